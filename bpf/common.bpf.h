@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * BPF-side helpers every sysnoop object includes: the filters (const volatile globals
+ * set in rodata before load), the per-CPU counters, and the common record header.
+ * Each object gets its own copy of these globals and maps.
+ */
+#ifndef SYSNOOP_COMMON_BPF_H
+#define SYSNOOP_COMMON_BPF_H
+
+#include "sysnoop.h"
+
+/* Filters. Every one has an "unset" value that matches everything. */
+const volatile __u32 targ_tgid = 0;            /* 0: any process (pid 0 never makes syscalls) */
+const volatile __u32 targ_tid = 0;             /* 0: any thread */
+const volatile __u32 targ_uid = (__u32)-1;     /* (uid_t)-1: any user, so uid 0 can be filtered */
+const volatile __u32 targ_comm_len = 0;        /* 0: any command name */
+const volatile char targ_comm[SYSNOOP_COMM_LEN] = {}; /* substring of comm, targ_comm_len bytes */
+const volatile __u8 targ_failed = 0;           /* 1: only failed calls */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SN_CTR_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 counter)
+{
+	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
+
+	if (value)
+		*value += 1; /* per-CPU: no atomics needed */
+}
+
+/* Is `needle` (targ_comm, targ_comm_len bytes) a substring of the current comm? */
+static __always_inline bool comm_allowed(void)
+{
+	char comm[SYSNOOP_COMM_LEN];
+	__u32 i, j;
+
+	if (targ_comm_len == 0)
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < SYSNOOP_COMM_LEN; i++) {
+		if (i + targ_comm_len >= SYSNOOP_COMM_LEN)
+			break;
+		for (j = 0; j < SYSNOOP_COMM_LEN - 1; j++) {
+			if (j >= targ_comm_len || i + j >= SYSNOOP_COMM_LEN)
+				break;
+			if (comm[i + j] != targ_comm[j])
+				break;
+		}
+		if (j >= targ_comm_len)
+			return true;
+	}
+	return false;
+}
+
+/* All task filters in one place; pid_tgid is bpf_get_current_pid_tgid(). */
+static __always_inline bool trace_allowed(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+	__u32 tid = (__u32)pid_tgid;
+
+	if (targ_tgid && targ_tgid != tgid)
+		return false;
+	if (targ_tid && targ_tid != tid)
+		return false;
+	if (targ_uid != (__u32)-1 && targ_uid != (__u32)bpf_get_current_uid_gid())
+		return false;
+	return comm_allowed();
+}
+
+static __always_inline void fill_task_header(struct task_header *h, __u64 pid_tgid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+#endif /* SYSNOOP_COMMON_BPF_H */

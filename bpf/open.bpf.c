@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * File opens: the enter and exit tracepoints of open, openat, openat2 and creat,
+ * paired per thread. The enter side remembers the arguments; the exit side reads the
+ * path (the kernel has already faulted it in) and sends one variable-length record.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "open.h"
+#include "common.bpf.h"
+
+#define O_CREAT 0100
+#define O_WRONLY 01
+#define O_TRUNC 01000
+
+struct args {
+	const char *fname;
+	__u64 flags;
+	__u32 mode;
+	__u16 syscall;
+};
+
+/* In-flight opens, keyed by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct args);
+} start SEC(".maps");
+
+/* Scratch space to build a record in: too big for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct open_event);
+} heap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* user space sets --ring-size before load */
+} events SEC(".maps");
+
+/* Put the ABI enums into BTF so the Rust skeleton's `types` carries them. */
+enum open_abi _open_abi = 0;
+enum open_syscall _open_syscall = 0;
+enum sysnoop_counter _sysnoop_counter = 0;
+
+static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u16 syscall)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct args args = {
+		.fname = fname,
+		.flags = flags,
+		.mode = mode,
+		.syscall = syscall,
+	};
+
+	if (!trace_allowed(pid_tgid)) {
+		count(SN_CTR_FILTERED);
+		return 0;
+	}
+	/* If the map is full the update fails and the exit counts a pairing miss. */
+	bpf_map_update_elem(&start, &tid, &args, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	__u32 zero = 0;
+	struct open_event *e;
+	struct args *ap;
+	long ret, len;
+
+	/* Filtered at enter (and counted there): not a pairing miss. */
+	if (!trace_allowed(pid_tgid))
+		return 0;
+	ap = bpf_map_lookup_elem(&start, &tid);
+	if (!ap) {
+		count(SN_CTR_PAIR_MISS);
+		return 0;
+	}
+	ret = BPF_CORE_READ(ctx, ret);
+	if (targ_failed && ret >= 0) {
+		count(SN_CTR_FILTERED);
+		goto cleanup;
+	}
+	e = bpf_map_lookup_elem(&heap, &zero);
+	if (!e)
+		goto cleanup;
+
+	fill_task_header(&e->task, pid_tgid);
+	e->flags = ap->flags;
+	e->ret = ret;
+	e->mode = ap->mode;
+	e->syscall = ap->syscall;
+	e->__pad = 0;
+	len = bpf_probe_read_user_str(e->path, sizeof(e->path), ap->fname);
+	if (len < 0)
+		len = 0;
+	if (len > OPEN_PATH_MAX)
+		len = OPEN_PATH_MAX;
+	e->path_len = len;
+	if (bpf_ringbuf_output(&events, e, OPEN_EVENT_HEADER_SIZE + len, 0))
+		count(SN_CTR_LOST);
+cleanup:
+	bpf_map_delete_elem(&start, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int tracepoint__syscalls__sys_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter((const char *)ctx->args[0], ctx->args[1], ctx->args[2], OPEN_SYSCALL_OPEN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int tracepoint__syscalls__sys_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int tracepoint__syscalls__sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter((const char *)ctx->args[1], ctx->args[2], ctx->args[3], OPEN_SYSCALL_OPENAT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tracepoint__syscalls__sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int tracepoint__syscalls__sys_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+
+	/* flags and mode live in user memory; a failed read leaves them 0. */
+	bpf_probe_read_user(&how, sizeof(how.flags) + sizeof(how.mode), (void *)ctx->args[2]);
+	return enter((const char *)ctx->args[1], how.flags, how.mode, OPEN_SYSCALL_OPENAT2);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int tracepoint__syscalls__sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int tracepoint__syscalls__sys_enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	/* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode). */
+	return enter((const char *)ctx->args[0], O_CREAT | O_WRONLY | O_TRUNC, ctx->args[1],
+		     OPEN_SYSCALL_CREAT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int tracepoint__syscalls__sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit(ctx);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

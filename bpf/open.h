@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ABI of the open tracer: bpf/open.bpf.c writes these records, src/open.rs reads them. */
+#ifndef SYSNOOP_OPEN_H
+#define SYSNOOP_OPEN_H
+
+#include "sysnoop.h"
+
+enum open_abi {
+	/* Includes the NUL; the kernel rejects longer paths with ENAMETOOLONG. */
+	OPEN_PATH_MAX = 4096,
+	OPEN_EVENT_HEADER_SIZE = 64,
+};
+
+/* Which syscall opened the file (open_event.syscall). */
+enum open_syscall {
+	OPEN_SYSCALL_OPEN = 0,
+	OPEN_SYSCALL_OPENAT = 1,
+	OPEN_SYSCALL_OPENAT2 = 2,
+	OPEN_SYSCALL_CREAT = 3,
+};
+
+/*
+ * One completed open. Records are variable-length: only the first
+ * OPEN_EVENT_HEADER_SIZE + path_len bytes are sent through the ring buffer.
+ */
+struct open_event {
+	struct task_header task;
+	__u64 flags;     /* as passed: open(2) flags, or open_how.flags for openat2 */
+	__s32 ret;       /* fd, or -errno */
+	__u32 mode;
+	__u16 syscall;   /* enum open_syscall */
+	__u16 path_len;  /* bytes of path including its NUL; 0 when it could not be read */
+	__u32 __pad;
+	char path[OPEN_PATH_MAX];
+};
+
+_Static_assert(__builtin_offsetof(struct open_event, path) == OPEN_EVENT_HEADER_SIZE,
+	       "open_event header layout is ABI");
+_Static_assert(sizeof(struct open_event) == OPEN_EVENT_HEADER_SIZE + OPEN_PATH_MAX,
+	       "open_event layout is ABI");
+
+#endif /* SYSNOOP_OPEN_H */

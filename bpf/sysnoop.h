@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * ABI shared by every sysnoop BPF object and the Rust side: the record header every
+ * event starts with, and the in-kernel counters. Only fixed-width types and no C
+ * `bool`: libbpf-cargo turns these into the Rust structs the decoder reads.
+ */
+#ifndef SYSNOOP_H
+#define SYSNOOP_H
+
+enum sysnoop_abi {
+	SYSNOOP_COMM_LEN = 16,
+};
+
+/* Indexes into each object's per-CPU `counters` array. */
+enum sysnoop_counter {
+	/* Events that reached a program and were dropped by a filter. */
+	SN_CTR_FILTERED = 0,
+	/* bpf_ringbuf_output() failed: the ring buffer was full. */
+	SN_CTR_LOST = 1,
+	/* An exit with no matching enter (enter missed, or the pairing map was full). */
+	SN_CTR_PAIR_MISS = 2,
+	SN_CTR_NR = 3,
+};
+
+/* The first 40 bytes of every record. */
+struct task_header {
+	__u64 ts_ns; /* CLOCK_BOOTTIME, bpf_ktime_get_boot_ns() */
+	__u32 pid;   /* thread-group id */
+	__u32 tid;
+	__u32 ppid;  /* real_parent's thread-group id */
+	__u32 uid;
+	char comm[SYSNOOP_COMM_LEN];
+};
+
+_Static_assert(sizeof(struct task_header) == 40, "task_header layout is ABI");
+
+#endif /* SYSNOOP_H */

@@ -1,0 +1,157 @@
+//! Ring-buffer bytes to events. This module owns every `unsafe impl Plain` and every
+//! length check: a record that is short or inconsistent is reported as `Malformed` (and
+//! counted by the caller), never a panic. Reads use `copy_from_bytes`, which does not
+//! need the ring buffer's bytes to be aligned.
+
+use std::mem::{offset_of, size_of};
+
+use plain::Plain;
+use thiserror::Error;
+
+use crate::bpf::open::types::{open_abi, open_event, open_syscall, task_header};
+use crate::event::{Event, OpenEvent, OpenSyscall, Task};
+use crate::text;
+
+// SAFETY: generated from the C ABI structs: integers and byte arrays only, every bit
+// pattern valid, no padding the C side leaves uninitialised (explicit __pad fields).
+unsafe impl Plain for task_header {}
+unsafe impl Plain for open_event {}
+
+/// The Rust structs libbpf-cargo generated must have the layout the C header asserts.
+const OPEN_HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;
+const _: () = {
+    assert!(size_of::<task_header>() == 40);
+    assert!(offset_of!(open_event, path) == OPEN_HEADER);
+    assert!(size_of::<open_event>() == OPEN_HEADER + open_abi::OPEN_PATH_MAX.0 as usize);
+    assert!(offset_of!(open_event, task) == 0);
+};
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Malformed {
+    #[error("record of {len} bytes is shorter than its {need}-byte header")]
+    Short { len: usize, need: usize },
+    #[error("path_len {path_len} does not fit in a record of {len} bytes")]
+    PathLen { path_len: usize, len: usize },
+    #[error("unknown open syscall id {0}")]
+    UnknownSyscall(u16),
+}
+
+fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
+    let mut value = T::default();
+    plain::copy_from_bytes(&mut value, &bytes[offset..offset + size_of::<T>()])
+        .expect("caller checked the length");
+    value
+}
+
+fn task(bytes: &[u8]) -> Task {
+    let h: task_header = read(bytes, 0);
+    Task {
+        ts_ns: h.ts_ns,
+        pid: h.pid,
+        tid: h.tid,
+        ppid: h.ppid,
+        uid: h.uid,
+        comm: text::c_bytes(&h.comm).to_vec(),
+    }
+}
+
+/// A record from the open tracer's ring buffer: the fixed header, then `path_len`
+/// bytes of path (with its NUL).
+pub fn open(bytes: &[u8]) -> Result<Event, Malformed> {
+    if bytes.len() < OPEN_HEADER {
+        return Err(Malformed::Short { len: bytes.len(), need: OPEN_HEADER });
+    }
+    let path_len = usize::from(read::<u16>(bytes, offset_of!(open_event, path_len)));
+    let path = bytes
+        .get(OPEN_HEADER..OPEN_HEADER + path_len)
+        .ok_or(Malformed::PathLen { path_len, len: bytes.len() })?;
+    let syscall = match open_syscall(u32::from(read::<u16>(bytes, offset_of!(open_event, syscall)))) {
+        open_syscall::OPEN_SYSCALL_OPEN => OpenSyscall::Open,
+        open_syscall::OPEN_SYSCALL_OPENAT => OpenSyscall::Openat,
+        open_syscall::OPEN_SYSCALL_OPENAT2 => OpenSyscall::Openat2,
+        open_syscall::OPEN_SYSCALL_CREAT => OpenSyscall::Creat,
+        open_syscall(other) => return Err(Malformed::UnknownSyscall(other as u16)),
+    };
+    Ok(Event::Open(OpenEvent {
+        task: task(bytes),
+        syscall,
+        flags: read(bytes, offset_of!(open_event, flags)),
+        mode: read(bytes, offset_of!(open_event, mode)),
+        ret: read(bytes, offset_of!(open_event, ret)),
+        path: text::until_nul(path).to_vec(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes the kernel sends: built field by field at the C layout's offsets
+    /// (bpf/sysnoop.h, bpf/open.h), not through the Rust struct.
+    fn kernel_record(syscall: u16, ret: i32, path: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8; 64];
+        b[0..8].copy_from_slice(&123_456_789u64.to_ne_bytes()); // ts_ns
+        b[8..12].copy_from_slice(&4242u32.to_ne_bytes()); // pid
+        b[12..16].copy_from_slice(&4243u32.to_ne_bytes()); // tid
+        b[16..20].copy_from_slice(&1u32.to_ne_bytes()); // ppid
+        b[20..24].copy_from_slice(&1000u32.to_ne_bytes()); // uid
+        b[24..28].copy_from_slice(b"cat\0"); // comm[16]
+        b[40..48].copy_from_slice(&0o2000000u64.to_ne_bytes()); // flags
+        b[48..52].copy_from_slice(&ret.to_ne_bytes()); // ret
+        b[52..56].copy_from_slice(&0o644u32.to_ne_bytes()); // mode
+        b[56..58].copy_from_slice(&syscall.to_ne_bytes()); // syscall
+        let path_len = if path.is_empty() { 0 } else { path.len() as u16 + 1 };
+        b[58..60].copy_from_slice(&path_len.to_ne_bytes()); // path_len
+        if !path.is_empty() {
+            b.extend_from_slice(path);
+            b.push(0);
+        }
+        b
+    }
+
+    #[test]
+    fn decodes_a_kernel_record() {
+        let Event::Open(e) = open(&kernel_record(1, 3, b"/etc/hostname")).unwrap();
+        assert_eq!(
+            e,
+            OpenEvent {
+                task: Task { ts_ns: 123_456_789, pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: b"cat".to_vec() },
+                syscall: OpenSyscall::Openat,
+                flags: 0o2000000,
+                mode: 0o644,
+                ret: 3,
+                path: b"/etc/hostname".to_vec(),
+            }
+        );
+    }
+
+    #[test]
+    fn unaligned_bytes_decode() {
+        let record = kernel_record(2, -2, b"/nope");
+        let mut shifted = vec![0u8; 1];
+        shifted.extend_from_slice(&record);
+        let Event::Open(e) = open(&shifted[1..]).unwrap();
+        assert_eq!((e.syscall, e.ret, e.path.as_slice()), (OpenSyscall::Openat2, -2, &b"/nope"[..]));
+    }
+
+    #[test]
+    fn unreadable_path_is_empty() {
+        let Event::Open(e) = open(&kernel_record(0, -14, b"")).unwrap();
+        assert_eq!(e.path, b"");
+    }
+
+    #[test]
+    fn malformed_records_are_errors_not_panics() {
+        assert_eq!(open(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 64 }));
+        assert_eq!(open(&[]), Err(Malformed::Short { len: 0, need: 64 }));
+        let mut long_path = kernel_record(1, 3, b"/x");
+        long_path[58..60].copy_from_slice(&500u16.to_ne_bytes());
+        assert_eq!(open(&long_path), Err(Malformed::PathLen { path_len: 500, len: 67 }));
+        assert_eq!(open(&kernel_record(9, 3, b"/x")), Err(Malformed::UnknownSyscall(9)));
+        // Every truncation of a valid record is either decoded or reported.
+        let good = kernel_record(1, 3, b"/etc/hostname");
+        for n in 0..good.len() {
+            assert!(open(&good[..n]).is_err(), "{n}");
+        }
+    }
+}

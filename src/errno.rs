@@ -1,0 +1,43 @@
+//! errno numbers to their names (`2` -> `"ENOENT"`).
+
+use std::borrow::Cow;
+
+use nix::errno::Errno;
+
+/// The name of a positive errno value; unknown numbers become `"errno_<n>"`.
+pub fn name(errno: i32) -> Cow<'static, str> {
+    match Errno::from_raw(errno) {
+        Errno::UnknownErrno => Cow::Owned(format!("errno_{errno}")),
+        // nix's variants are named after the C constants; Debug prints the name.
+        known => Cow::Owned(format!("{known:?}")),
+    }
+}
+
+/// For a syscall return value: the errno name when it failed, else None.
+pub fn of_ret(ret: i64) -> Option<Cow<'static, str>> {
+    // The kernel returns -errno in [-4095, -1]; anything else is a value.
+    (-4095..0).contains(&ret).then(|| name(-ret as i32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(name(2), "ENOENT");
+        assert_eq!(name(13), "EACCES");
+        assert_eq!(name(9), "EBADF");
+        assert_eq!(name(111), "ECONNREFUSED");
+        assert_eq!(name(4000), "errno_4000");
+    }
+
+    #[test]
+    fn from_return_values() {
+        assert_eq!(of_ret(3), None);
+        assert_eq!(of_ret(0), None);
+        assert_eq!(of_ret(-2).as_deref(), Some("ENOENT"));
+        assert_eq!(of_ret(-17).as_deref(), Some("EEXIST"));
+        assert_eq!(of_ret(-5000), None);
+    }
+}

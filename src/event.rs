@@ -1,0 +1,223 @@
+//! Decoded events (owned Rust values, not the FFI structs) and the NDJSON records they
+//! become. Every record starts with `kind` and `time`, then the task fields, then the
+//! kind's own fields.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::clock::{Timestamp, WallClock};
+use crate::{errno, flags, text};
+
+/// The event kinds sysnoop traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Open,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Open => "open",
+        }
+    }
+}
+
+/// Who did it: the common header of every record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    /// CLOCK_BOOTTIME nanoseconds.
+    pub ts_ns: u64,
+    pub pid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub comm: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenSyscall {
+    Open,
+    Openat,
+    Openat2,
+    Creat,
+}
+
+impl OpenSyscall {
+    pub fn name(self) -> &'static str {
+        match self {
+            OpenSyscall::Open => "open",
+            OpenSyscall::Openat => "openat",
+            OpenSyscall::Openat2 => "openat2",
+            OpenSyscall::Creat => "creat",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEvent {
+    pub task: Task,
+    pub syscall: OpenSyscall,
+    pub flags: u64,
+    pub mode: u32,
+    pub ret: i32,
+    pub path: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Open(OpenEvent),
+}
+
+impl Event {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Event::Open(_) => Kind::Open,
+        }
+    }
+
+    /// Appends this event's NDJSON line (with its newline) to `line`.
+    pub fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        match self {
+            Event::Open(e) => push_line(line, &OpenRecord::new(e, clock)),
+        }
+    }
+}
+
+fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
+    // Serializing these records into memory cannot fail: no maps with non-string keys.
+    serde_json::to_writer(&mut *line, record).expect("serializing a record");
+    line.push(b'\n');
+}
+
+#[derive(Serialize)]
+struct TaskFields<'a> {
+    pid: u32,
+    tid: u32,
+    ppid: u32,
+    uid: u32,
+    comm: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
+}
+
+impl<'a> TaskFields<'a> {
+    fn new(task: &'a Task) -> Self {
+        let comm = text::render(&task.comm);
+        TaskFields {
+            pid: task.pid,
+            tid: task.tid,
+            ppid: task.ppid,
+            uid: task.uid,
+            comm: comm.text,
+            comm_hex: comm.hex,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct OpenRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    #[serde(flatten)]
+    task: TaskFields<'a>,
+    syscall: &'static str,
+    path: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    flags: Vec<Cow<'static, str>>,
+    mode: u32,
+    ret: i32,
+    errno: Option<Cow<'static, str>>,
+}
+
+impl<'a> OpenRecord<'a> {
+    fn new(e: &'a OpenEvent, clock: &WallClock) -> Self {
+        let path = text::render(&e.path);
+        OpenRecord {
+            kind: Kind::Open.name(),
+            time: clock.utc(e.task.ts_ns),
+            task: TaskFields::new(&e.task),
+            syscall: e.syscall.name(),
+            path: path.text,
+            path_hex: path.hex,
+            flags: flags::open_flags(e.flags),
+            mode: e.mode,
+            ret: e.ret,
+            errno: errno::of_ret(e.ret.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(comm: &[u8]) -> Task {
+        Task { ts_ns: 1_000, pid: 4242, tid: 4243, ppid: 1, uid: 0, comm: comm.to_vec() }
+    }
+
+    fn json(e: &Event) -> serde_json::Value {
+        let mut line = Vec::new();
+        e.write_json(&WallClock::new(), &mut line);
+        assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        assert_eq!(line.last(), Some(&b'\n'));
+        serde_json::from_slice(&line).unwrap()
+    }
+
+    #[test]
+    fn open_record_fields_in_order() {
+        let e = Event::Open(OpenEvent {
+            task: task(b"cat"),
+            syscall: OpenSyscall::Openat,
+            flags: 0o2000000,
+            mode: 0,
+            ret: 3,
+            path: b"/etc/hostname".to_vec(),
+        });
+        let mut line = Vec::new();
+        e.write_json(&WallClock::new(), &mut line);
+        let text = String::from_utf8(line).unwrap();
+        let keys: Vec<&str> = [
+            "kind", "time", "pid", "tid", "ppid", "uid", "comm", "syscall", "path", "flags", "mode",
+            "ret", "errno",
+        ]
+        .to_vec();
+        let positions: Vec<usize> =
+            keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let v = json(&e);
+        assert_eq!(v["kind"], "open");
+        assert_eq!(v["pid"], 4242);
+        assert_eq!(v["tid"], 4243);
+        assert_eq!(v["comm"], "cat");
+        assert_eq!(v["path"], "/etc/hostname");
+        assert_eq!(v["flags"], serde_json::json!(["O_RDONLY", "O_CLOEXEC"]));
+        assert_eq!(v["ret"], 3);
+        assert!(v["errno"].is_null());
+        assert!(v.get("path_hex").is_none() && v.get("comm_hex").is_none());
+        assert!(v["time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn failed_open_and_hostile_bytes() {
+        let e = Event::Open(OpenEvent {
+            task: task(b"ev\xffl\n"),
+            syscall: OpenSyscall::Creat,
+            flags: 0o1101,
+            mode: 0o644,
+            ret: -13,
+            path: b"/tmp/a\"b\nc\xfe".to_vec(),
+        });
+        let v = json(&e);
+        assert_eq!(v["syscall"], "creat");
+        assert_eq!(v["errno"], "EACCES");
+        assert_eq!(v["ret"], -13);
+        assert_eq!(v["mode"], 0o644);
+        assert_eq!(v["flags"], serde_json::json!(["O_WRONLY", "O_CREAT", "O_TRUNC"]));
+        assert_eq!(v["path"], "/tmp/a\"b\nc\u{fffd}");
+        assert_eq!(v["path_hex"], text::hex(b"/tmp/a\"b\nc\xfe"));
+        assert_eq!(v["comm"], "ev\u{fffd}l\n");
+        assert_eq!(v["comm_hex"], "6576ff6c0a");
+    }
+}

@@ -1,0 +1,351 @@
+//! Host checks before anything loads, shared by `sysnoop doctor` and every tracer, so a
+//! tracer fails with the same precise message doctor gives instead of a raw libbpf error.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nix::mount::{mount, MsFlags};
+use thiserror::Error;
+
+/// The ring buffer map (BPF_MAP_TYPE_RINGBUF) arrived in Linux 5.8.
+pub const MIN_KERNEL: (u32, u32) = (5, 8);
+pub const BTF_PATH: &str = "/sys/kernel/btf/vmlinux";
+pub const TRACEFS_PATH: &str = "/sys/kernel/tracing";
+/// Where debugfs exposes tracefs on older setups; libbpf looks here second.
+pub const DEBUGFS_TRACING_PATH: &str = "/sys/kernel/debug/tracing";
+pub const SECURITYFS_PATH: &str = "/sys/kernel/security";
+
+const CAP_SYS_ADMIN: u32 = 21;
+const CAP_PERFMON: u32 = 38;
+const CAP_BPF: u32 = 39;
+
+/// Why sysnoop cannot trace on this host. Callers branch on the kind.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum PreflightError {
+    #[error("kernel {release} is too old: sysnoop needs Linux {}.{} or newer (BPF ring buffer)", MIN_KERNEL.0, MIN_KERNEL.1)]
+    KernelTooOld { release: String },
+    #[error("cannot read the kernel release: {0}")]
+    UnknownKernel(String),
+    #[error("no kernel BTF at {BTF_PATH}: sysnoop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")]
+    MissingBtf,
+    #[error("not enough privileges: missing {}; run as root, or give the binary the capabilities: setcap cap_bpf,cap_perfmon+ep sysnoop", missing.join(" and "))]
+    NotPrivileged { missing: Vec<&'static str> },
+    #[error("tracefs is not mounted and {reason}; mount it with: mount -t tracefs tracefs {TRACEFS_PATH}")]
+    NoTracefs { reason: String },
+    #[error("this kernel has no syscall tracepoints ({0} is missing): it needs CONFIG_FTRACE_SYSCALLS=y")]
+    NoSyscallTracepoints(PathBuf),
+    #[error("the kernel refused to create a BPF ring buffer: {0}")]
+    NoRingBuf(String),
+}
+
+/// One check as doctor prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Check {
+    pub check: &'static str,
+    pub ok: bool,
+    /// Whether sysnoop can trace at all without this.
+    pub required: bool,
+    pub detail: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Kernel release
+
+/// (major, minor) from a release string such as `6.18.44-fc-v769` or `5.10.0-28-amd64`.
+pub fn parse_release(release: &str) -> Option<(u32, u32)> {
+    let mut parts = release.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+pub fn kernel_release() -> Result<String, PreflightError> {
+    nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .map_err(|e| PreflightError::UnknownKernel(e.to_string()))
+}
+
+pub fn check_kernel() -> Result<String, PreflightError> {
+    let release = kernel_release()?;
+    match parse_release(&release) {
+        Some(version) if version >= MIN_KERNEL => Ok(release),
+        Some(_) => Err(PreflightError::KernelTooOld { release }),
+        None => Err(PreflightError::UnknownKernel(format!("unrecognised release `{release}`"))),
+    }
+}
+
+pub fn check_btf() -> Result<(), PreflightError> {
+    if Path::new(BTF_PATH).is_file() {
+        Ok(())
+    } else {
+        Err(PreflightError::MissingBtf)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Privileges
+
+/// The effective capability set from /proc/self/status (`CapEff:` hex mask).
+pub fn effective_caps() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .as_deref()
+        .and_then(parse_cap_eff)
+        .unwrap_or(0)
+}
+
+pub fn parse_cap_eff(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+}
+
+fn has(caps: u64, cap: u32) -> bool {
+    caps & (1 << cap) != 0
+}
+
+/// Loading tracing programs needs CAP_BPF and CAP_PERFMON; CAP_SYS_ADMIN implies both.
+pub fn missing_caps(caps: u64) -> Vec<&'static str> {
+    let admin = has(caps, CAP_SYS_ADMIN);
+    let mut missing = Vec::new();
+    if !admin && !has(caps, CAP_BPF) {
+        missing.push("CAP_BPF");
+    }
+    if !admin && !has(caps, CAP_PERFMON) {
+        missing.push("CAP_PERFMON");
+    }
+    missing
+}
+
+pub fn check_privileges() -> Result<(), PreflightError> {
+    let missing = missing_caps(effective_caps());
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(PreflightError::NotPrivileged { missing })
+    }
+}
+
+fn can_mount() -> bool {
+    has(effective_caps(), CAP_SYS_ADMIN)
+}
+
+// ---------------------------------------------------------------------------------------
+// Mounts
+
+/// One line of /proc/self/mountinfo: where, and which filesystem type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub mount_point: PathBuf,
+    pub fs_type: String,
+}
+
+/// Parses /proc/self/mountinfo (proc(5)): field 5 is the mount point (octal-escaped),
+/// and the filesystem type follows the ` - ` separator.
+pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
+    text.lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let mount_point = unescape_octal(left.split(' ').nth(4)?);
+            let fs_type = right.split(' ').next()?.to_owned();
+            Some(Mount { mount_point: PathBuf::from(mount_point), fs_type })
+        })
+        .collect()
+}
+
+fn unescape_octal(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\'
+            && i + 4 <= bytes.len()
+            && bytes[i + 1..i + 4].iter().all(|b| (b'0'..=b'7').contains(b))
+        {
+            let v = (bytes[i + 1] - b'0') * 64 + (bytes[i + 2] - b'0') * 8 + (bytes[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn mounts() -> Vec<Mount> {
+    fs::read_to_string("/proc/self/mountinfo").map(|t| parse_mountinfo(&t)).unwrap_or_default()
+}
+
+fn mounted_at(mounts: &[Mount], fs_type: &str, path: &str) -> bool {
+    mounts.iter().any(|m| m.fs_type == fs_type && m.mount_point == Path::new(path))
+}
+
+/// The cgroup v2 mount point (`/sys/fs/cgroup` on unified hosts, `/sys/fs/cgroup/unified`
+/// on hybrid ones), from mountinfo rather than assumed.
+pub fn cgroup2_mount() -> Option<PathBuf> {
+    mounts().into_iter().find(|m| m.fs_type == "cgroup2").map(|m| m.mount_point)
+}
+
+/// Where tracefs is, mounting it at /sys/kernel/tracing when it is missing and we may.
+/// Says on stderr when it mounts.
+pub fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
+    let all = mounts();
+    // libbpf's own lookup order: /sys/kernel/tracing, then debugfs's tracing directory.
+    for path in [TRACEFS_PATH, DEBUGFS_TRACING_PATH] {
+        if mounted_at(&all, "tracefs", path) {
+            return Ok(PathBuf::from(path));
+        }
+    }
+    if !can_mount() {
+        return Err(PreflightError::NoTracefs {
+            reason: "mounting it needs CAP_SYS_ADMIN, which this process does not have".into(),
+        });
+    }
+    mount(Some("tracefs"), TRACEFS_PATH, Some("tracefs"), MsFlags::empty(), None::<&str>)
+        .map_err(|e| PreflightError::NoTracefs { reason: format!("mounting it at {TRACEFS_PATH} failed: {e}") })?;
+    eprintln!("sysnoop: tracefs was not mounted; mounted it at {TRACEFS_PATH}");
+    Ok(PathBuf::from(TRACEFS_PATH))
+}
+
+/// The syscall tracepoints directory in tracefs.
+pub fn syscall_tracepoints(tracefs: &Path) -> Result<PathBuf, PreflightError> {
+    let dir = tracefs.join("events/syscalls");
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(PreflightError::NoSyscallTracepoints(dir))
+    }
+}
+
+/// The active LSMs, mounting securityfs first when needed (and allowed).
+pub fn active_lsms() -> Result<Vec<String>, String> {
+    let lsm = Path::new(SECURITYFS_PATH).join("lsm");
+    if !lsm.exists() {
+        if !mounted_at(&mounts(), "securityfs", SECURITYFS_PATH) && can_mount() {
+            mount(Some("securityfs"), SECURITYFS_PATH, Some("securityfs"), MsFlags::empty(), None::<&str>)
+                .map_err(|e| format!("securityfs is not mounted and mounting it failed: {e}"))?;
+            eprintln!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
+        } else if !lsm.exists() {
+            return Err(format!("{} is missing (securityfs not mounted, and mounting needs CAP_SYS_ADMIN)", lsm.display()));
+        }
+    }
+    fs::read_to_string(&lsm)
+        .map(|s| s.trim().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map_err(|e| format!("reading {}: {e}", lsm.display()))
+}
+
+/// Whether the kernel will create a ring buffer map: a real creation, not a guess.
+pub fn check_ringbuf() -> Result<(), PreflightError> {
+    use libbpf_rs::{MapHandle, MapType};
+    let opts = libbpf_sys_opts();
+    MapHandle::create(MapType::RingBuf, Some("sysnoop_probe"), 0, 0, 4096, &opts)
+        .map(drop)
+        .map_err(|e| PreflightError::NoRingBuf(e.to_string()))
+}
+
+fn libbpf_sys_opts() -> libbpf_rs::libbpf_sys::bpf_map_create_opts {
+    libbpf_rs::libbpf_sys::bpf_map_create_opts {
+        sz: std::mem::size_of::<libbpf_rs::libbpf_sys::bpf_map_create_opts>() as _,
+        ..Default::default()
+    }
+}
+
+/// What every tracer needs before it loads; tracepoint-based tracers pass `tracefs`.
+pub fn require(tracefs: bool) -> Result<Option<PathBuf>, PreflightError> {
+    check_kernel()?;
+    check_btf()?;
+    check_privileges()?;
+    let dir = if tracefs { Some(ensure_tracefs()?) } else { None };
+    Ok(dir)
+}
+
+/// Every check, in the order doctor prints them.
+pub fn all_checks() -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut push = |check, required, result: Result<String, String>| {
+        let (ok, detail) = match result {
+            Ok(d) => (true, d),
+            Err(d) => (false, d),
+        };
+        checks.push(Check { check, ok, required, detail });
+    };
+    let err = |e: PreflightError| e.to_string();
+
+    push("kernel", true, check_kernel().map(|r| format!("Linux {r} (needs {}.{}+)", MIN_KERNEL.0, MIN_KERNEL.1)).map_err(err));
+    push("btf", true, check_btf().map(|()| format!("{BTF_PATH} present")).map_err(err));
+    let privileged = check_privileges();
+    push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));
+    push("tracefs", true, ensure_tracefs().map(|p| format!("mounted at {}", p.display())).map_err(err));
+    push(
+        "cgroup2",
+        false,
+        cgroup2_mount()
+            .map(|p| format!("cgroup v2 mounted at {}", p.display()))
+            .ok_or_else(|| "no cgroup2 mount in /proc/self/mountinfo: per-cgroup tracing is unavailable".into()),
+    );
+    push(
+        "bpf_lsm",
+        false,
+        active_lsms().and_then(|lsms| {
+            let list = lsms.join(",");
+            if lsms.iter().any(|l| l == "bpf") {
+                Ok(format!("BPF-LSM active (lsm={list})"))
+            } else {
+                Err(format!("BPF-LSM not active (lsm={list}); boot with lsm={list},bpf to enable it"))
+            }
+        }),
+    );
+    push(
+        "ringbuf",
+        true,
+        match privileged {
+            Ok(()) => check_ringbuf().map(|()| "BPF ring buffer map created".into()).map_err(err),
+            Err(_) => Err("not checked: creating a BPF map needs CAP_BPF".into()),
+        },
+    );
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases() {
+        assert_eq!(parse_release("6.18.44-fc-v769"), Some((6, 18)));
+        assert_eq!(parse_release("5.10.0-28-amd64"), Some((5, 10)));
+        assert_eq!(parse_release("6.1.0-27-cloud-amd64"), Some((6, 1)));
+        assert_eq!(parse_release("4.19"), Some((4, 19)));
+        assert_eq!(parse_release("junk"), None);
+        assert!((5, 4) < MIN_KERNEL && (5, 8) >= MIN_KERNEL && (6, 1) >= MIN_KERNEL);
+    }
+
+    #[test]
+    fn capabilities() {
+        let status = "Name:\tcat\nCapInh:\t0000000000000000\nCapEff:\t000001fffeffffff\n";
+        let caps = parse_cap_eff(status).unwrap();
+        assert!(missing_caps(caps).is_empty());
+        assert_eq!(missing_caps(0), ["CAP_BPF", "CAP_PERFMON"]);
+        assert_eq!(missing_caps(1 << CAP_BPF), ["CAP_PERFMON"]);
+        assert!(missing_caps(1 << CAP_SYS_ADMIN).is_empty());
+        assert!(missing_caps((1 << CAP_BPF) | (1 << CAP_PERFMON)).is_empty());
+    }
+
+    #[test]
+    fn mountinfo() {
+        let text = "\
+36 35 98:0 /mnt1 /mnt/parent\\040dir rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+40 30 0:35 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw
+41 30 0:12 / /sys/kernel/tracing rw,relatime shared:20 - tracefs tracefs rw
+42 30 0:36 / /sys/fs/cgroup/cpu rw,relatime shared:10 master:3 - cgroup cgroup rw,cpu
+";
+        let mounts = parse_mountinfo(text);
+        assert_eq!(mounts.len(), 4);
+        assert_eq!(mounts[0].mount_point, Path::new("/mnt/parent dir"));
+        assert_eq!(mounts[1], Mount { mount_point: "/sys/fs/cgroup/unified".into(), fs_type: "cgroup2".into() });
+        assert!(mounted_at(&mounts, "tracefs", TRACEFS_PATH));
+        assert!(!mounted_at(&mounts, "tracefs", DEBUGFS_TRACING_PATH));
+    }
+}

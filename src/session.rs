@@ -1,0 +1,263 @@
+//! One tracing run: a dedicated thread polls the BPF ring buffers and decodes records;
+//! a bounded channel carries the events to this thread, which formats and writes NDJSON,
+//! prints stats, and decides when to stop (Ctrl-C, SIGTERM, --duration, --max-events,
+//! stdout closed). On stop the poll thread drains what the kernel already delivered
+//! before the summary is written.
+//!
+//! The channel never drops: when it is full the poll thread waits, records back up in
+//! the kernel ring buffer, and whatever the kernel then cannot store is counted there
+//! (`lost`). So every event ends up counted exactly once.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+use libbpf_rs::{MapCore, RingBuffer, RingBufferBuilder};
+
+use crate::clock::WallClock;
+use crate::decode::Malformed;
+use crate::event::{Event, Kind};
+use crate::signals;
+use crate::stats::{Counts, KernelCounts, Report};
+
+/// Events in flight between the poll thread and the writer.
+const CHANNEL_CAPACITY: usize = 16 * 1024;
+/// How long a ring-buffer poll or a channel wait blocks before the stop flag is checked.
+const TICK: Duration = Duration::from_millis(50);
+/// Flush at least this often while events keep arriving (bytes buffered).
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// One BPF object's output: its ring buffer, its counters, and how to decode it.
+pub struct Source<'a> {
+    pub kind: Kind,
+    pub events: &'a dyn MapCore,
+    pub counters: &'a dyn MapCore,
+    pub decode: fn(&[u8]) -> Result<Event, Malformed>,
+}
+
+/// When a run ends and what it reports on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    pub duration: Option<Duration>,
+    pub max_events: Option<u64>,
+    pub stats_interval: Option<Duration>,
+}
+
+/// Per-source counts kept in user space.
+#[derive(Default)]
+struct UserCounts {
+    emitted: u64,
+    unwritten: u64,
+}
+
+/// Runs until a stop condition, writing records to `out`. Returns after the summary
+/// record is written, or quietly when `out` was closed (broken pipe).
+pub fn run(sources: &[Source<'_>], limits: &Limits, out: impl Write) -> Result<()> {
+    let malformed: Vec<AtomicU64> = sources.iter().map(|_| AtomicU64::new(0)).collect();
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
+
+    let mut builder = RingBufferBuilder::new();
+    for (index, source) in sources.iter().enumerate() {
+        let tx = tx.clone();
+        let malformed = &malformed[index];
+        let decode = source.decode;
+        builder
+            .add(source.events, move |bytes: &[u8]| match decode(bytes) {
+                // A failed send means the writer has gone (stdout closed): stop consuming.
+                Ok(event) => match tx.send((index, event)) {
+                    Ok(()) => 0,
+                    Err(_) => -1,
+                },
+                Err(_) => {
+                    malformed.fetch_add(1, Ordering::Relaxed);
+                    0
+                }
+            })
+            .with_context(|| format!("adding the {} ring buffer", source.kind.name()))?;
+    }
+    drop(tx);
+    let ring = builder.build().context("setting up ring-buffer polling")?;
+
+    thread::scope(|scope| {
+        let poller = thread::Builder::new()
+            .name("sysnoop-poll".into())
+            .spawn_scoped(scope, || poll(ring, &stop))
+            .context("starting the poll thread")?;
+        let written = Writer::new(sources, limits, &malformed, out).run(rx, &stop);
+        stop.store(true, Ordering::SeqCst);
+        let polled = poller.join().expect("the poll thread panicked");
+        written.and(polled)
+    })
+}
+
+/// The poll thread: wait for records until asked to stop, then drain the rest.
+fn poll(ring: RingBuffer<'_>, stop: &AtomicBool) -> Result<()> {
+    while !stop.load(Ordering::SeqCst) {
+        if let Err(e) = ring.poll(TICK) {
+            if stop.load(Ordering::SeqCst) {
+                break; // the writer stopped mid-callback
+            }
+            if e.kind() == libbpf_rs::ErrorKind::Interrupted {
+                continue; // a signal: the loop condition sees the stop
+            }
+            return Err(e).context("polling the BPF ring buffer");
+        }
+    }
+    // Everything the kernel already delivered; the writer counts it even when it no
+    // longer writes. An error here means the writer is gone.
+    let _ = ring.consume();
+    Ok(())
+    // `ring` drops here with the callbacks' senders: the writer sees the channel close.
+}
+
+struct Writer<'s, 'a, W: Write> {
+    sources: &'s [Source<'a>],
+    limits: &'s Limits,
+    malformed: &'s [AtomicU64],
+    user: Vec<UserCounts>,
+    out: io::BufWriter<W>,
+    clock: WallClock,
+    line: Vec<u8>,
+    started: Instant,
+    total_emitted: u64,
+}
+
+impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
+    fn new(sources: &'s [Source<'a>], limits: &'s Limits, malformed: &'s [AtomicU64], out: W) -> Self {
+        Writer {
+            sources,
+            limits,
+            malformed,
+            user: sources.iter().map(|_| UserCounts::default()).collect(),
+            out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
+            clock: WallClock::new(),
+            line: Vec::with_capacity(512),
+            started: Instant::now(),
+            total_emitted: 0,
+        }
+    }
+
+    fn run(mut self, rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
+        let deadline = self.limits.duration.map(|d| self.started + d);
+        let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
+        loop {
+            let now = Instant::now();
+            if signals::stop_requested() || deadline.is_some_and(|d| now >= d) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            if let Some(due) = next_stats.filter(|&due| now >= due) {
+                self.print_stats();
+                next_stats = Some(due + self.limits.stats_interval.unwrap_or_default());
+            }
+            let wait = [deadline, next_stats]
+                .into_iter()
+                .flatten()
+                .map(|t| t.saturating_duration_since(now))
+                .fold(TICK, Duration::min);
+            match rx.recv_timeout(wait) {
+                Ok(first) => {
+                    // Low rate: each event is flushed at once. High rate: everything
+                    // already queued goes out in one batch.
+                    let mut next = Some(first);
+                    while let Some((index, event)) = next {
+                        if !self.write_event(index, &event)? {
+                            return Ok(()); // stdout closed
+                        }
+                        next = rx.try_recv().ok();
+                    }
+                    if !self.flush()? {
+                        return Ok(());
+                    }
+                    if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => self.clock.refresh(),
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let summary = self.report("summary");
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &summary).expect("serializing the summary");
+        self.line.push(b'\n');
+        let line = std::mem::take(&mut self.line);
+        if self.write(&line)? {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes one event, or counts it as unwritten past --max-events. Ok(false) when
+    /// stdout is closed.
+    fn write_event(&mut self, index: usize, event: &Event) -> Result<bool> {
+        if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) {
+            self.user[index].unwritten += 1;
+            return Ok(true);
+        }
+        self.line.clear();
+        event.write_json(&self.clock, &mut self.line);
+        let line = std::mem::take(&mut self.line);
+        let written = self.write(&line);
+        self.line = line;
+        if written? {
+            self.user[index].emitted += 1;
+            self.total_emitted += 1;
+            Ok(true)
+        } else {
+            self.user[index].unwritten += 1;
+            Ok(false)
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<bool> {
+        closed_is_false(self.out.write_all(bytes))
+    }
+
+    fn flush(&mut self) -> Result<bool> {
+        closed_is_false(self.out.flush())
+    }
+
+    fn report(&self, kind: &'static str) -> Report {
+        let mut counts = BTreeMap::new();
+        for (index, source) in self.sources.iter().enumerate() {
+            let kernel = KernelCounts::read(source.counters);
+            let user = &self.user[index];
+            counts.insert(
+                source.kind.name(),
+                Counts {
+                    emitted: user.emitted,
+                    filtered: kernel.filtered,
+                    lost: kernel.lost,
+                    pairing_misses: kernel.pairing_misses,
+                    malformed: self.malformed[index].load(Ordering::Relaxed),
+                    unwritten: user.unwritten,
+                },
+            );
+        }
+        Report {
+            kind,
+            time: self.clock.now(),
+            elapsed_ns: self.started.elapsed().as_nanos() as u64,
+            counts,
+        }
+    }
+
+    fn print_stats(&self) {
+        let line = serde_json::to_string(&self.report("stats")).expect("serializing stats");
+        eprintln!("{line}");
+    }
+}
+
+/// A closed stdout (EPIPE) is a normal end of the run, as in ripgrep: Ok(false).
+fn closed_is_false(result: io::Result<()>) -> Result<bool> {
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e).context("writing to stdout"),
+    }
+}

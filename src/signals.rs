@@ -1,0 +1,30 @@
+//! Ctrl-C and SIGTERM: the first asks the run to stop (drain what the kernel already
+//! delivered, write the summary, exit 0); a second one exits at once with status 130.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: nix::libc::c_int) {
+    if STOP.swap(true, Ordering::SeqCst) {
+        // Only async-signal-safe calls here.
+        unsafe { nix::libc::_exit(130) };
+    }
+}
+
+/// Installs the handlers for SIGINT and SIGTERM.
+pub fn install() -> nix::Result<()> {
+    // No SA_RESTART: a blocked poll returns EINTR and the stop is noticed at once.
+    let action = SigAction::new(SigHandler::Handler(on_signal), SaFlags::empty(), SigSet::empty());
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        // SAFETY: the handler only touches an atomic and calls _exit.
+        unsafe { sigaction(signal, &action) }?;
+    }
+    Ok(())
+}
+
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}

@@ -1,0 +1,70 @@
+//! Counting every event, wherever it goes: written, filtered, lost in the kernel, a
+//! pairing miss, malformed, or received after the run stopped writing. The same counts
+//! go to stderr (`--stats-interval`) and into the final summary record.
+
+use std::collections::BTreeMap;
+
+use libbpf_rs::{MapCore, MapFlags};
+use serde::Serialize;
+
+use crate::bpf::open::types::sysnoop_counter;
+use crate::clock::Timestamp;
+
+/// Counts for one event kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Records written to stdout.
+    pub emitted: u64,
+    /// Events a filter dropped (in the kernel or in sysnoop).
+    pub filtered: u64,
+    /// Events the kernel could not hand over: the ring buffer was full.
+    pub lost: u64,
+    /// Exits with no recorded enter: the call started before tracing did, or the
+    /// pairing map was full.
+    pub pairing_misses: u64,
+    /// Ring-buffer records that failed to decode.
+    pub malformed: u64,
+    /// Records received but not written: --max-events was reached, or stdout closed.
+    pub unwritten: u64,
+}
+
+/// The counters each BPF object keeps in its per-CPU `counters` array (bpf/sysnoop.h).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct KernelCounts {
+    pub filtered: u64,
+    pub lost: u64,
+    pub pairing_misses: u64,
+}
+
+impl KernelCounts {
+    /// Sums the per-CPU values. A map that cannot be read counts as zero rather than
+    /// ending the run; it only happens if the object is being torn down.
+    pub fn read(counters: &dyn MapCore) -> Self {
+        let get = |counter: sysnoop_counter| -> u64 {
+            counters
+                .lookup_percpu(&counter.0.to_ne_bytes(), MapFlags::ANY)
+                .ok()
+                .flatten()
+                .map(|per_cpu| per_cpu.iter().map(|v| sum_u64(v)).sum())
+                .unwrap_or(0)
+        };
+        KernelCounts {
+            filtered: get(sysnoop_counter::SN_CTR_FILTERED),
+            lost: get(sysnoop_counter::SN_CTR_LOST),
+            pairing_misses: get(sysnoop_counter::SN_CTR_PAIR_MISS),
+        }
+    }
+}
+
+fn sum_u64(bytes: &[u8]) -> u64 {
+    bytes.get(..8).map(|b| u64::from_ne_bytes(b.try_into().unwrap())).unwrap_or(0)
+}
+
+/// The `stats` line (stderr) and the `summary` record (stdout) share this shape.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub kind: &'static str,
+    pub time: Timestamp,
+    pub elapsed_ns: u64,
+    pub counts: BTreeMap<&'static str, Counts>,
+}
