@@ -1,0 +1,202 @@
+//! The child process the tests trace: this test binary, re-executed so that it runs only
+//! `child::child_process` with a script in $SYSNOOP_TEST_CHILD. Each open it makes is a
+//! real syscall (not libc's choice of one), and it reports pid, tid and the return value
+//! so the test can compare them with what sysnoop saw.
+//!
+//! Script lines:
+//!   comm NAME                  set this thread's command name
+//!   setuid UID                 drop to this uid (and gid)
+//!   wait                       print a ready line, then wait for a line on stdin
+//!   SYSCALL FLAGS MODE PATHHEX open with open|openat|openat2|creat (FLAGS, MODE octal)
+//!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
+
+use std::ffi::CString;
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use nix::libc;
+
+const ENV: &str = "SYSNOOP_TEST_CHILD";
+
+/// Not a test of its own: the body of the child processes the other tests spawn.
+#[test]
+fn child_process() {
+    let Ok(script) = std::env::var(ENV) else { return };
+    let stdout = std::io::stdout();
+    let report = |line: String| {
+        let mut out = stdout.lock();
+        writeln!(out, "CHILD {line}").unwrap();
+        out.flush().unwrap();
+    };
+    let tid = nix::unistd::gettid().as_raw();
+    let pid = std::process::id();
+    for line in script.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["comm", name] => nix::sys::prctl::set_name(&CString::new(*name).unwrap()).unwrap(),
+            ["setuid", uid] => {
+                let id: u32 = uid.parse().unwrap();
+                nix::unistd::setresgid(id.into(), id.into(), id.into()).unwrap();
+                nix::unistd::setresuid(id.into(), id.into(), id.into()).unwrap();
+            }
+            ["wait"] => {
+                report(format!(r#"{{"ready":true,"pid":{pid},"tid":{tid}}}"#));
+                let mut go = String::new();
+                std::io::stdin().lock().read_line(&mut go).unwrap();
+            }
+            ["repeat", n, path] => {
+                let path = CString::new(unhex(path)).unwrap();
+                for _ in 0..n.parse::<u32>().unwrap() {
+                    let fd = unsafe { libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0) };
+                    if fd >= 0 {
+                        unsafe { libc::close(fd as i32) };
+                    }
+                }
+            }
+            [syscall, flags, mode, path] => {
+                let flags = i64::from_str_radix(flags, 8).unwrap();
+                let mode = i64::from_str_radix(mode, 8).unwrap();
+                let path = CString::new(unhex(path)).unwrap();
+                let ret = open(syscall, &path, flags, mode);
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret}}}"#));
+                if ret >= 0 {
+                    unsafe { libc::close(ret as i32) };
+                }
+            }
+            other => panic!("bad child script line {other:?}"),
+        }
+    }
+}
+
+/// The raw syscall; returns the fd or -errno, as the kernel does.
+fn open(syscall: &str, path: &CString, flags: i64, mode: i64) -> i64 {
+    let ret = unsafe {
+        match syscall {
+            "open" => libc::syscall(libc::SYS_open, path.as_ptr(), flags, mode),
+            "openat" => libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), flags, mode),
+            "creat" => libc::syscall(libc::SYS_creat, path.as_ptr(), mode),
+            "openat2" => {
+                // struct open_how { u64 flags, mode, resolve; } (libc's is non-exhaustive)
+                let how: [u64; 3] = [flags as u64, mode as u64, 0];
+                libc::syscall(
+                    libc::SYS_openat2,
+                    libc::AT_FDCWD,
+                    path.as_ptr(),
+                    how.as_ptr(),
+                    std::mem::size_of_val(&how),
+                )
+            }
+            other => panic!("unknown open syscall {other}"),
+        }
+    };
+    if ret < 0 {
+        -i64::from(nix::errno::Errno::last_raw())
+    } else {
+        ret
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+/// A script line that opens `path` with `syscall`.
+pub fn open_line(syscall: &str, flags: i32, mode: u32, path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    format!("{syscall} {flags:o} {mode:o} {}", hex(path.as_os_str().as_bytes()))
+}
+
+pub fn repeat_line(n: u32, path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    format!("repeat {n} {}", hex(path.as_os_str().as_bytes()))
+}
+
+/// What the child reported about one open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened {
+    pub pid: u32,
+    pub tid: u32,
+    pub ret: i64,
+}
+
+fn command(script: &str) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child::child_process", "--nocapture", "--test-threads=1", "-q"])
+        .env(ENV, script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    cmd
+}
+
+fn parse_reports(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("CHILD "))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Runs a script to the end; returns the child's pid and what each open returned.
+pub fn run(script: &[String]) -> (u32, Vec<Opened>) {
+    let child = command(&script.join("\n")).stdin(Stdio::null()).spawn().unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "child failed: {output:?}");
+    (pid, opened(&parse_reports(&output.stdout)))
+}
+
+fn opened(reports: &[serde_json::Value]) -> Vec<Opened> {
+    reports
+        .iter()
+        .filter(|r| r.get("ready").is_none())
+        .map(|r| Opened {
+            pid: r["pid"].as_u64().unwrap() as u32,
+            tid: r["tid"].as_u64().unwrap() as u32,
+            ret: r["ret"].as_i64().unwrap(),
+        })
+        .collect()
+}
+
+/// A child that has started and is waiting (script line `wait`) for `go()`, so a
+/// tracer can be pointed at its pid or tid first.
+pub struct Waiting {
+    child: Child,
+    stdin: ChildStdin,
+    reader: std::io::BufReader<std::process::ChildStdout>,
+    pub pid: u32,
+    pub tid: u32,
+}
+
+impl Waiting {
+    pub fn spawn(script: &[String]) -> Waiting {
+        let mut child = command(&script.join("\n")).stdin(Stdio::piped()).spawn().unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "child ended before `wait`");
+            if let Some(report) = line.trim().strip_prefix("CHILD ") {
+                let v: serde_json::Value = serde_json::from_str(report).unwrap();
+                let pid = v["pid"].as_u64().unwrap() as u32;
+                let tid = v["tid"].as_u64().unwrap() as u32;
+                return Waiting { child, stdin, reader, pid, tid };
+            }
+        }
+    }
+
+    /// Lets the child go on and waits for it to end.
+    pub fn go(mut self) -> Vec<Opened> {
+        self.stdin.write_all(b"go\n").unwrap();
+        let mut rest = Vec::new();
+        std::io::Read::read_to_end(&mut self.reader, &mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "child failed: {status}");
+        opened(&parse_reports(&rest))
+    }
+}

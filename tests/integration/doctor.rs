@@ -1,0 +1,50 @@
+//! `sysnoop doctor` on this host.
+
+use std::process::Command;
+
+use crate::require_bpf;
+use crate::util::{parse_ndjson, run, TestDir, SYSNOOP};
+
+const CHECKS: [&str; 7] = ["kernel", "btf", "privileges", "tracefs", "cgroup2", "bpf_lsm", "ringbuf"];
+
+#[test]
+fn doctor_passes_as_root() {
+    require_bpf!();
+    let out = run(&["doctor"]);
+    let checks = parse_ndjson(&out.stdout, &String::from_utf8_lossy(&out.stderr));
+    let names: Vec<&str> = checks.iter().map(|c| c["check"].as_str().unwrap()).collect();
+    assert_eq!(names, CHECKS);
+    for c in &checks {
+        assert!(c["ok"].is_boolean() && c["required"].is_boolean() && c["detail"].is_string(), "{c}");
+        if c["required"] == true {
+            assert_eq!(c["ok"], true, "{c}");
+        }
+    }
+    assert_eq!(out.status.code(), Some(0));
+    let cgroup = checks.iter().find(|c| c["check"] == "cgroup2").unwrap();
+    // Found from mountinfo, wherever this host mounts it.
+    if cgroup["ok"] == true {
+        let mount = cgroup["detail"].as_str().unwrap().rsplit(' ').next().unwrap();
+        assert!(std::path::Path::new(mount).join("cgroup.controllers").exists(), "{cgroup}");
+    }
+}
+
+#[test]
+fn doctor_fails_unprivileged_and_says_why() {
+    require_bpf!();
+    let dir = TestDir::new("doctor");
+    let copy = dir.path("sysnoop");
+    std::fs::copy(SYSNOOP, &copy).unwrap();
+    crate::util::set_mode(&copy, 0o755);
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&copy)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let checks = parse_ndjson(&out.stdout, "");
+    let privileges = checks.iter().find(|c| c["check"] == "privileges").unwrap();
+    assert_eq!(privileges["ok"], false);
+    assert!(privileges["detail"].as_str().unwrap().contains("CAP_BPF and CAP_PERFMON"), "{privileges}");
+}

@@ -1,0 +1,11 @@
+//! Integration tests: run the real `sysnoop` binary against the running kernel, make the
+//! kernel produce events from a child process, and check every NDJSON line.
+//!
+//! Tests that load BPF need root. Without it they fail when CI=true and skip (saying
+//! why) elsewhere.
+
+mod child;
+mod cli;
+mod doctor;
+mod open;
+mod util;

@@ -1,0 +1,432 @@
+//! `sysnoop open` against the real kernel.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use nix::libc;
+use serde_json::{json, Value};
+
+use crate::child::{self, open_line, repeat_line, Waiting};
+use crate::require_bpf;
+use crate::util::{parse_ndjson, Output, TestDir, Trace, SYSNOOP};
+
+fn the_one_open<'a>(out: &'a Output, path: &Path) -> &'a Value {
+    let found = out.opens_of(path);
+    assert_eq!(found.len(), 1, "expected one open of {}, got {found:?}\nstderr:\n{}", path.display(), out.stderr);
+    found[0]
+}
+
+fn assert_no_open(out: &Output, path: &Path) {
+    let found = out.opens_of(path);
+    assert!(found.is_empty(), "{} should have been filtered: {found:?}", path.display());
+}
+
+#[test]
+fn every_open_syscall_is_recorded_exactly() {
+    require_bpf!();
+    let dir = TestDir::new("exact");
+    let existing = dir.file("exists");
+    let missing = dir.path("does-not-exist");
+    let created = dir.path("created");
+    let via_open = dir.file("via-open");
+    let via_creat = dir.path("via-creat");
+    let via_openat2 = dir.path("via-openat2");
+
+    let trace = Trace::start(&["open"]);
+    let (pid, opened) = child::run(&[
+        "comm snoop-exact".into(),
+        open_line("openat", libc::O_RDONLY | libc::O_CLOEXEC, 0, &existing),
+        open_line("openat", libc::O_RDONLY, 0, &missing),
+        open_line("openat", libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL, 0o640, &created),
+        open_line("open", libc::O_RDWR | libc::O_APPEND, 0, &via_open),
+        open_line("creat", 0, 0o600, &via_creat),
+        open_line("openat2", libc::O_RDWR | libc::O_CREAT | libc::O_CLOEXEC, 0o644, &via_openat2),
+    ]);
+    let out = trace.stop();
+    out.assert_success();
+
+    let me = std::process::id();
+    let expect = [
+        (&existing, "openat", json!(["O_RDONLY", "O_CLOEXEC"]), 0),
+        (&missing, "openat", json!(["O_RDONLY"]), 0),
+        (&created, "openat", json!(["O_WRONLY", "O_CREAT", "O_EXCL"]), 0o640),
+        (&via_open, "open", json!(["O_RDWR", "O_APPEND"]), 0),
+        (&via_creat, "creat", json!(["O_WRONLY", "O_CREAT", "O_TRUNC"]), 0o600),
+        (&via_openat2, "openat2", json!(["O_RDWR", "O_CREAT", "O_CLOEXEC"]), 0o644),
+    ];
+    assert_eq!(opened.len(), expect.len());
+    for ((path, syscall, flags, mode), got) in expect.iter().zip(&opened) {
+        let r = the_one_open(&out, path);
+        assert_eq!(r["pid"], pid, "{r}");
+        assert_eq!(got.pid, pid);
+        assert_eq!(r["tid"], got.tid, "{r}");
+        assert_eq!(r["ppid"], me, "{r}");
+        assert_eq!(r["uid"], 0, "{r}");
+        assert_eq!(r["comm"], "snoop-exact", "{r}");
+        assert_eq!(r["syscall"], *syscall, "{r}");
+        assert_eq!(r["flags"], *flags, "{r}");
+        assert_eq!(r["mode"], *mode, "{r}");
+        assert_eq!(r["ret"], got.ret, "{r}");
+        if got.ret >= 0 {
+            assert!(r["errno"].is_null(), "{r}");
+        }
+        assert!(r.get("path_hex").is_none() && r.get("comm_hex").is_none(), "{r}");
+    }
+    // The failure is the kernel's ENOENT; the rest succeeded.
+    let failed = the_one_open(&out, &missing);
+    assert_eq!(failed["ret"], -libc::ENOENT);
+    assert_eq!(failed["errno"], "ENOENT");
+    assert!(opened.iter().enumerate().all(|(i, o)| (i == 1) == (o.ret < 0)), "{opened:?}");
+}
+
+#[test]
+fn time_is_wall_clock_utc_with_nanoseconds() {
+    require_bpf!();
+    let dir = TestDir::new("time");
+    let path = dir.file("when");
+    let trace = Trace::start(&["open"]);
+    let before = std::time::SystemTime::now();
+    child::run(&[open_line("openat", libc::O_RDONLY, 0, &path)]);
+    let after = std::time::SystemTime::now();
+    let out = trace.stop();
+    let time = the_one_open(&out, &path)["time"].as_str().unwrap().to_owned();
+    // 2026-11-22T03:18:00.123456789Z
+    assert_eq!(time.len(), 30, "{time}");
+    assert!(time.ends_with('Z') && &time[10..11] == "T" && &time[19..20] == ".", "{time}");
+    let to_rfc3339 = |t: std::time::SystemTime| {
+        let ns = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i128;
+        sysnoop::clock::Timestamp(ns).to_string()
+    };
+    // Same format, so string order is time order.
+    let (lo, hi) = (to_rfc3339(before), to_rfc3339(after));
+    assert!(lo <= time && time <= hi, "{lo} <= {time} <= {hi}");
+}
+
+#[test]
+fn hostile_paths_stay_one_valid_json_line() {
+    require_bpf!();
+    let dir = TestDir::new("hostile");
+    let mut name = dir.path("").as_os_str().as_bytes().to_vec();
+    name.extend_from_slice(b"q\"uo\\te\nnew\x01line\xff\xfe");
+    let path = std::ffi::OsStr::from_bytes(&name);
+    let trace = Trace::start(&["open"]);
+    let script = format!("openat 0 0 {}", child::hex(&name));
+    child::run(&[script]);
+    let out = trace.stop(); // parse_ndjson already proved every line is one JSON object
+    let hits: Vec<&Value> = out.of_kind("open").filter(|r| r["path_hex"] == child::hex(&name)).collect();
+    assert_eq!(hits.len(), 1, "{:?}", out.records);
+    let text = hits[0]["path"].as_str().unwrap();
+    assert_eq!(text, String::from_utf8_lossy(&name));
+    assert!(text.contains("q\"uo\\te\nnew\u{1}line\u{fffd}\u{fffd}"));
+    assert_eq!(hits[0]["errno"], "ENOENT");
+    let _ = path;
+}
+
+#[test]
+fn pid_filter_keeps_one_process() {
+    require_bpf!();
+    let dir = TestDir::new("pid");
+    let (mine, other) = (dir.file("mine"), dir.file("other"));
+    let waiting = Waiting::spawn(&["wait".into(), open_line("openat", libc::O_RDONLY, 0, &mine)]);
+    let pid = waiting.pid.to_string();
+    let trace = Trace::start(&["open", "-p", &pid]);
+    child::run(&[open_line("openat", libc::O_RDONLY, 0, &other)]);
+    waiting.go();
+    let out = trace.stop();
+    the_one_open(&out, &mine);
+    assert_no_open(&out, &other);
+    assert!(out.of_kind("open").all(|r| r["pid"].to_string() == pid), "{:?}", out.records);
+    assert!(out.summary()["counts"]["open"]["filtered"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn tid_filter_keeps_one_thread() {
+    require_bpf!();
+    let dir = TestDir::new("tid");
+    let (mine, other) = (dir.file("mine"), dir.file("other"));
+    let waiting = Waiting::spawn(&["wait".into(), open_line("openat", libc::O_RDONLY, 0, &mine)]);
+    // The child runs its script on a thread of its own: the tid is not the pid.
+    assert_ne!(waiting.tid, waiting.pid);
+    let tid = waiting.tid.to_string();
+    let trace = Trace::start(&["open", "--tid", &tid]);
+    child::run(&[open_line("openat", libc::O_RDONLY, 0, &other)]);
+    waiting.go();
+    let out = trace.stop();
+    assert_eq!(the_one_open(&out, &mine)["tid"].to_string(), tid);
+    assert_no_open(&out, &other);
+    assert!(out.of_kind("open").all(|r| r["tid"].to_string() == tid));
+}
+
+#[test]
+fn uid_filter_keeps_one_user_including_root() {
+    require_bpf!();
+    let dir = TestDir::new("uid");
+    let (as_root, as_nobody) = (dir.file("root"), dir.file("nobody"));
+    let script = |path: &Path, uid: Option<u32>| {
+        let mut s: Vec<String> = uid.map(|u| format!("setuid {u}")).into_iter().collect();
+        s.push(open_line("openat", libc::O_RDONLY, 0, path));
+        s
+    };
+    for (filter, kept, dropped) in [("65534", &as_nobody, &as_root), ("0", &as_root, &as_nobody)] {
+        let trace = Trace::start(&["open", "-u", filter]);
+        child::run(&script(&as_root, None));
+        child::run(&script(&as_nobody, Some(65534)));
+        let out = trace.stop();
+        assert_eq!(the_one_open(&out, kept)["uid"].to_string(), filter);
+        assert_no_open(&out, dropped);
+        assert!(out.of_kind("open").all(|r| r["uid"].to_string() == filter));
+    }
+}
+
+#[test]
+fn name_filter_matches_a_substring_of_comm() {
+    require_bpf!();
+    let dir = TestDir::new("comm");
+    let (mine, other) = (dir.file("mine"), dir.file("other"));
+    let trace = Trace::start(&["open", "-n", "nomfil"]);
+    child::run(&["comm xnomfilx".into(), open_line("openat", libc::O_RDONLY, 0, &mine)]);
+    child::run(&["comm snoop-other".into(), open_line("openat", libc::O_RDONLY, 0, &other)]);
+    let out = trace.stop();
+    assert_eq!(the_one_open(&out, &mine)["comm"], "xnomfilx");
+    assert_no_open(&out, &other);
+    assert!(out.of_kind("open").all(|r| r["comm"].as_str().unwrap().contains("nomfil")));
+}
+
+#[test]
+fn failed_filter_keeps_only_failures() {
+    require_bpf!();
+    let dir = TestDir::new("failed");
+    let (good, bad) = (dir.file("good"), dir.path("missing"));
+    let trace = Trace::start(&["open", "-x"]);
+    child::run(&[open_line("openat", libc::O_RDONLY, 0, &good), open_line("openat", libc::O_RDONLY, 0, &bad)]);
+    let out = trace.stop();
+    assert_eq!(the_one_open(&out, &bad)["errno"], "ENOENT");
+    assert_no_open(&out, &good);
+    assert!(out.of_kind("open").all(|r| r["ret"].as_i64().unwrap() < 0 && r["errno"].is_string()));
+}
+
+#[test]
+fn summary_counts_what_was_written() {
+    require_bpf!();
+    let dir = TestDir::new("summary");
+    let path = dir.file("counted");
+    let trace = Trace::start(&["open", "-n", "snoop-sum"]);
+    child::run(&["comm snoop-sum".into(), repeat_line(25, &path)]);
+    let out = trace.stop();
+    out.assert_success();
+    let summary = out.summary();
+    let counts = &summary["counts"]["open"];
+    assert_eq!(out.opens_of(&path).len(), 25);
+    assert_eq!(counts["emitted"].as_u64().unwrap(), out.of_kind("open").count() as u64);
+    for zero in ["lost", "malformed", "unwritten"] {
+        assert_eq!(counts[zero], 0, "{summary}");
+    }
+    assert!(counts["filtered"].as_u64().is_some() && counts["pairing_misses"].as_u64().is_some());
+    assert!(summary["elapsed_ns"].as_u64().unwrap() > 0);
+    assert!(summary["time"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn max_events_stops_after_n_records() {
+    require_bpf!();
+    let dir = TestDir::new("max");
+    let path = dir.file("many");
+    let trace = Trace::start(&["open", "-n", "snoop-max", "--max-events", "3"]);
+    child::run(&["comm snoop-max".into(), repeat_line(20, &path)]);
+    let out = trace.wait();
+    out.assert_success();
+    assert_eq!(out.of_kind("open").count(), 3, "{:?}", out.records);
+    let counts = &out.summary()["counts"]["open"];
+    assert_eq!(counts["emitted"], 3);
+    // The rest were delivered but not written: counted, not silently dropped.
+    assert_eq!(counts["unwritten"].as_u64().unwrap(), 17, "{counts}");
+}
+
+#[test]
+fn duration_ends_the_run() {
+    require_bpf!();
+    let out = Trace::start(&["open", "-d", "300ms", "-n", "no-such-comm"]).wait();
+    out.assert_success();
+    assert_eq!(out.records.len(), 1);
+    let elapsed = out.summary()["elapsed_ns"].as_u64().unwrap();
+    assert!(elapsed >= 300_000_000, "{elapsed}");
+}
+
+#[test]
+fn records_stream_while_tracing() {
+    require_bpf!();
+    let dir = TestDir::new("stream");
+    let path = dir.file("live");
+    let mut sysnoop = Command::new(SYSNOOP)
+        .args(["open", "-n", "snoop-live"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(sysnoop.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    assert!(line.starts_with("sysnoop: tracing"), "{line}");
+    child::run(&["comm snoop-live".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
+    // The record arrives while sysnoop is still running, not only at exit.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = sysnoop.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut first).unwrap();
+        let _ = tx.send(first);
+    });
+    let first = rx.recv_timeout(Duration::from_secs(10)).expect("no record while tracing");
+    assert!(sysnoop.try_wait().unwrap().is_none(), "sysnoop ended early");
+    let record = &parse_ndjson(first.as_bytes(), "")[0];
+    assert_eq!(record["path"], path.to_str().unwrap());
+    sysnoop.kill().unwrap();
+    sysnoop.wait().unwrap();
+}
+
+#[test]
+fn closed_stdout_ends_the_run_with_success() {
+    require_bpf!();
+    let dir = TestDir::new("pipe");
+    let path = dir.file("piped");
+    let mut sysnoop = Command::new(SYSNOOP)
+        .args(["open", "-n", "snoop-pipe"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(sysnoop.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    assert!(line.starts_with("sysnoop: tracing"), "{line}");
+    // `sysnoop open | head -1`: read one line, close the pipe, keep opening.
+    let mut out = std::io::BufReader::new(sysnoop.stdout.take().unwrap());
+    child::run(&["comm snoop-pipe".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    assert!(first.contains("snoop-pipe"), "{first}");
+    drop(out);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        child::run(&["comm snoop-pipe".into(), repeat_line(5, &path)]);
+        if let Some(status) = sysnoop.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "sysnoop kept running with stdout closed");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(status.success(), "exit {status}; stderr: {rest}");
+    assert!(!rest.contains("error"), "{rest}");
+}
+
+/// The ids of every BPF program, map or link in the kernel.
+fn bpf_objects(kind: &str) -> Vec<u64> {
+    let out = Command::new("bpftool").args([kind, "list", "-j"]).output().expect("bpftool (scripts/setup installs it)");
+    assert!(out.status.success(), "bpftool {kind} list: {out:?}");
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap_or(json!([]));
+    list.as_array().unwrap().iter().filter_map(|o| o["id"].as_u64()).collect()
+}
+
+/// The BPF objects a process holds, from its fds' fdinfo (`prog_id:`, `map_id:`,
+/// `link_id:`): exactly this process's, whatever else runs beside it.
+fn held_by(pid: u32, key: &str) -> Vec<u64> {
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fdinfo")).unwrap() {
+        let Ok(info) = std::fs::read_to_string(entry.unwrap().path()) else { continue };
+        ids.extend(info.lines().filter_map(|l| l.strip_prefix(key)).filter_map(|v| v.trim().parse::<u64>().ok()));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn nothing_is_left_in_the_kernel_after_exit() {
+    require_bpf!();
+    let trace = Trace::start(&["open", "-n", "snoop-leak"]);
+    let kinds = [("prog", "prog_id:"), ("map", "map_id:"), ("link", "link_id:")];
+    let ours: Vec<Vec<u64>> = kinds.iter().map(|(_, key)| held_by(trace.pid(), key)).collect();
+    // Enter and exit programs of each open syscall this kernel has, their links and maps.
+    assert!(ours[0].len() >= 2 && ours[2].len() == ours[0].len() && ours[1].len() >= 4, "{ours:?}");
+    for ((kind, _), ids) in kinds.iter().zip(&ours) {
+        let live = bpf_objects(kind);
+        assert!(ids.iter().all(|id| live.contains(id)), "bpftool does not list our {kind}s {ids:?}");
+    }
+    trace.stop().assert_success();
+    // The kernel frees programs after an RCU grace period and maps from a workqueue
+    // after that, so the ids disappear shortly after the process ends, not at once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    for ((kind, _), ids) in kinds.iter().zip(&ours) {
+        loop {
+            let after = bpf_objects(kind);
+            let left: Vec<&u64> = ids.iter().filter(|id| after.contains(id)).collect();
+            if left.is_empty() {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{kind}s left behind: {left:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// In a private mount namespace with tracefs unmounted, sysnoop mounts it and traces.
+#[test]
+fn works_when_tracefs_is_not_mounted() {
+    require_bpf!();
+    let dir = TestDir::new("tracefs");
+    let path = dir.file("no-tracefs");
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "--propagation", "private", "sh", "-c"]).arg(format!(
+        "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
+         if grep -q ' - tracefs ' /proc/self/mountinfo; then echo 'tracefs still mounted' >&2; exit 99; fi; \
+         exec {SYSNOOP} open -n snoop-tracefs"
+    ));
+    let trace = Trace::start_command(cmd);
+    child::run(&["comm snoop-tracefs".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
+    let out = trace.stop();
+    out.assert_success();
+    assert!(out.stderr.contains("tracefs was not mounted; mounted it at /sys/kernel/tracing"), "{}", out.stderr);
+    the_one_open(&out, &path);
+}
+
+/// Without CAP_SYS_ADMIN sysnoop cannot mount tracefs, and says what to do.
+#[test]
+fn missing_tracefs_without_cap_sys_admin_is_explained() {
+    require_bpf!();
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(format!(
+            "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
+             exec setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin {SYSNOOP} open -d 1s"
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("tracefs is not mounted"), "{stderr}");
+    assert!(stderr.contains("mount -t tracefs tracefs /sys/kernel/tracing"), "{stderr}");
+}
+
+#[test]
+fn unprivileged_run_names_the_missing_capabilities() {
+    require_bpf!();
+    // setpriv drops to nobody, which can't reach a binary under a 0700 checkout: run a copy.
+    let dir = TestDir::new("unpriv");
+    let copy = dir.path("sysnoop");
+    std::fs::copy(SYSNOOP, &copy).unwrap();
+    crate::util::set_mode(&copy, 0o755);
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&copy)
+        .args(["open", "-d", "1s"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("missing CAP_BPF and CAP_PERFMON"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,232 @@
+//! The harness: start `sysnoop`, wait until it is tracing, stop it like a user would
+//! (Ctrl-C), and parse everything it printed.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const SYSNOOP: &str = env!("CARGO_BIN_EXE_sysnoop");
+
+/// Whether this process may load BPF programs. Under CI=true a missing privilege is a
+/// failure, elsewhere the test is skipped with the reason printed.
+pub fn bpf_available(test: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    let reason = "needs root to load BPF programs";
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{test}: {reason}, and CI=true forbids skipping");
+    }
+    eprintln!("SKIPPED {test}: {reason}");
+    false
+}
+
+/// Skips (or, under CI, fails) the calling test when BPF is unavailable.
+#[macro_export]
+macro_rules! require_bpf {
+    () => {
+        if !$crate::util::bpf_available(module_path!()) {
+            return;
+        }
+    };
+}
+
+/// A fresh directory for one test's files, world-readable so a child that dropped to
+/// another uid can still reach it. Removed on drop.
+pub struct TestDir(PathBuf);
+
+impl TestDir {
+    pub fn new(name: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "sysnoop-{name}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        set_mode(&dir, 0o777);
+        TestDir(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A file that exists, readable by anyone.
+    pub fn file(&self, name: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, b"sysnoop test\n").unwrap();
+        set_mode(&path, 0o644);
+        path
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A running `sysnoop`.
+pub struct Trace {
+    child: Child,
+    stdout: thread::JoinHandle<Vec<u8>>,
+    stderr_lines: mpsc::Receiver<String>,
+    stderr_seen: Vec<String>,
+}
+
+/// What a finished `sysnoop` printed.
+#[derive(Debug)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub records: Vec<Value>,
+    pub stderr: String,
+}
+
+impl Trace {
+    /// Runs `sysnoop ARGS` and waits for its "tracing" line on stderr.
+    pub fn start(args: &[&str]) -> Trace {
+        let mut cmd = Command::new(SYSNOOP);
+        cmd.args(args);
+        Trace::start_command(cmd)
+    }
+
+    /// Runs a command that ends up exec'ing sysnoop (e.g. under `unshare`), waiting for
+    /// its "tracing" line.
+    pub fn start_command(mut cmd: Command) -> Trace {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+        let mut out = child.stdout.take().unwrap();
+        let stdout = thread::spawn(move || {
+            let mut bytes = Vec::new();
+            out.read_to_end(&mut bytes).unwrap();
+            bytes
+        });
+        let (tx, stderr_lines) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut trace = Trace { child, stdout, stderr_lines, stderr_seen: Vec::new() };
+        trace.wait_for_stderr("sysnoop: tracing", Duration::from_secs(60));
+        trace
+    }
+
+    fn wait_for_stderr(&mut self, prefix: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.starts_with(prefix);
+                    self.stderr_seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    let status = self.child.wait().unwrap();
+                    panic!(
+                        "sysnoop never printed `{prefix}` (exit {status}); stderr:\n{}",
+                        self.stderr_seen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Ctrl-C, then collect everything.
+    pub fn stop(self) -> Output {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), nix::sys::signal::Signal::SIGINT)
+            .unwrap();
+        self.wait()
+    }
+
+    /// Waits for sysnoop to end on its own (--duration, --max-events).
+    pub fn wait(mut self) -> Output {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("sysnoop did not exit within 60 s");
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = self.stdout.join().unwrap();
+        let mut stderr = self.stderr_seen;
+        stderr.extend(self.stderr_lines.iter());
+        let stderr = stderr.join("\n");
+        Output { status, records: parse_ndjson(&stdout, &stderr), stderr }
+    }
+}
+
+/// Every line must be one JSON object.
+pub fn parse_ndjson(stdout: &[u8], context: &str) -> Vec<Value> {
+    let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
+    text.lines()
+        .map(|line| {
+            let value: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}\nstderr:\n{context}"));
+            assert!(value.is_object(), "not an object: {line}");
+            value
+        })
+        .collect()
+}
+
+impl Output {
+    pub fn assert_success(&self) -> &Self {
+        assert!(self.status.success(), "sysnoop failed ({}); stderr:\n{}", self.status, self.stderr);
+        self
+    }
+
+    /// The final summary record; it must be the last line.
+    pub fn summary(&self) -> &Value {
+        let last = self.records.last().unwrap_or_else(|| panic!("no output; stderr:\n{}", self.stderr));
+        assert_eq!(last["kind"], "summary", "last line is not the summary: {last}");
+        last
+    }
+
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.records.iter().filter(move |r| r["kind"] == kind)
+    }
+
+    /// Open records for this exact path.
+    pub fn opens_of(&self, path: &Path) -> Vec<&Value> {
+        let path = path.to_str().unwrap();
+        self.of_kind("open").filter(|r| r["path"] == path).collect()
+    }
+}
+
+/// Runs sysnoop to completion with no tracing wait (for usage errors and the like).
+pub fn run(args: &[&str]) -> std::process::Output {
+    Command::new(SYSNOOP).args(args).output().unwrap()
+}
