@@ -17,6 +17,15 @@ const volatile __u32 targ_comm_len = 0;        /* 0: any command name */
 const volatile char targ_comm[SYSNOOP_COMM_LEN] = {}; /* substring of comm, targ_comm_len bytes */
 const volatile __u8 targ_failed = 0;           /* 1: only failed calls */
 
+/*
+ * sysnoop's own calls are never reported (in syscall tracing its own writes would feed
+ * back on themselves). Instead each program marks its slot in `self_seen` when one of
+ * sysnoop's calls reaches it: user space makes probe calls after attach and waits for
+ * every slot, so "tracing" is only said of programs that demonstrably run.
+ */
+const volatile __u32 self_tgid = 0;
+__u8 self_seen[SYSNOOP_SELF_SLOTS] = {};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SN_CTR_NR);
@@ -54,6 +63,16 @@ static __always_inline bool comm_allowed(void)
 			return true;
 	}
 	return false;
+}
+
+/* Is this sysnoop itself? Then `slot`'s program is live. */
+static __always_inline bool is_self(__u64 pid_tgid, __u32 slot)
+{
+	if (!self_tgid || (pid_tgid >> 32) != self_tgid)
+		return false;
+	if (slot < SYSNOOP_SELF_SLOTS)
+		self_seen[slot] = 1;
+	return true;
 }
 
 /* All task filters in one place; pid_tgid is bpf_get_current_pid_tgid(). */

@@ -46,6 +46,11 @@ struct {
 enum open_abi _open_abi = 0;
 enum open_syscall _open_syscall = 0;
 enum sysnoop_counter _sysnoop_counter = 0;
+enum sysnoop_abi _sysnoop_abi = 0;
+
+/* self_seen slots: enter of syscall s is 2*s, its exit 2*s+1. */
+#define ENTER_SLOT(syscall) (2 * (syscall))
+#define EXIT_SLOT(syscall) (2 * (syscall) + 1)
 
 static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u16 syscall)
 {
@@ -58,6 +63,8 @@ static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u
 		.syscall = syscall,
 	};
 
+	if (is_self(pid_tgid, ENTER_SLOT(syscall)))
+		return 0;
 	if (!trace_allowed(pid_tgid)) {
 		count(SN_CTR_FILTERED);
 		return 0;
@@ -67,7 +74,7 @@ static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u
 	return 0;
 }
 
-static __always_inline int exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -77,7 +84,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx)
 	long ret, len;
 
 	/* Filtered at enter (and counted there): not a pairing miss. */
-	if (!trace_allowed(pid_tgid))
+	if (is_self(pid_tgid, EXIT_SLOT(syscall)) || !trace_allowed(pid_tgid))
 		return 0;
 	ap = bpf_map_lookup_elem(&start, &tid);
 	if (!ap) {
@@ -121,7 +128,7 @@ int tracepoint__syscalls__sys_enter_open(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_open")
 int tracepoint__syscalls__sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx);
+	return exit(ctx, OPEN_SYSCALL_OPEN);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")
@@ -133,7 +140,7 @@ int tracepoint__syscalls__sys_enter_openat(struct trace_event_raw_sys_enter *ctx
 SEC("tracepoint/syscalls/sys_exit_openat")
 int tracepoint__syscalls__sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx);
+	return exit(ctx, OPEN_SYSCALL_OPENAT);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat2")
@@ -149,7 +156,7 @@ int tracepoint__syscalls__sys_enter_openat2(struct trace_event_raw_sys_enter *ct
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int tracepoint__syscalls__sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx);
+	return exit(ctx, OPEN_SYSCALL_OPENAT2);
 }
 
 SEC("tracepoint/syscalls/sys_enter_creat")
@@ -163,7 +170,7 @@ int tracepoint__syscalls__sys_enter_creat(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_creat")
 int tracepoint__syscalls__sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx);
+	return exit(ctx, OPEN_SYSCALL_CREAT);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

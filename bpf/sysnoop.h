@@ -9,6 +9,8 @@
 
 enum sysnoop_abi {
 	SYSNOOP_COMM_LEN = 16,
+	/* Slots in each object's `self_seen` array: one per program. */
+	SYSNOOP_SELF_SLOTS = 32,
 };
 
 /* Indexes into each object's per-CPU `counters` array. */

@@ -48,7 +48,9 @@ impl Filters {
 }
 
 /// Writes `Filters` into a skeleton's `rodata` (every object includes the same
-/// globals from bpf/common.bpf.h, but each skeleton has its own generated type).
+/// globals from bpf/common.bpf.h, but each skeleton has its own generated type), and
+/// sysnoop's own pid, whose calls the programs use to prove they are live
+/// (see `live::wait`) and never report.
 #[macro_export]
 macro_rules! apply_filters {
     ($rodata:expr, $filters:expr) => {{
@@ -58,6 +60,7 @@ macro_rules! apply_filters {
         rodata.targ_tid = filters.tid.unwrap_or(0);
         rodata.targ_uid = filters.uid.unwrap_or(u32::MAX);
         rodata.targ_failed = u8::from(filters.failed);
+        rodata.self_tgid = std::process::id();
         if let Some(comm) = &filters.comm {
             for (dst, &src) in rodata.targ_comm.iter_mut().zip(comm.as_bytes()) {
                 *dst = src as i8;

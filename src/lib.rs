@@ -11,6 +11,7 @@ pub mod errno;
 pub mod event;
 pub mod filter;
 pub mod flags;
+pub mod live;
 pub mod open;
 pub mod preflight;
 pub mod session;

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         Command::Doctor => doctor::run(io::stdout().lock()).map(|ok| ok),
         Command::Open(args) => signals::install()
             .map_err(anyhow::Error::from)
-            .and_then(|()| open::run(args, io::stdout().lock()))
+            .and_then(|()| open::run(args, cli.verbose, io::stdout().lock()))
             .map(|()| true),
     };
     match result {

@@ -9,14 +9,15 @@ use anyhow::{bail, Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use libbpf_rs::{MapCore, OpenObject};
 
+use crate::bpf::open::types::open_syscall;
 use crate::bpf::open::OpenBpfSkelBuilder;
 use crate::cli::TraceArgs;
 use crate::event::Kind;
 use crate::filter::Filters;
 use crate::session::{self, Limits, Source};
-use crate::{apply_filters, decode, preflight};
+use crate::{apply_filters, decode, live, preflight};
 
-pub fn run(args: &TraceArgs, out: impl Write) -> Result<()> {
+pub fn run(args: &TraceArgs, verbose: bool, out: impl Write) -> Result<()> {
     let tracefs = preflight::require(true)?.expect("asked for tracefs");
     let tracepoints = preflight::syscall_tracepoints(&tracefs)?;
     let filters = Filters::from_args(args);
@@ -37,18 +38,18 @@ pub fn run(args: &TraceArgs, out: impl Write) -> Result<()> {
 
     let progs = &mut open_skel.progs;
     let variants = [
-        ("open", &mut progs.tracepoint__syscalls__sys_enter_open, &mut progs.tracepoint__syscalls__sys_exit_open),
-        ("openat", &mut progs.tracepoint__syscalls__sys_enter_openat, &mut progs.tracepoint__syscalls__sys_exit_openat),
-        ("openat2", &mut progs.tracepoint__syscalls__sys_enter_openat2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
-        ("creat", &mut progs.tracepoint__syscalls__sys_enter_creat, &mut progs.tracepoint__syscalls__sys_exit_creat),
+        ("open", open_syscall::OPEN_SYSCALL_OPEN, &mut progs.tracepoint__syscalls__sys_enter_open, &mut progs.tracepoint__syscalls__sys_exit_open),
+        ("openat", open_syscall::OPEN_SYSCALL_OPENAT, &mut progs.tracepoint__syscalls__sys_enter_openat, &mut progs.tracepoint__syscalls__sys_exit_openat),
+        ("openat2", open_syscall::OPEN_SYSCALL_OPENAT2, &mut progs.tracepoint__syscalls__sys_enter_openat2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
+        ("creat", open_syscall::OPEN_SYSCALL_CREAT, &mut progs.tracepoint__syscalls__sys_enter_creat, &mut progs.tracepoint__syscalls__sys_exit_creat),
     ];
-    let (mut traced, mut absent) = (Vec::new(), Vec::new());
-    for (name, enter, exit) in variants {
+    let (mut traced, mut absent): (Vec<(&'static str, open_syscall)>, Vec<&str>) = (Vec::new(), Vec::new());
+    for (name, id, enter, exit) in variants {
         let here = ["enter", "exit"]
             .iter()
             .all(|side| tracepoints.join(format!("sys_{side}_{name}")).is_dir());
         if here {
-            traced.push(name);
+            traced.push((name, id));
         } else {
             enter.set_autoload(false);
             exit.set_autoload(false);
@@ -61,9 +62,25 @@ pub fn run(args: &TraceArgs, out: impl Write) -> Result<()> {
 
     let mut skel = open_skel.load().context("loading the open BPF programs")?;
     skel.attach().context("attaching the open tracepoints")?;
+    let bss = skel.maps.bss_data.as_deref().expect("open.bpf.c has bss");
+    let slots: Vec<u32> = traced.iter().flat_map(|&(_, id)| [2 * id.0, 2 * id.0 + 1]).collect();
+    let took = live::wait(
+        &slots,
+        // The bss is mmapped and written by the kernel: read it afresh every time.
+        |slot| unsafe { std::ptr::read_volatile(&bss.self_seen[slot as usize]) } != 0,
+        probe_calls,
+        "open",
+    )?;
+    if verbose {
+        eprintln!("sysnoop: open programs live {took:?} after attach");
+    }
 
-    if !args.quiet {
-        let mut line = format!("sysnoop: tracing {}", traced.join(", "));
+    let announce = || {
+        if args.quiet {
+            return;
+        }
+        let names: Vec<&str> = traced.iter().map(|&(name, _)| name).collect();
+        let mut line = format!("sysnoop: tracing {}", names.join(", "));
         if !absent.is_empty() {
             line += &format!(" (not on this kernel: {})", absent.join(", "));
         }
@@ -72,15 +89,34 @@ pub fn run(args: &TraceArgs, out: impl Write) -> Result<()> {
             line += &format!("; {filters}");
         }
         eprintln!("{line}. Ctrl-C to stop.");
-    }
-
+    };
     let sources = [Source {
         kind: Kind::Open,
         events: &skel.maps.events as &dyn MapCore,
         counters: &skel.maps.counters,
         decode: decode::open,
     }];
-    session::run(&sources, &limits(args), out)
+    session::run(&sources, &limits(args), announce, out)
+}
+
+/// One call of each open syscall on an empty path: each fails with ENOENT before
+/// touching any file, and reaches that syscall's enter and exit programs. A syscall
+/// this kernel lacks just fails with ENOSYS.
+fn probe_calls() {
+    use nix::libc;
+    let empty = c"".as_ptr();
+    let how = [0u64; 3]; // struct open_how { flags, mode, resolve }
+    // SAFETY: raw syscalls with a valid empty C string and a valid open_how; their
+    // results are deliberately ignored.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        {
+            libc::syscall(libc::SYS_open, empty, libc::O_RDONLY);
+            libc::syscall(libc::SYS_creat, empty, 0);
+        }
+        libc::syscall(libc::SYS_openat, libc::AT_FDCWD, empty, libc::O_RDONLY);
+        libc::syscall(libc::SYS_openat2, libc::AT_FDCWD, empty, how.as_ptr(), size_of_val(&how));
+    }
 }
 
 pub fn limits(args: &TraceArgs) -> Limits {

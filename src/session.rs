@@ -54,9 +54,10 @@ struct UserCounts {
     unwritten: u64,
 }
 
-/// Runs until a stop condition, writing records to `out`. Returns after the summary
-/// record is written, or quietly when `out` was closed (broken pipe).
-pub fn run(sources: &[Source<'_>], limits: &Limits, out: impl Write) -> Result<()> {
+/// Runs until a stop condition, writing records to `out`; calls `ready` once the poll
+/// thread is running. Returns after the summary record is written, or quietly when
+/// `out` was closed (broken pipe).
+pub fn run(sources: &[Source<'_>], limits: &Limits, ready: impl FnOnce(), out: impl Write) -> Result<()> {
     let malformed: Vec<AtomicU64> = sources.iter().map(|_| AtomicU64::new(0)).collect();
     let stop = AtomicBool::new(false);
     let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
@@ -88,6 +89,7 @@ pub fn run(sources: &[Source<'_>], limits: &Limits, out: impl Write) -> Result<(
             .name("sysnoop-poll".into())
             .spawn_scoped(scope, || poll(ring, &stop))
             .context("starting the poll thread")?;
+        ready();
         let written = Writer::new(sources, limits, &malformed, out).run(rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
