@@ -41,6 +41,32 @@ static __always_inline void count(__u32 counter)
 		*value += 1; /* per-CPU: no atomics needed */
 }
 
+/*
+ * The ring buffer every object sends its records through (user space sizes it before
+ * load). Waking the consumer costs the traced task more than the rest of the program
+ * (measured: ~5.5 us of ~8.5 us per open on 6.18), so records are submitted without a
+ * wakeup until `wakeup_bytes` are waiting; user space also drains the ring on a short
+ * timer, which bounds the delay at low rates. 0 means: wake on every record.
+ */
+const volatile __u64 wakeup_bytes = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Sends `size` bytes of `data` as one record; a full ring counts a loss. */
+static __always_inline void submit(void *data, __u64 size)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes)
+		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+				BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, data, size, flags))
+		count(SN_CTR_LOST);
+}
+
 /* Is `needle` (targ_comm, targ_comm_len bytes) a substring of the current comm? */
 static __always_inline bool comm_allowed(void)
 {

@@ -37,11 +37,6 @@ struct {
 	__type(value, struct open_event);
 } heap SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* user space sets --ring-size before load */
-} events SEC(".maps");
-
 /* Put the ABI enums into BTF so the Rust skeleton's `types` carries them. */
 enum open_abi _open_abi = 0;
 enum open_syscall _open_syscall = 0;
@@ -112,8 +107,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	if (len > OPEN_PATH_MAX)
 		len = OPEN_PATH_MAX;
 	e->path_len = len;
-	if (bpf_ringbuf_output(&events, e, OPEN_EVENT_HEADER_SIZE + len, 0))
-		count(SN_CTR_LOST);
+	submit(e, OPEN_EVENT_HEADER_SIZE + len);
 cleanup:
 	bpf_map_delete_elem(&start, &tid);
 	return 0;

@@ -28,7 +28,8 @@ pub fn run(args: &TraceArgs, verbose: bool, out: impl Write) -> Result<()> {
         .context("opening the open BPF object")?;
     apply_filters!(
         open_skel.maps.rodata_data.as_deref_mut().expect("open.bpf.c has rodata"),
-        &filters
+        &filters,
+        args.ring_size
     );
     open_skel
         .maps

@@ -24,9 +24,19 @@ use crate::event::{Event, Kind};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
 
+/// The BPF side wakes the poll thread only when this many bytes are waiting (see
+/// `submit()` in bpf/common.bpf.h); below that, the poll thread's TICK drains the ring.
+/// A quarter of the ring, at most 256 KiB: a wakeup every few thousand records at high
+/// rates, and plenty of room left when one arrives.
+pub fn wakeup_bytes(ring_size: u32) -> u64 {
+    (u64::from(ring_size) / 4).min(256 << 10)
+}
+
 /// Events in flight between the poll thread and the writer.
 const CHANNEL_CAPACITY: usize = 16 * 1024;
-/// How long a ring-buffer poll or a channel wait blocks before the stop flag is checked.
+/// How long a ring-buffer poll or a channel wait blocks before the stop flag is checked,
+/// and the longest a record waits in the ring at low rates (records below the wakeup
+/// threshold wake nobody): the interactive latency budget is 100 ms.
 const TICK: Duration = Duration::from_millis(50);
 /// Flush at least this often while events keep arriving (bytes buffered).
 const WRITE_BUFFER: usize = 64 * 1024;
@@ -98,9 +108,11 @@ pub fn run(sources: &[Source<'_>], limits: &Limits, ready: impl FnOnce(), out: i
 }
 
 /// The poll thread: wait for records until asked to stop, then drain the rest.
+/// `poll` only reads rings that signalled a wakeup; `consume` then takes whatever was
+/// submitted quietly since.
 fn poll(ring: RingBuffer<'_>, stop: &AtomicBool) -> Result<()> {
     while !stop.load(Ordering::SeqCst) {
-        if let Err(e) = ring.poll(TICK) {
+        if let Err(e) = ring.poll(TICK).and_then(|()| ring.consume()) {
             if stop.load(Ordering::SeqCst) {
                 break; // the writer stopped mid-callback
             }
