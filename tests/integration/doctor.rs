@@ -1,9 +1,7 @@
 //! `sysnoop doctor` on this host.
 
-use std::process::Command;
-
 use crate::require_bpf;
-use crate::util::{parse_ndjson, run, TestDir, SYSNOOP};
+use crate::util::{parse_ndjson, run, run_as_nobody};
 
 const CHECKS: [&str; 7] = ["kernel", "btf", "privileges", "tracefs", "cgroup2", "bpf_lsm", "ringbuf"];
 
@@ -32,16 +30,7 @@ fn doctor_passes_as_root() {
 #[test]
 fn doctor_fails_unprivileged_and_says_why() {
     require_bpf!();
-    let dir = TestDir::new("doctor");
-    let copy = dir.path("sysnoop");
-    std::fs::copy(SYSNOOP, &copy).unwrap();
-    crate::util::set_mode(&copy, 0o755);
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&copy)
-        .arg("doctor")
-        .output()
-        .unwrap();
+    let out = run_as_nobody(&["doctor"]);
     assert_eq!(out.status.code(), Some(1));
     let checks = parse_ndjson(&out.stdout, "");
     let privileges = checks.iter().find(|c| c["check"] == "privileges").unwrap();

@@ -2,7 +2,7 @@
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use nix::libc;
@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::child::{self, open_line, repeat_line, Waiting};
 use crate::require_bpf;
-use crate::util::{parse_ndjson, Output, TestDir, Trace, SYSNOOP};
+use crate::util::{parse_ndjson, run_as_nobody, spawn_live, Output, TestDir, Trace, SYSNOOP};
 
 fn the_one_open<'a>(out: &'a Output, path: &Path) -> &'a Value {
     let found = out.opens_of(path);
@@ -262,16 +262,7 @@ fn records_stream_while_tracing() {
     require_bpf!();
     let dir = TestDir::new("stream");
     let path = dir.file("live");
-    let mut sysnoop = Command::new(SYSNOOP)
-        .args(["open", "-n", "snoop-live"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(sysnoop.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
-    assert!(line.starts_with("sysnoop: tracing"), "{line}");
+    let (mut sysnoop, _stderr) = spawn_live(&["open", "-n", "snoop-live"]);
     child::run(&["comm snoop-live".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
     // The record arrives while sysnoop is still running, not only at exit.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -294,16 +285,7 @@ fn closed_stdout_ends_the_run_with_success() {
     require_bpf!();
     let dir = TestDir::new("pipe");
     let path = dir.file("piped");
-    let mut sysnoop = Command::new(SYSNOOP)
-        .args(["open", "-n", "snoop-pipe"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(sysnoop.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
-    assert!(line.starts_with("sysnoop: tracing"), "{line}");
+    let (mut sysnoop, mut err) = spawn_live(&["open", "-n", "snoop-pipe"]);
     // `sysnoop open | head -1`: read one line, close the pipe, keep opening.
     let mut out = std::io::BufReader::new(sysnoop.stdout.take().unwrap());
     child::run(&["comm snoop-pipe".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
@@ -417,17 +399,7 @@ fn missing_tracefs_without_cap_sys_admin_is_explained() {
 #[test]
 fn unprivileged_run_names_the_missing_capabilities() {
     require_bpf!();
-    // setpriv drops to nobody, which can't reach a binary under a 0700 checkout: run a copy.
-    let dir = TestDir::new("unpriv");
-    let copy = dir.path("sysnoop");
-    std::fs::copy(SYSNOOP, &copy).unwrap();
-    crate::util::set_mode(&copy, 0o755);
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&copy)
-        .args(["open", "-d", "1s"])
-        .output()
-        .unwrap();
+    let out = run_as_nobody(&["open", "-d", "1s"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("missing CAP_BPF and CAP_PERFMON"), "{stderr}");

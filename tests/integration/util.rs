@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
@@ -229,4 +229,41 @@ impl Output {
 /// Runs sysnoop to completion with no tracing wait (for usage errors and the like).
 pub fn run(args: &[&str]) -> std::process::Output {
     Command::new(SYSNOOP).args(args).output().unwrap()
+}
+
+/// Starts `sysnoop ARGS` with its stdout piped for the caller to read live, and waits
+/// for the "tracing" line on stderr (other lines, such as "tracefs was not mounted",
+/// may come first). Returns the child and the rest of its stderr.
+pub fn spawn_live(args: &[&str]) -> (Child, BufReader<ChildStderr>) {
+    let mut sysnoop = Command::new(SYSNOOP)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(sysnoop.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "sysnoop never said it was tracing; stderr:\n{seen}");
+        if line.starts_with("sysnoop: tracing") {
+            return (sysnoop, err);
+        }
+        seen += &line;
+    }
+}
+
+/// Runs `sysnoop ARGS` as uid/gid 65534 with no capabilities (setpriv). nobody cannot
+/// reach a binary under a 0700 checkout, so this runs a world-readable copy.
+pub fn run_as_nobody(args: &[&str]) -> std::process::Output {
+    let dir = TestDir::new("nobody");
+    let copy = dir.path("sysnoop");
+    std::fs::copy(SYSNOOP, &copy).unwrap();
+    set_mode(&copy, 0o755);
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&copy)
+        .args(args)
+        .output()
+        .unwrap()
 }
