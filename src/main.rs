@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     libbpf_rs::set_print(Some((min_level, |_level, msg: String| eprint!("libbpf: {msg}"))));
 
     let result = match &cli.command {
-        Command::Doctor => doctor::run(io::stdout().lock()).map(|ok| ok),
+        Command::Doctor => doctor::run(io::stdout().lock()),
         Command::Open(args) => signals::install()
             .map_err(anyhow::Error::from)
             .and_then(|()| open::run(args, cli.verbose, io::stdout().lock()))

@@ -38,8 +38,11 @@ const CHANNEL_CAPACITY: usize = 16 * 1024;
 /// and the longest a record waits in the ring at low rates (records below the wakeup
 /// threshold wake nobody): the interactive latency budget is 100 ms.
 const TICK: Duration = Duration::from_millis(50);
-/// Flush at least this often while events keep arriving (bytes buffered).
+/// Bytes buffered before a write to stdout.
 const WRITE_BUFFER: usize = 64 * 1024;
+/// Events written between looks at the stop conditions and the stats timer: under
+/// sustained load the channel is never empty, so the batch must end by count.
+const BATCH: usize = 1024;
 
 /// One BPF object's output: its ring buffer, its counters, and how to decode it.
 pub struct Source<'a> {
@@ -160,6 +163,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
         loop {
+            self.clock.refresh();
             let now = Instant::now();
             if signals::stop_requested() || deadline.is_some_and(|d| now >= d) {
                 stop.store(true, Ordering::SeqCst);
@@ -175,14 +179,12 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                 .fold(TICK, Duration::min);
             match rx.recv_timeout(wait) {
                 Ok(first) => {
-                    // Low rate: each event is flushed at once. High rate: everything
-                    // already queued goes out in one batch.
-                    let mut next = Some(first);
-                    while let Some((index, event)) = next {
+                    // Low rate: each event is flushed at once. High rate: what is
+                    // already queued goes out in one batch of at most BATCH.
+                    for (index, event) in std::iter::once(first).chain(rx.try_iter().take(BATCH - 1)) {
                         if !self.write_event(index, &event)? {
                             return Ok(()); // stdout closed
                         }
-                        next = rx.try_recv().ok();
                     }
                     if !self.flush()? {
                         return Ok(());
@@ -191,7 +193,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                         stop.store(true, Ordering::SeqCst);
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => self.clock.refresh(),
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
@@ -199,8 +201,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
         self.line.clear();
         serde_json::to_writer(&mut self.line, &summary).expect("serializing the summary");
         self.line.push(b'\n');
-        let line = std::mem::take(&mut self.line);
-        if self.write(&line)? {
+        if closed_is_false(self.out.write_all(&self.line))? {
             self.flush()?;
         }
         Ok(())
@@ -215,10 +216,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
         }
         self.line.clear();
         event.write_json(&self.clock, &mut self.line);
-        let line = std::mem::take(&mut self.line);
-        let written = self.write(&line);
-        self.line = line;
-        if written? {
+        if closed_is_false(self.out.write_all(&self.line))? {
             self.user[index].emitted += 1;
             self.total_emitted += 1;
             Ok(true)
@@ -226,10 +224,6 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
             self.user[index].unwritten += 1;
             Ok(false)
         }
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> Result<bool> {
-        closed_is_false(self.out.write_all(bytes))
     }
 
     fn flush(&mut self) -> Result<bool> {
