@@ -34,6 +34,8 @@ pub enum PreflightError {
     NoTracefs { reason: String },
     #[error("this kernel has no syscall tracepoints ({0} is missing): it needs CONFIG_FTRACE_SYSCALLS=y")]
     NoSyscallTracepoints(PathBuf),
+    #[error("kernel lockdown is in confidentiality mode: it hides tracefs events and forbids BPF from reading kernel memory, so sysnoop cannot trace here (boot with lockdown=integrity or none)")]
+    LockedDown,
     #[error("the kernel refused to create a BPF ring buffer: {0}")]
     NoRingBuf(String),
 }
@@ -214,26 +216,54 @@ pub fn syscall_tracepoints(tracefs: &Path) -> Result<PathBuf, PreflightError> {
     let dir = tracefs.join("events/syscalls");
     if dir.is_dir() {
         Ok(dir)
+    } else if lockdown_mode().as_deref() == Some("confidentiality") {
+        // tracefs mounts, but lockdown hides its events.
+        Err(PreflightError::LockedDown)
     } else {
         Err(PreflightError::NoSyscallTracepoints(dir))
     }
 }
 
-/// The active LSMs, mounting securityfs first when needed (and allowed).
-pub fn active_lsms() -> Result<Vec<String>, String> {
-    let lsm = Path::new(SECURITYFS_PATH).join("lsm");
-    if !lsm.exists() {
-        if !mounted_at(&mounts(), "securityfs", SECURITYFS_PATH) && can_mount() {
-            mount(Some("securityfs"), SECURITYFS_PATH, Some("securityfs"), MsFlags::empty(), None::<&str>)
-                .map_err(|e| format!("securityfs is not mounted and mounting it failed: {e}"))?;
-            eprintln!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
-        } else if !lsm.exists() {
-            return Err(format!("{} is missing (securityfs not mounted, and mounting needs CAP_SYS_ADMIN)", lsm.display()));
-        }
+/// The active kernel lockdown mode (`none`, `integrity`, `confidentiality`), from
+/// securityfs: the bracketed word of "none [integrity] confidentiality".
+pub fn lockdown_mode() -> Option<String> {
+    parse_lockdown(&read_securityfs("lockdown").ok()?)
+}
+
+pub fn parse_lockdown(text: &str) -> Option<String> {
+    let start = text.find('[')? + 1;
+    let end = start + text[start..].find(']')?;
+    Some(text[start..end].to_owned())
+}
+
+/// Mounts securityfs at /sys/kernel/security when it is not mounted and we may; says
+/// so on stderr when it mounts.
+pub fn ensure_securityfs() -> Result<(), String> {
+    if mounted_at(&mounts(), "securityfs", SECURITYFS_PATH) {
+        return Ok(());
     }
-    fs::read_to_string(&lsm)
-        .map(|s| s.trim().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
-        .map_err(|e| format!("reading {}: {e}", lsm.display()))
+    if !can_mount() {
+        return Err("securityfs is not mounted, and mounting it needs CAP_SYS_ADMIN".into());
+    }
+    mount(Some("securityfs"), SECURITYFS_PATH, Some("securityfs"), MsFlags::empty(), None::<&str>)
+        .map_err(|e| format!("securityfs is not mounted and mounting it failed: {e}"))?;
+    eprintln!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
+    Ok(())
+}
+
+/// A file in securityfs, mounting securityfs first when needed.
+fn read_securityfs(name: &str) -> Result<String, String> {
+    let path = Path::new(SECURITYFS_PATH).join(name);
+    if !path.exists() {
+        ensure_securityfs()?;
+    }
+    fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))
+}
+
+/// The active LSMs.
+pub fn active_lsms() -> Result<Vec<String>, String> {
+    let text = read_securityfs("lsm")?;
+    Ok(text.trim().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
 }
 
 /// Whether the kernel will create a ring buffer map: a real creation, not a guess.
@@ -277,7 +307,14 @@ pub fn all_checks() -> Vec<Check> {
     push("btf", true, check_btf().map(|()| format!("{BTF_PATH} present")).map_err(err));
     let privileged = check_privileges();
     push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));
-    push("tracefs", true, ensure_tracefs().map(|p| format!("mounted at {}", p.display())).map_err(err));
+    push(
+        "tracefs",
+        true,
+        ensure_tracefs()
+            .and_then(|p| syscall_tracepoints(&p).map(|_| p))
+            .map(|p| format!("mounted at {}, with syscall tracepoints", p.display()))
+            .map_err(err),
+    );
     push(
         "cgroup2",
         false,
@@ -331,6 +368,13 @@ mod tests {
         assert_eq!(missing_caps(1 << CAP_BPF), ["CAP_PERFMON"]);
         assert!(missing_caps(1 << CAP_SYS_ADMIN).is_empty());
         assert!(missing_caps((1 << CAP_BPF) | (1 << CAP_PERFMON)).is_empty());
+    }
+
+    #[test]
+    fn lockdown() {
+        assert_eq!(parse_lockdown("none [integrity] confidentiality\n").as_deref(), Some("integrity"));
+        assert_eq!(parse_lockdown("none integrity [confidentiality]").as_deref(), Some("confidentiality"));
+        assert_eq!(parse_lockdown("garbage"), None);
     }
 
     #[test]
