@@ -18,10 +18,11 @@ const volatile char targ_comm[SYSNOOP_COMM_LEN] = {}; /* substring of comm, targ
 const volatile __u8 targ_failed = 0;           /* 1: only failed calls */
 
 /*
- * sysnoop's own calls are never reported (in syscall tracing its own writes would feed
- * back on themselves). Instead each program marks its slot in `self_seen` when one of
- * sysnoop's calls reaches it: user space makes probe calls after attach and waits for
- * every slot, so "tracing" is only said of programs that demonstrably run.
+ * sysnoop's own calls, and its children's, are never reported (in syscall tracing its own
+ * writes would feed back on themselves). Instead each program marks its slot in
+ * `self_seen` when one of them reaches it: user space makes probe calls (and starts a
+ * probe child for exec and exit) after attach and waits for every slot, so "tracing" is
+ * only said of programs that demonstrably run.
  */
 const volatile __u32 self_tgid = 0;
 __u8 self_seen[SYSNOOP_SELF_SLOTS] = {};
@@ -91,11 +92,21 @@ static __always_inline bool comm_allowed(void)
 	return false;
 }
 
-/* Is this sysnoop itself? Then `slot`'s program is live. */
+/*
+ * Is this sysnoop itself, or a child it started (to probe exec and exit)? Then `slot`'s
+ * program is live.
+ */
 static __always_inline bool is_self(__u64 pid_tgid, __u32 slot)
 {
-	if (!self_tgid || (pid_tgid >> 32) != self_tgid)
+	struct task_struct *task;
+
+	if (!self_tgid)
 		return false;
+	if ((pid_tgid >> 32) != self_tgid) {
+		task = (struct task_struct *)bpf_get_current_task();
+		if (BPF_CORE_READ(task, real_parent, tgid) != self_tgid)
+			return false;
+	}
 	if (slot < SYSNOOP_SELF_SLOTS)
 		self_seen[slot] = 1;
 	return true;

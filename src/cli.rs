@@ -34,6 +34,31 @@ pub enum Command {
     /// One record per completed open: who opened what, with which flags, and the
     /// result (fd, or the errno name when it failed).
     Open(TraceArgs),
+
+    /// Trace program executions on the whole host, failed ones included.
+    ///
+    /// One record per exec: the program, its full argv (up to --max-arg-bytes, and
+    /// `argv_truncated` says when it was cut), the result and the cgroup. Successful
+    /// execs are seen whatever the path (execve, execveat, #! scripts); -x keeps only
+    /// the failed ones.
+    Exec(ExecArgs),
+}
+
+/// Default for --max-arg-bytes.
+pub const DEFAULT_MAX_ARG_BYTES: u32 = 4096;
+/// The most argv bytes a record can carry (EXEC_ARGS_MAX in bpf/exec.h).
+pub const MAX_ARG_BYTES: u32 = 65536;
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub trace: TraceArgs,
+
+    /// Capture at most this many bytes of each exec's arguments (up to 65536); a cut
+    /// argv is marked with "argv_truncated": true.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
+    pub max_arg_bytes: u32,
 }
 
 /// Options every tracer takes.

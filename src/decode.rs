@@ -8,14 +8,16 @@ use std::mem::{offset_of, size_of};
 use plain::Plain;
 use thiserror::Error;
 
+use crate::bpf::exec::types::{exec_abi, exec_event, exec_source};
 use crate::bpf::open::types::{open_abi, open_event, open_syscall, task_header};
-use crate::event::{Event, OpenEvent, OpenSyscall, Task};
+use crate::event::{Event, ExecEvent, ExecSource, OpenEvent, OpenSyscall, Task};
 use crate::text;
 
 // SAFETY: generated from the C ABI structs: integers and byte arrays only, every bit
 // pattern valid, no padding the C side leaves uninitialised (explicit __pad fields).
 unsafe impl Plain for task_header {}
 unsafe impl Plain for open_event {}
+unsafe impl Plain for exec_event {}
 
 /// The Rust structs libbpf-cargo generated must have the layout the C header asserts.
 const OPEN_HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;
@@ -24,7 +26,10 @@ const _: () = {
     assert!(offset_of!(open_event, path) == OPEN_HEADER);
     assert!(size_of::<open_event>() == OPEN_HEADER + open_abi::OPEN_PATH_MAX.0 as usize);
     assert!(offset_of!(open_event, task) == 0);
+    assert!(offset_of!(exec_event, data) == EXEC_HEADER);
+    assert!(offset_of!(exec_event, task) == 0);
 };
+const EXEC_HEADER: usize = exec_abi::EXEC_EVENT_HEADER_SIZE.0 as usize;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum Malformed {
@@ -34,6 +39,10 @@ pub enum Malformed {
     PathLen { path_len: usize, len: usize },
     #[error("unknown open syscall id {0}")]
     UnknownSyscall(u16),
+    #[error("filename_len {filename_len} + args_len {args_len} do not fit in a record of {len} bytes")]
+    ExecLengths { filename_len: usize, args_len: usize, len: usize },
+    #[error("unknown exec source {0}")]
+    UnknownSource(u8),
 }
 
 fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
@@ -82,6 +91,36 @@ pub fn open(bytes: &[u8]) -> Result<Event, Malformed> {
     }))
 }
 
+/// A record from the exec tracer's ring buffer: the fixed header, `filename_len`
+/// bytes of filename (with its NUL), then `args_len` bytes of NUL-separated argv.
+pub fn exec(bytes: &[u8]) -> Result<Event, Malformed> {
+    if bytes.len() < EXEC_HEADER {
+        return Err(Malformed::Short { len: bytes.len(), need: EXEC_HEADER });
+    }
+    let filename_len = read::<u32>(bytes, offset_of!(exec_event, filename_len)) as usize;
+    let args_len = read::<u32>(bytes, offset_of!(exec_event, args_len)) as usize;
+    let lengths = Malformed::ExecLengths { filename_len, args_len, len: bytes.len() };
+    let args_start = EXEC_HEADER.checked_add(filename_len).ok_or(lengths.clone())?;
+    let filename = bytes.get(EXEC_HEADER..args_start).ok_or(lengths.clone())?;
+    let args = bytes.get(args_start..args_start.checked_add(args_len).ok_or(lengths.clone())?).ok_or(lengths)?;
+    let source = match exec_source(u32::from(read::<u8>(bytes, offset_of!(exec_event, source)))) {
+        exec_source::EXEC_SOURCE_SCHED => ExecSource::Sched,
+        exec_source::EXEC_SOURCE_EXECVE => ExecSource::Execve,
+        exec_source::EXEC_SOURCE_EXECVEAT => ExecSource::Execveat,
+        exec_source(other) => return Err(Malformed::UnknownSource(other as u8)),
+    };
+    Ok(Event::Exec(ExecEvent {
+        task: task(bytes),
+        cgroup_id: read(bytes, offset_of!(exec_event, cgroup_id)),
+        ret: read(bytes, offset_of!(exec_event, ret)),
+        old_tid: read(bytes, offset_of!(exec_event, old_tid)),
+        source,
+        filename: text::until_nul(filename).to_vec(),
+        args: args.to_vec(),
+        args_truncated: read::<u8>(bytes, offset_of!(exec_event, args_truncated)) != 0,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,7 +150,7 @@ mod tests {
 
     #[test]
     fn decodes_a_kernel_record() {
-        let Event::Open(e) = open(&kernel_record(1, 3, b"/etc/hostname")).unwrap();
+        let Event::Open(e) = open(&kernel_record(1, 3, b"/etc/hostname")).unwrap() else { panic!() };
         assert_eq!(
             e,
             OpenEvent {
@@ -130,13 +169,13 @@ mod tests {
         let record = kernel_record(2, -2, b"/nope");
         let mut shifted = vec![0u8; 1];
         shifted.extend_from_slice(&record);
-        let Event::Open(e) = open(&shifted[1..]).unwrap();
+        let Event::Open(e) = open(&shifted[1..]).unwrap() else { panic!() };
         assert_eq!((e.syscall, e.ret, e.path.as_slice()), (OpenSyscall::Openat2, -2, &b"/nope"[..]));
     }
 
     #[test]
     fn unreadable_path_is_empty() {
-        let Event::Open(e) = open(&kernel_record(0, -14, b"")).unwrap();
+        let Event::Open(e) = open(&kernel_record(0, -14, b"")).unwrap() else { panic!() };
         assert_eq!(e.path, b"");
     }
 
@@ -152,6 +191,68 @@ mod tests {
         let good = kernel_record(1, 3, b"/etc/hostname");
         for n in 0..good.len() {
             assert!(open(&good[..n]).is_err(), "{n}");
+        }
+    }
+
+    /// An exec record as the kernel sends it (bpf/exec.h offsets).
+    fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
+        let mut b = vec![0u8; 72];
+        b[0..8].copy_from_slice(&5u64.to_ne_bytes()); // ts_ns
+        b[8..12].copy_from_slice(&100u32.to_ne_bytes()); // pid
+        b[12..16].copy_from_slice(&100u32.to_ne_bytes()); // tid
+        b[16..20].copy_from_slice(&1u32.to_ne_bytes()); // ppid
+        b[24..28].copy_from_slice(b"ls\0\0"); // comm
+        b[40..48].copy_from_slice(&777u64.to_ne_bytes()); // cgroup_id
+        b[48..52].copy_from_slice(&ret.to_ne_bytes()); // ret
+        b[52..56].copy_from_slice(&99u32.to_ne_bytes()); // old_tid
+        let mut name = filename.to_vec();
+        name.push(0);
+        b[56..60].copy_from_slice(&(name.len() as u32).to_ne_bytes()); // filename_len
+        b[60..64].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_len
+        b[64..68].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_total
+        b[68] = source;
+        b[69] = u8::from(truncated);
+        b.extend_from_slice(&name);
+        b.extend_from_slice(args);
+        b
+    }
+
+    #[test]
+    fn decodes_an_exec_record() {
+        let record = exec_record(0, 0, b"/usr/bin/ls", b"ls\0-l\0\0a b\0", false);
+        let Event::Exec(e) = exec(&record).unwrap() else { panic!() };
+        assert_eq!(e.task.pid, 100);
+        assert_eq!(e.task.comm, b"ls");
+        assert_eq!(e.cgroup_id, 777);
+        assert_eq!(e.old_tid, 99);
+        assert_eq!(e.source, ExecSource::Sched);
+        assert_eq!(e.filename, b"/usr/bin/ls");
+        assert_eq!(e.argv(), [&b"ls"[..], b"-l", b"", b"a b"]);
+        assert!(!e.args_truncated);
+    }
+
+    #[test]
+    fn failed_and_truncated_execs() {
+        let Event::Exec(e) = exec(&exec_record(1, -2, b"/nope", b"/nope\0x", true)).unwrap() else { panic!() };
+        assert_eq!((e.source, e.ret), (ExecSource::Execve, -2));
+        // Cut inside the second argument: its start is kept.
+        assert_eq!(e.argv(), [&b"/nope"[..], b"x"]);
+        assert!(e.args_truncated);
+        let Event::Exec(e) = exec(&exec_record(2, -13, b"", b"", false)).unwrap() else { panic!() };
+        assert_eq!(e.source, ExecSource::Execveat);
+        assert!(e.argv().is_empty() && e.filename.is_empty());
+    }
+
+    #[test]
+    fn malformed_exec_records() {
+        assert!(matches!(exec(&[0u8; 71]), Err(Malformed::Short { .. })));
+        let mut bad = exec_record(0, 0, b"/bin/ls", b"ls\0", false);
+        bad[60..64].copy_from_slice(&u32::MAX.to_ne_bytes());
+        assert!(matches!(exec(&bad), Err(Malformed::ExecLengths { .. })));
+        assert_eq!(exec(&exec_record(7, 0, b"/x", b"", false)), Err(Malformed::UnknownSource(7)));
+        let good = exec_record(0, 0, b"/bin/ls", b"ls\0-a\0", false);
+        for n in 0..good.len() {
+            assert!(exec(&good[..n]).is_err(), "{n}");
         }
     }
 }

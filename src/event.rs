@@ -13,12 +13,14 @@ use crate::{errno, flags, text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Open,
+    Exec,
 }
 
 impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Open => "open",
+            Kind::Exec => "exec",
         }
     }
 }
@@ -64,15 +66,62 @@ pub struct OpenEvent {
     pub path: Vec<u8>,
 }
 
+/// Where an exec record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecSource {
+    /// sched_process_exec: the exec succeeded.
+    Sched,
+    /// A failed execve(2).
+    Execve,
+    /// A failed execveat(2).
+    Execveat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecEvent {
+    pub task: Task,
+    pub cgroup_id: u64,
+    pub ret: i32,
+    /// The thread that called exec (not the pid when a non-leader thread exec'd).
+    pub old_tid: u32,
+    pub source: ExecSource,
+    pub filename: Vec<u8>,
+    /// argv as the kernel holds it: each argument followed by a NUL; when cut, the
+    /// last one may lack its NUL.
+    pub args: Vec<u8>,
+    pub args_truncated: bool,
+}
+
+impl ExecEvent {
+    /// The arguments, in order; empty arguments are kept.
+    pub fn argv(&self) -> Vec<&[u8]> {
+        if self.args.is_empty() {
+            return Vec::new();
+        }
+        let args = self.args.strip_suffix(&[0]).unwrap_or(&self.args);
+        args.split(|&b| b == 0).collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Open(OpenEvent),
+    Exec(ExecEvent),
 }
 
 impl Event {
     pub fn kind(&self) -> Kind {
         match self {
             Event::Open(_) => Kind::Open,
+            Event::Exec(_) => Kind::Exec,
+        }
+    }
+
+    /// The pid the event belongs to.
+    pub fn pid(&self) -> u32 {
+        match self {
+            Event::Open(e) => e.task.pid,
+            Event::Exec(e) => e.task.pid,
         }
     }
 
@@ -80,6 +129,7 @@ impl Event {
     pub fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
         match self {
             Event::Open(e) => push_line(line, &OpenRecord::new(e, clock)),
+            Event::Exec(e) => push_line(line, &ExecRecord::new(e, clock)),
         }
     }
 }
@@ -149,6 +199,50 @@ impl<'a> OpenRecord<'a> {
     }
 }
 
+#[derive(Serialize)]
+struct ExecRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    #[serde(flatten)]
+    task: TaskFields<'a>,
+    filename: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filename_hex: Option<String>,
+    argv: Vec<Cow<'a, str>>,
+    /// Present when an argument is not valid UTF-8: every argument's exact bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argv_hex: Option<Vec<String>>,
+    argv_truncated: bool,
+    ret: i32,
+    errno: Option<Cow<'static, str>>,
+    cgroup_id: u64,
+}
+
+impl<'a> ExecRecord<'a> {
+    fn new(e: &'a ExecEvent, clock: &WallClock) -> Self {
+        let filename = text::render(&e.filename);
+        let raw = e.argv();
+        let rendered: Vec<text::Rendered<'a>> = raw.iter().map(|a| text::render(a)).collect();
+        let argv_hex = rendered
+            .iter()
+            .any(|r| r.hex.is_some())
+            .then(|| raw.iter().map(|a| text::hex(a)).collect());
+        ExecRecord {
+            kind: Kind::Exec.name(),
+            time: clock.utc(e.task.ts_ns),
+            task: TaskFields::new(&e.task),
+            filename: filename.text,
+            filename_hex: filename.hex,
+            argv: rendered.into_iter().map(|r| r.text).collect(),
+            argv_hex,
+            argv_truncated: e.args_truncated,
+            ret: e.ret,
+            errno: errno::of_ret(e.ret.into()),
+            cgroup_id: e.cgroup_id,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +291,42 @@ mod tests {
         assert!(v["errno"].is_null());
         assert!(v.get("path_hex").is_none() && v.get("comm_hex").is_none());
         assert!(v["time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn exec_record() {
+        let e = Event::Exec(ExecEvent {
+            task: task(b"sh"),
+            cgroup_id: 42,
+            ret: 0,
+            old_tid: 4243,
+            source: ExecSource::Sched,
+            filename: b"/bin/sh".to_vec(),
+            args: b"sh\0-c\0echo \"hi\"\0\0".to_vec(),
+            args_truncated: false,
+        });
+        let v = json(&e);
+        assert_eq!(v["kind"], "exec");
+        assert_eq!(v["filename"], "/bin/sh");
+        assert_eq!(v["argv"], serde_json::json!(["sh", "-c", "echo \"hi\"", ""]));
+        assert_eq!(v["argv_truncated"], false);
+        assert_eq!(v["ret"], 0);
+        assert!(v["errno"].is_null());
+        assert_eq!(v["cgroup_id"], 42);
+        assert!(v.get("argv_hex").is_none());
+
+        let bad = Event::Exec(ExecEvent {
+            args: b"a\0\xff\0".to_vec(),
+            ret: -2,
+            source: ExecSource::Execve,
+            args_truncated: true,
+            ..match e { Event::Exec(e) => e, _ => unreachable!() }
+        });
+        let v = json(&bad);
+        assert_eq!(v["argv"], serde_json::json!(["a", "\u{fffd}"]));
+        assert_eq!(v["argv_hex"], serde_json::json!(["61", "ff"]));
+        assert_eq!(v["errno"], "ENOENT");
+        assert_eq!(v["argv_truncated"], true);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod decode;
 pub mod doctor;
 pub mod errno;
 pub mod event;
+pub mod exec;
 pub mod filter;
 pub mod flags;
 pub mod live;
@@ -18,11 +19,16 @@ pub mod session;
 pub mod signals;
 pub mod stats;
 pub mod text;
+pub mod trace;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs).
 pub mod bpf {
     pub mod open {
         #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
         include!(concat!(env!("OUT_DIR"), "/open.skel.rs"));
+    }
+    pub mod exec {
+        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
+        include!(concat!(env!("OUT_DIR"), "/exec.skel.rs"));
     }
 }

@@ -7,27 +7,42 @@ use std::process::ExitCode;
 use clap::Parser;
 use libbpf_rs::PrintLevel;
 
+use anyhow::Result;
 use sysnoop::cli::{Cli, Command};
-use sysnoop::{doctor, open, signals};
+use sysnoop::trace::{self, Config};
+use sysnoop::{doctor, exec, open, signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let min_level = if cli.verbose { PrintLevel::Debug } else { PrintLevel::Warn };
     libbpf_rs::set_print(Some((min_level, |_level, msg: String| eprint!("libbpf: {msg}"))));
 
-    let result = match &cli.command {
-        Command::Doctor => doctor::run(io::stdout().lock()),
-        Command::Open(args) => signals::install()
-            .map_err(anyhow::Error::from)
-            .and_then(|()| open::run(args, cli.verbose, io::stdout().lock()))
-            .map(|()| true),
-    };
-    match result {
+    match run(&cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("sysnoop: error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ok(false) when the command ran but says sysnoop cannot trace here (doctor).
+fn run(cli: &Cli) -> Result<bool> {
+    let out = io::stdout().lock();
+    match &cli.command {
+        Command::Doctor => doctor::run(out),
+        Command::Open(args) => {
+            signals::install()?;
+            let cfg = Config::new(args, cli.verbose)?;
+            let tracer = open::load(&cfg)?;
+            trace::run(&[tracer.source()], &[&tracer.hooks], args, out).map(|()| true)
+        }
+        Command::Exec(args) => {
+            signals::install()?;
+            let cfg = Config { max_arg_bytes: args.max_arg_bytes, ..Config::new(&args.trace, cli.verbose)? };
+            let tracer = exec::load(&cfg)?;
+            trace::run(&[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
         }
     }
 }

@@ -1,41 +1,38 @@
 //! `sysnoop open`: loads bpf/open.bpf.c, turns off the syscall variants this kernel
 //! does not have (no `open`/`creat` on arm64, no `openat2` before 5.6), attaches the
-//! rest and runs the session.
-
-use std::io::Write;
-use std::mem::MaybeUninit;
+//! rest and proves they fire.
 
 use anyhow::{bail, Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
-use libbpf_rs::{MapCore, OpenObject};
 
 use crate::bpf::open::types::open_syscall;
-use crate::bpf::open::OpenBpfSkelBuilder;
-use crate::cli::TraceArgs;
+use crate::bpf::open::{OpenBpfSkel, OpenBpfSkelBuilder};
 use crate::event::Kind;
-use crate::filter::Filters;
-use crate::session::{self, Limits, Source};
-use crate::{apply_filters, decode, live, preflight};
+use crate::session::Source;
+use crate::trace::{object_storage, Config, Hooks};
+use crate::{apply_filters, decode, live};
 
-pub fn run(args: &TraceArgs, verbose: bool, out: impl Write) -> Result<()> {
-    let tracefs = preflight::require(true)?.expect("asked for tracefs");
-    let tracepoints = preflight::syscall_tracepoints(&tracefs)?;
-    let filters = Filters::from_args(args);
+pub struct Tracer {
+    skel: OpenBpfSkel<'static>,
+    pub hooks: Hooks,
+}
 
-    let mut object = MaybeUninit::<OpenObject>::uninit();
+impl Tracer {
+    pub fn source(&self) -> Source<'_> {
+        Source { kind: Kind::Open, events: &self.skel.maps.events, counters: &self.skel.maps.counters, decode: decode::open }
+    }
+}
+
+pub fn load(cfg: &Config) -> Result<Tracer> {
     let mut open_skel = OpenBpfSkelBuilder::default()
-        .open(&mut object)
+        .open(object_storage())
         .context("opening the open BPF object")?;
     apply_filters!(
         open_skel.maps.rodata_data.as_deref_mut().expect("open.bpf.c has rodata"),
-        &filters,
-        args.ring_size
+        &cfg.filters,
+        cfg.ring_size
     );
-    open_skel
-        .maps
-        .events
-        .set_max_entries(args.ring_size)
-        .context("sizing the ring buffer")?;
+    open_skel.maps.events.set_max_entries(cfg.ring_size).context("sizing the ring buffer")?;
 
     let progs = &mut open_skel.progs;
     let variants = [
@@ -44,21 +41,21 @@ pub fn run(args: &TraceArgs, verbose: bool, out: impl Write) -> Result<()> {
         ("openat2", open_syscall::OPEN_SYSCALL_OPENAT2, &mut progs.tracepoint__syscalls__sys_enter_openat2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
         ("creat", open_syscall::OPEN_SYSCALL_CREAT, &mut progs.tracepoint__syscalls__sys_enter_creat, &mut progs.tracepoint__syscalls__sys_exit_creat),
     ];
-    let (mut traced, mut absent): (Vec<(&'static str, open_syscall)>, Vec<&str>) = (Vec::new(), Vec::new());
+    let (mut traced, mut absent): (Vec<(&'static str, open_syscall)>, Vec<String>) = (Vec::new(), Vec::new());
     for (name, id, enter, exit) in variants {
         let here = ["enter", "exit"]
             .iter()
-            .all(|side| tracepoints.join(format!("sys_{side}_{name}")).is_dir());
+            .all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_{name}")).is_dir());
         if here {
             traced.push((name, id));
         } else {
             enter.set_autoload(false);
             exit.set_autoload(false);
-            absent.push(name);
+            absent.push(name.to_owned());
         }
     }
     if traced.is_empty() {
-        bail!("none of the open syscall tracepoints exist in {}", tracepoints.display());
+        bail!("none of the open syscall tracepoints exist in {}", cfg.syscall_tracepoints.display());
     }
 
     let mut skel = open_skel.load().context("loading the open BPF programs")?;
@@ -72,32 +69,15 @@ pub fn run(args: &TraceArgs, verbose: bool, out: impl Write) -> Result<()> {
         probe_calls,
         "open",
     )?;
-    if verbose {
+    if cfg.verbose {
         eprintln!("sysnoop: open programs live {took:?} after attach");
     }
-
-    let announce = || {
-        if args.quiet {
-            return;
-        }
-        let names: Vec<&str> = traced.iter().map(|&(name, _)| name).collect();
-        let mut line = format!("sysnoop: tracing {}", names.join(", "));
-        if !absent.is_empty() {
-            line += &format!(" (not on this kernel: {})", absent.join(", "));
-        }
-        let filters = filters.describe();
-        if !filters.is_empty() {
-            line += &format!("; {filters}");
-        }
-        eprintln!("{line}. Ctrl-C to stop.");
+    let hooks = Hooks {
+        kind: "open",
+        traced: traced.iter().map(|&(name, _)| name.to_owned()).collect(),
+        absent,
     };
-    let sources = [Source {
-        kind: Kind::Open,
-        events: &skel.maps.events as &dyn MapCore,
-        counters: &skel.maps.counters,
-        decode: decode::open,
-    }];
-    session::run(&sources, &limits(args), announce, out)
+    Ok(Tracer { skel, hooks })
 }
 
 /// One call of each open syscall on an empty path: each fails with ENOENT before
@@ -117,13 +97,5 @@ fn probe_calls() {
         }
         libc::syscall(libc::SYS_openat, libc::AT_FDCWD, empty, libc::O_RDONLY);
         libc::syscall(libc::SYS_openat2, libc::AT_FDCWD, empty, how.as_ptr(), size_of_val(&how));
-    }
-}
-
-pub fn limits(args: &TraceArgs) -> Limits {
-    Limits {
-        duration: args.duration,
-        max_events: args.max_events,
-        stats_interval: args.stats_interval,
     }
 }

@@ -9,6 +9,9 @@
 //!   wait                       print a ready line, then wait for a line on stdin
 //!   SYSCALL FLAGS MODE PATHHEX open with open|openat|openat2|creat (FLAGS, MODE octal)
 //!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
+//!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
+//!                              (each word is `x` + hex, so empty arguments survive);
+//!                              reports only when the exec fails
 
 use std::ffi::CString;
 use std::io::{BufRead, Write};
@@ -53,6 +56,23 @@ fn child_process() {
                         unsafe { libc::close(fd as i32) };
                     }
                 }
+            }
+            [call @ ("exec" | "execveat"), path, args @ ..] => {
+                let path = CString::new(unhex(&path[1..])).unwrap();
+                let args: Vec<CString> = args.iter().map(|a| CString::new(unhex(&a[1..])).unwrap()).collect();
+                let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+                argv.push(std::ptr::null());
+                let envp = [std::ptr::null::<libc::c_char>()];
+                let ret = unsafe {
+                    if *call == "exec" {
+                        libc::syscall(libc::SYS_execve, path.as_ptr(), argv.as_ptr(), envp.as_ptr())
+                    } else {
+                        libc::syscall(libc::SYS_execveat, libc::AT_FDCWD, path.as_ptr(), argv.as_ptr(), envp.as_ptr(), 0)
+                    }
+                };
+                assert!(ret < 0, "exec returned");
+                let ret = -i64::from(nix::errno::Errno::last_raw());
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret}}}"#));
             }
             [syscall, flags, mode, path] => {
                 let flags = i64::from_str_radix(flags, 8).unwrap();
@@ -109,6 +129,16 @@ fn unhex(s: &str) -> Vec<u8> {
 pub fn open_line(syscall: &str, flags: i32, mode: u32, path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     format!("{syscall} {flags:o} {mode:o} {}", hex(path.as_os_str().as_bytes()))
+}
+
+/// A script line that execs `path` (with `call`: exec or execveat) with this argv.
+pub fn exec_line(call: &str, path: &Path, argv: &[&[u8]]) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut line = format!("{call} x{}", hex(path.as_os_str().as_bytes()));
+    for arg in argv {
+        line += &format!(" x{}", hex(arg));
+    }
+    line
 }
 
 pub fn repeat_line(n: u32, path: &Path) -> String {

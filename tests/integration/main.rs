@@ -7,5 +7,6 @@
 mod child;
 mod cli;
 mod doctor;
+mod exec;
 mod open;
 mod util;

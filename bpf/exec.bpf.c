@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Process execution. Successful execs come from sched_process_exec, which every exec
+ * path reaches (execve, execveat, binfmt_script, binfmt_misc): there the new image's
+ * argv lies contiguous at mm->arg_start..arg_end and is copied in one read. Failed
+ * execs never get there: they come from the exit of execve/execveat with ret < 0, and
+ * their argv is read from the caller's pointer array.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "exec.h"
+#include "common.bpf.h"
+
+/* --max-arg-bytes: at most EXEC_ARGS_MAX. */
+const volatile __u32 targ_max_args = 4096;
+
+struct args {
+	const char *filename;
+	const char *const *argv;
+	__u8 source;
+};
+
+/* In-flight execve/execveat calls, keyed by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct args);
+} start SEC(".maps");
+
+/*
+ * Scratch records, one per CPU (user space sets max_entries to the number of CPUs): a
+ * record is too big for the stack and for a per-CPU array's 32 KiB value limit.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_event);
+} heap SEC(".maps");
+
+enum exec_abi _exec_abi = 0;
+enum exec_source _exec_source = 0;
+enum sysnoop_counter _sysnoop_counter = 0;
+enum sysnoop_abi _sysnoop_abi = 0;
+
+/* self_seen slots */
+#define SLOT_SCHED 0
+#define SLOT_ENTER_EXECVE 1
+#define SLOT_EXIT_EXECVE 2
+#define SLOT_ENTER_EXECVEAT 3
+#define SLOT_EXIT_EXECVEAT 4
+
+static __always_inline struct exec_event *scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&heap, &cpu);
+}
+
+static __always_inline __u32 max_args(void)
+{
+	return targ_max_args < EXEC_ARGS_MAX ? targ_max_args : EXEC_ARGS_MAX;
+}
+
+static __always_inline void send(struct exec_event *e)
+{
+	__u64 fname = e->filename_len, args = e->args_len;
+
+	if (fname > EXEC_FILENAME_MAX)
+		fname = EXEC_FILENAME_MAX;
+	if (args > EXEC_ARGS_MAX)
+		args = EXEC_ARGS_MAX;
+	submit(e, EXEC_EVENT_HEADER_SIZE + fname + args);
+}
+
+/* A successful exec: the new image's argv is contiguous in its memory. */
+static __always_inline int on_exec(const void *filename, __u32 old_tid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	unsigned long arg_start, arg_end;
+	struct exec_event *e;
+	__u64 fname, total, len;
+
+	if (is_self(pid_tgid, SLOT_SCHED))
+		return 0;
+	if (!trace_allowed(pid_tgid) || targ_failed) {
+		count(SN_CTR_FILTERED);
+		return 0;
+	}
+	/* A thread other than the leader exec'd: its old tid's entry is stale now. */
+	bpf_map_delete_elem(&start, &old_tid);
+	e = scratch();
+	if (!e)
+		return 0;
+	fill_task_header(&e->task, pid_tgid);
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->ret = 0;
+	e->old_tid = old_tid;
+	e->source = EXEC_SOURCE_SCHED;
+	e->__pad = 0;
+
+	fname = bpf_probe_read_kernel_str(e->data, EXEC_FILENAME_MAX, filename);
+	if ((long)fname < 0)
+		fname = 0;
+	if (fname > EXEC_FILENAME_MAX)
+		fname = EXEC_FILENAME_MAX;
+	e->filename_len = fname;
+
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	total = arg_end > arg_start ? arg_end - arg_start : 0;
+	len = total;
+	if (len > max_args())
+		len = max_args();
+	if (len > EXEC_ARGS_MAX)
+		len = EXEC_ARGS_MAX;
+	if (len && bpf_probe_read_user(e->data + fname, len, (void *)arg_start))
+		len = 0;
+	e->args_len = len;
+	e->args_total = total > 0xffffffff ? 0xffffffff : total;
+	e->args_truncated = len < total;
+	send(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return on_exec(BPF_CORE_READ(bprm, filename), old_pid);
+}
+
+/* The classic tracepoint, for kernels where tp_btf cannot attach. */
+SEC("tracepoint/sched/sched_process_exec")
+int tracepoint__sched__sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	unsigned int offset = ctx->__data_loc_filename & 0xffff;
+
+	return on_exec((void *)ctx + offset, ctx->old_pid);
+}
+
+static __always_inline int enter(const char *filename, const char *const *argv, __u8 source, __u32 slot)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct args args = { .filename = filename, .argv = argv, .source = source };
+
+	if (is_self(pid_tgid, slot))
+		return 0;
+	/* Filtered calls are counted where the outcome is known: on_exec or exit. */
+	if (!trace_allowed(pid_tgid))
+		return 0;
+	bpf_map_update_elem(&start, &tid, &args, BPF_ANY);
+	return 0;
+}
+
+/* A failed exec: argv from the caller's pointer array, up to EXEC_FAILED_ARGS_MAX. */
+static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	long ret = ctx->ret;
+	struct exec_event *e;
+	struct args *ap;
+	__u64 fname, off = 0;
+	int i;
+
+	if (is_self(pid_tgid, slot))
+		return 0;
+	ap = bpf_map_lookup_elem(&start, &tid);
+	if (!ap) {
+		/*
+		 * A success whose thread changed id (a non-leader exec'd) has no entry under
+		 * its new id: not a miss. A failure without one is.
+		 */
+		if (ret < 0)
+			count(trace_allowed(pid_tgid) ? SN_CTR_PAIR_MISS : SN_CTR_FILTERED);
+		return 0;
+	}
+	if (ret >= 0)
+		goto cleanup; /* reported by sched_process_exec */
+	e = scratch();
+	if (!e)
+		goto cleanup;
+	fill_task_header(&e->task, pid_tgid);
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->ret = ret;
+	e->old_tid = tid;
+	e->source = ap->source;
+	e->args_truncated = 0;
+	e->__pad = 0;
+
+	fname = bpf_probe_read_user_str(e->data, EXEC_FILENAME_MAX, ap->filename);
+	if ((long)fname < 0)
+		fname = 0;
+	if (fname > EXEC_FILENAME_MAX)
+		fname = EXEC_FILENAME_MAX;
+	e->filename_len = fname;
+
+	for (i = 0; i < EXEC_FAILED_ARGS_MAX; i++) {
+		const char *arg = NULL;
+		__u64 room;
+		long n;
+
+		if (bpf_probe_read_user(&arg, sizeof(arg), &ap->argv[i]) || !arg)
+			break;
+		if (off >= max_args()) {
+			e->args_truncated = 1;
+			break;
+		}
+		room = max_args() - off;
+		if (room > EXEC_ARGS_MAX)
+			room = EXEC_ARGS_MAX;
+		if (off > EXEC_ARGS_MAX)
+			break;
+		n = bpf_probe_read_user_str(e->data + fname + off, room, arg);
+		if (n <= 0)
+			break;
+		off += n;
+		if ((__u64)n == room) {
+			/* The argument filled the room: it was cut (or fit exactly; count it cut). */
+			e->args_truncated = 1;
+			break;
+		}
+	}
+	if (i == EXEC_FAILED_ARGS_MAX) {
+		const char *more = NULL;
+
+		bpf_probe_read_user(&more, sizeof(more), &ap->argv[i]);
+		if (more)
+			e->args_truncated = 1;
+	}
+	e->args_len = off;
+	e->args_total = off;
+	send(e);
+cleanup:
+	bpf_map_delete_elem(&start, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int tracepoint__syscalls__sys_enter_execve(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter((const char *)ctx->args[0], (const char *const *)ctx->args[1], EXEC_SOURCE_EXECVE,
+		     SLOT_ENTER_EXECVE);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int tracepoint__syscalls__sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit(ctx, SLOT_EXIT_EXECVE);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int tracepoint__syscalls__sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter((const char *)ctx->args[1], (const char *const *)ctx->args[2], EXEC_SOURCE_EXECVEAT,
+		     SLOT_ENTER_EXECVEAT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int tracepoint__syscalls__sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit(ctx, SLOT_EXIT_EXECVEAT);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

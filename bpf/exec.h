@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ABI of the exec tracer: bpf/exec.bpf.c writes these records, src/decode.rs reads them. */
+#ifndef SYSNOOP_EXEC_H
+#define SYSNOOP_EXEC_H
+
+#include "sysnoop.h"
+
+enum exec_abi {
+	/* Includes the NUL. */
+	EXEC_FILENAME_MAX = 4096,
+	/* The most argv bytes a record can carry (--max-arg-bytes is at most this). */
+	EXEC_ARGS_MAX = 65536,
+	/* The most arguments read from a failed exec's argv pointer array. */
+	EXEC_FAILED_ARGS_MAX = 64,
+	EXEC_EVENT_HEADER_SIZE = 72,
+};
+
+/* Where the record came from (exec_event.source). */
+enum exec_source {
+	/* sched_process_exec: the exec succeeded; argv is the new image's. */
+	EXEC_SOURCE_SCHED = 0,
+	/* the exit of a failed execve(2). */
+	EXEC_SOURCE_EXECVE = 1,
+	/* the exit of a failed execveat(2). */
+	EXEC_SOURCE_EXECVEAT = 2,
+};
+
+/*
+ * One exec. Variable-length: the header, then filename_len bytes of filename (with its
+ * NUL), then args_len bytes of arguments, each with its NUL.
+ */
+struct exec_event {
+	struct task_header task;
+	__u64 cgroup_id;
+	__s32 ret;             /* 0, or -errno */
+	__u32 old_tid;         /* the tid that called exec (differs from tid when a thread exec'd) */
+	__u32 filename_len;
+	__u32 args_len;
+	__u32 args_total;      /* bytes argv really has (more than args_len when cut) */
+	__u8 source;           /* enum exec_source */
+	__u8 args_truncated;
+	__u16 __pad;
+	/*
+	 * Records use at most EXEC_FILENAME_MAX + EXEC_ARGS_MAX bytes of this. The extra
+	 * EXEC_ARGS_MAX is room the verifier needs: it bounds a write's offset and size
+	 * separately, each up to EXEC_ARGS_MAX.
+	 */
+	char data[EXEC_FILENAME_MAX + 2 * EXEC_ARGS_MAX];
+};
+
+_Static_assert(__builtin_offsetof(struct exec_event, data) == EXEC_EVENT_HEADER_SIZE,
+	       "exec_event header layout is ABI");
+
+#endif /* SYSNOOP_EXEC_H */

@@ -1,0 +1,114 @@
+//! `sysnoop exec`: loads bpf/exec.bpf.c. Successful execs come from
+//! `sched_process_exec`, through tp_btf where it attaches and the classic tracepoint
+//! elsewhere; failed ones from the exit of execve/execveat.
+
+use anyhow::{bail, Context, Result};
+use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
+
+use crate::bpf::exec::{ExecBpfSkel, ExecBpfSkelBuilder};
+use crate::event::Kind;
+use crate::session::Source;
+use crate::trace::{object_storage, Config, Hooks};
+use crate::{apply_filters, decode, live};
+
+pub struct Tracer {
+    skel: ExecBpfSkel<'static>,
+    pub hooks: Hooks,
+}
+
+impl Tracer {
+    pub fn source(&self) -> Source<'_> {
+        Source { kind: Kind::Exec, events: &self.skel.maps.events, counters: &self.skel.maps.counters, decode: decode::exec }
+    }
+}
+
+/// self_seen slots (bpf/exec.bpf.c).
+const SLOT_SCHED: u32 = 0;
+const SYSCALLS: [(&str, u32, u32); 2] = [("execve", 1, 2), ("execveat", 3, 4)];
+
+pub fn load(cfg: &Config) -> Result<Tracer> {
+    match load_with(cfg, true) {
+        Ok(tracer) => Ok(tracer),
+        Err(btf_error) => {
+            if cfg.verbose {
+                eprintln!("sysnoop: tp_btf/sched_process_exec unavailable ({btf_error:#}); using the tracepoint");
+            }
+            load_with(cfg, false)
+                .with_context(|| format!("(tp_btf/sched_process_exec had failed too: {btf_error:#})"))
+        }
+    }
+}
+
+fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
+    let mut open_skel = ExecBpfSkelBuilder::default()
+        .open(object_storage())
+        .context("opening the exec BPF object")?;
+    let rodata = open_skel.maps.rodata_data.as_deref_mut().expect("exec.bpf.c has rodata");
+    apply_filters!(&mut *rodata, &cfg.filters, cfg.ring_size);
+    rodata.targ_max_args = cfg.max_arg_bytes;
+    open_skel.maps.events.set_max_entries(cfg.ring_size).context("sizing the ring buffer")?;
+    let cpus = libbpf_rs::num_possible_cpus().context("counting CPUs")?;
+    open_skel.maps.heap.set_max_entries(cpus as u32).context("sizing the exec scratch map")?;
+
+    let progs = &mut open_skel.progs;
+    progs.tp_btf__sched_process_exec.set_autoload(btf);
+    progs.tracepoint__sched__sched_process_exec.set_autoload(!btf);
+    let mut traced = vec![format!("sched_process_exec{}", if btf { " (tp_btf)" } else { "" })];
+    let mut absent = Vec::new();
+    let mut slots = vec![SLOT_SCHED];
+    let variants = [
+        (SYSCALLS[0], &mut progs.tracepoint__syscalls__sys_enter_execve, &mut progs.tracepoint__syscalls__sys_exit_execve),
+        (SYSCALLS[1], &mut progs.tracepoint__syscalls__sys_enter_execveat, &mut progs.tracepoint__syscalls__sys_exit_execveat),
+    ];
+    for ((name, enter_slot, exit_slot), enter, exit) in variants {
+        let here = ["enter", "exit"]
+            .iter()
+            .all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_{name}")).is_dir());
+        if here {
+            traced.push(format!("failed {name}"));
+            slots.extend([enter_slot, exit_slot]);
+        } else {
+            enter.set_autoload(false);
+            exit.set_autoload(false);
+            absent.push(name.to_owned());
+        }
+    }
+    if slots.len() == 1 {
+        bail!("neither execve nor execveat has syscall tracepoints in {}", cfg.syscall_tracepoints.display());
+    }
+
+    let mut skel = open_skel.load().context("loading the exec BPF programs")?;
+    skel.attach().context("attaching the exec programs")?;
+    let bss = skel.maps.bss_data.as_deref().expect("exec.bpf.c has bss");
+    let took = live::wait(
+        &slots,
+        |slot| unsafe { std::ptr::read_volatile(&bss.self_seen[slot as usize]) } != 0,
+        probe_calls,
+        "exec",
+    )?;
+    if cfg.verbose {
+        eprintln!("sysnoop: exec programs live {took:?} after attach");
+    }
+    Ok(Tracer { skel, hooks: Hooks { kind: "exec", traced, absent } })
+}
+
+/// A child that execs this binary (`--version`, then exits: it reaches
+/// sched_process_exec), and a failing execve and execveat of an empty path from
+/// sysnoop itself. sysnoop's children and its own calls are never reported.
+pub fn probe_calls() {
+    use nix::libc;
+    let _ = std::process::Command::new("/proc/self/exe")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let empty = c"".as_ptr();
+    let argv = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: an empty path makes both calls fail with ENOENT before anything is
+    // replaced; argv and envp are valid NULL-terminated arrays.
+    unsafe {
+        libc::syscall(libc::SYS_execve, empty, argv.as_ptr(), argv.as_ptr());
+        libc::syscall(libc::SYS_execveat, libc::AT_FDCWD, empty, argv.as_ptr(), argv.as_ptr(), 0);
+    }
+}

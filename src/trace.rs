@@ -1,0 +1,84 @@
+//! What every tracing command shares: the options resolved from the command line, the
+//! storage skeletons live in, the "tracing ..." announcement, and the run itself.
+
+use std::io::Write;
+use std::mem::MaybeUninit;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use libbpf_rs::OpenObject;
+
+use crate::cli::TraceArgs;
+use crate::filter::Filters;
+use crate::preflight;
+use crate::session::{self, Limits, Source};
+
+/// Everything a tracer needs to open, configure and load its object.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub filters: Filters,
+    pub ring_size: u32,
+    pub verbose: bool,
+    /// tracefs's `events/syscalls` directory, to tell which syscall tracepoints exist.
+    pub syscall_tracepoints: PathBuf,
+    /// exec: how many argv bytes a record carries.
+    pub max_arg_bytes: u32,
+    /// exit: report every thread's exit, not only whole processes'.
+    pub threads: bool,
+}
+
+impl Config {
+    /// Runs the preflight checks (the same as doctor's) and resolves the options.
+    pub fn new(args: &TraceArgs, verbose: bool) -> Result<Config> {
+        let tracefs = preflight::require(true)?.expect("asked for tracefs");
+        Ok(Config {
+            filters: Filters::from_args(args),
+            ring_size: args.ring_size,
+            verbose,
+            syscall_tracepoints: preflight::syscall_tracepoints(&tracefs)?,
+            max_arg_bytes: crate::cli::DEFAULT_MAX_ARG_BYTES,
+            threads: false,
+        })
+    }
+}
+
+/// Storage for one BPF object for the rest of the run. Leaked on purpose (a few bytes
+/// per loaded object, once): skeletons borrow it, and a 'static borrow lets a tracer
+/// retry a load with other programs without lifetime juggling.
+pub fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
+    Box::leak(Box::new(MaybeUninit::uninit()))
+}
+
+/// What one loaded tracer reports on the "tracing" line: its kind and its hooks.
+pub struct Hooks {
+    pub kind: &'static str,
+    pub traced: Vec<String>,
+    pub absent: Vec<String>,
+}
+
+/// Announces the run once every source is being polled, then runs the session.
+pub fn run(sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceArgs, out: impl Write) -> Result<()> {
+    let filters = Filters::from_args(args).describe();
+    let announce = || {
+        if args.quiet {
+            return;
+        }
+        let parts: Vec<String> = hooks
+            .iter()
+            .map(|h| {
+                let mut part = format!("{} ({})", h.kind, h.traced.join(", "));
+                if !h.absent.is_empty() {
+                    part += &format!(" [not on this kernel: {}]", h.absent.join(", "));
+                }
+                part
+            })
+            .collect();
+        let mut line = format!("sysnoop: tracing {}", parts.join("; "));
+        if !filters.is_empty() {
+            line += &format!("; {filters}");
+        }
+        eprintln!("{line}. Ctrl-C to stop.");
+    };
+    let limits = Limits { duration: args.duration, max_events: args.max_events, stats_interval: args.stats_interval };
+    session::run(sources, &limits, announce, out)
+}
