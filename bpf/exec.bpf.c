@@ -45,6 +45,7 @@ enum exec_abi _exec_abi = 0;
 enum exec_source _exec_source = 0;
 enum sysnoop_counter _sysnoop_counter = 0;
 enum sysnoop_abi _sysnoop_abi = 0;
+enum sysnoop_kind _sysnoop_kind = 0;
 
 /* self_seen slots */
 #define SLOT_SCHED 0
@@ -96,7 +97,7 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	e = scratch();
 	if (!e)
 		return 0;
-	fill_task_header(&e->task, pid_tgid);
+	fill_task_header(&e->task, SN_KIND_EXEC, pid_tgid);
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->ret = 0;
 	e->old_tid = old_tid;
@@ -185,7 +186,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	e = scratch();
 	if (!e)
 		goto cleanup;
-	fill_task_header(&e->task, pid_tgid);
+	fill_task_header(&e->task, SN_KIND_EXEC, pid_tgid);
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->ret = ret;
 	e->old_tid = tid;

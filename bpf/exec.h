@@ -12,7 +12,7 @@ enum exec_abi {
 	EXEC_ARGS_MAX = 65536,
 	/* The most arguments read from a failed exec's argv pointer array. */
 	EXEC_FAILED_ARGS_MAX = 64,
-	EXEC_EVENT_HEADER_SIZE = 72,
+	EXEC_EVENT_HEADER_SIZE = 80,
 };
 
 /* Where the record came from (exec_event.source). */

@@ -42,6 +42,7 @@ enum open_abi _open_abi = 0;
 enum open_syscall _open_syscall = 0;
 enum sysnoop_counter _sysnoop_counter = 0;
 enum sysnoop_abi _sysnoop_abi = 0;
+enum sysnoop_kind _sysnoop_kind = 0;
 
 /* self_seen slots: enter of syscall s is 2*s, its exit 2*s+1. */
 #define ENTER_SLOT(syscall) (2 * (syscall))
@@ -95,7 +96,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	if (!e)
 		goto cleanup;
 
-	fill_task_header(&e->task, pid_tgid);
+	fill_task_header(&e->task, SN_KIND_OPEN, pid_tgid);
 	e->flags = ap->flags;
 	e->ret = ret;
 	e->mode = ap->mode;

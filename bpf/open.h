@@ -8,7 +8,7 @@
 enum open_abi {
 	/* Includes the NUL; the kernel rejects longer paths with ENAMETOOLONG. */
 	OPEN_PATH_MAX = 4096,
-	OPEN_EVENT_HEADER_SIZE = 64,
+	OPEN_EVENT_HEADER_SIZE = 72,
 };
 
 /* Which syscall opened the file (open_event.syscall). */

@@ -24,16 +24,28 @@ enum sysnoop_counter {
 	SN_CTR_NR = 3,
 };
 
-/* The first 40 bytes of every record. */
+/*
+ * What a record is (task_header.kind). Every object writes into the one ring buffer
+ * of the session, so the reader tells records apart by this. 0 is never valid.
+ */
+enum sysnoop_kind {
+	SN_KIND_OPEN = 1,
+	SN_KIND_EXEC = 2,
+	SN_KIND_EXIT = 3,
+};
+
+/* The first 48 bytes of every record. */
 struct task_header {
 	__u64 ts_ns; /* CLOCK_BOOTTIME, bpf_ktime_get_boot_ns() */
+	__u32 kind;  /* enum sysnoop_kind */
 	__u32 pid;   /* thread-group id */
 	__u32 tid;
 	__u32 ppid;  /* real_parent's thread-group id */
 	__u32 uid;
+	__u32 __pad;
 	char comm[SYSNOOP_COMM_LEN];
 };
 
-_Static_assert(sizeof(struct task_header) == 40, "task_header layout is ABI");
+_Static_assert(sizeof(struct task_header) == 48, "task_header layout is ABI");
 
 #endif /* SYSNOOP_H */

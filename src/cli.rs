@@ -42,6 +42,21 @@ pub enum Command {
     /// execs are seen whatever the path (execve, execveat, #! scripts); -x keeps only
     /// the failed ones.
     Exec(ExecArgs),
+
+    /// Trace process exits on the whole host: how (exit status, or the signal that
+    /// killed it, and whether it dumped core) and after how long. -x keeps only
+    /// processes that exited non-zero or were killed.
+    Exit(ExitArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExitArgs {
+    #[command(flatten)]
+    pub trace: TraceArgs,
+
+    /// Also report the exit of every thread, not only of whole processes.
+    #[arg(long)]
+    pub threads: bool,
 }
 
 /// Default for --max-arg-bytes.

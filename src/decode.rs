@@ -9,8 +9,9 @@ use plain::Plain;
 use thiserror::Error;
 
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_source};
-use crate::bpf::open::types::{open_abi, open_event, open_syscall, task_header};
-use crate::event::{Event, ExecEvent, ExecSource, OpenEvent, OpenSyscall, Task};
+use crate::bpf::exit::types::{exit_abi, exit_event};
+use crate::bpf::open::types::{open_abi, open_event, open_syscall, sysnoop_kind, task_header};
+use crate::event::{Event, ExecEvent, ExecSource, ExitEvent, Kind, OpenEvent, OpenSyscall, Task};
 use crate::text;
 
 // SAFETY: generated from the C ABI structs: integers and byte arrays only, every bit
@@ -18,21 +19,28 @@ use crate::text;
 unsafe impl Plain for task_header {}
 unsafe impl Plain for open_event {}
 unsafe impl Plain for exec_event {}
+unsafe impl Plain for exit_event {}
 
 /// The Rust structs libbpf-cargo generated must have the layout the C header asserts.
 const OPEN_HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;
 const _: () = {
-    assert!(size_of::<task_header>() == 40);
+    assert!(size_of::<task_header>() == 48);
+    assert!(offset_of!(task_header, kind) == KIND_OFFSET);
     assert!(offset_of!(open_event, path) == OPEN_HEADER);
     assert!(size_of::<open_event>() == OPEN_HEADER + open_abi::OPEN_PATH_MAX.0 as usize);
     assert!(offset_of!(open_event, task) == 0);
     assert!(offset_of!(exec_event, data) == EXEC_HEADER);
     assert!(offset_of!(exec_event, task) == 0);
+    assert!(size_of::<exit_event>() == exit_abi::EXIT_EVENT_SIZE.0 as usize);
 };
 const EXEC_HEADER: usize = exec_abi::EXEC_EVENT_HEADER_SIZE.0 as usize;
 
+const KIND_OFFSET: usize = 8;
+
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum Malformed {
+    #[error("unknown record kind {0}")]
+    UnknownKind(u32),
     #[error("record of {len} bytes is shorter than its {need}-byte header")]
     Short { len: usize, need: usize },
     #[error("path_len {path_len} does not fit in a record of {len} bytes")]
@@ -64,7 +72,23 @@ fn task(bytes: &[u8]) -> Task {
     }
 }
 
-/// A record from the open tracer's ring buffer: the fixed header, then `path_len`
+/// Any record from the session's ring buffer, told apart by its header's `kind`. A
+/// record that fails to decode comes back with its kind when that much was readable.
+pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
+    let Some(raw) = bytes.get(KIND_OFFSET..KIND_OFFSET + 4) else {
+        return Err((None, Malformed::Short { len: bytes.len(), need: KIND_OFFSET + 4 }));
+    };
+    let kind = u32::from_ne_bytes(raw.try_into().unwrap());
+    let (kind, decode): (Kind, fn(&[u8]) -> Result<Event, Malformed>) = match sysnoop_kind(kind) {
+        sysnoop_kind::SN_KIND_OPEN => (Kind::Open, open),
+        sysnoop_kind::SN_KIND_EXEC => (Kind::Exec, exec),
+        sysnoop_kind::SN_KIND_EXIT => (Kind::Exit, exit),
+        _ => return Err((None, Malformed::UnknownKind(kind))),
+    };
+    decode(bytes).map_err(|e| (Some(kind), e))
+}
+
+/// A record from the open tracer: the fixed header, then `path_len`
 /// bytes of path (with its NUL).
 pub fn open(bytes: &[u8]) -> Result<Event, Malformed> {
     if bytes.len() < OPEN_HEADER {
@@ -121,6 +145,21 @@ pub fn exec(bytes: &[u8]) -> Result<Event, Malformed> {
     }))
 }
 
+/// A record from the exit tracer's ring buffer: fixed size.
+pub fn exit(bytes: &[u8]) -> Result<Event, Malformed> {
+    let need = size_of::<exit_event>();
+    if bytes.len() < need {
+        return Err(Malformed::Short { len: bytes.len(), need });
+    }
+    let e: exit_event = read(bytes, 0);
+    Ok(Event::Exit(ExitEvent {
+        task: task(bytes),
+        duration_ns: e.duration_ns,
+        raw_exit_code: e.exit_code,
+        is_thread: e.is_thread != 0,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,19 +167,20 @@ mod tests {
     /// The bytes the kernel sends: built field by field at the C layout's offsets
     /// (bpf/sysnoop.h, bpf/open.h), not through the Rust struct.
     fn kernel_record(syscall: u16, ret: i32, path: &[u8]) -> Vec<u8> {
-        let mut b = vec![0u8; 64];
+        let mut b = vec![0u8; 72];
         b[0..8].copy_from_slice(&123_456_789u64.to_ne_bytes()); // ts_ns
-        b[8..12].copy_from_slice(&4242u32.to_ne_bytes()); // pid
-        b[12..16].copy_from_slice(&4243u32.to_ne_bytes()); // tid
-        b[16..20].copy_from_slice(&1u32.to_ne_bytes()); // ppid
-        b[20..24].copy_from_slice(&1000u32.to_ne_bytes()); // uid
-        b[24..28].copy_from_slice(b"cat\0"); // comm[16]
-        b[40..48].copy_from_slice(&0o2000000u64.to_ne_bytes()); // flags
-        b[48..52].copy_from_slice(&ret.to_ne_bytes()); // ret
-        b[52..56].copy_from_slice(&0o644u32.to_ne_bytes()); // mode
-        b[56..58].copy_from_slice(&syscall.to_ne_bytes()); // syscall
+        b[8..12].copy_from_slice(&1u32.to_ne_bytes()); // kind: SN_KIND_OPEN
+        b[12..16].copy_from_slice(&4242u32.to_ne_bytes()); // pid
+        b[16..20].copy_from_slice(&4243u32.to_ne_bytes()); // tid
+        b[20..24].copy_from_slice(&1u32.to_ne_bytes()); // ppid
+        b[24..28].copy_from_slice(&1000u32.to_ne_bytes()); // uid
+        b[32..36].copy_from_slice(b"cat\0"); // comm[16]
+        b[48..56].copy_from_slice(&0o2000000u64.to_ne_bytes()); // flags
+        b[56..60].copy_from_slice(&ret.to_ne_bytes()); // ret
+        b[60..64].copy_from_slice(&0o644u32.to_ne_bytes()); // mode
+        b[64..66].copy_from_slice(&syscall.to_ne_bytes()); // syscall
         let path_len = if path.is_empty() { 0 } else { path.len() as u16 + 1 };
-        b[58..60].copy_from_slice(&path_len.to_ne_bytes()); // path_len
+        b[66..68].copy_from_slice(&path_len.to_ne_bytes()); // path_len
         if !path.is_empty() {
             b.extend_from_slice(path);
             b.push(0);
@@ -181,11 +221,11 @@ mod tests {
 
     #[test]
     fn malformed_records_are_errors_not_panics() {
-        assert_eq!(open(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 64 }));
-        assert_eq!(open(&[]), Err(Malformed::Short { len: 0, need: 64 }));
+        assert_eq!(open(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 72 }));
+        assert_eq!(open(&[]), Err(Malformed::Short { len: 0, need: 72 }));
         let mut long_path = kernel_record(1, 3, b"/x");
-        long_path[58..60].copy_from_slice(&500u16.to_ne_bytes());
-        assert_eq!(open(&long_path), Err(Malformed::PathLen { path_len: 500, len: 67 }));
+        long_path[66..68].copy_from_slice(&500u16.to_ne_bytes());
+        assert_eq!(open(&long_path), Err(Malformed::PathLen { path_len: 500, len: 75 }));
         assert_eq!(open(&kernel_record(9, 3, b"/x")), Err(Malformed::UnknownSyscall(9)));
         // Every truncation of a valid record is either decoded or reported.
         let good = kernel_record(1, 3, b"/etc/hostname");
@@ -196,22 +236,23 @@ mod tests {
 
     /// An exec record as the kernel sends it (bpf/exec.h offsets).
     fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
-        let mut b = vec![0u8; 72];
+        let mut b = vec![0u8; 80];
         b[0..8].copy_from_slice(&5u64.to_ne_bytes()); // ts_ns
-        b[8..12].copy_from_slice(&100u32.to_ne_bytes()); // pid
-        b[12..16].copy_from_slice(&100u32.to_ne_bytes()); // tid
-        b[16..20].copy_from_slice(&1u32.to_ne_bytes()); // ppid
-        b[24..28].copy_from_slice(b"ls\0\0"); // comm
-        b[40..48].copy_from_slice(&777u64.to_ne_bytes()); // cgroup_id
-        b[48..52].copy_from_slice(&ret.to_ne_bytes()); // ret
-        b[52..56].copy_from_slice(&99u32.to_ne_bytes()); // old_tid
+        b[8..12].copy_from_slice(&2u32.to_ne_bytes()); // kind: SN_KIND_EXEC
+        b[12..16].copy_from_slice(&100u32.to_ne_bytes()); // pid
+        b[16..20].copy_from_slice(&100u32.to_ne_bytes()); // tid
+        b[20..24].copy_from_slice(&1u32.to_ne_bytes()); // ppid
+        b[32..36].copy_from_slice(b"ls\0\0"); // comm
+        b[48..56].copy_from_slice(&777u64.to_ne_bytes()); // cgroup_id
+        b[56..60].copy_from_slice(&ret.to_ne_bytes()); // ret
+        b[60..64].copy_from_slice(&99u32.to_ne_bytes()); // old_tid
         let mut name = filename.to_vec();
         name.push(0);
-        b[56..60].copy_from_slice(&(name.len() as u32).to_ne_bytes()); // filename_len
-        b[60..64].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_len
-        b[64..68].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_total
-        b[68] = source;
-        b[69] = u8::from(truncated);
+        b[64..68].copy_from_slice(&(name.len() as u32).to_ne_bytes()); // filename_len
+        b[68..72].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_len
+        b[72..76].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_total
+        b[76] = source;
+        b[77] = u8::from(truncated);
         b.extend_from_slice(&name);
         b.extend_from_slice(args);
         b
@@ -245,14 +286,43 @@ mod tests {
 
     #[test]
     fn malformed_exec_records() {
-        assert!(matches!(exec(&[0u8; 71]), Err(Malformed::Short { .. })));
+        assert!(matches!(exec(&[0u8; 79]), Err(Malformed::Short { .. })));
         let mut bad = exec_record(0, 0, b"/bin/ls", b"ls\0", false);
-        bad[60..64].copy_from_slice(&u32::MAX.to_ne_bytes());
+        bad[68..72].copy_from_slice(&u32::MAX.to_ne_bytes());
         assert!(matches!(exec(&bad), Err(Malformed::ExecLengths { .. })));
         assert_eq!(exec(&exec_record(7, 0, b"/x", b"", false)), Err(Malformed::UnknownSource(7)));
         let good = exec_record(0, 0, b"/bin/ls", b"ls\0-a\0", false);
         for n in 0..good.len() {
             assert!(exec(&good[..n]).is_err(), "{n}");
         }
+    }
+
+    #[test]
+    fn decodes_an_exit_record() {
+        let mut b = vec![0u8; 64];
+        b[8..12].copy_from_slice(&3u32.to_ne_bytes()); // kind: SN_KIND_EXIT
+        b[12..16].copy_from_slice(&321u32.to_ne_bytes()); // pid
+        b[16..20].copy_from_slice(&322u32.to_ne_bytes()); // tid
+        b[32..36].copy_from_slice(b"job\0");
+        b[48..56].copy_from_slice(&250_000_000u64.to_ne_bytes()); // duration_ns
+        b[56..60].copy_from_slice(&0x0700u32.to_ne_bytes()); // exit_code: exit(7)
+        b[60] = 1; // is_thread
+        let Event::Exit(e) = exit(&b).unwrap() else { panic!() };
+        assert_eq!((e.task.pid, e.task.tid, e.duration_ns, e.raw_exit_code, e.is_thread), (321, 322, 250_000_000, 0x700, true));
+        assert_eq!(e.task.comm, b"job");
+        assert!(matches!(exit(&b[..63]), Err(Malformed::Short { len: 63, need: 64 })));
+    }
+
+    #[test]
+    fn records_are_told_apart_by_kind() {
+        assert!(matches!(record(&kernel_record(1, 3, b"/x")), Ok(Event::Open(_))));
+        assert!(matches!(record(&exec_record(0, 0, b"/x", b"x\0", false)), Ok(Event::Exec(_))));
+        let mut unknown = kernel_record(1, 3, b"/x");
+        unknown[8..12].copy_from_slice(&0u32.to_ne_bytes());
+        assert_eq!(record(&unknown), Err((None, Malformed::UnknownKind(0))));
+        assert_eq!(record(&[1, 2, 3]), Err((None, Malformed::Short { len: 3, need: 12 })));
+        // A known kind with a bad body is attributed to that kind.
+        let short = &kernel_record(1, 3, b"/x")[..40];
+        assert!(matches!(record(short), Err((Some(Kind::Open), Malformed::Short { .. }))));
     }
 }

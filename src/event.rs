@@ -14,6 +14,7 @@ use crate::{errno, flags, text};
 pub enum Kind {
     Open,
     Exec,
+    Exit,
 }
 
 impl Kind {
@@ -21,6 +22,7 @@ impl Kind {
         match self {
             Kind::Open => "open",
             Kind::Exec => "exec",
+            Kind::Exit => "exit",
         }
     }
 }
@@ -104,9 +106,45 @@ impl ExecEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExitEvent {
+    pub task: Task,
+    pub duration_ns: u64,
+    /// As wait(2) reports it: exit status << 8, 0x80 when a core was dumped, and the
+    /// killing signal in the low 7 bits.
+    pub raw_exit_code: u32,
+    pub is_thread: bool,
+}
+
+impl ExitEvent {
+    /// The killing signal's number, if a signal ended it.
+    pub fn signal(&self) -> Option<i32> {
+        let signal = (self.raw_exit_code & 0x7f) as i32;
+        (signal != 0).then_some(signal)
+    }
+
+    /// The exit status (0-255), if it exited rather than being killed.
+    pub fn exit_code(&self) -> Option<u8> {
+        self.signal().is_none().then_some(((self.raw_exit_code >> 8) & 0xff) as u8)
+    }
+
+    pub fn core_dumped(&self) -> bool {
+        self.raw_exit_code & 0x80 != 0
+    }
+}
+
+/// `9` -> `"SIGKILL"`; real-time and unknown signals -> `"signal_<n>"`.
+pub fn signal_name(signal: i32) -> Cow<'static, str> {
+    match nix::sys::signal::Signal::try_from(signal) {
+        Ok(s) => Cow::Borrowed(s.as_str()),
+        Err(_) => Cow::Owned(format!("signal_{signal}")),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Open(OpenEvent),
     Exec(ExecEvent),
+    Exit(ExitEvent),
 }
 
 impl Event {
@@ -114,6 +152,7 @@ impl Event {
         match self {
             Event::Open(_) => Kind::Open,
             Event::Exec(_) => Kind::Exec,
+            Event::Exit(_) => Kind::Exit,
         }
     }
 
@@ -122,6 +161,7 @@ impl Event {
         match self {
             Event::Open(e) => e.task.pid,
             Event::Exec(e) => e.task.pid,
+            Event::Exit(e) => e.task.pid,
         }
     }
 
@@ -130,6 +170,7 @@ impl Event {
         match self {
             Event::Open(e) => push_line(line, &OpenRecord::new(e, clock)),
             Event::Exec(e) => push_line(line, &ExecRecord::new(e, clock)),
+            Event::Exit(e) => push_line(line, &ExitRecord::new(e, clock)),
         }
     }
 }
@@ -243,6 +284,36 @@ impl<'a> ExecRecord<'a> {
     }
 }
 
+#[derive(Serialize)]
+struct ExitRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    #[serde(flatten)]
+    task: TaskFields<'a>,
+    exit_code: Option<u8>,
+    signal: Option<Cow<'static, str>>,
+    core_dumped: bool,
+    duration_ns: u64,
+    /// Only with --threads, on threads other than the leader.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    thread: bool,
+}
+
+impl<'a> ExitRecord<'a> {
+    fn new(e: &'a ExitEvent, clock: &WallClock) -> Self {
+        ExitRecord {
+            kind: Kind::Exit.name(),
+            time: clock.utc(e.task.ts_ns),
+            task: TaskFields::new(&e.task),
+            exit_code: e.exit_code(),
+            signal: e.signal().map(signal_name),
+            core_dumped: e.core_dumped(),
+            duration_ns: e.duration_ns,
+            thread: e.is_thread,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +398,23 @@ mod tests {
         assert_eq!(v["argv_hex"], serde_json::json!(["61", "ff"]));
         assert_eq!(v["errno"], "ENOENT");
         assert_eq!(v["argv_truncated"], true);
+    }
+
+    #[test]
+    fn exit_records() {
+        let exit = |raw, is_thread| Event::Exit(ExitEvent { task: task(b"job"), duration_ns: 5, raw_exit_code: raw, is_thread });
+        let v = json(&exit(0x0700, false));
+        assert_eq!((v["kind"].as_str(), v["exit_code"].as_u64()), (Some("exit"), Some(7)));
+        assert!(v["signal"].is_null() && v["core_dumped"] == false && v.get("thread").is_none());
+        assert_eq!(v["duration_ns"], 5);
+        let v = json(&exit(9, false));
+        assert!(v["exit_code"].is_null());
+        assert_eq!(v["signal"], "SIGKILL");
+        let v = json(&exit(0x80 | 11, true));
+        assert_eq!((v["signal"].as_str(), v["core_dumped"].as_bool()), (Some("SIGSEGV"), Some(true)));
+        assert_eq!(v["thread"], true);
+        assert_eq!(signal_name(40), "signal_40");
+        assert_eq!(json(&exit(0, false))["exit_code"], 0);
     }
 
     #[test]

@@ -8,8 +8,8 @@ use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use crate::bpf::exec::{ExecBpfSkel, ExecBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
-use crate::trace::{object_storage, Config, Hooks};
-use crate::{apply_filters, decode, live};
+use crate::trace::{object_storage, reuse_ring, Config, Hooks};
+use crate::{apply_filters, live};
 
 pub struct Tracer {
     skel: ExecBpfSkel<'static>,
@@ -18,7 +18,7 @@ pub struct Tracer {
 
 impl Tracer {
     pub fn source(&self) -> Source<'_> {
-        Source { kind: Kind::Exec, events: &self.skel.maps.events, counters: &self.skel.maps.counters, decode: decode::exec }
+        Source { kind: Kind::Exec, counters: &self.skel.maps.counters }
     }
 }
 
@@ -46,7 +46,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
     let rodata = open_skel.maps.rodata_data.as_deref_mut().expect("exec.bpf.c has rodata");
     apply_filters!(&mut *rodata, &cfg.filters, cfg.ring_size);
     rodata.targ_max_args = cfg.max_arg_bytes;
-    open_skel.maps.events.set_max_entries(cfg.ring_size).context("sizing the ring buffer")?;
+    reuse_ring(&mut open_skel.maps.events, cfg)?;
     let cpus = libbpf_rs::num_possible_cpus().context("counting CPUs")?;
     open_skel.maps.heap.set_max_entries(cpus as u32).context("sizing the exec scratch map")?;
 

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod errno;
 pub mod event;
 pub mod exec;
+pub mod exit;
 pub mod filter;
 pub mod flags;
 pub mod live;
@@ -30,5 +31,9 @@ pub mod bpf {
     pub mod exec {
         #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
         include!(concat!(env!("OUT_DIR"), "/exec.skel.rs"));
+    }
+    pub mod exit {
+        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
+        include!(concat!(env!("OUT_DIR"), "/exit.skel.rs"));
     }
 }

@@ -10,7 +10,7 @@ use libbpf_rs::PrintLevel;
 use anyhow::Result;
 use sysnoop::cli::{Cli, Command};
 use sysnoop::trace::{self, Config};
-use sysnoop::{doctor, exec, open, signals};
+use sysnoop::{doctor, exec, exit, open, signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,13 +36,19 @@ fn run(cli: &Cli) -> Result<bool> {
             signals::install()?;
             let cfg = Config::new(args, cli.verbose)?;
             let tracer = open::load(&cfg)?;
-            trace::run(&[tracer.source()], &[&tracer.hooks], args, out).map(|()| true)
+            trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], args, out).map(|()| true)
         }
         Command::Exec(args) => {
             signals::install()?;
             let cfg = Config { max_arg_bytes: args.max_arg_bytes, ..Config::new(&args.trace, cli.verbose)? };
             let tracer = exec::load(&cfg)?;
-            trace::run(&[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
+            trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
+        }
+        Command::Exit(args) => {
+            signals::install()?;
+            let cfg = Config { threads: args.threads, ..Config::new(&args.trace, cli.verbose)? };
+            let tracer = exit::load(&cfg)?;
+            trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
         }
     }
 }

@@ -9,8 +9,8 @@ use crate::bpf::open::types::open_syscall;
 use crate::bpf::open::{OpenBpfSkel, OpenBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
-use crate::trace::{object_storage, Config, Hooks};
-use crate::{apply_filters, decode, live};
+use crate::trace::{object_storage, reuse_ring, Config, Hooks};
+use crate::{apply_filters, live};
 
 pub struct Tracer {
     skel: OpenBpfSkel<'static>,
@@ -19,7 +19,7 @@ pub struct Tracer {
 
 impl Tracer {
     pub fn source(&self) -> Source<'_> {
-        Source { kind: Kind::Open, events: &self.skel.maps.events, counters: &self.skel.maps.counters, decode: decode::open }
+        Source { kind: Kind::Open, counters: &self.skel.maps.counters }
     }
 }
 
@@ -32,7 +32,7 @@ pub fn load(cfg: &Config) -> Result<Tracer> {
         &cfg.filters,
         cfg.ring_size
     );
-    open_skel.maps.events.set_max_entries(cfg.ring_size).context("sizing the ring buffer")?;
+    reuse_ring(&mut open_skel.maps.events, cfg)?;
 
     let progs = &mut open_skel.progs;
     let variants = [

@@ -268,18 +268,15 @@ pub fn active_lsms() -> Result<Vec<String>, String> {
 
 /// Whether the kernel will create a ring buffer map: a real creation, not a guess.
 pub fn check_ringbuf() -> Result<(), PreflightError> {
-    use libbpf_rs::{MapHandle, MapType};
-    let opts = libbpf_sys_opts();
-    MapHandle::create(MapType::RingBuf, Some("sysnoop_probe"), 0, 0, 4096, &opts)
-        .map(drop)
-        .map_err(|e| PreflightError::NoRingBuf(e.to_string()))
+    create_ringbuf("sysnoop_probe", 4096).map(drop)
 }
 
-fn libbpf_sys_opts() -> libbpf_rs::libbpf_sys::bpf_map_create_opts {
-    libbpf_rs::libbpf_sys::bpf_map_create_opts {
-        sz: std::mem::size_of::<libbpf_rs::libbpf_sys::bpf_map_create_opts>() as _,
-        ..Default::default()
-    }
+/// A BPF ring buffer map of `size` bytes (a power of two, a multiple of the page size).
+pub fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, PreflightError> {
+    use libbpf_rs::libbpf_sys::bpf_map_create_opts;
+    let opts = bpf_map_create_opts { sz: std::mem::size_of::<bpf_map_create_opts>() as _, ..Default::default() };
+    libbpf_rs::MapHandle::create(libbpf_rs::MapType::RingBuf, Some(name), 0, 0, size, &opts)
+        .map_err(|e| PreflightError::NoRingBuf(e.to_string()))
 }
 
 /// What every tracer needs before it loads; tracepoint-based tracers pass `tracefs`.

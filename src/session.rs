@@ -19,7 +19,7 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
 use libbpf_rs::{MapCore, RingBuffer, RingBufferBuilder};
 
 use crate::clock::WallClock;
-use crate::decode::Malformed;
+use crate::decode;
 use crate::event::{Event, Kind};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
@@ -44,12 +44,11 @@ const WRITE_BUFFER: usize = 64 * 1024;
 /// sustained load the channel is never empty, so the batch must end by count.
 const BATCH: usize = 1024;
 
-/// One BPF object's output: its ring buffer, its counters, and how to decode it.
+/// One loaded BPF object: the kind of records it writes into the session's ring, and
+/// its in-kernel counters.
 pub struct Source<'a> {
     pub kind: Kind,
-    pub events: &'a dyn MapCore,
     pub counters: &'a dyn MapCore,
-    pub decode: fn(&[u8]) -> Result<Event, Malformed>,
 }
 
 /// When a run ends and what it reports on the way.
@@ -67,34 +66,33 @@ struct UserCounts {
     unwritten: u64,
 }
 
-/// Runs until a stop condition, writing records to `out`; calls `ready` once the poll
-/// thread is running. Returns after the summary record is written, or quietly when
-/// `out` was closed (broken pipe).
-pub fn run(sources: &[Source<'_>], limits: &Limits, ready: impl FnOnce(), out: impl Write) -> Result<()> {
-    let malformed: Vec<AtomicU64> = sources.iter().map(|_| AtomicU64::new(0)).collect();
+/// Runs until a stop condition, writing the records of `ring` to `out`; calls `ready`
+/// once the poll thread is running. Returns after the summary record is written, or
+/// quietly when `out` was closed (broken pipe).
+pub fn run(ring: &dyn MapCore, sources: &[Source<'_>], limits: &Limits, ready: impl FnOnce(), out: impl Write) -> Result<()> {
+    // Malformed records per source, and one more slot for records of no known kind.
+    let malformed: Vec<AtomicU64> = (0..=sources.len()).map(|_| AtomicU64::new(0)).collect();
+    let counted = &malformed;
+    let index_of = |kind: Option<Kind>| {
+        kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
+    };
     let stop = AtomicBool::new(false);
     let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
 
     let mut builder = RingBufferBuilder::new();
-    for (index, source) in sources.iter().enumerate() {
-        let tx = tx.clone();
-        let malformed = &malformed[index];
-        let decode = source.decode;
-        builder
-            .add(source.events, move |bytes: &[u8]| match decode(bytes) {
-                // A failed send means the writer has gone (stdout closed): stop consuming.
-                Ok(event) => match tx.send((index, event)) {
-                    Ok(()) => 0,
-                    Err(_) => -1,
-                },
-                Err(_) => {
-                    malformed.fetch_add(1, Ordering::Relaxed);
-                    0
-                }
-            })
-            .with_context(|| format!("adding the {} ring buffer", source.kind.name()))?;
-    }
-    drop(tx);
+    builder
+        .add(ring, move |bytes: &[u8]| match decode::record(bytes) {
+            // A failed send means the writer has gone (stdout closed): stop consuming.
+            Ok(event) => match tx.send((index_of(Some(event.kind())), event)) {
+                Ok(()) => 0,
+                Err(_) => -1,
+            },
+            Err((kind, _)) => {
+                counted[index_of(kind)].fetch_add(1, Ordering::Relaxed);
+                0
+            }
+        })
+        .context("adding the ring buffer")?;
     let ring = builder.build().context("setting up ring-buffer polling")?;
 
     thread::scope(|scope| {
@@ -136,6 +134,7 @@ struct Writer<'s, 'a, W: Write> {
     sources: &'s [Source<'a>],
     limits: &'s Limits,
     malformed: &'s [AtomicU64],
+    /// Per source, and one more for events of a kind no source claims (a bug).
     user: Vec<UserCounts>,
     out: io::BufWriter<W>,
     clock: WallClock,
@@ -150,7 +149,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
             sources,
             limits,
             malformed,
-            user: sources.iter().map(|_| UserCounts::default()).collect(),
+            user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
             out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
             clock: WallClock::new(),
             line: Vec::with_capacity(512),
@@ -245,6 +244,13 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                     malformed: self.malformed[index].load(Ordering::Relaxed),
                     unwritten: user.unwritten,
                 },
+            );
+        }
+        let (unknown, unknown_malformed) = (&self.user[self.sources.len()], self.malformed[self.sources.len()].load(Ordering::Relaxed));
+        if unknown.emitted + unknown.unwritten + unknown_malformed > 0 {
+            counts.insert(
+                "unknown",
+                Counts { emitted: unknown.emitted, unwritten: unknown.unwritten, malformed: unknown_malformed, ..Counts::default() },
             );
         }
         Report {

@@ -5,8 +5,10 @@ use std::io::Write;
 use std::mem::MaybeUninit;
 use std::path::PathBuf;
 
-use anyhow::Result;
-use libbpf_rs::OpenObject;
+use std::os::fd::AsFd;
+
+use anyhow::{Context, Result};
+use libbpf_rs::{MapCore, MapHandle, OpenMapMut, OpenObject};
 
 use crate::cli::TraceArgs;
 use crate::filter::Filters;
@@ -14,9 +16,10 @@ use crate::preflight;
 use crate::session::{self, Limits, Source};
 
 /// Everything a tracer needs to open, configure and load its object.
-#[derive(Debug, Clone)]
 pub struct Config {
     pub filters: Filters,
+    /// The run's one ring buffer: every object reuses it (see `reuse_ring`).
+    pub ring: MapHandle,
     pub ring_size: u32,
     pub verbose: bool,
     /// tracefs's `events/syscalls` directory, to tell which syscall tracepoints exist.
@@ -33,6 +36,9 @@ impl Config {
         let tracefs = preflight::require(true)?.expect("asked for tracefs");
         Ok(Config {
             filters: Filters::from_args(args),
+            // Named like the objects' map: libbpf takes a reused map's name from the
+            // kernel, and the skeletons look their maps up by name.
+            ring: preflight::create_ringbuf("events", args.ring_size)?,
             ring_size: args.ring_size,
             verbose,
             syscall_tracepoints: preflight::syscall_tracepoints(&tracefs)?,
@@ -49,6 +55,12 @@ pub fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
     Box::leak(Box::new(MaybeUninit::uninit()))
 }
 
+/// Points an object's `events` map at the run's ring buffer, before load: records of
+/// every kind then share one ring, in the order the kernel stored them.
+pub fn reuse_ring(events: &mut OpenMapMut<'_>, cfg: &Config) -> Result<()> {
+    events.reuse_fd(cfg.ring.as_fd()).context("sharing the ring buffer")
+}
+
 /// What one loaded tracer reports on the "tracing" line: its kind and its hooks.
 pub struct Hooks {
     pub kind: &'static str,
@@ -57,7 +69,7 @@ pub struct Hooks {
 }
 
 /// Announces the run once every source is being polled, then runs the session.
-pub fn run(sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceArgs, out: impl Write) -> Result<()> {
+pub fn run(cfg: &Config, sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceArgs, out: impl Write) -> Result<()> {
     let filters = Filters::from_args(args).describe();
     let announce = || {
         if args.quiet {
@@ -80,5 +92,5 @@ pub fn run(sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceArgs, out: impl
         eprintln!("{line}. Ctrl-C to stop.");
     };
     let limits = Limits { duration: args.duration, max_events: args.max_events, stats_interval: args.stats_interval };
-    session::run(sources, &limits, announce, out)
+    session::run(&cfg.ring as &dyn MapCore, sources, &limits, announce, out)
 }

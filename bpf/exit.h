@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ABI of the exit tracer: bpf/exit.bpf.c writes these records, src/decode.rs reads them. */
+#ifndef SYSNOOP_EXIT_H
+#define SYSNOOP_EXIT_H
+
+#include "sysnoop.h"
+
+enum exit_abi {
+	EXIT_EVENT_SIZE = 64,
+};
+
+/* One exit: of a whole process (its thread-group leader), or of a thread (--threads). */
+struct exit_event {
+	struct task_header task;
+	__u64 duration_ns;  /* since the task started (task->start_time) */
+	__u32 exit_code;    /* task->exit_code as wait(2) sees it: status << 8 | core 0x80 | signal */
+	__u8 is_thread;     /* a thread other than the leader */
+	__u8 __pad[3];
+};
+
+_Static_assert(sizeof(struct exit_event) == EXIT_EVENT_SIZE, "exit_event layout is ABI");
+
+#endif /* SYSNOOP_EXIT_H */

@@ -1,0 +1,65 @@
+//! `sysnoop exit`: loads bpf/exit.bpf.c on `sched_process_exit`, through tp_btf where it
+//! attaches and the classic tracepoint elsewhere.
+
+use anyhow::{Context, Result};
+use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
+
+use crate::bpf::exit::{ExitBpfSkel, ExitBpfSkelBuilder};
+use crate::event::Kind;
+use crate::session::Source;
+use crate::trace::{object_storage, reuse_ring, Config, Hooks};
+use crate::{apply_filters, live};
+
+pub struct Tracer {
+    skel: ExitBpfSkel<'static>,
+    pub hooks: Hooks,
+}
+
+impl Tracer {
+    pub fn source(&self) -> Source<'_> {
+        Source { kind: Kind::Exit, counters: &self.skel.maps.counters }
+    }
+}
+
+pub fn load(cfg: &Config) -> Result<Tracer> {
+    match load_with(cfg, true) {
+        Ok(tracer) => Ok(tracer),
+        Err(btf_error) => {
+            if cfg.verbose {
+                eprintln!("sysnoop: tp_btf/sched_process_exit unavailable ({btf_error:#}); using the tracepoint");
+            }
+            load_with(cfg, false)
+                .with_context(|| format!("(tp_btf/sched_process_exit had failed too: {btf_error:#})"))
+        }
+    }
+}
+
+fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
+    let mut open_skel = ExitBpfSkelBuilder::default()
+        .open(object_storage())
+        .context("opening the exit BPF object")?;
+    let rodata = open_skel.maps.rodata_data.as_deref_mut().expect("exit.bpf.c has rodata");
+    apply_filters!(&mut *rodata, &cfg.filters, cfg.ring_size);
+    rodata.targ_threads = u8::from(cfg.threads);
+    reuse_ring(&mut open_skel.maps.events, cfg)?;
+    open_skel.progs.tp_btf__sched_process_exit.set_autoload(btf);
+    open_skel.progs.tracepoint__sched__sched_process_exit.set_autoload(!btf);
+
+    let mut skel = open_skel.load().context("loading the exit BPF programs")?;
+    skel.attach().context("attaching the exit programs")?;
+    let bss = skel.maps.bss_data.as_deref().expect("exit.bpf.c has bss");
+    let took = live::wait(
+        &[0],
+        |slot| unsafe { std::ptr::read_volatile(&bss.self_seen[slot as usize]) } != 0,
+        crate::exec::probe_calls,
+        "exit",
+    )?;
+    if cfg.verbose {
+        eprintln!("sysnoop: exit programs live {took:?} after attach");
+    }
+    let mut hook = format!("sched_process_exit{}", if btf { " (tp_btf)" } else { "" });
+    if cfg.threads {
+        hook += ", threads";
+    }
+    Ok(Tracer { skel, hooks: Hooks { kind: "exit", traced: vec![hook], absent: Vec::new() } })
+}
