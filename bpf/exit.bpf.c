@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Process exits, from sched_process_exit, which every exiting task reaches in do_exit()
- * after its exit_code is set. By default only thread-group leaders are reported (the
- * process's exit, as exitsnoop does); --threads adds every other thread.
+ * after its exit_code is set and signal->live is decremented. A process has exited when
+ * its last thread does (live == 0), whichever thread that is: the leader's own exit is
+ * not enough, since exec from another thread kills the old leader while the process
+ * lives on. --threads adds every other thread's exit.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,7 +32,7 @@ static __always_inline int on_exit(void)
 
 	if (is_self(pid_tgid, SLOT_EXIT))
 		return 0;
-	e.is_thread = (pid_tgid >> 32) != (__u32)pid_tgid;
+	e.is_thread = BPF_CORE_READ(task, signal, live.counter) != 0;
 	/* Not an event of this kind unless asked for: not counted as filtered. */
 	if (e.is_thread && !targ_threads)
 		return 0;
@@ -40,7 +42,8 @@ static __always_inline int on_exit(void)
 		return 0;
 	}
 	fill_task_header(&e.task, SN_KIND_EXIT, pid_tgid);
-	e.duration_ns = bpf_ktime_get_ns() - BPF_CORE_READ(task, start_time);
+	/* The leader's start is the process's (exec from a thread carries it over). */
+	e.duration_ns = bpf_ktime_get_ns() - BPF_CORE_READ(task, group_leader, start_time);
 	e.exit_code = exit_code;
 	submit(&e, sizeof(e));
 	return 0;

@@ -9,12 +9,12 @@ enum exit_abi {
 	EXIT_EVENT_SIZE = 64,
 };
 
-/* One exit: of a whole process (its thread-group leader), or of a thread (--threads). */
+/* One exit: of a whole process (its last thread), or of another thread (--threads). */
 struct exit_event {
 	struct task_header task;
-	__u64 duration_ns;  /* since the task started (task->start_time) */
+	__u64 duration_ns;  /* since the process started (group_leader->start_time) */
 	__u32 exit_code;    /* task->exit_code as wait(2) sees it: status << 8 | core 0x80 | signal */
-	__u8 is_thread;     /* a thread other than the leader */
+	__u8 is_thread;     /* a thread exited, not the process (others still live) */
 	__u8 __pad[3];
 };
 

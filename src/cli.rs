@@ -47,6 +47,25 @@ pub enum Command {
     /// killed it, and whether it dumped core) and after how long. -x keeps only
     /// processes that exited non-zero or were killed.
     Exit(ExitArgs),
+
+    /// Trace everything sysnoop knows at once (open, exec, exit) in one stream, in the
+    /// order the kernel recorded it, with one summary. The filters apply to every kind.
+    All(AllArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AllArgs {
+    #[command(flatten)]
+    pub trace: TraceArgs,
+
+    /// exec: capture at most this many bytes of each exec's arguments (up to 65536).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
+    pub max_arg_bytes: u32,
+
+    /// exit: also report the exit of every thread, not only of whole processes.
+    #[arg(long)]
+    pub threads: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -27,6 +27,9 @@ const SLOT_SCHED: u32 = 0;
 const SYSCALLS: [(&str, u32, u32); 2] = [("execve", 1, 2), ("execveat", 3, 4)];
 
 pub fn load(cfg: &Config) -> Result<Tracer> {
+    if !cfg.tp_btf {
+        return load_with(cfg, false);
+    }
     match load_with(cfg, true) {
         Ok(tracer) => Ok(tracer),
         Err(btf_error) => {

@@ -22,6 +22,9 @@ impl Tracer {
 }
 
 pub fn load(cfg: &Config) -> Result<Tracer> {
+    if !cfg.tp_btf {
+        return load_with(cfg, false);
+    }
     match load_with(cfg, true) {
         Ok(tracer) => Ok(tracer),
         Err(btf_error) => {

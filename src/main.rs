@@ -50,5 +50,16 @@ fn run(cli: &Cli) -> Result<bool> {
             let tracer = exit::load(&cfg)?;
             trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
         }
+        Command::All(args) => {
+            signals::install()?;
+            let cfg = Config {
+                max_arg_bytes: args.max_arg_bytes,
+                threads: args.threads,
+                ..Config::new(&args.trace, cli.verbose)?
+            };
+            let (open, exec, exit) = (open::load(&cfg)?, exec::load(&cfg)?, exit::load(&cfg)?);
+            let sources = [open.source(), exec.source(), exit.source()];
+            trace::run(&cfg, &sources, &[&open.hooks, &exec.hooks, &exit.hooks], &args.trace, out).map(|()| true)
+        }
     }
 }

@@ -9,6 +9,8 @@
 //!   wait                       print a ready line, then wait for a line on stdin
 //!   SYSCALL FLAGS MODE PATHHEX open with open|openat|openat2|creat (FLAGS, MODE octal)
 //!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
+//!   sleep MS                   sleep this many milliseconds
+//!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
 //!                              (each word is `x` + hex, so empty arguments survive);
 //!                              reports only when the exec fails
@@ -48,6 +50,8 @@ fn child_process() {
                 let mut go = String::new();
                 std::io::stdin().lock().read_line(&mut go).unwrap();
             }
+            ["sleep", ms] => std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap())),
+            ["exit", code] => std::process::exit(code.parse().unwrap()),
             ["repeat", n, path] => {
                 let path = CString::new(unhex(path)).unwrap();
                 for _ in 0..n.parse::<u32>().unwrap() {
@@ -173,11 +177,17 @@ fn parse_reports(stdout: &[u8]) -> Vec<serde_json::Value> {
 
 /// Runs a script to the end; returns the child's pid and what each open returned.
 pub fn run(script: &[String]) -> (u32, Vec<Opened>) {
+    let (pid, status, opened) = run_to_end(script);
+    assert!(status.success(), "child failed: {status}");
+    (pid, opened)
+}
+
+/// Runs a script to the end, whatever its exit status.
+pub fn run_to_end(script: &[String]) -> (u32, std::process::ExitStatus, Vec<Opened>) {
     let child = command(&script.join("\n")).stdin(Stdio::null()).spawn().unwrap();
     let pid = child.id();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "child failed: {output:?}");
-    (pid, opened(&parse_reports(&output.stdout)))
+    (pid, output.status, opened(&parse_reports(&output.stdout)))
 }
 
 fn opened(reports: &[serde_json::Value]) -> Vec<Opened> {
@@ -218,6 +228,13 @@ impl Waiting {
                 return Waiting { child, stdin, reader, pid, tid };
             }
         }
+    }
+
+    /// Sends the child a signal and waits for it to end.
+    pub fn kill(mut self, signal: nix::sys::signal::Signal) -> std::process::ExitStatus {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.pid as i32), signal).unwrap();
+        drop(self.stdin);
+        self.child.wait().unwrap()
     }
 
     /// Lets the child go on and waits for it to end.

@@ -8,5 +8,6 @@ mod child;
 mod cli;
 mod doctor;
 mod exec;
+mod exit;
 mod open;
 mod util;
