@@ -93,21 +93,29 @@ static __always_inline bool comm_allowed(void)
 	return false;
 }
 
-/*
- * Is this sysnoop itself, or a child it started (to probe exec and exit)? Then `slot`'s
- * program is live.
- */
+/* Is this sysnoop itself? Then `slot`'s program is live. */
 static __always_inline bool is_self(__u64 pid_tgid, __u32 slot)
 {
-	struct task_struct *task;
+	if (!self_tgid || (pid_tgid >> 32) != self_tgid)
+		return false;
+	if (slot < SYSNOOP_SELF_SLOTS)
+		self_seen[slot] = 1;
+	return true;
+}
+
+/*
+ * Is this sysnoop, or a child it started to probe exec and exit? Then `slot`'s program
+ * is live. This reads the parent (two kernel reads) for every other task: hot paths use
+ * is_self() on entry and drop children by the ppid in their record instead.
+ */
+static __always_inline bool is_self_or_child(__u64 pid_tgid, __u32 slot)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	if (!self_tgid)
 		return false;
-	if ((pid_tgid >> 32) != self_tgid) {
-		task = (struct task_struct *)bpf_get_current_task();
-		if (BPF_CORE_READ(task, real_parent, tgid) != self_tgid)
-			return false;
-	}
+	if ((pid_tgid >> 32) != self_tgid && BPF_CORE_READ(task, real_parent, tgid) != self_tgid)
+		return false;
 	if (slot < SYSNOOP_SELF_SLOTS)
 		self_seen[slot] = 1;
 	return true;

@@ -86,7 +86,7 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	struct exec_event *e;
 	__u64 fname, total, len;
 
-	if (is_self(pid_tgid, SLOT_SCHED))
+	if (is_self_or_child(pid_tgid, SLOT_SCHED))
 		return 0;
 	if (!trace_allowed(pid_tgid) || targ_failed) {
 		count(SN_CTR_FILTERED);
@@ -149,7 +149,7 @@ static __always_inline int enter(const char *filename, const char *const *argv, 
 	__u32 tid = (__u32)pid_tgid;
 	struct args args = { .filename = filename, .argv = argv, .source = source };
 
-	if (is_self(pid_tgid, slot))
+	if (is_self_or_child(pid_tgid, slot))
 		return 0;
 	/* Filtered calls are counted where the outcome is known: on_exec or exit. */
 	if (!trace_allowed(pid_tgid))
@@ -169,7 +169,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	__u64 fname, off = 0;
 	int i;
 
-	if (is_self(pid_tgid, slot))
+	if (is_self_or_child(pid_tgid, slot))
 		return 0;
 	ap = bpf_map_lookup_elem(&start, &tid);
 	if (!ap) {

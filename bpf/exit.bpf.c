@@ -30,7 +30,7 @@ static __always_inline int on_exit(void)
 	struct exit_event e = {};
 	__u32 exit_code;
 
-	if (is_self(pid_tgid, SLOT_EXIT))
+	if (is_self_or_child(pid_tgid, SLOT_EXIT))
 		return 0;
 	e.is_thread = BPF_CORE_READ(task, signal, live.counter) != 0;
 	/* Not an event of this kind unless asked for: not counted as filtered. */

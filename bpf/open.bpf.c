@@ -97,6 +97,9 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		goto cleanup;
 
 	fill_task_header(&e->task, SN_KIND_OPEN, pid_tgid);
+	/* The children sysnoop starts to probe exec and exit open files too. */
+	if (self_tgid && e->task.ppid == self_tgid)
+		goto cleanup;
 	e->flags = ap->flags;
 	e->ret = ret;
 	e->mode = ap->mode;

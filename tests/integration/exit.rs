@@ -72,6 +72,7 @@ fn all_shows_exec_opens_and_exit_in_order() {
     let dir = TestDir::new("all");
     let path = dir.file("read-me");
     let trace = Trace::start(&["all"]);
+    let sysnoop_pid = trace.pid();
     // The child opens a file, then becomes `cat`, which opens another and exits.
     let before = dir.path("before-exec");
     let (pid, _) = child::run(&[
@@ -93,6 +94,9 @@ fn all_shows_exec_opens_and_exit_in_order() {
     assert_eq!(mine.iter().filter(|r| r["kind"] == "exit").count(), 1, "{outline:#?}");
     assert_eq!(mine[exit]["exit_code"], 0);
     assert_eq!(mine[opened]["comm"], "cat");
+    // Neither sysnoop nor the children it starts to probe exec and exit are reported.
+    let own: Vec<&Value> = out.records.iter().filter(|r| r["pid"] == sysnoop_pid || r["ppid"] == sysnoop_pid).collect();
+    assert!(own.is_empty(), "sysnoop reported itself: {:?}", own.first());
     let counts = &out.summary()["counts"];
     for kind in ["open", "exec", "exit"] {
         assert!(counts[kind]["emitted"].as_u64().unwrap() >= 1, "{counts}");
