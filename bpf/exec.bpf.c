@@ -88,12 +88,16 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 
 	if (is_self_or_child(pid_tgid, SLOT_SCHED))
 		return 0;
+	/*
+	 * The exec succeeded: its pairing entry is done with, and when a thread other than
+	 * the leader exec'd, its exit comes under the new tid and would never find it.
+	 * Deleted before the filters, which see the new comm and may not match.
+	 */
+	bpf_map_delete_elem(&start, &old_tid);
 	if (!trace_allowed(pid_tgid) || targ_failed) {
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	/* A thread other than the leader exec'd: its old tid's entry is stale now. */
-	bpf_map_delete_elem(&start, &old_tid);
 	e = scratch();
 	if (!e)
 		return 0;
