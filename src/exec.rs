@@ -8,7 +8,7 @@ use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use crate::bpf::exec::{ExecBpfSkel, ExecBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
-use crate::trace::{object_storage, reuse_ring, Config, Hooks};
+use crate::trace::{object_storage, reuse_ring, tp_btf_or_tracepoint, Config, Hooks};
 use crate::{apply_filters, live};
 
 pub struct Tracer {
@@ -27,19 +27,7 @@ const SLOT_SCHED: u32 = 0;
 const SYSCALLS: [(&str, u32, u32); 2] = [("execve", 1, 2), ("execveat", 3, 4)];
 
 pub fn load(cfg: &Config) -> Result<Tracer> {
-    if !cfg.tp_btf {
-        return load_with(cfg, false);
-    }
-    match load_with(cfg, true) {
-        Ok(tracer) => Ok(tracer),
-        Err(btf_error) => {
-            if cfg.verbose {
-                eprintln!("sysnoop: tp_btf/sched_process_exec unavailable ({btf_error:#}); using the tracepoint");
-            }
-            load_with(cfg, false)
-                .with_context(|| format!("(tp_btf/sched_process_exec had failed too: {btf_error:#})"))
-        }
-    }
+    tp_btf_or_tracepoint(cfg, "sched_process_exec", |btf| load_with(cfg, btf))
 }
 
 fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
@@ -83,15 +71,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
     let mut skel = open_skel.load().context("loading the exec BPF programs")?;
     skel.attach().context("attaching the exec programs")?;
     let bss = skel.maps.bss_data.as_deref().expect("exec.bpf.c has bss");
-    let took = live::wait(
-        &slots,
-        |slot| unsafe { std::ptr::read_volatile(&bss.self_seen[slot as usize]) } != 0,
-        probe_calls,
-        "exec",
-    )?;
-    if cfg.verbose {
-        eprintln!("sysnoop: exec programs live {took:?} after attach");
-    }
+    live::wait(&slots, &bss.self_seen, probe_calls, "exec", cfg.verbose)?;
     Ok(Tracer { skel, hooks: Hooks { kind: "exec", traced, absent } })
 }
 

@@ -7,7 +7,7 @@ use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use crate::bpf::exit::{ExitBpfSkel, ExitBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
-use crate::trace::{object_storage, reuse_ring, Config, Hooks};
+use crate::trace::{object_storage, reuse_ring, tp_btf_or_tracepoint, Config, Hooks};
 use crate::{apply_filters, live};
 
 pub struct Tracer {
@@ -22,19 +22,7 @@ impl Tracer {
 }
 
 pub fn load(cfg: &Config) -> Result<Tracer> {
-    if !cfg.tp_btf {
-        return load_with(cfg, false);
-    }
-    match load_with(cfg, true) {
-        Ok(tracer) => Ok(tracer),
-        Err(btf_error) => {
-            if cfg.verbose {
-                eprintln!("sysnoop: tp_btf/sched_process_exit unavailable ({btf_error:#}); using the tracepoint");
-            }
-            load_with(cfg, false)
-                .with_context(|| format!("(tp_btf/sched_process_exit had failed too: {btf_error:#})"))
-        }
-    }
+    tp_btf_or_tracepoint(cfg, "sched_process_exit", |btf| load_with(cfg, btf))
 }
 
 fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
@@ -51,15 +39,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
     let mut skel = open_skel.load().context("loading the exit BPF programs")?;
     skel.attach().context("attaching the exit programs")?;
     let bss = skel.maps.bss_data.as_deref().expect("exit.bpf.c has bss");
-    let took = live::wait(
-        &[0],
-        |slot| unsafe { std::ptr::read_volatile(&bss.self_seen[slot as usize]) } != 0,
-        crate::exec::probe_calls,
-        "exit",
-    )?;
-    if cfg.verbose {
-        eprintln!("sysnoop: exit programs live {took:?} after attach");
-    }
+    live::wait(&[0], &bss.self_seen, crate::exec::probe_calls, "exit", cfg.verbose)?;
     let mut hook = format!("sched_process_exit{}", if btf { " (tp_btf)" } else { "" });
     if cfg.threads {
         hook += ", threads";

@@ -15,7 +15,7 @@ use sysnoop::{doctor, exec, exit, open, signals};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let min_level = if cli.verbose { PrintLevel::Debug } else { PrintLevel::Warn };
-    libbpf_rs::set_print(Some((min_level, |_level, msg: String| eprint!("libbpf: {msg}"))));
+    libbpf_rs::set_print(Some((min_level, |_level, msg: String| eprint!("{msg}") /* libbpf prefixes its own messages */)));
 
     match run(&cli) {
         Ok(true) => ExitCode::SUCCESS,

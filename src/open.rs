@@ -62,16 +62,7 @@ pub fn load(cfg: &Config) -> Result<Tracer> {
     skel.attach().context("attaching the open tracepoints")?;
     let bss = skel.maps.bss_data.as_deref().expect("open.bpf.c has bss");
     let slots: Vec<u32> = traced.iter().flat_map(|&(_, id)| [2 * id.0, 2 * id.0 + 1]).collect();
-    let took = live::wait(
-        &slots,
-        // The bss is mmapped and written by the kernel: read it afresh every time.
-        |slot| unsafe { std::ptr::read_volatile(&bss.self_seen[slot as usize]) } != 0,
-        probe_calls,
-        "open",
-    )?;
-    if cfg.verbose {
-        eprintln!("sysnoop: open programs live {took:?} after attach");
-    }
+    live::wait(&slots, &bss.self_seen, probe_calls, "open", cfg.verbose)?;
     let hooks = Hooks {
         kind: "open",
         traced: traced.iter().map(|&(name, _)| name.to_owned()).collect(),

@@ -65,6 +65,21 @@ pub fn reuse_ring(events: &mut OpenMapMut<'_>, cfg: &Config) -> Result<()> {
     events.reuse_fd(cfg.ring.as_fd()).context("sharing the ring buffer")
 }
 
+/// Loads with tp_btf programs (`load(true)`), and when that fails, with their
+/// classic-tracepoint twins (`load(false)`); straight to the twins when
+/// SYSNOOP_NO_TP_BTF=1. `hook` names the tp_btf program for messages.
+pub fn tp_btf_or_tracepoint<T>(cfg: &Config, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+    if !cfg.tp_btf {
+        return load(false);
+    }
+    load(true).or_else(|btf_error| {
+        if cfg.verbose {
+            eprintln!("sysnoop: tp_btf/{hook} unavailable ({btf_error:#}); using the tracepoint");
+        }
+        load(false).with_context(|| format!("(tp_btf/{hook} had failed too: {btf_error:#})"))
+    })
+}
+
 /// What one loaded tracer reports on the "tracing" line: its kind and its hooks.
 pub struct Hooks {
     pub kind: &'static str,
