@@ -32,6 +32,7 @@ enum sysnoop_kind {
 	SN_KIND_OPEN = 1,
 	SN_KIND_EXEC = 2,
 	SN_KIND_EXIT = 3,
+	SN_KIND_CONNECT = 4,
 };
 
 /* The first 48 bytes of every record. */

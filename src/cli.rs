@@ -48,9 +48,46 @@ pub enum Command {
     /// processes that exited non-zero or were killed.
     Exit(ExitArgs),
 
-    /// Trace everything sysnoop knows at once (open, exec, exit) in one stream, in the
-    /// order the kernel recorded it, with one summary. The filters apply to every kind.
+    /// Trace connect(2) calls on the whole host, failed ones included: TCP and UDP over
+    /// IPv4 and IPv6, and unix sockets, with both ends' addresses.
+    Connect(ConnectArgs),
+
+    /// Trace everything sysnoop knows at once (open, exec, exit, connect) in one
+    /// stream, in the order the kernel recorded it, with one summary. The filters apply
+    /// to every kind.
     All(AllArgs),
+}
+
+/// The most ports --port takes (CONNECT_PORTS_MAX in bpf/connect.h).
+pub const MAX_PORTS: usize = 8;
+
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub trace: TraceArgs,
+
+    /// Only connects to these destination ports, e.g. 443 or 80,443 (at most 8).
+    #[arg(long, value_name = "PORT[,PORT]", value_parser = parse_ports)]
+    pub port: Option<Ports>,
+}
+
+/// Destination ports, as one comma-separated value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ports(pub Vec<u16>);
+
+/// `80,443`: one to MAX_PORTS ports, each 1-65535.
+pub fn parse_ports(s: &str) -> Result<Ports, String> {
+    let ports = s
+        .split(',')
+        .map(|p| match p.trim().parse::<u16>() {
+            Ok(0) | Err(_) => Err(format!("`{p}` is not a port (1-65535)")),
+            Ok(port) => Ok(port),
+        })
+        .collect::<Result<Vec<u16>, String>>()?;
+    if ports.len() > MAX_PORTS {
+        return Err(format!("{} ports given; at most {MAX_PORTS}", ports.len()));
+    }
+    Ok(Ports(ports))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -250,6 +287,14 @@ mod tests {
         assert!(parse_uid("4294967295").is_err());
         assert_eq!(parse_comm("python3"), Ok("python3".into()));
         assert!(parse_comm("a-very-long-command").is_err());
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_ports("443"), Ok(Ports(vec![443])));
+        assert_eq!(parse_ports("80, 443"), Ok(Ports(vec![80, 443])));
+        assert!(parse_ports("0").is_err() && parse_ports("70000").is_err() && parse_ports("http").is_err());
+        assert!(parse_ports("1,2,3,4,5,6,7,8,9").unwrap_err().contains("at most 8"));
     }
 
     #[test]

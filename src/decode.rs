@@ -8,10 +8,11 @@ use std::mem::{offset_of, size_of};
 use plain::Plain;
 use thiserror::Error;
 
+use crate::bpf::connect::types::{connect_abi, connect_event};
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_source};
 use crate::bpf::exit::types::{exit_abi, exit_event};
 use crate::bpf::open::types::{open_abi, open_event, open_syscall, sysnoop_kind, task_header};
-use crate::event::{Event, ExecEvent, ExecSource, ExitEvent, Kind, OpenEvent, OpenSyscall, Task};
+use crate::event::{ConnectEvent, Event, ExecEvent, ExecSource, ExitEvent, Kind, OpenEvent, OpenSyscall, Task};
 use crate::text;
 
 // SAFETY: generated from the C ABI structs: integers and byte arrays only, every bit
@@ -20,6 +21,7 @@ unsafe impl Plain for task_header {}
 unsafe impl Plain for open_event {}
 unsafe impl Plain for exec_event {}
 unsafe impl Plain for exit_event {}
+unsafe impl Plain for connect_event {}
 
 /// The Rust structs libbpf-cargo generated must have the layout the C header asserts.
 const OPEN_HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;
@@ -32,6 +34,7 @@ const _: () = {
     assert!(offset_of!(exec_event, data) == EXEC_HEADER);
     assert!(offset_of!(exec_event, task) == 0);
     assert!(size_of::<exit_event>() == exit_abi::EXIT_EVENT_SIZE.0 as usize);
+    assert!(size_of::<connect_event>() == connect_abi::CONNECT_EVENT_SIZE.0 as usize);
 };
 const EXEC_HEADER: usize = exec_abi::EXEC_EVENT_HEADER_SIZE.0 as usize;
 
@@ -83,6 +86,7 @@ pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
         sysnoop_kind::SN_KIND_OPEN => (Kind::Open, open),
         sysnoop_kind::SN_KIND_EXEC => (Kind::Exec, exec),
         sysnoop_kind::SN_KIND_EXIT => (Kind::Exit, exit),
+        sysnoop_kind::SN_KIND_CONNECT => (Kind::Connect, connect),
         _ => return Err((None, Malformed::UnknownKind(kind))),
     };
     decode(bytes).map_err(|e| (Some(kind), e))
@@ -157,6 +161,37 @@ pub fn exit(bytes: &[u8]) -> Result<Event, Malformed> {
         duration_ns: e.duration_ns,
         raw_exit_code: e.exit_code,
         is_thread: e.is_thread != 0,
+    }))
+}
+
+/// A record from the connect tracer: fixed size.
+pub fn connect(bytes: &[u8]) -> Result<Event, Malformed> {
+    let need = size_of::<connect_event>();
+    if bytes.len() < need {
+        return Err(Malformed::Short { len: bytes.len(), need });
+    }
+    let e: connect_event = read(bytes, 0);
+    let path_len = usize::from(e.path_len);
+    let path = text::c_bytes(&e.path);
+    if path_len > e.path.len() {
+        return Err(Malformed::PathLen { path_len, len: e.path.len() });
+    }
+    // An abstract socket name starts with a NUL and may hold more; a filesystem path
+    // ends at its first NUL.
+    let raw: Vec<u8> = e.path[..path_len].iter().map(|&c| c as u8).collect();
+    let path = if raw.first() == Some(&0) { raw } else { path.to_vec() };
+    Ok(Event::Connect(ConnectEvent {
+        task: task(bytes),
+        ret: e.ret,
+        fd: e.fd,
+        family: e.family,
+        protocol: e.protocol,
+        sock_type: e.sock_type,
+        sport: e.sport,
+        dport: e.dport,
+        saddr: e.saddr,
+        daddr: e.daddr,
+        path,
     }))
 }
 

@@ -15,6 +15,7 @@ pub enum Kind {
     Open,
     Exec,
     Exit,
+    Connect,
 }
 
 impl Kind {
@@ -23,6 +24,7 @@ impl Kind {
             Kind::Open => "open",
             Kind::Exec => "exec",
             Kind::Exit => "exit",
+            Kind::Connect => "connect",
         }
     }
 }
@@ -141,10 +143,49 @@ pub fn signal_name(signal: i32) -> Cow<'static, str> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectEvent {
+    pub task: Task,
+    pub ret: i32,
+    pub fd: u32,
+    /// The address family passed (AF_INET, AF_INET6, AF_UNIX, ...).
+    pub family: u16,
+    /// The socket's sk_protocol and sk_type; 0 when the socket could not be read.
+    pub protocol: u16,
+    pub sock_type: u16,
+    pub sport: u16,
+    pub dport: u16,
+    pub saddr: [u8; 16],
+    pub daddr: [u8; 16],
+    /// AF_UNIX: the path; an abstract name starts with a NUL.
+    pub path: Vec<u8>,
+}
+
+const AF_UNSPEC: u16 = 0;
+const AF_UNIX: u16 = 1;
+const AF_INET: u16 = 2;
+const AF_INET6: u16 = 10;
+
+impl ConnectEvent {
+    fn address(&self, bytes: &[u8; 16]) -> Option<String> {
+        let addr: std::net::IpAddr = match self.family {
+            AF_INET => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(&bytes[..4]).unwrap()).into(),
+            AF_INET6 => std::net::Ipv6Addr::from(*bytes).into(),
+            _ => return None,
+        };
+        Some(addr.to_string())
+    }
+
+    fn is_inet(&self) -> bool {
+        matches!(self.family, AF_INET | AF_INET6)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Open(OpenEvent),
     Exec(ExecEvent),
     Exit(ExitEvent),
+    Connect(ConnectEvent),
 }
 
 impl Event {
@@ -153,6 +194,7 @@ impl Event {
             Event::Open(_) => Kind::Open,
             Event::Exec(_) => Kind::Exec,
             Event::Exit(_) => Kind::Exit,
+            Event::Connect(_) => Kind::Connect,
         }
     }
 
@@ -162,6 +204,7 @@ impl Event {
             Event::Open(e) => e.task.pid,
             Event::Exec(e) => e.task.pid,
             Event::Exit(e) => e.task.pid,
+            Event::Connect(e) => e.task.pid,
         }
     }
 
@@ -171,6 +214,7 @@ impl Event {
             Event::Open(e) => push_line(line, &OpenRecord::new(e, clock)),
             Event::Exec(e) => push_line(line, &ExecRecord::new(e, clock)),
             Event::Exit(e) => push_line(line, &ExitRecord::new(e, clock)),
+            Event::Connect(e) => push_line(line, &ConnectRecord::new(e, clock)),
         }
     }
 }
@@ -314,6 +358,82 @@ impl<'a> ExitRecord<'a> {
     }
 }
 
+#[derive(Serialize)]
+struct ConnectRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    #[serde(flatten)]
+    task: TaskFields<'a>,
+    fd: u32,
+    family: Cow<'static, str>,
+    protocol: Option<Cow<'static, str>>,
+    socket_type: Option<Cow<'static, str>>,
+    saddr: Option<String>,
+    sport: Option<u16>,
+    daddr: Option<String>,
+    dport: Option<u16>,
+    path: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    ret: i32,
+    errno: Option<Cow<'static, str>>,
+}
+
+impl<'a> ConnectRecord<'a> {
+    fn new(e: &'a ConnectEvent, clock: &WallClock) -> Self {
+        let family = match e.family {
+            AF_UNSPEC => Cow::Borrowed("unspec"),
+            AF_UNIX => Cow::Borrowed("unix"),
+            AF_INET => Cow::Borrowed("inet"),
+            AF_INET6 => Cow::Borrowed("inet6"),
+            other => Cow::Owned(format!("af_{other}")),
+        };
+        let protocol = match (e.is_inet(), e.protocol) {
+            (false, _) | (true, 0) => None,
+            (true, 6) => Some(Cow::Borrowed("tcp")),
+            (true, 17) => Some(Cow::Borrowed("udp")),
+            (true, other) => Some(Cow::Owned(format!("ip_{other}"))),
+        };
+        let socket_type = match e.sock_type {
+            0 => None,
+            1 => Some(Cow::Borrowed("stream")),
+            2 => Some(Cow::Borrowed("dgram")),
+            3 => Some(Cow::Borrowed("raw")),
+            5 => Some(Cow::Borrowed("seqpacket")),
+            other => Some(Cow::Owned(format!("type_{other}"))),
+        };
+        // An abstract unix name is shown as ss(8) does: '@' for the leading NUL.
+        let (path, path_hex) = if e.family == AF_UNIX {
+            let shown = match e.path.split_first() {
+                Some((0, rest)) => [b"@".as_slice(), rest].concat(),
+                _ => e.path.clone(),
+            };
+            let r = text::render(&shown);
+            (Some(Cow::Owned(r.text.into_owned())), r.hex)
+        } else {
+            (None, None)
+        };
+        ConnectRecord {
+            kind: Kind::Connect.name(),
+            time: clock.utc(e.task.ts_ns),
+            task: TaskFields::new(&e.task),
+            fd: e.fd,
+            family,
+            protocol,
+            socket_type,
+            // Unbound (0.0.0.0, port 0) reads as unknown, not as an address.
+            saddr: e.address(&e.saddr).filter(|_| e.saddr != [0; 16]),
+            sport: (e.is_inet() && e.sport != 0).then_some(e.sport),
+            daddr: e.address(&e.daddr),
+            dport: e.is_inet().then_some(e.dport),
+            path,
+            path_hex,
+            ret: e.ret,
+            errno: errno::of_ret(e.ret.into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,6 +518,46 @@ mod tests {
         assert_eq!(v["argv_hex"], serde_json::json!(["61", "ff"]));
         assert_eq!(v["errno"], "ENOENT");
         assert_eq!(v["argv_truncated"], true);
+    }
+
+    #[test]
+    fn connect_records() {
+        let base = ConnectEvent {
+            task: task(b"curl"),
+            ret: -111,
+            fd: 3,
+            family: 2,
+            protocol: 6,
+            sock_type: 1,
+            sport: 0,
+            dport: 8080,
+            saddr: [0; 16],
+            daddr: [127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            path: Vec::new(),
+        };
+        let v = json(&Event::Connect(base.clone()));
+        assert_eq!((v["family"].as_str(), v["protocol"].as_str(), v["socket_type"].as_str()), (Some("inet"), Some("tcp"), Some("stream")));
+        assert_eq!((v["daddr"].as_str(), v["dport"].as_u64()), (Some("127.0.0.1"), Some(8080)));
+        assert!(v["saddr"].is_null() && v["sport"].is_null() && v["path"].is_null());
+        assert_eq!(v["errno"], "ECONNREFUSED");
+        let mut v6 = base.clone();
+        v6.family = 10;
+        v6.protocol = 17;
+        v6.sock_type = 2;
+        v6.ret = 0;
+        v6.sport = 5353;
+        v6.daddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        v6.saddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        let v = json(&Event::Connect(v6));
+        assert_eq!((v["daddr"].as_str(), v["saddr"].as_str(), v["sport"].as_u64()), (Some("::1"), Some("::1"), Some(5353)));
+        assert_eq!((v["protocol"].as_str(), v["socket_type"].as_str(), v["errno"].is_null()), (Some("udp"), Some("dgram"), true));
+        let mut unix = base.clone();
+        unix.family = 1;
+        unix.protocol = 0;
+        unix.path = b"\0abstract".to_vec();
+        let v = json(&Event::Connect(unix));
+        assert_eq!((v["family"].as_str(), v["path"].as_str()), (Some("unix"), Some("@abstract")));
+        assert!(v["protocol"].is_null() && v["daddr"].is_null() && v["dport"].is_null());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod connect;
 pub mod decode;
 pub mod doctor;
 pub mod errno;
@@ -35,5 +36,9 @@ pub mod bpf {
     pub mod exit {
         #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
         include!(concat!(env!("OUT_DIR"), "/exit.skel.rs"));
+    }
+    pub mod connect {
+        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
+        include!(concat!(env!("OUT_DIR"), "/connect.skel.rs"));
     }
 }

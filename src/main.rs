@@ -10,7 +10,7 @@ use libbpf_rs::PrintLevel;
 use anyhow::Result;
 use sysnoop::cli::{Cli, Command};
 use sysnoop::trace::{self, Config};
-use sysnoop::{doctor, exec, exit, open, signals};
+use sysnoop::{connect, doctor, exec, exit, open, signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -50,6 +50,12 @@ fn run(cli: &Cli) -> Result<bool> {
             let tracer = exit::load(&cfg)?;
             trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
         }
+        Command::Connect(args) => {
+            signals::install()?;
+            let cfg = Config { ports: args.port.clone().map(|p| p.0).unwrap_or_default(), ..Config::new(&args.trace, cli.verbose)? };
+            let tracer = connect::load(&cfg)?;
+            trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
+        }
         Command::All(args) => {
             signals::install()?;
             let cfg = Config {
@@ -58,8 +64,10 @@ fn run(cli: &Cli) -> Result<bool> {
                 ..Config::new(&args.trace, cli.verbose)?
             };
             let (open, exec, exit) = (open::load(&cfg)?, exec::load(&cfg)?, exit::load(&cfg)?);
-            let sources = [open.source(), exec.source(), exit.source()];
-            trace::run(&cfg, &sources, &[&open.hooks, &exec.hooks, &exit.hooks], &args.trace, out).map(|()| true)
+            let connect = connect::load(&cfg)?;
+            let sources = [open.source(), exec.source(), exit.source(), connect.source()];
+            let hooks = [&open.hooks, &exec.hooks, &exit.hooks, &connect.hooks];
+            trace::run(&cfg, &sources, &hooks, &args.trace, out).map(|()| true)
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Config {
     pub max_arg_bytes: u32,
     /// exit: report every thread's exit, not only whole processes'.
     pub threads: bool,
+    /// connect: only these destination ports (empty: all).
+    pub ports: Vec<u16>,
     /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
     /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
     pub tp_btf: bool,
@@ -47,6 +49,7 @@ impl Config {
             syscall_tracepoints: preflight::syscall_tracepoints(&tracefs)?,
             max_arg_bytes: crate::cli::DEFAULT_MAX_ARG_BYTES,
             threads: false,
+            ports: Vec::new(),
             tp_btf: std::env::var_os("SYSNOOP_NO_TP_BTF").is_none_or(|v| v != "1"),
         })
     }

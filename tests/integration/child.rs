@@ -9,6 +9,8 @@
 //!   wait                       print a ready line, then wait for a line on stdin
 //!   SYSCALL FLAGS MODE PATHHEX open with open|openat|openat2|creat (FLAGS, MODE octal)
 //!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
+//!   connect tcp|udp ADDR:PORT  connect a new socket (IPv4 or IPv6) to the address
+//!   connect unix PATHHEX       connect a new unix stream socket to the path
 //!   sleep MS                   sleep this many milliseconds
 //!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
@@ -16,6 +18,7 @@
 //!                              reports only when the exec fails
 
 use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -49,6 +52,27 @@ fn child_process() {
                 report(format!(r#"{{"ready":true,"pid":{pid},"tid":{tid}}}"#));
                 let mut go = String::new();
                 std::io::stdin().lock().read_line(&mut go).unwrap();
+            }
+            ["connect", proto, target] => {
+                use std::os::fd::AsRawFd;
+                let result: std::io::Result<(i32, u16)> = match *proto {
+                    "tcp" => std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap())
+                        .map(|s| (s.as_raw_fd(), s.local_addr().unwrap().port())),
+                    "udp" => {
+                        let addr: std::net::SocketAddr = target.parse().unwrap();
+                        let any = if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+                        let socket = std::net::UdpSocket::bind(any).unwrap();
+                        socket.connect(addr).map(|()| (socket.as_raw_fd(), socket.local_addr().unwrap().port()))
+                    }
+                    "unix" => std::os::unix::net::UnixStream::connect(std::ffi::OsStr::from_bytes(&unhex(target)))
+                        .map(|s| (s.as_raw_fd(), 0)),
+                    other => panic!("unknown connect kind {other}"),
+                };
+                let (ret, fd, sport) = match result {
+                    Ok((fd, sport)) => (0, fd, sport),
+                    Err(e) => (-i64::from(e.raw_os_error().unwrap()), -1, 0),
+                };
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#));
             }
             ["sleep", ms] => std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap())),
             ["exit", code] => std::process::exit(code.parse().unwrap()),
@@ -131,13 +155,11 @@ fn unhex(s: &str) -> Vec<u8> {
 
 /// A script line that opens `path` with `syscall`.
 pub fn open_line(syscall: &str, flags: i32, mode: u32, path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
     format!("{syscall} {flags:o} {mode:o} {}", hex(path.as_os_str().as_bytes()))
 }
 
 /// A script line that execs `path` (with `call`: exec or execveat) with this argv.
 pub fn exec_line(call: &str, path: &Path, argv: &[&[u8]]) -> String {
-    use std::os::unix::ffi::OsStrExt;
     let mut line = format!("{call} x{}", hex(path.as_os_str().as_bytes()));
     for arg in argv {
         line += &format!(" x{}", hex(arg));
@@ -146,7 +168,6 @@ pub fn exec_line(call: &str, path: &Path, argv: &[&[u8]]) -> String {
 }
 
 pub fn repeat_line(n: u32, path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
     format!("repeat {n} {}", hex(path.as_os_str().as_bytes()))
 }
 
@@ -156,6 +177,9 @@ pub struct Opened {
     pub pid: u32,
     pub tid: u32,
     pub ret: i64,
+    /// connect: the socket's fd and local port, when it connected.
+    pub fd: i64,
+    pub sport: u64,
 }
 
 fn command(script: &str) -> Command {
@@ -198,6 +222,8 @@ fn opened(reports: &[serde_json::Value]) -> Vec<Opened> {
             pid: r["pid"].as_u64().unwrap() as u32,
             tid: r["tid"].as_u64().unwrap() as u32,
             ret: r["ret"].as_i64().unwrap(),
+            fd: r["fd"].as_i64().unwrap_or(-1),
+            sport: r["sport"].as_u64().unwrap_or(0),
         })
         .collect()
 }

@@ -6,6 +6,7 @@
 
 mod child;
 mod cli;
+mod connect;
 mod doctor;
 mod exec;
 mod exit;
