@@ -7,6 +7,7 @@
 #ifndef SYSNOOP_COMMON_BPF_H
 #define SYSNOOP_COMMON_BPF_H
 
+#include <bpf/bpf_core_read.h>
 #include "sysnoop.h"
 
 /* Filters. Every one has an "unset" value that matches everything. */

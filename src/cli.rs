@@ -52,10 +52,44 @@ pub enum Command {
     /// IPv4 and IPv6, and unix sockets, with both ends' addresses.
     Connect(ConnectArgs),
 
+    /// Count network traffic per cgroup (service, container), by direction and
+    /// protocol, with cgroup_skb programs that only observe; print one record per active
+    /// cgroup every interval, and alerts above a rate.
+    Traffic(TrafficArgs),
+
     /// Trace everything sysnoop knows at once (open, exec, exit, connect) in one
     /// stream, in the order the kernel recorded it, with one summary. The filters apply
     /// to every kind.
     All(AllArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrafficArgs {
+    /// Count only this cgroup v2 subtree: a path under the cgroup v2 mount, or an
+    /// absolute directory in it (default: the whole hierarchy).
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<std::path::PathBuf>,
+
+    /// Print the traffic of each active cgroup this often, e.g. 1s, 500ms.
+    #[arg(short = 'i', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Emit an "alert" record when a cgroup moves more than this many bytes per
+    /// second (received plus sent) in an interval.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub alert_bytes_per_sec: Option<u64>,
+
+    /// Stop after this long, e.g. 5s, 2m (default: until Ctrl-C).
+    #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    /// Print the event counters on stderr at this interval, e.g. 1s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub stats_interval: Option<Duration>,
+
+    /// Do not print the "tracing ..." line on stderr.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 /// The most ports --port takes (CONNECT_PORTS_MAX in bpf/connect.h).

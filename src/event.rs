@@ -16,6 +16,8 @@ pub enum Kind {
     Exec,
     Exit,
     Connect,
+    Traffic,
+    Alert,
 }
 
 impl Kind {
@@ -25,6 +27,8 @@ impl Kind {
             Kind::Exec => "exec",
             Kind::Exit => "exit",
             Kind::Connect => "connect",
+            Kind::Traffic => "traffic",
+            Kind::Alert => "alert",
         }
     }
 }
@@ -180,12 +184,62 @@ impl ConnectEvent {
     }
 }
 
+/// Packets and bytes one way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+}
+
+impl Flow {
+    pub fn add(&mut self, other: &Flow) {
+        self.rx_bytes += other.rx_bytes;
+        self.tx_bytes += other.tx_bytes;
+        self.rx_packets += other.rx_packets;
+        self.tx_packets += other.tx_packets;
+    }
+}
+
+/// One cgroup's traffic over one interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficEvent {
+    /// CLOCK_BOOTTIME nanoseconds at the end of the interval.
+    pub ts_ns: u64,
+    pub cgroup_id: u64,
+    pub cgroup: String,
+    pub interval_ns: u64,
+    /// By IP protocol number (0: not IP).
+    pub protocols: std::collections::BTreeMap<u8, Flow>,
+}
+
+impl TrafficEvent {
+    pub fn total(&self) -> Flow {
+        let mut total = Flow::default();
+        self.protocols.values().for_each(|f| total.add(f));
+        total
+    }
+}
+
+/// A cgroup moved more bytes per second than --alert-bytes-per-sec in an interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertEvent {
+    pub ts_ns: u64,
+    pub cgroup_id: u64,
+    pub cgroup: String,
+    pub bytes_per_sec: u64,
+    pub threshold: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Open(OpenEvent),
     Exec(ExecEvent),
     Exit(ExitEvent),
     Connect(ConnectEvent),
+    Traffic(TrafficEvent),
+    Alert(AlertEvent),
 }
 
 impl Event {
@@ -195,16 +249,8 @@ impl Event {
             Event::Exec(_) => Kind::Exec,
             Event::Exit(_) => Kind::Exit,
             Event::Connect(_) => Kind::Connect,
-        }
-    }
-
-    /// The pid the event belongs to.
-    pub fn pid(&self) -> u32 {
-        match self {
-            Event::Open(e) => e.task.pid,
-            Event::Exec(e) => e.task.pid,
-            Event::Exit(e) => e.task.pid,
-            Event::Connect(e) => e.task.pid,
+            Event::Traffic(_) => Kind::Traffic,
+            Event::Alert(_) => Kind::Alert,
         }
     }
 
@@ -215,6 +261,16 @@ impl Event {
             Event::Exec(e) => push_line(line, &ExecRecord::new(e, clock)),
             Event::Exit(e) => push_line(line, &ExitRecord::new(e, clock)),
             Event::Connect(e) => push_line(line, &ConnectRecord::new(e, clock)),
+            Event::Traffic(e) => push_line(line, &TrafficRecord::new(e, clock)),
+            Event::Alert(e) => push_line(line, &AlertRecord {
+                kind: Kind::Alert.name(),
+                time: clock.utc(e.ts_ns),
+                severity: "warning",
+                cgroup_id: e.cgroup_id,
+                cgroup: &e.cgroup,
+                bytes_per_sec: e.bytes_per_sec,
+                threshold: e.threshold,
+            }),
         }
     }
 }
@@ -432,6 +488,56 @@ impl<'a> ConnectRecord<'a> {
             errno: errno::of_ret(e.ret.into()),
         }
     }
+}
+
+/// `6` -> `"tcp"`: the IP protocols traffic records name; others are `"ip_<n>"`.
+fn ip_protocol(protocol: u8) -> Cow<'static, str> {
+    match protocol {
+        0 => Cow::Borrowed("other"),
+        1 => Cow::Borrowed("icmp"),
+        6 => Cow::Borrowed("tcp"),
+        17 => Cow::Borrowed("udp"),
+        58 => Cow::Borrowed("icmpv6"),
+        132 => Cow::Borrowed("sctp"),
+        other => Cow::Owned(format!("ip_{other}")),
+    }
+}
+
+#[derive(Serialize)]
+struct TrafficRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    cgroup_id: u64,
+    cgroup: &'a str,
+    interval_ns: u64,
+    #[serde(flatten)]
+    total: Flow,
+    protocols: std::collections::BTreeMap<Cow<'static, str>, Flow>,
+}
+
+impl<'a> TrafficRecord<'a> {
+    fn new(e: &'a TrafficEvent, clock: &WallClock) -> Self {
+        TrafficRecord {
+            kind: Kind::Traffic.name(),
+            time: clock.utc(e.ts_ns),
+            cgroup_id: e.cgroup_id,
+            cgroup: &e.cgroup,
+            interval_ns: e.interval_ns,
+            total: e.total(),
+            protocols: e.protocols.iter().map(|(&p, f)| (ip_protocol(p), *f)).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AlertRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    severity: &'static str,
+    cgroup_id: u64,
+    cgroup: &'a str,
+    bytes_per_sec: u64,
+    threshold: u64,
 }
 
 #[cfg(test)]

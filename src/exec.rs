@@ -18,7 +18,7 @@ pub struct Tracer {
 
 impl Tracer {
     pub fn source(&self) -> Source<'_> {
-        Source { kind: Kind::Exec, counters: &self.skel.maps.counters }
+        Source { kind: Kind::Exec, counters: Some(&self.skel.maps.counters) }
     }
 }
 

@@ -17,7 +17,7 @@ pub struct Tracer {
 
 impl Tracer {
     pub fn source(&self) -> Source<'_> {
-        Source { kind: Kind::Exit, counters: &self.skel.maps.counters }
+        Source { kind: Kind::Exit, counters: Some(&self.skel.maps.counters) }
     }
 }
 

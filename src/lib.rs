@@ -22,6 +22,7 @@ pub mod signals;
 pub mod stats;
 pub mod text;
 pub mod trace;
+pub mod traffic;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs).
 pub mod bpf {
@@ -40,5 +41,9 @@ pub mod bpf {
     pub mod connect {
         #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
         include!(concat!(env!("OUT_DIR"), "/connect.skel.rs"));
+    }
+    pub mod traffic {
+        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
+        include!(concat!(env!("OUT_DIR"), "/traffic.skel.rs"));
     }
 }

@@ -10,7 +10,7 @@ use libbpf_rs::PrintLevel;
 use anyhow::Result;
 use sysnoop::cli::{Cli, Command};
 use sysnoop::trace::{self, Config};
-use sysnoop::{connect, doctor, exec, exit, open, signals};
+use sysnoop::{connect, doctor, exec, exit, open, signals, traffic};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -55,6 +55,10 @@ fn run(cli: &Cli) -> Result<bool> {
             let cfg = Config { ports: args.port.clone().map(|p| p.0).unwrap_or_default(), ..Config::new(&args.trace, cli.verbose)? };
             let tracer = connect::load(&cfg)?;
             trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
+        }
+        Command::Traffic(args) => {
+            signals::install()?;
+            traffic::run(args, cli.verbose, out).map(|()| true)
         }
         Command::All(args) => {
             signals::install()?;

@@ -19,7 +19,7 @@ pub struct Tracer {
 
 impl Tracer {
     pub fn source(&self) -> Source<'_> {
-        Source { kind: Kind::Open, counters: &self.skel.maps.counters }
+        Source { kind: Kind::Open, counters: Some(&self.skel.maps.counters) }
     }
 }
 

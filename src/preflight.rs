@@ -15,6 +15,7 @@ pub const TRACEFS_PATH: &str = "/sys/kernel/tracing";
 pub const DEBUGFS_TRACING_PATH: &str = "/sys/kernel/debug/tracing";
 pub const SECURITYFS_PATH: &str = "/sys/kernel/security";
 
+const CAP_NET_ADMIN: u32 = 12;
 const CAP_SYS_ADMIN: u32 = 21;
 const CAP_PERFMON: u32 = 38;
 const CAP_BPF: u32 = 39;
@@ -38,6 +39,8 @@ pub enum PreflightError {
     LockedDown,
     #[error("the kernel refused to create a BPF ring buffer: {0}")]
     NoRingBuf(String),
+    #[error("no cgroup v2 hierarchy is mounted (none in /proc/self/mountinfo); mount one with: mount -t cgroup2 none /sys/fs/cgroup/unified")]
+    NoCgroup2,
 }
 
 /// One check as doctor prints it.
@@ -126,6 +129,19 @@ pub fn check_privileges() -> Result<(), PreflightError> {
         Ok(())
     } else {
         Err(PreflightError::NotPrivileged { missing })
+    }
+}
+
+/// Attaching to a cgroup (sysnoop traffic) also needs CAP_NET_ADMIN.
+pub fn check_net_admin() -> Result<(), PreflightError> {
+    missing_net_admin(effective_caps())
+}
+
+fn missing_net_admin(caps: u64) -> Result<(), PreflightError> {
+    if has(caps, CAP_NET_ADMIN) {
+        Ok(())
+    } else {
+        Err(PreflightError::NotPrivileged { missing: vec!["CAP_NET_ADMIN"] })
     }
 }
 
@@ -365,6 +381,11 @@ mod tests {
         assert_eq!(missing_caps(1 << CAP_BPF), ["CAP_PERFMON"]);
         assert!(missing_caps(1 << CAP_SYS_ADMIN).is_empty());
         assert!(missing_caps((1 << CAP_BPF) | (1 << CAP_PERFMON)).is_empty());
+        assert_eq!(
+            missing_net_admin((1 << CAP_BPF) | (1 << CAP_PERFMON)),
+            Err(PreflightError::NotPrivileged { missing: vec!["CAP_NET_ADMIN"] })
+        );
+        assert!(missing_net_admin(caps).is_ok());
     }
 
     #[test]

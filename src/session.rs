@@ -48,7 +48,15 @@ const BATCH: usize = 1024;
 /// its in-kernel counters.
 pub struct Source<'a> {
     pub kind: Kind,
-    pub counters: &'a dyn MapCore,
+    /// None for kinds made in user space (alerts).
+    pub counters: Option<&'a dyn MapCore>,
+}
+
+/// Events made in user space every `every` (traffic snapshots), and once more at the
+/// end of the run for the last, partial interval.
+pub struct Periodic<'a> {
+    pub every: Duration,
+    pub produce: Box<dyn FnMut() -> Vec<Event> + 'a>,
 }
 
 /// When a run ends and what it reports on the way.
@@ -69,7 +77,14 @@ struct UserCounts {
 /// Runs until a stop condition, writing the records of `ring` to `out`; calls `ready`
 /// once the poll thread is running. Returns after the summary record is written, or
 /// quietly when `out` was closed (broken pipe).
-pub fn run(ring: &dyn MapCore, sources: &[Source<'_>], limits: &Limits, ready: impl FnOnce(), out: impl Write) -> Result<()> {
+pub fn run(
+    ring: &dyn MapCore,
+    sources: &[Source<'_>],
+    limits: &Limits,
+    periodic: Option<Periodic<'_>>,
+    ready: impl FnOnce(),
+    out: impl Write,
+) -> Result<()> {
     // Malformed records per source, and one more slot for records of no known kind.
     let malformed: Vec<AtomicU64> = (0..=sources.len()).map(|_| AtomicU64::new(0)).collect();
     let counted = &malformed;
@@ -101,7 +116,7 @@ pub fn run(ring: &dyn MapCore, sources: &[Source<'_>], limits: &Limits, ready: i
             .spawn_scoped(scope, || poll(ring, &stop))
             .context("starting the poll thread")?;
         ready();
-        let written = Writer::new(sources, limits, &malformed, out).run(rx, &stop);
+        let written = Writer::new(sources, limits, &malformed, periodic, out).run(rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -134,6 +149,7 @@ struct Writer<'s, 'a, W: Write> {
     sources: &'s [Source<'a>],
     limits: &'s Limits,
     malformed: &'s [AtomicU64],
+    periodic: Option<Periodic<'s>>,
     /// Per source, and one more for events of a kind no source claims (a bug).
     user: Vec<UserCounts>,
     out: io::BufWriter<W>,
@@ -144,11 +160,12 @@ struct Writer<'s, 'a, W: Write> {
 }
 
 impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
-    fn new(sources: &'s [Source<'a>], limits: &'s Limits, malformed: &'s [AtomicU64], out: W) -> Self {
+    fn new(sources: &'s [Source<'a>], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Option<Periodic<'s>>, out: W) -> Self {
         Writer {
             sources,
             limits,
             malformed,
+            periodic,
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
             out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
             clock: WallClock::new(),
@@ -161,6 +178,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
     fn run(mut self, rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
+        let mut next_periodic = self.periodic.as_ref().map(|p| self.started + p.every);
         loop {
             self.clock.refresh();
             let now = Instant::now();
@@ -171,7 +189,13 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                 self.print_stats();
                 next_stats = Some(due + self.limits.stats_interval.unwrap_or_default());
             }
-            let wait = [deadline, next_stats]
+            if let Some(due) = next_periodic.filter(|&due| now >= due && !stop.load(Ordering::SeqCst)) {
+                if !self.write_periodic()? {
+                    return Ok(());
+                }
+                next_periodic = self.periodic.as_ref().map(|p| due + p.every);
+            }
+            let wait = [deadline, next_stats, next_periodic]
                 .into_iter()
                 .flatten()
                 .map(|t| t.saturating_duration_since(now))
@@ -196,6 +220,10 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
+        // The last, partial interval.
+        if !self.write_periodic()? {
+            return Ok(());
+        }
         let summary = self.report("summary");
         self.line.clear();
         serde_json::to_writer(&mut self.line, &summary).expect("serializing the summary");
@@ -204,6 +232,19 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// Writes what the periodic producer makes now, if there is one. Ok(false) when
+    /// stdout is closed.
+    fn write_periodic(&mut self) -> Result<bool> {
+        let Some(periodic) = self.periodic.as_mut() else { return Ok(true) };
+        for event in (periodic.produce)() {
+            let index = self.sources.iter().position(|s| s.kind == event.kind()).unwrap_or(self.sources.len());
+            if !self.write_event(index, &event)? {
+                return Ok(false);
+            }
+        }
+        self.flush()
     }
 
     /// Writes one event, or counts it as unwritten past --max-events. Ok(false) when
@@ -232,7 +273,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
     fn report(&self, kind: &'static str) -> Report {
         let mut counts = BTreeMap::new();
         for (index, source) in self.sources.iter().enumerate() {
-            let kernel = KernelCounts::read(source.counters);
+            let kernel = source.counters.map(KernelCounts::read).unwrap_or_default();
             let user = &self.user[index];
             counts.insert(
                 source.kind.name(),

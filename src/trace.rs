@@ -114,5 +114,5 @@ pub fn run(cfg: &Config, sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceA
         eprintln!("{line}. Ctrl-C to stop.");
     };
     let limits = Limits { duration: args.duration, max_events: args.max_events, stats_interval: args.stats_interval };
-    session::run(&cfg.ring as &dyn MapCore, sources, &limits, announce, out)
+    session::run(&cfg.ring as &dyn MapCore, sources, &limits, None, announce, out)
 }

@@ -11,6 +11,7 @@
 //!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
 //!   connect tcp|udp ADDR:PORT  connect a new socket (IPv4 or IPv6) to the address
 //!   connect unix PATHHEX       connect a new unix stream socket to the path
+//!   send ADDR:PORT N           connect over TCP and send N bytes
 //!   sleep MS                   sleep this many milliseconds
 //!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
@@ -73,6 +74,12 @@ fn child_process() {
                     Err(e) => (-i64::from(e.raw_os_error().unwrap()), -1, 0),
                 };
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#));
+            }
+            ["send", target, n] => {
+                use std::io::Write as _;
+                let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
+                stream.write_all(&vec![b'x'; n.parse().unwrap()]).unwrap();
+                stream.shutdown(std::net::Shutdown::Both).unwrap();
             }
             ["sleep", ms] => std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap())),
             ["exit", code] => std::process::exit(code.parse().unwrap()),

@@ -11,4 +11,5 @@ mod doctor;
 mod exec;
 mod exit;
 mod open;
+mod traffic;
 mod util;
