@@ -29,7 +29,7 @@ pub enum PreflightError {
     UnknownKernel(String),
     #[error("no kernel BTF at {BTF_PATH}: sysnoop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")]
     MissingBtf,
-    #[error("not enough privileges: missing {}; run as root, or give the binary the capabilities: setcap cap_bpf,cap_perfmon+ep sysnoop", missing.join(" and "))]
+    #[error("not enough privileges: missing {}; run as root, or give the binary the capabilities: setcap {}+ep sysnoop", missing.join(" and "), missing.iter().map(|c| c.to_lowercase()).collect::<Vec<_>>().join(","))]
     NotPrivileged { missing: Vec<&'static str> },
     #[error("tracefs is not mounted and {reason}; mount it with: mount -t tracefs tracefs {TRACEFS_PATH}")]
     NoTracefs { reason: String },
