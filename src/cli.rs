@@ -57,9 +57,11 @@ pub enum Command {
     /// cgroup every interval, and alerts above a rate.
     Traffic(TrafficArgs),
 
-    /// Trace everything sysnoop knows at once (open, exec, exit, connect) in one
-    /// stream, in the order the kernel recorded it, with one summary. The filters apply
-    /// to every kind.
+    /// Trace everything sysnoop knows at once (open, exec, exit, connect, and traffic
+    /// per cgroup) in one stream, in the order the kernel recorded it, with one
+    /// summary. The process filters apply to every kind but traffic, which is per
+    /// cgroup; where traffic cannot be counted (no cgroup v2, no CAP_NET_ADMIN) the run
+    /// goes on without it and says so.
     All(AllArgs),
 }
 
@@ -137,6 +139,14 @@ pub struct AllArgs {
     /// exit: also report the exit of every thread, not only of whole processes.
     #[arg(long)]
     pub threads: bool,
+
+    /// traffic: one record per active cgroup this often, e.g. 1s.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub traffic_interval: Duration,
+
+    /// traffic: an alert when a cgroup moves more than this many bytes per second.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub alert_bytes_per_sec: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -69,9 +69,26 @@ fn run(cli: &Cli) -> Result<bool> {
             };
             let (open, exec, exit) = (open::load(&cfg)?, exec::load(&cfg)?, exit::load(&cfg)?);
             let connect = connect::load(&cfg)?;
-            let sources = [open.source(), exec.source(), exit.source(), connect.source()];
-            let hooks = [&open.hooks, &exec.hooks, &exit.hooks, &connect.hooks];
-            trace::run(&cfg, &sources, &hooks, &args.trace, out).map(|()| true)
+            // Traffic where it can be counted; the rest of `all` does not depend on it.
+            let traffic = traffic::target(None).and_then(|(root, dir)| Ok((traffic::load(&cfg, &dir)?, root)));
+            let traffic = match traffic {
+                Ok(loaded) => Some(loaded),
+                Err(e) => {
+                    eprintln!("sysnoop: traffic is not counted: {e:#}");
+                    None
+                }
+            };
+            let mut sources = vec![open.source(), exec.source(), exit.source(), connect.source()];
+            let mut hooks = vec![&open.hooks, &exec.hooks, &exit.hooks, &connect.hooks];
+            let traffic_hooks = trace::Hooks { kind: "traffic", traced: vec!["cgroup_skb ingress, egress".into()], absent: Vec::new() };
+            let periodic = traffic.as_ref().map(|(tracer, root)| {
+                sources.extend(tracer.sources());
+                hooks.push(&traffic_hooks);
+                let mut snapshots = tracer.snapshots(root);
+                let alert = args.alert_bytes_per_sec;
+                sysnoop::session::Periodic { every: args.traffic_interval, produce: Box::new(move || snapshots.snapshot(alert)) }
+            });
+            trace::run_with(&cfg, &sources, &hooks, periodic, &args.trace, out).map(|()| true)
         }
     }
 }

@@ -92,6 +92,18 @@ pub struct Hooks {
 
 /// Announces the run once every source is being polled, then runs the session.
 pub fn run(cfg: &Config, sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceArgs, out: impl Write) -> Result<()> {
+    run_with(cfg, sources, hooks, None, args, out)
+}
+
+/// `run`, with events made in user space every so often (traffic snapshots in `all`).
+pub fn run_with(
+    cfg: &Config,
+    sources: &[Source<'_>],
+    hooks: &[&Hooks],
+    periodic: Option<session::Periodic<'_>>,
+    args: &TraceArgs,
+    out: impl Write,
+) -> Result<()> {
     let filters = Filters::from_args(args).describe();
     let announce = || {
         if args.quiet {
@@ -114,5 +126,5 @@ pub fn run(cfg: &Config, sources: &[Source<'_>], hooks: &[&Hooks], args: &TraceA
         eprintln!("{line}. Ctrl-C to stop.");
     };
     let limits = Limits { duration: args.duration, max_events: args.max_events, stats_interval: args.stats_interval };
-    session::run(&cfg.ring as &dyn MapCore, sources, &limits, None, announce, out)
+    session::run(&cfg.ring as &dyn MapCore, sources, &limits, periodic, announce, out)
 }

@@ -119,8 +119,7 @@ fn cgroup_names(root: &Path) -> HashMap<u64, String> {
     let mut todo = vec![root.to_path_buf()];
     while let Some(dir) = todo.pop() {
         if let Ok(meta) = std::fs::metadata(&dir) {
-            let rel = dir.strip_prefix(root).map(|p| format!("/{}", p.display())).unwrap_or_default();
-            names.insert(meta.ino(), if rel == "/" { "/".into() } else { rel });
+            names.insert(meta.ino(), relative(root, &dir));
         }
         if let Ok(entries) = std::fs::read_dir(&dir) {
             todo.extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
@@ -158,20 +157,28 @@ pub fn load(cfg: &Config, cgroup: &Path) -> Result<Tracer> {
 /// The interval a snapshot covers by default.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 
+/// The cgroup v2 mount and the directory to attach to (`--cgroup`, else the root),
+/// after the checks attaching needs.
+pub fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
+    use crate::preflight;
+    preflight::check_net_admin()?;
+    let root = preflight::cgroup2_mount().ok_or(preflight::PreflightError::NoCgroup2)?;
+    let dir = match cgroup {
+        None => root.clone(),
+        Some(p) if p.is_absolute() && p.starts_with(&root) => p.to_path_buf(),
+        Some(p) => root.join(p.strip_prefix("/").unwrap_or(p)),
+    };
+    anyhow::ensure!(dir.is_dir(), "{} is not a cgroup v2 directory (under {})", dir.display(), root.display());
+    Ok((root, dir))
+}
+
 /// `sysnoop traffic`: checks, loads, attaches and runs the session.
 pub fn run(args: &crate::cli::TrafficArgs, verbose: bool, out: impl std::io::Write) -> Result<()> {
     use crate::preflight;
     preflight::check_kernel()?;
     preflight::check_btf()?;
     preflight::check_privileges()?;
-    preflight::check_net_admin()?;
-    let root = preflight::cgroup2_mount().ok_or(preflight::PreflightError::NoCgroup2)?;
-    let cgroup = match &args.cgroup {
-        None => root.clone(),
-        Some(p) if p.is_absolute() && p.starts_with(&root) => p.clone(),
-        Some(p) => root.join(p.strip_prefix("/").unwrap_or(p)),
-    };
-    anyhow::ensure!(cgroup.is_dir(), "{} is not a cgroup v2 directory (under {})", cgroup.display(), root.display());
+    let (root, cgroup) = target(args.cgroup.as_deref())?;
     // The ring stays empty: traffic is read from the map. The smallest one will do.
     let ring_size = 4096;
     let cfg = Config {
@@ -188,10 +195,9 @@ pub fn run(args: &crate::cli::TrafficArgs, verbose: bool, out: impl std::io::Wri
     let tracer = load(&cfg, &cgroup)?;
     let announce = || {
         if !args.quiet {
-            let under = cgroup.strip_prefix(&root).map(|p| format!("/{}", p.display())).unwrap_or_default();
             eprintln!(
                 "sysnoop: tracing traffic (cgroup_skb ingress, egress) of cgroup {} under {}, every {:?}. Ctrl-C to stop.",
-                if under == "/" { "/".to_string() } else { under },
+                relative(&root, &cgroup),
                 root.display(),
                 args.interval
             );
@@ -202,4 +208,13 @@ pub fn run(args: &crate::cli::TrafficArgs, verbose: bool, out: impl std::io::Wri
     let mut snapshots = tracer.snapshots(&root);
     let periodic = crate::session::Periodic { every: args.interval, produce: Box::new(move || snapshots.snapshot(alert)) };
     crate::session::run(&cfg.ring, &tracer.sources(), &limits, Some(periodic), announce, out)
+}
+
+/// `dir` as records name it: its path under the cgroup v2 mount `root`.
+pub fn relative(root: &Path, dir: &Path) -> String {
+    match dir.strip_prefix(root) {
+        Ok(p) if p.as_os_str().is_empty() => "/".into(),
+        Ok(p) => format!("/{}", p.display()),
+        Err(_) => dir.display().to_string(),
+    }
 }

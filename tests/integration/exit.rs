@@ -102,6 +102,10 @@ fn all_shows_exec_opens_and_exit_in_order() {
         assert!(counts[kind]["emitted"].as_u64().unwrap() >= 1, "{counts}");
         assert_eq!(counts[kind]["lost"], 0, "{counts}");
     }
+    // Every kind is in `all`, traffic too where cgroup v2 is mounted (it is here).
+    for kind in ["connect", "traffic", "alert"] {
+        assert!(counts[kind].is_object(), "no {kind} in {counts}");
+    }
 }
 
 /// The classic tracepoints exec and exit fall back to where tp_btf cannot attach: forced
