@@ -10,6 +10,11 @@
 #include <bpf/bpf_core_read.h>
 #include "sysnoop.h"
 
+/* The shared ABI enums into every object's BTF, so each skeleton's `types` has them. */
+enum sysnoop_abi _sysnoop_abi = 0;
+enum sysnoop_counter _sysnoop_counter = 0;
+enum sysnoop_kind _sysnoop_kind = 0;
+
 /* Filters. Every one has an "unset" value that matches everything. */
 const volatile __u32 targ_tgid = 0;            /* 0: any process (pid 0 never makes syscalls) */
 const volatile __u32 targ_tid = 0;             /* 0: any thread */

@@ -36,9 +36,6 @@ struct {
 } start SEC(".maps");
 
 enum connect_abi _connect_abi = 0;
-enum sysnoop_counter _sysnoop_counter = 0;
-enum sysnoop_abi _sysnoop_abi = 0;
-enum sysnoop_kind _sysnoop_kind = 0;
 struct connect_event _connect_event = {};
 
 #define SLOT_ENTER 0

@@ -43,9 +43,6 @@ struct {
 
 enum exec_abi _exec_abi = 0;
 enum exec_source _exec_source = 0;
-enum sysnoop_counter _sysnoop_counter = 0;
-enum sysnoop_abi _sysnoop_abi = 0;
-enum sysnoop_kind _sysnoop_kind = 0;
 
 /* self_seen slots */
 #define SLOT_SCHED 0

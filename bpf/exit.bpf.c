@@ -16,9 +16,6 @@
 const volatile __u8 targ_threads = 0;
 
 enum exit_abi _exit_abi = 0;
-enum sysnoop_counter _sysnoop_counter = 0;
-enum sysnoop_abi _sysnoop_abi = 0;
-enum sysnoop_kind _sysnoop_kind = 0;
 struct exit_event _exit_event = {};
 
 #define SLOT_EXIT 0

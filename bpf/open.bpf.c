@@ -40,9 +40,6 @@ struct {
 /* Put the ABI enums into BTF so the Rust skeleton's `types` carries them. */
 enum open_abi _open_abi = 0;
 enum open_syscall _open_syscall = 0;
-enum sysnoop_counter _sysnoop_counter = 0;
-enum sysnoop_abi _sysnoop_abi = 0;
-enum sysnoop_kind _sysnoop_kind = 0;
 
 /* self_seen slots: enter of syscall s is 2*s, its exit 2*s+1. */
 #define ENTER_SLOT(syscall) (2 * (syscall))

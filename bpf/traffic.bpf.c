@@ -21,7 +21,6 @@ struct {
 } traffic SEC(".maps");
 
 enum traffic_abi _traffic_abi = 0;
-enum sysnoop_counter _sysnoop_counter = 0;
 
 static __always_inline void account(struct __sk_buff *skb, __u8 ingress)
 {

@@ -26,24 +26,13 @@ pub mod traffic;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs).
 pub mod bpf {
-    pub mod open {
-        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
-        include!(concat!(env!("OUT_DIR"), "/open.skel.rs"));
+    macro_rules! skeleton {
+        ($($name:ident),*) => {$(
+            pub mod $name {
+                #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
+                include!(concat!(env!("OUT_DIR"), "/", stringify!($name), ".skel.rs"));
+            }
+        )*};
     }
-    pub mod exec {
-        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
-        include!(concat!(env!("OUT_DIR"), "/exec.skel.rs"));
-    }
-    pub mod exit {
-        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
-        include!(concat!(env!("OUT_DIR"), "/exit.skel.rs"));
-    }
-    pub mod connect {
-        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
-        include!(concat!(env!("OUT_DIR"), "/connect.skel.rs"));
-    }
-    pub mod traffic {
-        #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
-        include!(concat!(env!("OUT_DIR"), "/traffic.skel.rs"));
-    }
+    skeleton!(open, exec, exit, connect, traffic);
 }
