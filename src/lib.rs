@@ -20,6 +20,8 @@ pub mod preflight;
 pub mod session;
 pub mod signals;
 pub mod stats;
+pub mod syscall_names;
+pub mod syscalls;
 pub mod text;
 pub mod trace;
 pub mod traffic;

@@ -1,0 +1,73 @@
+//! Syscall numbers and names for the target architecture, from the generated tables in
+//! `syscall_names.rs` (regenerate with scripts/gen-syscalls). Numbers the table does not
+//! know (syscalls newer than the headers it came from) print as `syscall_<nr>`.
+
+use std::borrow::Cow;
+
+use crate::syscall_names;
+
+#[cfg(target_arch = "aarch64")]
+const TABLE: &[(u32, &str)] = syscall_names::AARCH64;
+#[cfg(not(target_arch = "aarch64"))]
+const TABLE: &[(u32, &str)] = syscall_names::X86_64;
+
+/// The name of syscall `nr` on this architecture, or `syscall_<nr>`.
+pub fn name(nr: u32) -> Cow<'static, str> {
+    name_in(TABLE, nr)
+}
+
+/// The number of the syscall called `name` on this architecture.
+pub fn number(name: &str) -> Option<u32> {
+    TABLE.iter().find(|&&(_, n)| n == name).map(|&(nr, _)| nr)
+}
+
+fn name_in(table: &'static [(u32, &'static str)], nr: u32) -> Cow<'static, str> {
+    match table.binary_search_by_key(&nr, |&(n, _)| n) {
+        Ok(i) => Cow::Borrowed(table[i].1),
+        Err(_) => Cow::Owned(format!("syscall_{nr}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_and_unique() {
+        for table in [syscall_names::X86_64, syscall_names::AARCH64] {
+            assert!(table.windows(2).all(|w| w[0].0 < w[1].0));
+            let mut names: Vec<&str> = table.iter().map(|&(_, n)| n).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), table.len());
+        }
+    }
+
+    #[test]
+    fn x86_64_names() {
+        let t = syscall_names::X86_64;
+        for (nr, expected) in [(0, "read"), (2, "open"), (3, "close"), (59, "execve"), (257, "openat"), (322, "execveat"), (437, "openat2"), (462, "mseal")] {
+            assert_eq!(name_in(t, nr), expected);
+        }
+        assert_eq!(name_in(t, 9999), "syscall_9999");
+        // 335..=386 are unused on x86_64.
+        assert_eq!(name_in(t, 380), "syscall_380");
+    }
+
+    #[test]
+    fn aarch64_names() {
+        let t = syscall_names::AARCH64;
+        for (nr, expected) in [(56, "openat"), (57, "close"), (63, "read"), (80, "fstat"), (203, "connect"), (221, "execve"), (437, "openat2")] {
+            assert_eq!(name_in(t, nr), expected);
+        }
+        // aarch64 has no open(2).
+        assert!(!t.iter().any(|&(_, n)| n == "open"));
+    }
+
+    #[test]
+    fn numbers_for_this_arch() {
+        assert_eq!(number("openat"), Some(if cfg!(target_arch = "aarch64") { 56 } else { 257 }));
+        assert_eq!(number("no_such_syscall"), None);
+        assert_eq!(name(number("close").unwrap()), "close");
+    }
+}
