@@ -11,7 +11,7 @@ use libbpf_cargo::SkeletonBuilder;
 
 /// The BPF objects, one per event kind. Each `bpf/<name>.bpf.c` shares its ABI with
 /// Rust through `bpf/<name>.h`.
-const OBJECTS: &[&str] = &["open", "exec", "exit", "connect", "traffic"];
+const OBJECTS: &[&str] = &["open", "exec", "exit", "connect", "traffic", "syscall"];
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));

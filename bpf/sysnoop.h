@@ -33,6 +33,7 @@ enum sysnoop_kind {
 	SN_KIND_EXEC = 2,
 	SN_KIND_EXIT = 3,
 	SN_KIND_CONNECT = 4,
+	SN_KIND_SYSCALL = 5,
 };
 
 /* The first 48 bytes of every record. */

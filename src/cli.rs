@@ -52,6 +52,10 @@ pub enum Command {
     /// IPv4 and IPv6, and unix sockets, with both ends' addresses.
     Connect(ConnectArgs),
 
+    /// Trace every syscall on the host, with its result and latency (strace without
+    /// ptrace); usually with -p, and --syscall to pick some.
+    Syscalls(SyscallsArgs),
+
     /// Count network traffic per cgroup (service, container), by direction and
     /// protocol, with cgroup_skb programs that only observe; print one record per active
     /// cgroup every interval, and alerts above a rate.
@@ -92,6 +96,31 @@ pub struct TrafficArgs {
     /// Do not print the "tracing ..." line on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyscallsArgs {
+    #[command(flatten)]
+    pub trace: TraceArgs,
+
+    /// Only these syscalls, by name, e.g. openat,close.
+    #[arg(long, value_name = "NAME[,NAME]", value_parser = parse_syscalls)]
+    pub syscall: Option<SyscallNumbers>,
+}
+
+/// Syscall numbers for this architecture, from names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallNumbers(pub Vec<u32>);
+
+/// `openat,close`: names this architecture has.
+pub fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
+    s.split(',')
+        .map(|name| {
+            let name = name.trim();
+            crate::syscalls::number(name).ok_or_else(|| format!("`{name}` is not a syscall on this architecture"))
+        })
+        .collect::<Result<Vec<u32>, String>>()
+        .map(SyscallNumbers)
 }
 
 /// The most ports --port takes (CONNECT_PORTS_MAX in bpf/connect.h).

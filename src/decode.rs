@@ -11,9 +11,10 @@ use thiserror::Error;
 use crate::bpf::connect::types::{connect_abi, connect_event};
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_source};
 use crate::bpf::exit::types::{exit_abi, exit_event};
+use crate::bpf::syscall::types::{syscall_abi, syscall_event};
 use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::open::types::{open_abi, open_event, open_syscall, sysnoop_kind, task_header};
-use crate::event::{ConnectEvent, Event, ExecEvent, ExecSource, ExitEvent, Kind, OpenEvent, OpenSyscall, Task};
+use crate::event::{ConnectEvent, Event, SyscallEvent, ExecEvent, ExecSource, ExitEvent, Kind, OpenEvent, OpenSyscall, Task};
 use crate::text;
 
 // SAFETY: generated from the C ABI structs: integers and byte arrays only, every bit
@@ -25,6 +26,7 @@ unsafe impl Plain for exit_event {}
 unsafe impl Plain for connect_event {}
 unsafe impl Plain for traffic_key {}
 unsafe impl Plain for traffic_value {}
+unsafe impl Plain for syscall_event {}
 
 /// The Rust structs libbpf-cargo generated must have the layout the C header asserts.
 const OPEN_HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;
@@ -38,6 +40,7 @@ const _: () = {
     assert!(offset_of!(exec_event, task) == 0);
     assert!(size_of::<exit_event>() == exit_abi::EXIT_EVENT_SIZE.0 as usize);
     assert!(size_of::<connect_event>() == connect_abi::CONNECT_EVENT_SIZE.0 as usize);
+    assert!(size_of::<syscall_event>() == syscall_abi::SYSCALL_EVENT_SIZE.0 as usize);
 };
 const EXEC_HEADER: usize = exec_abi::EXEC_EVENT_HEADER_SIZE.0 as usize;
 
@@ -90,6 +93,7 @@ pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
         sysnoop_kind::SN_KIND_EXEC => (Kind::Exec, exec),
         sysnoop_kind::SN_KIND_EXIT => (Kind::Exit, exit),
         sysnoop_kind::SN_KIND_CONNECT => (Kind::Connect, connect),
+        sysnoop_kind::SN_KIND_SYSCALL => (Kind::Syscall, syscall),
         _ => return Err((None, Malformed::UnknownKind(kind))),
     };
     decode(bytes).map_err(|e| (Some(kind), e))
@@ -196,6 +200,16 @@ pub fn connect(bytes: &[u8]) -> Result<Event, Malformed> {
         daddr: e.daddr,
         path,
     }))
+}
+
+/// A record from the syscall tracer: fixed size.
+pub fn syscall(bytes: &[u8]) -> Result<Event, Malformed> {
+    let need = size_of::<syscall_event>();
+    if bytes.len() < need {
+        return Err(Malformed::Short { len: bytes.len(), need });
+    }
+    let e: syscall_event = read(bytes, 0);
+    Ok(Event::Syscall(SyscallEvent { task: task(bytes), nr: e.nr, ret: e.ret, latency_ns: e.latency_ns }))
 }
 
 #[cfg(test)]
@@ -362,5 +376,18 @@ mod tests {
         // A known kind with a bad body is attributed to that kind.
         let short = &kernel_record(1, 3, b"/x")[..40];
         assert!(matches!(record(short), Err((Some(Kind::Open), Malformed::Short { .. }))));
+    }
+
+    #[test]
+    fn decodes_a_syscall_record() {
+        let mut b = vec![0u8; 72];
+        b[8..12].copy_from_slice(&5u32.to_ne_bytes()); // kind: SN_KIND_SYSCALL
+        b[12..16].copy_from_slice(&77u32.to_ne_bytes()); // pid
+        b[48..56].copy_from_slice(&(-9i64).to_ne_bytes()); // ret: -EBADF
+        b[56..64].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
+        b[64..68].copy_from_slice(&3u32.to_ne_bytes()); // nr
+        let Ok(Event::Syscall(e)) = record(&b) else { panic!() };
+        assert_eq!((e.task.pid, e.nr, e.ret, e.latency_ns), (77, 3, -9, 1234));
+        assert!(matches!(record(&b[..71]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
     }
 }

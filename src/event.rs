@@ -18,6 +18,7 @@ pub enum Kind {
     Connect,
     Traffic,
     Alert,
+    Syscall,
 }
 
 impl Kind {
@@ -29,6 +30,7 @@ impl Kind {
             Kind::Connect => "connect",
             Kind::Traffic => "traffic",
             Kind::Alert => "alert",
+            Kind::Syscall => "syscall",
         }
     }
 }
@@ -232,6 +234,15 @@ pub struct AlertEvent {
     pub threshold: u64,
 }
 
+/// One completed syscall.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallEvent {
+    pub task: Task,
+    pub nr: u32,
+    pub ret: i64,
+    pub latency_ns: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Open(OpenEvent),
@@ -240,6 +251,7 @@ pub enum Event {
     Connect(ConnectEvent),
     Traffic(TrafficEvent),
     Alert(AlertEvent),
+    Syscall(SyscallEvent),
 }
 
 impl Event {
@@ -251,6 +263,7 @@ impl Event {
             Event::Connect(_) => Kind::Connect,
             Event::Traffic(_) => Kind::Traffic,
             Event::Alert(_) => Kind::Alert,
+            Event::Syscall(_) => Kind::Syscall,
         }
     }
 
@@ -262,6 +275,16 @@ impl Event {
             Event::Exit(e) => push_line(line, &ExitRecord::new(e, clock)),
             Event::Connect(e) => push_line(line, &ConnectRecord::new(e, clock)),
             Event::Traffic(e) => push_line(line, &TrafficRecord::new(e, clock)),
+            Event::Syscall(e) => push_line(line, &SyscallRecord {
+                kind: Kind::Syscall.name(),
+                time: clock.utc(e.task.ts_ns),
+                task: TaskFields::new(&e.task),
+                syscall: crate::syscalls::name(e.nr),
+                nr: e.nr,
+                ret: e.ret,
+                errno: errno::of_ret(e.ret),
+                latency_ns: e.latency_ns,
+            }),
             Event::Alert(e) => push_line(line, &AlertRecord {
                 kind: Kind::Alert.name(),
                 time: clock.utc(e.ts_ns),
@@ -527,6 +550,19 @@ impl<'a> TrafficRecord<'a> {
             protocols: e.protocols.iter().map(|(&p, f)| (ip_protocol(p), *f)).collect(),
         }
     }
+}
+
+#[derive(Serialize)]
+struct SyscallRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    #[serde(flatten)]
+    task: TaskFields<'a>,
+    syscall: Cow<'static, str>,
+    nr: u32,
+    ret: i64,
+    errno: Option<Cow<'static, str>>,
+    latency_ns: u64,
 }
 
 #[derive(Serialize)]

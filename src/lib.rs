@@ -20,6 +20,7 @@ pub mod preflight;
 pub mod session;
 pub mod signals;
 pub mod stats;
+pub mod syscall;
 pub mod syscall_names;
 pub mod syscalls;
 pub mod text;
@@ -36,5 +37,5 @@ pub mod bpf {
             }
         )*};
     }
-    skeleton!(open, exec, exit, connect, traffic);
+    skeleton!(open, exec, exit, connect, traffic, syscall);
 }

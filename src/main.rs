@@ -10,7 +10,7 @@ use libbpf_rs::PrintLevel;
 use anyhow::Result;
 use sysnoop::cli::{Cli, Command};
 use sysnoop::trace::{self, Config};
-use sysnoop::{connect, doctor, exec, exit, open, signals, traffic};
+use sysnoop::{connect, doctor, exec, exit, open, signals, syscall, traffic};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -54,6 +54,13 @@ fn run(cli: &Cli) -> Result<bool> {
             signals::install()?;
             let cfg = Config { ports: args.port.clone().map(|p| p.0).unwrap_or_default(), ..Config::new(&args.trace, cli.verbose)? };
             let tracer = connect::load(&cfg)?;
+            trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
+        }
+        Command::Syscalls(args) => {
+            signals::install()?;
+            let cfg = Config::new(&args.trace, cli.verbose)?;
+            let numbers = args.syscall.clone().map(|s| s.0).unwrap_or_default();
+            let tracer = syscall::load(&cfg, &numbers)?;
             trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
         }
         Command::Traffic(args) => {

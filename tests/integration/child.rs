@@ -12,6 +12,7 @@
 //!   connect tcp|udp ADDR:PORT  connect a new socket (IPv4 or IPv6) to the address
 //!   connect unix PATHHEX       connect a new unix stream socket to the path
 //!   send ADDR:PORT N           connect over TCP and send N bytes
+//!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   sleep MS                   sleep this many milliseconds
 //!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
@@ -80,6 +81,11 @@ fn child_process() {
                 let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
                 stream.write_all(&vec![b'x'; n.parse().unwrap()]).unwrap();
                 stream.shutdown(std::net::Shutdown::Both).unwrap();
+            }
+            ["close-bad", n] => {
+                for _ in 0..n.parse::<u32>().unwrap() {
+                    unsafe { libc::syscall(libc::SYS_close, -1) };
+                }
             }
             ["sleep", ms] => std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap())),
             ["exit", code] => std::process::exit(code.parse().unwrap()),

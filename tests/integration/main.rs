@@ -11,5 +11,6 @@ mod doctor;
 mod exec;
 mod exit;
 mod open;
+mod syscalls;
 mod traffic;
 mod util;
