@@ -12,6 +12,10 @@
 /* --syscall: 1 for each number to keep; targ_syscalls_set 0 keeps all. */
 const volatile __u8 targ_syscalls[SYSCALL_NR_MAX] = {};
 const volatile __u8 targ_syscalls_set = 0;
+/* --count: aggregate here instead of sending records; -P keys by process; --errno. */
+const volatile __u8 targ_count = 0;
+const volatile __u8 targ_per_process = 0;
+const volatile __u32 targ_errno = 0; /* 0: count every call */
 
 struct start {
 	__u64 ts_ns;
@@ -24,6 +28,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct start);
 } start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SYSCALL_COUNT_KEYS_MAX);
+	__type(key, struct syscall_count_key);
+	__type(value, struct syscall_count);
+} counts SEC(".maps");
 
 enum syscall_abi _syscall_abi = 0;
 struct syscall_event _syscall_event = {};
@@ -38,6 +49,31 @@ static __always_inline bool syscall_allowed(long nr)
 	if (nr < 0 || nr >= SYSCALL_NR_MAX)
 		return false;
 	return targ_syscalls[nr & (SYSCALL_NR_MAX - 1)];
+}
+
+/* Count mode: one call into the per-CPU totals. A full map counts a loss. */
+static __always_inline void aggregate(__u32 nr, __u64 pid_tgid, long ret, __u64 latency)
+{
+	struct syscall_count_key key = { .nr = nr, .pid = targ_per_process ? pid_tgid >> 32 : 0 };
+	struct syscall_count *c, first = {};
+
+	c = bpf_map_lookup_elem(&counts, &key);
+	if (!c) {
+		if (targ_per_process)
+			bpf_get_current_comm(first.comm, sizeof(first.comm));
+		bpf_map_update_elem(&counts, &key, &first, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&counts, &key);
+		if (!c) {
+			count(SN_CTR_LOST);
+			return;
+		}
+	}
+	c->count += 1; /* per-CPU: no atomics needed */
+	if (ret < 0 && ret >= -4095)
+		c->errors += 1;
+	c->total_ns += latency;
+	if (latency > c->max_ns)
+		c->max_ns = latency;
 }
 
 SEC("raw_tp/sys_enter")
@@ -81,8 +117,12 @@ int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		 */
 		return 0;
 	}
-	if (targ_failed && ret >= 0) {
+	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
 		count(SN_CTR_FILTERED);
+		goto cleanup;
+	}
+	if (targ_count) {
+		aggregate(s->nr, pid_tgid, ret, bpf_ktime_get_ns() - s->ts_ns);
 		goto cleanup;
 	}
 	fill_task_header(&e.task, SN_KIND_SYSCALL, pid_tgid);

@@ -9,6 +9,8 @@ enum syscall_abi {
 	/* Syscall numbers --syscall can select (both architectures stay below this). */
 	SYSCALL_NR_MAX = 1024,
 	SYSCALL_EVENT_SIZE = 72,
+	/* Distinct (syscall, process) pairs counted at once. */
+	SYSCALL_COUNT_KEYS_MAX = 16384,
 };
 
 /* One completed syscall. */
@@ -21,5 +23,20 @@ struct syscall_event {
 };
 
 _Static_assert(sizeof(struct syscall_event) == SYSCALL_EVENT_SIZE, "syscall_event layout is ABI");
+
+/* Count mode: aggregated in the kernel, read by user space from the `counts` map. */
+struct syscall_count_key {
+	__u32 nr;
+	__u32 pid;   /* 0 unless counting per process (-P) */
+};
+
+/* Per CPU: user space sums count, errors and total_ns, and takes the largest max_ns. */
+struct syscall_count {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 max_ns;
+	char comm[SYSNOOP_COMM_LEN]; /* per process: the command that made the calls */
+};
 
 #endif /* SYSNOOP_SYSCALL_H */

@@ -106,6 +106,32 @@ pub struct SyscallsArgs {
     /// Only these syscalls, by name, e.g. openat,close.
     #[arg(long, value_name = "NAME[,NAME]", value_parser = parse_syscalls)]
     pub syscall: Option<SyscallNumbers>,
+
+    /// Count in the kernel instead (like syscount): calls, errors, total and longest
+    /// latency per syscall, as "syscall_count" records at the end (or every -i).
+    #[arg(short = 'c', long)]
+    pub count: bool,
+
+    /// --count: count per process too.
+    #[arg(short = 'P', long, requires = "count")]
+    pub per_process: bool,
+
+    /// --count: only the N most called.
+    #[arg(long, value_name = "N", requires = "count", value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: Option<u64>,
+
+    /// --count: print the counts of each interval this often, e.g. 1s.
+    #[arg(short = 'i', long, value_name = "DURATION", requires = "count", value_parser = parse_duration)]
+    pub interval: Option<Duration>,
+
+    /// --count: count only calls that fail with this error, e.g. EBADF.
+    #[arg(long, value_name = "NAME", requires = "count", value_parser = parse_errno)]
+    pub errno: Option<i32>,
+}
+
+/// `EBADF` -> 9.
+pub fn parse_errno(s: &str) -> Result<i32, String> {
+    crate::errno::number(s).ok_or_else(|| format!("`{s}` is not an errno name (e.g. EBADF, ENOENT)"))
 }
 
 /// Syscall numbers for this architecture, from names.

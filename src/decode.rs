@@ -11,7 +11,7 @@ use thiserror::Error;
 use crate::bpf::connect::types::{connect_abi, connect_event};
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_source};
 use crate::bpf::exit::types::{exit_abi, exit_event};
-use crate::bpf::syscall::types::{syscall_abi, syscall_event};
+use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event};
 use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::open::types::{open_abi, open_event, open_syscall, sysnoop_kind, task_header};
 use crate::event::{ConnectEvent, Event, SyscallEvent, ExecEvent, ExecSource, ExitEvent, Kind, OpenEvent, OpenSyscall, Task};
@@ -27,6 +27,8 @@ unsafe impl Plain for connect_event {}
 unsafe impl Plain for traffic_key {}
 unsafe impl Plain for traffic_value {}
 unsafe impl Plain for syscall_event {}
+unsafe impl Plain for syscall_count_key {}
+unsafe impl Plain for syscall_count {}
 
 /// The Rust structs libbpf-cargo generated must have the layout the C header asserts.
 const OPEN_HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;

@@ -19,6 +19,11 @@ pub fn of_ret(ret: i64) -> Option<Cow<'static, str>> {
     (-4095..0).contains(&ret).then(|| name(-ret as i32))
 }
 
+/// The number of an errno name (`"EBADF"` -> 9).
+pub fn number(errno_name: &str) -> Option<i32> {
+    (1..4096).find(|&n| name(n) == errno_name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,6 +35,13 @@ mod tests {
         assert_eq!(name(9), "EBADF");
         assert_eq!(name(111), "ECONNREFUSED");
         assert_eq!(name(4000), "errno_4000");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("EBADF"), Some(9));
+        assert_eq!(number("ENOENT"), Some(2));
+        assert_eq!(number("ENOPE"), None);
     }
 
     #[test]

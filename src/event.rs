@@ -19,6 +19,7 @@ pub enum Kind {
     Traffic,
     Alert,
     Syscall,
+    SyscallCount,
 }
 
 impl Kind {
@@ -31,6 +32,7 @@ impl Kind {
             Kind::Traffic => "traffic",
             Kind::Alert => "alert",
             Kind::Syscall => "syscall",
+            Kind::SyscallCount => "syscall_count",
         }
     }
 }
@@ -243,6 +245,20 @@ pub struct SyscallEvent {
     pub latency_ns: u64,
 }
 
+/// Count mode: one syscall's totals over an interval (of one process with -P).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallCountEvent {
+    pub ts_ns: u64,
+    pub nr: u32,
+    /// With -P: the process and its command name.
+    pub process: Option<(u32, Vec<u8>)>,
+    pub count: u64,
+    pub errors: u64,
+    pub total_ns: u64,
+    /// The longest single call since tracing started.
+    pub max_ns: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Open(OpenEvent),
@@ -252,6 +268,7 @@ pub enum Event {
     Traffic(TrafficEvent),
     Alert(AlertEvent),
     Syscall(SyscallEvent),
+    SyscallCount(SyscallCountEvent),
 }
 
 impl Event {
@@ -264,6 +281,7 @@ impl Event {
             Event::Traffic(_) => Kind::Traffic,
             Event::Alert(_) => Kind::Alert,
             Event::Syscall(_) => Kind::Syscall,
+            Event::SyscallCount(_) => Kind::SyscallCount,
         }
     }
 
@@ -275,6 +293,21 @@ impl Event {
             Event::Exit(e) => push_line(line, &ExitRecord::new(e, clock)),
             Event::Connect(e) => push_line(line, &ConnectRecord::new(e, clock)),
             Event::Traffic(e) => push_line(line, &TrafficRecord::new(e, clock)),
+            Event::SyscallCount(e) => {
+                let comm = e.process.as_ref().map(|(_, comm)| text::render(comm));
+                push_line(line, &SyscallCountRecord {
+                    kind: Kind::SyscallCount.name(),
+                    time: clock.utc(e.ts_ns),
+                    syscall: crate::syscalls::name(e.nr),
+                    nr: e.nr,
+                    pid: e.process.as_ref().map(|&(pid, _)| pid),
+                    comm: comm.as_ref().map(|c| c.text.clone()),
+                    count: e.count,
+                    errors: e.errors,
+                    total_ns: e.total_ns,
+                    max_ns: e.max_ns,
+                })
+            }
             Event::Syscall(e) => push_line(line, &SyscallRecord {
                 kind: Kind::Syscall.name(),
                 time: clock.utc(e.task.ts_ns),
@@ -550,6 +583,22 @@ impl<'a> TrafficRecord<'a> {
             protocols: e.protocols.iter().map(|(&p, f)| (ip_protocol(p), *f)).collect(),
         }
     }
+}
+
+#[derive(Serialize)]
+struct SyscallCountRecord<'a> {
+    kind: &'static str,
+    time: Timestamp,
+    syscall: Cow<'static, str>,
+    nr: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm: Option<Cow<'a, str>>,
+    count: u64,
+    errors: u64,
+    total_ns: u64,
+    max_ns: u64,
 }
 
 #[derive(Serialize)]

@@ -60,8 +60,14 @@ fn run(cli: &Cli) -> Result<bool> {
             signals::install()?;
             let cfg = Config::new(&args.trace, cli.verbose)?;
             let numbers = args.syscall.clone().map(|s| s.0).unwrap_or_default();
-            let tracer = syscall::load(&cfg, &numbers)?;
-            trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true)
+            let count = args.count.then_some(syscall::CountMode { per_process: args.per_process, errno: args.errno });
+            let tracer = syscall::load(&cfg, &numbers, count)?;
+            if !args.count {
+                return trace::run(&cfg, &[tracer.source()], &[&tracer.hooks], &args.trace, out).map(|()| true);
+            }
+            let mut counts = tracer.counts(args.top.map(|n| n as usize));
+            let periodic = sysnoop::session::Periodic { every: args.interval, produce: Box::new(move || counts.snapshot()) };
+            trace::run_with(&cfg, &[tracer.count_source()], &[&tracer.hooks], Some(periodic), &args.trace, out).map(|()| true)
         }
         Command::Traffic(args) => {
             signals::install()?;
@@ -93,7 +99,7 @@ fn run(cli: &Cli) -> Result<bool> {
                 hooks.push(&traffic_hooks);
                 let mut snapshots = tracer.snapshots(root);
                 let alert = args.alert_bytes_per_sec;
-                sysnoop::session::Periodic { every: args.traffic_interval, produce: Box::new(move || snapshots.snapshot(alert)) }
+                sysnoop::session::Periodic { every: Some(args.traffic_interval), produce: Box::new(move || snapshots.snapshot(alert)) }
             });
             trace::run_with(&cfg, &sources, &hooks, periodic, &args.trace, out).map(|()| true)
         }

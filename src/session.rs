@@ -52,10 +52,11 @@ pub struct Source<'a> {
     pub counters: Option<&'a dyn MapCore>,
 }
 
-/// Events made in user space every `every` (traffic snapshots), and once more at the
-/// end of the run for the last, partial interval.
+/// Events made in user space every `every` (traffic snapshots, syscall counts), and
+/// once more at the end of the run for the last, partial interval (or only then, when
+/// `every` is None).
 pub struct Periodic<'a> {
-    pub every: Duration,
+    pub every: Option<Duration>,
     pub produce: Box<dyn FnMut() -> Vec<Event> + 'a>,
 }
 
@@ -178,7 +179,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
     fn run(mut self, rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
-        let mut next_periodic = self.periodic.as_ref().map(|p| self.started + p.every);
+        let mut next_periodic = self.periodic.as_ref().and_then(|p| p.every).map(|every| self.started + every);
         loop {
             self.clock.refresh();
             let now = Instant::now();
@@ -193,7 +194,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                 if !self.write_periodic()? {
                     return Ok(());
                 }
-                next_periodic = self.periodic.as_ref().map(|p| due + p.every);
+                next_periodic = self.periodic.as_ref().and_then(|p| p.every).map(|every| due + every);
             }
             let wait = [deadline, next_stats, next_periodic]
                 .into_iter()

@@ -1,11 +1,15 @@
 //! `sysnoop syscalls`: loads bpf/syscall.bpf.c on the raw sys_enter/sys_exit
 //! tracepoints: every completed syscall, or those named with --syscall.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
+use libbpf_rs::{MapCore, MapFlags};
 
+use crate::bpf::syscall::types::{syscall_count, syscall_count_key};
 use crate::bpf::syscall::{SyscallBpfSkel, SyscallBpfSkelBuilder};
-use crate::event::Kind;
+use crate::event::{Event, Kind, SyscallCountEvent};
 use crate::session::Source;
 use crate::trace::{object_storage, reuse_ring, Config, Hooks};
 use crate::{apply_filters, live};
@@ -19,10 +23,86 @@ impl Tracer {
     pub fn source(&self) -> Source<'_> {
         Source { kind: Kind::Syscall, counters: Some(&self.skel.maps.counters) }
     }
+
+    /// Count mode's records, which carry the same in-kernel counters.
+    pub fn count_source(&self) -> Source<'_> {
+        Source { kind: Kind::SyscallCount, counters: Some(&self.skel.maps.counters) }
+    }
+
+    /// Reads of the in-kernel totals (count mode).
+    pub fn counts(&self, top: Option<usize>) -> Counts<'_> {
+        Counts { map: &self.skel.maps.counts, top, last: HashMap::new() }
+    }
 }
 
-/// `numbers`: only these syscalls (empty: all).
-pub fn load(cfg: &Config, numbers: &[u32]) -> Result<Tracer> {
+/// Count mode: what the kernel aggregated, as records of the change since last time.
+pub struct Counts<'a> {
+    map: &'a dyn MapCore,
+    top: Option<usize>,
+    /// Totals at the last snapshot, per (nr, pid): count, errors, total_ns.
+    last: HashMap<(u32, u32), (u64, u64, u64)>,
+}
+
+impl Counts<'_> {
+    /// One record per syscall (per process with -P) that was called since the last
+    /// snapshot, most called first; only the first --top N.
+    pub fn snapshot(&mut self) -> Vec<Event> {
+        let ts_ns = {
+            let ts = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).expect("CLOCK_BOOTTIME");
+            ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
+        };
+        let mut events = Vec::new();
+        for key_bytes in self.map.keys() {
+            let mut key = syscall_count_key::default();
+            if plain::copy_from_bytes(&mut key, &key_bytes).is_err() {
+                continue;
+            }
+            let Ok(Some(per_cpu)) = self.map.lookup_percpu(&key_bytes, MapFlags::ANY) else { continue };
+            let mut total = syscall_count::default();
+            for bytes in &per_cpu {
+                let mut c = syscall_count::default();
+                if plain::copy_from_bytes(&mut c, bytes).is_ok() {
+                    total.count += c.count;
+                    total.errors += c.errors;
+                    total.total_ns += c.total_ns;
+                    total.max_ns = total.max_ns.max(c.max_ns);
+                    if total.comm[0] == 0 {
+                        total.comm = c.comm;
+                    }
+                }
+            }
+            let now = (total.count, total.errors, total.total_ns);
+            let (count, errors, total_ns) = self.last.insert((key.nr, key.pid), now).unwrap_or_default();
+            if now.0 == count {
+                continue;
+            }
+            events.push(SyscallCountEvent {
+                ts_ns,
+                nr: key.nr,
+                process: (key.pid != 0).then(|| (key.pid, crate::text::c_bytes(&total.comm).to_vec())),
+                count: now.0 - count,
+                errors: now.1 - errors,
+                total_ns: now.2 - total_ns,
+                max_ns: total.max_ns,
+            });
+        }
+        events.sort_by(|a, b| b.count.cmp(&a.count).then(a.nr.cmp(&b.nr)));
+        events.truncate(self.top.unwrap_or(usize::MAX));
+        events.into_iter().map(Event::SyscallCount).collect()
+    }
+}
+
+/// Count mode's options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CountMode {
+    pub per_process: bool,
+    /// Count only calls that fail with this errno.
+    pub errno: Option<i32>,
+}
+
+/// `numbers`: only these syscalls (empty: all). `count`: aggregate in the kernel
+/// instead of sending a record per call.
+pub fn load(cfg: &Config, numbers: &[u32], count: Option<CountMode>) -> Result<Tracer> {
     let mut open_skel = SyscallBpfSkelBuilder::default()
         .open(object_storage())
         .context("opening the syscall BPF object")?;
@@ -33,6 +113,11 @@ pub fn load(cfg: &Config, numbers: &[u32]) -> Result<Tracer> {
         *slot = 1;
     }
     rodata.targ_syscalls_set = u8::from(!numbers.is_empty());
+    if let Some(mode) = count {
+        rodata.targ_count = 1;
+        rodata.targ_per_process = u8::from(mode.per_process);
+        rodata.targ_errno = mode.errno.unwrap_or(0) as u32;
+    }
     reuse_ring(&mut open_skel.maps.events, cfg)?;
 
     let mut skel = open_skel.load().context("loading the syscall BPF programs")?;
@@ -43,6 +128,9 @@ pub fn load(cfg: &Config, numbers: &[u32]) -> Result<Tracer> {
         unsafe { nix::libc::syscall(nix::libc::SYS_getppid) };
     };
     live::wait(&[0, 1], &bss.self_seen, probe, "syscall", cfg.verbose)?;
-    let traced = vec!["raw_syscalls sys_enter, sys_exit".to_string()];
+    let mut traced = vec!["raw_syscalls sys_enter, sys_exit".to_string()];
+    if count.is_some() {
+        traced.push("counted in the kernel".into());
+    }
     Ok(Tracer { skel, hooks: Hooks { kind: "syscalls", traced, absent: Vec::new() } })
 }

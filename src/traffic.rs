@@ -206,7 +206,7 @@ pub fn run(args: &crate::cli::TrafficArgs, verbose: bool, out: impl std::io::Wri
     let limits = crate::session::Limits { duration: args.duration, max_events: None, stats_interval: args.stats_interval };
     let alert = args.alert_bytes_per_sec;
     let mut snapshots = tracer.snapshots(&root);
-    let periodic = crate::session::Periodic { every: args.interval, produce: Box::new(move || snapshots.snapshot(alert)) };
+    let periodic = crate::session::Periodic { every: Some(args.interval), produce: Box::new(move || snapshots.snapshot(alert)) };
     crate::session::run(&cfg.ring, &tracer.sources(), &limits, Some(periodic), announce, out)
 }
 

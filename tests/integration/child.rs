@@ -13,6 +13,7 @@
 //!   connect unix PATHHEX       connect a new unix stream socket to the path
 //!   send ADDR:PORT N           connect over TCP and send N bytes
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
+//!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
 //!   sleep MS                   sleep this many milliseconds
 //!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
@@ -81,6 +82,11 @@ fn child_process() {
                 let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
                 stream.write_all(&vec![b'x'; n.parse().unwrap()]).unwrap();
                 stream.shutdown(std::net::Shutdown::Both).unwrap();
+            }
+            ["getpriority", n] => {
+                for _ in 0..n.parse::<u32>().unwrap() {
+                    unsafe { libc::syscall(libc::SYS_getpriority, libc::PRIO_PROCESS, 0) };
+                }
             }
             ["close-bad", n] => {
                 for _ in 0..n.parse::<u32>().unwrap() {

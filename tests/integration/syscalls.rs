@@ -34,3 +34,52 @@ fn unknown_syscall_names_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`no_such_call` is not a syscall"));
 }
+
+/// Count mode, per process: a rarely used syscall and failing closes, counted in the
+/// kernel; then --errno counts only EBADF failures, and -i gives interval snapshots.
+#[test]
+fn counted_in_the_kernel() {
+    require_bpf!();
+    const N: u64 = 23;
+    let script = ["wait".to_string(), format!("getpriority {N}"), format!("close-bad {N}")];
+    let count_of = |out: &crate::util::Output, pid: &str, name: &str| -> Vec<Value> {
+        out.of_kind("syscall_count").filter(|r| r["pid"].to_string() == pid && r["syscall"] == name).cloned().collect()
+    };
+
+    let waiting = Waiting::spawn(&script);
+    let pid = waiting.pid.to_string();
+    let trace = Trace::start(&["syscalls", "--count", "-P", "-p", &pid]);
+    waiting.go();
+    let out = trace.stop();
+    out.assert_success();
+    assert!(out.of_kind("syscall").next().is_none(), "count mode sent per-call records");
+    let rare = count_of(&out, &pid, "getpriority");
+    assert_eq!(rare.len(), 1, "{:?}", out.records);
+    assert_eq!((rare[0]["count"].as_u64(), rare[0]["errors"].as_u64()), (Some(N), Some(0)), "{}", rare[0]);
+    assert!(rare[0]["total_ns"].as_u64().unwrap() >= rare[0]["max_ns"].as_u64().unwrap());
+    let close = count_of(&out, &pid, "close");
+    assert_eq!(close.len(), 1);
+    assert!(close[0]["count"].as_u64().unwrap() >= N && close[0]["errors"].as_u64().unwrap() >= N, "{}", close[0]);
+    assert!(close[0]["comm"].is_string());
+
+    // Only EBADF failures, only close: exactly the N.
+    let waiting = Waiting::spawn(&script);
+    let pid = waiting.pid.to_string();
+    let trace = Trace::start(&["syscalls", "-c", "-P", "-p", &pid, "--syscall", "close", "--errno", "EBADF", "-i", "100ms"]);
+    waiting.go();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = trace.stop();
+    let close = count_of(&out, &pid, "close");
+    let (count, errors): (u64, u64) = close.iter().fold((0, 0), |(c, e), r| (c + r["count"].as_u64().unwrap(), e + r["errors"].as_u64().unwrap()));
+    assert_eq!((count, errors), (N, N), "{close:?}");
+    assert!(out.of_kind("syscall_count").all(|r| r["syscall"] == "close"));
+}
+
+#[test]
+fn count_options_need_count() {
+    let out = crate::util::run(&["syscalls", "-P"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--count"));
+    let out = crate::util::run(&["syscalls", "-c", "--errno", "ENOPE"]);
+    assert_eq!(out.status.code(), Some(2));
+}
