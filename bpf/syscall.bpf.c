@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Every syscall, from the raw sys_enter/sys_exit tracepoints (no tracefs needed, one
- * program for all syscalls), paired per thread: the enter side keeps the number and
- * the time, so the exit side needs no architecture-specific register reads.
+ * Every syscall, from the raw sys_enter/sys_exit tracepoints (one program for all
+ * syscalls), or where those cannot attach, from the per-syscall tracepoints; paired
+ * per thread: the enter side keeps the number and the time, so the exit side needs no
+ * architecture-specific register reads.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -76,12 +77,10 @@ static __always_inline void aggregate(__u32 nr, __u64 pid_tgid, long ret, __u64 
 		c->max_ns = latency;
 }
 
-SEC("raw_tp/sys_enter")
-int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int on_enter(long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
-	long nr = ctx->args[1];
 	struct start s;
 
 	/* Never sysnoop itself: each record it writes would make another one. */
@@ -97,14 +96,12 @@ int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-SEC("raw_tp/sys_exit")
-int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int on_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	struct syscall_event e = {};
 	struct start *s;
-	long ret = ctx->args[1];
 
 	if (is_self(pid_tgid, SLOT_EXIT))
 		return 0;
@@ -133,6 +130,46 @@ int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 cleanup:
 	bpf_map_delete_elem(&start, &tid);
 	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_enter(ctx->args[1]);
+}
+
+SEC("raw_tp/sys_exit")
+int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exit(ctx->args[1]);
+}
+
+/*
+ * The fallback where the raw tracepoints cannot attach: the same programs on the
+ * per-syscall tracepoints. No target in the section: user space attaches them to
+ * syscalls/sys_enter_<name> and sys_exit_<name> for each syscall it traces.
+ */
+/*
+ * A syscalls/sys_enter_<name> record: the common fields, then a 4-byte syscall number
+ * (then that syscall's arguments). Reading 8 bytes there, as raw_syscalls' `long id`,
+ * goes past the record of an argument-less syscall, and the kernel then refuses to
+ * attach the program (EACCES).
+ */
+struct syscalls_enter {
+	struct trace_entry ent;
+	int syscall_nr;
+};
+
+SEC("tracepoint")
+int tracepoint__syscalls__sys_enter(struct syscalls_enter *ctx)
+{
+	return on_enter(ctx->syscall_nr);
+}
+
+SEC("tracepoint")
+int tracepoint__syscalls__sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

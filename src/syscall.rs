@@ -11,11 +11,13 @@ use crate::bpf::syscall::types::{syscall_count, syscall_count_key};
 use crate::bpf::syscall::{SyscallBpfSkel, SyscallBpfSkelBuilder};
 use crate::event::{Event, Kind, SyscallCountEvent};
 use crate::session::Source;
-use crate::trace::{object_storage, reuse_ring, Config, Hooks};
+use crate::trace::{object_storage, preferred_or_fallback, reuse_ring, Config, Hooks};
 use crate::{apply_filters, live};
 
 pub struct Tracer {
     skel: SyscallBpfSkel<'static>,
+    /// The per-syscall tracepoints' links (fallback); the raw ones live in `skel`.
+    _links: Vec<libbpf_rs::Link>,
     pub hooks: Hooks,
 }
 
@@ -101,8 +103,16 @@ pub struct CountMode {
 }
 
 /// `numbers`: only these syscalls (empty: all). `count`: aggregate in the kernel
-/// instead of sending a record per call.
+/// instead of sending a record per call. The raw sys_enter/sys_exit tracepoints where
+/// they attach, else the per-syscall tracepoints of those syscalls.
 pub fn load(cfg: &Config, numbers: &[u32], count: Option<CountMode>) -> Result<Tracer> {
+    preferred_or_fallback(cfg, cfg.raw_tp, "raw_tp/sys_enter", |raw| load_with(cfg, numbers, count, raw))
+}
+
+/// The syscall sysnoop makes to prove the programs fire: attached in every mode.
+const PROBE: &str = "getppid";
+
+fn load_with(cfg: &Config, numbers: &[u32], count: Option<CountMode>, raw: bool) -> Result<Tracer> {
     let mut open_skel = SyscallBpfSkelBuilder::default()
         .open(object_storage())
         .context("opening the syscall BPF object")?;
@@ -119,18 +129,59 @@ pub fn load(cfg: &Config, numbers: &[u32], count: Option<CountMode>) -> Result<T
         rodata.targ_errno = mode.errno.unwrap_or(0) as u32;
     }
     reuse_ring(&mut open_skel.maps.events, cfg)?;
+    let progs = &mut open_skel.progs;
+    progs.raw_tp__sys_enter.set_autoload(raw);
+    progs.raw_tp__sys_exit.set_autoload(raw);
+    progs.tracepoint__syscalls__sys_enter.set_autoload(!raw);
+    progs.tracepoint__syscalls__sys_exit.set_autoload(!raw);
 
     let mut skel = open_skel.load().context("loading the syscall BPF programs")?;
-    skel.attach().context("attaching the raw syscall tracepoints")?;
+    let mut links = Vec::new();
+    let mut traced = Vec::new();
+    let mut absent = Vec::new();
+    if raw {
+        skel.attach().context("attaching the raw syscall tracepoints")?;
+        traced.push("raw_syscalls sys_enter, sys_exit".to_string());
+    } else {
+        // The requested syscalls (all that have tracepoints when none was named), and
+        // the probe's.
+        let mut names: Vec<String> = if numbers.is_empty() {
+            std::fs::read_dir(&cfg.syscall_tracepoints)
+                .context("listing the syscall tracepoints")?
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.strip_prefix("sys_enter_").map(str::to_owned))
+                .collect()
+        } else {
+            numbers.iter().map(|&nr| crate::syscalls::name(nr).into_owned()).collect()
+        };
+        names.push(PROBE.into());
+        names.sort();
+        names.dedup();
+        for name in &names {
+            let here = ["enter", "exit"]
+                .iter()
+                .all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_{name}")).is_dir());
+            if !here {
+                absent.push(name.clone());
+                continue;
+            }
+            use libbpf_rs::TracepointCategory::Syscalls;
+            for (prog, side) in [(&skel.progs.tracepoint__syscalls__sys_enter, "enter"), (&skel.progs.tracepoint__syscalls__sys_exit, "exit")] {
+                links.push(
+                    prog.attach_tracepoint(Syscalls, format!("sys_{side}_{name}"))
+                        .with_context(|| format!("attaching syscalls/sys_{side}_{name}"))?,
+                );
+            }
+        }
+        traced.push(format!("per-syscall tracepoints of {} syscalls", names.len() - absent.len()));
+    }
+    if count.is_some() {
+        traced.push("counted in the kernel".into());
+    }
     let bss = skel.maps.bss_data.as_deref().expect("syscall.bpf.c has bss");
-    // Any syscall of sysnoop's reaches both programs.
     let probe = || {
         unsafe { nix::libc::syscall(nix::libc::SYS_getppid) };
     };
     live::wait(&[0, 1], &bss.self_seen, probe, "syscall", cfg.verbose)?;
-    let mut traced = vec!["raw_syscalls sys_enter, sys_exit".to_string()];
-    if count.is_some() {
-        traced.push("counted in the kernel".into());
-    }
-    Ok(Tracer { skel, hooks: Hooks { kind: "syscalls", traced, absent: Vec::new() } })
+    Ok(Tracer { skel, _links: links, hooks: Hooks { kind: "syscalls", traced, absent } })
 }

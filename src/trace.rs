@@ -33,6 +33,9 @@ pub struct Config {
     /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
     /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
     pub tp_btf: bool,
+    /// syscalls: try the raw sys_enter/sys_exit tracepoints before the per-syscall
+    /// ones. Off with SYSNOOP_NO_RAW_TP=1, likewise.
+    pub raw_tp: bool,
 }
 
 impl Config {
@@ -50,7 +53,8 @@ impl Config {
             max_arg_bytes: crate::cli::DEFAULT_MAX_ARG_BYTES,
             threads: false,
             ports: Vec::new(),
-            tp_btf: std::env::var_os("SYSNOOP_NO_TP_BTF").is_none_or(|v| v != "1"),
+            tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
+            raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
         })
     }
 }
@@ -68,19 +72,29 @@ pub fn reuse_ring(events: &mut OpenMapMut<'_>, cfg: &Config) -> Result<()> {
     events.reuse_fd(cfg.ring.as_fd()).context("sharing the ring buffer")
 }
 
-/// Loads with tp_btf programs (`load(true)`), and when that fails, with their
-/// classic-tracepoint twins (`load(false)`); straight to the twins when
-/// SYSNOOP_NO_TP_BTF=1. `hook` names the tp_btf program for messages.
-pub fn tp_btf_or_tracepoint<T>(cfg: &Config, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
-    if !cfg.tp_btf {
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v == "1")
+}
+
+/// Loads with the preferred programs (`load(true)`: tp_btf, raw tracepoints), and when
+/// that fails, with their fallbacks (`load(false)`); straight to the fallbacks when
+/// `prefer` is off (SYSNOOP_NO_TP_BTF, SYSNOOP_NO_RAW_TP). `hook` names the preferred
+/// programs for messages.
+pub fn preferred_or_fallback<T>(cfg: &Config, prefer: bool, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+    if !prefer {
         return load(false);
     }
-    load(true).or_else(|btf_error| {
+    load(true).or_else(|error| {
         if cfg.verbose {
-            eprintln!("sysnoop: tp_btf/{hook} unavailable ({btf_error:#}); using the tracepoint");
+            eprintln!("sysnoop: {hook} unavailable ({error:#}); using the fallback");
         }
-        load(false).with_context(|| format!("(tp_btf/{hook} had failed too: {btf_error:#})"))
+        load(false).with_context(|| format!("({hook} had failed too: {error:#})"))
     })
+}
+
+/// exec and exit: tp_btf programs, else their classic tracepoints.
+pub fn tp_btf_or_tracepoint<T>(cfg: &Config, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+    preferred_or_fallback(cfg, cfg.tp_btf, &format!("tp_btf/{hook}"), load)
 }
 
 /// What one loaded tracer reports on the "tracing" line: its kind and its hooks.

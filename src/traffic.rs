@@ -191,6 +191,7 @@ pub fn run(args: &crate::cli::TrafficArgs, verbose: bool, out: impl std::io::Wri
         threads: false,
         ports: Vec::new(),
         tp_btf: true,
+        raw_tp: true,
     };
     let tracer = load(&cfg, &cgroup)?;
     let announce = || {

@@ -6,26 +6,36 @@ use crate::child::Waiting;
 use crate::require_bpf;
 use crate::util::Trace;
 
+/// Through the raw tracepoints, then through the per-syscall ones they fall back to
+/// (forced with SYSNOOP_NO_RAW_TP=1, since the raw ones attach here).
 #[test]
 fn each_call_with_result_and_latency() {
     require_bpf!();
     const N: usize = 17;
-    let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {N}")]);
-    let pid = waiting.pid.to_string();
-    let trace = Trace::start(&["syscalls", "-p", &pid, "--syscall", "close"]);
-    waiting.go();
-    let out = trace.stop();
-    out.assert_success();
-    let records: Vec<&Value> = out.of_kind("syscall").collect();
-    assert!(records.iter().all(|r| r["pid"].to_string() == pid && r["syscall"] == "close"), "{records:?}");
-    let failed: Vec<&&Value> = records.iter().filter(|r| r["errno"] == "EBADF").collect();
-    assert_eq!(failed.len(), N, "{records:?}");
-    for r in failed {
-        assert_eq!(r["ret"], -9, "{r}");
-        assert_eq!(r["nr"], sysnoop::syscalls::number("close").unwrap(), "{r}");
-        assert!(r["latency_ns"].as_u64().unwrap() > 0, "{r}");
+    for fallback in [false, true] {
+        let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {N}")]);
+        let pid = waiting.pid.to_string();
+        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
+        cmd.args(["syscalls", "-p", &pid, "--syscall", "close"]);
+        if fallback {
+            cmd.env("SYSNOOP_NO_RAW_TP", "1");
+        }
+        let trace = Trace::start_command(cmd);
+        waiting.go();
+        let out = trace.stop();
+        out.assert_success();
+        assert_eq!(out.stderr.contains("per-syscall tracepoints"), fallback, "{}", out.stderr);
+        let records: Vec<&Value> = out.of_kind("syscall").collect();
+        assert!(records.iter().all(|r| r["pid"].to_string() == pid && r["syscall"] == "close"), "{records:?}");
+        let failed: Vec<&&Value> = records.iter().filter(|r| r["errno"] == "EBADF").collect();
+        assert_eq!(failed.len(), N, "fallback {fallback}: {records:?}");
+        for r in failed {
+            assert_eq!(r["ret"], -9, "{r}");
+            assert_eq!(r["nr"], sysnoop::syscalls::number("close").unwrap(), "{r}");
+            assert!(r["latency_ns"].as_u64().unwrap() > 0, "{r}");
+        }
+        assert!(out.summary()["counts"]["syscall"]["filtered"].as_u64().unwrap() > 0);
     }
-    assert!(out.summary()["counts"]["syscall"]["filtered"].as_u64().unwrap() > 0);
 }
 
 #[test]
