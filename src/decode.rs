@@ -83,6 +83,26 @@ fn task(bytes: &[u8]) -> Task {
     }
 }
 
+/// Every entry of a per-CPU hash map: each key with its per-CPU values. Entries whose
+/// bytes do not fit the types are skipped (they cannot come from our own programs).
+pub fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_rs::MapCore) -> Vec<(K, Vec<V>)> {
+    map.keys()
+        .filter_map(|key_bytes| {
+            let mut key = K::default();
+            plain::copy_from_bytes(&mut key, &key_bytes).ok()?;
+            let per_cpu = map.lookup_percpu(&key_bytes, libbpf_rs::MapFlags::ANY).ok()??;
+            let values = per_cpu
+                .iter()
+                .filter_map(|bytes| {
+                    let mut value = V::default();
+                    plain::copy_from_bytes(&mut value, bytes).ok().map(|()| value)
+                })
+                .collect();
+            Some((key, values))
+        })
+        .collect()
+}
+
 /// Any record from the session's ring buffer, told apart by its header's `kind`. A
 /// record that fails to decode comes back with its kind when that much was readable.
 pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {

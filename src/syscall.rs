@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
-use libbpf_rs::{MapCore, MapFlags};
+use libbpf_rs::MapCore;
 
 use crate::bpf::syscall::types::{syscall_count, syscall_count_key};
 use crate::bpf::syscall::{SyscallBpfSkel, SyscallBpfSkelBuilder};
@@ -54,23 +54,15 @@ impl Counts<'_> {
             ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
         };
         let mut events = Vec::new();
-        for key_bytes in self.map.keys() {
-            let mut key = syscall_count_key::default();
-            if plain::copy_from_bytes(&mut key, &key_bytes).is_err() {
-                continue;
-            }
-            let Ok(Some(per_cpu)) = self.map.lookup_percpu(&key_bytes, MapFlags::ANY) else { continue };
+        for (key, per_cpu) in crate::decode::percpu_entries::<syscall_count_key, syscall_count>(self.map) {
             let mut total = syscall_count::default();
-            for bytes in &per_cpu {
-                let mut c = syscall_count::default();
-                if plain::copy_from_bytes(&mut c, bytes).is_ok() {
-                    total.count += c.count;
-                    total.errors += c.errors;
-                    total.total_ns += c.total_ns;
-                    total.max_ns = total.max_ns.max(c.max_ns);
-                    if total.comm[0] == 0 {
-                        total.comm = c.comm;
-                    }
+            for c in &per_cpu {
+                total.count += c.count;
+                total.errors += c.errors;
+                total.total_ns += c.total_ns;
+                total.max_ns = total.max_ns.max(c.max_ns);
+                if total.comm[0] == 0 {
+                    total.comm = c.comm;
                 }
             }
             let now = (total.count, total.errors, total.total_ns);

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
-use libbpf_rs::{Link, MapCore, MapFlags};
+use libbpf_rs::{Link, MapCore};
 
 use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::traffic::{TrafficBpfSkel, TrafficBpfSkelBuilder};
@@ -60,31 +60,23 @@ impl Snapshots<'_> {
         let interval_ns = now.saturating_sub(self.last_ns).max(1);
         self.last_ns = now;
         let mut by_cgroup: BTreeMap<u64, BTreeMap<u8, Flow>> = BTreeMap::new();
-        let map = self.map;
-        for key_bytes in map.keys() {
-            let mut key = traffic_key::default();
-            if plain::copy_from_bytes(&mut key, &key_bytes).is_err() {
-                continue;
+        for (key, per_cpu) in crate::decode::percpu_entries::<traffic_key, traffic_value>(self.map) {
+            // Running totals since attach, summed over CPUs.
+            let mut total = Flow::default();
+            for v in &per_cpu {
+                let flow = if key.ingress != 0 {
+                    Flow { rx_bytes: v.bytes, rx_packets: v.packets, ..Flow::default() }
+                } else {
+                    Flow { tx_bytes: v.bytes, tx_packets: v.packets, ..Flow::default() }
+                };
+                total.add(&flow);
             }
-            let Ok(Some(per_cpu)) = map.lookup_percpu(&key_bytes, MapFlags::ANY) else { continue };
-            let mut now = Flow::default();
-            for bytes in &per_cpu {
-                let mut v = traffic_value::default();
-                if plain::copy_from_bytes(&mut v, bytes).is_ok() {
-                    let flow = if key.ingress != 0 {
-                        Flow { rx_bytes: v.bytes, rx_packets: v.packets, ..Flow::default() }
-                    } else {
-                        Flow { tx_bytes: v.bytes, tx_packets: v.packets, ..Flow::default() }
-                    };
-                    now.add(&flow);
-                }
-            }
-            let last = self.last.insert((key.cgroup_id, key.ingress, key.protocol), now).unwrap_or_default();
+            let last = self.last.insert((key.cgroup_id, key.ingress, key.protocol), total).unwrap_or_default();
             let delta = Flow {
-                rx_bytes: now.rx_bytes - last.rx_bytes,
-                tx_bytes: now.tx_bytes - last.tx_bytes,
-                rx_packets: now.rx_packets - last.rx_packets,
-                tx_packets: now.tx_packets - last.tx_packets,
+                rx_bytes: total.rx_bytes - last.rx_bytes,
+                tx_bytes: total.tx_bytes - last.tx_bytes,
+                rx_packets: total.rx_packets - last.rx_packets,
+                tx_packets: total.tx_packets - last.tx_packets,
             };
             if delta != Flow::default() {
                 by_cgroup.entry(key.cgroup_id).or_default().entry(key.protocol).or_default().add(&delta);
