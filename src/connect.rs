@@ -22,7 +22,7 @@ impl Tracer {
 }
 
 pub fn load(cfg: &Config) -> Result<Tracer> {
-    if !["enter", "exit"].iter().all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_connect")).is_dir()) {
+    if !cfg.has_syscall_tracepoints("connect") {
         bail!("connect has no syscall tracepoints in {}", cfg.syscall_tracepoints.display());
     }
     let mut open_skel = ConnectBpfSkelBuilder::default()

@@ -52,10 +52,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
         (SYSCALLS[1], &mut progs.tracepoint__syscalls__sys_enter_execveat, &mut progs.tracepoint__syscalls__sys_exit_execveat),
     ];
     for ((name, enter_slot, exit_slot), enter, exit) in variants {
-        let here = ["enter", "exit"]
-            .iter()
-            .all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_{name}")).is_dir());
-        if here {
+        if cfg.has_syscall_tracepoints(name) {
             traced.push(format!("failed {name}"));
             slots.extend([enter_slot, exit_slot]);
         } else {

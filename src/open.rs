@@ -43,10 +43,7 @@ pub fn load(cfg: &Config) -> Result<Tracer> {
     ];
     let (mut traced, mut absent): (Vec<(&'static str, open_syscall)>, Vec<String>) = (Vec::new(), Vec::new());
     for (name, id, enter, exit) in variants {
-        let here = ["enter", "exit"]
-            .iter()
-            .all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_{name}")).is_dir());
-        if here {
+        if cfg.has_syscall_tracepoints(name) {
             traced.push((name, id));
         } else {
             enter.set_autoload(false);

@@ -295,13 +295,17 @@ pub fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, Pre
         .map_err(|e| PreflightError::NoRingBuf(e.to_string()))
 }
 
-/// What every tracer needs before it loads; tracepoint-based tracers pass `tracefs`.
-pub fn require(tracefs: bool) -> Result<Option<PathBuf>, PreflightError> {
+/// What every BPF object needs before it loads: kernel, BTF, privileges.
+pub fn require() -> Result<(), PreflightError> {
     check_kernel()?;
     check_btf()?;
-    check_privileges()?;
-    let dir = if tracefs { Some(ensure_tracefs()?) } else { None };
-    Ok(dir)
+    check_privileges()
+}
+
+/// `require`, and tracefs for tracepoint-based tracers: where it is mounted.
+pub fn require_tracefs() -> Result<PathBuf, PreflightError> {
+    require()?;
+    ensure_tracefs()
 }
 
 /// Every check, in the order doctor prints them.

@@ -89,9 +89,7 @@ pub fn run(
     // Malformed records per source, and one more slot for records of no known kind.
     let malformed: Vec<AtomicU64> = (0..=sources.len()).map(|_| AtomicU64::new(0)).collect();
     let counted = &malformed;
-    let index_of = |kind: Option<Kind>| {
-        kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
-    };
+    let index_of = |kind: Option<Kind>| source_index(sources, kind);
     let stop = AtomicBool::new(false);
     let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
 
@@ -122,6 +120,12 @@ pub fn run(
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
     })
+}
+
+/// Which source a record of `kind` is counted under; one past the last for a kind no
+/// source claims (or an unreadable one).
+fn source_index(sources: &[Source<'_>], kind: Option<Kind>) -> usize {
+    kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
 }
 
 /// The poll thread: wait for records until asked to stop, then drain the rest.
@@ -240,7 +244,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
     fn write_periodic(&mut self) -> Result<bool> {
         let Some(periodic) = self.periodic.as_mut() else { return Ok(true) };
         for event in (periodic.produce)() {
-            let index = self.sources.iter().position(|s| s.kind == event.kind()).unwrap_or(self.sources.len());
+            let index = source_index(self.sources, Some(event.kind()));
             if !self.write_event(index, &event)? {
                 return Ok(false);
             }

@@ -150,10 +150,7 @@ fn load_with(cfg: &Config, numbers: &[u32], count: Option<CountMode>, raw: bool)
         names.sort();
         names.dedup();
         for name in &names {
-            let here = ["enter", "exit"]
-                .iter()
-                .all(|side| cfg.syscall_tracepoints.join(format!("sys_{side}_{name}")).is_dir());
-            if !here {
+            if !cfg.has_syscall_tracepoints(name) {
                 absent.push(name.clone());
                 continue;
             }

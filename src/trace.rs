@@ -39,9 +39,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether this kernel has both the enter and the exit tracepoint of `syscall`.
+    pub fn has_syscall_tracepoints(&self, syscall: &str) -> bool {
+        ["enter", "exit"].iter().all(|side| self.syscall_tracepoints.join(format!("sys_{side}_{syscall}")).is_dir())
+    }
+
     /// Runs the preflight checks (the same as doctor's) and resolves the options.
     pub fn new(args: &TraceArgs, verbose: bool) -> Result<Config> {
-        let tracefs = preflight::require(true)?.expect("asked for tracefs");
+        let tracefs = preflight::require_tracefs()?;
         Ok(Config {
             filters: Filters::from_args(args),
             // Named like the objects' map: libbpf takes a reused map's name from the
@@ -118,7 +123,7 @@ pub fn run_with(
     args: &TraceArgs,
     out: impl Write,
 ) -> Result<()> {
-    let filters = Filters::from_args(args).describe();
+    let filters = cfg.filters.describe();
     let announce = || {
         if args.quiet {
             return;

@@ -167,9 +167,7 @@ pub fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
 /// `sysnoop traffic`: checks, loads, attaches and runs the session.
 pub fn run(args: &crate::cli::TrafficArgs, verbose: bool, out: impl std::io::Write) -> Result<()> {
     use crate::preflight;
-    preflight::check_kernel()?;
-    preflight::check_btf()?;
-    preflight::check_privileges()?;
+    preflight::require()?;
     let (root, cgroup) = target(args.cgroup.as_deref())?;
     // The ring stays empty: traffic is read from the map. The smallest one will do.
     let ring_size = 4096;
