@@ -6,15 +6,27 @@ per_call() { awk '{ printf "%.1f", $2 / $1 }'; }
 # The median of the numbers on stdin, one per line.
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-# Waits until file $1 contains $2 (a tracer's "attached" line), then one more second.
-# The extra second matters: a loop started right after this grep/sleep polling ended was
-# seen (on 6.18) to lose its first calls in the kernel, before any BPF program ran; the
-# same loop started by a driver blocked on sysnoop's stderr lost nothing. We measure the
-# steady state, not that start-up artifact.
+# Waits until file $1 contains $2 (a tracer's "tracing" line). The file must be new or
+# truncated before the process that writes it starts (start_sysnoop does that): bash
+# forks a background job and moves on before the job's own redirections run, so polling
+# a file left by an earlier run can find that run's line and go on too early. That race,
+# not the kernel, was the "start-up window" once reported here.
 wait_for() {
   for _ in $(seq 1 300); do
-    if grep -q "$2" "$1" 2>/dev/null; then sleep 1; return 0; fi
+    grep -q "$2" "$1" 2>/dev/null && return 0
     sleep 0.1
   done
   echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
+}
+
+# start_sysnoop STDOUT STDERR ARGS...: runs `sysnoop ARGS` in the background with fresh
+# STDOUT and STDERR files, and returns once it is tracing; sets $sysnoop_pid.
+start_sysnoop() {
+  local stdout=$1 stderr=$2
+  shift 2
+  : >"$stdout"
+  : >"$stderr"
+  target/release/sysnoop "$@" >"$stdout" 2>"$stderr" &
+  sysnoop_pid=$!
+  wait_for "$stderr" "sysnoop: tracing"
 }

@@ -142,6 +142,69 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
 	return comm_allowed();
 }
 
+/*
+ * Enter/exit pairing: one layer, one policy, for every kind that reports a syscall at
+ * its exit (open, connect, failed exec, syscalls). An object that pairs defines
+ * SYSNOOP_PAIRED as the type of what its exit needs from the enter, before including
+ * this header; it gets the `inflight` map and the pair_*() helpers.
+ *
+ *  - The enter side decides, once: it runs the filters (counting a drop as filtered)
+ *    and stores the arguments under the thread id. The exit side never filters again:
+ *    a stored call is always taken out and reported, whatever the thread became
+ *    meanwhile (a setuid under -u, a new comm under -n).
+ *  - Calls that never return (exit, exit_group) are never stored.
+ *  - An LRU hash: an entry whose exit never comes (a thread stuck for good, the old tid
+ *    of a thread that exec'd) is reclaimed when room is needed, instead of filling the
+ *    map for the rest of the run and silently dropping every later call.
+ *  - An exit that finds no entry is classified by the caller and counted with
+ *    pair_miss(): a call filtered at enter is not counted again; a traced call is a
+ *    pairing miss (it began before tracing did, or its entry could not be stored or
+ *    was evicted). A failed insert is counted that way, at the exit, and only there, so
+ *    no call is counted twice.
+ */
+#ifdef SYSNOOP_PAIRED
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SYSNOOP_INFLIGHT_MAX);
+	__type(key, __u32); /* thread id */
+	__type(value, SYSNOOP_PAIRED);
+} inflight SEC(".maps");
+
+/* At a traced call's enter: remember `args` for its exit. */
+static __always_inline void pair_enter(__u32 tid, const SYSNOOP_PAIRED *args)
+{
+	/*
+	 * Could not store it: make sure no older entry of this thread is left for the exit
+	 * to pair with by mistake. The exit then counts the miss.
+	 */
+	if (bpf_map_update_elem(&inflight, &tid, args, BPF_ANY))
+		bpf_map_delete_elem(&inflight, &tid);
+}
+
+/* At a call's exit: what its enter stored, or NULL. Every non-NULL result must be released with pair_done(). */
+static __always_inline SYSNOOP_PAIRED *pair_lookup(__u32 tid)
+{
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+static __always_inline void pair_done(__u32 tid)
+{
+	bpf_map_delete_elem(&inflight, &tid);
+}
+
+/*
+ * An exit with no entry. `traced`: the caller's classification, true when the enter
+ * would have stored this call (the filters pass now); false for a call filtered at
+ * enter (counted there) or one that is not a call of its own (a new task's return from
+ * fork).
+ */
+static __always_inline void pair_miss(bool traced)
+{
+	if (traced)
+		count(SN_CTR_PAIR_MISS);
+}
+#endif /* SYSNOOP_PAIRED */
+
 static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();

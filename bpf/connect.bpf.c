@@ -10,6 +10,15 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "connect.h"
+
+/* What the exit needs from the enter, kept per thread by the pairing layer. */
+struct args {
+	const void *uaddr;
+	__u32 fd;
+	__u32 addrlen;
+};
+
+#define SYSNOOP_PAIRED struct args
 #include "common.bpf.h"
 
 #define AF_UNIX 1
@@ -21,19 +30,6 @@
 /* --port: destination ports to keep (host order); none set keeps all. */
 const volatile __u16 targ_ports[CONNECT_PORTS_MAX] = {};
 const volatile __u32 targ_nports = 0;
-
-struct args {
-	const void *uaddr;
-	__u32 fd;
-	__u32 addrlen;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct args);
-} start SEC(".maps");
 
 enum connect_abi _connect_abi = 0;
 struct connect_event _connect_event = {};
@@ -91,7 +87,7 @@ int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ct
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	bpf_map_update_elem(&start, &tid, &args, BPF_ANY);
+	pair_enter(tid, &args);
 	return 0;
 }
 
@@ -106,11 +102,12 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	__u32 len;
 
-	if (is_self(pid_tgid, SLOT_EXIT) || !trace_allowed(pid_tgid))
+	if (is_self(pid_tgid, SLOT_EXIT))
 		return 0;
-	ap = bpf_map_lookup_elem(&start, &tid);
+	ap = pair_lookup(tid);
 	if (!ap) {
-		count(SN_CTR_PAIR_MISS);
+		/* Filtered at enter (counted there), or a traced call's miss. */
+		pair_miss(trace_allowed(pid_tgid));
 		return 0;
 	}
 	if (targ_failed && ret >= 0) {
@@ -163,7 +160,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		goto cleanup; /* sysnoop's own probe children */
 	submit(&e, sizeof(e));
 cleanup:
-	bpf_map_delete_elem(&start, &tid);
+	pair_done(tid);
 	return 0;
 }
 

@@ -11,24 +11,19 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "exec.h"
-#include "common.bpf.h"
 
-/* --max-arg-bytes: at most EXEC_ARGS_MAX. */
-const volatile __u32 targ_max_args = 4096;
-
+/* What a failed exec's exit needs from its enter, kept per thread by the pairing layer. */
 struct args {
 	const char *filename;
 	const char *const *argv;
 	__u8 source;
 };
 
-/* In-flight execve/execveat calls, keyed by thread id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct args);
-} start SEC(".maps");
+#define SYSNOOP_PAIRED struct args
+#include "common.bpf.h"
+
+/* --max-arg-bytes: at most EXEC_ARGS_MAX. */
+const volatile __u32 targ_max_args = 4096;
 
 /*
  * Scratch records, one per CPU (user space sets max_entries to the number of CPUs): a
@@ -90,7 +85,7 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	 * the leader exec'd, its exit comes under the new tid and would never find it.
 	 * Deleted before the filters, which see the new comm and may not match.
 	 */
-	bpf_map_delete_elem(&start, &old_tid);
+	pair_done(old_tid);
 	if (!trace_allowed(pid_tgid) || targ_failed) {
 		count(SN_CTR_FILTERED);
 		return 0;
@@ -155,7 +150,7 @@ static __always_inline int enter(const char *filename, const char *const *argv, 
 	/* Filtered calls are counted where the outcome is known: on_exec or exit. */
 	if (!trace_allowed(pid_tgid))
 		return 0;
-	bpf_map_update_elem(&start, &tid, &args, BPF_ANY);
+	pair_enter(tid, &args);
 	return 0;
 }
 
@@ -172,14 +167,18 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 
 	if (is_self_or_child(pid_tgid, slot))
 		return 0;
-	ap = bpf_map_lookup_elem(&start, &tid);
+	ap = pair_lookup(tid);
 	if (!ap) {
 		/*
-		 * A success whose thread changed id (a non-leader exec'd) has no entry under
-		 * its new id: not a miss. A failure without one is.
+		 * A success is reported by sched_process_exec, which took its entry (also
+		 * when a non-leader exec'd and its tid changed): not a miss. A failure without
+		 * an entry was filtered at enter, where it was not counted since its outcome
+		 * was unknown: counted as filtered now. Or it is a traced call's miss.
 		 */
-		if (ret < 0)
-			count(trace_allowed(pid_tgid) ? SN_CTR_PAIR_MISS : SN_CTR_FILTERED);
+		if (ret < 0 && trace_allowed(pid_tgid))
+			pair_miss(true);
+		else if (ret < 0)
+			count(SN_CTR_FILTERED);
 		return 0;
 	}
 	if (ret >= 0)
@@ -239,7 +238,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	e->args_total = off;
 	send(e);
 cleanup:
-	bpf_map_delete_elem(&start, &tid);
+	pair_done(tid);
 	return 0;
 }
 

@@ -8,12 +8,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "open.h"
-#include "common.bpf.h"
 
 #define O_CREAT 0100
 #define O_WRONLY 01
 #define O_TRUNC 01000
 
+/* What the exit needs from the enter, kept per thread by the pairing layer. */
 struct args {
 	const char *fname;
 	__u64 flags;
@@ -21,13 +21,8 @@ struct args {
 	__u16 syscall;
 };
 
-/* In-flight opens, keyed by thread id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct args);
-} start SEC(".maps");
+#define SYSNOOP_PAIRED struct args
+#include "common.bpf.h"
 
 /* Scratch space to build a record in: too big for the 512-byte BPF stack. */
 struct {
@@ -62,8 +57,7 @@ static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	/* If the map is full the update fails and the exit counts a pairing miss. */
-	bpf_map_update_elem(&start, &tid, &args, BPF_ANY);
+	pair_enter(tid, &args);
 	return 0;
 }
 
@@ -76,12 +70,12 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	struct args *ap;
 	long ret, len;
 
-	/* Filtered at enter (and counted there): not a pairing miss. */
-	if (is_self(pid_tgid, EXIT_SLOT(syscall)) || !trace_allowed(pid_tgid))
+	if (is_self(pid_tgid, EXIT_SLOT(syscall)))
 		return 0;
-	ap = bpf_map_lookup_elem(&start, &tid);
+	ap = pair_lookup(tid);
 	if (!ap) {
-		count(SN_CTR_PAIR_MISS);
+		/* Filtered at enter (counted there), or a traced call's miss. */
+		pair_miss(trace_allowed(pid_tgid));
 		return 0;
 	}
 	ret = BPF_CORE_READ(ctx, ret);
@@ -110,7 +104,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	e->path_len = len;
 	submit(e, OPEN_EVENT_HEADER_SIZE + len);
 cleanup:
-	bpf_map_delete_elem(&start, &tid);
+	pair_done(tid);
 	return 0;
 }
 

@@ -2,12 +2,22 @@
 /*
  * Every syscall, from the raw sys_enter/sys_exit tracepoints (one program for all
  * syscalls), or where those cannot attach, from the per-syscall tracepoints; paired
- * per thread: the enter side keeps the number and the time, so the exit side needs no
- * architecture-specific register reads.
+ * per thread by the pairing layer (common.bpf.h): the enter side keeps the number and
+ * the time, so the exit side reads the number from the registers only to classify an
+ * exit that found no entry.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "syscall.h"
+
+/* What the exit needs from the enter, kept per thread by the pairing layer. */
+struct start {
+	__u64 ts_ns;
+	__u32 nr;
+};
+
+#define SYSNOOP_PAIRED struct start
 #include "common.bpf.h"
 
 /* --syscall: 1 for each number to keep; targ_syscalls_set 0 keeps all. */
@@ -18,17 +28,19 @@ const volatile __u8 targ_count = 0;
 const volatile __u8 targ_per_process = 0;
 const volatile __u32 targ_errno = 0; /* 0: count every call */
 
-struct start {
-	__u64 ts_ns;
-	__u32 nr;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct start);
-} start SEC(".maps");
+/*
+ * This architecture's numbers of the syscalls that need handling of their own, set by
+ * user space from the generated table (src/syscall_names.rs); -1 where there is none.
+ * exit and exit_group never return: they are reported at their enter and never stored.
+ * fork, vfork, clone and clone3 return twice: the new task's return (ret 0) is not a
+ * call of its own, and has no enter.
+ */
+const volatile __s32 nr_exit = -1;
+const volatile __s32 nr_exit_group = -1;
+const volatile __s32 nr_fork = -1;
+const volatile __s32 nr_vfork = -1;
+const volatile __s32 nr_clone = -1;
+const volatile __s32 nr_clone3 = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -77,6 +89,33 @@ static __always_inline void aggregate(__u32 nr, __u64 pid_tgid, long ret, __u64 
 		c->max_ns = latency;
 }
 
+static __always_inline bool never_returns(long nr)
+{
+	return nr == nr_exit || nr == nr_exit_group;
+}
+
+static __always_inline bool makes_a_task(long nr)
+{
+	return nr == nr_fork || nr == nr_vfork || nr == nr_clone || nr == nr_clone3;
+}
+
+/* One completed call (or one that never returns: `returned` 0), counted or sent. */
+static __always_inline void report(__u32 nr, __u64 pid_tgid, long ret, __u64 latency, __u8 returned)
+{
+	struct syscall_event e = {};
+
+	if (targ_count) {
+		aggregate(nr, pid_tgid, ret, latency);
+		return;
+	}
+	fill_task_header(&e.task, SN_KIND_SYSCALL, pid_tgid);
+	e.ret = ret;
+	e.latency_ns = latency;
+	e.nr = nr;
+	e.returned = returned;
+	submit(&e, sizeof(e));
+}
+
 static __always_inline int on_enter(long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -90,46 +129,59 @@ static __always_inline int on_enter(long nr)
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
+	if (never_returns(nr)) {
+		/* No result to wait for (nor one --failed or --errno could keep). */
+		if (targ_failed || targ_errno)
+			count(SN_CTR_FILTERED);
+		else
+			report(nr, pid_tgid, 0, 0, 0);
+		return 0;
+	}
 	s.ts_ns = bpf_ktime_get_ns();
 	s.nr = nr;
-	bpf_map_update_elem(&start, &tid, &s, BPF_ANY);
+	pair_enter(tid, &s);
 	return 0;
 }
 
-static __always_inline int on_exit(long ret)
+/* `nr` is read only when the exit finds no entry, to classify the miss. */
+static __always_inline int on_exit(long ret, long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
-	struct syscall_event e = {};
 	struct start *s;
 
 	if (is_self(pid_tgid, SLOT_EXIT))
 		return 0;
-	s = bpf_map_lookup_elem(&start, &tid);
+	s = pair_lookup(tid);
 	if (!s) {
 		/*
-		 * Filtered at enter (counted there), or a call that began before tracing
-		 * did, or one that never returns to its caller (execve, exit): only a
-		 * traced thread's miss is counted.
+		 * Filtered at enter (counted there), or a new task's return from the fork
+		 * or clone that made it (its parent's call is the one reported); else a
+		 * traced call's miss.
 		 */
+		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
 		return 0;
 	}
 	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
 		count(SN_CTR_FILTERED);
 		goto cleanup;
 	}
-	if (targ_count) {
-		aggregate(s->nr, pid_tgid, ret, bpf_ktime_get_ns() - s->ts_ns);
-		goto cleanup;
-	}
-	fill_task_header(&e.task, SN_KIND_SYSCALL, pid_tgid);
-	e.ret = ret;
-	e.latency_ns = bpf_ktime_get_ns() - s->ts_ns;
-	e.nr = s->nr;
-	submit(&e, sizeof(e));
+	report(s->nr, pid_tgid, ret, bpf_ktime_get_ns() - s->ts_ns, 1);
 cleanup:
-	bpf_map_delete_elem(&start, &tid);
+	pair_done(tid);
 	return 0;
+}
+
+/* The number of the syscall a raw sys_exit returns from, from its registers. */
+static __always_inline long regs_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(regs, syscallno);
+#else
+#error "regs_nr: unsupported architecture"
+#endif
 }
 
 SEC("raw_tp/sys_enter")
@@ -141,7 +193,7 @@ int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit(ctx->args[1]);
+	return on_exit(ctx->args[1], regs_nr((struct pt_regs *)ctx->args[0]));
 }
 
 /*
@@ -160,6 +212,13 @@ struct syscalls_enter {
 	int syscall_nr;
 };
 
+/* A syscalls/sys_exit_<name> record: likewise, then the return value. */
+struct syscalls_exit {
+	struct trace_entry ent;
+	int syscall_nr;
+	long ret;
+};
+
 SEC("tracepoint")
 int tracepoint__syscalls__sys_enter(struct syscalls_enter *ctx)
 {
@@ -167,9 +226,9 @@ int tracepoint__syscalls__sys_enter(struct syscalls_enter *ctx)
 }
 
 SEC("tracepoint")
-int tracepoint__syscalls__sys_exit(struct trace_event_raw_sys_exit *ctx)
+int tracepoint__syscalls__sys_exit(struct syscalls_exit *ctx)
 {
-	return on_exit(ctx->ret);
+	return on_exit(ctx->ret, ctx->syscall_nr);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

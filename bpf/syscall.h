@@ -13,13 +13,14 @@ enum syscall_abi {
 	SYSCALL_COUNT_KEYS_MAX = 16384,
 };
 
-/* One completed syscall. */
+/* One completed syscall, or one that never returns (exit, exit_group), seen at its enter. */
 struct syscall_event {
 	struct task_header task;
-	__s64 ret;
-	__u64 latency_ns;   /* from enter to exit */
+	__s64 ret;          /* 0 when it never returns */
+	__u64 latency_ns;   /* from enter to exit; 0 when it never returns */
 	__u32 nr;
-	__u32 __pad;
+	__u8 returned;      /* 0: a call that never returns, reported at its enter */
+	__u8 __pad[3];
 };
 
 _Static_assert(sizeof(struct syscall_event) == SYSCALL_EVENT_SIZE, "syscall_event layout is ABI");

@@ -11,6 +11,10 @@ enum sysnoop_abi {
 	SYSNOOP_COMM_LEN = 16,
 	/* Slots in each object's `self_seen` array: one per program. */
 	SYSNOOP_SELF_SLOTS = 32,
+	/* Calls in flight at once per object (the pairing layer's LRU map, common.bpf.h). */
+	SYSNOOP_INFLIGHT_MAX = 10240,
+	/* Process exits being claimed at once (bpf/exit.bpf.c). */
+	SYSNOOP_EXIT_CLAIMS_MAX = 8192,
 };
 
 /* Indexes into each object's per-CPU `counters` array. */
@@ -19,7 +23,11 @@ enum sysnoop_counter {
 	SN_CTR_FILTERED = 0,
 	/* bpf_ringbuf_output() failed: the ring buffer was full. */
 	SN_CTR_LOST = 1,
-	/* An exit with no matching enter (enter missed, or the pairing map was full). */
+	/*
+	 * A traced call whose exit found no entry from its enter: it began before tracing
+	 * did, or its entry could not be stored or was evicted (more calls in flight than
+	 * SYSNOOP_INFLIGHT_MAX). Counted once, at the exit (see pairing in common.bpf.h).
+	 */
 	SN_CTR_PAIR_MISS = 2,
 	SN_CTR_NR = 3,
 };

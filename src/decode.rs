@@ -231,7 +231,8 @@ pub fn syscall(bytes: &[u8]) -> Result<Event, Malformed> {
         return Err(Malformed::Short { len: bytes.len(), need });
     }
     let e: syscall_event = read(bytes, 0);
-    Ok(Event::Syscall(SyscallEvent { task: task(bytes), nr: e.nr, ret: e.ret, latency_ns: e.latency_ns }))
+    let result = (e.returned != 0).then_some((e.ret, e.latency_ns));
+    Ok(Event::Syscall(SyscallEvent { task: task(bytes), nr: e.nr, result }))
 }
 
 #[cfg(test)]
@@ -408,8 +409,14 @@ mod tests {
         b[48..56].copy_from_slice(&(-9i64).to_ne_bytes()); // ret: -EBADF
         b[56..64].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
         b[64..68].copy_from_slice(&3u32.to_ne_bytes()); // nr
+        b[68] = 1; // returned
         let Ok(Event::Syscall(e)) = record(&b) else { panic!() };
-        assert_eq!((e.task.pid, e.nr, e.ret, e.latency_ns), (77, 3, -9, 1234));
+        assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, 1234))));
         assert!(matches!(record(&b[..71]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
+        // exit_group, reported at its enter: no result.
+        b[64..68].copy_from_slice(&231u32.to_ne_bytes());
+        b[68] = 0;
+        let Ok(Event::Syscall(e)) = record(&b) else { panic!() };
+        assert_eq!((e.nr, e.result), (231, None));
     }
 }

@@ -4,8 +4,25 @@ use std::borrow::Cow;
 
 use nix::errno::Errno;
 
+/// The kernel's own codes (include/linux/errno.h), which user space never sees but a
+/// tracer does: a blocking call interrupted by a signal that kills the thread returns
+/// ERESTARTSYS at its exit tracepoint.
+const KERNEL_INTERNAL: &[(i32, &str)] = &[
+    (512, "ERESTARTSYS"),
+    (513, "ERESTARTNOINTR"),
+    (514, "ERESTARTNOHAND"),
+    (515, "ENOIOCTLCMD"),
+    (516, "ERESTART_RESTARTBLOCK"),
+    (517, "EPROBE_DEFER"),
+    (518, "EOPENSTALE"),
+    (519, "ENOPARAM"),
+];
+
 /// The name of a positive errno value; unknown numbers become `"errno_<n>"`.
 pub fn name(errno: i32) -> Cow<'static, str> {
+    if let Some(&(_, name)) = KERNEL_INTERNAL.iter().find(|&&(n, _)| n == errno) {
+        return Cow::Borrowed(name);
+    }
     match Errno::from_raw(errno) {
         Errno::UnknownErrno => Cow::Owned(format!("errno_{errno}")),
         // nix's variants are named after the C constants; Debug prints the name.
@@ -35,6 +52,7 @@ mod tests {
         assert_eq!(name(9), "EBADF");
         assert_eq!(name(111), "ECONNREFUSED");
         assert_eq!(name(4000), "errno_4000");
+        assert_eq!(name(512), "ERESTARTSYS");
     }
 
     #[test]

@@ -236,13 +236,14 @@ pub struct AlertEvent {
     pub threshold: u64,
 }
 
-/// One completed syscall.
+/// One completed syscall, or one that never returns (exit, exit_group): then `result`
+/// is None.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyscallEvent {
     pub task: Task,
     pub nr: u32,
-    pub ret: i64,
-    pub latency_ns: u64,
+    /// The return value and the latency, once it returned.
+    pub result: Option<(i64, u64)>,
 }
 
 /// Count mode: one syscall's totals over an interval (of one process with -P).
@@ -314,9 +315,9 @@ impl Event {
                 task: TaskFields::new(&e.task),
                 syscall: crate::syscalls::name(e.nr),
                 nr: e.nr,
-                ret: e.ret,
-                errno: errno::of_ret(e.ret),
-                latency_ns: e.latency_ns,
+                ret: e.result.map(|(ret, _)| ret),
+                errno: e.result.and_then(|(ret, _)| errno::of_ret(ret)),
+                latency_ns: e.result.map(|(_, latency)| latency),
             }),
             Event::Alert(e) => push_line(line, &AlertRecord {
                 kind: Kind::Alert.name(),
@@ -609,9 +610,10 @@ struct SyscallRecord<'a> {
     task: TaskFields<'a>,
     syscall: Cow<'static, str>,
     nr: u32,
-    ret: i64,
+    /// null for a call that never returns (exit, exit_group), as strace's `= ?`.
+    ret: Option<i64>,
     errno: Option<Cow<'static, str>>,
-    latency_ns: u64,
+    latency_ns: Option<u64>,
 }
 
 #[derive(Serialize)]

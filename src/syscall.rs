@@ -115,6 +115,14 @@ fn load_with(cfg: &Config, numbers: &[u32], count: Option<CountMode>, raw: bool)
         *slot = 1;
     }
     rodata.targ_syscalls_set = u8::from(!numbers.is_empty());
+    // The calls that never return, and those that return in a new task too.
+    let nr = |name: &str| crate::syscalls::number(name).map_or(-1, |nr| nr as i32);
+    rodata.nr_exit = nr("exit");
+    rodata.nr_exit_group = nr("exit_group");
+    rodata.nr_fork = nr("fork");
+    rodata.nr_vfork = nr("vfork");
+    rodata.nr_clone = nr("clone");
+    rodata.nr_clone3 = nr("clone3");
     if let Some(mode) = count {
         rodata.targ_count = 1;
         rodata.targ_per_process = u8::from(mode.per_process);

@@ -14,6 +14,10 @@
 //!   send ADDR:PORT N           connect over TCP and send N bytes
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
+//!   threads N                  start threads until the process has N, each blocked for good
+//!   block open PATHHEX         a new thread opens the path (a FIFO: blocks for good)
+//!   block connect PATHHEX      a new thread listens on a unix socket at the path with a
+//!                              backlog of 0, connects once (queued), then again (blocks)
 //!   sleep MS                   sleep this many milliseconds
 //!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
@@ -82,6 +86,40 @@ fn child_process() {
                 let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
                 stream.write_all(&vec![b'x'; n.parse().unwrap()]).unwrap();
                 stream.shutdown(std::net::Shutdown::Both).unwrap();
+            }
+            ["threads", n] => {
+                let want: usize = n.parse().unwrap();
+                let count = || std::fs::read_dir("/proc/self/task").unwrap().count();
+                while count() < want {
+                    // The new thread is in /proc/self/task once spawn returns.
+                    std::thread::spawn(|| loop {
+                        std::thread::park();
+                    });
+                }
+            }
+            ["block", "open", path] => {
+                let path = CString::new(unhex(path)).unwrap();
+                std::thread::spawn(move || unsafe {
+                    libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0);
+                });
+            }
+            ["block", "connect", path] => {
+                let path = unhex(path);
+                std::thread::spawn(move || unsafe {
+                    let mut addr: libc::sockaddr_un = std::mem::zeroed();
+                    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+                    for (dst, &src) in addr.sun_path.iter_mut().zip(&path) {
+                        *dst = src as libc::c_char;
+                    }
+                    let addr_ptr = &addr as *const libc::sockaddr_un as *const libc::sockaddr;
+                    let len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
+                    let listener = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
+                    assert!(libc::bind(listener, addr_ptr, len) == 0 && libc::listen(listener, 0) == 0);
+                    for _ in 0..2 {
+                        let s = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
+                        libc::syscall(libc::SYS_connect, s, addr_ptr, len);
+                    }
+                });
             }
             ["getpriority", n] => {
                 for _ in 0..n.parse::<u32>().unwrap() {
@@ -276,8 +314,18 @@ impl Waiting {
     }
 
     /// Sends the child a signal and waits for it to end.
-    pub fn kill(mut self, signal: nix::sys::signal::Signal) -> std::process::ExitStatus {
+    pub fn kill(self, signal: nix::sys::signal::Signal) -> std::process::ExitStatus {
+        self.signal(signal);
+        self.reap()
+    }
+
+    /// Sends the child a signal.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.pid as i32), signal).unwrap();
+    }
+
+    /// Waits for the child to end, whatever its status.
+    pub fn reap(mut self) -> std::process::ExitStatus {
         drop(self.stdin);
         self.child.wait().unwrap()
     }

@@ -10,6 +10,7 @@ mod connect;
 mod doctor;
 mod exec;
 mod exit;
+mod lossless;
 mod open;
 mod syscalls;
 mod traffic;

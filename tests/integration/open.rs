@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::child::{self, open_line, repeat_line, Waiting};
 use crate::require_bpf;
-use crate::util::{parse_ndjson, run_as_nobody, spawn_live, Output, TestDir, Trace, SYSNOOP};
+use crate::util::{parse_ndjson, run_as_nobody, spawn_live, Held, Output, TestDir, Trace, SYSNOOP};
 
 fn the_one_open<'a>(out: &'a Output, path: &Path) -> &'a Value {
     let found = out.opens_of(path);
@@ -308,54 +308,16 @@ fn closed_stdout_ends_the_run_with_success() {
     assert!(!rest.contains("error"), "{rest}");
 }
 
-/// The ids of every BPF program, map or link in the kernel.
-fn bpf_objects(kind: &str) -> Vec<u64> {
-    let out = Command::new("bpftool").args([kind, "list", "-j"]).output().expect("bpftool (scripts/setup installs it)");
-    assert!(out.status.success(), "bpftool {kind} list: {out:?}");
-    let list: Value = serde_json::from_slice(&out.stdout).unwrap_or(json!([]));
-    list.as_array().unwrap().iter().filter_map(|o| o["id"].as_u64()).collect()
-}
-
-/// The BPF objects a process holds, from its fds' fdinfo (`prog_id:`, `map_id:`,
-/// `link_id:`): exactly this process's, whatever else runs beside it.
-fn held_by(pid: u32, key: &str) -> Vec<u64> {
-    let mut ids = Vec::new();
-    for entry in std::fs::read_dir(format!("/proc/{pid}/fdinfo")).unwrap() {
-        let Ok(info) = std::fs::read_to_string(entry.unwrap().path()) else { continue };
-        ids.extend(info.lines().filter_map(|l| l.strip_prefix(key)).filter_map(|v| v.trim().parse::<u64>().ok()));
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
 #[test]
 fn nothing_is_left_in_the_kernel_after_exit() {
     require_bpf!();
     let trace = Trace::start(&["open", "-n", "snoop-leak"]);
-    let kinds = [("prog", "prog_id:"), ("map", "map_id:"), ("link", "link_id:")];
-    let ours: Vec<Vec<u64>> = kinds.iter().map(|(_, key)| held_by(trace.pid(), key)).collect();
+    let held = Held::by(trace.pid());
     // Enter and exit programs of each open syscall this kernel has, their links and maps.
-    assert!(ours[0].len() >= 2 && ours[2].len() == ours[0].len() && ours[1].len() >= 4, "{ours:?}");
-    for ((kind, _), ids) in kinds.iter().zip(&ours) {
-        let live = bpf_objects(kind);
-        assert!(ids.iter().all(|id| live.contains(id)), "bpftool does not list our {kind}s {ids:?}");
-    }
+    assert!(held.progs.len() >= 2 && held.links.len() == held.progs.len() && held.maps.len() >= 4, "{held:?}");
+    held.assert_in_kernel();
     trace.stop().assert_success();
-    // The kernel frees programs after an RCU grace period and maps from a workqueue
-    // after that, so the ids disappear shortly after the process ends, not at once.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    for ((kind, _), ids) in kinds.iter().zip(&ours) {
-        loop {
-            let after = bpf_objects(kind);
-            let left: Vec<&u64> = ids.iter().filter(|id| after.contains(id)).collect();
-            if left.is_empty() {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "{kind}s left behind: {left:?}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    held.assert_released();
 }
 
 /// In a private mount namespace with tracefs unmounted, sysnoop mounts it and traces.

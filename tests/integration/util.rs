@@ -168,6 +168,12 @@ impl Trace {
         self.wait()
     }
 
+    /// Sends sysnoop a signal that ends it without a word (SIGKILL) and waits for it.
+    pub fn kill(mut self, signal: nix::sys::signal::Signal) -> ExitStatus {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal).unwrap();
+        self.child.wait().unwrap()
+    }
+
     /// Waits for sysnoop to end on its own (--duration, --max-events).
     pub fn wait(mut self) -> Output {
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -266,4 +272,90 @@ pub fn run_as_nobody(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// The BPF programs, maps and links a running process holds, from its fds' fdinfo
+/// (`prog_id:`, `map_id:`, `link_id:`): exactly this process's, whatever else runs.
+#[derive(Debug)]
+pub struct Held {
+    pub progs: Vec<u64>,
+    pub maps: Vec<u64>,
+    pub links: Vec<u64>,
+}
+
+impl Held {
+    pub fn by(pid: u32) -> Held {
+        let ids = |key: &str| {
+            let mut ids = Vec::new();
+            for entry in std::fs::read_dir(format!("/proc/{pid}/fdinfo")).unwrap() {
+                let Ok(info) = std::fs::read_to_string(entry.unwrap().path()) else { continue };
+                ids.extend(info.lines().filter_map(|l| l.strip_prefix(key)).filter_map(|v| v.trim().parse::<u64>().ok()));
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        Held { progs: ids("prog_id:"), maps: ids("map_id:"), links: ids("link_id:") }
+    }
+
+    fn each(&self) -> [(&'static str, &Vec<u64>); 3] {
+        [("prog", &self.progs), ("map", &self.maps), ("link", &self.links)]
+    }
+
+    /// bpftool lists every one of them.
+    pub fn assert_in_kernel(&self) {
+        for (kind, ids) in self.each() {
+            let live = bpf_objects(kind);
+            assert!(ids.iter().all(|id| live.contains(id)), "bpftool does not list our {kind}s {ids:?}");
+        }
+    }
+
+    /// None of them is left in the kernel. The kernel frees programs after an RCU grace
+    /// period and maps from a workqueue after that, so the ids disappear shortly after
+    /// the process ends, not at once.
+    pub fn assert_released(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for (kind, ids) in self.each() {
+            loop {
+                let after = bpf_objects(kind);
+                let left: Vec<&u64> = ids.iter().filter(|id| after.contains(id)).collect();
+                if left.is_empty() {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "{kind}s left behind: {left:?}");
+                thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
+    /// The maps called `name` (each object has its own `inflight`, say).
+    pub fn maps_named(&self, name: &str) -> Vec<u64> {
+        self.maps.iter().copied().filter(|&id| bpftool_json(&["map", "show", "id", &id.to_string()])["name"] == name).collect()
+    }
+}
+
+/// The ids of every BPF program, map or link (`kind`) in the kernel.
+pub fn bpf_objects(kind: &str) -> Vec<u64> {
+    let list = bpftool_json(&[kind, "list"]);
+    list.as_array().map(|a| a.iter().filter_map(|o| o["id"].as_u64()).collect()).unwrap_or_default()
+}
+
+/// The keys of a hash map with integer keys (the pairing maps' thread ids), as bpftool
+/// reads them from the kernel.
+pub fn map_keys(id: u64) -> Vec<u64> {
+    let dump = bpftool_json(&["map", "dump", "id", &id.to_string()]);
+    dump.as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["formatted"]["key"].as_u64().unwrap_or_else(|| panic!("no BTF-formatted key: {entry}")))
+        .collect()
+}
+
+fn bpftool_json(args: &[&str]) -> Value {
+    let out = Command::new("bpftool").arg("-j").args(args).output().expect("bpftool (scripts/setup installs it)");
+    assert!(out.status.success(), "bpftool {args:?}: {out:?}");
+    if out.stdout.is_empty() {
+        return Value::Null; // an empty list prints nothing
+    }
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bpftool {args:?}: {e}"))
 }

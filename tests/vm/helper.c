@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Workloads for the guest checks (tests/vm/guest-init) that busybox cannot make: many
+ * process exits, exact syscall counts, and threaded processes killed at once. Built
+ * static by tests/vm/run into the initramfs as /usr/bin/sysnoop-vm-helper.
+ *
+ *   exits N NAME        N child processes named NAME, each of which only exits
+ *   getpriority N NAME  N getpriority() calls under the name NAME
+ *   threads P T MB      P processes of T threads each (MB MiB of memory touched), all
+ *                       killed with SIGKILL at once; prints their pids, one per line
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void *blocked(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "exits")) {
+		for (long i = 0, n = atol(argv[2]); i < n; i++) {
+			pid_t pid = fork();
+			if (pid < 0)
+				die("fork");
+			if (pid == 0) {
+				prctl(PR_SET_NAME, argv[3]);
+				syscall(SYS_exit_group, 0);
+			}
+			if (waitpid(pid, NULL, 0) != pid)
+				die("waitpid");
+		}
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "getpriority")) {
+		prctl(PR_SET_NAME, argv[3]);
+		for (long i = 0, n = atol(argv[2]); i < n; i++)
+			syscall(SYS_getpriority, PRIO_PROCESS, 0);
+		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[1], "threads")) {
+		int processes = atoi(argv[2]), threads = atoi(argv[3]);
+		long bytes = atol(argv[4]) << 20;
+		pid_t *pids = calloc(processes, sizeof(*pids));
+		for (int i = 0; i < processes; i++) {
+			int ready[2];
+			char c;
+			if (pipe(ready))
+				die("pipe");
+			pids[i] = fork();
+			if (pids[i] < 0)
+				die("fork");
+			if (pids[i] == 0) {
+				char *memory = malloc(bytes + 1);
+				pthread_t t;
+				for (long k = 0; k < bytes; k += 4096)
+					memory[k] = 1;
+				for (int j = 1; j < threads; j++)
+					if (pthread_create(&t, NULL, blocked, NULL))
+						die("pthread_create");
+				if (write(ready[1], "r", 1) != 1)
+					die("write");
+				blocked(NULL);
+			}
+			if (read(ready[0], &c, 1) != 1)
+				die("read");
+			close(ready[0]);
+			close(ready[1]);
+		}
+		for (int i = 0; i < processes; i++)
+			kill(pids[i], SIGKILL);
+		for (int i = 0; i < processes; i++) {
+			if (waitpid(pids[i], NULL, 0) != pids[i])
+				die("waitpid");
+			printf("%d\n", pids[i]);
+		}
+		return 0;
+	}
+	fprintf(stderr, "usage: %s exits N NAME | getpriority N NAME | threads P T MB\n", argv[0]);
+	return 2;
+}
