@@ -160,7 +160,12 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
  *    pair_miss(): a call filtered at enter is not counted again; a traced call is a
  *    pairing miss (it began before tracing did, or its entry could not be stored or
  *    was evicted). A failed insert is counted that way, at the exit, and only there, so
- *    no call is counted twice.
+ *    no call is counted twice. The classification runs the filters again, on this rare
+ *    path only: a call filtered at enter whose thread then changed what a filter looks
+ *    at (a syscall traced under -n that execs into a matching name, a setuid under -u)
+ *    is counted once more, as a miss; and a traced call whose entry was lost and whose
+ *    thread changed that way is not counted. Both need a filter's input to change inside
+ *    the call, and the second an in-flight map overflowing too.
  */
 #ifdef SYSNOOP_PAIRED
 struct {
@@ -181,7 +186,7 @@ static __always_inline void pair_enter(__u32 tid, const SYSNOOP_PAIRED *args)
 		bpf_map_delete_elem(&inflight, &tid);
 }
 
-/* At a call's exit: what its enter stored, or NULL. Every non-NULL result must be released with pair_done(). */
+/* At a call's exit: what its enter stored, or NULL. Release a non-NULL one with pair_done(). */
 static __always_inline SYSNOOP_PAIRED *pair_lookup(__u32 tid)
 {
 	return bpf_map_lookup_elem(&inflight, &tid);

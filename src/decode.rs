@@ -419,4 +419,86 @@ mod tests {
         let Ok(Event::Syscall(e)) = record(&b) else { panic!() };
         assert_eq!((e.nr, e.result), (231, None));
     }
+
+    /// One real record of every kind the ring buffer carries, as the kernel lays it out.
+    fn real_records() -> Vec<(Kind, Vec<u8>)> {
+        let fixed = |kind: u32, size: usize, fill: &dyn Fn(&mut Vec<u8>)| {
+            let mut b = vec![0u8; size];
+            b[8..12].copy_from_slice(&kind.to_ne_bytes());
+            b[12..16].copy_from_slice(&7u32.to_ne_bytes()); // pid
+            b[32..36].copy_from_slice(b"job\0"); // comm
+            fill(&mut b);
+            b
+        };
+        vec![
+            (Kind::Open, kernel_record(1, 3, b"/etc/hostname")),
+            (Kind::Exec, exec_record(0, 0, b"/bin/ls", b"ls\0-l\0", false)),
+            (Kind::Exit, fixed(3, 64, &|_| ())),
+            (Kind::Connect, fixed(4, 216, &|b| {
+                b[56..58].copy_from_slice(&1u16.to_ne_bytes()); // family: AF_UNIX
+                b[66..68].copy_from_slice(&5u16.to_ne_bytes()); // path_len
+                b[100..105].copy_from_slice(b"/sock"); // path
+            })),
+            (Kind::Syscall, fixed(5, 72, &|b| b[68] = 1)),
+        ]
+    }
+
+    #[test]
+    fn real_records_of_every_kind_decode() {
+        for (kind, bytes) in real_records() {
+            assert_eq!(record(&bytes).map(|e| e.kind()), Ok(kind));
+        }
+    }
+
+    /// Every truncation of a real record of every kind is malformed, and attributed to its
+    /// kind once the kind is readable.
+    #[test]
+    fn every_truncation_of_every_kind_is_malformed() {
+        for (kind, bytes) in real_records() {
+            for n in 0..bytes.len() {
+                match record(&bytes[..n]) {
+                    Err((Some(k), _)) => assert!(n >= 12 && k == kind, "{kind:?} cut at {n}"),
+                    Err((None, _)) => assert!(n < 12, "{kind:?} cut at {n}"),
+                    Ok(_) => panic!("{kind:?} cut at {n} decoded"),
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Arbitrary bytes, with a kind sysnoop knows or not: a record or an error, never
+        /// a panic; an error names the kind in the header when there is one.
+        #[test]
+        fn arbitrary_bytes_never_panic(mut bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600), kind in 0u32..8) {
+            if bytes.len() >= 12 {
+                bytes[8..12].copy_from_slice(&kind.to_ne_bytes());
+            }
+            match record(&bytes) {
+                Ok(event) => proptest::prop_assert!(bytes.len() >= 48 && (1..=5).contains(&kind), "{event:?}"),
+                Err((Some(k), _)) => proptest::prop_assert_eq!(Some(k), real_records().iter().map(|(k, _)| *k).nth(kind as usize - 1)),
+                Err((None, _)) => proptest::prop_assert!(bytes.len() < 12 || !(1..=5).contains(&kind)),
+            }
+        }
+
+        /// Real records of every kind with bytes overwritten anywhere after the header's
+        /// kind (lengths and ids included) and cut anywhere: never a panic.
+        #[test]
+        fn corrupted_real_records_never_panic(
+            which in 0usize..5,
+            edits in proptest::collection::vec((12usize..400, proptest::num::u8::ANY), 0..16),
+            cut in proptest::option::of(0usize..400),
+        ) {
+            let (kind, mut bytes) = real_records().swap_remove(which);
+            for (at, value) in edits {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = value;
+                }
+            }
+            let bytes = &bytes[..cut.unwrap_or(usize::MAX).min(bytes.len())];
+            match record(bytes) {
+                Ok(event) => proptest::prop_assert_eq!(event.kind(), kind),
+                Err((k, _)) => proptest::prop_assert!(k.is_none() || k == Some(kind)),
+            }
+        }
+    }
 }

@@ -321,3 +321,18 @@ fn closed_is_false(result: io::Result<()>) -> Result<bool> {
         Err(e) => Err(e).context("writing to stdout"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record that fails to decode is counted as malformed under its kind's source when
+    /// its header names one, and under "unknown" (one past the last source) otherwise.
+    #[test]
+    fn malformed_records_are_counted_under_their_kind() {
+        let sources = [Source { kind: Kind::Open, counters: None }, Source { kind: Kind::Exec, counters: None }];
+        assert_eq!(source_index(&sources, Some(Kind::Exec)), 1);
+        assert_eq!(source_index(&sources, Some(Kind::Connect)), 2);
+        assert_eq!(source_index(&sources, None), 2);
+    }
+}
