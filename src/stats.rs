@@ -19,8 +19,9 @@ pub struct Counts {
     pub filtered: u64,
     /// Events the kernel could not hand over: the ring buffer was full.
     pub lost: u64,
-    /// Exits with no recorded enter: the call started before tracing did, or the
-    /// pairing map was full.
+    /// Traced calls whose exit found no entry from their enter: the call started before
+    /// tracing did, or its entry could not be stored or was evicted (more calls in
+    /// flight than the pairing map holds). Counted once, at the exit (bpf/common.bpf.h).
     pub pairing_misses: u64,
     /// Ring-buffer records that failed to decode.
     pub malformed: u64,
