@@ -40,14 +40,15 @@ fn process_exits_do_not_fill_the_pairing() {
     const RUNS: u64 = 11_000;
     const CALLS: u64 = 1_000;
     let dir = TestDir::new("exits");
-    // Run under a name of their own, so the counts are exactly theirs.
-    let t = dir.path("s9-true");
+    // Run under names of their own (no other test's command contains "s9x-"), so the
+    // counts are exactly theirs.
+    let t = dir.path("s9x-true");
     std::os::unix::fs::symlink("/bin/true", &t).unwrap();
-    let trace = Trace::start(&["syscalls", "--count", "--syscall", "getpriority,exit_group", "-n", "s9-"]);
+    let trace = Trace::start(&["syscalls", "--count", "--syscall", "getpriority,exit_group", "-n", "s9x-"]);
     for _ in 0..RUNS {
         assert!(std::process::Command::new(&t).status().unwrap().success());
     }
-    child::run(&["comm s9-prio".into(), format!("getpriority {CALLS}")]);
+    child::run(&["comm s9x-prio".into(), format!("getpriority {CALLS}")]);
     let out = trace.stop();
     out.assert_success();
     let count = |name: &str| -> Option<u64> {
