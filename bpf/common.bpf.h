@@ -182,7 +182,7 @@ static __always_inline void pair_enter(__u32 tid, const SYSNOOP_PAIRED *args)
 	 * Could not store it: make sure no older entry of this thread is left for the exit
 	 * to pair with by mistake. The exit then counts the miss.
 	 */
-	if (bpf_map_update_elem(&inflight, &tid, args, BPF_ANY))
+	if ((int)bpf_map_update_elem(&inflight, &tid, args, BPF_ANY)) /* int: see exit.bpf.c */
 		bpf_map_delete_elem(&inflight, &tid);
 }
 

@@ -53,8 +53,14 @@ static __always_inline bool claim_process_exit(__u64 pid_tgid, __u64 start_time)
 	struct claim_key key = { .start_time = start_time, .tgid = pid_tgid >> 32 };
 	__u8 one = 1;
 
-	/* Any failure but "already claimed" reports the exit: a double beats a loss. */
-	return bpf_map_update_elem(&claims, &key, &one, BPF_NOEXIST) != -EEXIST;
+	/*
+	 * Any failure but "already claimed" reports the exit: a double beats a loss. The
+	 * result is compared as an int: before 6.4 the verifier turns this call into a
+	 * direct call of the map's update function, which returns an int, so the upper 32
+	 * bits of the 64-bit result are not a sign extension (6.1 gives 0xffffffef, not
+	 * -EEXIST, and every racing thread then reported the process's exit).
+	 */
+	return (int)bpf_map_update_elem(&claims, &key, &one, BPF_NOEXIST) != -EEXIST;
 }
 
 static __always_inline int on_exit(void)

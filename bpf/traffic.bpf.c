@@ -44,7 +44,7 @@ static __always_inline void account(struct __sk_buff *skb, __u8 ingress)
 	first.packets = 1;
 	first.bytes = skb->len;
 	/* A full map: these bytes go uncounted, and that is counted. */
-	if (bpf_map_update_elem(&traffic, &key, &first, BPF_NOEXIST) && !bpf_map_lookup_elem(&traffic, &key))
+	if ((int)bpf_map_update_elem(&traffic, &key, &first, BPF_NOEXIST) && !bpf_map_lookup_elem(&traffic, &key))
 		count(SN_CTR_LOST);
 }
 
