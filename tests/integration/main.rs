@@ -12,6 +12,7 @@ mod exec;
 mod exit;
 mod lossless;
 mod open;
+mod records;
 mod syscalls;
 mod traffic;
 mod util;

@@ -195,7 +195,8 @@ impl Trace {
     }
 }
 
-/// Every line must be one JSON object.
+/// Every line must be one JSON object, and exactly one of the typed records in
+/// `records.rs`: no field unknown, missing or of another type.
 pub fn parse_ndjson(stdout: &[u8], context: &str) -> Vec<Value> {
     let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
     text.lines()
@@ -203,6 +204,9 @@ pub fn parse_ndjson(stdout: &[u8], context: &str) -> Vec<Value> {
             let value: Value = serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}\nstderr:\n{context}"));
             assert!(value.is_object(), "not an object: {line}");
+            if let Err(e) = crate::records::check(&value) {
+                panic!("not a sysnoop record ({e}): {line}");
+            }
             value
         })
         .collect()

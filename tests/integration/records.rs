@@ -1,0 +1,275 @@
+//! Every line sysnoop prints, as a typed record that rejects unknown and missing fields.
+//! `util::parse_ndjson` deserializes each line into one, so a renamed, dropped or stray
+//! field fails the test that printed it instead of reading as `null`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
+
+/// A field that must be present and may be null. (serde takes a missing `Option` field
+/// as `None`; with a `deserialize_with` it must be there.)
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    Option::deserialize(d)
+}
+
+/// A stdout line of a tracing run, told apart by `kind`.
+#[allow(dead_code)] // the fields are read through serde_json::Value by the tests
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Open(Open),
+    Exec(Exec),
+    Exit(Exit),
+    Connect(Connect),
+    Syscall(Syscall),
+    SyscallCount(SyscallCount),
+    Traffic(Traffic),
+    Alert(Alert),
+    Summary(Summary),
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Open {
+    pub time: String,
+    pub pid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
+    pub syscall: String,
+    pub path: String,
+    #[serde(default)]
+    pub path_hex: Option<String>,
+    pub flags: Vec<String>,
+    pub mode: u32,
+    pub ret: i32,
+    #[serde(deserialize_with = "nullable")]
+    pub errno: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exec {
+    pub time: String,
+    pub pid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
+    pub filename: String,
+    #[serde(default)]
+    pub filename_hex: Option<String>,
+    pub argv: Vec<String>,
+    #[serde(default)]
+    pub argv_hex: Option<Vec<String>>,
+    pub argv_truncated: bool,
+    pub ret: i32,
+    #[serde(deserialize_with = "nullable")]
+    pub errno: Option<String>,
+    pub cgroup_id: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exit {
+    pub time: String,
+    pub pid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub exit_code: Option<u8>,
+    #[serde(deserialize_with = "nullable")]
+    pub signal: Option<String>,
+    pub core_dumped: bool,
+    pub duration_ns: u64,
+    /// Present (and true) only on a thread's exit, with --threads.
+    #[serde(default)]
+    pub thread: Option<bool>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connect {
+    pub time: String,
+    pub pid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
+    pub fd: u32,
+    pub family: String,
+    #[serde(deserialize_with = "nullable")]
+    pub protocol: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub socket_type: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub saddr: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub sport: Option<u16>,
+    #[serde(deserialize_with = "nullable")]
+    pub daddr: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub dport: Option<u16>,
+    #[serde(deserialize_with = "nullable")]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub path_hex: Option<String>,
+    pub ret: i32,
+    #[serde(deserialize_with = "nullable")]
+    pub errno: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Syscall {
+    pub time: String,
+    pub pid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
+    pub syscall: String,
+    pub nr: u32,
+    /// null for exit and exit_group, which never return; so are errno and latency_ns.
+    #[serde(deserialize_with = "nullable")]
+    pub ret: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub errno: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub latency_ns: Option<u64>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyscallCount {
+    pub time: String,
+    pub syscall: String,
+    pub nr: u32,
+    /// Only with -P, as is `comm`.
+    #[serde(default)]
+    pub pid: Option<u32>,
+    #[serde(default)]
+    pub comm: Option<String>,
+    pub count: u64,
+    pub errors: u64,
+    pub total_ns: u64,
+    pub max_ns: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    pub time: String,
+    pub cgroup_id: u64,
+    pub cgroup: String,
+    pub interval_ns: u64,
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+    pub protocols: BTreeMap<String, Flow>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    pub time: String,
+    pub severity: String,
+    pub cgroup_id: u64,
+    pub cgroup: String,
+    pub bytes_per_sec: u64,
+    pub threshold: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub time: String,
+    pub elapsed_ns: u64,
+    pub counts: BTreeMap<String, Counts>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub emitted: u64,
+    pub filtered: u64,
+    pub lost: u64,
+    pub pairing_misses: u64,
+    pub malformed: u64,
+    pub unwritten: u64,
+}
+
+/// A `sysnoop doctor` line.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub check: String,
+    pub ok: bool,
+    pub required: bool,
+    pub detail: String,
+}
+
+/// Fails unless `value` is exactly one of the records above.
+pub fn check(value: &serde_json::Value) -> Result<(), String> {
+    let typed = if value.get("kind").is_some() {
+        serde_json::from_value::<Record>(value.clone()).map(drop)
+    } else {
+        serde_json::from_value::<Check>(value.clone()).map(drop)
+    };
+    typed.map_err(|e| e.to_string())
+}
+
+#[test]
+fn records_reject_unknown_missing_and_mistyped_fields() {
+    let open = serde_json::json!({
+        "kind": "open", "time": "2026-11-22T05:13:35.915000289Z", "pid": 1, "tid": 1, "ppid": 0,
+        "uid": 0, "comm": "cat", "syscall": "openat", "path": "/x", "flags": ["O_RDONLY"], "mode": 0,
+        "ret": 3, "errno": null
+    });
+    assert_eq!(check(&open), Ok(()));
+    let mut stray = open.clone();
+    stray["pth"] = "/x".into();
+    assert!(check(&stray).unwrap_err().contains("unknown field `pth`"));
+    let mut missing = open.clone();
+    missing.as_object_mut().unwrap().remove("errno");
+    assert!(check(&missing).unwrap_err().contains("missing field `errno`"));
+    let mut mistyped = open;
+    mistyped["ret"] = "3".into();
+    assert!(check(&mistyped).is_err());
+    assert!(check(&serde_json::json!({"kind": "opn"})).is_err());
+}
