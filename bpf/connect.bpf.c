@@ -34,8 +34,7 @@ const volatile __u32 targ_nports = 0;
 enum connect_abi _connect_abi = 0;
 struct connect_event _connect_event = {};
 
-#define SLOT_ENTER 0
-#define SLOT_EXIT 1
+enum connect_slot _connect_slot = 0;
 
 static __always_inline bool port_allowed(__u16 dport)
 {
@@ -81,7 +80,7 @@ int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ct
 		.addrlen = ctx->args[2],
 	};
 
-	if (is_self(pid_tgid, SLOT_ENTER))
+	if (is_self(pid_tgid, CONNECT_SLOT_ENTER))
 		return 0;
 	if (!trace_allowed(pid_tgid)) {
 		count(SN_CTR_FILTERED);
@@ -102,7 +101,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	__u32 len;
 
-	if (is_self(pid_tgid, SLOT_EXIT))
+	if (is_self(pid_tgid, CONNECT_SLOT_EXIT))
 		return 0;
 	ap = pair_lookup(tid);
 	if (!ap) {

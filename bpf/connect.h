@@ -13,6 +13,12 @@ enum connect_abi {
 	CONNECT_PORTS_MAX = 8,
 };
 
+/* Each program's slot in self_seen. */
+enum connect_slot {
+	CONNECT_SLOT_ENTER = 0,
+	CONNECT_SLOT_EXIT = 1,
+};
+
 /* One connect(2), successful or not. */
 struct connect_event {
 	struct task_header task;

@@ -23,7 +23,7 @@ struct args {
 #include "common.bpf.h"
 
 /* --max-arg-bytes: at most EXEC_ARGS_MAX. */
-const volatile __u32 targ_max_args = 4096;
+const volatile __u32 targ_max_args = EXEC_ARGS_DEFAULT;
 
 /*
  * Scratch records, one per CPU (user space sets max_entries to the number of CPUs): a
@@ -39,12 +39,7 @@ struct {
 enum exec_abi _exec_abi = 0;
 enum exec_source _exec_source = 0;
 
-/* self_seen slots */
-#define SLOT_SCHED 0
-#define SLOT_ENTER_EXECVE 1
-#define SLOT_EXIT_EXECVE 2
-#define SLOT_ENTER_EXECVEAT 3
-#define SLOT_EXIT_EXECVEAT 4
+enum exec_slot _exec_slot = 0;
 
 static __always_inline struct exec_event *scratch(void)
 {
@@ -78,7 +73,7 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	struct exec_event *e;
 	__u64 fname, total, len;
 
-	if (is_self_or_child(pid_tgid, SLOT_SCHED))
+	if (is_self_or_child(pid_tgid, EXEC_SLOT_SCHED))
 		return 0;
 	/*
 	 * The exec succeeded: its pairing entry is done with, and when a thread other than
@@ -246,26 +241,26 @@ SEC("tracepoint/syscalls/sys_enter_execve")
 int tracepoint__syscalls__sys_enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
 	return enter((const char *)ctx->args[0], (const char *const *)ctx->args[1], EXEC_SOURCE_EXECVE,
-		     SLOT_ENTER_EXECVE);
+		     EXEC_SLOT_ENTER_EXECVE);
 }
 
 SEC("tracepoint/syscalls/sys_exit_execve")
 int tracepoint__syscalls__sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx, SLOT_EXIT_EXECVE);
+	return exit(ctx, EXEC_SLOT_EXIT_EXECVE);
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int tracepoint__syscalls__sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
 {
 	return enter((const char *)ctx->args[1], (const char *const *)ctx->args[2], EXEC_SOURCE_EXECVEAT,
-		     SLOT_ENTER_EXECVEAT);
+		     EXEC_SLOT_ENTER_EXECVEAT);
 }
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
 int tracepoint__syscalls__sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx, SLOT_EXIT_EXECVEAT);
+	return exit(ctx, EXEC_SLOT_EXIT_EXECVEAT);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

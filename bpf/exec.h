@@ -10,9 +10,20 @@ enum exec_abi {
 	EXEC_FILENAME_MAX = 4096,
 	/* The most argv bytes a record can carry (--max-arg-bytes is at most this). */
 	EXEC_ARGS_MAX = 65536,
+	/* --max-arg-bytes when it is not given. */
+	EXEC_ARGS_DEFAULT = 4096,
 	/* The most arguments read from a failed exec's argv pointer array. */
 	EXEC_FAILED_ARGS_MAX = 64,
 	EXEC_EVENT_HEADER_SIZE = 80,
+};
+
+/* Each program's slot in self_seen (src/exec.rs waits for the slots of those it attached). */
+enum exec_slot {
+	EXEC_SLOT_SCHED = 0,
+	EXEC_SLOT_ENTER_EXECVE = 1,
+	EXEC_SLOT_EXIT_EXECVE = 2,
+	EXEC_SLOT_ENTER_EXECVEAT = 3,
+	EXEC_SLOT_EXIT_EXECVEAT = 4,
 };
 
 /* Where the record came from (exec_event.source). */

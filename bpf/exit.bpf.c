@@ -40,7 +40,7 @@ struct {
 enum exit_abi _exit_abi = 0;
 struct exit_event _exit_event = {};
 
-#define SLOT_EXIT 0
+enum exit_slot _exit_slot = 0;
 
 /*
  * Does this thread, which saw its process's last thread leave, report the process's
@@ -71,7 +71,7 @@ static __always_inline int on_exit(void)
 	__u64 start_time;
 	__u32 exit_code;
 
-	if (is_self_or_child(pid_tgid, SLOT_EXIT))
+	if (is_self_or_child(pid_tgid, EXIT_SLOT_EXIT))
 		return 0;
 	start_time = BPF_CORE_READ(task, group_leader, start_time);
 	e.is_thread = BPF_CORE_READ(task, signal, live.counter) != 0 ||

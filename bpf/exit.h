@@ -9,6 +9,11 @@ enum exit_abi {
 	EXIT_EVENT_SIZE = 64,
 };
 
+/* The program's slot in self_seen. */
+enum exit_slot {
+	EXIT_SLOT_EXIT = 0,
+};
+
 /* One exit: of a whole process (its last thread), or of another thread (--threads). */
 struct exit_event {
 	struct task_header task;

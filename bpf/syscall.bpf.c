@@ -52,8 +52,7 @@ struct {
 enum syscall_abi _syscall_abi = 0;
 struct syscall_event _syscall_event = {};
 
-#define SLOT_ENTER 0
-#define SLOT_EXIT 1
+enum syscall_slot _syscall_slot = 0;
 
 static __always_inline bool syscall_allowed(long nr)
 {
@@ -123,7 +122,7 @@ static __always_inline int on_enter(long nr)
 	struct start s;
 
 	/* Never sysnoop itself: each record it writes would make another one. */
-	if (is_self(pid_tgid, SLOT_ENTER))
+	if (is_self(pid_tgid, SYSCALL_SLOT_ENTER))
 		return 0;
 	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {
 		count(SN_CTR_FILTERED);
@@ -150,7 +149,7 @@ static __always_inline int on_exit(long ret, long nr)
 	__u32 tid = (__u32)pid_tgid;
 	struct start *s;
 
-	if (is_self(pid_tgid, SLOT_EXIT))
+	if (is_self(pid_tgid, SYSCALL_SLOT_EXIT))
 		return 0;
 	s = pair_lookup(tid);
 	if (!s) {

@@ -13,6 +13,12 @@ enum syscall_abi {
 	SYSCALL_COUNT_KEYS_MAX = 16384,
 };
 
+/* Each program's slot in self_seen (the raw and the per-syscall tracepoint programs alike). */
+enum syscall_slot {
+	SYSCALL_SLOT_ENTER = 0,
+	SYSCALL_SLOT_EXIT = 1,
+};
+
 /* One completed syscall, or one that never returns (exit, exit_group), seen at its enter. */
 struct syscall_event {
 	struct task_header task;

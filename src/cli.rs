@@ -149,8 +149,8 @@ pub fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
         .map(SyscallNumbers)
 }
 
-/// The most ports --port takes (CONNECT_PORTS_MAX in bpf/connect.h).
-pub const MAX_PORTS: usize = 8;
+/// The most ports --port takes.
+pub const MAX_PORTS: usize = crate::bpf::connect::types::connect_abi::CONNECT_PORTS_MAX.0 as usize;
 
 #[derive(Debug, Clone, Args)]
 pub struct ConnectArgs {
@@ -215,9 +215,9 @@ pub struct ExitArgs {
 }
 
 /// Default for --max-arg-bytes.
-pub const DEFAULT_MAX_ARG_BYTES: u32 = 4096;
-/// The most argv bytes a record can carry (EXEC_ARGS_MAX in bpf/exec.h).
-pub const MAX_ARG_BYTES: u32 = 65536;
+pub const DEFAULT_MAX_ARG_BYTES: u32 = crate::bpf::exec::types::exec_abi::EXEC_ARGS_DEFAULT.0;
+/// The most argv bytes a record can carry.
+pub const MAX_ARG_BYTES: u32 = crate::bpf::exec::types::exec_abi::EXEC_ARGS_MAX.0;
 
 #[derive(Debug, Clone, Args)]
 pub struct ExecArgs {

@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 
+use crate::bpf::connect::types::connect_slot;
 use crate::bpf::connect::{ConnectBpfSkel, ConnectBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
@@ -39,7 +40,8 @@ pub fn load(cfg: &Config) -> Result<Tracer> {
     let mut skel = open_skel.load().context("loading the connect BPF programs")?;
     skel.attach().context("attaching the connect tracepoints")?;
     let bss = skel.maps.bss_data.as_deref().expect("connect.bpf.c has bss");
-    live::wait(&[0, 1], &bss.self_seen, probe_calls, "connect", cfg.verbose)?;
+    let slots = [connect_slot::CONNECT_SLOT_ENTER.0, connect_slot::CONNECT_SLOT_EXIT.0];
+    live::wait(&slots, &bss.self_seen, probe_calls, "connect", cfg.verbose)?;
     Ok(Tracer { skel, hooks: Hooks { kind: "connect", traced: vec!["connect".into()], absent: Vec::new() } })
 }
 

@@ -5,6 +5,7 @@
 use anyhow::{bail, Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 
+use crate::bpf::exec::types::exec_slot;
 use crate::bpf::exec::{ExecBpfSkel, ExecBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
@@ -22,9 +23,11 @@ impl Tracer {
     }
 }
 
-/// self_seen slots (bpf/exec.bpf.c).
-const SLOT_SCHED: u32 = 0;
-const SYSCALLS: [(&str, u32, u32); 2] = [("execve", 1, 2), ("execveat", 3, 4)];
+/// The failed-exec syscalls and their programs' self_seen slots (bpf/exec.h).
+const SYSCALLS: [(&str, exec_slot, exec_slot); 2] = [
+    ("execve", exec_slot::EXEC_SLOT_ENTER_EXECVE, exec_slot::EXEC_SLOT_EXIT_EXECVE),
+    ("execveat", exec_slot::EXEC_SLOT_ENTER_EXECVEAT, exec_slot::EXEC_SLOT_EXIT_EXECVEAT),
+];
 
 pub fn load(cfg: &Config) -> Result<Tracer> {
     tp_btf_or_tracepoint(cfg, "sched_process_exec", |btf| load_with(cfg, btf))
@@ -46,7 +49,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
     progs.tracepoint__sched__sched_process_exec.set_autoload(!btf);
     let mut traced = vec![format!("sched_process_exec{}", if btf { " (tp_btf)" } else { "" })];
     let mut absent = Vec::new();
-    let mut slots = vec![SLOT_SCHED];
+    let mut slots = vec![exec_slot::EXEC_SLOT_SCHED.0];
     let variants = [
         (SYSCALLS[0], &mut progs.tracepoint__syscalls__sys_enter_execve, &mut progs.tracepoint__syscalls__sys_exit_execve),
         (SYSCALLS[1], &mut progs.tracepoint__syscalls__sys_enter_execveat, &mut progs.tracepoint__syscalls__sys_exit_execveat),
@@ -54,7 +57,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
     for ((name, enter_slot, exit_slot), enter, exit) in variants {
         if cfg.has_syscall_tracepoints(name) {
             traced.push(format!("failed {name}"));
-            slots.extend([enter_slot, exit_slot]);
+            slots.extend([enter_slot.0, exit_slot.0]);
         } else {
             enter.set_autoload(false);
             exit.set_autoload(false);

@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 
+use crate::bpf::exit::types::exit_slot;
 use crate::bpf::exit::{ExitBpfSkel, ExitBpfSkelBuilder};
 use crate::event::Kind;
 use crate::session::Source;
@@ -39,7 +40,7 @@ fn load_with(cfg: &Config, btf: bool) -> Result<Tracer> {
     let mut skel = open_skel.load().context("loading the exit BPF programs")?;
     skel.attach().context("attaching the exit programs")?;
     let bss = skel.maps.bss_data.as_deref().expect("exit.bpf.c has bss");
-    live::wait(&[0], &bss.self_seen, crate::exec::probe_calls, "exit", cfg.verbose)?;
+    live::wait(&[exit_slot::EXIT_SLOT_EXIT.0], &bss.self_seen, crate::exec::probe_calls, "exit", cfg.verbose)?;
     let mut hook = format!("sched_process_exit{}", if btf { " (tp_btf)" } else { "" });
     if cfg.threads {
         hook += ", threads";

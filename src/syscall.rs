@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
 use libbpf_rs::MapCore;
 
-use crate::bpf::syscall::types::{syscall_count, syscall_count_key};
+use crate::bpf::syscall::types::{syscall_count, syscall_count_key, syscall_slot};
 use crate::bpf::syscall::{SyscallBpfSkel, SyscallBpfSkelBuilder};
 use crate::event::{Event, Kind, SyscallCountEvent};
 use crate::session::Source;
@@ -179,6 +179,7 @@ fn load_with(cfg: &Config, numbers: &[u32], count: Option<CountMode>, raw: bool)
     let probe = || {
         unsafe { nix::libc::syscall(nix::libc::SYS_getppid) };
     };
-    live::wait(&[0, 1], &bss.self_seen, probe, "syscall", cfg.verbose)?;
+    let slots = [syscall_slot::SYSCALL_SLOT_ENTER.0, syscall_slot::SYSCALL_SLOT_EXIT.0];
+    live::wait(&slots, &bss.self_seen, probe, "syscall", cfg.verbose)?;
     Ok(Tracer { skel, _links: links, hooks: Hooks { kind: "syscalls", traced, absent } })
 }
