@@ -170,10 +170,12 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 		 * an entry was filtered at enter, where it was not counted since its outcome
 		 * was unknown: counted as filtered now. Or it is a traced call's miss.
 		 */
-		if (ret < 0 && !trace_allowed(pid_tgid))
-			count(SN_CTR_FILTERED);
-		else if (ret < 0)
-			pair_miss(true);
+		if (ret < 0) {
+			if (trace_allowed(pid_tgid))
+				pair_miss(true);
+			else
+				count(SN_CTR_FILTERED);
+		}
 		return 0;
 	}
 	if (ret >= 0)

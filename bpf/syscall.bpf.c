@@ -98,11 +98,18 @@ static __always_inline bool makes_a_task(long nr)
 	return nr == nr_fork || nr == nr_vfork || nr == nr_clone || nr == nr_clone3;
 }
 
-/* One completed call (or one that never returns: `returned` 0), counted or sent. */
+/*
+ * One completed call, or one that never returns (`returned` 0, ret 0: no result that -x
+ * or --errno could keep): filtered by its result, then counted or sent.
+ */
 static __always_inline void report(__u32 nr, __u64 pid_tgid, long ret, __u64 latency, __u8 returned)
 {
 	struct syscall_event e = {};
 
+	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
+		count(SN_CTR_FILTERED);
+		return;
+	}
 	if (targ_count) {
 		aggregate(nr, pid_tgid, ret, latency);
 		return;
@@ -129,11 +136,7 @@ static __always_inline int on_enter(long nr)
 		return 0;
 	}
 	if (never_returns(nr)) {
-		/* No result to wait for (nor one --failed or --errno could keep). */
-		if (targ_failed || targ_errno)
-			count(SN_CTR_FILTERED);
-		else
-			report(nr, pid_tgid, 0, 0, 0);
+		report(nr, pid_tgid, 0, 0, 0);
 		return 0;
 	}
 	s.ts_ns = bpf_ktime_get_ns();
@@ -161,12 +164,7 @@ static __always_inline int on_exit(long ret, long nr)
 		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
 		return 0;
 	}
-	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
-		count(SN_CTR_FILTERED);
-		goto cleanup;
-	}
 	report(s->nr, pid_tgid, ret, bpf_ktime_get_ns() - s->ts_ns, 1);
-cleanup:
 	pair_done(tid);
 	return 0;
 }

@@ -12,6 +12,28 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
     Option::deserialize(d)
 }
 
+/// A record kind that starts with the task head (`time`, then who did it, as
+/// `TaskFields` in src/event.rs), then has its own fields. Written out, not with serde's
+/// `flatten`, which turns `deny_unknown_fields` off.
+macro_rules! task_record {
+    ($name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty,)* }) => {
+        #[allow(dead_code)]
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub time: String,
+            pub pid: u32,
+            pub tid: u32,
+            pub ppid: u32,
+            pub uid: u32,
+            pub comm: String,
+            #[serde(default)]
+            pub comm_hex: Option<String>,
+            $($(#[$attr])* pub $field: $ty,)*
+        }
+    };
+}
+
 /// A stdout line of a tracing run, told apart by `kind`.
 #[allow(dead_code)] // the fields are read through serde_json::Value by the tests
 #[derive(Debug, Deserialize)]
@@ -28,133 +50,88 @@ pub enum Record {
     Summary(Summary),
 }
 
-#[allow(dead_code)]
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Open {
-    pub time: String,
-    pub pid: u32,
-    pub tid: u32,
-    pub ppid: u32,
-    pub uid: u32,
-    pub comm: String,
-    #[serde(default)]
-    pub comm_hex: Option<String>,
-    pub syscall: String,
-    pub path: String,
-    #[serde(default)]
-    pub path_hex: Option<String>,
-    pub flags: Vec<String>,
-    pub mode: u32,
-    pub ret: i32,
-    #[serde(deserialize_with = "nullable")]
-    pub errno: Option<String>,
+task_record! {
+    Open {
+        syscall: String,
+        path: String,
+        #[serde(default)]
+        path_hex: Option<String>,
+        flags: Vec<String>,
+        mode: u32,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
 }
 
-#[allow(dead_code)]
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exec {
-    pub time: String,
-    pub pid: u32,
-    pub tid: u32,
-    pub ppid: u32,
-    pub uid: u32,
-    pub comm: String,
-    #[serde(default)]
-    pub comm_hex: Option<String>,
-    pub filename: String,
-    #[serde(default)]
-    pub filename_hex: Option<String>,
-    pub argv: Vec<String>,
-    #[serde(default)]
-    pub argv_hex: Option<Vec<String>>,
-    pub argv_truncated: bool,
-    pub ret: i32,
-    #[serde(deserialize_with = "nullable")]
-    pub errno: Option<String>,
-    pub cgroup_id: u64,
+task_record! {
+    Exec {
+        filename: String,
+        #[serde(default)]
+        filename_hex: Option<String>,
+        argv: Vec<String>,
+        #[serde(default)]
+        argv_hex: Option<Vec<String>>,
+        argv_truncated: bool,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+        cgroup_id: u64,
+    }
 }
 
-#[allow(dead_code)]
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exit {
-    pub time: String,
-    pub pid: u32,
-    pub tid: u32,
-    pub ppid: u32,
-    pub uid: u32,
-    pub comm: String,
-    #[serde(default)]
-    pub comm_hex: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub exit_code: Option<u8>,
-    #[serde(deserialize_with = "nullable")]
-    pub signal: Option<String>,
-    pub core_dumped: bool,
-    pub duration_ns: u64,
-    /// Present (and true) only on a thread's exit, with --threads.
-    #[serde(default)]
-    pub thread: Option<bool>,
+task_record! {
+    Exit {
+        #[serde(deserialize_with = "nullable")]
+        exit_code: Option<u8>,
+        #[serde(deserialize_with = "nullable")]
+        signal: Option<String>,
+        core_dumped: bool,
+        duration_ns: u64,
+        /// Present (and true) only on a thread's exit, with --threads.
+        #[serde(default)]
+        thread: Option<bool>,
+    }
 }
 
-#[allow(dead_code)]
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Connect {
-    pub time: String,
-    pub pid: u32,
-    pub tid: u32,
-    pub ppid: u32,
-    pub uid: u32,
-    pub comm: String,
-    #[serde(default)]
-    pub comm_hex: Option<String>,
-    pub fd: u32,
-    pub family: String,
-    #[serde(deserialize_with = "nullable")]
-    pub protocol: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub socket_type: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub saddr: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub sport: Option<u16>,
-    #[serde(deserialize_with = "nullable")]
-    pub daddr: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub dport: Option<u16>,
-    #[serde(deserialize_with = "nullable")]
-    pub path: Option<String>,
-    #[serde(default)]
-    pub path_hex: Option<String>,
-    pub ret: i32,
-    #[serde(deserialize_with = "nullable")]
-    pub errno: Option<String>,
+task_record! {
+    Connect {
+        fd: u32,
+        family: String,
+        #[serde(deserialize_with = "nullable")]
+        protocol: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        socket_type: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        saddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        sport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        daddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        dport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        path: Option<String>,
+        #[serde(default)]
+        path_hex: Option<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
 }
 
-#[allow(dead_code)]
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Syscall {
-    pub time: String,
-    pub pid: u32,
-    pub tid: u32,
-    pub ppid: u32,
-    pub uid: u32,
-    pub comm: String,
-    #[serde(default)]
-    pub comm_hex: Option<String>,
-    pub syscall: String,
-    pub nr: u32,
-    /// null for exit and exit_group, which never return; so are errno and latency_ns.
-    #[serde(deserialize_with = "nullable")]
-    pub ret: Option<i64>,
-    #[serde(deserialize_with = "nullable")]
-    pub errno: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub latency_ns: Option<u64>,
+task_record! {
+    Syscall {
+        syscall: String,
+        nr: u32,
+        /// null for exit and exit_group, which never return; so are errno and latency_ns.
+        #[serde(deserialize_with = "nullable")]
+        ret: Option<i64>,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        latency_ns: Option<u64>,
+    }
 }
 
 #[allow(dead_code)]
@@ -221,6 +198,8 @@ pub struct Summary {
     pub counts: BTreeMap<String, Counts>,
 }
 
+/// Written out rather than taken from sysnoop::stats::Counts: a field renamed there must
+/// fail here.
 #[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

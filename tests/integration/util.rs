@@ -163,14 +163,17 @@ impl Trace {
 
     /// Ctrl-C, then collect everything.
     pub fn stop(self) -> Output {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), nix::sys::signal::Signal::SIGINT)
-            .unwrap();
+        self.signal(nix::sys::signal::Signal::SIGINT);
         self.wait()
+    }
+
+    fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal).unwrap();
     }
 
     /// Sends sysnoop a signal that ends it without a word (SIGKILL) and waits for it.
     pub fn kill(mut self, signal: nix::sys::signal::Signal) -> ExitStatus {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal).unwrap();
+        self.signal(signal);
         self.child.wait().unwrap()
     }
 
