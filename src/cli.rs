@@ -1,10 +1,14 @@
-//! The command line, as clap derive types. Doc comments are the `--help` text.
-//! Values are parsed (and rejected with exit status 2) here; `config` turns them into
-//! what the tracers use.
+//! The command line: clap derive types (doc comments are the `--help` text), with one
+//! subcommand per registered kind (src/kinds/mod.rs) and `all`, whose options are every
+//! kind's own options flattened. Values are parsed (and rejected with exit status 2)
+//! here; `config` resolves them into one session configuration before anything loads.
 
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+
+use crate::kinds::{InAll, Registered, Selected, TRACERS};
 
 /// Watch this Linux host through eBPF and print what happens as NDJSON, one JSON
 /// object per line, ready for jq.
@@ -22,218 +26,100 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+/// A subcommand: `doctor`, one kind's tracer (src/kinds/), or `all` of them.
+#[derive(Debug)]
 pub enum Command {
-    /// Check this host before tracing: kernel, BTF, privileges, tracefs, cgroup v2,
-    /// BPF-LSM, ring buffer. One JSON object per check; exit 0 when sysnoop can trace
-    /// here, 1 when it cannot.
     Doctor,
-
-    /// Trace file opens (open, openat, openat2, creat) on the whole host.
-    ///
-    /// One record per completed open: who opened what, with which flags, and the
-    /// result (fd, or the errno name when it failed).
-    Open(TraceArgs),
-
-    /// Trace program executions on the whole host, failed ones included.
-    ///
-    /// One record per exec: the program, its full argv (up to --max-arg-bytes, and
-    /// `argv_truncated` says when it was cut), the result and the cgroup. Successful
-    /// execs are seen whatever the path (execve, execveat, #! scripts); -x keeps only
-    /// the failed ones.
-    Exec(ExecArgs),
-
-    /// Trace process exits on the whole host: how (exit status, or the signal that
-    /// killed it, and whether it dumped core) and after how long. -x keeps only
-    /// processes that exited non-zero or were killed.
-    Exit(ExitArgs),
-
-    /// Trace connect(2) calls on the whole host, failed ones included: TCP and UDP over
-    /// IPv4 and IPv6, and unix sockets, with both ends' addresses.
-    Connect(ConnectArgs),
-
-    /// Trace every syscall on the host, with its result and latency (strace without
-    /// ptrace); usually with -p, and --syscall to pick some.
-    Syscalls(SyscallsArgs),
-
-    /// Count network traffic per cgroup (service, container), by direction and
-    /// protocol, with cgroup_skb programs that only observe; print one record per active
-    /// cgroup every interval, and alerts above a rate.
-    Traffic(TrafficArgs),
-
-    /// Trace everything sysnoop knows at once (open, exec, exit, connect, and traffic
-    /// per cgroup) in one stream, in the order the kernel recorded it, with one
-    /// summary. The process filters apply to every kind but traffic, which is per
-    /// cgroup; where traffic cannot be counted (no cgroup v2, no CAP_NET_ADMIN) the run
-    /// goes on without it and says so.
-    All(AllArgs),
+    Trace(TraceCommand),
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct TrafficArgs {
-    /// Count only this cgroup v2 subtree: a path under the cgroup v2 mount, or an
-    /// absolute directory in it (default: the whole hierarchy).
-    #[arg(long, value_name = "PATH")]
-    pub cgroup: Option<std::path::PathBuf>,
-
-    /// Print the traffic of each active cgroup this often, e.g. 1s, 500ms.
-    #[arg(short = 'i', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
-    pub interval: Duration,
-
-    /// Emit an "alert" record when a cgroup moves more than this many bytes per
-    /// second (received plus sent) in an interval.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub alert_bytes_per_sec: Option<u64>,
-
-    /// Stop after this long, e.g. 5s, 2m (default: until Ctrl-C).
-    #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration)]
-    pub duration: Option<Duration>,
-
-    /// Print the event counters on stderr at this interval, e.g. 1s.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub stats_interval: Option<Duration>,
-
-    /// Do not print the "tracing ..." line on stderr.
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
+/// A tracing subcommand as given: the shared options, and each chosen kind with its own.
+#[derive(Debug)]
+pub struct TraceCommand {
+    pub run: RunArgs,
+    /// None for kinds that do not trace tasks (traffic).
+    pub task: Option<TaskArgs>,
+    pub kinds: Vec<Selected>,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct SyscallsArgs {
-    #[command(flatten)]
-    pub trace: TraceArgs,
+/// Check this host before tracing: kernel, BTF, privileges, tracefs, cgroup v2,
+/// BPF-LSM, ring buffer. One JSON object per check; exit 0 when sysnoop can trace
+/// here, 1 when it cannot.
+#[derive(Debug, Args)]
+struct DoctorArgs {}
 
-    /// Only these syscalls, by name, e.g. openat,close.
-    #[arg(long, value_name = "NAME[,NAME]", value_parser = parse_syscalls)]
-    pub syscall: Option<SyscallNumbers>,
+/// Trace everything sysnoop knows at once (open, exec, exit, connect, and traffic
+/// per cgroup) in one stream, in the order the kernel recorded it, with one
+/// summary.
+///
+/// The process filters apply to every kind but traffic, which is per cgroup; where
+/// traffic cannot be counted (no cgroup v2, no CAP_NET_ADMIN) the run goes on without
+/// it and says so. Each kind's options apply to that kind only.
+#[derive(Debug, Args)]
+struct AllArgs {}
 
-    /// Count in the kernel instead (like syscount): calls, errors, total and longest
-    /// latency per syscall, as "syscall_count" records at the end (or every -i).
-    #[arg(short = 'c', long)]
-    pub count: bool,
+const ALL: &str = "all";
+const DOCTOR: &str = "doctor";
 
-    /// --count: count per process too.
-    #[arg(short = 'P', long, requires = "count")]
-    pub per_process: bool,
-
-    /// --count: only the N most called.
-    #[arg(long, value_name = "N", requires = "count", value_parser = clap::value_parser!(u64).range(1..))]
-    pub top: Option<u64>,
-
-    /// --count: print the counts of each interval this often, e.g. 1s.
-    #[arg(short = 'i', long, value_name = "DURATION", requires = "count", value_parser = parse_duration)]
-    pub interval: Option<Duration>,
-
-    /// --count: count only calls that fail with this error, e.g. EBADF.
-    #[arg(long, value_name = "NAME", requires = "count", value_parser = parse_errno)]
-    pub errno: Option<i32>,
-}
-
-/// `EBADF` -> 9.
-pub fn parse_errno(s: &str) -> Result<i32, String> {
-    crate::errno::number(s).ok_or_else(|| format!("`{s}` is not an errno name (e.g. EBADF, ENOENT)"))
-}
-
-/// Syscall numbers for this architecture, from names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyscallNumbers(pub Vec<u32>);
-
-/// `openat,close`: names this architecture has.
-pub fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
-    s.split(',')
-        .map(|name| {
-            let name = name.trim();
-            crate::syscalls::number(name).ok_or_else(|| format!("`{name}` is not a syscall on this architecture"))
-        })
-        .collect::<Result<Vec<u32>, String>>()
-        .map(SyscallNumbers)
-}
-
-/// The most ports --port takes.
-pub const MAX_PORTS: usize = crate::bpf::connect::types::connect_abi::CONNECT_PORTS_MAX.0 as usize;
-
-#[derive(Debug, Clone, Args)]
-pub struct ConnectArgs {
-    #[command(flatten)]
-    pub trace: TraceArgs,
-
-    /// Only connects to these destination ports, e.g. 443 or 80,443 (at most 8).
-    #[arg(long, value_name = "PORT[,PORT]", value_parser = parse_ports)]
-    pub port: Option<Ports>,
-}
-
-/// Destination ports, as one comma-separated value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ports(pub Vec<u16>);
-
-/// `80,443`: one to MAX_PORTS ports, each 1-65535.
-pub fn parse_ports(s: &str) -> Result<Ports, String> {
-    let ports = s
-        .split(',')
-        .map(|p| match p.trim().parse::<u16>() {
-            Ok(0) | Err(_) => Err(format!("`{p}` is not a port (1-65535)")),
-            Ok(port) => Ok(port),
-        })
-        .collect::<Result<Vec<u16>, String>>()?;
-    if ports.len() > MAX_PORTS {
-        return Err(format!("{} ports given; at most {MAX_PORTS}", ports.len()));
+/// One kind's subcommand: the shared options, then its own (whose help is the
+/// subcommand's).
+fn tracer_command(tracer: &dyn Registered) -> clap::Command {
+    let mut command = clap::Command::new(tracer.name());
+    if tracer.per_task() {
+        command = TaskArgs::augment_args(command);
     }
-    Ok(Ports(ports))
+    tracer.args(RunArgs::augment_args(command))
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct AllArgs {
-    #[command(flatten)]
-    pub trace: TraceArgs,
-
-    /// exec: capture at most this many bytes of each exec's arguments (up to 65536).
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
-    pub max_arg_bytes: u32,
-
-    /// exit: also report the exit of every thread, not only of whole processes.
-    #[arg(long)]
-    pub threads: bool,
-
-    /// traffic: one record per active cgroup this often, e.g. 1s.
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
-    pub traffic_interval: Duration,
-
-    /// traffic: an alert when a cgroup moves more than this many bytes per second.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub alert_bytes_per_sec: Option<u64>,
+/// `all`: the shared options, and the options of every kind it traces.
+fn all_command() -> clap::Command {
+    let command = RunArgs::augment_args(TaskArgs::augment_args(clap::Command::new(ALL)));
+    let command = TRACERS.iter().filter(|t| t.in_all() != InAll::No).fold(command, |c, t| t.args(c));
+    AllArgs::augment_args(command)
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct ExitArgs {
-    #[command(flatten)]
-    pub trace: TraceArgs,
+impl Subcommand for Command {
+    fn augment_subcommands(command: clap::Command) -> clap::Command {
+        let command = command.subcommand(DoctorArgs::augment_args(clap::Command::new(DOCTOR)));
+        TRACERS.iter().fold(command, |c, t| c.subcommand(tracer_command(*t))).subcommand(all_command())
+    }
 
-    /// Also report the exit of every thread, not only of whole processes.
-    #[arg(long)]
-    pub threads: bool,
+    fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_subcommands(command)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        name == DOCTOR || name == ALL || TRACERS.iter().any(|t| t.name() == name)
+    }
 }
 
-/// Default for --max-arg-bytes.
-pub const DEFAULT_MAX_ARG_BYTES: u32 = crate::bpf::exec::types::exec_abi::EXEC_ARGS_DEFAULT.0;
-/// The most argv bytes a record can carry.
-pub const MAX_ARG_BYTES: u32 = crate::bpf::exec::types::exec_abi::EXEC_ARGS_MAX.0;
+impl FromArgMatches for Command {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let (name, sub) = matches.subcommand().ok_or_else(|| clap::Error::new(ErrorKind::MissingSubcommand))?;
+        if name == DOCTOR {
+            return Ok(Command::Doctor);
+        }
+        let chosen: Vec<(&dyn Registered, bool)> = if name == ALL {
+            TRACERS.iter().filter(|t| t.in_all() != InAll::No).map(|t| (*t, t.in_all() == InAll::Required)).collect()
+        } else {
+            let tracer = TRACERS.iter().find(|t| t.name() == name);
+            vec![(*tracer.ok_or_else(|| clap::Error::new(ErrorKind::InvalidSubcommand))?, true)]
+        };
+        let kinds = chosen.iter().map(|&(t, required)| t.select(sub, required)).collect::<Result<_, _>>()?;
+        let task = chosen.iter().any(|(t, _)| t.per_task()).then(|| TaskArgs::from_arg_matches(sub)).transpose()?;
+        Ok(Command::Trace(TraceCommand { run: RunArgs::from_arg_matches(sub)?, task, kinds }))
+    }
 
-#[derive(Debug, Clone, Args)]
-pub struct ExecArgs {
-    #[command(flatten)]
-    pub trace: TraceArgs,
-
-    /// Capture at most this many bytes of each exec's arguments (up to 65536); a cut
-    /// argv is marked with "argv_truncated": true.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
-    pub max_arg_bytes: u32,
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
-/// Options every tracer takes.
+// The options of kinds that trace tasks (every kind but traffic), and of `all`.
+// (No doc comment: a derived struct's doc comment would become the command's help.)
 #[derive(Debug, Clone, Args)]
-pub struct TraceArgs {
+pub struct TaskArgs {
     /// Only this process (thread-group id).
     #[arg(short = 'p', long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
     pub pid: Option<u32>,
@@ -254,6 +140,15 @@ pub struct TraceArgs {
     #[arg(short = 'x', long)]
     pub failed: bool,
 
+    /// Kernel ring buffer size in bytes: a power of two, at least 4096; K and M
+    /// suffixes allowed (e.g. 16M). Bigger absorbs longer bursts before events are lost.
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_ring_size)]
+    pub ring_size: u32,
+}
+
+// The options of every tracing command.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
     /// Stop after this long, e.g. 5s, 500ms, 2m, 1h (default: until Ctrl-C).
     #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
@@ -261,11 +156,6 @@ pub struct TraceArgs {
     /// Stop after writing this many events.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: Option<u64>,
-
-    /// Kernel ring buffer size in bytes: a power of two, at least 4096; K and M
-    /// suffixes allowed (e.g. 16M). Bigger absorbs longer bursts before events are lost.
-    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_ring_size)]
-    pub ring_size: u32,
 
     /// Print the event counters on stderr at this interval, e.g. 1s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -386,14 +276,6 @@ mod tests {
         assert!(parse_uid("4294967295").is_err());
         assert_eq!(parse_comm("python3"), Ok("python3".into()));
         assert!(parse_comm("a-very-long-command").is_err());
-    }
-
-    #[test]
-    fn ports() {
-        assert_eq!(parse_ports("443"), Ok(Ports(vec![443])));
-        assert_eq!(parse_ports("80, 443"), Ok(Ports(vec![80, 443])));
-        assert!(parse_ports("0").is_err() && parse_ports("70000").is_err() && parse_ports("http").is_err());
-        assert!(parse_ports("1,2,3,4,5,6,7,8,9").unwrap_err().contains("at most 8"));
     }
 
     #[test]

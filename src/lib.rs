@@ -2,40 +2,83 @@
 //!
 //! The binary (`src/main.rs`) is a thin shell around this library so the pure logic
 //! (decoding, rendering, filters, preflight parsing) is unit-tested without a kernel.
+//! Each event kind lives in `kinds/<kind>.rs`, registered in `kinds/mod.rs`; the rest is
+//! what every kind shares.
 
 pub mod cli;
 pub mod clock;
-pub mod connect;
+pub mod config;
 pub mod decode;
 pub mod doctor;
 pub mod errno;
 pub mod event;
-pub mod exec;
-pub mod exit;
 pub mod filter;
 pub mod flags;
+pub mod kinds;
 pub mod live;
-pub mod open;
+pub mod loader;
 pub mod preflight;
 pub mod session;
 pub mod signals;
 pub mod stats;
-pub mod syscall;
 pub mod syscall_names;
 pub mod syscalls;
 pub mod text;
-pub mod trace;
-pub mod traffic;
 
-/// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs).
+/// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs), one
+/// module per object, each with its `loader::Object` impl.
 pub mod bpf {
     macro_rules! skeleton {
-        ($($name:ident),*) => {$(
+        ($name:ident, $skel:ident, $open:ident, $builder:ident, $file:literal) => {
             pub mod $name {
                 #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
-                include!(concat!(env!("OUT_DIR"), "/", stringify!($name), ".skel.rs"));
+                include!(concat!(env!("OUT_DIR"), "/", $file, ".skel.rs"));
+
+                impl crate::loader::Object for $skel<'static> {
+                    type Open = $open<'static>;
+                    const NAME: &'static str = $file;
+
+                    fn open() -> libbpf_rs::Result<Self::Open> {
+                        use libbpf_rs::skel::SkelBuilder;
+                        $builder::default().open(crate::loader::object_storage())
+                    }
+
+                    fn set_common(open: &mut Self::Open, common: &crate::loader::Common) {
+                        let rodata = open.maps.rodata_data.as_deref_mut().expect("every object has rodata (bpf/common.bpf.h)");
+                        rodata.targ_tgid = common.tgid;
+                        rodata.targ_tid = common.tid;
+                        rodata.targ_uid = common.uid;
+                        rodata.targ_failed = common.failed;
+                        rodata.self_tgid = common.self_tgid;
+                        rodata.wakeup_bytes = common.wakeup_bytes;
+                        for (dst, &src) in rodata.targ_comm.iter_mut().zip(&common.comm) {
+                            *dst = src as _;
+                        }
+                        rodata.targ_comm_len = common.comm.len() as u32;
+                    }
+
+                    fn events(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {
+                        &mut open.maps.events
+                    }
+
+                    fn load(open: Self::Open) -> libbpf_rs::Result<Self> {
+                        libbpf_rs::skel::OpenSkel::load(open)
+                    }
+
+                    fn attach(&mut self) -> libbpf_rs::Result<()> {
+                        libbpf_rs::skel::Skel::attach(self)
+                    }
+
+                    fn self_seen(&self) -> &[u8] {
+                        &self.maps.bss_data.as_deref().expect("every object has bss (bpf/common.bpf.h)").self_seen
+                    }
+
+                    fn counters(&self) -> &libbpf_rs::MapMut<'static> {
+                        &self.maps.counters
+                    }
+                }
             }
-        )*};
+        };
     }
-    skeleton!(open, exec, exit, connect, traffic, syscall);
+    include!(concat!(env!("OUT_DIR"), "/skeletons.rs"));
 }

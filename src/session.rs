@@ -16,9 +16,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
-use libbpf_rs::{MapCore, RingBuffer, RingBufferBuilder};
+use libbpf_rs::{MapCore, MapHandle, RingBuffer, RingBufferBuilder};
 
 use crate::clock::WallClock;
+use crate::config::Config;
+use crate::loader::{Hooks, Shared};
 use crate::decode;
 use crate::event::{Event, Kind};
 use crate::signals;
@@ -44,20 +46,20 @@ const WRITE_BUFFER: usize = 64 * 1024;
 /// sustained load the channel is never empty, so the batch must end by count.
 const BATCH: usize = 1024;
 
-/// One loaded BPF object: the kind of records it writes into the session's ring, and
-/// its in-kernel counters.
-pub struct Source<'a> {
+/// One kind of record in the session: from a loaded BPF object's ring-buffer records
+/// or maps, counted in that object's in-kernel counters.
+pub struct Source {
     pub kind: Kind,
     /// None for kinds made in user space (alerts).
-    pub counters: Option<&'a dyn MapCore>,
+    pub counters: Option<MapHandle>,
 }
 
 /// Events made in user space every `every` (traffic snapshots, syscall counts), and
 /// once more at the end of the run for the last, partial interval (or only then, when
 /// `every` is None).
-pub struct Periodic<'a> {
+pub struct Periodic {
     pub every: Option<Duration>,
-    pub produce: Box<dyn FnMut() -> Vec<Event> + 'a>,
+    pub produce: Box<dyn FnMut() -> Vec<Event>>,
 }
 
 /// When a run ends and what it reports on the way.
@@ -75,14 +77,60 @@ struct UserCounts {
     unwritten: u64,
 }
 
+/// A tracing run: loads every kind `config` chose (in `all`, going on without an
+/// optional one that cannot be loaded, and saying so), says what is traced once every
+/// program is live, and runs until a stop condition.
+pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
+    let shared = Shared::new(config, verbose)?;
+    let mut loaded = Vec::new();
+    for kind in &config.kinds {
+        match kind.load(&shared) {
+            Ok(l) => loaded.push(l),
+            Err(e) if !kind.required => eprintln!("sysnoop: {} is not traced: {e:#}", kind.name),
+            Err(e) => return Err(e),
+        }
+    }
+    let sources: Vec<Source> = loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect();
+    let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
+    let announce = || {
+        if !config.quiet {
+            let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
+            eprintln!("{}", tracing_line(&hooks, &config.filters.describe()));
+        }
+    };
+    run(&shared.ring, &sources, &config.limits, periodic, announce, out)
+}
+
+/// `sysnoop: tracing open (openat, ...) [not on this kernel: ...]; exec (...); pid 42. Ctrl-C to stop.`
+fn tracing_line(hooks: &[&Hooks], filters: &str) -> String {
+    let parts: Vec<String> = hooks
+        .iter()
+        .map(|h| {
+            let mut part = format!("{} ({})", h.kind, h.traced.join(", "));
+            if let Some(detail) = &h.detail {
+                part += &format!(" {detail}");
+            }
+            if !h.absent.is_empty() {
+                part += &format!(" [not on this kernel: {}]", h.absent.join(", "));
+            }
+            part
+        })
+        .collect();
+    let mut line = format!("sysnoop: tracing {}", parts.join("; "));
+    if !filters.is_empty() {
+        line += &format!("; {filters}");
+    }
+    line + ". Ctrl-C to stop."
+}
+
 /// Runs until a stop condition, writing the records of `ring` to `out`; calls `ready`
 /// once the poll thread is running. Returns after the summary record is written, or
 /// quietly when `out` was closed (broken pipe).
 pub fn run(
     ring: &dyn MapCore,
-    sources: &[Source<'_>],
+    sources: &[Source],
     limits: &Limits,
-    periodic: Option<Periodic<'_>>,
+    periodic: Vec<Periodic>,
     ready: impl FnOnce(),
     out: impl Write,
 ) -> Result<()> {
@@ -124,7 +172,7 @@ pub fn run(
 
 /// Which source a record of `kind` is counted under; one past the last for a kind no
 /// source claims (or an unreadable one).
-fn source_index(sources: &[Source<'_>], kind: Option<Kind>) -> usize {
+fn source_index(sources: &[Source], kind: Option<Kind>) -> usize {
     kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
 }
 
@@ -150,11 +198,12 @@ fn poll(ring: RingBuffer<'_>, stop: &AtomicBool) -> Result<()> {
     // `ring` drops here with the callbacks' senders: the writer sees the channel close.
 }
 
-struct Writer<'s, 'a, W: Write> {
-    sources: &'s [Source<'a>],
+struct Writer<'s, W: Write> {
+    sources: &'s [Source],
     limits: &'s Limits,
     malformed: &'s [AtomicU64],
-    periodic: Option<Periodic<'s>>,
+    /// Each producer, with when it is due next (None: only at the end).
+    periodic: Vec<(Periodic, Option<Instant>)>,
     /// Per source, and one more for events of a kind no source claims (a bug).
     user: Vec<UserCounts>,
     out: io::BufWriter<W>,
@@ -164,8 +213,10 @@ struct Writer<'s, 'a, W: Write> {
     total_emitted: u64,
 }
 
-impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
-    fn new(sources: &'s [Source<'a>], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Option<Periodic<'s>>, out: W) -> Self {
+impl<'s, W: Write> Writer<'s, W> {
+    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, out: W) -> Self {
+        let started = Instant::now();
+        let periodic = periodic.into_iter().map(|p| { let due = p.every.map(|every| started + every); (p, due) }).collect();
         Writer {
             sources,
             limits,
@@ -175,7 +226,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
             out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
             clock: WallClock::new(),
             line: Vec::with_capacity(512),
-            started: Instant::now(),
+            started,
             total_emitted: 0,
         }
     }
@@ -183,7 +234,6 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
     fn run(mut self, rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
-        let mut next_periodic = self.periodic.as_ref().and_then(|p| p.every).map(|every| self.started + every);
         loop {
             self.clock.refresh();
             let now = Instant::now();
@@ -194,14 +244,18 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
                 self.print_stats();
                 next_stats = Some(due + self.limits.stats_interval.unwrap_or_default());
             }
-            if let Some(due) = next_periodic.filter(|&due| now >= due && !stop.load(Ordering::SeqCst)) {
-                if !self.write_periodic()? {
-                    return Ok(());
+            for i in 0..self.periodic.len() {
+                let (every, due) = (self.periodic[i].0.every, self.periodic[i].1);
+                if let Some(due) = due.filter(|&due| now >= due && !stop.load(Ordering::SeqCst)) {
+                    if !self.write_periodic(i)? {
+                        return Ok(());
+                    }
+                    self.periodic[i].1 = every.map(|every| due + every);
                 }
-                next_periodic = self.periodic.as_ref().and_then(|p| p.every).map(|every| due + every);
             }
-            let wait = [deadline, next_stats, next_periodic]
+            let wait = [deadline, next_stats]
                 .into_iter()
+                .chain(self.periodic.iter().map(|&(_, due)| due))
                 .flatten()
                 .map(|t| t.saturating_duration_since(now))
                 .fold(TICK, Duration::min);
@@ -226,8 +280,10 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
             }
         }
         // The last, partial interval.
-        if !self.write_periodic()? {
-            return Ok(());
+        for i in 0..self.periodic.len() {
+            if !self.write_periodic(i)? {
+                return Ok(());
+            }
         }
         let summary = self.report("summary");
         self.line.clear();
@@ -239,11 +295,9 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
         Ok(())
     }
 
-    /// Writes what the periodic producer makes now, if there is one. Ok(false) when
-    /// stdout is closed.
-    fn write_periodic(&mut self) -> Result<bool> {
-        let Some(periodic) = self.periodic.as_mut() else { return Ok(true) };
-        for event in (periodic.produce)() {
+    /// Writes what periodic producer `i` makes now. Ok(false) when stdout is closed.
+    fn write_periodic(&mut self, i: usize) -> Result<bool> {
+        for event in (self.periodic[i].0.produce)() {
             let index = source_index(self.sources, Some(event.kind()));
             if !self.write_event(index, &event)? {
                 return Ok(false);
@@ -278,7 +332,7 @@ impl<'s, 'a, W: Write> Writer<'s, 'a, W> {
     fn report(&self, kind: &'static str) -> Report {
         let mut counts = BTreeMap::new();
         for (index, source) in self.sources.iter().enumerate() {
-            let kernel = source.counters.map(KernelCounts::read).unwrap_or_default();
+            let kernel = source.counters.as_ref().map(|c| KernelCounts::read(c)).unwrap_or_default();
             let user = &self.user[index];
             counts.insert(
                 source.kind.name(),

@@ -1,0 +1,49 @@
+//! The command line resolved, in one step, into the configuration of one tracing run
+//! (as fd's cli -> config, ripgrep's low args -> high args). Everything that loads reads
+//! this, never the command line.
+
+use crate::cli::{TraceCommand, TaskArgs};
+use crate::filter::Filters;
+use crate::kinds::Selected;
+use crate::session::Limits;
+
+/// The ring buffer of a run where no kind sends records through it (traffic alone):
+/// the smallest the kernel makes.
+const IDLE_RING_SIZE: u32 = 4096;
+
+/// One tracing run, resolved.
+#[derive(Debug)]
+pub struct Config {
+    /// The kinds traced, each with its options, in registry order.
+    pub kinds: Vec<Selected>,
+    pub filters: Filters,
+    pub limits: Limits,
+    /// No "tracing ..." line.
+    pub quiet: bool,
+    pub ring_size: u32,
+    /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
+    /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
+    pub tp_btf: bool,
+    /// syscalls: try the raw sys_enter/sys_exit tracepoints before the per-syscall
+    /// ones. Off with SYSNOOP_NO_RAW_TP=1, likewise.
+    pub raw_tp: bool,
+}
+
+impl Config {
+    pub fn new(command: TraceCommand) -> Self {
+        let TraceCommand { run, task, kinds } = command;
+        Config {
+            kinds,
+            filters: task.as_ref().map(Filters::from_args).unwrap_or_default(),
+            limits: Limits { duration: run.duration, max_events: run.max_events, stats_interval: run.stats_interval },
+            quiet: run.quiet,
+            ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
+            tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
+            raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
+        }
+    }
+}
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v == "1")
+}

@@ -1,0 +1,292 @@
+//! `sysnoop connect`: connect(2) calls from bpf/connect.bpf.c on the connect syscall
+//! tracepoints, which load on every kernel sysnoop supports.
+
+use std::borrow::Cow;
+use std::mem::size_of;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use crate::bpf::connect::types::{connect_abi, connect_event, connect_slot, sysnoop_kind};
+use crate::bpf::connect::ConnectBpfSkel;
+use crate::clock::WallClock;
+use crate::decode::{self, Malformed};
+use crate::event::{push_task_line, Decoder, Record, Task};
+use crate::kinds::{InAll, Kind, Tracer};
+use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::{errno, plain_abi, text};
+
+/// The most ports --port takes.
+pub const MAX_PORTS: usize = connect_abi::CONNECT_PORTS_MAX.0 as usize;
+
+/// Trace connect(2) calls on the whole host, failed ones included: TCP and UDP over
+/// IPv4 and IPv6, and unix sockets, with both ends' addresses.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Connect options")]
+pub struct ConnectOptions {
+    /// Only connects to these destination ports, e.g. 443 or 80,443 (at most 8).
+    #[arg(long, value_name = "PORT[,PORT]", value_parser = parse_ports)]
+    pub port: Option<Ports>,
+}
+
+/// Destination ports, as one comma-separated value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ports(pub Vec<u16>);
+
+/// `80,443`: one to MAX_PORTS ports, each 1-65535.
+pub fn parse_ports(s: &str) -> Result<Ports, String> {
+    let ports = s
+        .split(',')
+        .map(|p| match p.trim().parse::<u16>() {
+            Ok(0) | Err(_) => Err(format!("`{p}` is not a port (1-65535)")),
+            Ok(port) => Ok(port),
+        })
+        .collect::<Result<Vec<u16>, String>>()?;
+    if ports.len() > MAX_PORTS {
+        return Err(format!("{} ports given; at most {MAX_PORTS}", ports.len()));
+    }
+    Ok(Ports(ports))
+}
+
+pub struct Connect;
+
+impl Tracer for Connect {
+    const NAME: &'static str = "connect";
+    const IN_ALL: InAll = InAll::Required;
+    type Options = ConnectOptions;
+
+    fn load(shared: &Shared, options: &ConnectOptions) -> Result<Loaded> {
+        if !shared.has_syscall_tracepoints("connect") {
+            bail!("connect has no syscall tracepoints in {}", shared.syscall_tracepoints().display());
+        }
+        let mut open = shared.open::<ConnectBpfSkel>()?;
+        let rodata = open.maps.rodata_data.as_deref_mut().expect("connect.bpf.c has rodata");
+        let ports = options.port.as_ref().map_or(&[][..], |p| &p.0);
+        for (slot, &port) in rodata.targ_ports.iter_mut().zip(ports) {
+            *slot = port;
+        }
+        rodata.targ_nports = ports.len() as u32;
+        let skel = shared.load_and_attach::<ConnectBpfSkel>(open)?;
+        shared.live(&skel, &[connect_slot::CONNECT_SLOT_ENTER.0, connect_slot::CONNECT_SLOT_EXIT.0], probe_calls)?;
+        let hooks = Hooks::new(Self::NAME, vec!["connect".into()]);
+        Ok(Loaded { hooks, sources: vec![counted(Kind::Connect, &skel)?], periodic: None, attached: Box::new(skel) })
+    }
+}
+
+/// A connect(2) on a bad fd: fails with EBADF at once, and reaches both programs.
+fn probe_calls() {
+    use nix::libc;
+    let addr = [0u8; 16];
+    // SAFETY: a raw connect on fd -1 with a valid 16-byte buffer; it only fails.
+    unsafe { libc::syscall(libc::SYS_connect, -1, addr.as_ptr(), addr.len()) };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectEvent {
+    pub task: Task,
+    pub ret: i32,
+    pub fd: u32,
+    /// The address family passed (AF_INET, AF_INET6, AF_UNIX, ...).
+    pub family: u16,
+    /// The socket's sk_protocol and sk_type; 0 when the socket could not be read.
+    pub protocol: u16,
+    pub sock_type: u16,
+    pub sport: u16,
+    pub dport: u16,
+    pub saddr: [u8; 16],
+    pub daddr: [u8; 16],
+    /// AF_UNIX: the path; an abstract name starts with a NUL.
+    pub path: Vec<u8>,
+}
+
+const AF_UNSPEC: u16 = 0;
+const AF_UNIX: u16 = 1;
+const AF_INET: u16 = 2;
+const AF_INET6: u16 = 10;
+
+impl ConnectEvent {
+    fn address(&self, bytes: &[u8; 16]) -> Option<String> {
+        let addr: std::net::IpAddr = match self.family {
+            AF_INET => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(&bytes[..4]).unwrap()).into(),
+            AF_INET6 => std::net::Ipv6Addr::from(*bytes).into(),
+            _ => return None,
+        };
+        Some(addr.to_string())
+    }
+
+    fn is_inet(&self) -> bool {
+        matches!(self.family, AF_INET | AF_INET6)
+    }
+}
+
+plain_abi!(connect_event);
+const _: () = assert!(size_of::<connect_event>() == connect_abi::CONNECT_EVENT_SIZE.0 as usize);
+
+/// Fixed size.
+fn decode(bytes: &[u8]) -> Result<ConnectEvent, Malformed> {
+    let e: connect_event = decode::fixed(bytes)?;
+    let path_len = usize::from(e.path_len);
+    if path_len > e.path.len() {
+        return Err(Malformed::Length { field: "path_len", value: path_len, len: e.path.len() });
+    }
+    // An abstract socket name starts with a NUL and may hold more; a filesystem path
+    // ends at its first NUL.
+    let raw: Vec<u8> = e.path[..path_len].iter().map(|&c| c as u8).collect();
+    let path = if raw.first() == Some(&0) { raw } else { text::c_bytes(&e.path).to_vec() };
+    Ok(ConnectEvent {
+        task: decode::task(bytes),
+        ret: e.ret,
+        fd: e.fd,
+        family: e.family,
+        protocol: e.protocol,
+        sock_type: e.sock_type,
+        sport: e.sport,
+        dport: e.dport,
+        saddr: e.saddr,
+        daddr: e.daddr,
+        path,
+    })
+}
+
+impl Record for ConnectEvent {
+    const NAME: &'static str = "connect";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_CONNECT.0, decode));
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        let family = match self.family {
+            AF_UNSPEC => Cow::Borrowed("unspec"),
+            AF_UNIX => Cow::Borrowed("unix"),
+            AF_INET => Cow::Borrowed("inet"),
+            AF_INET6 => Cow::Borrowed("inet6"),
+            other => Cow::Owned(format!("af_{other}")),
+        };
+        let protocol = match (self.is_inet(), self.protocol) {
+            (false, _) | (true, 0) => None,
+            (true, 6) => Some(Cow::Borrowed("tcp")),
+            (true, 17) => Some(Cow::Borrowed("udp")),
+            (true, other) => Some(Cow::Owned(format!("ip_{other}"))),
+        };
+        let socket_type = match self.sock_type {
+            0 => None,
+            1 => Some(Cow::Borrowed("stream")),
+            2 => Some(Cow::Borrowed("dgram")),
+            3 => Some(Cow::Borrowed("raw")),
+            5 => Some(Cow::Borrowed("seqpacket")),
+            other => Some(Cow::Owned(format!("type_{other}"))),
+        };
+        // An abstract unix name is shown as ss(8) does: '@' for the leading NUL.
+        let (path, path_hex) = if self.family == AF_UNIX {
+            let shown = match self.path.split_first() {
+                Some((0, rest)) => [b"@".as_slice(), rest].concat(),
+                _ => self.path.clone(),
+            };
+            let r = text::render(&shown);
+            (Some(Cow::Owned(r.text.into_owned())), r.hex)
+        } else {
+            (None, None)
+        };
+        let body = ConnectRecord {
+            fd: self.fd,
+            family,
+            protocol,
+            socket_type,
+            // Unbound (0.0.0.0, port 0) reads as unknown, not as an address.
+            saddr: self.address(&self.saddr).filter(|_| self.saddr != [0; 16]),
+            sport: (self.is_inet() && self.sport != 0).then_some(self.sport),
+            daddr: self.address(&self.daddr),
+            dport: self.is_inet().then_some(self.dport),
+            path,
+            path_hex,
+            ret: self.ret,
+            errno: errno::of_ret(self.ret.into()),
+        };
+        push_task_line(line, Self::NAME, clock, &self.task, &body);
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        let mut b = crate::decode::tests::header(4, 216); // SN_KIND_CONNECT
+        b[56..58].copy_from_slice(&1u16.to_ne_bytes()); // family: AF_UNIX
+        b[66..68].copy_from_slice(&5u16.to_ne_bytes()); // path_len
+        b[100..105].copy_from_slice(b"/sock"); // path
+        Some(b)
+    }
+}
+
+#[derive(Serialize)]
+struct ConnectRecord<'a> {
+    fd: u32,
+    family: Cow<'static, str>,
+    protocol: Option<Cow<'static, str>>,
+    socket_type: Option<Cow<'static, str>>,
+    saddr: Option<String>,
+    sport: Option<u16>,
+    daddr: Option<String>,
+    dport: Option<u16>,
+    path: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    ret: i32,
+    errno: Option<Cow<'static, str>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::tests::{json, task};
+    use crate::event::Event;
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_ports("443"), Ok(Ports(vec![443])));
+        assert_eq!(parse_ports("80, 443"), Ok(Ports(vec![80, 443])));
+        assert!(parse_ports("0").is_err() && parse_ports("70000").is_err() && parse_ports("http").is_err());
+        assert!(parse_ports("1,2,3,4,5,6,7,8,9").unwrap_err().contains("at most 8"));
+    }
+
+    #[test]
+    fn decodes_a_unix_connect() {
+        let e = decode(&<ConnectEvent as Record>::example().unwrap()).unwrap();
+        assert_eq!((e.family, e.path.as_slice(), e.task.pid), (AF_UNIX, &b"/sock"[..], 7));
+    }
+
+    #[test]
+    fn connect_records() {
+        let base = ConnectEvent {
+            task: task(b"curl"),
+            ret: -111,
+            fd: 3,
+            family: 2,
+            protocol: 6,
+            sock_type: 1,
+            sport: 0,
+            dport: 8080,
+            saddr: [0; 16],
+            daddr: [127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            path: Vec::new(),
+        };
+        let v = json(&Event::Connect(base.clone()));
+        assert_eq!((v["family"].as_str(), v["protocol"].as_str(), v["socket_type"].as_str()), (Some("inet"), Some("tcp"), Some("stream")));
+        assert_eq!((v["daddr"].as_str(), v["dport"].as_u64()), (Some("127.0.0.1"), Some(8080)));
+        assert!(v["saddr"].is_null() && v["sport"].is_null() && v["path"].is_null());
+        assert_eq!(v["errno"], "ECONNREFUSED");
+        let mut v6 = base.clone();
+        v6.family = 10;
+        v6.protocol = 17;
+        v6.sock_type = 2;
+        v6.ret = 0;
+        v6.sport = 5353;
+        v6.daddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        v6.saddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        let v = json(&Event::Connect(v6));
+        assert_eq!((v["daddr"].as_str(), v["saddr"].as_str(), v["sport"].as_u64()), (Some("::1"), Some("::1"), Some(5353)));
+        assert_eq!((v["protocol"].as_str(), v["socket_type"].as_str(), v["errno"].is_null()), (Some("udp"), Some("dgram"), true));
+        let mut unix = base.clone();
+        unix.family = 1;
+        unix.protocol = 0;
+        unix.path = b"\0abstract".to_vec();
+        let v = json(&Event::Connect(unix));
+        assert_eq!((v["family"].as_str(), v["path"].as_str()), (Some("unix"), Some("@abstract")));
+        assert!(v["protocol"].is_null() && v["daddr"].is_null() && v["dport"].is_null());
+    }
+}

@@ -1,0 +1,319 @@
+//! `sysnoop exec`: program executions from bpf/exec.bpf.c. Successful execs come from
+//! `sched_process_exec`, through tp_btf where it attaches and the classic tracepoint
+//! elsewhere; failed ones from the exit of execve/execveat.
+
+use std::borrow::Cow;
+use std::mem::offset_of;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source, sysnoop_kind};
+use crate::bpf::exec::ExecBpfSkel;
+use crate::clock::WallClock;
+use crate::decode::{self, Malformed};
+use crate::event::{push_task_line, Decoder, Record, Task};
+use crate::kinds::{InAll, Kind, Tracer};
+use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::{errno, plain_abi, text};
+
+/// Default for --max-arg-bytes.
+pub const DEFAULT_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_DEFAULT.0;
+/// The most argv bytes a record can carry.
+pub const MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_MAX.0;
+
+/// Trace program executions on the whole host, failed ones included.
+///
+/// One record per exec: the program, its full argv (up to --max-arg-bytes, and
+/// `argv_truncated` says when it was cut), the result and the cgroup. Successful
+/// execs are seen whatever the path (execve, execveat, #! scripts); -x keeps only
+/// the failed ones.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Exec options")]
+pub struct ExecOptions {
+    /// Capture at most this many bytes of each exec's arguments (up to 65536); a cut
+    /// argv is marked with "argv_truncated": true.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
+    pub max_arg_bytes: u32,
+}
+
+pub struct Exec;
+
+impl Tracer for Exec {
+    const NAME: &'static str = "exec";
+    const IN_ALL: InAll = InAll::Required;
+    type Options = ExecOptions;
+
+    fn load(shared: &Shared, options: &ExecOptions) -> Result<Loaded> {
+        shared.tp_btf_or_tracepoint("sched_process_exec", |btf| load_with(shared, options, btf))
+    }
+}
+
+/// The failed-exec syscalls and their programs' self_seen slots (bpf/exec.h).
+const SYSCALLS: [(&str, exec_slot, exec_slot); 2] = [
+    ("execve", exec_slot::EXEC_SLOT_ENTER_EXECVE, exec_slot::EXEC_SLOT_EXIT_EXECVE),
+    ("execveat", exec_slot::EXEC_SLOT_ENTER_EXECVEAT, exec_slot::EXEC_SLOT_EXIT_EXECVEAT),
+];
+
+fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded> {
+    let mut open = shared.open::<ExecBpfSkel>()?;
+    open.maps.rodata_data.as_deref_mut().expect("exec.bpf.c has rodata").targ_max_args = options.max_arg_bytes;
+    let cpus = libbpf_rs::num_possible_cpus().context("counting CPUs")?;
+    open.maps.heap.set_max_entries(cpus as u32).context("sizing the exec scratch map")?;
+
+    let progs = &mut open.progs;
+    progs.tp_btf__sched_process_exec.set_autoload(btf);
+    progs.tracepoint__sched__sched_process_exec.set_autoload(!btf);
+    let mut hooks = Hooks::new(Exec::NAME, vec![format!("sched_process_exec{}", if btf { " (tp_btf)" } else { "" })]);
+    let mut slots = vec![exec_slot::EXEC_SLOT_SCHED.0];
+    let variants = [
+        (SYSCALLS[0], &mut progs.tracepoint__syscalls__sys_enter_execve, &mut progs.tracepoint__syscalls__sys_exit_execve),
+        (SYSCALLS[1], &mut progs.tracepoint__syscalls__sys_enter_execveat, &mut progs.tracepoint__syscalls__sys_exit_execveat),
+    ];
+    for ((name, enter_slot, exit_slot), enter, exit) in variants {
+        if shared.has_syscall_tracepoints(name) {
+            hooks.traced.push(format!("failed {name}"));
+            slots.extend([enter_slot.0, exit_slot.0]);
+        } else {
+            enter.set_autoload(false);
+            exit.set_autoload(false);
+            hooks.absent.push(name.to_owned());
+        }
+    }
+    if slots.len() == 1 {
+        bail!("neither execve nor execveat has syscall tracepoints in {}", shared.syscall_tracepoints().display());
+    }
+    let skel = shared.load_and_attach::<ExecBpfSkel>(open)?;
+    shared.live(&skel, &slots, probe_calls)?;
+    Ok(Loaded { hooks, sources: vec![counted(Kind::Exec, &skel)?], periodic: None, attached: Box::new(skel) })
+}
+
+/// A child that execs this binary (`--version`, then exits: it reaches
+/// sched_process_exec), and a failing execve and execveat of an empty path from
+/// sysnoop itself. sysnoop's children and its own calls are never reported.
+pub fn probe_calls() {
+    use nix::libc;
+    let _ = std::process::Command::new("/proc/self/exe")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let empty = c"".as_ptr();
+    let argv = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: an empty path makes both calls fail with ENOENT before anything is
+    // replaced; argv and envp are valid NULL-terminated arrays.
+    unsafe {
+        libc::syscall(libc::SYS_execve, empty, argv.as_ptr(), argv.as_ptr());
+        libc::syscall(libc::SYS_execveat, libc::AT_FDCWD, empty, argv.as_ptr(), argv.as_ptr(), 0);
+    }
+}
+
+/// Where an exec record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecSource {
+    /// sched_process_exec: the exec succeeded.
+    Sched,
+    /// A failed execve(2).
+    Execve,
+    /// A failed execveat(2).
+    Execveat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecEvent {
+    pub task: Task,
+    pub cgroup_id: u64,
+    pub ret: i32,
+    /// The thread that called exec (not the pid when a non-leader thread exec'd).
+    pub old_tid: u32,
+    pub source: ExecSource,
+    pub filename: Vec<u8>,
+    /// argv as the kernel holds it: each argument followed by a NUL; when cut, the
+    /// last one may lack its NUL.
+    pub args: Vec<u8>,
+    pub args_truncated: bool,
+}
+
+impl ExecEvent {
+    /// The arguments, in order; empty arguments are kept.
+    pub fn argv(&self) -> Vec<&[u8]> {
+        if self.args.is_empty() {
+            return Vec::new();
+        }
+        let args = self.args.strip_suffix(&[0]).unwrap_or(&self.args);
+        args.split(|&b| b == 0).collect()
+    }
+}
+
+plain_abi!(exec_event);
+
+const HEADER: usize = exec_abi::EXEC_EVENT_HEADER_SIZE.0 as usize;
+// The generated struct has the layout bpf/exec.h asserts.
+const _: () = assert!(offset_of!(exec_event, task) == 0 && offset_of!(exec_event, data) == HEADER);
+
+/// The fixed header, `filename_len` bytes of filename (with its NUL), then `args_len`
+/// bytes of NUL-separated argv.
+fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
+    if bytes.len() < HEADER {
+        return Err(Malformed::Short { len: bytes.len(), need: HEADER });
+    }
+    let filename_len = decode::read::<u32>(bytes, offset_of!(exec_event, filename_len)) as usize;
+    let args_len = decode::read::<u32>(bytes, offset_of!(exec_event, args_len)) as usize;
+    let lengths = Malformed::Length { field: "filename_len + args_len", value: filename_len.saturating_add(args_len), len: bytes.len() };
+    let args_start = HEADER.checked_add(filename_len).ok_or(lengths.clone())?;
+    let filename = bytes.get(HEADER..args_start).ok_or(lengths.clone())?;
+    let args = bytes.get(args_start..args_start.checked_add(args_len).ok_or(lengths.clone())?).ok_or(lengths)?;
+    let source = match exec_source(u32::from(decode::read::<u8>(bytes, offset_of!(exec_event, source)))) {
+        exec_source::EXEC_SOURCE_SCHED => ExecSource::Sched,
+        exec_source::EXEC_SOURCE_EXECVE => ExecSource::Execve,
+        exec_source::EXEC_SOURCE_EXECVEAT => ExecSource::Execveat,
+        exec_source(other) => return Err(Malformed::Unknown { field: "exec source", value: other }),
+    };
+    Ok(ExecEvent {
+        task: decode::task(bytes),
+        cgroup_id: decode::read(bytes, offset_of!(exec_event, cgroup_id)),
+        ret: decode::read(bytes, offset_of!(exec_event, ret)),
+        old_tid: decode::read(bytes, offset_of!(exec_event, old_tid)),
+        source,
+        filename: text::until_nul(filename).to_vec(),
+        args: args.to_vec(),
+        args_truncated: decode::read::<u8>(bytes, offset_of!(exec_event, args_truncated)) != 0,
+    })
+}
+
+impl Record for ExecEvent {
+    const NAME: &'static str = "exec";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_EXEC.0, decode));
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        let filename = text::render(&self.filename);
+        let raw = self.argv();
+        let rendered: Vec<text::Rendered<'_>> = raw.iter().map(|a| text::render(a)).collect();
+        let argv_hex = rendered.iter().any(|r| r.hex.is_some()).then(|| raw.iter().map(|a| text::hex(a)).collect());
+        let body = ExecRecord {
+            filename: filename.text,
+            filename_hex: filename.hex,
+            argv: rendered.into_iter().map(|r| r.text).collect(),
+            argv_hex,
+            argv_truncated: self.args_truncated,
+            ret: self.ret,
+            errno: errno::of_ret(self.ret.into()),
+            cgroup_id: self.cgroup_id,
+        };
+        push_task_line(line, Self::NAME, clock, &self.task, &body);
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        Some(tests::exec_record(0, 0, b"/bin/ls", b"ls\0-l\0", false))
+    }
+}
+
+#[derive(Serialize)]
+struct ExecRecord<'a> {
+    filename: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filename_hex: Option<String>,
+    argv: Vec<Cow<'a, str>>,
+    /// Present when an argument is not valid UTF-8: every argument's exact bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argv_hex: Option<Vec<String>>,
+    argv_truncated: bool,
+    ret: i32,
+    errno: Option<Cow<'static, str>>,
+    cgroup_id: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::tests::{json, task};
+    use crate::event::Event;
+
+    /// An exec record as the kernel sends it (bpf/exec.h offsets).
+    pub fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
+        let mut b = vec![0u8; 80];
+        b[0..8].copy_from_slice(&5u64.to_ne_bytes()); // ts_ns
+        b[8..12].copy_from_slice(&2u32.to_ne_bytes()); // kind: SN_KIND_EXEC
+        b[12..16].copy_from_slice(&100u32.to_ne_bytes()); // pid
+        b[16..20].copy_from_slice(&100u32.to_ne_bytes()); // tid
+        b[20..24].copy_from_slice(&1u32.to_ne_bytes()); // ppid
+        b[32..36].copy_from_slice(b"ls\0\0"); // comm
+        b[48..56].copy_from_slice(&777u64.to_ne_bytes()); // cgroup_id
+        b[56..60].copy_from_slice(&ret.to_ne_bytes()); // ret
+        b[60..64].copy_from_slice(&99u32.to_ne_bytes()); // old_tid
+        let mut name = filename.to_vec();
+        name.push(0);
+        b[64..68].copy_from_slice(&(name.len() as u32).to_ne_bytes()); // filename_len
+        b[68..72].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_len
+        b[72..76].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_total
+        b[76] = source;
+        b[77] = u8::from(truncated);
+        b.extend_from_slice(&name);
+        b.extend_from_slice(args);
+        b
+    }
+
+    #[test]
+    fn decodes_an_exec_record() {
+        let e = decode(&exec_record(0, 0, b"/usr/bin/ls", b"ls\0-l\0\0a b\0", false)).unwrap();
+        assert_eq!((e.task.pid, e.task.comm.as_slice(), e.cgroup_id, e.old_tid), (100, &b"ls"[..], 777, 99));
+        assert_eq!(e.source, ExecSource::Sched);
+        assert_eq!(e.filename, b"/usr/bin/ls");
+        assert_eq!(e.argv(), [&b"ls"[..], b"-l", b"", b"a b"]);
+        assert!(!e.args_truncated);
+    }
+
+    #[test]
+    fn failed_and_truncated_execs() {
+        let e = decode(&exec_record(1, -2, b"/nope", b"/nope\0x", true)).unwrap();
+        assert_eq!((e.source, e.ret), (ExecSource::Execve, -2));
+        // Cut inside the second argument: its start is kept.
+        assert_eq!(e.argv(), [&b"/nope"[..], b"x"]);
+        assert!(e.args_truncated);
+        let e = decode(&exec_record(2, -13, b"", b"", false)).unwrap();
+        assert_eq!(e.source, ExecSource::Execveat);
+        assert!(e.argv().is_empty() && e.filename.is_empty());
+    }
+
+    #[test]
+    fn malformed_exec_records() {
+        assert!(matches!(decode(&[0u8; 79]), Err(Malformed::Short { .. })));
+        let mut bad = exec_record(0, 0, b"/bin/ls", b"ls\0", false);
+        bad[68..72].copy_from_slice(&u32::MAX.to_ne_bytes());
+        assert!(matches!(decode(&bad), Err(Malformed::Length { .. })));
+        assert_eq!(decode(&exec_record(7, 0, b"/x", b"", false)), Err(Malformed::Unknown { field: "exec source", value: 7 }));
+    }
+
+    #[test]
+    fn exec_records() {
+        let e = ExecEvent {
+            task: task(b"sh"),
+            cgroup_id: 42,
+            ret: 0,
+            old_tid: 4243,
+            source: ExecSource::Sched,
+            filename: b"/bin/sh".to_vec(),
+            args: b"sh\0-c\0echo \"hi\"\0\0".to_vec(),
+            args_truncated: false,
+        };
+        let v = json(&Event::Exec(e.clone()));
+        assert_eq!(v["kind"], "exec");
+        assert_eq!(v["filename"], "/bin/sh");
+        assert_eq!(v["argv"], serde_json::json!(["sh", "-c", "echo \"hi\"", ""]));
+        assert_eq!(v["argv_truncated"], false);
+        assert_eq!(v["ret"], 0);
+        assert!(v["errno"].is_null());
+        assert_eq!(v["cgroup_id"], 42);
+        assert!(v.get("argv_hex").is_none());
+
+        let bad = ExecEvent { args: b"a\0\xff\0".to_vec(), ret: -2, source: ExecSource::Execve, args_truncated: true, ..e };
+        let v = json(&Event::Exec(bad));
+        assert_eq!(v["argv"], serde_json::json!(["a", "\u{fffd}"]));
+        assert_eq!(v["argv_hex"], serde_json::json!(["61", "ff"]));
+        assert_eq!(v["errno"], "ENOENT");
+        assert_eq!(v["argv_truncated"], true);
+    }
+}

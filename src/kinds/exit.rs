@@ -1,0 +1,175 @@
+//! `sysnoop exit`: process exits from bpf/exit.bpf.c on `sched_process_exit`, through
+//! tp_btf where it attaches and the classic tracepoint elsewhere.
+
+use std::borrow::Cow;
+use std::mem::size_of;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot, sysnoop_kind};
+use crate::bpf::exit::ExitBpfSkel;
+use crate::clock::WallClock;
+use crate::decode::{self, Malformed};
+use crate::event::{push_task_line, Decoder, Record, Task};
+use crate::kinds::{InAll, Kind, Tracer};
+use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::plain_abi;
+
+/// Trace process exits on the whole host: how (exit status, or the signal that
+/// killed it, and whether it dumped core) and after how long. -x keeps only
+/// processes that exited non-zero or were killed.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Exit options")]
+pub struct ExitOptions {
+    /// Also report the exit of every thread, not only of whole processes.
+    #[arg(long)]
+    pub threads: bool,
+}
+
+pub struct Exit;
+
+impl Tracer for Exit {
+    const NAME: &'static str = "exit";
+    const IN_ALL: InAll = InAll::Required;
+    type Options = ExitOptions;
+
+    fn load(shared: &Shared, options: &ExitOptions) -> Result<Loaded> {
+        shared.tp_btf_or_tracepoint("sched_process_exit", |btf| load_with(shared, options, btf))
+    }
+}
+
+fn load_with(shared: &Shared, options: &ExitOptions, btf: bool) -> Result<Loaded> {
+    let mut open = shared.open::<ExitBpfSkel>()?;
+    open.maps.rodata_data.as_deref_mut().expect("exit.bpf.c has rodata").targ_threads = u8::from(options.threads);
+    open.progs.tp_btf__sched_process_exit.set_autoload(btf);
+    open.progs.tracepoint__sched__sched_process_exit.set_autoload(!btf);
+    let skel = shared.load_and_attach::<ExitBpfSkel>(open)?;
+    // exec's probe starts a child, whose exit reaches the program.
+    shared.live(&skel, &[exit_slot::EXIT_SLOT_EXIT.0], super::exec::probe_calls)?;
+    let mut hook = format!("sched_process_exit{}", if btf { " (tp_btf)" } else { "" });
+    if options.threads {
+        hook += ", threads";
+    }
+    Ok(Loaded { hooks: Hooks::new(Exit::NAME, vec![hook]), sources: vec![counted(Kind::Exit, &skel)?], periodic: None, attached: Box::new(skel) })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExitEvent {
+    pub task: Task,
+    pub duration_ns: u64,
+    /// As wait(2) reports it: exit status << 8, 0x80 when a core was dumped, and the
+    /// killing signal in the low 7 bits.
+    pub raw_exit_code: u32,
+    pub is_thread: bool,
+}
+
+impl ExitEvent {
+    /// The killing signal's number, if a signal ended it.
+    pub fn signal(&self) -> Option<i32> {
+        let signal = (self.raw_exit_code & 0x7f) as i32;
+        (signal != 0).then_some(signal)
+    }
+
+    /// The exit status (0-255), if it exited rather than being killed.
+    pub fn exit_code(&self) -> Option<u8> {
+        self.signal().is_none().then_some(((self.raw_exit_code >> 8) & 0xff) as u8)
+    }
+
+    pub fn core_dumped(&self) -> bool {
+        self.raw_exit_code & 0x80 != 0
+    }
+}
+
+/// `9` -> `"SIGKILL"`; real-time and unknown signals -> `"signal_<n>"`.
+pub fn signal_name(signal: i32) -> Cow<'static, str> {
+    match nix::sys::signal::Signal::try_from(signal) {
+        Ok(s) => Cow::Borrowed(s.as_str()),
+        Err(_) => Cow::Owned(format!("signal_{signal}")),
+    }
+}
+
+plain_abi!(exit_event);
+const _: () = assert!(size_of::<exit_event>() == exit_abi::EXIT_EVENT_SIZE.0 as usize);
+
+/// Fixed size.
+fn decode(bytes: &[u8]) -> Result<ExitEvent, Malformed> {
+    let e: exit_event = decode::fixed(bytes)?;
+    Ok(ExitEvent { task: decode::task(bytes), duration_ns: e.duration_ns, raw_exit_code: e.exit_code, is_thread: e.is_thread != 0 })
+}
+
+impl Record for ExitEvent {
+    const NAME: &'static str = "exit";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_EXIT.0, decode));
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        let body = ExitRecord {
+            exit_code: self.exit_code(),
+            signal: self.signal().map(signal_name),
+            core_dumped: self.core_dumped(),
+            duration_ns: self.duration_ns,
+            thread: self.is_thread,
+        };
+        push_task_line(line, Self::NAME, clock, &self.task, &body);
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        Some(tests::exit_record())
+    }
+}
+
+#[derive(Serialize)]
+struct ExitRecord {
+    exit_code: Option<u8>,
+    signal: Option<Cow<'static, str>>,
+    core_dumped: bool,
+    duration_ns: u64,
+    /// Only with --threads, on threads other than the leader.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    thread: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::tests::{json, task};
+    use crate::event::Event;
+
+    /// exit(7) of thread 322 of process 321 after 250 ms (bpf/exit.h offsets).
+    pub fn exit_record() -> Vec<u8> {
+        let mut b = crate::decode::tests::header(3, 64); // SN_KIND_EXIT
+        b[12..16].copy_from_slice(&321u32.to_ne_bytes()); // pid
+        b[16..20].copy_from_slice(&322u32.to_ne_bytes()); // tid
+        b[48..56].copy_from_slice(&250_000_000u64.to_ne_bytes()); // duration_ns
+        b[56..60].copy_from_slice(&0x0700u32.to_ne_bytes()); // exit_code: exit(7)
+        b[60] = 1; // is_thread
+        b
+    }
+
+    #[test]
+    fn decodes_an_exit_record() {
+        let b = exit_record();
+        let e = decode(&b).unwrap();
+        assert_eq!((e.task.pid, e.task.tid, e.duration_ns, e.raw_exit_code, e.is_thread), (321, 322, 250_000_000, 0x700, true));
+        assert_eq!(e.task.comm, b"job");
+        assert_eq!(decode(&b[..63]), Err(Malformed::Short { len: 63, need: 64 }));
+    }
+
+    #[test]
+    fn exit_records() {
+        let exit = |raw, is_thread| Event::Exit(ExitEvent { task: task(b"job"), duration_ns: 5, raw_exit_code: raw, is_thread });
+        let v = json(&exit(0x0700, false));
+        assert_eq!((v["kind"].as_str(), v["exit_code"].as_u64()), (Some("exit"), Some(7)));
+        assert!(v["signal"].is_null() && v["core_dumped"] == false && v.get("thread").is_none());
+        assert_eq!(v["duration_ns"], 5);
+        let v = json(&exit(9, false));
+        assert!(v["exit_code"].is_null());
+        assert_eq!(v["signal"], "SIGKILL");
+        let v = json(&exit(0x80 | 11, true));
+        assert_eq!((v["signal"].as_str(), v["core_dumped"].as_bool()), (Some("SIGSEGV"), Some(true)));
+        assert_eq!(v["thread"], true);
+        assert_eq!(signal_name(40), "signal_40");
+        assert_eq!(json(&exit(0, false))["exit_code"], 0);
+    }
+}

@@ -1,0 +1,241 @@
+//! The kind registry: every event kind sysnoop traces, one line each in `registry!`
+//! below. A kind lives in one place: its BPF trio (`bpf/<kind>.bpf.c`, `bpf/<kind>.h`)
+//! and its module here, which holds its options, its loader and its records. What every
+//! kind shares iterates this registry: the command line (a subcommand per kind, and its
+//! options flattened into `all`), decode dispatch, the "tracing" line and the summary.
+//!
+//! Adding a kind: write the trio and `src/kinds/<kind>.rs` (a `Tracer` and a `Record`
+//! per record kind), and add its line here. If it sends records through the ring
+//! buffer, give it an `enum sysnoop_kind` value in bpf/sysnoop.h; a value no record
+//! here decodes, or one decoded twice, fails the build.
+
+use std::fmt;
+
+use anyhow::Result;
+use clap::{ArgMatches, FromArgMatches};
+
+use crate::clock::WallClock;
+use crate::decode::Malformed;
+use crate::event::Record;
+use crate::loader::{Loaded, Shared};
+
+/// One line per kind: `module: Tracer => RecordVariant(Event), ...;` The tracers
+/// become subcommands in this order; the records become the `Kind` and `Event` enums.
+macro_rules! registry {
+    ($($module:ident: $tracer:ident => $($variant:ident($event:ident)),+;)*) => {
+        $(pub mod $module;)*
+
+        /// Every tracing subcommand, in `--help` order.
+        pub static TRACERS: &[&dyn Registered] = &[$(&$module::$tracer),*];
+
+        /// Every record kind.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind { $($($variant,)+)* }
+
+        impl Kind {
+            pub const ALL: &[Kind] = &[$($(Kind::$variant,)+)*];
+
+            /// The record's `kind` field, and its key in the summary.
+            pub fn name(self) -> &'static str {
+                match self { $($(Kind::$variant => <$module::$event as Record>::NAME,)+)* }
+            }
+
+            /// Whether the kernel sends these records through the ring buffer.
+            pub fn from_ring(self) -> bool {
+                match self { $($(Kind::$variant => <$module::$event as Record>::RING.is_some(),)+)* }
+            }
+
+            /// The kind of records whose header says `kind` (bpf/sysnoop.h).
+            pub fn from_ring_kind(kind: u32) -> Option<Kind> {
+                $($(if let Some((k, _)) = <$module::$event as Record>::RING {
+                    if k == kind {
+                        return Some(Kind::$variant);
+                    }
+                })+)*
+                None
+            }
+        }
+
+        /// A decoded record of any kind.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Event { $($($variant($module::$event),)+)* }
+
+        impl Event {
+            pub fn kind(&self) -> Kind {
+                match self { $($(Event::$variant(_) => Kind::$variant,)+)* }
+            }
+
+            /// Appends this event's NDJSON line (with its newline) to `line`.
+            pub fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+                match self { $($(Event::$variant(e) => e.write_json(clock, line),)+)* }
+            }
+        }
+
+        /// The record the header's `kind` says, decoded; None for a kind nobody sends.
+        pub(crate) fn decode(kind: u32, bytes: &[u8]) -> Option<(Kind, Result<Event, Malformed>)> {
+            $($(if let Some((k, decode)) = <$module::$event as Record>::RING {
+                if k == kind {
+                    return Some((Kind::$variant, decode(bytes).map(Event::$variant)));
+                }
+            })+)*
+            None
+        }
+
+        // Every kind the C side can put in a header is decoded by exactly one record.
+        const _: () = {
+            let end = crate::bpf::open::types::sysnoop_kind::SN_KIND_NR.0;
+            $($(if let Some((k, _)) = <$module::$event as Record>::RING {
+                assert!(k >= 1 && k < end, "a record's ring kind is not in enum sysnoop_kind (bpf/sysnoop.h)");
+            })+)*
+            let mut kind = 1;
+            while kind < end {
+                let mut decoders = 0;
+                $($(if let Some((k, _)) = <$module::$event as Record>::RING {
+                    if k == kind {
+                        decoders += 1;
+                    }
+                })+)*
+                assert!(decoders == 1, "each enum sysnoop_kind value (bpf/sysnoop.h) needs exactly one registered record");
+                kind += 1;
+            }
+        };
+
+        /// One real record of every kind the ring buffer carries, as the kernel lays it out.
+        #[cfg(test)]
+        pub(crate) fn example_records() -> Vec<(Kind, Vec<u8>)> {
+            let mut records = Vec::new();
+            $($(if let Some(bytes) = <$module::$event as Record>::example() {
+                records.push((Kind::$variant, bytes));
+            })+)*
+            records
+        }
+    };
+}
+
+registry! {
+    open: Open => Open(OpenEvent);
+    exec: Exec => Exec(ExecEvent);
+    exit: Exit => Exit(ExitEvent);
+    connect: Connect => Connect(ConnectEvent);
+    syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
+    traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);
+}
+
+/// One kind's tracer: implemented by a unit struct in the kind's module.
+pub trait Tracer: Sync + 'static {
+    /// Its subcommand, and its name in messages and on the "tracing" line.
+    const NAME: &'static str;
+    /// Whether `all` traces it.
+    const IN_ALL: InAll;
+    /// Whether it traces tasks through the ring buffer: it takes the process filters
+    /// and --ring-size, and needs tracefs. False for kinds counted per cgroup (traffic).
+    const PER_TASK: bool = true;
+    /// Its own options (clap derive; the struct's doc comment is the subcommand's
+    /// help). The same struct is flattened into `all`.
+    type Options: clap::Args + FromArgMatches + fmt::Debug + 'static;
+
+    /// Loads, attaches and proves live its programs.
+    fn load(shared: &Shared, options: &Self::Options) -> Result<Loaded>;
+}
+
+/// How `all` treats a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InAll {
+    /// Not in `all`.
+    No,
+    /// In `all`, which fails when it cannot be loaded.
+    Required,
+    /// In `all` where it can be loaded; elsewhere `all` goes on without it and says so.
+    IfAvailable,
+}
+
+/// A registered tracer, as the shared code sees it (object-safe).
+pub trait Registered: Sync {
+    fn name(&self) -> &'static str;
+    fn in_all(&self) -> InAll;
+    fn per_task(&self) -> bool;
+    /// Adds this kind's options (and help) to a command.
+    fn args(&self, command: clap::Command) -> clap::Command;
+    /// This kind with its options, read back from the command line.
+    fn select(&self, matches: &ArgMatches, required: bool) -> Result<Selected, clap::Error>;
+}
+
+impl<T: Tracer> Registered for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+
+    fn in_all(&self) -> InAll {
+        T::IN_ALL
+    }
+
+    fn per_task(&self) -> bool {
+        T::PER_TASK
+    }
+
+    fn args(&self, command: clap::Command) -> clap::Command {
+        <T::Options as clap::Args>::augment_args(command)
+    }
+
+    fn select(&self, matches: &ArgMatches, required: bool) -> Result<Selected, clap::Error> {
+        let options = T::Options::from_arg_matches(matches)?;
+        Ok(Selected { name: T::NAME, required, per_task: T::PER_TASK, plan: Box::new(Planned::<T>(options)) })
+    }
+}
+
+/// A kind chosen for a run, with its resolved options.
+#[derive(Debug)]
+pub struct Selected {
+    pub name: &'static str,
+    /// False in `all` for kinds it goes on without.
+    pub required: bool,
+    pub per_task: bool,
+    plan: Box<dyn Plan>,
+}
+
+impl Selected {
+    pub fn load(&self, shared: &Shared) -> Result<Loaded> {
+        self.plan.load(shared)
+    }
+}
+
+trait Plan: fmt::Debug {
+    fn load(&self, shared: &Shared) -> Result<Loaded>;
+}
+
+struct Planned<T: Tracer>(T::Options);
+
+impl<T: Tracer> Plan for Planned<T> {
+    fn load(&self, shared: &Shared) -> Result<Loaded> {
+        T::load(shared, &self.0)
+    }
+}
+
+impl<T: Tracer> fmt::Debug for Planned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}", T::NAME, self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        names.extend(TRACERS.iter().map(|t| t.name()).filter(|n| !Kind::ALL.iter().any(|k| k.name() == *n)));
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "{names:?}");
+    }
+
+    #[test]
+    fn every_ring_record_has_an_example() {
+        let examples: Vec<Kind> = example_records().into_iter().map(|(k, _)| k).collect();
+        for kind in Kind::ALL.iter().filter(|k| k.from_ring()) {
+            assert!(examples.contains(kind), "{kind:?} has no example record");
+        }
+    }
+}

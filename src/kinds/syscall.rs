@@ -1,0 +1,353 @@
+//! `sysnoop syscalls`: every completed syscall, or those named with --syscall, from
+//! bpf/syscall.bpf.c on the raw sys_enter/sys_exit tracepoints (the per-syscall ones
+//! where raw ones do not load); or, with --count, counts aggregated in the kernel.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::mem::size_of;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use libbpf_rs::{MapCore, MapHandle};
+use serde::Serialize;
+
+use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event, syscall_slot, sysnoop_kind};
+use crate::bpf::syscall::SyscallBpfSkel;
+use crate::cli::parse_duration;
+use crate::clock::WallClock;
+use crate::decode::{self, Malformed};
+use crate::event::{push_line, push_task_line, Decoder, Event, Head, Record, Task};
+use crate::kinds::{InAll, Kind, Tracer};
+use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::session::Periodic;
+use crate::{errno, plain_abi, syscalls, text};
+
+/// Trace every syscall on the host, with its result and latency (strace without
+/// ptrace); usually with -p, and --syscall to pick some.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Syscalls options")]
+pub struct SyscallsOptions {
+    /// Only these syscalls, by name, e.g. openat,close.
+    #[arg(long, value_name = "NAME[,NAME]", value_parser = parse_syscalls)]
+    pub syscall: Option<SyscallNumbers>,
+
+    /// Count in the kernel instead (like syscount): calls, errors, total and longest
+    /// latency per syscall, as "syscall_count" records at the end (or every -i).
+    #[arg(short = 'c', long)]
+    pub count: bool,
+
+    /// --count: count per process too.
+    #[arg(short = 'P', long, requires = "count")]
+    pub per_process: bool,
+
+    /// --count: only the N most called.
+    #[arg(long, value_name = "N", requires = "count", value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: Option<u64>,
+
+    /// --count: print the counts of each interval this often, e.g. 1s.
+    #[arg(short = 'i', long, value_name = "DURATION", requires = "count", value_parser = parse_duration)]
+    pub interval: Option<Duration>,
+
+    /// --count: count only calls that fail with this error, e.g. EBADF.
+    #[arg(long, value_name = "NAME", requires = "count", value_parser = parse_errno)]
+    pub errno: Option<i32>,
+}
+
+/// `EBADF` -> 9.
+pub fn parse_errno(s: &str) -> Result<i32, String> {
+    errno::number(s).ok_or_else(|| format!("`{s}` is not an errno name (e.g. EBADF, ENOENT)"))
+}
+
+/// Syscall numbers for this architecture, from names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallNumbers(pub Vec<u32>);
+
+/// `openat,close`: names this architecture has.
+pub fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
+    s.split(',')
+        .map(|name| {
+            let name = name.trim();
+            syscalls::number(name).ok_or_else(|| format!("`{name}` is not a syscall on this architecture"))
+        })
+        .collect::<Result<Vec<u32>, String>>()
+        .map(SyscallNumbers)
+}
+
+pub struct Syscalls;
+
+impl Tracer for Syscalls {
+    const NAME: &'static str = "syscalls";
+    const IN_ALL: InAll = InAll::No;
+    type Options = SyscallsOptions;
+
+    /// The raw sys_enter/sys_exit tracepoints where they attach, else the per-syscall
+    /// tracepoints of the syscalls asked for.
+    fn load(shared: &Shared, options: &SyscallsOptions) -> Result<Loaded> {
+        shared.preferred_or_fallback(shared.raw_tp, "raw_tp/sys_enter", |raw| load_with(shared, options, raw))
+    }
+}
+
+/// The syscall sysnoop makes to prove the programs fire: attached in every mode.
+const PROBE: &str = "getppid";
+
+fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Loaded> {
+    let numbers = options.syscall.as_ref().map_or(&[][..], |s| &s.0);
+    let mut open = shared.open::<SyscallBpfSkel>()?;
+    let rodata = open.maps.rodata_data.as_deref_mut().expect("syscall.bpf.c has rodata");
+    for &nr in numbers {
+        let slot = rodata.targ_syscalls.get_mut(nr as usize).with_context(|| format!("syscall number {nr} is out of range"))?;
+        *slot = 1;
+    }
+    rodata.targ_syscalls_set = u8::from(!numbers.is_empty());
+    // The calls that never return, and those that return in a new task too.
+    let nr = |name: &str| syscalls::number(name).map_or(-1, |nr| nr as i32);
+    rodata.nr_exit = nr("exit");
+    rodata.nr_exit_group = nr("exit_group");
+    rodata.nr_fork = nr("fork");
+    rodata.nr_vfork = nr("vfork");
+    rodata.nr_clone = nr("clone");
+    rodata.nr_clone3 = nr("clone3");
+    if options.count {
+        rodata.targ_count = 1;
+        rodata.targ_per_process = u8::from(options.per_process);
+        rodata.targ_errno = options.errno.unwrap_or(0) as u32;
+    }
+    let progs = &mut open.progs;
+    progs.raw_tp__sys_enter.set_autoload(raw);
+    progs.raw_tp__sys_exit.set_autoload(raw);
+    progs.tracepoint__syscalls__sys_enter.set_autoload(!raw);
+    progs.tracepoint__syscalls__sys_exit.set_autoload(!raw);
+
+    let mut links = Vec::new();
+    let mut hooks = Hooks::new(Syscalls::NAME, Vec::new());
+    let skel = if raw {
+        let skel = shared.load_and_attach::<SyscallBpfSkel>(open)?;
+        hooks.traced.push("raw_syscalls sys_enter, sys_exit".to_string());
+        skel
+    } else {
+        let skel = shared.load::<SyscallBpfSkel>(open)?;
+        // The requested syscalls (all that have tracepoints when none was named), and
+        // the probe's.
+        let mut names: Vec<String> = if numbers.is_empty() {
+            std::fs::read_dir(shared.syscall_tracepoints())
+                .context("listing the syscall tracepoints")?
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.strip_prefix("sys_enter_").map(str::to_owned))
+                .collect()
+        } else {
+            numbers.iter().map(|&nr| syscalls::name(nr).into_owned()).collect()
+        };
+        names.push(PROBE.into());
+        names.sort();
+        names.dedup();
+        for name in &names {
+            if !shared.has_syscall_tracepoints(name) {
+                hooks.absent.push(name.clone());
+                continue;
+            }
+            use libbpf_rs::TracepointCategory::Syscalls;
+            for (prog, side) in [(&skel.progs.tracepoint__syscalls__sys_enter, "enter"), (&skel.progs.tracepoint__syscalls__sys_exit, "exit")] {
+                links.push(
+                    prog.attach_tracepoint(Syscalls, format!("sys_{side}_{name}"))
+                        .with_context(|| format!("attaching syscalls/sys_{side}_{name}"))?,
+                );
+            }
+        }
+        hooks.traced.push(format!("per-syscall tracepoints of {} syscalls", names.len() - hooks.absent.len()));
+        skel
+    };
+    if options.count {
+        hooks.traced.push("counted in the kernel".into());
+    }
+    let probe = || {
+        // SAFETY: getppid has no arguments and cannot fail.
+        unsafe { nix::libc::syscall(nix::libc::SYS_getppid) };
+    };
+    shared.live(&skel, &[syscall_slot::SYSCALL_SLOT_ENTER.0, syscall_slot::SYSCALL_SLOT_EXIT.0], probe)?;
+
+    let (sources, periodic) = if options.count {
+        let mut counts = Counts {
+            map: MapHandle::try_from(&skel.maps.counts).context("reading the syscall counts")?,
+            top: options.top.map(|n| n as usize),
+            last: HashMap::new(),
+        };
+        let periodic = Periodic { every: options.interval, produce: Box::new(move || counts.snapshot()) };
+        (vec![counted(Kind::SyscallCount, &skel)?], Some(periodic))
+    } else {
+        (vec![counted(Kind::Syscall, &skel)?], None)
+    };
+    Ok(Loaded { hooks, sources, periodic, attached: Box::new((skel, links)) })
+}
+
+/// Count mode: what the kernel aggregated, as records of the change since last time.
+struct Counts {
+    map: MapHandle,
+    top: Option<usize>,
+    /// Totals at the last snapshot, per (nr, pid): count, errors, total_ns.
+    last: HashMap<(u32, u32), (u64, u64, u64)>,
+}
+
+impl Counts {
+    /// One record per syscall (per process with -P) that was called since the last
+    /// snapshot, most called first; only the first --top N.
+    fn snapshot(&mut self) -> Vec<Event> {
+        let ts_ns = {
+            let ts = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).expect("CLOCK_BOOTTIME");
+            ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
+        };
+        let mut events = Vec::new();
+        for (key, per_cpu) in decode::percpu_entries::<syscall_count_key, syscall_count>(&self.map as &dyn MapCore) {
+            let mut total = syscall_count::default();
+            for c in &per_cpu {
+                total.count += c.count;
+                total.errors += c.errors;
+                total.total_ns += c.total_ns;
+                total.max_ns = total.max_ns.max(c.max_ns);
+                if total.comm[0] == 0 {
+                    total.comm = c.comm;
+                }
+            }
+            let now = (total.count, total.errors, total.total_ns);
+            let (count, errors, total_ns) = self.last.insert((key.nr, key.pid), now).unwrap_or_default();
+            if now.0 == count {
+                continue;
+            }
+            events.push(SyscallCountEvent {
+                ts_ns,
+                nr: key.nr,
+                process: (key.pid != 0).then(|| (key.pid, text::c_bytes(&total.comm).to_vec())),
+                count: now.0 - count,
+                errors: now.1 - errors,
+                total_ns: now.2 - total_ns,
+                max_ns: total.max_ns,
+            });
+        }
+        events.sort_by(|a, b| b.count.cmp(&a.count).then(a.nr.cmp(&b.nr)));
+        events.truncate(self.top.unwrap_or(usize::MAX));
+        events.into_iter().map(Event::SyscallCount).collect()
+    }
+}
+
+plain_abi!(syscall_event, syscall_count_key, syscall_count);
+const _: () = assert!(size_of::<syscall_event>() == syscall_abi::SYSCALL_EVENT_SIZE.0 as usize);
+
+/// One completed syscall, or one that never returns (exit, exit_group): then `result`
+/// is None.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallEvent {
+    pub task: Task,
+    pub nr: u32,
+    /// The return value and the latency, once it returned.
+    pub result: Option<(i64, u64)>,
+}
+
+/// Fixed size.
+fn decode(bytes: &[u8]) -> Result<SyscallEvent, Malformed> {
+    let e: syscall_event = decode::fixed(bytes)?;
+    let result = (e.returned != 0).then_some((e.ret, e.latency_ns));
+    Ok(SyscallEvent { task: decode::task(bytes), nr: e.nr, result })
+}
+
+impl Record for SyscallEvent {
+    const NAME: &'static str = "syscall";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_SYSCALL.0, decode));
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        let body = SyscallRecord {
+            syscall: syscalls::name(self.nr),
+            nr: self.nr,
+            ret: self.result.map(|(ret, _)| ret),
+            errno: self.result.and_then(|(ret, _)| errno::of_ret(ret)),
+            latency_ns: self.result.map(|(_, latency)| latency),
+        };
+        push_task_line(line, Self::NAME, clock, &self.task, &body);
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        let mut b = crate::decode::tests::header(5, 72); // SN_KIND_SYSCALL
+        b[68] = 1; // returned
+        Some(b)
+    }
+}
+
+#[derive(Serialize)]
+struct SyscallRecord {
+    syscall: Cow<'static, str>,
+    nr: u32,
+    /// null for a call that never returns (exit, exit_group), as strace's `= ?`.
+    ret: Option<i64>,
+    errno: Option<Cow<'static, str>>,
+    latency_ns: Option<u64>,
+}
+
+/// Count mode: one syscall's totals over an interval (of one process with -P).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallCountEvent {
+    pub ts_ns: u64,
+    pub nr: u32,
+    /// With -P: the process and its command name.
+    pub process: Option<(u32, Vec<u8>)>,
+    pub count: u64,
+    pub errors: u64,
+    pub total_ns: u64,
+    /// The longest single call since tracing started.
+    pub max_ns: u64,
+}
+
+impl Record for SyscallCountEvent {
+    const NAME: &'static str = "syscall_count";
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        let comm = self.process.as_ref().map(|(_, comm)| text::render(comm));
+        push_line(line, &SyscallCountRecord {
+            head: Head::new::<Self>(clock, self.ts_ns),
+            syscall: syscalls::name(self.nr),
+            nr: self.nr,
+            pid: self.process.as_ref().map(|&(pid, _)| pid),
+            comm: comm.map(|c| c.text),
+            count: self.count,
+            errors: self.errors,
+            total_ns: self.total_ns,
+            max_ns: self.max_ns,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct SyscallCountRecord<'a> {
+    #[serde(flatten)]
+    head: Head,
+    syscall: Cow<'static, str>,
+    nr: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm: Option<Cow<'a, str>>,
+    count: u64,
+    errors: u64,
+    total_ns: u64,
+    max_ns: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_a_syscall_record() {
+        let mut b = crate::decode::tests::header(5, 72);
+        b[12..16].copy_from_slice(&77u32.to_ne_bytes()); // pid
+        b[48..56].copy_from_slice(&(-9i64).to_ne_bytes()); // ret: -EBADF
+        b[56..64].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
+        b[64..68].copy_from_slice(&3u32.to_ne_bytes()); // nr
+        b[68] = 1; // returned
+        let Ok(Event::Syscall(e)) = crate::decode::record(&b) else { panic!() };
+        assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, 1234))));
+        assert!(matches!(crate::decode::record(&b[..71]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
+        // exit_group, reported at its enter: no result.
+        b[64..68].copy_from_slice(&231u32.to_ne_bytes());
+        b[68] = 0;
+        assert_eq!(decode(&b).map(|e| (e.nr, e.result)), Ok((231, None)));
+    }
+}

@@ -1,0 +1,334 @@
+//! `sysnoop traffic`: cgroup_skb ingress/egress programs (bpf/traffic.bpf.c) on a
+//! cgroup v2 subtree (the whole hierarchy by default) count packets and bytes per
+//! cgroup, direction and IP protocol in a per-CPU map; every interval, the change since
+//! the last one becomes one record per active cgroup, and an alert above a rate. The
+//! programs only observe: they let every packet through.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use libbpf_rs::{MapCore, MapHandle};
+use serde::Serialize;
+
+use crate::bpf::traffic::types::{traffic_key, traffic_value};
+use crate::bpf::traffic::TrafficBpfSkel;
+use crate::cli::parse_duration;
+use crate::clock::WallClock;
+use crate::event::{push_line, Event, Head, Record};
+use crate::kinds::{InAll, Kind, Tracer};
+use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::session::{Periodic, Source};
+use crate::{plain_abi, preflight};
+
+/// Count network traffic per cgroup (service, container), by direction and
+/// protocol, with cgroup_skb programs that only observe; print one record per active
+/// cgroup every interval, and alerts above a rate.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Traffic options")]
+pub struct TrafficOptions {
+    /// Count only this cgroup v2 subtree: a path under the cgroup v2 mount, or an
+    /// absolute directory in it (default: the whole hierarchy).
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<PathBuf>,
+
+    /// Print the traffic of each active cgroup this often, e.g. 1s, 500ms.
+    #[arg(short = 'i', long, visible_alias = "traffic-interval", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Emit an "alert" record when a cgroup moves more than this many bytes per
+    /// second (received plus sent) in an interval.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub alert_bytes_per_sec: Option<u64>,
+}
+
+pub struct Traffic;
+
+impl Tracer for Traffic {
+    const NAME: &'static str = "traffic";
+    /// Where it can be counted: no cgroup v2 or no CAP_NET_ADMIN leaves the rest of
+    /// `all` as it is.
+    const IN_ALL: InAll = InAll::IfAvailable;
+    const PER_TASK: bool = false;
+    type Options = TrafficOptions;
+
+    fn load(shared: &Shared, options: &TrafficOptions) -> Result<Loaded> {
+        let (root, cgroup) = target(options.cgroup.as_deref())?;
+        let open = shared.open::<TrafficBpfSkel>()?;
+        let skel = shared.load::<TrafficBpfSkel>(open)?;
+        let dir = std::fs::File::open(&cgroup).with_context(|| format!("opening cgroup {}", cgroup.display()))?;
+        let attach = |prog: &libbpf_rs::ProgramMut<'_>, what: &str| {
+            prog.attach_cgroup(dir.as_raw_fd()).with_context(|| format!("attaching the {what} counter to {}", cgroup.display()))
+        };
+        let links = [attach(&skel.progs.cgroup_skb__ingress, "ingress")?, attach(&skel.progs.cgroup_skb__egress, "egress")?];
+        let mut hooks = Hooks::new(Self::NAME, vec!["cgroup_skb ingress, egress".into()]);
+        hooks.detail = Some(format!("of cgroup {} under {}, every {:?}", relative(&root, &cgroup), root.display(), options.interval));
+        let mut snapshots = Snapshots {
+            map: MapHandle::try_from(&skel.maps.traffic).context("reading the traffic counters")?,
+            names: cgroup_names(&root),
+            root,
+            last: HashMap::new(),
+            last_ns: boot_ns(),
+        };
+        let alert = options.alert_bytes_per_sec;
+        let periodic = Periodic { every: Some(options.interval), produce: Box::new(move || snapshots.snapshot(alert)) };
+        let sources = vec![counted(Kind::Traffic, &skel)?, Source { kind: Kind::Alert, counters: None }];
+        Ok(Loaded { hooks, sources, periodic: Some(periodic), attached: Box::new((skel, links)) })
+    }
+}
+
+/// The cgroup v2 mount and the directory to attach to (`--cgroup`, else the root),
+/// after the checks attaching needs.
+pub fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
+    preflight::check_net_admin()?;
+    let root = preflight::cgroup2_mount().ok_or(preflight::PreflightError::NoCgroup2)?;
+    let dir = match cgroup {
+        None => root.clone(),
+        Some(p) if p.is_absolute() && p.starts_with(&root) => p.to_path_buf(),
+        Some(p) => root.join(p.strip_prefix("/").unwrap_or(p)),
+    };
+    anyhow::ensure!(dir.is_dir(), "{} is not a cgroup v2 directory (under {})", dir.display(), root.display());
+    Ok((root, dir))
+}
+
+/// `dir` as records name it: its path under the cgroup v2 mount `root`.
+pub fn relative(root: &Path, dir: &Path) -> String {
+    match dir.strip_prefix(root) {
+        Ok(p) if p.as_os_str().is_empty() => "/".into(),
+        Ok(p) => format!("/{}", p.display()),
+        Err(_) => dir.display().to_string(),
+    }
+}
+
+plain_abi!(traffic_key, traffic_value);
+
+/// Turns the counters' running totals into per-interval records.
+struct Snapshots {
+    map: MapHandle,
+    /// The cgroup v2 mount point; records name cgroups relative to it.
+    root: PathBuf,
+    /// Cumulative counts at the last snapshot, per map key.
+    last: HashMap<(u64, u8, u8), Flow>,
+    last_ns: u64,
+    /// cgroup id (its directory's inode) -> path under `root`.
+    names: HashMap<u64, String>,
+}
+
+impl Snapshots {
+    /// The change since the last snapshot: one record per cgroup that moved anything,
+    /// and an alert for each that went over `alert` bytes per second.
+    fn snapshot(&mut self, alert: Option<u64>) -> Vec<Event> {
+        let now = boot_ns();
+        let interval_ns = now.saturating_sub(self.last_ns).max(1);
+        self.last_ns = now;
+        let mut by_cgroup: BTreeMap<u64, BTreeMap<u8, Flow>> = BTreeMap::new();
+        for (key, per_cpu) in crate::decode::percpu_entries::<traffic_key, traffic_value>(&self.map as &dyn MapCore) {
+            // Running totals since attach, summed over CPUs.
+            let mut total = Flow::default();
+            for v in &per_cpu {
+                let flow = if key.ingress != 0 {
+                    Flow { rx_bytes: v.bytes, rx_packets: v.packets, ..Flow::default() }
+                } else {
+                    Flow { tx_bytes: v.bytes, tx_packets: v.packets, ..Flow::default() }
+                };
+                total.add(&flow);
+            }
+            let last = self.last.insert((key.cgroup_id, key.ingress, key.protocol), total).unwrap_or_default();
+            let delta = Flow {
+                rx_bytes: total.rx_bytes - last.rx_bytes,
+                tx_bytes: total.tx_bytes - last.tx_bytes,
+                rx_packets: total.rx_packets - last.rx_packets,
+                tx_packets: total.tx_packets - last.tx_packets,
+            };
+            if delta != Flow::default() {
+                by_cgroup.entry(key.cgroup_id).or_default().entry(key.protocol).or_default().add(&delta);
+            }
+        }
+        let mut events = Vec::new();
+        for (cgroup_id, protocols) in by_cgroup {
+            let cgroup = self.name(cgroup_id);
+            let traffic = TrafficEvent { ts_ns: now, cgroup_id, cgroup: cgroup.clone(), interval_ns, protocols };
+            let total = traffic.total();
+            let rate = ((total.rx_bytes + total.tx_bytes) as u128 * 1_000_000_000 / u128::from(interval_ns)) as u64;
+            events.push(Event::Traffic(traffic));
+            if let Some(threshold) = alert.filter(|&t| rate > t) {
+                events.push(Event::Alert(AlertEvent { ts_ns: now, cgroup_id, cgroup, bytes_per_sec: rate, threshold }));
+            }
+        }
+        events
+    }
+
+    /// The cgroup's path under the mount point, or `cgroup:<id>` when it is gone.
+    fn name(&mut self, id: u64) -> String {
+        if !self.names.contains_key(&id) {
+            self.names = cgroup_names(&self.root);
+        }
+        self.names.get(&id).cloned().unwrap_or_else(|| format!("cgroup:{id}"))
+    }
+}
+
+/// Every cgroup under `root`, by id (the directory's inode number on cgroup2).
+fn cgroup_names(root: &Path) -> HashMap<u64, String> {
+    let mut names = HashMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        if let Ok(meta) = std::fs::metadata(&dir) {
+            names.insert(meta.ino(), relative(root, &dir));
+        }
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            todo.extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
+        }
+    }
+    names
+}
+
+fn boot_ns() -> u64 {
+    let ts = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).expect("CLOCK_BOOTTIME");
+    ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
+}
+
+/// Packets and bytes one way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+}
+
+impl Flow {
+    pub fn add(&mut self, other: &Flow) {
+        self.rx_bytes += other.rx_bytes;
+        self.tx_bytes += other.tx_bytes;
+        self.rx_packets += other.rx_packets;
+        self.tx_packets += other.tx_packets;
+    }
+}
+
+/// One cgroup's traffic over one interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficEvent {
+    /// CLOCK_BOOTTIME nanoseconds at the end of the interval.
+    pub ts_ns: u64,
+    pub cgroup_id: u64,
+    pub cgroup: String,
+    pub interval_ns: u64,
+    /// By IP protocol number (0: not IP).
+    pub protocols: BTreeMap<u8, Flow>,
+}
+
+impl TrafficEvent {
+    pub fn total(&self) -> Flow {
+        let mut total = Flow::default();
+        self.protocols.values().for_each(|f| total.add(f));
+        total
+    }
+}
+
+/// `6` -> `"tcp"`: the IP protocols traffic records name; others are `"ip_<n>"`.
+fn ip_protocol(protocol: u8) -> Cow<'static, str> {
+    match protocol {
+        0 => Cow::Borrowed("other"),
+        1 => Cow::Borrowed("icmp"),
+        6 => Cow::Borrowed("tcp"),
+        17 => Cow::Borrowed("udp"),
+        58 => Cow::Borrowed("icmpv6"),
+        132 => Cow::Borrowed("sctp"),
+        other => Cow::Owned(format!("ip_{other}")),
+    }
+}
+
+impl Record for TrafficEvent {
+    const NAME: &'static str = "traffic";
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        push_line(line, &TrafficRecord {
+            head: Head::new::<Self>(clock, self.ts_ns),
+            cgroup_id: self.cgroup_id,
+            cgroup: &self.cgroup,
+            interval_ns: self.interval_ns,
+            total: self.total(),
+            protocols: self.protocols.iter().map(|(&p, f)| (ip_protocol(p), *f)).collect(),
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct TrafficRecord<'a> {
+    #[serde(flatten)]
+    head: Head,
+    cgroup_id: u64,
+    cgroup: &'a str,
+    interval_ns: u64,
+    #[serde(flatten)]
+    total: Flow,
+    protocols: BTreeMap<Cow<'static, str>, Flow>,
+}
+
+/// A cgroup moved more bytes per second than --alert-bytes-per-sec in an interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertEvent {
+    pub ts_ns: u64,
+    pub cgroup_id: u64,
+    pub cgroup: String,
+    pub bytes_per_sec: u64,
+    pub threshold: u64,
+}
+
+impl Record for AlertEvent {
+    const NAME: &'static str = "alert";
+
+    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+        push_line(line, &AlertRecord {
+            head: Head::new::<Self>(clock, self.ts_ns),
+            severity: "warning",
+            cgroup_id: self.cgroup_id,
+            cgroup: &self.cgroup,
+            bytes_per_sec: self.bytes_per_sec,
+            threshold: self.threshold,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct AlertRecord<'a> {
+    #[serde(flatten)]
+    head: Head,
+    severity: &'static str,
+    cgroup_id: u64,
+    cgroup: &'a str,
+    bytes_per_sec: u64,
+    threshold: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::tests::{assert_keys_in_order, json};
+
+    #[test]
+    fn traffic_and_alert_records() {
+        let protocols = BTreeMap::from([(6, Flow { rx_bytes: 10, tx_bytes: 20, rx_packets: 1, tx_packets: 2 }), (200, Flow { tx_bytes: 5, tx_packets: 1, ..Flow::default() })]);
+        let e = Event::Traffic(TrafficEvent { ts_ns: 1, cgroup_id: 9, cgroup: "/a".into(), interval_ns: 1_000, protocols });
+        assert_keys_in_order(&e, &["kind", "time", "cgroup_id", "cgroup", "interval_ns", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "protocols"]);
+        let v = json(&e);
+        assert_eq!((v["kind"].as_str(), v["tx_bytes"].as_u64(), v["tx_packets"].as_u64()), (Some("traffic"), Some(25), Some(3)));
+        assert_eq!(v["protocols"]["ip_200"]["tx_bytes"], 5);
+        assert_eq!(v["protocols"]["tcp"]["rx_bytes"], 10);
+        let e = Event::Alert(AlertEvent { ts_ns: 1, cgroup_id: 9, cgroup: "/a".into(), bytes_per_sec: 30, threshold: 20 });
+        assert_keys_in_order(&e, &["kind", "time", "severity", "cgroup_id", "cgroup", "bytes_per_sec", "threshold"]);
+        let v = json(&e);
+        assert_eq!((v["kind"].as_str(), v["severity"].as_str(), v["bytes_per_sec"].as_u64()), (Some("alert"), Some("warning"), Some(30)));
+    }
+
+    #[test]
+    fn cgroups_are_named_under_the_mount() {
+        let root = Path::new("/sys/fs/cgroup");
+        assert_eq!(relative(root, root), "/");
+        assert_eq!(relative(root, &root.join("system.slice/x.service")), "/system.slice/x.service");
+    }
+}

@@ -1,0 +1,201 @@
+//! The generic loader: what every BPF object shares (bpf/common.bpf.h), done once for
+//! all of them. Opening an object writes the filters, sysnoop's own pid and the wakeup
+//! threshold into its rodata and points its `events` map at the run's one ring buffer;
+//! loading and attaching name the object in errors; `live` proves its programs fire
+//! (see live.rs). A kind's module only does what is its own: which programs to load,
+//! its own rodata, and its probe calls.
+
+use std::any::Any;
+use std::os::fd::AsFd;
+use std::mem::MaybeUninit;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use libbpf_rs::{MapHandle, OpenMapMut, OpenObject};
+
+use crate::config::Config;
+use crate::event::Kind;
+use crate::filter::Filters;
+use crate::session::{Periodic, Source};
+use crate::{live, preflight};
+
+/// A generated skeleton, as the loader sees it. Implemented for every object in
+/// bpf/ by the `skeleton!` macro (src/lib.rs): every object includes
+/// bpf/common.bpf.h, so every one has these globals and maps.
+pub trait Object: Sized + 'static {
+    /// The opened, not yet loaded, skeleton.
+    type Open;
+    /// The object's name: `bpf/<NAME>.bpf.c`.
+    const NAME: &'static str;
+
+    fn open() -> libbpf_rs::Result<Self::Open>;
+    /// Writes the shared globals into the opened object's rodata.
+    fn set_common(open: &mut Self::Open, common: &Common);
+    fn events(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
+    fn load(open: Self::Open) -> libbpf_rs::Result<Self>;
+    /// Attaches every program that was loaded and has an attach point in its SEC().
+    fn attach(&mut self) -> libbpf_rs::Result<()>;
+    /// The `self_seen` slots in the object's bss (see live.rs).
+    fn self_seen(&self) -> &[u8];
+    /// The per-CPU `counters` array (bpf/sysnoop.h `enum sysnoop_counter`).
+    fn counters(&self) -> &libbpf_rs::MapMut<'static>;
+}
+
+/// The globals every object shares (bpf/common.bpf.h), as written into its rodata.
+#[derive(Debug, Clone)]
+pub struct Common {
+    pub tgid: u32,
+    pub tid: u32,
+    /// u32::MAX: any user.
+    pub uid: u32,
+    pub comm: Vec<u8>,
+    pub failed: u8,
+    pub self_tgid: u32,
+    pub wakeup_bytes: u64,
+}
+
+impl Common {
+    fn new(filters: &Filters, ring_size: u32) -> Self {
+        Common {
+            tgid: filters.tgid.unwrap_or(0),
+            tid: filters.tid.unwrap_or(0),
+            uid: filters.uid.unwrap_or(u32::MAX),
+            comm: filters.comm.clone().unwrap_or_default().into_bytes(),
+            failed: u8::from(filters.failed),
+            self_tgid: std::process::id(),
+            wakeup_bytes: crate::session::wakeup_bytes(ring_size),
+        }
+    }
+}
+
+/// What one loaded tracer reports on the "tracing" line.
+#[derive(Debug, Clone)]
+pub struct Hooks {
+    pub kind: &'static str,
+    pub traced: Vec<String>,
+    /// Said after the hooks, e.g. the cgroup traffic is counted in.
+    pub detail: Option<String>,
+    pub absent: Vec<String>,
+}
+
+impl Hooks {
+    pub fn new(kind: &'static str, traced: Vec<String>) -> Self {
+        Hooks { kind, traced, detail: None, absent: Vec::new() }
+    }
+}
+
+/// A loaded, attached and live kind: what the session polls, counts and reports.
+pub struct Loaded {
+    pub hooks: Hooks,
+    /// The record kinds it produces, each with its in-kernel counters.
+    pub sources: Vec<Source>,
+    /// Records it makes in user space every so often (traffic, syscall counts).
+    pub periodic: Option<Periodic>,
+    /// The skeleton and any links made by hand: dropping them detaches the programs.
+    pub attached: Box<dyn Any>,
+}
+
+/// What every loader of a run shares: the ring buffer, the filters, the options that
+/// choose between programs, and the checks already made.
+pub struct Shared {
+    pub verbose: bool,
+    /// The run's one ring buffer: every object reuses it.
+    pub ring: MapHandle,
+    common: Common,
+    /// tracefs's `events/syscalls` directory (empty when no kind traces tasks).
+    syscall_tracepoints: PathBuf,
+    /// Try tp_btf programs before their classic-tracepoint fallbacks.
+    pub tp_btf: bool,
+    /// syscalls: try the raw sys_enter/sys_exit tracepoints first.
+    pub raw_tp: bool,
+}
+
+impl Shared {
+    /// Runs the preflight checks the run's kinds need and creates the ring buffer.
+    pub fn new(session: &Config, verbose: bool) -> Result<Shared> {
+        let syscall_tracepoints = if session.kinds.iter().any(|k| k.per_task) {
+            preflight::syscall_tracepoints(&preflight::require_tracefs()?)?
+        } else {
+            preflight::require()?;
+            PathBuf::new()
+        };
+        Ok(Shared {
+            verbose,
+            // Named like the objects' map: libbpf takes a reused map's name from the
+            // kernel, and the skeletons look their maps up by name.
+            ring: preflight::create_ringbuf("events", session.ring_size)?,
+            common: Common::new(&session.filters, session.ring_size),
+            syscall_tracepoints,
+            tp_btf: session.tp_btf,
+            raw_tp: session.raw_tp,
+        })
+    }
+
+    pub fn syscall_tracepoints(&self) -> &Path {
+        &self.syscall_tracepoints
+    }
+
+    /// Whether this kernel has both the enter and the exit tracepoint of `syscall`.
+    pub fn has_syscall_tracepoints(&self, syscall: &str) -> bool {
+        ["enter", "exit"].iter().all(|side| self.syscall_tracepoints.join(format!("sys_{side}_{syscall}")).is_dir())
+    }
+
+    /// Opens object `O` with the shared globals set and the run's ring buffer in place.
+    pub fn open<O: Object>(&self) -> Result<O::Open> {
+        let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;
+        O::set_common(&mut open, &self.common);
+        O::events(&mut open).reuse_fd(self.ring.as_fd()).context("sharing the ring buffer")?;
+        Ok(open)
+    }
+
+    /// Loads the opened object into the kernel (the verifier runs here).
+    pub fn load<O: Object>(&self, open: O::Open) -> Result<O> {
+        O::load(open).with_context(|| format!("loading the {} BPF programs", O::NAME))
+    }
+
+    /// Loads and attaches every program with an attach point in its SEC().
+    pub fn load_and_attach<O: Object>(&self, open: O::Open) -> Result<O> {
+        let mut skel = self.load::<O>(open)?;
+        skel.attach().with_context(|| format!("attaching the {} programs", O::NAME))?;
+        Ok(skel)
+    }
+
+    /// Calls `probe` until each program's `self_seen` slot in `slots` is marked.
+    pub fn live<O: Object>(&self, skel: &O, slots: &[u32], probe: impl Fn()) -> Result<()> {
+        live::wait(slots, skel.self_seen(), probe, O::NAME, self.verbose)
+    }
+
+    /// Loads with the preferred programs (`load(true)`: tp_btf, raw tracepoints), and
+    /// when that fails, with their fallbacks (`load(false)`); straight to the fallbacks
+    /// when `prefer` is off (SYSNOOP_NO_TP_BTF, SYSNOOP_NO_RAW_TP). `hook` names the
+    /// preferred programs for messages.
+    pub fn preferred_or_fallback<T>(&self, prefer: bool, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+        if !prefer {
+            return load(false);
+        }
+        load(true).or_else(|error| {
+            if self.verbose {
+                eprintln!("sysnoop: {hook} unavailable ({error:#}); using the fallback");
+            }
+            load(false).with_context(|| format!("({hook} had failed too: {error:#})"))
+        })
+    }
+
+    /// exec and exit: tp_btf programs, else their classic tracepoints.
+    pub fn tp_btf_or_tracepoint<T>(&self, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+        self.preferred_or_fallback(self.tp_btf, &format!("tp_btf/{hook}"), load)
+    }
+}
+
+/// Records of `kind`, counted in `object`'s in-kernel counters.
+pub fn counted<O: Object>(kind: Kind, object: &O) -> Result<Source> {
+    let counters = MapHandle::try_from(object.counters()).with_context(|| format!("reading the {} counters", O::NAME))?;
+    Ok(Source { kind, counters: Some(counters) })
+}
+
+/// Storage for one BPF object for the rest of the run. Leaked on purpose (a few bytes
+/// per loaded object, once): skeletons borrow it, and a 'static borrow lets a tracer
+/// retry a load with other programs without lifetime juggling.
+pub fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
+    Box::leak(Box::new(MaybeUninit::uninit()))
+}
