@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the connect tracer: bpf/connect.bpf.c writes these records, src/decode.rs reads them. */
+/* ABI of the connect tracer: bpf/connect.bpf.c writes these records, src/kinds/connect.rs reads them. */
 #ifndef SYSNOOP_CONNECT_H
 #define SYSNOOP_CONNECT_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the exec tracer: bpf/exec.bpf.c writes these records, src/decode.rs reads them. */
+/* ABI of the exec tracer: bpf/exec.bpf.c writes these records, src/kinds/exec.rs reads them. */
 #ifndef SYSNOOP_EXEC_H
 #define SYSNOOP_EXEC_H
 
@@ -17,7 +17,7 @@ enum exec_abi {
 	EXEC_EVENT_HEADER_SIZE = 80,
 };
 
-/* Each program's slot in self_seen (src/exec.rs waits for the slots of those it attached). */
+/* Each program's slot in self_seen (src/kinds/exec.rs waits for the slots of those it attached). */
 enum exec_slot {
 	EXEC_SLOT_SCHED = 0,
 	EXEC_SLOT_ENTER_EXECVE = 1,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the exit tracer: bpf/exit.bpf.c writes these records, src/decode.rs reads them. */
+/* ABI of the exit tracer: bpf/exit.bpf.c writes these records, src/kinds/exit.rs reads them. */
 #ifndef SYSNOOP_EXIT_H
 #define SYSNOOP_EXIT_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the open tracer: bpf/open.bpf.c writes these records, src/decode.rs reads them. */
+/* ABI of the open tracer: bpf/open.bpf.c writes these records, src/kinds/open.rs reads them. */
 #ifndef SYSNOOP_OPEN_H
 #define SYSNOOP_OPEN_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the syscall tracer: bpf/syscall.bpf.c writes these records, src/decode.rs reads them. */
+/* ABI of the syscall tracer: bpf/syscall.bpf.c writes these records, src/kinds/syscall.rs reads them. */
 #ifndef SYSNOOP_SYSCALL_H
 #define SYSNOOP_SYSCALL_H
 

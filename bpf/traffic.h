@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI of the traffic counters: bpf/traffic.bpf.c counts, src/traffic.rs reads the map. */
+/* ABI of the traffic counters: bpf/traffic.bpf.c counts, src/kinds/traffic.rs reads the map. */
 #ifndef SYSNOOP_TRAFFIC_H
 #define SYSNOOP_TRAFFIC_H
 

@@ -99,14 +99,15 @@ impl FromArgMatches for Command {
         if name == DOCTOR {
             return Ok(Command::Doctor);
         }
-        let chosen: Vec<(&dyn Registered, bool)> = if name == ALL {
-            TRACERS.iter().filter(|t| t.in_all() != InAll::No).map(|t| (*t, t.in_all() == InAll::Required)).collect()
+        let all = name == ALL;
+        let chosen: Vec<&dyn Registered> = if all {
+            TRACERS.iter().copied().filter(|t| t.in_all() != InAll::No).collect()
         } else {
             let tracer = TRACERS.iter().find(|t| t.name() == name);
-            vec![(*tracer.ok_or_else(|| clap::Error::new(ErrorKind::InvalidSubcommand))?, true)]
+            vec![*tracer.ok_or_else(|| clap::Error::new(ErrorKind::InvalidSubcommand))?]
         };
-        let kinds = chosen.iter().map(|&(t, required)| t.select(sub, required)).collect::<Result<_, _>>()?;
-        let task = chosen.iter().any(|(t, _)| t.per_task()).then(|| TaskArgs::from_arg_matches(sub)).transpose()?;
+        let kinds = chosen.iter().map(|t| t.select(sub, all)).collect::<Result<_, _>>()?;
+        let task = chosen.iter().any(|t| t.per_task()).then(|| TaskArgs::from_arg_matches(sub)).transpose()?;
         Ok(Command::Trace(TraceCommand { run: RunArgs::from_arg_matches(sub)?, task, kinds }))
     }
 
@@ -276,6 +277,41 @@ mod tests {
         assert!(parse_uid("4294967295").is_err());
         assert_eq!(parse_comm("python3"), Ok("python3".into()));
         assert!(parse_comm("a-very-long-command").is_err());
+    }
+
+    fn trace(args: &[&str]) -> Result<TraceCommand, clap::Error> {
+        match Cli::try_parse_from(std::iter::once("sysnoop").chain(args.iter().copied()))?.command {
+            Command::Trace(t) => Ok(t),
+            Command::Doctor => panic!("{args:?} parsed as doctor"),
+        }
+    }
+
+    #[test]
+    fn a_subcommand_per_registered_kind() {
+        for tracer in TRACERS {
+            let t = trace(&[tracer.name()]).unwrap();
+            assert_eq!(t.kinds.iter().map(|k| (k.name, k.optional)).collect::<Vec<_>>(), [(tracer.name(), None)]);
+            assert_eq!(t.task.is_some(), tracer.per_task(), "{}", tracer.name());
+        }
+        assert!(matches!(Cli::try_parse_from(["sysnoop", "doctor"]).unwrap().command, Command::Doctor));
+        // Kinds that do not trace tasks take no process filters.
+        assert_eq!(trace(&["traffic", "-p", "1"]).unwrap_err().kind(), ErrorKind::UnknownArgument);
+    }
+
+    /// `all` is every kind but syscalls, each with its own options; traffic only where
+    /// it can be counted.
+    #[test]
+    fn all_takes_every_kinds_options() {
+        let t = trace(&["all", "-p", "7", "--port", "443", "--threads", "--max-arg-bytes", "10", "--traffic-interval", "2s"]).unwrap();
+        let kinds: Vec<(&str, Option<&str>)> = t.kinds.iter().map(|k| (k.name, k.optional)).collect();
+        let required = |name| (name, None);
+        assert_eq!(kinds, [required("open"), required("exec"), required("exit"), required("connect"), ("traffic", Some("traffic is not counted"))]);
+        assert_eq!(t.task.as_ref().map(|t| t.pid), Some(Some(7)));
+        let plans = format!("{:?}", t.kinds);
+        for option in ["max_arg_bytes: 10", "threads: true", "Ports([443])", "interval: 2s"] {
+            assert!(plans.contains(option), "{option} not in {plans}");
+        }
+        assert_eq!(trace(&["all", "--count"]).unwrap_err().kind(), ErrorKind::UnknownArgument);
     }
 
     #[test]

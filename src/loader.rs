@@ -95,6 +95,14 @@ pub struct Loaded {
     pub attached: Box<dyn Any>,
 }
 
+impl Loaded {
+    /// The common case: one object, whose ring-buffer records of `kind` are counted in
+    /// its counters, and nothing made in user space.
+    pub fn ring<O: Object>(kind: Kind, object: O, hooks: Hooks) -> Result<Loaded> {
+        Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, attached: Box::new(object) })
+    }
+}
+
 /// What every loader of a run shares: the ring buffer, the filters, the options that
 /// choose between programs, and the checks already made.
 pub struct Shared {

@@ -86,8 +86,10 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     for kind in &config.kinds {
         match kind.load(&shared) {
             Ok(l) => loaded.push(l),
-            Err(e) if !kind.required => eprintln!("sysnoop: {} is not traced: {e:#}", kind.name),
-            Err(e) => return Err(e),
+            Err(e) => match kind.optional {
+                Some(unavailable) => eprintln!("sysnoop: {unavailable}: {e:#}"),
+                None => return Err(e),
+            },
         }
     }
     let sources: Vec<Source> = loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect();
@@ -382,6 +384,20 @@ mod tests {
 
     /// A record that fails to decode is counted as malformed under its kind's source when
     /// its header names one, and under "unknown" (one past the last source) otherwise.
+    #[test]
+    fn the_tracing_line() {
+        let mut open = Hooks::new("open", vec!["openat".into(), "creat".into()]);
+        open.absent.push("openat2".into());
+        let mut traffic = Hooks::new("traffic", vec!["cgroup_skb ingress, egress".into()]);
+        traffic.detail = Some("of cgroup / under /sys/fs/cgroup, every 1s".into());
+        assert_eq!(
+            tracing_line(&[&open, &traffic], "pid 42, failed only"),
+            "sysnoop: tracing open (openat, creat) [not on this kernel: openat2]; traffic (cgroup_skb ingress, egress) \
+             of cgroup / under /sys/fs/cgroup, every 1s; pid 42, failed only. Ctrl-C to stop."
+        );
+        assert_eq!(tracing_line(&[&Hooks::new("exit", vec!["sched_process_exit".into()])], ""), "sysnoop: tracing exit (sched_process_exit). Ctrl-C to stop.");
+    }
+
     #[test]
     fn malformed_records_are_counted_under_their_kind() {
         let sources = [Source { kind: Kind::Open, counters: None }, Source { kind: Kind::Exec, counters: None }];

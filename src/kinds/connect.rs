@@ -13,7 +13,7 @@ use crate::clock::WallClock;
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::loader::{Hooks, Loaded, Shared};
 use crate::{errno, plain_abi, text};
 
 /// The most ports --port takes.
@@ -68,8 +68,7 @@ impl Tracer for Connect {
         rodata.targ_nports = ports.len() as u32;
         let skel = shared.load_and_attach::<ConnectBpfSkel>(open)?;
         shared.live(&skel, &[connect_slot::CONNECT_SLOT_ENTER.0, connect_slot::CONNECT_SLOT_EXIT.0], probe_calls)?;
-        let hooks = Hooks::new(Self::NAME, vec!["connect".into()]);
-        Ok(Loaded { hooks, sources: vec![counted(Kind::Connect, &skel)?], periodic: None, attached: Box::new(skel) })
+        Loaded::ring(Kind::Connect, skel, Hooks::new(Self::NAME, vec!["connect".into()]))
     }
 }
 

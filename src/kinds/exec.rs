@@ -14,7 +14,7 @@ use crate::clock::WallClock;
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::loader::{Hooks, Loaded, Shared};
 use crate::{errno, plain_abi, text};
 
 /// Default for --max-arg-bytes.
@@ -86,7 +86,7 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
     }
     let skel = shared.load_and_attach::<ExecBpfSkel>(open)?;
     shared.live(&skel, &slots, probe_calls)?;
-    Ok(Loaded { hooks, sources: vec![counted(Kind::Exec, &skel)?], periodic: None, attached: Box::new(skel) })
+    Loaded::ring(Kind::Exec, skel, hooks)
 }
 
 /// A child that execs this binary (`--version`, then exits: it reaches

@@ -13,7 +13,7 @@ use crate::clock::WallClock;
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::loader::{Hooks, Loaded, Shared};
 use crate::plain_abi;
 
 /// Trace process exits on the whole host: how (exit status, or the signal that
@@ -51,7 +51,7 @@ fn load_with(shared: &Shared, options: &ExitOptions, btf: bool) -> Result<Loaded
     if options.threads {
         hook += ", threads";
     }
-    Ok(Loaded { hooks: Hooks::new(Exit::NAME, vec![hook]), sources: vec![counted(Kind::Exit, &skel)?], periodic: None, attached: Box::new(skel) })
+    Loaded::ring(Kind::Exit, skel, Hooks::new(Exit::NAME, vec![hook]))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

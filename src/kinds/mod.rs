@@ -145,8 +145,9 @@ pub enum InAll {
     No,
     /// In `all`, which fails when it cannot be loaded.
     Required,
-    /// In `all` where it can be loaded; elsewhere `all` goes on without it and says so.
-    IfAvailable,
+    /// In `all` where it can be loaded; elsewhere `all` goes on without it and says
+    /// so on stderr: `sysnoop: <unavailable>: <why>`.
+    IfAvailable { unavailable: &'static str },
 }
 
 /// A registered tracer, as the shared code sees it (object-safe).
@@ -156,8 +157,9 @@ pub trait Registered: Sync {
     fn per_task(&self) -> bool;
     /// Adds this kind's options (and help) to a command.
     fn args(&self, command: clap::Command) -> clap::Command;
-    /// This kind with its options, read back from the command line.
-    fn select(&self, matches: &ArgMatches, required: bool) -> Result<Selected, clap::Error>;
+    /// This kind with its options, read back from the command line; `in_all`: as
+    /// part of `all`.
+    fn select(&self, matches: &ArgMatches, in_all: bool) -> Result<Selected, clap::Error>;
 }
 
 impl<T: Tracer> Registered for T {
@@ -177,9 +179,13 @@ impl<T: Tracer> Registered for T {
         <T::Options as clap::Args>::augment_args(command)
     }
 
-    fn select(&self, matches: &ArgMatches, required: bool) -> Result<Selected, clap::Error> {
+    fn select(&self, matches: &ArgMatches, in_all: bool) -> Result<Selected, clap::Error> {
         let options = T::Options::from_arg_matches(matches)?;
-        Ok(Selected { name: T::NAME, required, per_task: T::PER_TASK, plan: Box::new(Planned::<T>(options)) })
+        let optional = match T::IN_ALL {
+            InAll::IfAvailable { unavailable } if in_all => Some(unavailable),
+            _ => None,
+        };
+        Ok(Selected { name: T::NAME, optional, per_task: T::PER_TASK, plan: Box::new(Planned::<T>(options)) })
     }
 }
 
@@ -187,8 +193,8 @@ impl<T: Tracer> Registered for T {
 #[derive(Debug)]
 pub struct Selected {
     pub name: &'static str,
-    /// False in `all` for kinds it goes on without.
-    pub required: bool,
+    /// In `all`, for a kind it goes on without: what it says then (see `InAll`).
+    pub optional: Option<&'static str>,
     pub per_task: bool,
     plan: Box<dyn Plan>,
 }
@@ -223,12 +229,14 @@ mod tests {
 
     #[test]
     fn names_are_unique() {
-        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-        names.extend(TRACERS.iter().map(|t| t.name()).filter(|n| !Kind::ALL.iter().any(|k| k.name() == *n)));
-        let count = names.len();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), count, "{names:?}");
+        let unique = |mut names: Vec<&str>| {
+            let count = names.len();
+            names.sort();
+            names.dedup();
+            names.len() == count
+        };
+        assert!(unique(Kind::ALL.iter().map(|k| k.name()).collect()));
+        assert!(unique(TRACERS.iter().map(|t| t.name()).chain(["all", "doctor"]).collect()));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::clock::WallClock;
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::loader::{Hooks, Loaded, Shared};
 use crate::{errno, flags, plain_abi, text};
 
 /// Trace file opens (open, openat, openat2, creat) on the whole host.
@@ -59,7 +59,7 @@ impl Tracer for Open {
         }
         let skel = shared.load_and_attach::<OpenBpfSkel>(open)?;
         shared.live(&skel, &slots, probe_calls)?;
-        Ok(Loaded { hooks, sources: vec![counted(Kind::Open, &skel)?], periodic: None, attached: Box::new(skel) })
+        Loaded::ring(Kind::Open, skel, hooks)
     }
 }
 

@@ -52,7 +52,7 @@ impl Tracer for Traffic {
     const NAME: &'static str = "traffic";
     /// Where it can be counted: no cgroup v2 or no CAP_NET_ADMIN leaves the rest of
     /// `all` as it is.
-    const IN_ALL: InAll = InAll::IfAvailable;
+    const IN_ALL: InAll = InAll::IfAvailable { unavailable: "traffic is not counted" };
     const PER_TASK: bool = false;
     type Options = TrafficOptions;
 
