@@ -35,10 +35,7 @@ struct {
 /* Put the ABI enums into BTF so the Rust skeleton's `types` carries them. */
 enum open_abi _open_abi = 0;
 enum open_syscall _open_syscall = 0;
-
-/* self_seen slots: enter of syscall s is 2*s, its exit 2*s+1. */
-#define ENTER_SLOT(syscall) (2 * (syscall))
-#define EXIT_SLOT(syscall) (2 * (syscall) + 1)
+enum open_slot _open_slot = 0;
 
 static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u16 syscall)
 {
@@ -51,7 +48,7 @@ static __always_inline int enter(const char *fname, __u64 flags, __u32 mode, __u
 		.syscall = syscall,
 	};
 
-	if (is_self(pid_tgid, ENTER_SLOT(syscall)))
+	if (is_self(pid_tgid, OPEN_ENTER_SLOT(syscall)))
 		return 0;
 	if (!trace_allowed(pid_tgid)) {
 		count(SN_CTR_FILTERED);
@@ -70,7 +67,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	struct args *ap;
 	long ret, len;
 
-	if (is_self(pid_tgid, EXIT_SLOT(syscall)))
+	if (is_self(pid_tgid, OPEN_EXIT_SLOT(syscall)))
 		return 0;
 	ap = pair_lookup(tid);
 	if (!ap) {
