@@ -6,8 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 use serde_json::{json, Value};
 
 use crate::child::{self, hex, Opened};
-use crate::require_bpf;
-use crate::util::{Output, TestDir, Trace};
+use crate::util::{require_bpf, Output, TestDir, Trace};
 
 /// The one connect record of `pid` to this destination port (None: a unix socket),
 /// with the result the child saw. Each socket is closed after its connect, so fds are
@@ -22,8 +21,9 @@ fn the_connect<'a>(out: &'a Output, pid: u32, got: &Opened, dport: Option<u16>) 
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn connects_are_recorded_exactly() {
-    require_bpf!();
+    require_bpf();
     let tcp4 = TcpListener::bind("127.0.0.1:0").unwrap();
     let tcp6 = TcpListener::bind("[::1]:0").unwrap();
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -72,8 +72,9 @@ fn connects_are_recorded_exactly() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn port_and_failed_filters() {
-    require_bpf!();
+    require_bpf();
     let (a, b) = (TcpListener::bind("127.0.0.1:0").unwrap(), TcpListener::bind("127.0.0.1:0").unwrap());
     let (pa, pb) = (a.local_addr().unwrap().port(), b.local_addr().unwrap().port());
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

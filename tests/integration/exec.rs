@@ -5,8 +5,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::child::{self, exec_line};
-use crate::require_bpf;
-use crate::util::{Output, TestDir, Trace};
+use crate::util::{require_bpf, Output, TestDir, Trace};
 
 const TRUE: &str = "/bin/true";
 
@@ -25,8 +24,9 @@ fn unique(name: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn exec_records_the_argv_exactly() {
-    require_bpf!();
+    require_bpf();
     let marker = unique("argv");
     let argv: [&[u8]; 5] = [TRUE.as_bytes(), marker.as_bytes(), b"with space", b"with\"quote", b""];
     let trace = Trace::start(&["exec"]);
@@ -50,8 +50,9 @@ fn exec_records_the_argv_exactly() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn hundreds_of_arguments_in_full_or_marked_cut() {
-    require_bpf!();
+    require_bpf();
     let marker = unique("many");
     let args: Vec<String> = (0..400).map(|i| format!("{marker}-{i}")).collect();
     let mut argv: Vec<&[u8]> = vec![TRUE.as_bytes()];
@@ -84,8 +85,9 @@ fn hundreds_of_arguments_in_full_or_marked_cut() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn execveat_and_scripts_are_caught() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("script");
     let script = dir.path("hello.sh");
     std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
@@ -110,8 +112,9 @@ fn execveat_and_scripts_are_caught() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn failed_execs_carry_the_errno() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("noexec");
     let missing = dir.path("missing");
     let not_exec = dir.file("not-executable"); // mode 0644

@@ -7,8 +7,7 @@ use nix::sys::signal::Signal;
 use serde_json::Value;
 
 use crate::child::{self, exec_line, open_line, Waiting};
-use crate::require_bpf;
-use crate::util::{Output, TestDir, Trace};
+use crate::util::{require_bpf, Output, TestDir, Trace};
 
 fn the_exit<'a>(out: &'a Output, pid: u32) -> &'a Value {
     let found: Vec<&Value> = out.of_kind("exit").filter(|r| r["pid"] == pid && r.get("thread").is_none()).collect();
@@ -17,8 +16,9 @@ fn the_exit<'a>(out: &'a Output, pid: u32) -> &'a Value {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn exit_code_and_lifetime() {
-    require_bpf!();
+    require_bpf();
     let trace = Trace::start(&["exit"]);
     let (pid, status, _) = child::run_to_end(&["comm snoop-exit7".into(), "sleep 200".into(), "exit 7".into()]);
     assert_eq!(status.code(), Some(7));
@@ -34,8 +34,9 @@ fn exit_code_and_lifetime() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn killed_by_a_signal() {
-    require_bpf!();
+    require_bpf();
     let trace = Trace::start(&["exit"]);
     let waiting = Waiting::spawn(&["wait".into()]);
     let pid = waiting.pid;
@@ -49,8 +50,9 @@ fn killed_by_a_signal() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn threads_only_when_asked() {
-    require_bpf!();
+    require_bpf();
     let trace = Trace::start(&["exit", "--threads", "-n", "snoop-thr"]);
     // The child runs its script on a thread of its own, which exits before the process.
     let (pid, _) = child::run(&["comm snoop-thr".into()]);
@@ -67,8 +69,9 @@ fn threads_only_when_asked() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn all_shows_exec_opens_and_exit_in_order() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("all");
     let path = dir.file("read-me");
     let trace = Trace::start(&["all"]);
@@ -111,8 +114,9 @@ fn all_shows_exec_opens_and_exit_in_order() {
 /// The classic tracepoints exec and exit fall back to where tp_btf cannot attach: forced
 /// here, since tp_btf attaches on every kernel these tests run on.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn tracepoint_fallbacks_work() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("fallback");
     let path = dir.file("via-tracepoint");
     let mut cmd = std::process::Command::new(crate::util::SYSNOOP);

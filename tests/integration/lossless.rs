@@ -10,14 +10,14 @@ use nix::sys::signal::Signal;
 use serde_json::Value;
 
 use crate::child::{self, hex, repeat_line, Waiting};
-use crate::require_bpf;
-use crate::util::{map_keys, Held, TestDir, Trace};
+use crate::util::{map_keys, require_bpf, Held, TestDir, Trace};
 
 /// The "tracing" line means tracing: a process started the moment it is read loses none
 /// of its calls (bench/startup-window checks the same from a shell).
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn a_child_started_the_instant_tracing_is_read_loses_no_call() {
-    require_bpf!();
+    require_bpf();
     const N: usize = 20_000;
     let dir = TestDir::new("startup");
     let path = dir.file("first-calls");
@@ -35,8 +35,9 @@ fn a_child_started_the_instant_tracing_is_read_loses_no_call() {
 /// reported at their enter and never stored: after 11,000 processes have come and gone,
 /// 1,000 getpriority() calls are all counted, and so is every exit_group.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn process_exits_do_not_fill_the_pairing() {
-    require_bpf!();
+    require_bpf();
     const RUNS: u64 = 11_000;
     const CALLS: u64 = 1_000;
     let dir = TestDir::new("exits");
@@ -64,8 +65,9 @@ fn process_exits_do_not_fill_the_pairing() {
 
 /// Per-event mode: an exit_group is a record at its enter, with no result.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn calls_that_never_return_are_reported_without_a_result() {
-    require_bpf!();
+    require_bpf();
     let trace = Trace::start(&["syscalls", "--syscall", "exit_group", "-n", "s9-exit"]);
     let (pid, status, _) = child::run_to_end(&["comm s9-exit".into(), "exit 3".into()]);
     assert_eq!(status.code(), Some(3));
@@ -86,8 +88,9 @@ fn calls_that_never_return_are_reported_without_a_result() {
 /// and each used to report the process's exit. Exactly one does now: 50 processes of 4
 /// threads each give 50 process exits, and with --threads 150 thread exits beside them.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn a_killed_threaded_process_exits_once() {
-    require_bpf!();
+    require_bpf();
     const PROCESSES: usize = 50;
     const THREADS: usize = 4;
     let trace = Trace::start(&["exit", "--threads"]);
@@ -125,8 +128,9 @@ fn a_killed_threaded_process_exits_once() {
 /// A thread killed inside a blocking call leaves no entry in any pairing map, and its
 /// call is reported with the kernel's ERESTARTSYS.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn threads_killed_inside_blocking_calls_leave_nothing_behind() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("blocking");
     let fifo = dir.path("fifo");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
@@ -181,8 +185,9 @@ fn blocked_in(pid: u32, syscall: &str) -> u32 {
 /// kill -9 gives sysnoop no chance to clean up: the kernel must drop everything with
 /// its last fd.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
-    require_bpf!();
+    require_bpf();
     let trace = Trace::start(&["all", "-n", "s9-nothing"]);
     let held = Held::by(trace.pid());
     assert!(held.progs.len() >= 8 && !held.links.is_empty() && held.maps.len() >= 10, "{held:?}");

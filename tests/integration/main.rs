@@ -1,8 +1,11 @@
 //! Integration tests: run the real `sysnoop` binary against the running kernel, make the
 //! kernel produce events from a child process, and check every NDJSON line.
 //!
-//! Tests that load BPF need root. Without it they fail when CI=true and skip (saying
-//! why) elsewhere.
+//! Tests that load BPF need root. Each carries
+//! `#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]`: build.rs
+//! sets that cfg when the build is not root and CI is not "true", so libtest reports
+//! them as ignored, with the reason. Run unprivileged all the same, they fail
+//! (`util::require_bpf`).
 
 mod child;
 mod cli;

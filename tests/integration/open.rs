@@ -9,8 +9,7 @@ use nix::libc;
 use serde_json::{json, Value};
 
 use crate::child::{self, open_line, repeat_line, Waiting};
-use crate::require_bpf;
-use crate::util::{parse_ndjson, run_as_nobody, spawn_live, Held, Output, TestDir, Trace, SYSNOOP};
+use crate::util::{parse_ndjson, require_bpf, run_as_nobody, spawn_live, Held, Output, TestDir, Trace, SYSNOOP};
 
 fn the_one_open<'a>(out: &'a Output, path: &Path) -> &'a Value {
     let found = out.opens_of(path);
@@ -24,8 +23,9 @@ fn assert_no_open(out: &Output, path: &Path) {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn every_open_syscall_is_recorded_exactly() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("exact");
     let existing = dir.file("exists");
     let missing = dir.path("does-not-exist");
@@ -82,8 +82,9 @@ fn every_open_syscall_is_recorded_exactly() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn time_is_wall_clock_utc_with_nanoseconds() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("time");
     let path = dir.file("when");
     let trace = Trace::start(&["open"]);
@@ -105,8 +106,9 @@ fn time_is_wall_clock_utc_with_nanoseconds() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn hostile_paths_stay_one_valid_json_line() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("hostile");
     let mut name = dir.path("").as_os_str().as_bytes().to_vec();
     name.extend_from_slice(b"q\"uo\\te\nnew\x01line\xff\xfe");
@@ -125,8 +127,9 @@ fn hostile_paths_stay_one_valid_json_line() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn pid_filter_keeps_one_process() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("pid");
     let (mine, other) = (dir.file("mine"), dir.file("other"));
     let waiting = Waiting::spawn(&["wait".into(), open_line("openat", libc::O_RDONLY, 0, &mine)]);
@@ -142,8 +145,9 @@ fn pid_filter_keeps_one_process() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn tid_filter_keeps_one_thread() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("tid");
     let (mine, other) = (dir.file("mine"), dir.file("other"));
     let waiting = Waiting::spawn(&["wait".into(), open_line("openat", libc::O_RDONLY, 0, &mine)]);
@@ -160,8 +164,9 @@ fn tid_filter_keeps_one_thread() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn uid_filter_keeps_one_user_including_root() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("uid");
     let (as_root, as_nobody) = (dir.file("root"), dir.file("nobody"));
     let script = |path: &Path, uid: Option<u32>| {
@@ -181,8 +186,9 @@ fn uid_filter_keeps_one_user_including_root() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn name_filter_matches_a_substring_of_comm() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("comm");
     let (mine, other) = (dir.file("mine"), dir.file("other"));
     let trace = Trace::start(&["open", "-n", "nomfil"]);
@@ -195,8 +201,9 @@ fn name_filter_matches_a_substring_of_comm() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn failed_filter_keeps_only_failures() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("failed");
     let (good, bad) = (dir.file("good"), dir.path("missing"));
     let trace = Trace::start(&["open", "-x"]);
@@ -208,8 +215,9 @@ fn failed_filter_keeps_only_failures() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn summary_counts_what_was_written() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("summary");
     let path = dir.file("counted");
     let trace = Trace::start(&["open"]);
@@ -232,8 +240,9 @@ fn summary_counts_what_was_written() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn max_events_stops_after_n_records() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("max");
     let path = dir.file("many");
     let trace = Trace::start(&["open", "-n", "snoop-max", "--max-events", "3"]);
@@ -248,8 +257,9 @@ fn max_events_stops_after_n_records() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn duration_ends_the_run() {
-    require_bpf!();
+    require_bpf();
     let out = Trace::start(&["open", "-d", "300ms", "-n", "no-such-comm"]).wait();
     out.assert_success();
     assert_eq!(out.records.len(), 1);
@@ -258,8 +268,9 @@ fn duration_ends_the_run() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn records_stream_while_tracing() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("stream");
     let path = dir.file("live");
     let (mut sysnoop, _stderr) = spawn_live(&["open", "-n", "snoop-live"]);
@@ -281,8 +292,9 @@ fn records_stream_while_tracing() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn closed_stdout_ends_the_run_with_success() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("pipe");
     let path = dir.file("piped");
     let (mut sysnoop, mut err) = spawn_live(&["open", "-n", "snoop-pipe"]);
@@ -309,8 +321,9 @@ fn closed_stdout_ends_the_run_with_success() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn nothing_is_left_in_the_kernel_after_exit() {
-    require_bpf!();
+    require_bpf();
     let trace = Trace::start(&["open", "-n", "snoop-leak"]);
     let held = Held::by(trace.pid());
     // Enter and exit programs of each open syscall this kernel has, their links and maps.
@@ -322,8 +335,9 @@ fn nothing_is_left_in_the_kernel_after_exit() {
 
 /// In a private mount namespace with tracefs unmounted, sysnoop mounts it and traces.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn works_when_tracefs_is_not_mounted() {
-    require_bpf!();
+    require_bpf();
     let dir = TestDir::new("tracefs");
     let path = dir.file("no-tracefs");
     let mut cmd = Command::new("unshare");
@@ -342,8 +356,9 @@ fn works_when_tracefs_is_not_mounted() {
 
 /// Without CAP_SYS_ADMIN sysnoop cannot mount tracefs, and says what to do.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn missing_tracefs_without_cap_sys_admin_is_explained() {
-    require_bpf!();
+    require_bpf();
     let out = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "sh", "-c"])
         .arg(format!(
@@ -359,8 +374,9 @@ fn missing_tracefs_without_cap_sys_admin_is_explained() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn unprivileged_run_names_the_missing_capabilities() {
-    require_bpf!();
+    require_bpf();
     let out = run_as_nobody(&["open", "-d", "1s"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");

@@ -3,14 +3,14 @@
 use serde_json::Value;
 
 use crate::child::Waiting;
-use crate::require_bpf;
-use crate::util::Trace;
+use crate::util::{require_bpf, Trace};
 
 /// Through the raw tracepoints, then through the per-syscall ones they fall back to
 /// (forced with SYSNOOP_NO_RAW_TP=1, since the raw ones attach here).
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn each_call_with_result_and_latency() {
-    require_bpf!();
+    require_bpf();
     const N: usize = 17;
     for fallback in [false, true] {
         let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {N}")]);
@@ -48,8 +48,9 @@ fn unknown_syscall_names_are_usage_errors() {
 /// Count mode, per process: a rarely used syscall and failing closes, counted in the
 /// kernel; then --errno counts only EBADF failures, and -i gives interval snapshots.
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn counted_in_the_kernel() {
-    require_bpf!();
+    require_bpf();
     const N: u64 = 23;
     let script = ["wait".to_string(), format!("getpriority {N}"), format!("close-bad {N}")];
     let count_of = |out: &crate::util::Output, pid: &str, name: &str| -> Vec<Value> {

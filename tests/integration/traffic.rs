@@ -8,8 +8,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::child::Waiting;
-use crate::require_bpf;
-use crate::util::{Output, Trace};
+use crate::util::{require_bpf, Output, Trace};
 
 const BYTES: u64 = 300_000;
 
@@ -73,8 +72,9 @@ fn sum(records: &[&Value], field: &str) -> u64 {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn a_cgroups_bytes_are_counted_by_direction() {
-    require_bpf!();
+    require_bpf();
     let cgroup = Cgroup::new("traffic");
     let out = send_through(&cgroup, &["--alert-bytes-per-sec", "1000"]);
     let records: Vec<&Value> = of_cgroup(&out, "traffic", &cgroup).collect();
@@ -100,8 +100,9 @@ fn a_cgroups_bytes_are_counted_by_direction() {
 }
 
 #[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn no_alert_below_the_threshold_and_subtrees() {
-    require_bpf!();
+    require_bpf();
     let cgroup = Cgroup::new("subtree");
     let out = send_through(&cgroup, &["--alert-bytes-per-sec", "1000000000000", "--cgroup", &cgroup.name]);
     assert!(out.of_kind("alert").next().is_none(), "{:?}", out.records);
