@@ -92,5 +92,7 @@ fn port_and_failed_filters() {
     let mine: Vec<&Value> = out.of_kind("connect").filter(|r| r["pid"] == pid).collect();
     assert_eq!(mine.len(), 1, "{mine:?}");
     assert_eq!((&mine[0]["dport"], &mine[0]["errno"]), (&json!(closed), &json!("ECONNREFUSED")));
+    // At least the child's two connects that succeeded; -x also drops every other
+    // successful connect on the host meanwhile, which no test can know.
     assert!(out.summary()["counts"]["connect"]["filtered"].as_u64().unwrap() >= 2);
 }

@@ -13,7 +13,6 @@ fn doctor_passes_as_root() {
     let names: Vec<&str> = checks.iter().map(|c| c["check"].as_str().unwrap()).collect();
     assert_eq!(names, CHECKS);
     for c in &checks {
-        assert!(c["ok"].is_boolean() && c["required"].is_boolean() && c["detail"].is_string(), "{c}");
         if c["required"] == true {
             assert_eq!(c["ok"], true, "{c}");
         }

@@ -10,7 +10,7 @@ use nix::sys::signal::Signal;
 use serde_json::Value;
 
 use crate::child::{self, hex, repeat_line, Waiting};
-use crate::util::{map_keys, require_bpf, Held, TestDir, Trace};
+use crate::util::{has_syscall_tracepoints, map_keys, open_programs, require_bpf, Held, TestDir, Trace, OPEN_MAPS};
 
 /// The "tracing" line means tracing: a process started the moment it is read loses none
 /// of its calls (bench/startup-window checks the same from a shell).
@@ -190,7 +190,22 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     require_bpf();
     let trace = Trace::start(&["all", "-n", "s9-nothing"]);
     let held = Held::by(trace.pid());
-    assert!(held.progs.len() >= 8 && !held.links.is_empty() && held.maps.len() >= 10, "{held:?}");
+    // Every kind in `all`: open's programs (util::open_programs), exec's
+    // sched_process_exec and the enter and exit of each failed-exec syscall this kernel
+    // has, exit's sched_process_exit, connect's enter and exit, traffic's ingress and
+    // egress; a link for each.
+    let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 2 + 2;
+    assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
+    // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
+    // inflight, scratch records, exit's claims, traffic's counts), and the run's ring.
+    let mut maps = OPEN_MAPS.to_vec();
+    maps.extend(["counters", "inflight", "heap", "exec_bpf.bss", "exec_bpf.rodata"]);
+    maps.extend(["counters", "claims", "exit_bpf.bss", "exit_bpf.rodata"]);
+    maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata"]);
+    maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
+    maps.sort_unstable();
+    assert_eq!(held.map_names(), maps, "{held:?}");
     held.assert_in_kernel();
     let status = trace.kill(Signal::SIGKILL);
     assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9));

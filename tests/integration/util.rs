@@ -269,6 +269,95 @@ pub fn run_as_nobody(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The mounts of filesystem type `fs_type`, from /proc/self/mountinfo: each as (the
+/// directory of the filesystem it shows, its mount point), in mount order.
+fn mounts_of(fs_type: &str) -> Vec<(String, PathBuf)> {
+    // Fields: id parent major:minor root mount-point options [optional...] - type source ...
+    // with spaces and the like in paths written as octal escapes (\040).
+    let unescape = |field: &str| -> String {
+        let mut out = Vec::new();
+        let bytes = field.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match (bytes[i], field.get(i + 1..i + 4).and_then(|o| u8::from_str_radix(o, 8).ok())) {
+                (b'\\', Some(byte)) => {
+                    out.push(byte);
+                    i += 4;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    info.lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let dash = fields.iter().position(|&f| f == "-")?;
+            (fields.get(dash + 1) == Some(&fs_type)).then(|| (unescape(fields[3]), PathBuf::from(unescape(fields[4]))))
+        })
+        .collect()
+}
+
+/// The cgroup v2 mount: the cgroup it shows (`/` unless a subtree was mounted) and its
+/// mount point (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host). The
+/// test's own reading of mountinfo, not sysnoop's.
+fn cgroup2() -> (String, PathBuf) {
+    mounts_of("cgroup2").into_iter().next().expect("no cgroup v2 mount in /proc/self/mountinfo")
+}
+
+pub fn cgroup2_mount() -> PathBuf {
+    cgroup2().1
+}
+
+/// The cgroup v2 directory of process `pid` under the mount (`/` for the mount's own),
+/// from the `0::` line of /proc/PID/cgroup.
+pub fn cgroup_of(pid: u32) -> String {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    let path = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or_else(|| panic!("no cgroup v2 line: {text}"));
+    let root = cgroup2().0;
+    let under = path
+        .strip_prefix(root.trim_end_matches('/'))
+        .filter(|under| under.is_empty() || under.starts_with('/'))
+        .unwrap_or_else(|| panic!("{path} is not under the mount's {root}"));
+    if under.is_empty() { "/".into() } else { under.to_owned() }
+}
+
+/// The id the kernel gives the cgroup v2 directory `path` (under the mount, as records
+/// and /proc/PID/cgroup name it): the directory's inode number.
+pub fn cgroup_id(path: &str) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let dir = cgroup2_mount().join(path.trim_start_matches('/'));
+    std::fs::metadata(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).ino()
+}
+
+/// Whether this kernel has both syscall tracepoints of `syscall` (sys_enter_NAME and
+/// sys_exit_NAME) in tracefs, wherever it is mounted (sysnoop mounts it if need be).
+pub fn has_syscall_tracepoints(syscall: &str) -> bool {
+    let mounts = mounts_of("tracefs");
+    let events = mounts
+        .iter()
+        .map(|(_, mount)| mount.join("events/syscalls"))
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| panic!("no tracefs with syscall events: {mounts:?}"));
+    ["enter", "exit"].iter().all(|side| events.join(format!("sys_{side}_{syscall}")).is_dir())
+}
+
+/// The programs `sysnoop open` loads on this kernel: the enter and exit programs of
+/// each open syscall that has tracepoints (no open or creat on arm64, no openat2 before
+/// 5.6).
+pub fn open_programs() -> usize {
+    2 * ["open", "openat", "openat2", "creat"].iter().filter(|s| has_syscall_tracepoints(s)).count()
+}
+
+/// The maps `sysnoop open` holds, by name, sorted: bpf/open.bpf.c's own (the per-CPU
+/// `counters`, the pairing's `inflight`, the scratch record `heap`, its globals) and
+/// the run's ring buffer, `events`, which every object shares.
+pub const OPEN_MAPS: [&str; 6] = ["counters", "events", "heap", "inflight", "open_bpf.bss", "open_bpf.rodata"];
+
 /// The BPF programs, maps and links a running process holds, from its fds' fdinfo
 /// (`prog_id:`, `map_id:`, `link_id:`): exactly this process's, whatever else runs.
 #[derive(Debug)]
@@ -321,6 +410,17 @@ impl Held {
                 thread::sleep(Duration::from_millis(100));
             }
         }
+    }
+
+    /// The names of its maps, sorted (the kernel's names: at most 15 bytes).
+    pub fn map_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .maps
+            .iter()
+            .map(|&id| bpftool_json(&["map", "show", "id", &id.to_string()])["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     /// The maps called `name` (each object has its own `inflight`, say).
