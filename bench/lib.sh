@@ -20,13 +20,14 @@ wait_for() {
 }
 
 # start_sysnoop STDOUT STDERR ARGS...: runs `sysnoop ARGS` in the background with fresh
-# STDOUT and STDERR files, and returns once it is tracing; sets $sysnoop_pid.
+# STDOUT and STDERR files, and returns once it is tracing; sets $sysnoop_pid. The binary
+# is $SYSNOOP when set (bench/builds compares two), else this tree's release build.
 start_sysnoop() {
   local stdout=$1 stderr=$2
   shift 2
   : >"$stdout"
   : >"$stderr"
-  target/release/sysnoop "$@" >"$stdout" 2>"$stderr" &
+  "${SYSNOOP:-target/release/sysnoop}" "$@" >"$stdout" 2>"$stderr" &
   sysnoop_pid=$!
   wait_for "$stderr" "sysnoop: tracing"
 }

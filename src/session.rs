@@ -141,15 +141,21 @@ pub fn run(
     let counted = &malformed;
     let index_of = |kind: Option<Kind>| source_index(sources, kind);
     let stop = AtomicBool::new(false);
+    let stopping = &stop;
     let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
 
     let mut builder = RingBufferBuilder::new();
     builder
         .add(ring, move |bytes: &[u8]| match decode::record(bytes) {
             // A failed send means the writer has gone (stdout closed): stop consuming.
+            // The stop flag goes up first, so the poll thread takes the error that
+            // returning -1 makes libbpf report (EPERM) for the end it is, not a failure.
             Ok(event) => match tx.send((index_of(Some(event.kind())), event)) {
                 Ok(()) => 0,
-                Err(_) => -1,
+                Err(_) => {
+                    stopping.store(true, Ordering::SeqCst);
+                    -1
+                }
             },
             Err((kind, _)) => {
                 counted[index_of(kind)].fetch_add(1, Ordering::Relaxed);
