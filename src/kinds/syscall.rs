@@ -16,7 +16,7 @@ use crate::bpf::syscall::SyscallBpfSkel;
 use crate::cli::parse_duration;
 use crate::clock::WallClock;
 use crate::decode::{self, Malformed};
-use crate::event::{push_line, push_task_line, Decoder, Event, Head, Record, Task};
+use crate::event::{push_record_line, push_task_line, Decoder, Event, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::session::Periodic;
@@ -300,8 +300,7 @@ impl Record for SyscallCountEvent {
 
     fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
         let comm = self.process.as_ref().map(|(_, comm)| text::render(comm));
-        push_line(line, &SyscallCountRecord {
-            head: Head::new::<Self>(clock, self.ts_ns),
+        push_record_line(line, Self::NAME, clock.utc(self.ts_ns), &SyscallCountRecord {
             syscall: syscalls::name(self.nr),
             nr: self.nr,
             pid: self.process.as_ref().map(|&(pid, _)| pid),
@@ -316,8 +315,6 @@ impl Record for SyscallCountEvent {
 
 #[derive(Serialize)]
 struct SyscallCountRecord<'a> {
-    #[serde(flatten)]
-    head: Head,
     syscall: Cow<'static, str>,
     nr: u32,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -19,7 +19,7 @@ use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::traffic::TrafficBpfSkel;
 use crate::cli::parse_duration;
 use crate::clock::WallClock;
-use crate::event::{push_line, Event, Head, Record};
+use crate::event::{push_record_line, Event, Record};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::session::{Periodic, Source};
@@ -246,8 +246,7 @@ impl Record for TrafficEvent {
     const NAME: &'static str = "traffic";
 
     fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
-        push_line(line, &TrafficRecord {
-            head: Head::new::<Self>(clock, self.ts_ns),
+        push_record_line(line, Self::NAME, clock.utc(self.ts_ns), &TrafficRecord {
             cgroup_id: self.cgroup_id,
             cgroup: &self.cgroup,
             interval_ns: self.interval_ns,
@@ -259,8 +258,6 @@ impl Record for TrafficEvent {
 
 #[derive(Serialize)]
 struct TrafficRecord<'a> {
-    #[serde(flatten)]
-    head: Head,
     cgroup_id: u64,
     cgroup: &'a str,
     interval_ns: u64,
@@ -283,8 +280,7 @@ impl Record for AlertEvent {
     const NAME: &'static str = "alert";
 
     fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
-        push_line(line, &AlertRecord {
-            head: Head::new::<Self>(clock, self.ts_ns),
+        push_record_line(line, Self::NAME, clock.utc(self.ts_ns), &AlertRecord {
             severity: "warning",
             cgroup_id: self.cgroup_id,
             cgroup: &self.cgroup,
@@ -296,8 +292,6 @@ impl Record for AlertEvent {
 
 #[derive(Serialize)]
 struct AlertRecord<'a> {
-    #[serde(flatten)]
-    head: Head,
     severity: &'static str,
     cgroup_id: u64,
     cgroup: &'a str,
