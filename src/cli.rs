@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::format::Format;
 use crate::kinds::{InAll, Registered, Selected, TRACERS};
 
 /// Watch this Linux host through eBPF and print what happens as NDJSON, one JSON
@@ -165,6 +166,10 @@ pub struct RunArgs {
     /// Do not print the "tracing ..." line on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// How records are written to stdout.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    pub format: Format,
 }
 
 /// `5s`, `500ms`, `1.5s`, `2m`, `1h`, `250us`; a bare number is seconds.

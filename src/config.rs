@@ -4,6 +4,7 @@
 
 use crate::cli::{TraceCommand, TaskArgs};
 use crate::filter::Filters;
+use crate::format::Format;
 use crate::kinds::Selected;
 use crate::session::Limits;
 
@@ -20,6 +21,7 @@ pub struct Config {
     pub limits: Limits,
     /// No "tracing ..." line.
     pub quiet: bool,
+    pub format: Format,
     pub ring_size: u32,
     /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
     /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
@@ -37,6 +39,7 @@ impl Config {
             filters: task.as_ref().map(Filters::from_args).unwrap_or_default(),
             limits: Limits { duration: run.duration, max_events: run.max_events, stats_interval: run.stats_interval },
             quiet: run.quiet,
+            format: run.format,
             ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
             tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
             raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),

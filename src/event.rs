@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
 use crate::decode::Malformed;
+use crate::ocsf::Ocsf;
 use crate::text;
 
 pub use crate::kinds::{Event, Kind};
@@ -37,6 +38,9 @@ pub trait Record: Sized {
 
     /// Appends this event's NDJSON line (with its newline) to `line`.
     fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>);
+
+    /// Appends this event as one OCSF 1.3.0 event (see src/ocsf.rs), with its newline.
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>);
 
     /// Ring records: one real record's bytes, as the kernel lays them out (for the
     /// decoder tests every kind gets: truncations, corruption, dispatch).
@@ -93,8 +97,10 @@ fn push_field(line: &mut Vec<u8>, key: &str, value: &(impl Serialize + ?Sized)) 
     write_value(line, value);
 }
 
-/// `body` serializes as `{...}`: its opening brace becomes the comma after the head.
-fn push_body(line: &mut Vec<u8>, body: &impl Serialize) {
+/// Appends `body`'s fields to a line that holds an object's first fields without its
+/// closing brace, closes it and ends the line: `body` serializes as `{...}`, and its
+/// opening brace becomes the comma after the fields before it.
+pub fn push_body(line: &mut Vec<u8>, body: &impl Serialize) {
     let at = line.len();
     write_value(line, body);
     debug_assert_eq!(line[at], b'{', "a record's body is a struct");

@@ -20,6 +20,7 @@ use libbpf_rs::{MapCore, MapHandle, RingBuffer, RingBufferBuilder};
 
 use crate::clock::WallClock;
 use crate::config::Config;
+use crate::format::Renderer;
 use crate::loader::{Hooks, Shared};
 use crate::decode;
 use crate::event::{Event, Kind};
@@ -100,7 +101,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
             eprintln!("{}", tracing_line(&hooks, &config.filters.describe()));
         }
     };
-    run(&shared.ring, &sources, &config.limits, periodic, announce, out)
+    run(&shared.ring, &sources, &config.limits, periodic, Renderer::new(config.format), announce, out)
 }
 
 /// `sysnoop: tracing open (openat, ...) [not on this kernel: ...]; exec (...); pid 42. Ctrl-C to stop.`
@@ -133,6 +134,7 @@ pub fn run(
     sources: &[Source],
     limits: &Limits,
     periodic: Vec<Periodic>,
+    renderer: Renderer,
     ready: impl FnOnce(),
     out: impl Write,
 ) -> Result<()> {
@@ -171,7 +173,7 @@ pub fn run(
             .spawn_scoped(scope, || poll(ring, &stop))
             .context("starting the poll thread")?;
         ready();
-        let written = Writer::new(sources, limits, &malformed, periodic, out).run(rx, &stop);
+        let written = Writer::new(sources, limits, &malformed, periodic, renderer, out).run(rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -216,13 +218,14 @@ struct Writer<'s, W: Write> {
     user: Vec<UserCounts>,
     out: io::BufWriter<W>,
     clock: WallClock,
+    renderer: Renderer,
     line: Vec<u8>,
     started: Instant,
     total_emitted: u64,
 }
 
 impl<'s, W: Write> Writer<'s, W> {
-    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, out: W) -> Self {
+    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, renderer: Renderer, out: W) -> Self {
         let started = Instant::now();
         let periodic = periodic.into_iter().map(|p| { let due = p.every.map(|every| started + every); (p, due) }).collect();
         Writer {
@@ -233,6 +236,7 @@ impl<'s, W: Write> Writer<'s, W> {
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
             out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
             clock: WallClock::new(),
+            renderer,
             line: Vec::with_capacity(512),
             started,
             total_emitted: 0,
@@ -295,8 +299,7 @@ impl<'s, W: Write> Writer<'s, W> {
         }
         let summary = self.report("summary");
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &summary).expect("serializing the summary");
-        self.line.push(b'\n');
+        self.renderer.own_record(&summary, summary.time, &mut self.line);
         if closed_is_false(self.out.write_all(&self.line))? {
             self.flush()?;
         }
@@ -322,7 +325,7 @@ impl<'s, W: Write> Writer<'s, W> {
             return Ok(true);
         }
         self.line.clear();
-        event.write_json(&self.clock, &mut self.line);
+        self.renderer.event(event, &self.clock, &mut self.line);
         if closed_is_false(self.out.write_all(&self.line))? {
             self.user[index].emitted += 1;
             self.total_emitted += 1;

@@ -6,6 +6,7 @@ use std::mem::size_of;
 
 use anyhow::{bail, Result};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::bpf::connect::types::{connect_abi, connect_event, connect_slot, sysnoop_kind};
 use crate::bpf::connect::ConnectBpfSkel;
@@ -14,6 +15,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
+use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, Ocsf};
 use crate::{errno, plain_abi, text};
 
 /// The most ports --port takes.
@@ -116,6 +118,93 @@ impl ConnectEvent {
     fn is_inet(&self) -> bool {
         matches!(self.family, AF_INET | AF_INET6)
     }
+
+    /// The bound source address; unbound (0.0.0.0, port 0) reads as unknown.
+    fn source(&self) -> Option<String> {
+        self.address(&self.saddr).filter(|_| self.saddr != [0; 16])
+    }
+
+    fn sport(&self) -> Option<u16> {
+        (self.is_inet() && self.sport != 0).then_some(self.sport)
+    }
+
+    fn family_name(&self) -> Cow<'static, str> {
+        match self.family {
+            AF_UNSPEC => Cow::Borrowed("unspec"),
+            AF_UNIX => Cow::Borrowed("unix"),
+            AF_INET => Cow::Borrowed("inet"),
+            AF_INET6 => Cow::Borrowed("inet6"),
+            other => Cow::Owned(format!("af_{other}")),
+        }
+    }
+
+    fn protocol_name(&self) -> Option<Cow<'static, str>> {
+        match (self.is_inet(), self.protocol) {
+            (false, _) | (true, 0) => None,
+            (true, 6) => Some(Cow::Borrowed("tcp")),
+            (true, 17) => Some(Cow::Borrowed("udp")),
+            (true, other) => Some(Cow::Owned(format!("ip_{other}"))),
+        }
+    }
+
+    fn socket_type_name(&self) -> Option<Cow<'static, str>> {
+        match self.sock_type {
+            0 => None,
+            1 => Some(Cow::Borrowed("stream")),
+            2 => Some(Cow::Borrowed("dgram")),
+            3 => Some(Cow::Borrowed("raw")),
+            5 => Some(Cow::Borrowed("seqpacket")),
+            other => Some(Cow::Owned(format!("type_{other}"))),
+        }
+    }
+
+    /// AF_UNIX: the path as records show it; an abstract name as ss(8) does, with '@'
+    /// for the leading NUL.
+    fn rendered_path(&self) -> Option<text::Rendered<'static>> {
+        if self.family != AF_UNIX {
+            return None;
+        }
+        let shown = match self.path.split_first() {
+            Some((0, rest)) => [b"@".as_slice(), rest].concat(),
+            _ => self.path.clone(),
+        };
+        let r = text::render(&shown);
+        Some(text::Rendered { text: Cow::Owned(r.text.into_owned()), hex: r.hex })
+    }
+}
+
+const EINPROGRESS: i32 = -115;
+const ECONNREFUSED: i32 = -111;
+
+/// Network Activity's activities.
+const ACTIVITY_OPEN: u8 = 1;
+const ACTIVITY_FAIL: u8 = 4;
+const ACTIVITY_REFUSE: u8 = 5;
+
+#[derive(Serialize)]
+struct ConnectOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    src_endpoint: Option<Endpoint<'a>>,
+    dst_endpoint: Endpoint<'static>,
+    connection_info: ConnectionInfo,
+    status_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_detail: Option<Cow<'static, str>>,
+    unmapped: ConnectUnmapped,
+}
+
+#[derive(Serialize)]
+struct ConnectUnmapped {
+    fd: u32,
+    family: Cow<'static, str>,
+    socket_type: Option<Cow<'static, str>>,
+    ret: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
 }
 
 plain_abi!(connect_event);
@@ -152,46 +241,14 @@ impl Record for ConnectEvent {
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_CONNECT.0, decode));
 
     fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
-        let family = match self.family {
-            AF_UNSPEC => Cow::Borrowed("unspec"),
-            AF_UNIX => Cow::Borrowed("unix"),
-            AF_INET => Cow::Borrowed("inet"),
-            AF_INET6 => Cow::Borrowed("inet6"),
-            other => Cow::Owned(format!("af_{other}")),
-        };
-        let protocol = match (self.is_inet(), self.protocol) {
-            (false, _) | (true, 0) => None,
-            (true, 6) => Some(Cow::Borrowed("tcp")),
-            (true, 17) => Some(Cow::Borrowed("udp")),
-            (true, other) => Some(Cow::Owned(format!("ip_{other}"))),
-        };
-        let socket_type = match self.sock_type {
-            0 => None,
-            1 => Some(Cow::Borrowed("stream")),
-            2 => Some(Cow::Borrowed("dgram")),
-            3 => Some(Cow::Borrowed("raw")),
-            5 => Some(Cow::Borrowed("seqpacket")),
-            other => Some(Cow::Owned(format!("type_{other}"))),
-        };
-        // An abstract unix name is shown as ss(8) does: '@' for the leading NUL.
-        let (path, path_hex) = if self.family == AF_UNIX {
-            let shown = match self.path.split_first() {
-                Some((0, rest)) => [b"@".as_slice(), rest].concat(),
-                _ => self.path.clone(),
-            };
-            let r = text::render(&shown);
-            (Some(Cow::Owned(r.text.into_owned())), r.hex)
-        } else {
-            (None, None)
-        };
+        let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
         let body = ConnectRecord {
             fd: self.fd,
-            family,
-            protocol,
-            socket_type,
-            // Unbound (0.0.0.0, port 0) reads as unknown, not as an address.
-            saddr: self.address(&self.saddr).filter(|_| self.saddr != [0; 16]),
-            sport: (self.is_inet() && self.sport != 0).then_some(self.sport),
+            family: self.family_name(),
+            protocol: self.protocol_name(),
+            socket_type: self.socket_type_name(),
+            saddr: self.source(),
+            sport: self.sport(),
             daddr: self.address(&self.daddr),
             dport: self.is_inet().then_some(self.dport),
             path,
@@ -200,6 +257,52 @@ impl Record for ConnectEvent {
             errno: errno::of_ret(self.ret.into()),
         };
         push_task_line(line, Self::NAME, clock, &self.task, &body);
+    }
+
+    /// Network Activity: Open when it connected, Refuse when refused, Fail otherwise (a
+    /// non-blocking connect still in progress is an Open whose status is Other).
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let (activity, status_id) = match self.ret {
+            0 => (ACTIVITY_OPEN, 1),
+            EINPROGRESS => (ACTIVITY_OPEN, 99),
+            ECONNREFUSED => (ACTIVITY_REFUSE, 2),
+            _ => (ACTIVITY_FAIL, 2),
+        };
+        let path = self.rendered_path();
+        let dst_endpoint = match (self.address(&self.daddr), &path) {
+            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() },
+            (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
+            (None, None) => Endpoint { name: Some(self.family_name()), ..Endpoint::default() },
+        };
+        let src_endpoint = self.source().map(|ip| Endpoint { ip: Some(ip), port: self.sport(), ..Endpoint::default() });
+        let connection_info = ConnectionInfo {
+            direction_id: 2, // Outbound
+            protocol_num: self.protocol_name().is_some().then_some(self.protocol),
+            protocol_name: self.protocol_name(),
+            protocol_ver_id: match self.family {
+                AF_INET => Some(4),
+                AF_INET6 => Some(6),
+                _ => None,
+            },
+        };
+        let body = ConnectOcsf {
+            actor: Actor::task(&self.task),
+            device: ocsf.device(),
+            src_endpoint,
+            dst_endpoint,
+            connection_info,
+            status_id,
+            status_detail: errno::of_ret(self.ret.into()),
+            unmapped: ConnectUnmapped {
+                fd: self.fd,
+                family: self.family_name(),
+                socket_type: self.socket_type_name(),
+                ret: self.ret,
+                path_hex: path.and_then(|p| p.hex),
+                comm_hex: text::render(&self.task.comm).hex,
+            },
+        };
+        ocsf.push(line, Class::Network, activity, clock.utc(self.task.ts_ns), &body);
     }
 
     #[cfg(test)]
@@ -287,5 +390,34 @@ mod tests {
         let v = json(&Event::Connect(unix));
         assert_eq!((v["family"].as_str(), v["path"].as_str()), (Some("unix"), Some("@abstract")));
         assert!(v["protocol"].is_null() && v["daddr"].is_null() && v["dport"].is_null());
+    }
+
+    /// OCSF activity and status by result: refused, in progress (non-blocking), failed.
+    #[test]
+    fn ocsf_activities() {
+        let base = ConnectEvent {
+            task: task(b"curl"),
+            ret: -111,
+            fd: 3,
+            family: 10,
+            protocol: 17,
+            sock_type: 2,
+            sport: 0,
+            dport: 53,
+            saddr: [0; 16],
+            daddr: std::net::Ipv6Addr::LOCALHOST.octets(),
+            path: Vec::new(),
+        };
+        let ocsf = |ret| crate::ocsf::json(&Event::Connect(ConnectEvent { ret, ..base.clone() }));
+        let o = ocsf(-111);
+        assert_eq!((crate::ocsf::ids(&o), &o["status_id"], &o["status_detail"]), ((4001, 5, 400105), &serde_json::json!(2), &serde_json::json!("ECONNREFUSED")));
+        assert_eq!(o["dst_endpoint"], serde_json::json!({"ip": "::1", "port": 53}));
+        assert_eq!(o["connection_info"], serde_json::json!({"direction_id": 2, "protocol_num": 17, "protocol_name": "udp", "protocol_ver_id": 6}));
+        assert!(o.get("src_endpoint").is_none());
+        let o = ocsf(-115);
+        assert_eq!((crate::ocsf::ids(&o), &o["status_id"], &o["status_detail"]), ((4001, 1, 400101), &serde_json::json!(99), &serde_json::json!("EINPROGRESS")));
+        let o = ocsf(-101);
+        assert_eq!((crate::ocsf::ids(&o), &o["status_id"], &o["status_detail"]), ((4001, 4, 400104), &serde_json::json!(2), &serde_json::json!("ENETUNREACH")));
+        assert_eq!(ocsf(0)["metadata"]["profiles"], serde_json::json!(["host"]));
     }
 }

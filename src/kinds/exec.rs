@@ -7,6 +7,7 @@ use std::mem::offset_of;
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source, sysnoop_kind};
 use crate::bpf::exec::ExecBpfSkel;
@@ -15,6 +16,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
+use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::{errno, plain_abi, text};
 
 /// Default for --max-arg-bytes.
@@ -189,13 +191,11 @@ impl Record for ExecEvent {
 
     fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
         let filename = text::render(&self.filename);
-        let raw = self.argv();
-        let rendered: Vec<text::Rendered<'_>> = raw.iter().map(|a| text::render(a)).collect();
-        let argv_hex = rendered.iter().any(|r| r.hex.is_some()).then(|| raw.iter().map(|a| text::hex(a)).collect());
+        let (argv, argv_hex) = self.rendered_argv();
         let body = ExecRecord {
             filename: filename.text,
             filename_hex: filename.hex,
-            argv: rendered.into_iter().map(|r| r.text).collect(),
+            argv,
             argv_hex,
             argv_truncated: self.args_truncated,
             ret: self.ret,
@@ -205,10 +205,79 @@ impl Record for ExecEvent {
         push_task_line(line, Self::NAME, clock, &self.task, &body);
     }
 
+    /// Process Activity, Launch: the actor is the parent, the process the new image.
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let filename = text::render(&self.filename);
+        let (argv, argv_hex) = self.rendered_argv();
+        let (status_id, status_detail) = ocsf::status(self.ret.into());
+        let mut file = File::at(filename.text);
+        if self.ret == 0 {
+            file.type_id = 1; // Regular File: the kernel ran it
+        }
+        let process = Process { cmd_line: Some(argv.join(" ")), file: Some(file), ..Process::task(&self.task) };
+        let parent = Process { pid: self.task.ppid, ..Process::default() };
+        let body = ExecOcsf {
+            actor: Actor { process: Some(parent), user: Some(User::uid(self.task.uid)), app_name: None },
+            device: ocsf.device(),
+            process,
+            status_id,
+            status_detail,
+            unmapped: ExecUnmapped {
+                argv,
+                argv_hex,
+                argv_truncated: self.args_truncated,
+                filename_hex: filename.hex,
+                comm_hex: text::render(&self.task.comm).hex,
+                ret: self.ret,
+                cgroup_id: self.cgroup_id,
+            },
+        };
+        ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, clock.utc(self.task.ts_ns), &body);
+    }
+
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
         Some(tests::exec_record(0, 0, b"/bin/ls", b"ls\0-l\0", false))
     }
+}
+
+impl ExecEvent {
+    /// The arguments as records show them, and every argument's bytes as hex when one
+    /// of them is not UTF-8.
+    fn rendered_argv(&self) -> (Vec<Cow<'_, str>>, Option<Vec<String>>) {
+        let raw = self.argv();
+        let rendered: Vec<text::Rendered<'_>> = raw.iter().map(|a| text::render(a)).collect();
+        let hex = rendered.iter().any(|r| r.hex.is_some()).then(|| raw.iter().map(|a| text::hex(a)).collect());
+        (rendered.into_iter().map(|r| r.text).collect(), hex)
+    }
+}
+
+/// Process Activity: Launch.
+const ACTIVITY_LAUNCH: u8 = 1;
+
+#[derive(Serialize)]
+struct ExecOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a RawValue,
+    process: Process<'a>,
+    status_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_detail: Option<Cow<'static, str>>,
+    unmapped: ExecUnmapped<'a>,
+}
+
+#[derive(Serialize)]
+struct ExecUnmapped<'a> {
+    argv: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argv_hex: Option<Vec<String>>,
+    argv_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filename_hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
+    ret: i32,
+    cgroup_id: u64,
 }
 
 #[derive(Serialize)]

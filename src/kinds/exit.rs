@@ -6,6 +6,7 @@ use std::mem::size_of;
 
 use anyhow::Result;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot, sysnoop_kind};
 use crate::bpf::exit::ExitBpfSkel;
@@ -14,7 +15,8 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
-use crate::plain_abi;
+use crate::ocsf::{self, Actor, Class, Ocsf, Process};
+use crate::{plain_abi, text};
 
 /// Trace process exits on the whole host: how (exit status, or the signal that
 /// killed it, and whether it dumped core) and after how long. -x keeps only
@@ -113,10 +115,56 @@ impl Record for ExitEvent {
         push_task_line(line, Self::NAME, clock, &self.task, &body);
     }
 
+    /// Process Activity, Terminate: the process is its own actor.
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let body = ExitOcsf {
+            actor: Actor::task(&self.task),
+            device: ocsf.device(),
+            process: Process::task(&self.task),
+            exit_code: self.exit_code(),
+            duration: ocsf::duration_ms(self.duration_ns),
+            unmapped: ExitUnmapped {
+                signal: self.signal().map(signal_name),
+                core_dumped: self.core_dumped(),
+                duration_ns: self.duration_ns,
+                thread: self.is_thread,
+                comm_hex: text::render(&self.task.comm).hex,
+            },
+        };
+        ocsf.push(line, Class::Process, ACTIVITY_TERMINATE, clock.utc(self.task.ts_ns), &body);
+    }
+
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
         Some(tests::exit_record())
     }
+}
+
+/// Process Activity: Terminate.
+const ACTIVITY_TERMINATE: u8 = 2;
+
+#[derive(Serialize)]
+struct ExitOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a RawValue,
+    process: Process<'a>,
+    /// Absent when a signal ended it (`unmapped.signal` says which).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit_code: Option<u8>,
+    /// Milliseconds since the process started.
+    duration: u64,
+    unmapped: ExitUnmapped,
+}
+
+#[derive(Serialize)]
+struct ExitUnmapped {
+    signal: Option<Cow<'static, str>>,
+    core_dumped: bool,
+    duration_ns: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    thread: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
 }
 
 #[derive(Serialize)]

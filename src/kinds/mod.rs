@@ -18,6 +18,7 @@ use crate::clock::WallClock;
 use crate::decode::Malformed;
 use crate::event::Record;
 use crate::loader::{Loaded, Shared};
+use crate::ocsf::Ocsf;
 
 /// One line per kind: `module: Tracer => RecordVariant(Event), ...;` The tracers
 /// become subcommands in this order; the records become the `Kind` and `Event` enums.
@@ -68,6 +69,11 @@ macro_rules! registry {
             /// Appends this event's NDJSON line (with its newline) to `line`.
             pub fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
                 match self { $($(Event::$variant(e) => e.write_json(clock, line),)+)* }
+            }
+
+            /// Appends this event as one OCSF event (with its newline) to `line`.
+            pub fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+                match self { $($(Event::$variant(e) => e.write_ocsf(clock, ocsf, line),)+)* }
             }
         }
 

@@ -7,6 +7,7 @@ use std::mem::{offset_of, size_of};
 
 use anyhow::{bail, Result};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::bpf::open::types::{open_abi, open_event, open_slot, open_syscall, sysnoop_kind};
 use crate::bpf::open::OpenBpfSkel;
@@ -15,6 +16,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
+use crate::ocsf::{self, Actor, Class, File, Ocsf};
 use crate::{errno, flags, plain_abi, text};
 
 /// Trace file opens (open, openat, openat2, creat) on the whole host.
@@ -163,10 +165,57 @@ impl Record for OpenEvent {
         push_task_line(line, Self::NAME, clock, &self.task, &body);
     }
 
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let path = text::render(&self.path);
+        let (status_id, status_detail) = ocsf::status(self.ret.into());
+        let body = OpenOcsf {
+            actor: Actor::task(&self.task),
+            device: ocsf.device(),
+            file: File::at(path.text),
+            status_id,
+            status_detail,
+            unmapped: OpenUnmapped {
+                syscall: self.syscall.name(),
+                flags: flags::open_flags(self.flags),
+                mode: self.mode,
+                ret: self.ret,
+                path_hex: path.hex,
+                comm_hex: text::render(&self.task.comm).hex,
+            },
+        };
+        ocsf.push(line, Class::FileSystem, ACTIVITY_OPEN, clock.utc(self.task.ts_ns), &body);
+    }
+
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
         Some(tests::kernel_record(1, 3, b"/etc/hostname"))
     }
+}
+
+/// File System Activity: Open.
+const ACTIVITY_OPEN: u8 = 14;
+
+#[derive(Serialize)]
+struct OpenOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a RawValue,
+    file: File<'a>,
+    status_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_detail: Option<Cow<'static, str>>,
+    unmapped: OpenUnmapped,
+}
+
+#[derive(Serialize)]
+struct OpenUnmapped {
+    syscall: &'static str,
+    flags: Vec<Cow<'static, str>>,
+    mode: u32,
+    ret: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -294,5 +343,17 @@ mod tests {
         assert_eq!(v["path_hex"], text::hex(b"/tmp/a\"b\nc\xfe"));
         assert_eq!(v["comm"], "ev\u{fffd}l\n");
         assert_eq!(v["comm_hex"], "6576ff6c0a");
+
+        // OCSF: the same text in OCSF's fields, the same hex under `unmapped`.
+        let o = crate::ocsf::json(&e);
+        assert_eq!(crate::ocsf::ids(&o), (1001, 14, 100114));
+        assert_eq!(o["file"], serde_json::json!({"name": "a\"b\nc\u{fffd}", "type_id": 0, "path": "/tmp/a\"b\nc\u{fffd}"}));
+        assert_eq!((&o["status_id"], &o["status_detail"]), (&serde_json::json!(2), &serde_json::json!("EACCES")));
+        assert_eq!(o["actor"]["process"]["name"], "ev\u{fffd}l\n");
+        assert_eq!(
+            o["unmapped"],
+            serde_json::json!({"syscall": "creat", "flags": ["O_WRONLY", "O_CREAT", "O_TRUNC"], "mode": 0o644, "ret": -13,
+                               "path_hex": text::hex(b"/tmp/a\"b\nc\xfe"), "comm_hex": "6576ff6c0a"})
+        );
     }
 }

@@ -19,6 +19,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_record_line, push_task_line, Decoder, Event, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::ocsf::Ocsf;
 use crate::session::Periodic;
 use crate::{errno, plain_abi, syscalls, text};
 
@@ -263,6 +264,11 @@ impl Record for SyscallEvent {
         push_task_line(line, Self::NAME, clock, &self.task, &body);
     }
 
+    /// No OCSF class is about one syscall: a Base Event with the native record.
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        ocsf.push_unmapped(line, clock.utc(self.task.ts_ns), |native| self.write_json(clock, native));
+    }
+
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
         let mut b = crate::decode::tests::header(5, 72); // SN_KIND_SYSCALL
@@ -310,6 +316,11 @@ impl Record for SyscallCountEvent {
             total_ns: self.total_ns,
             max_ns: self.max_ns,
         })
+    }
+
+    /// Counts have no OCSF class: a Base Event with the native record.
+    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        ocsf.push_unmapped(line, clock.utc(self.ts_ns), |native| self.write_json(clock, native));
     }
 }
 

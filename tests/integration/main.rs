@@ -14,6 +14,7 @@ mod doctor;
 mod exec;
 mod exit;
 mod lossless;
+mod ocsf;
 mod open;
 mod records;
 mod syscalls;

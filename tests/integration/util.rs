@@ -155,6 +155,13 @@ impl Trace {
         self.wait()
     }
 
+    /// Ctrl-C, then collect everything printed with `--format ocsf`: every line is
+    /// validated against its OCSF class's schema (`crate::ocsf::parse`).
+    pub fn stop_ocsf(self) -> Output {
+        self.signal(nix::sys::signal::Signal::SIGINT);
+        self.finish(crate::ocsf::parse)
+    }
+
     fn signal(&self, signal: nix::sys::signal::Signal) {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal).unwrap();
     }
@@ -166,7 +173,13 @@ impl Trace {
     }
 
     /// Waits for sysnoop to end on its own (--duration, --max-events).
-    pub fn wait(mut self) -> Output {
+    pub fn wait(self) -> Output {
+        self.finish(parse_ndjson)
+    }
+
+    /// Waits for sysnoop to end, and parses stdout with `parse` (given stderr, for
+    /// messages).
+    fn finish(mut self, parse: fn(&[u8], &str) -> Vec<Value>) -> Output {
         let deadline = Instant::now() + Duration::from_secs(60);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -182,7 +195,7 @@ impl Trace {
         let mut stderr = self.stderr_seen;
         stderr.extend(self.stderr_lines.iter());
         let stderr = stderr.join("\n");
-        Output { status, records: parse_ndjson(&stdout, &stderr), stderr }
+        Output { status, records: parse(&stdout, &stderr), stderr }
     }
 }
 

@@ -1,0 +1,370 @@
+//! `--format ocsf`: records as OCSF 1.3.0 events, one JSON object per line.
+//!
+//! Each kind maps its own events (its `Record::write_ocsf`, in src/kinds/); this module
+//! holds what they share: the event's head (class, activity, type, time in milliseconds,
+//! metadata), the `device` this host is, and the OCSF objects kinds fill in (process,
+//! user, file, network endpoint, connection info, traffic). Classes used (the facts are
+//! in ../shared/OCSF-1.3.md, the schemas in tests/ocsf/):
+//!
+//! | sysnoop record | OCSF class (class_uid) | activity |
+//! | --- | --- | --- |
+//! | exec | Process Activity (1007) | 1 Launch |
+//! | exit | Process Activity (1007) | 2 Terminate |
+//! | open | File System Activity (1001) | 14 Open |
+//! | connect | Network Activity (4001) | 1 Open, 4 Fail, 5 Refuse |
+//! | traffic | Network Activity (4001) | 6 Traffic |
+//! | syscall, syscall_count, alert, summary | Base Event (0) | 99 Other, the native record under `unmapped` |
+//!
+//! Fields OCSF has no place for go under `unmapped`, named as in the native record, and
+//! text that is not UTF-8 follows the native rule: U+FFFD in the field, the exact bytes
+//! as hex in `unmapped.<field>_hex`.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::clock::Timestamp;
+#[cfg(test)]
+use crate::clock::WallClock;
+use crate::event::{push_body, Task};
+use crate::text;
+
+/// The OCSF version every event says it follows.
+pub const VERSION: &str = "1.3.0";
+
+/// What every event of a run shares: the product that made it and the host it is about,
+/// serialized once.
+#[derive(Debug, Clone)]
+pub struct Ocsf {
+    hostname: Option<String>,
+    /// `device`.
+    device: Box<RawValue>,
+    /// `metadata`, without profiles and with the host profile.
+    metadata: Box<RawValue>,
+    metadata_host: Box<RawValue>,
+}
+
+impl Ocsf {
+    /// This host, as OCSF's `device`: its hostname and kernel.
+    pub fn for_this_host() -> Self {
+        let hostname = nix::unistd::gethostname().ok().map(|h| h.to_string_lossy().into_owned());
+        let release = crate::preflight::kernel_release().ok();
+        Ocsf::new(hostname, release)
+    }
+
+    pub fn new(hostname: Option<String>, kernel_release: Option<String>) -> Self {
+        let product = Product { vendor_name: "sysnoop", name: "sysnoop", version: env!("CARGO_PKG_VERSION") };
+        let device = Device {
+            // 0 Unknown: sysnoop cannot tell a server from a desktop or a VM.
+            type_id: 0,
+            hostname: hostname.clone(),
+            os: Os { name: "Linux", type_id: 200, version: kernel_release },
+        };
+        let metadata = |profiles| raw(&Metadata { version: VERSION, product: &product, profiles });
+        Ocsf { hostname, device: raw(&device), metadata: metadata(None), metadata_host: metadata(Some(&["host"])) }
+    }
+
+    /// `device`: this host.
+    pub fn device(&self) -> &RawValue {
+        &self.device
+    }
+
+    pub fn hostname(&self) -> Option<&str> {
+        self.hostname.as_deref()
+    }
+
+    /// Appends one event: the head of `class`/`activity`, at `time`, then `body`'s
+    /// fields (a derived struct: its class's own objects, status, `unmapped`).
+    pub fn push(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, body: &impl Serialize) {
+        let head = Head {
+            activity_id: activity,
+            category_uid: class.category(),
+            class_uid: class as u32,
+            type_uid: class as u32 * 100 + u32::from(activity),
+            severity_id: 1, // Informational
+            time: time_ms(time),
+            // Network Activity gets `actor` and `device` from the host profile; the
+            // system classes have them of their own.
+            metadata: if class == Class::Network { &self.metadata_host } else { &self.metadata },
+        };
+        let at = line.len();
+        serde_json::to_writer(&mut *line, &head).expect("serializing an OCSF head");
+        debug_assert_eq!(line.last(), Some(&b'}'));
+        line.truncate(line.len() - 1);
+        if line.len() == at + 1 {
+            unreachable!("the head has fields");
+        }
+        push_body(line, body);
+    }
+
+    /// A record OCSF has no class for: a Base Event, activity Other, with the native
+    /// record (as `native` wrote it, one JSON line) whole under `unmapped`.
+    pub fn push_unmapped(&self, line: &mut Vec<u8>, time: Timestamp, native: impl FnOnce(&mut Vec<u8>)) {
+        let mut record = Vec::with_capacity(256);
+        native(&mut record);
+        while record.last() == Some(&b'\n') {
+            record.pop();
+        }
+        let unmapped = RawValue::from_string(String::from_utf8(record).expect("records are UTF-8"))
+            .expect("a native record is one JSON object");
+        self.push(line, Class::Base, 99, time, &Unmapped { unmapped: &unmapped });
+    }
+}
+
+#[derive(Serialize)]
+struct Unmapped<'a> {
+    unmapped: &'a RawValue,
+}
+
+/// `value` serialized, to be written as is into every event.
+fn raw(value: &impl Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("serializing a constant OCSF object")
+}
+
+/// `time` in OCSF: integer milliseconds since the Unix epoch.
+pub fn time_ms(time: Timestamp) -> i64 {
+    (time.0 / 1_000_000) as i64
+}
+
+/// A duration in OCSF's unit, milliseconds (the nanoseconds stay under `unmapped`).
+pub fn duration_ms(ns: u64) -> u64 {
+    ns / 1_000_000
+}
+
+/// The OCSF classes sysnoop uses, by class_uid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Base = 0,
+    FileSystem = 1001,
+    Process = 1007,
+    Network = 4001,
+}
+
+impl Class {
+    fn category(self) -> u32 {
+        self as u32 / 1000
+    }
+}
+
+#[derive(Serialize)]
+struct Head<'a> {
+    activity_id: u8,
+    category_uid: u32,
+    class_uid: u32,
+    type_uid: u32,
+    severity_id: u8,
+    time: i64,
+    metadata: &'a RawValue,
+}
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    version: &'static str,
+    product: &'a Product,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profiles: Option<&'static [&'static str]>,
+}
+
+#[derive(Serialize)]
+struct Product {
+    vendor_name: &'static str,
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Device {
+    type_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hostname: Option<String>,
+    os: Os,
+}
+
+#[derive(Serialize)]
+struct Os {
+    name: &'static str,
+    type_id: u16,
+    /// OCSF 1.3.0 has no kernel_release: the kernel release goes here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+}
+
+/// `actor`: who did it.
+#[derive(Serialize)]
+pub struct Actor<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<Process<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    /// The task itself, and its user.
+    pub fn task(task: &'a Task) -> Self {
+        Actor { process: Some(Process::task(task)), user: Some(User::uid(task.uid)), app_name: None }
+    }
+}
+
+/// `process`.
+#[derive(Serialize, Default)]
+pub struct Process<'a> {
+    pub pid: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmd_line: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<File<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_process: Option<Box<Process<'a>>>,
+}
+
+impl<'a> Process<'a> {
+    /// A task: pid, tid, command name (U+FFFD for bytes that are not UTF-8; the native
+    /// `comm_hex` goes under `unmapped`), its user and its parent's pid.
+    pub fn task(task: &'a Task) -> Self {
+        Process {
+            pid: task.pid,
+            tid: Some(task.tid),
+            name: Some(text::render(&task.comm).text),
+            user: Some(User::uid(task.uid)),
+            parent_process: Some(Box::new(Process { pid: task.ppid, ..Process::default() })),
+            ..Process::default()
+        }
+    }
+}
+
+/// `user`: OCSF's uid is a string.
+#[derive(Serialize)]
+pub struct User {
+    pub uid: String,
+}
+
+impl User {
+    pub fn uid(uid: u32) -> Self {
+        User { uid: uid.to_string() }
+    }
+}
+
+/// `file`: name and type_id are required.
+#[derive(Serialize)]
+pub struct File<'a> {
+    pub name: Cow<'a, str>,
+    pub type_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<Cow<'a, str>>,
+}
+
+impl<'a> File<'a> {
+    /// A file known by its path (rendered as native records render it): its name is
+    /// the last component. `type_id` 0 Unknown unless the caller knows better.
+    pub fn at(path: Cow<'a, str>) -> Self {
+        let name = match path.trim_end_matches('/').rsplit('/').next() {
+            Some(name) if !name.is_empty() => Cow::Owned(name.to_owned()),
+            _ => path.clone(),
+        };
+        File { name, type_id: 0, path: Some(path) }
+    }
+}
+
+/// `network_endpoint`: at least one of ip, name, hostname (among others).
+#[derive(Serialize, Default)]
+pub struct Endpoint<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<&'a str>,
+}
+
+/// `connection_info`.
+#[derive(Serialize)]
+pub struct ConnectionInfo {
+    /// 2 Outbound.
+    pub direction_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_num: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_name: Option<Cow<'static, str>>,
+    /// 4 IPv4, 6 IPv6.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_ver_id: Option<u8>,
+}
+
+/// `traffic` (network_traffic).
+#[derive(Serialize)]
+pub struct Traffic {
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub packets_in: u64,
+    pub packets_out: u64,
+    pub bytes: u64,
+    pub packets: u64,
+}
+
+/// `status_id` (1 Success, 2 Failure) and `status_detail` (the errno name) of a call
+/// that returned `ret`.
+pub fn status(ret: i64) -> (u8, Option<Cow<'static, str>>) {
+    match crate::errno::of_ret(ret) {
+        None => (1, None),
+        Some(name) => (2, Some(name)),
+    }
+}
+
+/// The head tests check: (class_uid, activity_id, type_uid).
+#[cfg(test)]
+pub fn ids(v: &serde_json::Value) -> (u64, u64, u64) {
+    (v["class_uid"].as_u64().unwrap(), v["activity_id"].as_u64().unwrap(), v["type_uid"].as_u64().unwrap())
+}
+
+/// The OCSF line of `e`, parsed.
+#[cfg(test)]
+pub fn json(e: &crate::event::Event) -> serde_json::Value {
+    let mut line = Vec::new();
+    e.write_ocsf(&WallClock::new(), &Ocsf::new(Some("host".into()), Some("6.1.0".into())), &mut line);
+    assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+    serde_json::from_slice(&line).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_and_unmapped_records() {
+        let ocsf = Ocsf::new(Some("box".into()), Some("6.12.0".into()));
+        let mut line = Vec::new();
+        ocsf.push_unmapped(&mut line, Timestamp(1_700_000_000_123_456_789), |l| l.extend_from_slice(b"{\"kind\":\"x\",\"n\":1}\n"));
+        let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(ids(&v), (0, 99, 99));
+        assert_eq!((v["category_uid"].as_u64(), v["severity_id"].as_u64(), v["time"].as_i64()), (Some(0), Some(1), Some(1_700_000_000_123)));
+        assert_eq!(v["metadata"], serde_json::json!({"version": "1.3.0", "product": {"vendor_name": "sysnoop", "name": "sysnoop", "version": env!("CARGO_PKG_VERSION")}}));
+        assert_eq!(v["unmapped"], serde_json::json!({"kind": "x", "n": 1}));
+        assert_eq!(line.last(), Some(&b'\n'));
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(File::at("/etc/hostname".into()).name, "hostname");
+        assert_eq!(File::at("rel/dir/".into()).name, "dir");
+        assert_eq!(File::at("x".into()).name, "x");
+        assert_eq!(File::at("/".into()).name, "/");
+        assert_eq!(File::at("".into()).name, "");
+    }
+
+    #[test]
+    fn status_from_ret() {
+        assert_eq!(status(3), (1, None));
+        assert_eq!(status(-2), (2, Some("ENOENT".into())));
+    }
+}

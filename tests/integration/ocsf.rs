@@ -1,0 +1,213 @@
+//! `--format ocsf` against the real kernel: every kind sysnoop can emit is produced for
+//! real, and every line it prints is validated against its OCSF 1.3.0 class's JSON
+//! Schema (tests/ocsf/, written by scripts/gen-ocsf-schemas from the official export);
+//! then the child's events are checked field by field.
+
+use std::net::TcpListener;
+use std::os::unix::ffi::OsStrExt;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use crate::child::{self, exec_line, hex, open_line};
+use crate::util::{require_bpf, Output, TestDir, Trace};
+
+/// The schema of each OCSF class sysnoop emits, by class_uid.
+fn validators() -> &'static [(u64, jsonschema::Validator)] {
+    static VALIDATORS: OnceLock<Vec<(u64, jsonschema::Validator)>> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
+        [
+            (0, include_str!("../ocsf/base_event.json")),
+            (1001, include_str!("../ocsf/file_activity.json")),
+            (1007, include_str!("../ocsf/process_activity.json")),
+            (4001, include_str!("../ocsf/network_activity.json")),
+        ]
+        .into_iter()
+        .map(|(class, schema)| {
+            let schema: Value = serde_json::from_str(schema).unwrap();
+            (class, jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("schema of class {class}: {e}")))
+        })
+        .collect()
+    })
+}
+
+/// Every line must be one JSON object that its class's schema accepts: a schema error
+/// fails the test, with the line.
+pub fn parse(stdout: &[u8], context: &str) -> Vec<Value> {
+    let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
+    text.lines()
+        .map(|line| {
+            let event: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}\nstderr:\n{context}"));
+            let class = event["class_uid"].as_u64().unwrap_or_else(|| panic!("no class_uid: {line}"));
+            let (_, validator) = validators().iter().find(|(c, _)| *c == class).unwrap_or_else(|| panic!("class {class} is not one sysnoop emits: {line}"));
+            let errors: Vec<String> = validator.iter_errors(&event).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            assert!(errors.is_empty(), "not a valid OCSF 1.3.0 event of class {class}: {errors:#?}\n{line}");
+            assert_eq!(event["metadata"]["version"], "1.3.0", "{line}");
+            assert_eq!(event["type_uid"], class * 100 + event["activity_id"].as_u64().unwrap(), "{line}");
+            event
+        })
+        .collect()
+}
+
+/// The events of class `class` and activity `activity`.
+fn of<'a>(out: &'a Output, class: u64, activity: u64) -> impl Iterator<Item = &'a Value> + 'a {
+    out.records.iter().filter(move |e| e["class_uid"] == class && e["activity_id"] == activity)
+}
+
+/// The one event of `class`/`activity` that `pick` selects.
+fn the<'a>(out: &'a Output, class: u64, activity: u64, pick: impl Fn(&Value) -> bool) -> &'a Value {
+    let found: Vec<&Value> = of(out, class, activity).filter(|e| pick(e)).collect();
+    assert_eq!(found.len(), 1, "expected one {class}/{activity} event, got {found:#?}\nstderr:\n{}", out.stderr);
+    found[0]
+}
+
+/// The summary: the last line, a Base Event with the native summary under `unmapped`.
+fn summary(out: &Output) -> &Value {
+    let last = out.records.last().expect("no output");
+    assert_eq!((&last["class_uid"], &last["activity_id"], &last["unmapped"]["kind"]), (&json!(0), &json!(99), &json!("summary")), "{last}");
+    last
+}
+
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn every_kind_of_all_is_a_valid_ocsf_event() {
+    require_bpf();
+    let dir = TestDir::new("ocsf");
+    let file = dir.file("seen");
+    let missing = dir.path("missing");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let refused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // dropped
+    let no_socket = dir.path("no.sock");
+
+    let trace = Trace::start(&["all", "--format", "ocsf", "--traffic-interval", "100ms"]);
+    let (pid, status, got) = child::run_to_end(&[
+        "comm s11-ocsf".into(),
+        open_line("openat", nix::libc::O_RDONLY, 0, &file),
+        open_line("openat", nix::libc::O_RDONLY, 0, &missing),
+        format!("connect tcp 127.0.0.1:{port}"),
+        format!("connect tcp 127.0.0.1:{refused}"),
+        format!("connect unix {}", hex(no_socket.as_os_str().as_bytes())),
+        exec_line("exec", &missing, &[b"missing", b"arg"]),
+        "sleep 300".into(), // a traffic interval or more
+        "exit 3".into(),
+    ]);
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(got.len(), 6, "{got:?}");
+    let mine = |e: &Value| e["actor"]["process"]["pid"] == pid;
+    let host = nix::unistd::gethostname().unwrap().into_string().unwrap();
+    let release = nix::sys::utsname::uname().unwrap().release().to_str().unwrap().to_owned();
+    let device = json!({"type_id": 0, "hostname": host, "os": {"name": "Linux", "type_id": 200, "version": release}});
+
+    // exec: Process Activity, Launch. The child's own start (the test binary) ...
+    let launch = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 1);
+    assert_eq!(launch["actor"]["process"], json!({"pid": std::process::id()}), "{launch}");
+    assert_eq!(launch["process"]["file"]["type_id"], 1, "{launch}");
+    assert_eq!(launch["device"], device);
+    // ... and its failed exec, after `comm`.
+    let failed = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 2);
+    assert_eq!(failed["process"]["name"], "s11-ocsf");
+    assert_eq!(failed["process"]["cmd_line"], "missing arg");
+    assert_eq!(failed["process"]["file"], json!({"name": "missing", "type_id": 0, "path": missing.to_str().unwrap()}));
+    assert_eq!((&failed["status_detail"], &failed["unmapped"]["ret"], &failed["unmapped"]["argv"]), (&json!("ENOENT"), &json!(-2), &json!(["missing", "arg"])));
+
+    // open: File System Activity, Open.
+    let opened = the(&out, 1001, 14, |e| mine(e) && e["file"]["path"] == file.to_str().unwrap());
+    assert_eq!(opened["file"], json!({"name": "seen", "type_id": 0, "path": file.to_str().unwrap()}));
+    assert_eq!((&opened["status_id"], opened.get("status_detail")), (&json!(1), None));
+    assert_eq!(opened["actor"]["process"]["tid"], got[0].tid);
+    assert_eq!(opened["actor"]["process"]["parent_process"], json!({"pid": std::process::id()}));
+    assert_eq!(opened["actor"]["user"], json!({"uid": "0"}));
+    assert_eq!(opened["unmapped"], json!({"syscall": "openat", "flags": ["O_RDONLY"], "mode": 0, "ret": got[0].ret}));
+    assert_eq!(opened["device"], device);
+    let not_there = the(&out, 1001, 14, |e| mine(e) && e["file"]["path"] == missing.to_str().unwrap());
+    assert_eq!((&not_there["status_id"], &not_there["status_detail"], &not_there["unmapped"]["ret"]), (&json!(2), &json!("ENOENT"), &json!(-2)));
+
+    // connect: Network Activity, Open / Refuse / Fail, from the host profile.
+    let connected = the(&out, 4001, 1, mine);
+    assert_eq!(connected["metadata"]["profiles"], json!(["host"]));
+    assert_eq!(connected["dst_endpoint"], json!({"ip": "127.0.0.1", "port": port}));
+    assert_eq!(connected["src_endpoint"], json!({"ip": "127.0.0.1", "port": got[2].sport}));
+    assert_eq!(connected["connection_info"], json!({"direction_id": 2, "protocol_num": 6, "protocol_name": "tcp", "protocol_ver_id": 4}));
+    assert_eq!((&connected["status_id"], &connected["unmapped"]["fd"]), (&json!(1), &json!(got[2].fd)));
+    let refusal = the(&out, 4001, 5, mine);
+    assert_eq!((&refusal["dst_endpoint"]["port"], &refusal["status_detail"]), (&json!(refused), &json!("ECONNREFUSED")));
+    let failure = the(&out, 4001, 4, mine);
+    assert_eq!(failure["dst_endpoint"], json!({"name": no_socket.to_str().unwrap()}));
+    assert_eq!((&failure["status_detail"], &failure["unmapped"]["family"]), (&json!("ENOENT"), &json!("unix")));
+    assert!(failure["connection_info"].get("protocol_num").is_none(), "{failure}");
+
+    // exit: Process Activity, Terminate.
+    let exit = the(&out, 1007, 2, |e| e["process"]["pid"] == pid);
+    assert_eq!((&exit["exit_code"], &exit["unmapped"]["signal"]), (&json!(3), &Value::Null));
+    let duration_ns = exit["unmapped"]["duration_ns"].as_u64().unwrap();
+    assert_eq!(exit["duration"], duration_ns / 1_000_000);
+    assert!(duration_ns >= 300_000_000, "{exit}");
+
+    // traffic: Network Activity, Traffic, every interval while the host talks (the
+    // child's connects did); its total is the sum of both ways.
+    let traffic: Vec<&Value> = of(&out, 4001, 6).collect();
+    assert!(!traffic.is_empty(), "no traffic event");
+    for t in traffic {
+        let v = &t["traffic"];
+        assert_eq!(v["bytes"], v["bytes_in"].as_u64().unwrap() + v["bytes_out"].as_u64().unwrap(), "{t}");
+        assert_eq!(v["packets"], v["packets_in"].as_u64().unwrap() + v["packets_out"].as_u64().unwrap(), "{t}");
+        assert_eq!(t["actor"]["app_name"], t["unmapped"]["cgroup"], "{t}");
+        assert_eq!(t["duration"], t["unmapped"]["interval_ns"].as_u64().unwrap() / 1_000_000, "{t}");
+    }
+
+    // The summary counts exactly what was written, every line but itself.
+    let counts = &summary(&out)["unmapped"]["counts"];
+    let emitted: u64 = ["open", "exec", "exit", "connect", "traffic", "alert"].iter().map(|k| counts[k]["emitted"].as_u64().unwrap()).sum();
+    assert_eq!(emitted as usize, out.records.len() - 1);
+}
+
+/// syscall and syscall_count records, and alerts, have no OCSF class: Base Events, the
+/// native record under `unmapped`.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn records_without_a_class_are_base_events() {
+    require_bpf();
+    let script = ["comm s11-base".to_string(), "close-bad 5".into()];
+
+    let trace = Trace::start(&["syscalls", "--format", "ocsf", "-n", "s11-base", "--syscall", "close"]);
+    let (pid, _) = child::run(&script);
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let calls: Vec<&Value> = of(&out, 0, 99).filter(|e| e["unmapped"]["kind"] == "syscall").collect();
+    assert_eq!(calls.len(), 5, "{:?}", out.records);
+    for e in calls {
+        let native = &e["unmapped"];
+        assert_eq!((&native["pid"], &native["syscall"], &native["errno"], &native["comm"]), (&json!(pid), &json!("close"), &json!("EBADF"), &json!("s11-base")), "{e}");
+        crate::records::check(native).unwrap_or_else(|err| panic!("not a native record ({err}): {native}"));
+    }
+    summary(&out);
+
+    let trace = Trace::start(&["syscalls", "--format", "ocsf", "-n", "s11-base", "--count"]);
+    child::run(&script);
+    let out = trace.stop_ocsf();
+    let close = the(&out, 0, 99, |e| e["unmapped"]["kind"] == "syscall_count" && e["unmapped"]["syscall"] == "close");
+    assert_eq!((&close["unmapped"]["count"], &close["unmapped"]["errors"]), (&json!(5), &json!(5)), "{close}");
+    crate::records::check(&close["unmapped"]).unwrap();
+
+    let trace = Trace::start(&["traffic", "--format", "ocsf", "-i", "100ms", "--alert-bytes-per-sec", "1"]);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    child::run(&[format!("connect tcp {}", listener.local_addr().unwrap())]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = trace.stop_ocsf();
+    let alerts: Vec<&Value> = of(&out, 0, 99).filter(|e| e["unmapped"]["kind"] == "alert").collect();
+    assert!(!alerts.is_empty(), "no alert at 1 byte/s: {:?}", out.records);
+    for a in alerts {
+        crate::records::check(&a["unmapped"]).unwrap();
+        assert_eq!(a["time"], the_ms(&a["unmapped"]["time"]), "{a}");
+    }
+}
+
+/// A native record's RFC 3339 `time` in OCSF's milliseconds.
+fn the_ms(time: &Value) -> u64 {
+    let t = time.as_str().unwrap();
+    let out = std::process::Command::new("date").args(["-u", "-d", t, "+%s%N"]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().parse::<u64>().unwrap() / 1_000_000
+}
