@@ -4,8 +4,10 @@
 
 use crate::cli::TaskArgs;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// As the start record shows them: null for a filter not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Filters {
+    #[serde(rename = "pid")]
     pub tgid: Option<u32>,
     pub tid: Option<u32>,
     pub uid: Option<u32>,

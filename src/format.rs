@@ -9,7 +9,8 @@ use crate::event::{push_line, Event};
 use crate::ocsf::Ocsf;
 
 /// `--format`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// sysnoop's own records, one JSON object per line (fields in the README).
     #[default]
@@ -43,7 +44,7 @@ impl Renderer {
         }
     }
 
-    /// Appends a record sysnoop makes about its own run (the summary) at `time`.
+    /// Appends a record sysnoop makes about its own run (start, summary) at `time`.
     pub fn own_record(&self, record: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
         match self {
             Renderer::Native => push_line(line, record),

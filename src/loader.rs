@@ -68,10 +68,13 @@ impl Common {
     }
 }
 
-/// What one loaded tracer reports on the "tracing" line.
-#[derive(Debug, Clone)]
+/// What one loaded tracer reports on the "tracing" line and in the start record: the
+/// hooks it attached (naming a fallback when it took one, e.g. `sched_process_exec`
+/// without "(tp_btf)"), and the variants this kernel lacks.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Hooks {
     pub kind: &'static str,
+    #[serde(rename = "hooks")]
     pub traced: Vec<String>,
     /// Said after the hooks, e.g. the cgroup traffic is counted in.
     pub detail: Option<String>,

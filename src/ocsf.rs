@@ -13,7 +13,7 @@
 //! | open | File System Activity (1001) | 14 Open |
 //! | connect | Network Activity (4001) | 1 Open, 4 Fail, 5 Refuse |
 //! | traffic | Network Activity (4001) | 6 Traffic |
-//! | syscall, syscall_count, alert, summary | Base Event (0) | 99 Other, the native record under `unmapped` |
+//! | syscall, syscall_count, alert, start, summary | Base Event (0) | 99 Other, the native record under `unmapped` |
 //!
 //! Fields OCSF has no place for go under `unmapped`, named as in the native record, and
 //! text that is not UTF-8 follows the native rule: U+FFFD in the field, the exact bytes
@@ -88,13 +88,10 @@ impl Ocsf {
             // system classes have them of their own.
             metadata: if class == Class::Network { &self.metadata_host } else { &self.metadata },
         };
-        let at = line.len();
+        // The head's closing brace goes; the body's fields follow its own.
         serde_json::to_writer(&mut *line, &head).expect("serializing an OCSF head");
         debug_assert_eq!(line.last(), Some(&b'}'));
-        line.truncate(line.len() - 1);
-        if line.len() == at + 1 {
-            unreachable!("the head has fields");
-        }
+        line.pop();
         push_body(line, body);
     }
 

@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
 use libbpf_rs::{MapCore, MapHandle, RingBuffer, RingBufferBuilder};
+use serde::Serialize;
 
-use crate::clock::WallClock;
+use crate::clock::{Timestamp, WallClock};
 use crate::config::Config;
-use crate::format::Renderer;
+use crate::format::{Format, Renderer};
 use crate::loader::{Hooks, Shared};
 use crate::decode;
 use crate::event::{Event, Kind};
@@ -84,11 +85,15 @@ struct UserCounts {
 pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     let shared = Shared::new(config, verbose)?;
     let mut loaded = Vec::new();
+    let mut skipped = Vec::new();
     for kind in &config.kinds {
         match kind.load(&shared) {
             Ok(l) => loaded.push(l),
             Err(e) => match kind.optional {
-                Some(unavailable) => eprintln!("sysnoop: {unavailable}: {e:#}"),
+                Some(unavailable) => {
+                    eprintln!("sysnoop: {unavailable}: {e:#}");
+                    skipped.push(Skipped { kind: kind.name, reason: format!("{e:#}") });
+                }
                 None => return Err(e),
             },
         }
@@ -101,7 +106,46 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
             eprintln!("{}", tracing_line(&hooks, &config.filters.describe()));
         }
     };
-    run(&shared.ring, &sources, &config.limits, periodic, Renderer::new(config.format), announce, out)
+    let renderer = Renderer::new(config.format);
+    let start = Start {
+        kind: "start",
+        time: WallClock::new().now(),
+        version: env!("CARGO_PKG_VERSION"),
+        kernel: crate::preflight::kernel_release().ok(),
+        format: config.format,
+        kinds: loaded.iter().map(|l| &l.hooks).collect(),
+        skipped,
+        filters: &config.filters,
+        ring_size: config.ring_size,
+    };
+    let mut first = Vec::new();
+    renderer.own_record(&start, start.time, &mut first);
+    run(&shared.ring, &sources, &config.limits, periodic, (renderer, first), announce, out)
+}
+
+/// The first record of every run, even with -q: what the "tracing" line says, for
+/// machines. Made once every program is live, just before records are read.
+#[derive(Serialize)]
+struct Start<'a> {
+    kind: &'static str,
+    /// When tracing began.
+    time: Timestamp,
+    version: &'static str,
+    /// The kernel release; null if uname failed.
+    kernel: Option<String>,
+    format: Format,
+    /// Each kind traced, with its hooks.
+    kinds: Vec<&'a Hooks>,
+    /// The kinds `all` goes on without, and why.
+    skipped: Vec<Skipped>,
+    filters: &'a crate::filter::Filters,
+    ring_size: u32,
+}
+
+#[derive(Serialize)]
+struct Skipped {
+    kind: &'static str,
+    reason: String,
 }
 
 /// `sysnoop: tracing open (openat, ...) [not on this kernel: ...]; exec (...); pid 42. Ctrl-C to stop.`
@@ -134,7 +178,7 @@ pub fn run(
     sources: &[Source],
     limits: &Limits,
     periodic: Vec<Periodic>,
-    renderer: Renderer,
+    (renderer, first): (Renderer, Vec<u8>),
     ready: impl FnOnce(),
     out: impl Write,
 ) -> Result<()> {
@@ -173,7 +217,7 @@ pub fn run(
             .spawn_scoped(scope, || poll(ring, &stop))
             .context("starting the poll thread")?;
         ready();
-        let written = Writer::new(sources, limits, &malformed, periodic, renderer, out).run(rx, &stop);
+        let written = Writer::new(sources, limits, &malformed, periodic, renderer, out).run(&first, rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -243,7 +287,12 @@ impl<'s, W: Write> Writer<'s, W> {
         }
     }
 
-    fn run(mut self, rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
+    /// Writes `first` (the start record), then every event until a stop condition, then
+    /// the summary.
+    fn run(mut self, first: &[u8], rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
+        if !(closed_is_false(self.out.write_all(first))? && self.flush()?) {
+            return Ok(());
+        }
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
         loop {

@@ -331,12 +331,17 @@ impl Waiting {
     }
 
     /// Lets the child go on and waits for it to end.
-    pub fn go(mut self) -> Vec<Opened> {
+    pub fn go(self) -> Vec<Opened> {
+        let (status, opened) = self.go_to_end();
+        assert!(status.success(), "child failed: {status}");
+        opened
+    }
+
+    /// Lets the child go on and waits for it to end, whatever its exit status.
+    pub fn go_to_end(mut self) -> (std::process::ExitStatus, Vec<Opened>) {
         self.stdin.write_all(b"go\n").unwrap();
         let mut rest = Vec::new();
         std::io::Read::read_to_end(&mut self.reader, &mut rest).unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "child failed: {status}");
-        opened(&parse_reports(&rest))
+        (self.child.wait().unwrap(), opened(&parse_reports(&rest)))
     }
 }

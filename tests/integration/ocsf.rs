@@ -4,12 +4,13 @@
 //! then the child's events are checked field by field.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::child::{self, exec_line, hex, open_line};
+use crate::child::{self, exec_line, hex, open_line, Waiting};
 use crate::util::{require_bpf, Output, TestDir, Trace};
 
 /// The schema of each OCSF class sysnoop emits, by class_uid.
@@ -49,6 +50,11 @@ pub fn parse(stdout: &[u8], context: &str) -> Vec<Value> {
         .collect()
 }
 
+/// (class_uid, activity_id, type_uid).
+fn ids(e: &Value) -> (u64, u64, u64) {
+    (e["class_uid"].as_u64().unwrap(), e["activity_id"].as_u64().unwrap(), e["type_uid"].as_u64().unwrap())
+}
+
 /// The events of class `class` and activity `activity`.
 fn of<'a>(out: &'a Output, class: u64, activity: u64) -> impl Iterator<Item = &'a Value> + 'a {
     out.records.iter().filter(move |e| e["class_uid"] == class && e["activity_id"] == activity)
@@ -80,8 +86,10 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     let refused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // dropped
     let no_socket = dir.path("no.sock");
 
-    let trace = Trace::start(&["all", "--format", "ocsf", "--traffic-interval", "100ms"]);
-    let (pid, status, got) = child::run_to_end(&[
+    // The child, traced by pid (a host-wide `all` under the other tests would be
+    // hundreds of thousands of events), ends by exec'ing a shell that exits 3.
+    let child = Waiting::spawn(&[
+        "wait".into(),
         "comm s11-ocsf".into(),
         open_line("openat", nix::libc::O_RDONLY, 0, &file),
         open_line("openat", nix::libc::O_RDONLY, 0, &missing),
@@ -90,8 +98,11 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
         format!("connect unix {}", hex(no_socket.as_os_str().as_bytes())),
         exec_line("exec", &missing, &[b"missing", b"arg"]),
         "sleep 300".into(), // a traffic interval or more
-        "exit 3".into(),
+        exec_line("exec", Path::new("/bin/sh"), &[b"sh", b"-c", b"exit 3"]),
     ]);
+    let pid = child.pid;
+    let trace = Trace::start(&["all", "--format", "ocsf", "-p", &pid.to_string(), "--traffic-interval", "100ms"]);
+    let (status, got) = child.go_to_end();
     let out = trace.stop_ocsf();
     out.assert_success();
     assert_eq!(status.code(), Some(3));
@@ -101,17 +112,19 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     let release = nix::sys::utsname::uname().unwrap().release().to_str().unwrap().to_owned();
     let device = json!({"type_id": 0, "hostname": host, "os": {"name": "Linux", "type_id": 200, "version": release}});
 
-    // exec: Process Activity, Launch. The child's own start (the test binary) ...
-    let launch = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 1);
-    assert_eq!(launch["actor"]["process"], json!({"pid": std::process::id()}), "{launch}");
-    assert_eq!(launch["process"]["file"]["type_id"], 1, "{launch}");
-    assert_eq!(launch["device"], device);
-    // ... and its failed exec, after `comm`.
+    // exec: Process Activity, Launch. The failed one, under the name the child set ...
     let failed = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 2);
     assert_eq!(failed["process"]["name"], "s11-ocsf");
     assert_eq!(failed["process"]["cmd_line"], "missing arg");
     assert_eq!(failed["process"]["file"], json!({"name": "missing", "type_id": 0, "path": missing.to_str().unwrap()}));
     assert_eq!((&failed["status_detail"], &failed["unmapped"]["ret"], &failed["unmapped"]["argv"]), (&json!("ENOENT"), &json!(-2), &json!(["missing", "arg"])));
+    assert_eq!(failed["actor"], json!({"process": {"pid": std::process::id()}, "user": {"uid": "0"}}));
+    assert_eq!(failed["device"], device);
+    // ... and the shell it became.
+    let launch = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 1);
+    assert_eq!(launch["process"]["file"], json!({"name": "sh", "type_id": 1, "path": "/bin/sh"}));
+    assert_eq!((&launch["process"]["cmd_line"], &launch["process"]["name"]), (&json!("sh -c exit 3"), &json!("sh")));
+    assert!(launch.get("status_detail").is_none(), "{launch}");
 
     // open: File System Activity, Open.
     let opened = the(&out, 1001, 14, |e| mine(e) && e["file"]["path"] == file.to_str().unwrap());
@@ -141,6 +154,7 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
 
     // exit: Process Activity, Terminate.
     let exit = the(&out, 1007, 2, |e| e["process"]["pid"] == pid);
+    assert_eq!(exit["process"]["name"], "sh");
     assert_eq!((&exit["exit_code"], &exit["unmapped"]["signal"]), (&json!(3), &Value::Null));
     let duration_ns = exit["unmapped"]["duration_ns"].as_u64().unwrap();
     assert_eq!(exit["duration"], duration_ns / 1_000_000);
@@ -158,10 +172,14 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
         assert_eq!(t["duration"], t["unmapped"]["interval_ns"].as_u64().unwrap() / 1_000_000, "{t}");
     }
 
-    // The summary counts exactly what was written, every line but itself.
+    // The start record first, a Base Event with the native record; the summary last,
+    // counting exactly the lines between them.
+    let start = &out.records[0];
+    assert_eq!((ids(start), &start["unmapped"]["kind"], &start["unmapped"]["format"]), ((0, 99, 99), &json!("start"), &json!("ocsf")));
+    crate::records::check(&start["unmapped"]).unwrap();
     let counts = &summary(&out)["unmapped"]["counts"];
     let emitted: u64 = ["open", "exec", "exit", "connect", "traffic", "alert"].iter().map(|k| counts[k]["emitted"].as_u64().unwrap()).sum();
-    assert_eq!(emitted as usize, out.records.len() - 1);
+    assert_eq!(emitted as usize, out.records.len() - 2);
 }
 
 /// syscall and syscall_count records, and alerts, have no OCSF class: Base Events, the
@@ -201,13 +219,13 @@ fn records_without_a_class_are_base_events() {
     assert!(!alerts.is_empty(), "no alert at 1 byte/s: {:?}", out.records);
     for a in alerts {
         crate::records::check(&a["unmapped"]).unwrap();
-        assert_eq!(a["time"], the_ms(&a["unmapped"]["time"]), "{a}");
+        assert!(same_ms(&a["time"], &a["unmapped"]["time"]), "{a}");
     }
 }
 
-/// A native record's RFC 3339 `time` in OCSF's milliseconds.
-fn the_ms(time: &Value) -> u64 {
-    let t = time.as_str().unwrap();
-    let out = std::process::Command::new("date").args(["-u", "-d", t, "+%s%N"]).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().parse::<u64>().unwrap() / 1_000_000
+/// OCSF's `time` (milliseconds) names the millisecond of the native record's RFC 3339
+/// `time`: written the native way, it reads the same up to the milliseconds.
+fn same_ms(ocsf_ms: &Value, native: &Value) -> bool {
+    let ms = sysnoop::clock::Timestamp(i128::from(ocsf_ms.as_i64().unwrap()) * 1_000_000).to_string();
+    ms[..23] == native.as_str().unwrap()[..23]
 }

@@ -272,7 +272,8 @@ fn duration_ends_the_run() {
     let out = Trace::start(&["open", "-d", "300ms", "-n", "no-such-comm"]).wait();
     let took = before.elapsed();
     out.assert_success();
-    assert_eq!(out.records.len(), 1);
+    assert_eq!(out.records.len(), 2, "the start record and the summary");
+    out.start();
     let elapsed = out.summary()["elapsed_ns"].as_u64().unwrap();
     assert!(elapsed >= 300_000_000 && u128::from(elapsed) <= took.as_nanos(), "{elapsed} (the run took {took:?})");
 }
@@ -289,12 +290,12 @@ fn records_stream_while_tracing() {
     let (tx, rx) = std::sync::mpsc::channel();
     let out = sysnoop.stdout.take().unwrap();
     std::thread::spawn(move || {
-        let mut first = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut first).unwrap();
-        let _ = tx.send(first);
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
+        let _ = tx.send([(); 2].map(|()| lines.next().unwrap().unwrap()));
     });
-    let first = rx.recv_timeout(Duration::from_secs(10)).expect("no record while tracing");
+    let [start, first] = rx.recv_timeout(Duration::from_secs(10)).expect("no record while tracing");
     assert!(sysnoop.try_wait().unwrap().is_none(), "sysnoop ended early");
+    assert_eq!(parse_ndjson(start.as_bytes(), "")[0]["kind"], "start");
     let record = &parse_ndjson(first.as_bytes(), "")[0];
     assert_eq!(record["path"], path.to_str().unwrap());
     sysnoop.kill().unwrap();
@@ -311,9 +312,12 @@ fn closed_stdout_ends_the_run_with_success() {
     // `sysnoop open | head -1`: read one line, close the pipe, keep opening.
     let mut out = std::io::BufReader::new(sysnoop.stdout.take().unwrap());
     child::run(&["comm snoop-pipe".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
-    assert!(first.contains("snoop-pipe"), "{first}");
+    let mut lines = [String::new(), String::new()];
+    for line in &mut lines {
+        std::io::BufRead::read_line(&mut out, line).unwrap();
+    }
+    assert!(lines[0].starts_with(r#"{"kind":"start""#), "{}", lines[0]);
+    assert!(lines[1].starts_with(r#"{"kind":"open""#) && lines[1].contains("snoop-pipe"), "{}", lines[1]);
     drop(out);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let status = loop {
@@ -395,4 +399,39 @@ fn unprivileged_run_names_the_missing_capabilities() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("missing CAP_BPF and CAP_PERFMON"), "{stderr}");
     assert!(out.stdout.is_empty());
+}
+
+/// The first line of every run says what is traced, how and since when; -q silences
+/// only the stderr line.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn the_start_record_says_what_is_traced() {
+    require_bpf();
+    let before = SystemTime::now();
+    let out = crate::util::run(&["open", "-q", "-d", "200ms", "-p", "1", "-x", "--ring-size", "4M"]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("sysnoop: tracing"), "{stderr}");
+    let records = crate::util::parse_ndjson(&out.stdout, &stderr);
+    let start = &records[0];
+    let (traced, absent): (Vec<&str>, Vec<&str>) =
+        ["open", "openat", "openat2", "creat"].into_iter().partition(|s| crate::util::has_syscall_tracepoints(s));
+    let release = nix::sys::utsname::uname().unwrap().release().to_str().unwrap().to_owned();
+    let time = start["time"].as_str().unwrap();
+    assert_eq!(
+        start,
+        &serde_json::json!({
+            "kind": "start",
+            "time": time,
+            "version": env!("CARGO_PKG_VERSION"),
+            "kernel": release,
+            "format": "native",
+            "kinds": [{"kind": "open", "hooks": traced, "detail": null, "absent": absent}],
+            "skipped": [],
+            "filters": {"pid": 1, "tid": null, "uid": null, "comm": null, "failed": true},
+            "ring_size": 4 << 20,
+        })
+    );
+    assert!(rfc3339(before).as_str() <= time && time <= rfc3339(SystemTime::now()).as_str(), "{time}");
+    assert_eq!(records.last().unwrap()["kind"], "summary");
 }

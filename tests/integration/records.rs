@@ -47,6 +47,7 @@ pub enum Record {
     SyscallCount(SyscallCount),
     Traffic(Traffic),
     Alert(Alert),
+    Start(Start),
     Summary(Summary),
 }
 
@@ -187,6 +188,56 @@ pub struct Alert {
     pub cgroup: String,
     pub bytes_per_sec: u64,
     pub threshold: u64,
+}
+
+/// The first line of every run.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    pub time: String,
+    pub version: String,
+    #[serde(deserialize_with = "nullable")]
+    pub kernel: Option<String>,
+    pub format: String,
+    pub kinds: Vec<Hooks>,
+    pub skipped: Vec<Skipped>,
+    pub filters: Filters,
+    pub ring_size: u32,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hooks {
+    pub kind: String,
+    pub hooks: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub detail: Option<String>,
+    pub absent: Vec<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Skipped {
+    pub kind: String,
+    pub reason: String,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    #[serde(deserialize_with = "nullable")]
+    pub pid: Option<u32>,
+    #[serde(deserialize_with = "nullable")]
+    pub tid: Option<u32>,
+    #[serde(deserialize_with = "nullable")]
+    pub uid: Option<u32>,
+    #[serde(deserialize_with = "nullable")]
+    pub comm: Option<String>,
+    pub failed: bool,
 }
 
 #[allow(dead_code)]

@@ -222,6 +222,13 @@ impl Output {
         self
     }
 
+    /// The start record; it must be the first line.
+    pub fn start(&self) -> &Value {
+        let first = self.records.first().unwrap_or_else(|| panic!("no output; stderr:\n{}", self.stderr));
+        assert_eq!(first["kind"], "start", "first line is not the start record: {first}");
+        first
+    }
+
     /// The final summary record; it must be the last line.
     pub fn summary(&self) -> &Value {
         let last = self.records.last().unwrap_or_else(|| panic!("no output; stderr:\n{}", self.stderr));
