@@ -61,7 +61,7 @@ fn of<'a>(out: &'a Output, class: u64, activity: u64) -> impl Iterator<Item = &'
 }
 
 /// The one event of `class`/`activity` that `pick` selects.
-fn the<'a>(out: &'a Output, class: u64, activity: u64, pick: impl Fn(&Value) -> bool) -> &'a Value {
+fn the(out: &Output, class: u64, activity: u64, pick: impl Fn(&Value) -> bool) -> &Value {
     let found: Vec<&Value> = of(out, class, activity).filter(|e| pick(e)).collect();
     assert_eq!(found.len(), 1, "expected one {class}/{activity} event, got {found:#?}\nstderr:\n{}", out.stderr);
     found[0]
