@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
 use crate::decode::Malformed;
+use crate::columns::Header;
 use crate::ocsf::Ocsf;
 use crate::text;
 
@@ -41,6 +42,12 @@ pub trait Record: Sized {
 
     /// Appends this event as one OCSF 1.3.0 event (see src/ocsf.rs), with its newline.
     fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>);
+
+    /// `--format text`: this kind's columns (see src/columns.rs).
+    const TEXT: Header;
+
+    /// Appends this event's columns under `TEXT`, without a newline.
+    fn write_text(&self, clock: &WallClock, line: &mut String);
 
     /// Ring records: one real record's bytes, as the kernel lays them out (for the
     /// decoder tests every kind gets: truncations, corruption, dispatch).

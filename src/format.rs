@@ -1,12 +1,15 @@
-//! The output formats (`--format`): sysnoop's native NDJSON, or OCSF 1.3.0 events (see
-//! ocsf.rs). Every record goes through the same writer and the same counters whatever
-//! the format; rendering into memory cannot fail, so no format drops a record.
+//! The output formats (`--format`): sysnoop's native NDJSON, OCSF 1.3.0 events (see
+//! ocsf.rs), or text columns for a terminal (see columns.rs). Every record goes through
+//! the same writer and the same counters whatever the format; rendering into memory
+//! cannot fail, so no format drops a record.
 
 use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
-use crate::event::{push_line, Event};
+use crate::columns::duration;
+use crate::event::{push_line, Event, Kind};
 use crate::ocsf::Ocsf;
+use crate::stats::Report;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -19,6 +22,9 @@ pub enum Format {
     /// Activity (open), Network Activity (connect, traffic); other records as Base
     /// Events with the native record under `unmapped`.
     Ocsf,
+    /// Aligned columns for a terminal under a header line (each kind's, prefixed with
+    /// the kind when a run has several); the summary as a sentence on stderr.
+    Text,
 }
 
 /// A format, ready to render records.
@@ -26,13 +32,20 @@ pub enum Format {
 pub enum Renderer {
     Native,
     Ocsf(Ocsf),
+    /// The run's record kinds, for the header; `prefix`: each line starts with its kind.
+    Text { kinds: Vec<Kind>, prefix: bool },
 }
 
+/// Wide enough for every kind's name.
+const KIND_WIDTH: usize = 13;
+
 impl Renderer {
-    pub fn new(format: Format) -> Self {
+    /// A renderer of `format` for a run whose records are of `kinds`.
+    pub fn new(format: Format, kinds: &[Kind]) -> Self {
         match format {
             Format::Native => Renderer::Native,
             Format::Ocsf => Renderer::Ocsf(Ocsf::for_this_host()),
+            Format::Text => Renderer::Text { kinds: kinds.to_vec(), prefix: kinds.len() > 1 },
         }
     }
 
@@ -41,14 +54,91 @@ impl Renderer {
         match self {
             Renderer::Native => event.write_json(clock, line),
             Renderer::Ocsf(ocsf) => event.write_ocsf(clock, ocsf, line),
+            Renderer::Text { prefix, .. } => {
+                let mut text = String::with_capacity(160);
+                if *prefix {
+                    text += &format!("{:<KIND_WIDTH$} ", event.kind().name());
+                }
+                event.write_text(clock, &mut text);
+                line.extend_from_slice(text.as_bytes());
+                line.push(b'\n');
+            }
         }
     }
 
-    /// Appends a record sysnoop makes about its own run (start, summary) at `time`.
-    pub fn own_record(&self, record: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
+    /// Appends what opens the run: the start record, or in text the header line of
+    /// each kind.
+    pub fn start(&self, start: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
         match self {
-            Renderer::Native => push_line(line, record),
-            Renderer::Ocsf(ocsf) => ocsf.push_unmapped(line, time, |native| push_line(native, record)),
+            Renderer::Text { kinds, prefix } => {
+                for kind in kinds {
+                    let mut text = String::new();
+                    if *prefix {
+                        text += &format!("{:<KIND_WIDTH$} ", "KIND");
+                    }
+                    kind.text_header().write(&mut text);
+                    line.extend_from_slice(text.as_bytes());
+                    line.push(b'\n');
+                }
+            }
+            _ => self.own_record(start, time, line),
         }
+    }
+
+    /// Appends the summary record; in text, says it on stderr as a sentence instead.
+    pub fn summary(&self, report: &Report, line: &mut Vec<u8>) {
+        match self {
+            Renderer::Text { .. } => eprintln!("{}", sentence(report)),
+            _ => self.own_record(report, report.time, line),
+        }
+    }
+
+    fn own_record(&self, record: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
+        match self {
+            Renderer::Ocsf(ocsf) => ocsf.push_unmapped(line, time, |native| push_line(native, record)),
+            _ => push_line(line, record),
+        }
+    }
+}
+
+/// The summary for people: what each kind wrote, and every count of what it did not.
+fn sentence(report: &Report) -> String {
+    let mut kinds = Vec::new();
+    let mut dropped = 0;
+    for (kind, c) in &report.counts {
+        let mut part = format!("{kind} {} written", c.emitted);
+        let not_written = [
+            (c.filtered, "filtered"),
+            (c.lost, "lost (ring buffer full)"),
+            (c.pairing_misses, "pairing misses"),
+            (c.malformed, "malformed"),
+            (c.unwritten, "not written"),
+        ];
+        for (n, what) in not_written.into_iter().filter(|&(n, _)| n > 0) {
+            part += &format!(", {n} {what}");
+        }
+        dropped += c.lost + c.pairing_misses + c.malformed + c.unwritten;
+        kinds.push(part);
+    }
+    let end = if dropped == 0 { "Nothing was lost." } else { "See the counts: not every event was written." };
+    format!("sysnoop: traced for {}: {}. {end}", duration(report.elapsed_ns), kinds.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Counts;
+
+    #[test]
+    fn the_summary_as_a_sentence() {
+        let mut report = Report { kind: "summary", time: Timestamp(0), elapsed_ns: 2_500_000_000, counts: Default::default() };
+        report.counts.insert("exec", Counts { emitted: 3, ..Counts::default() });
+        report.counts.insert("open", Counts { emitted: 10, filtered: 4, ..Counts::default() });
+        assert_eq!(sentence(&report), "sysnoop: traced for 2.50s: exec 3 written; open 10 written, 4 filtered. Nothing was lost.");
+        report.counts.insert("open", Counts { emitted: 10, lost: 2, unwritten: 1, ..Counts::default() });
+        assert_eq!(
+            sentence(&report),
+            "sysnoop: traced for 2.50s: exec 3 written; open 10 written, 2 lost (ring buffer full), 1 not written. See the counts: not every event was written."
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod columns;
 pub mod config;
 pub mod decode;
 pub mod doctor;

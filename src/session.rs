@@ -106,7 +106,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
             eprintln!("{}", tracing_line(&hooks, &config.filters.describe()));
         }
     };
-    let renderer = Renderer::new(config.format);
+    let renderer = Renderer::new(config.format, &sources.iter().map(|s| s.kind).collect::<Vec<_>>());
     let start = Start {
         kind: "start",
         time: WallClock::new().now(),
@@ -119,7 +119,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
         ring_size: config.ring_size,
     };
     let mut first = Vec::new();
-    renderer.own_record(&start, start.time, &mut first);
+    renderer.start(&start, start.time, &mut first);
     run(&shared.ring, &sources, &config.limits, periodic, (renderer, first), announce, out)
 }
 
@@ -348,7 +348,7 @@ impl<'s, W: Write> Writer<'s, W> {
         }
         let summary = self.report("summary");
         self.line.clear();
-        self.renderer.own_record(&summary, summary.time, &mut self.line);
+        self.renderer.summary(&summary, &mut self.line);
         if closed_is_false(self.out.write_all(&self.line))? {
             self.flush()?;
         }

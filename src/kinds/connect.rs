@@ -2,6 +2,7 @@
 //! tracepoints, which load on every kernel sysnoop supports.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 use std::mem::size_of;
 
 use anyhow::{bail, Result};
@@ -11,6 +12,7 @@ use serde_json::value::RawValue;
 use crate::bpf::connect::types::{connect_abi, connect_event, connect_slot, sysnoop_kind};
 use crate::bpf::connect::ConnectBpfSkel;
 use crate::clock::WallClock;
+use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
@@ -303,6 +305,37 @@ impl Record for ConnectEvent {
             },
         };
         ocsf.push(line, Class::Network, activity, clock.utc(self.task.ts_ns), &body);
+    }
+
+    const TEXT: Header = Header {
+        columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("PROTO", 6), ("RET", 12), ("SADDR", 22)],
+        last: "DADDR",
+    };
+
+    /// As tcpconnect, for every family: the source when bound, the destination with its
+    /// port (a unix socket's path), RET 0 or the errno name.
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let with_port = |ip: String, port: Option<u16>| match (self.family, port) {
+            (AF_INET6, Some(port)) => format!("[{ip}]:{port}"),
+            (_, Some(port)) => format!("{ip}:{port}"),
+            (_, None) => ip,
+        };
+        let proto = self.protocol_name().unwrap_or_else(|| self.family_name());
+        let ret = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
+        let source = self.source().map_or_else(|| "-".to_owned(), |ip| with_port(ip, self.sport()));
+        let destination = match (self.address(&self.daddr), self.rendered_path()) {
+            (Some(ip), _) => with_port(ip, Some(self.dport)),
+            (None, Some(_)) => {
+                let shown = match self.path.split_first() {
+                    Some((0, rest)) => [b"@".as_slice(), rest].concat(),
+                    _ => self.path.clone(),
+                };
+                escape(&shown).into_owned()
+            }
+            (None, None) => "-".to_owned(),
+        };
+        let cells: [&dyn Display; 6] = [&time_of_day(clock.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &proto, &ret, &source];
+        Self::TEXT.row(line, &cells, &destination);
     }
 
     #[cfg(test)]

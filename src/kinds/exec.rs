@@ -3,6 +3,7 @@
 //! elsewhere; failed ones from the exit of execve/execveat.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 use std::mem::offset_of;
 
 use anyhow::{bail, Context, Result};
@@ -12,6 +13,7 @@ use serde_json::value::RawValue;
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source, sysnoop_kind};
 use crate::bpf::exec::ExecBpfSkel;
 use crate::clock::WallClock;
+use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
@@ -233,6 +235,19 @@ impl Record for ExecEvent {
             },
         };
         ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, clock.utc(self.task.ts_ns), &body);
+    }
+
+    const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("RET", 7)], last: "ARGS" };
+
+    /// As execsnoop: RET 0 or the errno name, then argv (`...` when it was cut).
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let ret = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
+        let mut args: Vec<Cow<'_, str>> = self.argv().into_iter().map(escape).collect();
+        if self.args_truncated {
+            args.push(Cow::Borrowed("..."));
+        }
+        let cells: [&dyn Display; 5] = [&time_of_day(clock.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &ret];
+        Self::TEXT.row(line, &cells, &args.join(" "));
     }
 
     #[cfg(test)]

@@ -2,6 +2,7 @@
 //! tp_btf where it attaches and the classic tracepoint elsewhere.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 use std::mem::size_of;
 
 use anyhow::Result;
@@ -11,6 +12,7 @@ use serde_json::value::RawValue;
 use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot, sysnoop_kind};
 use crate::bpf::exit::ExitBpfSkel;
 use crate::clock::WallClock;
+use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
@@ -132,6 +134,19 @@ impl Record for ExitEvent {
             },
         };
         ocsf.push(line, Class::Process, ACTIVITY_TERMINATE, clock.utc(self.task.ts_ns), &body);
+    }
+
+    const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("TID", 7), ("AGE", 9)], last: "EXIT" };
+
+    /// As exitsnoop: how long it lived, and `code N` or `signal NAME` (and a core dump).
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let how = match self.signal() {
+            None => format!("code {}", (self.raw_exit_code >> 8) & 0xff),
+            Some(signal) => format!("signal {}{}", signal_name(signal), if self.core_dumped() { ", core dumped" } else { "" }),
+        };
+        let cells: [&dyn Display; 6] =
+            [&time_of_day(clock.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &self.task.tid, &duration(self.duration_ns)];
+        Self::TEXT.row(line, &cells, &how);
     }
 
     #[cfg(test)]

@@ -36,6 +36,11 @@ macro_rules! registry {
         impl Kind {
             pub const ALL: &[Kind] = &[$($(Kind::$variant,)+)*];
 
+            /// Its columns under `--format text`.
+            pub fn text_header(self) -> &'static crate::columns::Header {
+                match self { $($(Kind::$variant => &<$module::$event as Record>::TEXT,)+)* }
+            }
+
             /// The record's `kind` field, and its key in the summary.
             pub fn name(self) -> &'static str {
                 match self { $($(Kind::$variant => <$module::$event as Record>::NAME,)+)* }
@@ -69,6 +74,11 @@ macro_rules! registry {
             /// Appends this event's NDJSON line (with its newline) to `line`.
             pub fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
                 match self { $($(Event::$variant(e) => e.write_json(clock, line),)+)* }
+            }
+
+            /// Appends this event's text columns (no newline) to `line`.
+            pub fn write_text(&self, clock: &WallClock, line: &mut String) {
+                match self { $($(Event::$variant(e) => e.write_text(clock, line),)+)* }
             }
 
             /// Appends this event as one OCSF event (with its newline) to `line`.

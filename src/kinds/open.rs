@@ -3,6 +3,7 @@
 //! on arm64, no `openat2` before 5.6), attaches the rest and proves they fire.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 use std::mem::{offset_of, size_of};
 
 use anyhow::{bail, Result};
@@ -12,6 +13,7 @@ use serde_json::value::RawValue;
 use crate::bpf::open::types::{open_abi, open_event, open_slot, open_syscall, sysnoop_kind};
 use crate::bpf::open::OpenBpfSkel;
 use crate::clock::WallClock;
+use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
@@ -184,6 +186,16 @@ impl Record for OpenEvent {
             },
         };
         ocsf.push(line, Class::FileSystem, ACTIVITY_OPEN, clock.utc(self.task.ts_ns), &body);
+    }
+
+    const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("FD", 3), ("ERR", 7)], last: "PATH" };
+
+    /// As opensnoop: FD -1 when it failed, ERR the errno name (0 when it did not).
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let fd = if self.ret >= 0 { self.ret } else { -1 };
+        let err = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
+        let cells: [&dyn Display; 5] = [&time_of_day(clock.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &fd, &err];
+        Self::TEXT.row(line, &cells, &escape(&self.path));
     }
 
     #[cfg(test)]

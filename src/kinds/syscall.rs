@@ -3,6 +3,7 @@
 //! where raw ones do not load); or, with --count, counts aggregated in the kernel.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 use std::collections::HashMap;
 use std::mem::size_of;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, 
 use crate::bpf::syscall::SyscallBpfSkel;
 use crate::cli::parse_duration;
 use crate::clock::WallClock;
+use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_record_line, push_task_line, Decoder, Event, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
@@ -269,6 +271,23 @@ impl Record for SyscallEvent {
         ocsf.push_unmapped(line, clock.utc(self.task.ts_ns), |native| self.write_json(clock, native));
     }
 
+    const TEXT: Header = Header {
+        columns: &[("TIME(UTC)", 12), ("PID", 7), ("TID", 7), ("COMM", 16), ("SYSCALL", 16), ("RET", 12)],
+        last: "LATENCY",
+    };
+
+    /// As strace: RET the value, or the errno name when it failed, `?` for a call that
+    /// never returns.
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let (ret, latency) = match self.result {
+            Some((ret, latency)) => (errno::of_ret(ret).map_or_else(|| ret.to_string(), Cow::into_owned), duration(latency)),
+            None => ("?".to_owned(), "-".to_owned()),
+        };
+        let cells: [&dyn Display; 6] =
+            [&time_of_day(clock.utc(self.task.ts_ns)), &self.task.pid, &self.task.tid, &escape(&self.task.comm), &syscalls::name(self.nr), &ret];
+        Self::TEXT.row(line, &cells, &latency);
+    }
+
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
         let mut b = crate::decode::tests::header(5, 72); // SN_KIND_SYSCALL
@@ -316,6 +335,20 @@ impl Record for SyscallCountEvent {
             total_ns: self.total_ns,
             max_ns: self.max_ns,
         })
+    }
+
+    const TEXT: Header = Header {
+        columns: &[("TIME(UTC)", 12), ("SYSCALL", 18), ("COUNT", 10), ("ERRORS", 8), ("TOTAL", 10), ("MAX", 10)],
+        last: "PROCESS",
+    };
+
+    /// As syscount: the interval's calls, errors and time, the longest call; with -P the
+    /// process.
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let process = self.process.as_ref().map_or_else(String::new, |(pid, comm)| format!("{pid} {}", escape(comm)));
+        let cells: [&dyn Display; 6] =
+            [&time_of_day(clock.utc(self.ts_ns)), &syscalls::name(self.nr), &self.count, &self.errors, &duration(self.total_ns), &duration(self.max_ns)];
+        Self::TEXT.row(line, &cells, &process);
     }
 
     /// Counts have no OCSF class: a Base Event with the native record.

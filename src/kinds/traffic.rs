@@ -5,6 +5,7 @@
 //! programs only observe: they let every packet through.
 
 use std::borrow::Cow;
+use std::fmt::Display;
 use std::collections::{BTreeMap, HashMap};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
@@ -20,6 +21,7 @@ use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::traffic::TrafficBpfSkel;
 use crate::cli::parse_duration;
 use crate::clock::WallClock;
+use crate::columns::{duration, escape, time_of_day, Header};
 use crate::event::{push_record_line, Event, Record};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
@@ -257,6 +259,18 @@ impl Record for TrafficEvent {
         })
     }
 
+    const TEXT: Header = Header {
+        columns: &[("TIME(UTC)", 12), ("RX_BYTES", 12), ("TX_BYTES", 12), ("RX_PKTS", 9), ("TX_PKTS", 9), ("INTERVAL", 9)],
+        last: "CGROUP",
+    };
+
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let t = self.total();
+        let cells: [&dyn Display; 6] =
+            [&time_of_day(clock.utc(self.ts_ns)), &t.rx_bytes, &t.tx_bytes, &t.rx_packets, &t.tx_packets, &duration(self.interval_ns)];
+        Self::TEXT.row(line, &cells, &escape(self.cgroup.as_bytes()));
+    }
+
     /// Network Activity, Traffic, over the interval: the cgroup is the actor (as an
     /// application: a cgroup is a service or a container) and, on this host, the
     /// endpoint; the per-protocol split stays under `unmapped`.
@@ -344,6 +358,13 @@ impl Record for AlertEvent {
             bytes_per_sec: self.bytes_per_sec,
             threshold: self.threshold,
         })
+    }
+
+    const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("BYTES/S", 12), ("THRESHOLD", 12)], last: "CGROUP" };
+
+    fn write_text(&self, clock: &WallClock, line: &mut String) {
+        let cells: [&dyn Display; 3] = [&time_of_day(clock.utc(self.ts_ns)), &self.bytes_per_sec, &self.threshold];
+        Self::TEXT.row(line, &cells, &escape(self.cgroup.as_bytes()));
     }
 
     /// An alert sysnoop raises itself, not a detection of OCSF's kinds: a Base Event

@@ -21,6 +21,9 @@ fn bad_flags_exit_2_with_the_reason() {
     usage_error(&["open", "--max-events", "0"], "0");
     usage_error(&["open", "--no-such-flag"], "--no-such-flag");
     usage_error(&["frobnicate"], "frobnicate");
+    usage_error(&["open", "--format", "xml"], "[possible values: native, ocsf, text]");
+    usage_error(&["traffic", "-p", "1"], "unexpected argument '-p'");
+    usage_error(&["all", "--count"], "unexpected argument '--count'");
     usage_error(&[], "Usage");
 }
 
@@ -29,7 +32,20 @@ fn help_explains_every_flag() {
     let out = run(&["open", "--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--pid", "--tid", "--uid", "--name", "--failed", "--duration", "--max-events", "--ring-size", "--stats-interval", "--quiet"] {
+    for flag in ["--pid", "--tid", "--uid", "--name", "--failed", "--duration", "--max-events", "--ring-size", "--stats-interval", "--quiet", "--format"] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
+}
+
+/// `all` takes every kind's own options, under the kind's name.
+#[test]
+fn all_explains_each_kinds_options() {
+    let out = run(&["all", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (heading, flag) in [("Exec options:", "--max-arg-bytes"), ("Exit options:", "--threads"), ("Connect options:", "--port"), ("Traffic options:", "--alert-bytes-per-sec")] {
+        let at = help.find(heading).unwrap_or_else(|| panic!("no {heading} in:\n{help}"));
+        assert!(help[at..].contains(flag), "{flag} is not under {heading}:\n{help}");
+    }
+    assert!(!help.contains("--count"), "{help}");
 }

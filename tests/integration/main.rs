@@ -18,5 +18,6 @@ mod ocsf;
 mod open;
 mod records;
 mod syscalls;
+mod text;
 mod traffic;
 mod util;

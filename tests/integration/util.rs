@@ -172,6 +172,16 @@ impl Trace {
         self.child.wait().unwrap()
     }
 
+    /// Ctrl-C, then collect everything printed with `--format text`: one string per
+    /// line.
+    pub fn stop_text(self) -> Output {
+        self.signal(nix::sys::signal::Signal::SIGINT);
+        self.finish(|stdout, _| {
+            let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
+            text.lines().map(|line| Value::String(line.to_owned())).collect()
+        })
+    }
+
     /// Waits for sysnoop to end on its own (--duration, --max-events).
     pub fn wait(self) -> Output {
         self.finish(parse_ndjson)
