@@ -31,6 +31,8 @@ pub struct Cli {
 #[derive(Debug)]
 pub enum Command {
     Doctor,
+    /// The JSON Schema of one record kind, or of all.
+    Schema(Option<String>),
     Trace(TraceCommand),
 }
 
@@ -49,6 +51,16 @@ pub struct TraceCommand {
 #[derive(Debug, Args)]
 struct DoctorArgs {}
 
+/// Print the JSON Schema (draft 2020-12) of sysnoop's native records: of one record
+/// kind, or of every record (any one of them, told apart by `kind`). Every field is
+/// typed and described, and required or optional.
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// The record kind (default: every kind).
+    #[arg(value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(crate::schema::names()))]
+    kind: Option<String>,
+}
+
 /// Trace everything sysnoop knows at once (open, exec, exit, connect, and traffic
 /// per cgroup) in one stream, in the order the kernel recorded it, with one
 /// summary.
@@ -61,6 +73,7 @@ struct AllArgs {}
 
 const ALL: &str = "all";
 const DOCTOR: &str = "doctor";
+const SCHEMA: &str = "schema";
 
 /// One kind's subcommand: the shared options, then its own (whose help is the
 /// subcommand's).
@@ -82,7 +95,8 @@ fn all_command() -> clap::Command {
 impl Subcommand for Command {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
         let command = command.subcommand(DoctorArgs::augment_args(clap::Command::new(DOCTOR)));
-        TRACERS.iter().fold(command, |c, t| c.subcommand(tracer_command(*t))).subcommand(all_command())
+        let command = TRACERS.iter().fold(command, |c, t| c.subcommand(tracer_command(*t))).subcommand(all_command());
+        command.subcommand(SchemaArgs::augment_args(clap::Command::new(SCHEMA)))
     }
 
     fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
@@ -90,15 +104,17 @@ impl Subcommand for Command {
     }
 
     fn has_subcommand(name: &str) -> bool {
-        name == DOCTOR || name == ALL || TRACERS.iter().any(|t| t.name() == name)
+        [DOCTOR, ALL, SCHEMA].contains(&name) || TRACERS.iter().any(|t| t.name() == name)
     }
 }
 
 impl FromArgMatches for Command {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         let (name, sub) = matches.subcommand().ok_or_else(|| clap::Error::new(ErrorKind::MissingSubcommand))?;
-        if name == DOCTOR {
-            return Ok(Command::Doctor);
+        match name {
+            DOCTOR => return Ok(Command::Doctor),
+            SCHEMA => return Ok(Command::Schema(SchemaArgs::from_arg_matches(sub)?.kind)),
+            _ => {}
         }
         let all = name == ALL;
         let chosen: Vec<&dyn Registered> = if all {
@@ -287,7 +303,7 @@ mod tests {
     fn trace(args: &[&str]) -> Result<TraceCommand, clap::Error> {
         match Cli::try_parse_from(std::iter::once("sysnoop").chain(args.iter().copied()))?.command {
             Command::Trace(t) => Ok(t),
-            Command::Doctor => panic!("{args:?} parsed as doctor"),
+            other => panic!("{args:?} parsed as {other:?}"),
         }
     }
 

@@ -43,6 +43,9 @@ pub trait Record: Sized {
     /// Appends this event as one OCSF 1.3.0 event (see src/ocsf.rs), with its newline.
     fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>);
 
+    /// The JSON Schema of this kind's native record (see src/schema.rs).
+    fn schema() -> serde_json::Value;
+
     /// `--format text`: this kind's columns (see src/columns.rs).
     const TEXT: Header;
 

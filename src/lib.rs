@@ -21,6 +21,7 @@ pub mod live;
 pub mod loader;
 pub mod ocsf;
 pub mod preflight;
+pub mod schema;
 pub mod session;
 pub mod signals;
 pub mod stats;

@@ -2,7 +2,7 @@
 //! and turn the outcome into an exit status (0 done, 1 cannot trace / runtime error, 2
 //! bad usage from clap).
 
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -11,7 +11,7 @@ use libbpf_rs::PrintLevel;
 
 use sysnoop::cli::{Cli, Command};
 use sysnoop::config::Config;
-use sysnoop::{doctor, session, signals};
+use sysnoop::{doctor, schema, session, signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,6 +33,16 @@ fn run(cli: Cli) -> Result<bool> {
     let out = io::stdout().lock();
     match cli.command {
         Command::Doctor => doctor::run(out),
+        Command::Schema(kind) => {
+            let document = schema::document(kind.as_deref()).expect("clap accepts only kinds that have a schema");
+            let mut text = serde_json::to_string_pretty(&document)?;
+            text.push('\n');
+            let mut out = out;
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(true), // a closed stdout (`| head`) is a normal end
+            }
+        }
         Command::Trace(command) => {
             let config = Config::new(command);
             signals::install()?;

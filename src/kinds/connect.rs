@@ -18,6 +18,7 @@ use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, Ocsf};
+use crate::schema::Field;
 use crate::{errno, plain_abi, text};
 
 /// The most ports --port takes.
@@ -305,6 +306,24 @@ impl Record for ConnectEvent {
             },
         };
         ocsf.push(line, Class::Network, activity, clock.utc(self.task.ts_ns), &body);
+    }
+
+    fn schema() -> serde_json::Value {
+        let port = serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535});
+        crate::schema::task_record(Self::NAME, "One connect(2), failed ones included.", vec![
+            Field::count("fd", "the socket's file descriptor"),
+            Field::string("family", "the address family passed: inet, inet6, unix, unspec, else af_<n>"),
+            Field::string("protocol", "inet sockets: tcp, udp, else ip_<n>; null for others").nullable(),
+            Field::string("socket_type", "stream, dgram, raw, seqpacket, else type_<n>; null when unknown").nullable(),
+            Field::string("saddr", "the local address once connect returned; null when not bound").nullable(),
+            Field::with("sport", port.clone(), "the local port; null when not bound"),
+            Field::string("daddr", "the destination address; null for unix sockets").nullable(),
+            Field::with("dport", port, "the destination port; null for unix sockets"),
+            Field::string("path", "unix sockets: the path, or @name for an abstract one; else null").nullable(),
+            Field::hex("path_hex", "path"),
+            Field::integer("ret", "0, or the negative errno"),
+            Field::string("errno", "the errno name when it failed (\"ECONNREFUSED\", \"EINPROGRESS\"), else null").nullable(),
+        ])
     }
 
     const TEXT: Header = Header {

@@ -19,6 +19,7 @@ use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
+use crate::schema::Field;
 use crate::{errno, plain_abi, text};
 
 /// Default for --max-arg-bytes.
@@ -235,6 +236,19 @@ impl Record for ExecEvent {
             },
         };
         ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, clock.utc(self.task.ts_ns), &body);
+    }
+
+    fn schema() -> serde_json::Value {
+        crate::schema::task_record(Self::NAME, "One program execution, failed ones included.", vec![
+            Field::string("filename", "the path the kernel executed (for a #! script, the script)"),
+            Field::hex("filename_hex", "filename"),
+            Field::strings("argv", "every argument, in order, empty ones included"),
+            Field::with("argv_hex", serde_json::json!({"type": "array", "items": {"type": "string", "pattern": "^([0-9a-f]{2})*$"}}), "every argument's exact bytes, hex-encoded; present only when one is not UTF-8").optional(),
+            Field::boolean("argv_truncated", "argv was cut (--max-arg-bytes, or 64 arguments of a failed exec)"),
+            Field::integer("ret", "0, or the negative errno of a failed exec"),
+            Field::string("errno", "the errno name of a failed exec, else null").nullable(),
+            Field::count("cgroup_id", "the process's cgroup v2 id"),
+        ])
     }
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("RET", 7)], last: "ARGS" };

@@ -18,6 +18,7 @@ use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, Ocsf, Process};
+use crate::schema::Field;
 use crate::{plain_abi, text};
 
 /// Trace process exits on the whole host: how (exit status, or the signal that
@@ -134,6 +135,16 @@ impl Record for ExitEvent {
             },
         };
         ocsf.push(line, Class::Process, ACTIVITY_TERMINATE, clock.utc(self.task.ts_ns), &body);
+    }
+
+    fn schema() -> serde_json::Value {
+        crate::schema::task_record(Self::NAME, "One process exit (with --threads, thread exits too).", vec![
+            Field::with("exit_code", serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 255}), "the exit status, or null when a signal killed it"),
+            Field::string("signal", "the signal that killed it (\"SIGKILL\"), else null").nullable(),
+            Field::boolean("core_dumped", "whether it dumped core"),
+            Field::count("duration_ns", "how long the process (or thread) lived"),
+            Field::with("thread", serde_json::json!({"const": true}), "with --threads: the exit of a thread while others live on").optional(),
+        ])
     }
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("TID", 7), ("AGE", 9)], last: "EXIT" };

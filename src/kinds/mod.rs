@@ -36,6 +36,11 @@ macro_rules! registry {
         impl Kind {
             pub const ALL: &[Kind] = &[$($(Kind::$variant,)+)*];
 
+            /// The JSON Schema of its native records.
+            pub fn schema(self) -> serde_json::Value {
+                match self { $($(Kind::$variant => <$module::$event as Record>::schema(),)+)* }
+            }
+
             /// Its columns under `--format text`.
             pub fn text_header(self) -> &'static crate::columns::Header {
                 match self { $($(Kind::$variant => &<$module::$event as Record>::TEXT,)+)* }
@@ -252,7 +257,7 @@ mod tests {
             names.len() == count
         };
         assert!(unique(Kind::ALL.iter().map(|k| k.name()).collect()));
-        assert!(unique(TRACERS.iter().map(|t| t.name()).chain(["all", "doctor"]).collect()));
+        assert!(unique(TRACERS.iter().map(|t| t.name()).chain(["all", "doctor", "schema"]).collect()));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf};
+use crate::schema::Field;
 use crate::{errno, flags, plain_abi, text};
 
 /// Trace file opens (open, openat, openat2, creat) on the whole host.
@@ -186,6 +187,18 @@ impl Record for OpenEvent {
             },
         };
         ocsf.push(line, Class::FileSystem, ACTIVITY_OPEN, clock.utc(self.task.ts_ns), &body);
+    }
+
+    fn schema() -> serde_json::Value {
+        crate::schema::task_record(Self::NAME, "One completed open(2), openat(2), openat2(2) or creat(2).", vec![
+            Field::with("syscall", serde_json::json!({"enum": ["open", "openat", "openat2", "creat"]}), "the syscall"),
+            Field::string("path", "the path as passed (at most 4095 bytes); empty if the kernel could not read it"),
+            Field::hex("path_hex", "path"),
+            Field::strings("flags", "the access mode, then every flag set, by name; bits with no name as one hex string"),
+            Field::count("mode", "the mode argument as passed (meaningful with O_CREAT, O_TMPFILE)"),
+            Field::integer("ret", "the file descriptor, or the negative errno"),
+            Field::string("errno", "the errno name when it failed (\"ENOENT\"), else null").nullable(),
+        ])
     }
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("FD", 3), ("ERR", 7)], last: "PATH" };

@@ -23,6 +23,7 @@ use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::Ocsf;
 use crate::session::Periodic;
+use crate::schema::Field;
 use crate::{errno, plain_abi, syscalls, text};
 
 /// Trace every syscall on the host, with its result and latency (strace without
@@ -271,6 +272,16 @@ impl Record for SyscallEvent {
         ocsf.push_unmapped(line, clock.utc(self.task.ts_ns), |native| self.write_json(clock, native));
     }
 
+    fn schema() -> serde_json::Value {
+        crate::schema::task_record(Self::NAME, "One completed syscall, or one that never returns (exit, exit_group).", vec![
+            Field::string("syscall", "its name on this architecture, else syscall_<nr>"),
+            Field::count("nr", "its number"),
+            Field::integer("ret", "the return value or the negative errno; null for a call that never returns").nullable(),
+            Field::string("errno", "the errno name when it failed, else null").nullable(),
+            Field::count("latency_ns", "from entry to return; null for a call that never returns").nullable(),
+        ])
+    }
+
     const TEXT: Header = Header {
         columns: &[("TIME(UTC)", 12), ("PID", 7), ("TID", 7), ("COMM", 16), ("SYSCALL", 16), ("RET", 12)],
         last: "LATENCY",
@@ -335,6 +346,19 @@ impl Record for SyscallCountEvent {
             total_ns: self.total_ns,
             max_ns: self.max_ns,
         })
+    }
+
+    fn schema() -> serde_json::Value {
+        crate::schema::record(Self::NAME, "syscalls --count: one syscall's totals over an interval (of one process with -P).", vec![
+            Field::string("syscall", "its name on this architecture, else syscall_<nr>"),
+            Field::count("nr", "its number"),
+            Field::count("pid", "-P: the process").optional(),
+            Field::string("comm", "-P: the process's command name").optional(),
+            Field::count("count", "calls in the interval"),
+            Field::count("errors", "calls that failed in the interval"),
+            Field::count("total_ns", "their total latency"),
+            Field::count("max_ns", "the longest single call since tracing started"),
+        ])
     }
 
     const TEXT: Header = Header {

@@ -27,6 +27,7 @@ use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::session::{Periodic, Source};
 use crate::ocsf::{self, Actor, Class, Endpoint, Ocsf};
+use crate::schema::Field;
 use crate::{plain_abi, preflight};
 
 /// Count network traffic per cgroup (service, container), by direction and
@@ -259,6 +260,30 @@ impl Record for TrafficEvent {
         })
     }
 
+    fn schema() -> serde_json::Value {
+        let flow = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "rx_bytes": {"type": "integer", "minimum": 0},
+                "tx_bytes": {"type": "integer", "minimum": 0},
+                "rx_packets": {"type": "integer", "minimum": 0},
+                "tx_packets": {"type": "integer", "minimum": 0},
+            },
+            "required": ["rx_bytes", "tx_bytes", "rx_packets", "tx_packets"],
+            "additionalProperties": false,
+        });
+        crate::schema::record(Self::NAME, "One cgroup's traffic over one interval.", vec![
+            Field::count("cgroup_id", "the cgroup v2 id"),
+            Field::string("cgroup", "its path under the cgroup v2 mount (cgroup:<id> once it is gone)"),
+            Field::count("interval_ns", "the time the counts cover"),
+            Field::count("rx_bytes", "bytes received by sockets in the cgroup"),
+            Field::count("tx_bytes", "bytes sent"),
+            Field::count("rx_packets", "packets received"),
+            Field::count("tx_packets", "packets sent"),
+            Field::with("protocols", serde_json::json!({"type": "object", "additionalProperties": flow}), "the same by IP protocol: tcp, udp, icmp, icmpv6, sctp, else ip_<n>; other for non-IP"),
+        ])
+    }
+
     const TEXT: Header = Header {
         columns: &[("TIME(UTC)", 12), ("RX_BYTES", 12), ("TX_BYTES", 12), ("RX_PKTS", 9), ("TX_PKTS", 9), ("INTERVAL", 9)],
         last: "CGROUP",
@@ -358,6 +383,16 @@ impl Record for AlertEvent {
             bytes_per_sec: self.bytes_per_sec,
             threshold: self.threshold,
         })
+    }
+
+    fn schema() -> serde_json::Value {
+        crate::schema::record(Self::NAME, "A cgroup moved more bytes per second than --alert-bytes-per-sec in an interval.", vec![
+            Field::with("severity", serde_json::json!({"const": "warning"}), "always warning"),
+            Field::count("cgroup_id", "the cgroup v2 id"),
+            Field::string("cgroup", "its path under the cgroup v2 mount"),
+            Field::count("bytes_per_sec", "its rate in that interval, received plus sent"),
+            Field::count("threshold", "--alert-bytes-per-sec"),
+        ])
     }
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("BYTES/S", 12), ("THRESHOLD", 12)], last: "CGROUP" };

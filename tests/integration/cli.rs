@@ -49,3 +49,25 @@ fn all_explains_each_kinds_options() {
     }
     assert!(!help.contains("--count"), "{help}");
 }
+
+/// `sysnoop schema`: every record kind, each field described; one kind alone.
+#[test]
+fn schema_describes_every_record() {
+    let out = run(&["schema"]);
+    assert!(out.status.success());
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(all["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let kinds: Vec<&str> = all["$defs"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(kinds, ["alert", "connect", "exec", "exit", "open", "start", "stats", "summary", "syscall", "syscall_count", "traffic"]);
+    for (kind, schema) in all["$defs"].as_object().unwrap() {
+        assert_eq!(schema["properties"]["kind"]["const"], kind.as_str());
+        for (field, property) in schema["properties"].as_object().unwrap() {
+            assert!(property["description"].as_str().is_some_and(|d| !d.is_empty()), "{kind}.{field} is not described");
+        }
+    }
+    let out = run(&["schema", "open"]);
+    let open: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((&open["title"], &open["required"][0], &open["additionalProperties"]), (&"open".into(), &"kind".into(), &false.into()));
+    assert!(jsonschema::draft202012::new(&open).is_ok());
+    usage_error(&["schema", "nope"], "[possible values: open, exec, exit, connect, syscall, syscall_count, traffic, alert, start, summary, stats]");
+}

@@ -209,8 +209,20 @@ impl Trace {
     }
 }
 
-/// Every line must be one JSON object, and exactly one of the typed records in
-/// `records.rs`: no field unknown, missing or of another type.
+/// `sysnoop schema`: what every native record must match.
+fn record_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let out = run(&["schema"]);
+        assert!(out.status.success(), "sysnoop schema: {out:?}");
+        let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+        jsonschema::draft202012::new(&schema).expect("sysnoop schema is a valid draft 2020-12 schema")
+    })
+}
+
+/// Every line must be one JSON object, exactly one of the typed records in
+/// `records.rs` (no field unknown, missing or of another type), and valid under
+/// `sysnoop schema`.
 pub fn parse_ndjson(stdout: &[u8], context: &str) -> Vec<Value> {
     let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
     text.lines()
@@ -220,6 +232,10 @@ pub fn parse_ndjson(stdout: &[u8], context: &str) -> Vec<Value> {
             assert!(value.is_object(), "not an object: {line}");
             if let Err(e) = crate::records::check(&value) {
                 panic!("not a sysnoop record ({e}): {line}");
+            }
+            if value.get("kind").is_some() {
+                let errors: Vec<String> = record_schema().iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path)).collect();
+                assert!(errors.is_empty(), "`sysnoop schema` rejects this record: {errors:#?}\n{line}");
             }
             value
         })

@@ -1,0 +1,234 @@
+//! `sysnoop schema [KIND]`: the JSON Schema (draft 2020-12) of sysnoop's native records,
+//! one per kind, with every field typed, described, and required (present, perhaps
+//! null) or optional (may be absent). Each kind writes its own (`Record::schema`, in
+//! src/kinds/); the record head, and the start and summary records, are written here.
+//! The test suite validates every native record it sees against it.
+
+use serde_json::{json, Map, Value};
+
+use crate::event::Kind;
+
+/// The JSON Schema dialect.
+pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// One field of a record.
+pub struct Field {
+    name: &'static str,
+    schema: Value,
+    /// Present in every record (its value may still be null if its type allows it).
+    required: bool,
+}
+
+impl Field {
+    fn of(name: &'static str, schema: Value, description: &str) -> Field {
+        let mut schema = schema;
+        schema["description"] = description.into();
+        Field { name, schema, required: true }
+    }
+
+    pub fn string(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "string"}), description)
+    }
+
+    pub fn integer(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "integer"}), description)
+    }
+
+    /// An integer that is never negative.
+    pub fn count(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "integer", "minimum": 0}), description)
+    }
+
+    pub fn boolean(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "boolean"}), description)
+    }
+
+    pub fn strings(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "array", "items": {"type": "string"}}), description)
+    }
+
+    /// `<field>_hex`: the exact bytes of a text field that was not UTF-8; absent when it was.
+    pub fn hex(name: &'static str, of: &str) -> Field {
+        Field::of(name, json!({"type": "string", "pattern": "^([0-9a-f]{2})*$"}), &format!("the exact bytes of `{of}`, hex-encoded; present only when they are not UTF-8 (`{of}` then shows U+FFFD)")).optional()
+    }
+
+    /// Any other schema.
+    pub fn with(name: &'static str, schema: Value, description: &str) -> Field {
+        Field::of(name, schema, description)
+    }
+
+    /// May also be null.
+    pub fn nullable(mut self) -> Field {
+        let ty = self.schema["type"].take();
+        self.schema["type"] = json!([ty, "null"]);
+        self
+    }
+
+    /// May be absent.
+    pub fn optional(mut self) -> Field {
+        self.required = false;
+        self
+    }
+}
+
+/// The head of every record about a task, after `kind` and `time`.
+fn task_fields() -> Vec<Field> {
+    vec![
+        Field::count("pid", "the process (thread-group id)"),
+        Field::count("tid", "the thread"),
+        Field::count("ppid", "the real parent's process id"),
+        Field::count("uid", "the real user id"),
+        Field::string("comm", "the command name (at most 15 bytes)"),
+        Field::hex("comm_hex", "comm"),
+    ]
+}
+
+/// A record kind's schema: `kind` (always `kind`), `time`, then `fields`.
+pub fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    let head = [
+        Field::with("kind", json!({"const": kind}), "the record kind"),
+        Field::with("time", json!({"type": "string", "format": "date-time"}), "when it happened, UTC, RFC 3339 with nanoseconds"),
+    ];
+    for field in head.into_iter().chain(fields) {
+        if field.required {
+            required.push(field.name);
+        }
+        properties.insert(field.name.into(), field.schema);
+    }
+    json!({
+        "title": kind,
+        "description": description,
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// A record about a task: `kind`, `time`, the task's fields, then `fields`.
+pub fn task_record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
+    record(kind, description, task_fields().into_iter().chain(fields).collect())
+}
+
+/// The counts of one kind in the summary and stats records.
+fn counts() -> Value {
+    let count = |d: &str| json!({"type": "integer", "minimum": 0, "description": d});
+    json!({
+        "type": "object",
+        "properties": {
+            "emitted": count("records written"),
+            "filtered": count("events a filter dropped, in the kernel"),
+            "lost": count("events the kernel could not store: the ring buffer was full"),
+            "pairing_misses": count("traced calls whose exit found no entry from their enter"),
+            "malformed": count("ring-buffer records that failed to decode"),
+            "unwritten": count("records received but not written (--max-events reached)"),
+        },
+        "required": ["emitted", "filtered", "lost", "pairing_misses", "malformed", "unwritten"],
+        "additionalProperties": false,
+    })
+}
+
+/// The records sysnoop writes about the run itself.
+fn run_records() -> Vec<(&'static str, Value)> {
+    let hooks = json!({
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "description": "the kind traced"},
+            "hooks": {"type": "array", "items": {"type": "string"}, "description": "the hooks attached; a fallback is named as such"},
+            "detail": {"type": ["string", "null"], "description": "more about what is traced (traffic: the cgroup and interval)"},
+            "absent": {"type": "array", "items": {"type": "string"}, "description": "variants this kernel lacks"},
+        },
+        "required": ["kind", "hooks", "detail", "absent"],
+        "additionalProperties": false,
+    });
+    let skipped = json!({
+        "type": "object",
+        "properties": {"kind": {"type": "string"}, "reason": {"type": "string"}},
+        "required": ["kind", "reason"],
+        "additionalProperties": false,
+    });
+    let filter = |ty: &str, d: &str| json!({"type": [ty, "null"], "description": d});
+    let filters = json!({
+        "type": "object",
+        "properties": {
+            "pid": filter("integer", "-p"),
+            "tid": filter("integer", "-t"),
+            "uid": filter("integer", "-u"),
+            "comm": filter("string", "-n"),
+            "failed": {"type": "boolean", "description": "-x"},
+        },
+        "required": ["pid", "tid", "uid", "comm", "failed"],
+        "additionalProperties": false,
+    });
+    let start = record("start", "The first line of every run: what is traced, how, and since when.", vec![
+        Field::string("version", "sysnoop's version"),
+        Field::string("kernel", "the running kernel's release").nullable(),
+        Field::with("format", json!({"enum": ["native", "ocsf", "text"]}), "--format"),
+        Field::with("kinds", json!({"type": "array", "items": hooks}), "each kind traced, with its hooks"),
+        Field::with("skipped", json!({"type": "array", "items": skipped}), "kinds `all` goes on without, and why"),
+        Field::with("filters", filters, "the filters; null when not set"),
+        Field::count("ring_size", "the ring buffer's size in bytes"),
+    ]);
+    let report = |kind, description| {
+        record(kind, description, vec![
+            Field::count("elapsed_ns", "since the run began"),
+            Field::with("counts", json!({"type": "object", "additionalProperties": counts()}), "per record kind: what happened to every event"),
+        ])
+    };
+    vec![
+        ("start", start),
+        ("summary", report("summary", "The last line of every run: every event of each kind, counted once.")),
+        ("stats", report("stats", "On stderr every --stats-interval: the counts so far.")),
+    ]
+}
+
+/// Every record kind's schema, by name.
+pub fn all() -> Vec<(&'static str, Value)> {
+    let mut schemas: Vec<(&'static str, Value)> = Kind::ALL.iter().map(|k| (k.name(), k.schema())).collect();
+    schemas.extend(run_records());
+    schemas
+}
+
+/// The schema of `kind`'s records, or of every record when None (any one of them, told
+/// apart by `kind`). None when there is no such kind.
+pub fn document(kind: Option<&str>) -> Option<Value> {
+    let schemas = all();
+    let mut document = match kind {
+        Some(kind) => schemas.into_iter().find(|(name, _)| *name == kind)?.1,
+        None => {
+            let one_of: Vec<Value> = schemas.iter().map(|(name, _)| json!({"$ref": format!("#/$defs/{name}")})).collect();
+            let defs: Map<String, Value> = schemas.into_iter().map(|(name, schema)| (name.to_owned(), schema)).collect();
+            json!({"title": "sysnoop record", "description": "One line of sysnoop's native output.", "oneOf": one_of, "$defs": defs})
+        }
+    };
+    document["$schema"] = DIALECT.into();
+    Some(document)
+}
+
+/// The kinds `sysnoop schema KIND` takes.
+pub fn names() -> Vec<&'static str> {
+    all().into_iter().map(|(name, _)| name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind's schema is one record: `kind` first among the required fields, every
+    /// required field a property, every property described.
+    #[test]
+    fn every_record_schema_is_complete() {
+        for (name, schema) in all() {
+            let properties = schema["properties"].as_object().unwrap();
+            let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+            assert_eq!(required[..2], ["kind", "time"], "{name}");
+            assert!(required.iter().all(|r| properties.contains_key(*r)), "{name}");
+            assert!(properties.values().all(|p| p["description"].is_string()), "{name}");
+            assert_eq!(schema["additionalProperties"], false, "{name}");
+        }
+        assert_eq!(document(Some("nope")), None);
+        assert_eq!(document(None).unwrap()["oneOf"].as_array().unwrap().len(), Kind::ALL.len() + 3);
+    }
+}
