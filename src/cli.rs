@@ -186,6 +186,16 @@ pub struct RunArgs {
     /// How records are written to stdout.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
     pub format: Format,
+
+    /// The session id every record carries (`session`; in OCSF
+    /// `metadata.correlation_uid`): a UUID. Default: a fresh UUID v7.
+    #[arg(long, value_name = "UUID", value_parser = parse_session_id)]
+    pub session_id: Option<uuid::Uuid>,
+}
+
+/// A UUID in any of its usual spellings (hyphenated, simple, braced, urn:).
+pub fn parse_session_id(s: &str) -> Result<uuid::Uuid, String> {
+    uuid::Uuid::parse_str(s).map_err(|e| format!("`{s}` is not a UUID ({e})"))
 }
 
 /// `5s`, `500ms`, `1.5s`, `2m`, `1h`, `250us`; a bare number is seconds.

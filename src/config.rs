@@ -22,6 +22,8 @@ pub struct Config {
     /// No "tracing ..." line.
     pub quiet: bool,
     pub format: Format,
+    /// The session id, hyphenated lowercase.
+    pub session: String,
     pub ring_size: u32,
     /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
     /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
@@ -40,6 +42,7 @@ impl Config {
             limits: Limits { duration: run.duration, max_events: run.max_events, stats_interval: run.stats_interval },
             quiet: run.quiet,
             format: run.format,
+            session: run.session_id.unwrap_or_else(uuid::Uuid::now_v7).hyphenated().to_string(),
             ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
             tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
             raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use crate::clock::{Timestamp, WallClock};
+use crate::clock::Timestamp;
 use crate::columns::duration;
-use crate::event::{push_line, Event, Kind};
+use crate::event::{push_line, Event, Kind, Render};
 use crate::ocsf::Ocsf;
 use crate::stats::Report;
 
@@ -40,26 +40,26 @@ pub enum Renderer {
 const KIND_WIDTH: usize = 13;
 
 impl Renderer {
-    /// A renderer of `format` for a run whose records are of `kinds`.
-    pub fn new(format: Format, kinds: &[Kind]) -> Self {
+    /// A renderer of `format` for a run whose records are of `kinds`, under `session`.
+    pub fn new(format: Format, kinds: &[Kind], session: &str) -> Self {
         match format {
             Format::Native => Renderer::Native,
-            Format::Ocsf => Renderer::Ocsf(Ocsf::for_this_host()),
+            Format::Ocsf => Renderer::Ocsf(Ocsf::for_this_host(session)),
             Format::Text => Renderer::Text { kinds: kinds.to_vec(), prefix: kinds.len() > 1 },
         }
     }
 
     /// Appends `event`'s line.
-    pub fn event(&self, event: &Event, clock: &WallClock, line: &mut Vec<u8>) {
+    pub fn event(&self, event: &Event, ctx: &Render, line: &mut Vec<u8>) {
         match self {
-            Renderer::Native => event.write_json(clock, line),
-            Renderer::Ocsf(ocsf) => event.write_ocsf(clock, ocsf, line),
+            Renderer::Native => event.write_json(ctx, line),
+            Renderer::Ocsf(ocsf) => event.write_ocsf(ctx, ocsf, line),
             Renderer::Text { prefix, .. } => {
                 let mut text = String::with_capacity(160);
                 if *prefix {
                     text += &format!("{:<KIND_WIDTH$} ", event.kind().name());
                 }
-                event.write_text(clock, &mut text);
+                event.write_text(ctx, &mut text);
                 line.extend_from_slice(text.as_bytes());
                 line.push(b'\n');
             }
@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn the_summary_as_a_sentence() {
-        let mut report = Report { kind: "summary", time: Timestamp(0), elapsed_ns: 2_500_000_000, counts: Default::default() };
+        let mut report = Report { kind: "summary", time: Timestamp(0), session: "s".into(), elapsed_ns: 2_500_000_000, counts: Default::default() };
         report.counts.insert("exec", Counts { emitted: 3, ..Counts::default() });
         report.counts.insert("open", Counts { emitted: 10, filtered: 4, ..Counts::default() });
         assert_eq!(sentence(&report), "sysnoop: traced for 2.50s: exec 3 written; open 10 written, 4 filtered. Nothing was lost.");

@@ -25,8 +25,6 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
-#[cfg(test)]
-use crate::clock::WallClock;
 use crate::event::{push_body, Task};
 use crate::text;
 
@@ -47,13 +45,13 @@ pub struct Ocsf {
 
 impl Ocsf {
     /// This host, as OCSF's `device`: its hostname and kernel.
-    pub fn for_this_host() -> Self {
+    pub fn for_this_host(session: &str) -> Self {
         let hostname = nix::unistd::gethostname().ok().map(|h| h.to_string_lossy().into_owned());
         let release = crate::preflight::kernel_release().ok();
-        Ocsf::new(hostname, release)
+        Ocsf::new(hostname, release, session)
     }
 
-    pub fn new(hostname: Option<String>, kernel_release: Option<String>) -> Self {
+    pub fn new(hostname: Option<String>, kernel_release: Option<String>, session: &str) -> Self {
         let product = Product { vendor_name: "sysnoop", name: "sysnoop", version: env!("CARGO_PKG_VERSION") };
         let device = Device {
             // 0 Unknown: sysnoop cannot tell a server from a desktop or a VM.
@@ -61,7 +59,7 @@ impl Ocsf {
             hostname: hostname.clone(),
             os: Os { name: "Linux", type_id: 200, version: kernel_release },
         };
-        let metadata = |profiles| raw(&Metadata { version: VERSION, product: &product, profiles });
+        let metadata = |profiles| raw(&Metadata { version: VERSION, product: &product, profiles, correlation_uid: session });
         Ocsf { hostname, device: raw(&device), metadata: metadata(None), metadata_host: metadata(Some(&["host"])) }
     }
 
@@ -161,6 +159,8 @@ struct Metadata<'a> {
     product: &'a Product,
     #[serde(skip_serializing_if = "Option::is_none")]
     profiles: Option<&'static [&'static str]>,
+    /// The run's session id: every event of one run shares it.
+    correlation_uid: &'a str,
 }
 
 #[derive(Serialize)]
@@ -328,7 +328,8 @@ pub fn ids(v: &serde_json::Value) -> (u64, u64, u64) {
 #[cfg(test)]
 pub fn json(e: &crate::event::Event) -> serde_json::Value {
     let mut line = Vec::new();
-    e.write_ocsf(&WallClock::new(), &Ocsf::new(Some("host".into()), Some("6.1.0".into())), &mut line);
+    use crate::event::tests::SESSION;
+    e.write_ocsf(&crate::event::Render::new(SESSION.into()), &Ocsf::new(Some("host".into()), Some("6.1.0".into()), SESSION), &mut line);
     assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
     serde_json::from_slice(&line).unwrap()
 }
@@ -339,13 +340,16 @@ mod tests {
 
     #[test]
     fn head_and_unmapped_records() {
-        let ocsf = Ocsf::new(Some("box".into()), Some("6.12.0".into()));
+        let ocsf = Ocsf::new(Some("box".into()), Some("6.12.0".into()), "a-session");
         let mut line = Vec::new();
         ocsf.push_unmapped(&mut line, Timestamp(1_700_000_000_123_456_789), |l| l.extend_from_slice(b"{\"kind\":\"x\",\"n\":1}\n"));
         let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
         assert_eq!(ids(&v), (0, 99, 99));
         assert_eq!((v["category_uid"].as_u64(), v["severity_id"].as_u64(), v["time"].as_i64()), (Some(0), Some(1), Some(1_700_000_000_123)));
-        assert_eq!(v["metadata"], serde_json::json!({"version": "1.3.0", "product": {"vendor_name": "sysnoop", "name": "sysnoop", "version": env!("CARGO_PKG_VERSION")}}));
+        assert_eq!(
+            v["metadata"],
+            serde_json::json!({"version": "1.3.0", "product": {"vendor_name": "sysnoop", "name": "sysnoop", "version": env!("CARGO_PKG_VERSION")}, "correlation_uid": "a-session"})
+        );
         assert_eq!(v["unmapped"], serde_json::json!({"kind": "x", "n": 1}));
         assert_eq!(line.last(), Some(&b'\n'));
     }

@@ -90,6 +90,7 @@ pub fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
     let head = [
         Field::with("kind", json!({"const": kind}), "the record kind"),
         Field::with("time", json!({"type": "string", "format": "date-time"}), "when it happened, UTC, RFC 3339 with nanoseconds"),
+        Field::with("session", json!({"type": "string", "format": "uuid"}), "the run's session id (--session-id; by default a fresh UUID v7), the same in every record of a run"),
     ];
     for field in head.into_iter().chain(fields) {
         if field.required {
@@ -223,7 +224,7 @@ mod tests {
         for (name, schema) in all() {
             let properties = schema["properties"].as_object().unwrap();
             let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
-            assert_eq!(required[..2], ["kind", "time"], "{name}");
+            assert_eq!(required[..3], ["kind", "time", "session"], "{name}");
             assert!(required.iter().all(|r| properties.contains_key(*r)), "{name}");
             assert!(properties.values().all(|p| p["description"].is_string()), "{name}");
             assert_eq!(schema["additionalProperties"], false, "{name}");

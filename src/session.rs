@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::format::{Format, Renderer};
 use crate::loader::{Hooks, Shared};
 use crate::decode;
-use crate::event::{Event, Kind};
+use crate::event::{Event, Kind, Render};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
 
@@ -106,10 +106,11 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
             eprintln!("{}", tracing_line(&hooks, &config.filters.describe()));
         }
     };
-    let renderer = Renderer::new(config.format, &sources.iter().map(|s| s.kind).collect::<Vec<_>>());
+    let renderer = Renderer::new(config.format, &sources.iter().map(|s| s.kind).collect::<Vec<_>>(), &config.session);
     let start = Start {
         kind: "start",
         time: WallClock::new().now(),
+        session: &config.session,
         version: env!("CARGO_PKG_VERSION"),
         kernel: crate::preflight::kernel_release().ok(),
         format: config.format,
@@ -120,7 +121,16 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
-    run(&shared.ring, &sources, &config.limits, periodic, (renderer, first), announce, out)
+    let output = Output { renderer, session: config.session.clone(), first };
+    run(&shared.ring, &sources, &config.limits, periodic, output, announce, out)
+}
+
+/// How a run's records are written: in which format, under which session id, after
+/// what first (the start record, or text's headers).
+pub struct Output {
+    pub renderer: Renderer,
+    pub session: String,
+    pub first: Vec<u8>,
 }
 
 /// The first record of every run, even with -q: what the "tracing" line says, for
@@ -130,6 +140,7 @@ struct Start<'a> {
     kind: &'static str,
     /// When tracing began.
     time: Timestamp,
+    session: &'a str,
     version: &'static str,
     /// The kernel release; null if uname failed.
     kernel: Option<String>,
@@ -178,7 +189,7 @@ pub fn run(
     sources: &[Source],
     limits: &Limits,
     periodic: Vec<Periodic>,
-    (renderer, first): (Renderer, Vec<u8>),
+    mut output: Output,
     ready: impl FnOnce(),
     out: impl Write,
 ) -> Result<()> {
@@ -217,7 +228,8 @@ pub fn run(
             .spawn_scoped(scope, || poll(ring, &stop))
             .context("starting the poll thread")?;
         ready();
-        let written = Writer::new(sources, limits, &malformed, periodic, renderer, out).run(&first, rx, &stop);
+        let first = std::mem::take(&mut output.first);
+        let written = Writer::new(sources, limits, &malformed, periodic, output, out).run(&first, rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -261,7 +273,8 @@ struct Writer<'s, W: Write> {
     /// Per source, and one more for events of a kind no source claims (a bug).
     user: Vec<UserCounts>,
     out: io::BufWriter<W>,
-    clock: WallClock,
+    /// The wall clock and the session id.
+    render: Render,
     renderer: Renderer,
     line: Vec<u8>,
     started: Instant,
@@ -269,7 +282,7 @@ struct Writer<'s, W: Write> {
 }
 
 impl<'s, W: Write> Writer<'s, W> {
-    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, renderer: Renderer, out: W) -> Self {
+    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, output: Output, out: W) -> Self {
         let started = Instant::now();
         let periodic = periodic.into_iter().map(|p| { let due = p.every.map(|every| started + every); (p, due) }).collect();
         Writer {
@@ -279,8 +292,8 @@ impl<'s, W: Write> Writer<'s, W> {
             periodic,
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
             out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
-            clock: WallClock::new(),
-            renderer,
+            render: Render::new(output.session),
+            renderer: output.renderer,
             line: Vec::with_capacity(512),
             started,
             total_emitted: 0,
@@ -296,7 +309,7 @@ impl<'s, W: Write> Writer<'s, W> {
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
         loop {
-            self.clock.refresh();
+            self.render.clock.refresh();
             let now = Instant::now();
             if signals::stop_requested() || deadline.is_some_and(|d| now >= d) {
                 stop.store(true, Ordering::SeqCst);
@@ -374,7 +387,7 @@ impl<'s, W: Write> Writer<'s, W> {
             return Ok(true);
         }
         self.line.clear();
-        self.renderer.event(event, &self.clock, &mut self.line);
+        self.renderer.event(event, &self.render, &mut self.line);
         if closed_is_false(self.out.write_all(&self.line))? {
             self.user[index].emitted += 1;
             self.total_emitted += 1;
@@ -415,7 +428,8 @@ impl<'s, W: Write> Writer<'s, W> {
         }
         Report {
             kind,
-            time: self.clock.now(),
+            time: self.render.clock.now(),
+            session: self.render.session.clone(),
             elapsed_ns: self.started.elapsed().as_nanos() as u64,
             counts,
         }

@@ -66,6 +66,7 @@ fn sum_u64(bytes: &[u8]) -> u64 {
 pub struct Report {
     pub kind: &'static str,
     pub time: Timestamp,
+    pub session: String,
     pub elapsed_ns: u64,
     pub counts: BTreeMap<&'static str, Counts>,
 }

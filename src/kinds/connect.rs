@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::bpf::connect::types::{connect_abi, connect_event, connect_slot, sysnoop_kind};
 use crate::bpf::connect::ConnectBpfSkel;
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -243,7 +243,7 @@ impl Record for ConnectEvent {
     const NAME: &'static str = "connect";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_CONNECT.0, decode));
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
         let body = ConnectRecord {
             fd: self.fd,
@@ -259,12 +259,12 @@ impl Record for ConnectEvent {
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
         };
-        push_task_line(line, Self::NAME, clock, &self.task, &body);
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
 
     /// Network Activity: Open when it connected, Refuse when refused, Fail otherwise (a
     /// non-blocking connect still in progress is an Open whose status is Other).
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let (activity, status_id) = match self.ret {
             0 => (ACTIVITY_OPEN, 1),
             EINPROGRESS => (ACTIVITY_OPEN, 99),
@@ -305,7 +305,7 @@ impl Record for ConnectEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::Network, activity, clock.utc(self.task.ts_ns), &body);
+        ocsf.push(line, Class::Network, activity, ctx.utc(self.task.ts_ns), &body);
     }
 
     fn schema() -> serde_json::Value {
@@ -333,7 +333,7 @@ impl Record for ConnectEvent {
 
     /// As tcpconnect, for every family: the source when bound, the destination with its
     /// port (a unix socket's path), RET 0 or the errno name.
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let with_port = |ip: String, port: Option<u16>| match (self.family, port) {
             (AF_INET6, Some(port)) => format!("[{ip}]:{port}"),
             (_, Some(port)) => format!("{ip}:{port}"),
@@ -353,7 +353,7 @@ impl Record for ConnectEvent {
             }
             (None, None) => "-".to_owned(),
         };
-        let cells: [&dyn Display; 6] = [&time_of_day(clock.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &proto, &ret, &source];
+        let cells: [&dyn Display; 6] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &proto, &ret, &source];
         Self::TEXT.row(line, &cells, &destination);
     }
 

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source, sysnoop_kind};
 use crate::bpf::exec::ExecBpfSkel;
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -192,7 +192,7 @@ impl Record for ExecEvent {
     const NAME: &'static str = "exec";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_EXEC.0, decode));
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let filename = text::render(&self.filename);
         let (argv, argv_hex) = self.rendered_argv();
         let body = ExecRecord {
@@ -205,11 +205,11 @@ impl Record for ExecEvent {
             errno: errno::of_ret(self.ret.into()),
             cgroup_id: self.cgroup_id,
         };
-        push_task_line(line, Self::NAME, clock, &self.task, &body);
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
 
     /// Process Activity, Launch: the actor is the parent, the process the new image.
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let filename = text::render(&self.filename);
         let (argv, argv_hex) = self.rendered_argv();
         let (status_id, status_detail) = ocsf::status(self.ret.into());
@@ -235,7 +235,7 @@ impl Record for ExecEvent {
                 cgroup_id: self.cgroup_id,
             },
         };
-        ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, clock.utc(self.task.ts_ns), &body);
+        ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, ctx.utc(self.task.ts_ns), &body);
     }
 
     fn schema() -> serde_json::Value {
@@ -254,13 +254,13 @@ impl Record for ExecEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("RET", 7)], last: "ARGS" };
 
     /// As execsnoop: RET 0 or the errno name, then argv (`...` when it was cut).
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let ret = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
         let mut args: Vec<Cow<'_, str>> = self.argv().into_iter().map(escape).collect();
         if self.args_truncated {
             args.push(Cow::Borrowed("..."));
         }
-        let cells: [&dyn Display; 5] = [&time_of_day(clock.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &ret];
+        let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &ret];
         Self::TEXT.row(line, &cells, &args.join(" "));
     }
 

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot, sysnoop_kind};
 use crate::bpf::exit::ExitBpfSkel;
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -107,7 +107,7 @@ impl Record for ExitEvent {
     const NAME: &'static str = "exit";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_EXIT.0, decode));
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let body = ExitRecord {
             exit_code: self.exit_code(),
             signal: self.signal().map(signal_name),
@@ -115,11 +115,11 @@ impl Record for ExitEvent {
             duration_ns: self.duration_ns,
             thread: self.is_thread,
         };
-        push_task_line(line, Self::NAME, clock, &self.task, &body);
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
 
     /// Process Activity, Terminate: the process is its own actor.
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let body = ExitOcsf {
             actor: Actor::task(&self.task),
             device: ocsf.device(),
@@ -134,7 +134,7 @@ impl Record for ExitEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::Process, ACTIVITY_TERMINATE, clock.utc(self.task.ts_ns), &body);
+        ocsf.push(line, Class::Process, ACTIVITY_TERMINATE, ctx.utc(self.task.ts_ns), &body);
     }
 
     fn schema() -> serde_json::Value {
@@ -150,13 +150,13 @@ impl Record for ExitEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("TID", 7), ("AGE", 9)], last: "EXIT" };
 
     /// As exitsnoop: how long it lived, and `code N` or `signal NAME` (and a core dump).
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let how = match self.signal() {
             None => format!("code {}", (self.raw_exit_code >> 8) & 0xff),
             Some(signal) => format!("signal {}{}", signal_name(signal), if self.core_dumped() { ", core dumped" } else { "" }),
         };
         let cells: [&dyn Display; 6] =
-            [&time_of_day(clock.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &self.task.tid, &duration(self.duration_ns)];
+            [&time_of_day(ctx.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &self.task.tid, &duration(self.duration_ns)];
         Self::TEXT.row(line, &cells, &how);
     }
 

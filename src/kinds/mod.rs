@@ -14,7 +14,7 @@ use std::fmt;
 use anyhow::Result;
 use clap::{ArgMatches, FromArgMatches};
 
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::decode::Malformed;
 use crate::event::Record;
 use crate::loader::{Loaded, Shared};
@@ -77,18 +77,18 @@ macro_rules! registry {
             }
 
             /// Appends this event's NDJSON line (with its newline) to `line`.
-            pub fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
-                match self { $($(Event::$variant(e) => e.write_json(clock, line),)+)* }
+            pub fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+                match self { $($(Event::$variant(e) => e.write_json(ctx, line),)+)* }
             }
 
             /// Appends this event's text columns (no newline) to `line`.
-            pub fn write_text(&self, clock: &WallClock, line: &mut String) {
-                match self { $($(Event::$variant(e) => e.write_text(clock, line),)+)* }
+            pub fn write_text(&self, ctx: &Render, line: &mut String) {
+                match self { $($(Event::$variant(e) => e.write_text(ctx, line),)+)* }
             }
 
             /// Appends this event as one OCSF event (with its newline) to `line`.
-            pub fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
-                match self { $($(Event::$variant(e) => e.write_ocsf(clock, ocsf, line),)+)* }
+            pub fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+                match self { $($(Event::$variant(e) => e.write_ocsf(ctx, ocsf, line),)+)* }
             }
         }
 

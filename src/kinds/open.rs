@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::bpf::open::types::{open_abi, open_event, open_slot, open_syscall, sysnoop_kind};
 use crate::bpf::open::OpenBpfSkel;
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -154,7 +154,7 @@ impl Record for OpenEvent {
     const NAME: &'static str = "open";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_OPEN.0, decode));
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
         let body = OpenRecord {
             syscall: self.syscall.name(),
@@ -165,10 +165,10 @@ impl Record for OpenEvent {
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
         };
-        push_task_line(line, Self::NAME, clock, &self.task, &body);
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
 
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
         let (status_id, status_detail) = ocsf::status(self.ret.into());
         let body = OpenOcsf {
@@ -186,7 +186,7 @@ impl Record for OpenEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::FileSystem, ACTIVITY_OPEN, clock.utc(self.task.ts_ns), &body);
+        ocsf.push(line, Class::FileSystem, ACTIVITY_OPEN, ctx.utc(self.task.ts_ns), &body);
     }
 
     fn schema() -> serde_json::Value {
@@ -204,10 +204,10 @@ impl Record for OpenEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("FD", 3), ("ERR", 7)], last: "PATH" };
 
     /// As opensnoop: FD -1 when it failed, ERR the errno name (0 when it did not).
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let fd = if self.ret >= 0 { self.ret } else { -1 };
         let err = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
-        let cells: [&dyn Display; 5] = [&time_of_day(clock.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &fd, &err];
+        let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &fd, &err];
         Self::TEXT.row(line, &cells, &escape(&self.path));
     }
 
@@ -336,7 +336,7 @@ mod tests {
             ret: 3,
             path: b"/etc/hostname".to_vec(),
         });
-        assert_keys_in_order(&e, &["kind", "time", "pid", "tid", "ppid", "uid", "comm", "syscall", "path", "flags", "mode", "ret", "errno"]);
+        assert_keys_in_order(&e, &["kind", "time", "session", "pid", "tid", "ppid", "uid", "comm", "syscall", "path", "flags", "mode", "ret", "errno"]);
         let v = json(&e);
         assert_eq!(v["kind"], "open");
         assert_eq!((v["pid"].as_u64(), v["tid"].as_u64(), v["ppid"].as_u64(), v["uid"].as_u64()), (Some(4242), Some(4243), Some(1), Some(0)));

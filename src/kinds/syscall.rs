@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event, syscall_slot, sysnoop_kind};
 use crate::bpf::syscall::SyscallBpfSkel;
 use crate::cli::parse_duration;
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_record_line, push_task_line, Decoder, Event, Record, Task};
@@ -256,7 +256,7 @@ impl Record for SyscallEvent {
     const NAME: &'static str = "syscall";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_SYSCALL.0, decode));
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let body = SyscallRecord {
             syscall: syscalls::name(self.nr),
             nr: self.nr,
@@ -264,12 +264,12 @@ impl Record for SyscallEvent {
             errno: self.result.and_then(|(ret, _)| errno::of_ret(ret)),
             latency_ns: self.result.map(|(_, latency)| latency),
         };
-        push_task_line(line, Self::NAME, clock, &self.task, &body);
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
 
     /// No OCSF class is about one syscall: a Base Event with the native record.
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
-        ocsf.push_unmapped(line, clock.utc(self.task.ts_ns), |native| self.write_json(clock, native));
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        ocsf.push_unmapped(line, ctx.utc(self.task.ts_ns), |native| self.write_json(ctx, native));
     }
 
     fn schema() -> serde_json::Value {
@@ -289,13 +289,13 @@ impl Record for SyscallEvent {
 
     /// As strace: RET the value, or the errno name when it failed, `?` for a call that
     /// never returns.
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let (ret, latency) = match self.result {
             Some((ret, latency)) => (errno::of_ret(ret).map_or_else(|| ret.to_string(), Cow::into_owned), duration(latency)),
             None => ("?".to_owned(), "-".to_owned()),
         };
         let cells: [&dyn Display; 6] =
-            [&time_of_day(clock.utc(self.task.ts_ns)), &self.task.pid, &self.task.tid, &escape(&self.task.comm), &syscalls::name(self.nr), &ret];
+            [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &self.task.tid, &escape(&self.task.comm), &syscalls::name(self.nr), &ret];
         Self::TEXT.row(line, &cells, &latency);
     }
 
@@ -334,9 +334,9 @@ pub struct SyscallCountEvent {
 impl Record for SyscallCountEvent {
     const NAME: &'static str = "syscall_count";
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let comm = self.process.as_ref().map(|(_, comm)| text::render(comm));
-        push_record_line(line, Self::NAME, clock.utc(self.ts_ns), &SyscallCountRecord {
+        push_record_line(line, Self::NAME, ctx.utc(self.ts_ns), &ctx.session, &SyscallCountRecord {
             syscall: syscalls::name(self.nr),
             nr: self.nr,
             pid: self.process.as_ref().map(|&(pid, _)| pid),
@@ -368,16 +368,16 @@ impl Record for SyscallCountEvent {
 
     /// As syscount: the interval's calls, errors and time, the longest call; with -P the
     /// process.
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let process = self.process.as_ref().map_or_else(String::new, |(pid, comm)| format!("{pid} {}", escape(comm)));
         let cells: [&dyn Display; 6] =
-            [&time_of_day(clock.utc(self.ts_ns)), &syscalls::name(self.nr), &self.count, &self.errors, &duration(self.total_ns), &duration(self.max_ns)];
+            [&time_of_day(ctx.utc(self.ts_ns)), &syscalls::name(self.nr), &self.count, &self.errors, &duration(self.total_ns), &duration(self.max_ns)];
         Self::TEXT.row(line, &cells, &process);
     }
 
     /// Counts have no OCSF class: a Base Event with the native record.
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
-        ocsf.push_unmapped(line, clock.utc(self.ts_ns), |native| self.write_json(clock, native));
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        ocsf.push_unmapped(line, ctx.utc(self.ts_ns), |native| self.write_json(ctx, native));
     }
 }
 

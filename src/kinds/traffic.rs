@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::traffic::TrafficBpfSkel;
 use crate::cli::parse_duration;
-use crate::clock::WallClock;
+use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::event::{push_record_line, Event, Record};
 use crate::kinds::{InAll, Kind, Tracer};
@@ -250,8 +250,8 @@ fn ip_protocol(protocol: u8) -> Cow<'static, str> {
 impl Record for TrafficEvent {
     const NAME: &'static str = "traffic";
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
-        push_record_line(line, Self::NAME, clock.utc(self.ts_ns), &TrafficRecord {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+        push_record_line(line, Self::NAME, ctx.utc(self.ts_ns), &ctx.session, &TrafficRecord {
             cgroup_id: self.cgroup_id,
             cgroup: &self.cgroup,
             interval_ns: self.interval_ns,
@@ -289,20 +289,20 @@ impl Record for TrafficEvent {
         last: "CGROUP",
     };
 
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
+    fn write_text(&self, ctx: &Render, line: &mut String) {
         let t = self.total();
         let cells: [&dyn Display; 6] =
-            [&time_of_day(clock.utc(self.ts_ns)), &t.rx_bytes, &t.tx_bytes, &t.rx_packets, &t.tx_packets, &duration(self.interval_ns)];
+            [&time_of_day(ctx.utc(self.ts_ns)), &t.rx_bytes, &t.tx_bytes, &t.rx_packets, &t.tx_packets, &duration(self.interval_ns)];
         Self::TEXT.row(line, &cells, &escape(self.cgroup.as_bytes()));
     }
 
     /// Network Activity, Traffic, over the interval: the cgroup is the actor (as an
     /// application: a cgroup is a service or a container) and, on this host, the
     /// endpoint; the per-protocol split stays under `unmapped`.
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let total = self.total();
-        let end = clock.utc(self.ts_ns);
-        let start = clock.utc(self.ts_ns.saturating_sub(self.interval_ns));
+        let end = ctx.utc(self.ts_ns);
+        let start = ctx.utc(self.ts_ns.saturating_sub(self.interval_ns));
         let body = TrafficOcsf {
             actor: Actor { process: None, user: None, app_name: Some(&self.cgroup) },
             device: ocsf.device(),
@@ -375,8 +375,8 @@ pub struct AlertEvent {
 impl Record for AlertEvent {
     const NAME: &'static str = "alert";
 
-    fn write_json(&self, clock: &WallClock, line: &mut Vec<u8>) {
-        push_record_line(line, Self::NAME, clock.utc(self.ts_ns), &AlertRecord {
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+        push_record_line(line, Self::NAME, ctx.utc(self.ts_ns), &ctx.session, &AlertRecord {
             severity: "warning",
             cgroup_id: self.cgroup_id,
             cgroup: &self.cgroup,
@@ -397,15 +397,15 @@ impl Record for AlertEvent {
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("BYTES/S", 12), ("THRESHOLD", 12)], last: "CGROUP" };
 
-    fn write_text(&self, clock: &WallClock, line: &mut String) {
-        let cells: [&dyn Display; 3] = [&time_of_day(clock.utc(self.ts_ns)), &self.bytes_per_sec, &self.threshold];
+    fn write_text(&self, ctx: &Render, line: &mut String) {
+        let cells: [&dyn Display; 3] = [&time_of_day(ctx.utc(self.ts_ns)), &self.bytes_per_sec, &self.threshold];
         Self::TEXT.row(line, &cells, &escape(self.cgroup.as_bytes()));
     }
 
     /// An alert sysnoop raises itself, not a detection of OCSF's kinds: a Base Event
     /// with the native record.
-    fn write_ocsf(&self, clock: &WallClock, ocsf: &Ocsf, line: &mut Vec<u8>) {
-        ocsf.push_unmapped(line, clock.utc(self.ts_ns), |native| self.write_json(clock, native));
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        ocsf.push_unmapped(line, ctx.utc(self.ts_ns), |native| self.write_json(ctx, native));
     }
 }
 
@@ -427,13 +427,13 @@ mod tests {
     fn traffic_and_alert_records() {
         let protocols = BTreeMap::from([(6, Flow { rx_bytes: 10, tx_bytes: 20, rx_packets: 1, tx_packets: 2 }), (200, Flow { tx_bytes: 5, tx_packets: 1, ..Flow::default() })]);
         let e = Event::Traffic(TrafficEvent { ts_ns: 1, cgroup_id: 9, cgroup: "/a".into(), interval_ns: 1_000, protocols });
-        assert_keys_in_order(&e, &["kind", "time", "cgroup_id", "cgroup", "interval_ns", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "protocols"]);
+        assert_keys_in_order(&e, &["kind", "time", "session", "cgroup_id", "cgroup", "interval_ns", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "protocols"]);
         let v = json(&e);
         assert_eq!((v["kind"].as_str(), v["tx_bytes"].as_u64(), v["tx_packets"].as_u64()), (Some("traffic"), Some(25), Some(3)));
         assert_eq!(v["protocols"]["ip_200"]["tx_bytes"], 5);
         assert_eq!(v["protocols"]["tcp"]["rx_bytes"], 10);
         let e = Event::Alert(AlertEvent { ts_ns: 1, cgroup_id: 9, cgroup: "/a".into(), bytes_per_sec: 30, threshold: 20 });
-        assert_keys_in_order(&e, &["kind", "time", "severity", "cgroup_id", "cgroup", "bytes_per_sec", "threshold"]);
+        assert_keys_in_order(&e, &["kind", "time", "session", "severity", "cgroup_id", "cgroup", "bytes_per_sec", "threshold"]);
         let v = json(&e);
         assert_eq!((v["kind"].as_str(), v["severity"].as_str(), v["bytes_per_sec"].as_u64()), (Some("alert"), Some("warning"), Some(30)));
     }

@@ -408,7 +408,8 @@ fn unprivileged_run_names_the_missing_capabilities() {
 fn the_start_record_says_what_is_traced() {
     require_bpf();
     let before = SystemTime::now();
-    let out = crate::util::run(&["open", "-q", "-d", "200ms", "-p", "1", "-x", "--ring-size", "4M"]);
+    let session = "0195c4a0-5555-7000-8000-00000000abcd";
+    let out = crate::util::run(&["open", "-q", "-d", "200ms", "-p", "1", "-x", "--ring-size", "4M", "--session-id", session]);
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("sysnoop: tracing"), "{stderr}");
@@ -423,6 +424,7 @@ fn the_start_record_says_what_is_traced() {
         &serde_json::json!({
             "kind": "start",
             "time": time,
+            "session": session,
             "version": env!("CARGO_PKG_VERSION"),
             "kernel": release,
             "format": "native",
@@ -434,4 +436,43 @@ fn the_start_record_says_what_is_traced() {
     );
     assert!(rfc3339(before).as_str() <= time && time <= rfc3339(SystemTime::now()).as_str(), "{time}");
     assert_eq!(records.last().unwrap()["kind"], "summary");
+}
+
+/// Every record of a run carries its session id: the one given, or a fresh UUID v7; in
+/// OCSF as `metadata.correlation_uid`. A session id that is not a UUID exits 2.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn every_record_carries_the_session_id() {
+    require_bpf();
+    let dir = TestDir::new("session");
+    let path = dir.file("seen");
+    let script = ["comm s12-session".to_string(), open_line("openat", libc::O_RDONLY, 0, &path)];
+    let sessions = |records: &[serde_json::Value]| -> Vec<String> { records.iter().map(|r| r["session"].as_str().unwrap().to_owned()).collect() };
+
+    let given = "0195c4a0-1234-7abc-8def-0123456789ab";
+    let trace = Trace::start(&["open", "-n", "s12-session", "--session-id", given]);
+    child::run(&script);
+    let out = trace.stop();
+    assert_eq!(out.opens_of(&path).len(), 1);
+    assert!(out.records.len() >= 3);
+    assert!(sessions(&out.records).iter().all(|s| s == given), "{:?}", out.records);
+
+    let trace = Trace::start(&["open", "-n", "s12-session"]);
+    child::run(&script);
+    let out = trace.stop();
+    let all = sessions(&out.records);
+    assert!(all.iter().all(|s| s == &all[0]), "{all:?}");
+    let id = uuid::Uuid::parse_str(&all[0]).unwrap();
+    assert_eq!((id.get_version_num(), all[0].clone()), (7, id.hyphenated().to_string()));
+    assert_ne!(all[0], given);
+
+    let trace = Trace::start(&["open", "-n", "s12-session", "--format", "ocsf", "--session-id", &given.to_uppercase()]);
+    child::run(&script);
+    let out = trace.stop_ocsf();
+    assert!(out.records.iter().all(|e| e["metadata"]["correlation_uid"] == given), "{:?}", out.records);
+    assert!(out.records.iter().filter(|e| e["class_uid"] == 0).all(|e| e["unmapped"]["session"] == given));
+
+    let bad = crate::util::run(&["open", "--session-id", "not-a-uuid"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("`not-a-uuid` is not a UUID"));
 }

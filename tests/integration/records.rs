@@ -22,6 +22,7 @@ macro_rules! task_record {
         #[serde(deny_unknown_fields)]
         pub struct $name {
             pub time: String,
+            pub session: String,
             pub pid: u32,
             pub tid: u32,
             pub ppid: u32,
@@ -140,6 +141,7 @@ task_record! {
 #[serde(deny_unknown_fields)]
 pub struct SyscallCount {
     pub time: String,
+    pub session: String,
     pub syscall: String,
     pub nr: u32,
     /// Only with -P, as is `comm`.
@@ -168,6 +170,7 @@ pub struct Flow {
 #[serde(deny_unknown_fields)]
 pub struct Traffic {
     pub time: String,
+    pub session: String,
     pub cgroup_id: u64,
     pub cgroup: String,
     pub interval_ns: u64,
@@ -183,6 +186,7 @@ pub struct Traffic {
 #[serde(deny_unknown_fields)]
 pub struct Alert {
     pub time: String,
+    pub session: String,
     pub severity: String,
     pub cgroup_id: u64,
     pub cgroup: String,
@@ -196,6 +200,7 @@ pub struct Alert {
 #[serde(deny_unknown_fields)]
 pub struct Start {
     pub time: String,
+    pub session: String,
     pub version: String,
     #[serde(deserialize_with = "nullable")]
     pub kernel: Option<String>,
@@ -245,6 +250,7 @@ pub struct Filters {
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub time: String,
+    pub session: String,
     pub elapsed_ns: u64,
     pub counts: BTreeMap<String, Counts>,
 }
@@ -287,7 +293,7 @@ pub fn check(value: &serde_json::Value) -> Result<(), String> {
 #[test]
 fn records_reject_unknown_missing_and_mistyped_fields() {
     let open = serde_json::json!({
-        "kind": "open", "time": "2026-11-22T05:13:35.915000289Z", "pid": 1, "tid": 1, "ppid": 0,
+        "kind": "open", "time": "2026-11-22T05:13:35.915000289Z", "session": "0195c4a0-0000-7000-8000-000000000000", "pid": 1, "tid": 1, "ppid": 0,
         "uid": 0, "comm": "cat", "syscall": "openat", "path": "/x", "flags": ["O_RDONLY"], "mode": 0,
         "ret": 3, "errno": null
     });
