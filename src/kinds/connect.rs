@@ -164,15 +164,17 @@ impl ConnectEvent {
     /// AF_UNIX: the path as records show it; an abstract name as ss(8) does, with '@'
     /// for the leading NUL.
     fn rendered_path(&self) -> Option<text::Rendered<'static>> {
-        if self.family != AF_UNIX {
-            return None;
-        }
-        let shown = match self.path.split_first() {
-            Some((0, rest)) => [b"@".as_slice(), rest].concat(),
-            _ => self.path.clone(),
-        };
+        let shown = self.shown_path()?;
         let r = text::render(&shown);
         Some(text::Rendered { text: Cow::Owned(r.text.into_owned()), hex: r.hex })
+    }
+
+    /// AF_UNIX: the path's bytes as records show them ('@' for an abstract name's NUL).
+    fn shown_path(&self) -> Option<Vec<u8>> {
+        (self.family == AF_UNIX).then(|| match self.path.split_first() {
+            Some((0, rest)) => [b"@".as_slice(), rest].concat(),
+            _ => self.path.clone(),
+        })
     }
 }
 
@@ -342,15 +344,9 @@ impl Record for ConnectEvent {
         let proto = self.protocol_name().unwrap_or_else(|| self.family_name());
         let ret = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
         let source = self.source().map_or_else(|| "-".to_owned(), |ip| with_port(ip, self.sport()));
-        let destination = match (self.address(&self.daddr), self.rendered_path()) {
+        let destination = match (self.address(&self.daddr), self.shown_path()) {
             (Some(ip), _) => with_port(ip, Some(self.dport)),
-            (None, Some(_)) => {
-                let shown = match self.path.split_first() {
-                    Some((0, rest)) => [b"@".as_slice(), rest].concat(),
-                    _ => self.path.clone(),
-                };
-                escape(&shown).into_owned()
-            }
+            (None, Some(path)) => escape(&path).into_owned(),
             (None, None) => "-".to_owned(),
         };
         let cells: [&dyn Display; 6] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &proto, &ret, &source];
@@ -442,6 +438,32 @@ mod tests {
         let v = json(&Event::Connect(unix));
         assert_eq!((v["family"].as_str(), v["path"].as_str()), (Some("unix"), Some("@abstract")));
         assert!(v["protocol"].is_null() && v["daddr"].is_null() && v["dport"].is_null());
+    }
+
+    /// Text: one line per connect under the header, a unix path escaped.
+    #[test]
+    fn text_columns() {
+        let e = ConnectEvent {
+            task: task(b"curl"),
+            ret: -111,
+            fd: 3,
+            family: 10,
+            protocol: 6,
+            sock_type: 1,
+            sport: 0,
+            dport: 443,
+            saddr: [0; 16],
+            daddr: std::net::Ipv6Addr::LOCALHOST.octets(),
+            path: Vec::new(),
+        };
+        let text = |e: ConnectEvent| {
+            let mut line = String::new();
+            Event::Connect(e).write_text(&crate::event::Render::new(crate::event::tests::SESSION.into()), &mut line);
+            line.split_whitespace().skip(1).map(str::to_owned).collect::<Vec<_>>()
+        };
+        assert_eq!(text(e.clone()), ["4242", "curl", "tcp", "ECONNREFUSED", "-", "[::1]:443"]);
+        let unix = ConnectEvent { family: 1, protocol: 0, ret: 0, path: b"\0bus\n\xff".to_vec(), ..e };
+        assert_eq!(text(unix), ["4242", "curl", "unix", "0", "-", "@bus\\n\\xff"]);
     }
 
     /// OCSF activity and status by result: refused, in progress (non-blocking), failed.
