@@ -15,6 +15,12 @@ fn now_ns(clock: ClockId) -> i128 {
     i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec())
 }
 
+/// CLOCK_BOOTTIME now, in nanoseconds: the clock the kernel stamps records with, for
+/// records made in user space (traffic, syscall counts).
+pub fn boot_ns() -> u64 {
+    now_ns(ClockId::CLOCK_BOOTTIME) as u64
+}
+
 /// Converts CLOCK_BOOTTIME nanoseconds to UTC.
 #[derive(Debug)]
 pub struct WallClock {
@@ -127,7 +133,7 @@ mod tests {
     #[test]
     fn boot_time_maps_to_now() {
         let clock = WallClock::new();
-        let boot = now_ns(ClockId::CLOCK_BOOTTIME) as u64;
+        let boot = boot_ns();
         let real = now_ns(ClockId::CLOCK_REALTIME);
         let diff = (clock.utc(boot).0 - real).abs();
         assert!(diff < 50_000_000, "boot->utc off by {diff} ns");

@@ -195,10 +195,7 @@ impl Counts {
     /// One record per syscall (per process with -P) that was called since the last
     /// snapshot, most called first; only the first --top N.
     fn snapshot(&mut self) -> Vec<Event> {
-        let ts_ns = {
-            let ts = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).expect("CLOCK_BOOTTIME");
-            ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
-        };
+        let ts_ns = crate::clock::boot_ns();
         let mut events = Vec::new();
         for (key, per_cpu) in decode::percpu_entries::<syscall_count_key, syscall_count>(&self.map as &dyn MapCore) {
             let mut total = syscall_count::default();

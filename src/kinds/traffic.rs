@@ -20,6 +20,7 @@ use serde_json::value::RawValue;
 use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::traffic::TrafficBpfSkel;
 use crate::cli::parse_duration;
+use crate::clock::boot_ns;
 use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::event::{push_record_line, Event, Record};
@@ -189,11 +190,6 @@ fn cgroup_names(root: &Path) -> HashMap<u64, String> {
         }
     }
     names
-}
-
-fn boot_ns() -> u64 {
-    let ts = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).expect("CLOCK_BOOTTIME");
-    ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
 }
 
 /// Packets and bytes one way.
