@@ -274,16 +274,18 @@ impl Record for ConnectEvent {
             _ => (ACTIVITY_FAIL, 2),
         };
         let path = self.rendered_path();
+        let family = self.family_name();
+        let protocol = self.protocol_name();
         let dst_endpoint = match (self.address(&self.daddr), &path) {
             (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() },
             (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
-            (None, None) => Endpoint { name: Some(self.family_name()), ..Endpoint::default() },
+            (None, None) => Endpoint { name: Some(family.clone()), ..Endpoint::default() },
         };
         let src_endpoint = self.source().map(|ip| Endpoint { ip: Some(ip), port: self.sport(), ..Endpoint::default() });
         let connection_info = ConnectionInfo {
             direction_id: 2, // Outbound
-            protocol_num: self.protocol_name().is_some().then_some(self.protocol),
-            protocol_name: self.protocol_name(),
+            protocol_num: protocol.is_some().then_some(self.protocol),
+            protocol_name: protocol,
             protocol_ver_id: match self.family {
                 AF_INET => Some(4),
                 AF_INET6 => Some(6),
@@ -300,7 +302,7 @@ impl Record for ConnectEvent {
             status_detail: errno::of_ret(self.ret.into()),
             unmapped: ConnectUnmapped {
                 fd: self.fd,
-                family: self.family_name(),
+                family,
                 socket_type: self.socket_type_name(),
                 ret: self.ret,
                 path_hex: path.and_then(|p| p.hex),
