@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::delivery::{Dest, MIN_QUEUE_SIZE};
 use crate::format::Format;
 use crate::kinds::{InAll, Registered, Selected, TRACERS};
 
@@ -183,14 +184,40 @@ pub struct RunArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
-    /// How records are written to stdout.
+    /// How records are written (to stdout or the -o destination).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
     pub format: Format,
+
+    /// Where records go: `-` (stdout), `file:PATH` (appended to; opened again on
+    /// SIGHUP, for logrotate), `unix:PATH` (a Unix stream socket; `unix:@NAME` an
+    /// abstract one) or `tcp:HOST:PORT`. A file or socket never holds the run back:
+    /// records wait in a queue (--queue-size) while it is slow or down, sysnoop
+    /// reconnects with backoff, and records it could not send are counted `unsent`.
+    #[arg(short = 'o', long, value_name = "DEST", default_value = "-", value_parser = parse_dest)]
+    pub output: Dest,
+
+    /// With a file or socket -o: how many bytes of records may wait for it while it is
+    /// slow or down (K and M suffixes allowed); beyond that they are counted unsent.
+    #[arg(long, value_name = "BYTES", default_value = "4M", value_parser = parse_queue_size)]
+    pub queue_size: usize,
 
     /// The session id every record carries (`session`; in OCSF
     /// `metadata.correlation_uid`): a UUID. Default: a fresh UUID v7.
     #[arg(long, value_name = "UUID", value_parser = parse_session_id)]
     pub session_id: Option<uuid::Uuid>,
+}
+
+pub fn parse_dest(s: &str) -> Result<Dest, String> {
+    s.parse()
+}
+
+/// `--queue-size`: at least 64K, at most 1G.
+pub fn parse_queue_size(s: &str) -> Result<usize, String> {
+    let bytes = parse_bytes(s)?;
+    if !(MIN_QUEUE_SIZE as u64..=1 << 30).contains(&bytes) {
+        return Err(format!("{bytes} bytes: the queue size must be from 64K to 1G"));
+    }
+    Ok(bytes as usize)
 }
 
 /// A UUID in any of its usual spellings (hyphenated, simple, braced, urn:).
@@ -225,18 +252,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// A ring buffer size: the kernel wants a power of two that is a multiple of the page size.
 pub fn parse_ring_size(s: &str) -> Result<u32, String> {
-    let t = s.trim();
-    let (number, multiplier) = match t.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&t[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&t[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
-        _ => (t, 1),
-    };
-    let bytes = number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(multiplier))
-        .ok_or_else(|| format!("`{s}` is not a size in bytes (try 16M)"))?;
+    let bytes = parse_bytes(s)?;
     if bytes < 4096 || !bytes.is_power_of_two() || bytes > 1 << 30 {
         return Err(format!(
             "{bytes} bytes: the ring buffer size must be a power of two from 4096 to 1G \
@@ -244,6 +260,22 @@ pub fn parse_ring_size(s: &str) -> Result<u32, String> {
         ));
     }
     Ok(bytes as u32)
+}
+
+/// A size in bytes, with an optional K, M or G suffix (powers of 1024).
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (number, multiplier) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .ok_or_else(|| format!("`{s}` is not a size in bytes (try 16M)"))
 }
 
 /// A numeric uid, or a user name looked up in the user database.
@@ -298,6 +330,9 @@ mod tests {
         assert!(parse_ring_size("1024").is_err());
         assert!(parse_ring_size("2G").is_err());
         assert!(parse_ring_size("lots").is_err());
+        assert_eq!(parse_queue_size("4M"), Ok(4 << 20));
+        assert_eq!(parse_queue_size("100000"), Ok(100_000));
+        assert!(parse_queue_size("4K").unwrap_err().contains("from 64K"));
     }
 
     #[test]

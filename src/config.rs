@@ -3,6 +3,7 @@
 //! this, never the command line.
 
 use crate::cli::{TraceCommand, TaskArgs};
+use crate::delivery::Dest;
 use crate::filter::Filters;
 use crate::format::Format;
 use crate::kinds::Selected;
@@ -22,6 +23,10 @@ pub struct Config {
     /// No "tracing ..." line.
     pub quiet: bool,
     pub format: Format,
+    /// Where records go.
+    pub output: Dest,
+    /// Bytes of records that may wait for a file or socket destination.
+    pub queue_size: usize,
     /// The session id, hyphenated lowercase.
     pub session: String,
     pub ring_size: u32,
@@ -42,6 +47,8 @@ impl Config {
             limits: Limits { duration: run.duration, max_events: run.max_events, stats_interval: run.stats_interval },
             quiet: run.quiet,
             format: run.format,
+            output: run.output,
+            queue_size: run.queue_size,
             session: run.session_id.unwrap_or_else(uuid::Uuid::now_v7).hyphenated().to_string(),
             ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
             tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),

@@ -88,7 +88,7 @@ impl Renderer {
     /// Appends the summary record; in text, says it on stderr as a sentence instead.
     pub fn summary(&self, report: &Report, line: &mut Vec<u8>) {
         match self {
-            Renderer::Text { .. } => eprintln!("{}", sentence(report)),
+            Renderer::Text { .. } => crate::say!("{}", sentence(report)),
             _ => self.own_record(report, report.time, line),
         }
     }
@@ -107,6 +107,9 @@ fn sentence(report: &Report) -> String {
     let mut dropped = 0;
     for (kind, c) in &report.counts {
         let mut part = format!("{kind} {} written", c.emitted);
+        if c.unsent > 0 {
+            part += &format!(" ({} of them not delivered)", c.unsent);
+        }
         let not_written = [
             (c.filtered, "filtered"),
             (c.lost, "lost (ring buffer full)"),
@@ -117,7 +120,7 @@ fn sentence(report: &Report) -> String {
         for (n, what) in not_written.into_iter().filter(|&(n, _)| n > 0) {
             part += &format!(", {n} {what}");
         }
-        dropped += c.lost + c.pairing_misses + c.malformed + c.unwritten;
+        dropped += c.lost + c.pairing_misses + c.malformed + c.unwritten + c.unsent;
         kinds.push(part);
     }
     let end = if dropped == 0 { "Nothing was lost." } else { "See the counts: not every event was written." };
@@ -139,6 +142,11 @@ mod tests {
         assert_eq!(
             sentence(&report),
             "sysnoop: traced for 2.50s: exec 3 written; open 10 written, 2 lost (ring buffer full), 1 not written. See the counts: not every event was written."
+        );
+        report.counts.insert("open", Counts { emitted: 10, unsent: 4, ..Counts::default() });
+        assert_eq!(
+            sentence(&report),
+            "sysnoop: traced for 2.50s: exec 3 written; open 10 written (4 of them not delivered). See the counts: not every event was written."
         );
     }
 }

@@ -5,11 +5,22 @@
 //! Each event kind lives in `kinds/<kind>.rs`, registered in `kinds/mod.rs`; the rest is
 //! what every kind shares.
 
+/// `eprintln!` that never panics: stderr closed (`2>&1 | head`) must not end a run and
+/// lose its summary. What sysnoop says on stderr is best effort.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod clock;
 pub mod columns;
 pub mod config;
 pub mod decode;
+pub mod delivery;
 pub mod doctor;
 pub mod errno;
 pub mod event;

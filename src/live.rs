@@ -25,7 +25,7 @@ pub fn wait(slots: &[u32], seen: &[u8], probe: impl Fn(), what: &str, verbose: b
         let missing: Vec<u32> = slots.iter().copied().filter(|&s| !marked(s)).collect();
         if missing.is_empty() {
             if verbose {
-                eprintln!("sysnoop: {what} programs live {:?} after attach", start.elapsed());
+                crate::say!("sysnoop: {what} programs live {:?} after attach", start.elapsed());
             }
             return Ok(());
         }

@@ -186,7 +186,7 @@ impl Shared {
         }
         load(true).or_else(|error| {
             if self.verbose {
-                eprintln!("sysnoop: {hook} unavailable ({error:#}); using the fallback");
+                crate::say!("sysnoop: {hook} unavailable ({error:#}); using the fallback");
             }
             load(false).with_context(|| format!("({hook} had failed too: {error:#})"))
         })

@@ -11,18 +11,19 @@ use libbpf_rs::PrintLevel;
 
 use sysnoop::cli::{Cli, Command};
 use sysnoop::config::Config;
+use sysnoop::delivery::Dest;
 use sysnoop::{doctor, schema, session, signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let min_level = if cli.verbose { PrintLevel::Debug } else { PrintLevel::Warn };
-    libbpf_rs::set_print(Some((min_level, |_level, msg: String| eprint!("{msg}") /* libbpf prefixes its own messages */)));
+    libbpf_rs::set_print(Some((min_level, |_level, msg: String| { let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes()); } /* libbpf prefixes its own messages */)));
 
     match run(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("sysnoop: error: {e:#}");
+            sysnoop::say!("sysnoop: error: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -46,6 +47,9 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Trace(command) => {
             let config = Config::new(command);
             signals::install()?;
+            if config.output != Dest::Stdout {
+                signals::install_reopen()?;
+            }
             session::trace(&config, cli.verbose, out).map(|()| true)
         }
     }

@@ -223,7 +223,7 @@ pub fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
     }
     mount(Some("tracefs"), TRACEFS_PATH, Some("tracefs"), MsFlags::empty(), None::<&str>)
         .map_err(|e| PreflightError::NoTracefs { reason: format!("mounting it at {TRACEFS_PATH} failed: {e}") })?;
-    eprintln!("sysnoop: tracefs was not mounted; mounted it at {TRACEFS_PATH}");
+    crate::say!("sysnoop: tracefs was not mounted; mounted it at {TRACEFS_PATH}");
     Ok(PathBuf::from(TRACEFS_PATH))
 }
 
@@ -263,7 +263,7 @@ pub fn ensure_securityfs() -> Result<(), String> {
     }
     mount(Some("securityfs"), SECURITYFS_PATH, Some("securityfs"), MsFlags::empty(), None::<&str>)
         .map_err(|e| format!("securityfs is not mounted and mounting it failed: {e}"))?;
-    eprintln!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
+    crate::say!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
     Ok(())
 }
 

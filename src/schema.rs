@@ -119,14 +119,15 @@ fn counts() -> Value {
     json!({
         "type": "object",
         "properties": {
-            "emitted": count("records written"),
+            "emitted": count("records written (to a file or socket: handed to its queue)"),
             "filtered": count("events a filter dropped, in the kernel"),
             "lost": count("events the kernel could not store: the ring buffer was full"),
             "pairing_misses": count("traced calls whose exit found no entry from their enter"),
             "malformed": count("ring-buffer records that failed to decode"),
             "unwritten": count("records received but not written (--max-events reached)"),
+            "unsent": count("of the records emitted, those a file or socket destination (-o) never got: its queue was full, or it was down or stuck"),
         },
-        "required": ["emitted", "filtered", "lost", "pairing_misses", "malformed", "unwritten"],
+        "required": ["emitted", "filtered", "lost", "pairing_misses", "malformed", "unwritten", "unsent"],
         "additionalProperties": false,
     })
 }

@@ -6,7 +6,9 @@
 //!
 //! The channel never drops: when it is full the poll thread waits, records back up in
 //! the kernel ring buffer, and whatever the kernel then cannot store is counted there
-//! (`lost`). So every event ends up counted exactly once.
+//! (`lost`). So every event ends up counted exactly once. With `-o` to a file or socket,
+//! the writer hands its lines to the delivery thread (delivery.rs) without waiting, and
+//! of the records written, those that never reach the destination are counted `unsent`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -24,6 +26,7 @@ use crate::config::Config;
 use crate::format::{Format, Renderer};
 use crate::loader::{Hooks, Shared};
 use crate::decode;
+use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
@@ -84,6 +87,10 @@ struct UserCounts {
 /// program is live, and runs until a stop condition.
 pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     let shared = Shared::new(config, verbose)?;
+    let link = match &config.output {
+        Dest::Stdout => None,
+        dest => Some(Link::open(dest.clone())?),
+    };
     let mut loaded = Vec::new();
     let mut skipped = Vec::new();
     for kind in &config.kinds {
@@ -91,7 +98,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
             Ok(l) => loaded.push(l),
             Err(e) => match kind.optional {
                 Some(unavailable) => {
-                    eprintln!("sysnoop: {unavailable}: {e:#}");
+                    crate::say!("sysnoop: {unavailable}: {e:#}");
                     skipped.push(Skipped { kind: kind.name, reason: format!("{e:#}") });
                 }
                 None => return Err(e),
@@ -103,7 +110,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     let announce = || {
         if !config.quiet {
             let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
-            eprintln!("{}", tracing_line(&hooks, &config.filters.describe()));
+            crate::say!("{}", tracing_line(&hooks, &config.filters.describe()));
         }
     };
     let renderer = Renderer::new(config.format, &sources.iter().map(|s| s.kind).collect::<Vec<_>>(), &config.session);
@@ -121,16 +128,19 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
-    let output = Output { renderer, session: config.session.clone(), first };
+    let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size };
     run(&shared.ring, &sources, &config.limits, periodic, output, announce, out)
 }
 
 /// How a run's records are written: in which format, under which session id, after
-/// what first (the start record, or text's headers).
+/// what first (the start record, or text's headers), and where: to `run`'s `out`
+/// (stdout), or to a file or socket through a queue of `queue_size` bytes.
 pub struct Output {
     pub renderer: Renderer,
     pub session: String,
     pub first: Vec<u8>,
+    pub link: Option<Link>,
+    pub queue_size: usize,
 }
 
 /// The first record of every run, even with -q: what the "tracing" line says, for
@@ -181,9 +191,9 @@ fn tracing_line(hooks: &[&Hooks], filters: &str) -> String {
     line + ". Ctrl-C to stop."
 }
 
-/// Runs until a stop condition, writing the records of `ring` to `out`; calls `ready`
-/// once the poll thread is running. Returns after the summary record is written, or
-/// quietly when `out` was closed (broken pipe).
+/// Runs until a stop condition, writing the records of `ring` to `out` (or `output`'s
+/// link); calls `ready` once the poll thread is running. Returns after the summary
+/// record is written, or quietly when `out` was closed (broken pipe).
 pub fn run(
     ring: &dyn MapCore,
     sources: &[Source],
@@ -221,6 +231,10 @@ pub fn run(
         })
         .context("adding the ring buffer")?;
     let ring = builder.build().context("setting up ring-buffer polling")?;
+    let sink = match output.link.take() {
+        None => Sink::Direct(io::BufWriter::with_capacity(WRITE_BUFFER, out)),
+        Some(link) => Sink::Queued(Box::new(Remote::start(link, output.queue_size, sources.len() + 1)?)),
+    };
 
     thread::scope(|scope| {
         let poller = thread::Builder::new()
@@ -229,7 +243,7 @@ pub fn run(
             .context("starting the poll thread")?;
         ready();
         let first = std::mem::take(&mut output.first);
-        let written = Writer::new(sources, limits, &malformed, periodic, output, out).run(&first, rx, &stop);
+        let written = Writer::new(sources, limits, &malformed, periodic, output, sink).run(&first, rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -264,6 +278,71 @@ fn poll(ring: RingBuffer<'_>, stop: &AtomicBool) -> Result<()> {
     // `ring` drops here with the callbacks' senders: the writer sees the channel close.
 }
 
+/// Where the writer's lines go.
+enum Sink<W: Write> {
+    /// stdout, written by the writer itself: a slow reader holds the run back.
+    Direct(io::BufWriter<W>),
+    /// A file or socket, through the delivery thread's queue (never waits).
+    Queued(Box<Remote>),
+}
+
+impl<W: Write> Sink<W> {
+    /// Ok(false) when stdout is closed.
+    fn write(&mut self, line: &[u8], origin: Origin) -> Result<bool> {
+        match self {
+            Sink::Direct(out) => closed_is_false(out.write_all(line)),
+            Sink::Queued(remote) => {
+                remote.line(line, origin);
+                Ok(true)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<bool> {
+        match self {
+            Sink::Direct(out) => closed_is_false(out.flush()),
+            Sink::Queued(remote) => {
+                remote.flush();
+                Ok(true)
+            }
+        }
+    }
+
+    /// Records of source `index` that a file or socket never got.
+    fn unsent(&self, index: usize) -> u64 {
+        match self {
+            Sink::Direct(_) => 0,
+            Sink::Queued(remote) => remote.unsent(index),
+        }
+    }
+
+    /// At the end of the run, a file or socket's queue: waits until it is delivered, or
+    /// given up and counted unsent.
+    fn drain(&mut self) {
+        if let Sink::Queued(remote) = self {
+            remote.drain();
+        }
+    }
+
+    /// Writes the summary `line` (after `drain`): to stdout, or to the file or socket,
+    /// and to stderr when it cannot be delivered there.
+    fn summary(&mut self, line: &[u8]) -> Result<()> {
+        match self {
+            Sink::Direct(out) => {
+                if closed_is_false(out.write_all(line))? {
+                    closed_is_false(out.flush())?;
+                }
+            }
+            Sink::Queued(remote) => {
+                if !remote.send_last(line) {
+                    let _ = io::stderr().write_all(line); // best effort, as every stderr line
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 struct Writer<'s, W: Write> {
     sources: &'s [Source],
     limits: &'s Limits,
@@ -272,7 +351,7 @@ struct Writer<'s, W: Write> {
     periodic: Vec<(Periodic, Option<Instant>)>,
     /// Per source, and one more for events of a kind no source claims (a bug).
     user: Vec<UserCounts>,
-    out: io::BufWriter<W>,
+    sink: Sink<W>,
     /// The wall clock and the session id.
     render: Render,
     renderer: Renderer,
@@ -282,7 +361,7 @@ struct Writer<'s, W: Write> {
 }
 
 impl<'s, W: Write> Writer<'s, W> {
-    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, output: Output, out: W) -> Self {
+    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, output: Output, sink: Sink<W>) -> Self {
         let started = Instant::now();
         let periodic = periodic.into_iter().map(|p| { let due = p.every.map(|every| started + every); (p, due) }).collect();
         Writer {
@@ -291,7 +370,7 @@ impl<'s, W: Write> Writer<'s, W> {
             malformed,
             periodic,
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
-            out: io::BufWriter::with_capacity(WRITE_BUFFER, out),
+            sink,
             render: Render::new(output.session),
             renderer: output.renderer,
             line: Vec::with_capacity(512),
@@ -303,7 +382,7 @@ impl<'s, W: Write> Writer<'s, W> {
     /// Writes `first` (the start record), then every event until a stop condition, then
     /// the summary.
     fn run(mut self, first: &[u8], rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
-        if !(closed_is_false(self.out.write_all(first))? && self.flush()?) {
+        if !(self.sink.write(first, None)? && self.flush()?) {
             return Ok(());
         }
         let deadline = self.limits.duration.map(|d| self.started + d);
@@ -359,13 +438,11 @@ impl<'s, W: Write> Writer<'s, W> {
                 return Ok(());
             }
         }
+        self.sink.drain();
         let summary = self.report("summary");
         self.line.clear();
         self.renderer.summary(&summary, &mut self.line);
-        if closed_is_false(self.out.write_all(&self.line))? {
-            self.flush()?;
-        }
-        Ok(())
+        self.sink.summary(&self.line)
     }
 
     /// Writes what periodic producer `i` makes now. Ok(false) when stdout is closed.
@@ -388,7 +465,7 @@ impl<'s, W: Write> Writer<'s, W> {
         }
         self.line.clear();
         self.renderer.event(event, &self.render, &mut self.line);
-        if closed_is_false(self.out.write_all(&self.line))? {
+        if self.sink.write(&self.line, Some(index))? {
             self.user[index].emitted += 1;
             self.total_emitted += 1;
             Ok(true)
@@ -399,7 +476,7 @@ impl<'s, W: Write> Writer<'s, W> {
     }
 
     fn flush(&mut self) -> Result<bool> {
-        closed_is_false(self.out.flush())
+        self.sink.flush()
     }
 
     fn report(&self, kind: &'static str) -> Report {
@@ -416,6 +493,7 @@ impl<'s, W: Write> Writer<'s, W> {
                     pairing_misses: kernel.pairing_misses,
                     malformed: self.malformed[index].load(Ordering::Relaxed),
                     unwritten: user.unwritten,
+                    unsent: self.sink.unsent(index),
                 },
             );
         }
@@ -423,7 +501,13 @@ impl<'s, W: Write> Writer<'s, W> {
         if unknown.emitted + unknown.unwritten + unknown_malformed > 0 {
             counts.insert(
                 "unknown",
-                Counts { emitted: unknown.emitted, unwritten: unknown.unwritten, malformed: unknown_malformed, ..Counts::default() },
+                Counts {
+                    emitted: unknown.emitted,
+                    unwritten: unknown.unwritten,
+                    malformed: unknown_malformed,
+                    unsent: self.sink.unsent(self.sources.len()),
+                    ..Counts::default()
+                },
             );
         }
         Report {
@@ -437,7 +521,7 @@ impl<'s, W: Write> Writer<'s, W> {
 
     fn print_stats(&self) {
         let line = serde_json::to_string(&self.report("stats")).expect("serializing stats");
-        eprintln!("{line}");
+        crate::say!("{line}");
     }
 }
 

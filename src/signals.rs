@@ -1,11 +1,14 @@
 //! Ctrl-C and SIGTERM: the first asks the run to stop (drain what the kernel already
 //! delivered, write the summary, exit 0); a second one exits at once with status 130.
+//! SIGHUP, when records go to a file or socket (`-o`), opens the destination again
+//! (logrotate moved the file away); otherwise it keeps its default, ending the run.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+static REOPEN: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: nix::libc::c_int) {
     if STOP.swap(true, Ordering::SeqCst) {
@@ -23,6 +26,22 @@ pub fn install() -> nix::Result<()> {
         unsafe { sigaction(signal, &action) }?;
     }
     Ok(())
+}
+
+extern "C" fn on_hangup(_: nix::libc::c_int) {
+    REOPEN.store(true, Ordering::SeqCst);
+}
+
+/// Installs the handler for SIGHUP: the destination is to be opened again.
+pub fn install_reopen() -> nix::Result<()> {
+    let action = SigAction::new(SigHandler::Handler(on_hangup), SaFlags::SA_RESTART, SigSet::empty());
+    // SAFETY: the handler only touches an atomic.
+    unsafe { sigaction(Signal::SIGHUP, &action) }.map(drop)
+}
+
+/// Whether a SIGHUP came since the last call.
+pub fn take_reopen() -> bool {
+    REOPEN.swap(false, Ordering::SeqCst)
 }
 
 pub fn stop_requested() -> bool {

@@ -1,5 +1,6 @@
 //! Counting every event, wherever it goes: written, filtered, lost in the kernel, a
-//! pairing miss, malformed, or received after the run stopped writing. The same counts
+//! pairing miss, malformed, or received after the run stopped writing; and of those
+//! written, the ones a file or socket destination never got (`unsent`). The same counts
 //! go to stderr (`--stats-interval`) and into the final summary record.
 
 use std::collections::BTreeMap;
@@ -27,6 +28,10 @@ pub struct Counts {
     pub malformed: u64,
     /// Records received but not written: --max-events was reached, or stdout closed.
     pub unwritten: u64,
+    /// Of the records emitted to a file or socket (`-o`), those that did not reach it:
+    /// its queue was full, their line was cut by a failing connection, or it was still
+    /// down or stuck when the run ended. Delivered = emitted - unsent.
+    pub unsent: u64,
 }
 
 /// The counters each BPF object keeps in its per-CPU `counters` array (bpf/sysnoop.h).

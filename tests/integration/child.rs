@@ -330,6 +330,19 @@ impl Waiting {
         self.child.wait().unwrap()
     }
 
+    /// Lets the child go on to its next `wait`.
+    pub fn step(&mut self) {
+        self.stdin.write_all(b"go\n").unwrap();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(self.reader.read_line(&mut line).unwrap() > 0, "child ended before its next `wait`");
+            if line.contains(r#""ready":true"#) {
+                return;
+            }
+        }
+    }
+
     /// Lets the child go on and waits for it to end.
     pub fn go(self) -> Vec<Opened> {
         let (status, opened) = self.go_to_end();

@@ -25,6 +25,12 @@ fn bad_flags_exit_2_with_the_reason() {
     usage_error(&["traffic", "-p", "1"], "unexpected argument '-p'");
     usage_error(&["all", "--count"], "unexpected argument '--count'");
     usage_error(&[], "Usage");
+    usage_error(&["open", "-o", "out.json"], "a file is file:out.json");
+    usage_error(&["open", "-o", "udp:host:514"], "unknown destination `udp:`");
+    usage_error(&["open", "-o", "tcp:localhost"], "no port");
+    usage_error(&["open", "-o", "tcp:::1:514"], "brackets");
+    usage_error(&["exec", "--output", "unix:"], "the path is empty");
+    usage_error(&["open", "--queue-size", "4K"], "from 64K to 1G");
 }
 
 #[test]
@@ -32,7 +38,7 @@ fn help_explains_every_flag() {
     let out = run(&["open", "--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--pid", "--tid", "--uid", "--name", "--failed", "--duration", "--max-events", "--ring-size", "--stats-interval", "--quiet", "--format"] {
+    for flag in ["--pid", "--tid", "--uid", "--name", "--failed", "--duration", "--max-events", "--ring-size", "--stats-interval", "--quiet", "--format", "--output", "--queue-size", "--session-id"] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }

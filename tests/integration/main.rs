@@ -10,6 +10,7 @@
 mod child;
 mod cli;
 mod connect;
+mod delivery;
 mod doctor;
 mod exec;
 mod exit;

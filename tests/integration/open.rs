@@ -334,6 +334,21 @@ fn closed_stdout_ends_the_run_with_success() {
     assert!(!rest.contains("error"), "{rest}");
 }
 
+/// `sysnoop open --stats-interval 100ms 2>&1 >out | head -1`: stderr closed after its
+/// first line. What sysnoop says there is best effort; the run goes on and ends with its
+/// summary.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn closed_stderr_does_not_end_the_run() {
+    require_bpf();
+    let (sysnoop, err) = spawn_live(&["open", "-n", "snoop-noerr", "-d", "1s", "--stats-interval", "100ms"]);
+    drop(err);
+    let out = sysnoop.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {}", out.status);
+    let records = parse_ndjson(&out.stdout, "");
+    assert_eq!(records.last().unwrap()["kind"], "summary");
+}
+
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn nothing_is_left_in_the_kernel_after_exit() {

@@ -267,6 +267,7 @@ pub struct Counts {
     pub pairing_misses: u64,
     pub malformed: u64,
     pub unwritten: u64,
+    pub unsent: u64,
 }
 
 /// A `sysnoop doctor` line.

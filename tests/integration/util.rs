@@ -122,22 +122,28 @@ impl Trace {
     }
 
     fn wait_for_stderr(&mut self, prefix: &str, timeout: Duration) {
+        self.wait_for_stderr_line(prefix, |line| line.starts_with(prefix), timeout);
+    }
+
+    /// Waits for a line on stderr that `found` accepts (`what` says which, when none
+    /// comes), and returns it.
+    pub fn wait_for_stderr_line(&mut self, what: &str, found: impl Fn(&str) -> bool, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.stderr_lines.recv_timeout(left) {
                 Ok(line) => {
-                    let found = line.starts_with(prefix);
-                    self.stderr_seen.push(line);
-                    if found {
-                        return;
+                    let hit = found(&line);
+                    self.stderr_seen.push(line.clone());
+                    if hit {
+                        return line;
                     }
                 }
                 Err(_) => {
                     let _ = self.child.kill();
                     let status = self.child.wait().unwrap();
                     panic!(
-                        "sysnoop never printed `{prefix}` (exit {status}); stderr:\n{}",
+                        "sysnoop never printed `{what}` (exit {status}); stderr:\n{}",
                         self.stderr_seen.join("\n")
                     );
                 }

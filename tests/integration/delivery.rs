@@ -1,0 +1,366 @@
+//! `-o`: records sent to a real collector (syslog-ng, started here with a private
+//! configuration that listens on a Unix stream socket and on a loopback TCP port and
+//! writes each line it receives to a file), and to a file that logrotate moves away.
+//! Every line the collector wrote is parsed like stdout is.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+use serde_json::Value;
+
+use crate::child::{repeat_line, Waiting};
+use crate::util::{parse_ndjson, require_bpf, TestDir, Trace};
+
+/// syslog-ng with its own configuration, persist file, pid file and control socket in
+/// a test directory: no system service is touched. Flow control makes it stop reading
+/// rather than drop a message when its queue is full.
+struct Collector {
+    dir: TestDir,
+    port: u16,
+    process: Option<Child>,
+}
+
+impl Collector {
+    fn start() -> Collector {
+        let dir = TestDir::new("collector");
+        let port = free_port();
+        let config = format!(
+            r#"@version: 3.38
+options {{ stats_freq(0); log_fifo_size(100000); }};
+source s_in {{
+  unix-stream("{sock}" flags(no-parse) log-msg-size(1048576) max-connections(16) log-iw-size(16000));
+  network(ip("127.0.0.1") port({port}) transport("tcp") flags(no-parse) log-msg-size(1048576) max-connections(16) log-iw-size(16000));
+}};
+destination d_out {{ file("{out}" template("${{MSG}}\n")); }};
+log {{ source(s_in); destination(d_out); flags(flow-control); }};
+"#,
+            sock = dir.path("collector.sock").display(),
+            out = dir.path("received").display(),
+        );
+        std::fs::write(dir.path("syslog-ng.conf"), config).unwrap();
+        let mut collector = Collector { dir, port, process: None };
+        collector.run();
+        collector
+    }
+
+    /// Starts syslog-ng and waits until both its sockets take connections.
+    fn run(&mut self) {
+        let arg = |flag: &str, name: &str| format!("--{flag}={}", self.dir.path(name).display());
+        let process = Command::new("syslog-ng")
+            .args(["-F", "--no-caps"])
+            .args([arg("cfgfile", "syslog-ng.conf"), arg("persist-file", "persist"), arg("pidfile", "pid"), arg("control", "ctl")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.path("syslog-ng.log")).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting syslog-ng (scripts/setup installs syslog-ng-core): {e}"));
+        self.process = Some(process);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::os::unix::net::UnixStream::connect(self.dir.path("collector.sock")).is_err()
+            || std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err()
+        {
+            assert!(Instant::now() < deadline, "syslog-ng did not start: {}", self.log());
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn unix(&self) -> String {
+        format!("unix:{}", self.dir.path("collector.sock").display())
+    }
+
+    fn tcp(&self) -> String {
+        format!("tcp:127.0.0.1:{}", self.port)
+    }
+
+    fn pid(&self) -> nix::unistd::Pid {
+        nix::unistd::Pid::from_raw(self.process.as_ref().expect("running").id() as i32)
+    }
+
+    /// Stops it the way a service manager does (SIGTERM) and waits for it to end.
+    fn stop(&mut self) {
+        let mut process = self.process.take().expect("running");
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(process.id() as i32), Signal::SIGTERM).unwrap();
+        process.wait().unwrap();
+    }
+
+    /// It stops reading (SIGSTOP) until `resume`.
+    fn pause(&self) {
+        nix::sys::signal::kill(self.pid(), Signal::SIGSTOP).unwrap();
+    }
+
+    fn resume(&self) {
+        nix::sys::signal::kill(self.pid(), Signal::SIGCONT).unwrap();
+    }
+
+    fn received(&self) -> String {
+        std::fs::read_to_string(self.dir.path("received")).unwrap_or_default()
+    }
+
+    /// Waits until what it received satisfies `done`, and returns it.
+    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let received = self.received();
+            if done(&received) {
+                return received;
+            }
+            assert!(Instant::now() < deadline, "the collector never received {what}; it has:\n{received}\nlog: {}", self.log());
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the summary, which ends every run, and parses every line received.
+    fn records(&self, context: &str) -> Vec<Value> {
+        let received = self.wait_for("the summary", |r| r.lines().last().is_some_and(is_summary));
+        parse_ndjson(received.as_bytes(), context)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path("syslog-ng.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(process.id() as i32), Signal::SIGKILL);
+            let _ = process.wait();
+        }
+    }
+}
+
+fn is_summary(line: &str) -> bool {
+    line.contains(r#""kind":"summary""#)
+}
+
+/// A loopback port nothing listens on.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port()
+}
+
+/// The open records of `path`.
+fn opens_of<'a>(records: &'a [Value], path: &Path) -> Vec<&'a Value> {
+    records.iter().filter(|r| r["kind"] == "open" && r["path"] == path.to_str().unwrap()).collect()
+}
+
+/// A child that opens `path` N times per phase, waiting before each phase.
+fn phases(phases: &[(u32, &Path)]) -> Waiting {
+    let mut script = vec!["wait".to_string()];
+    for (i, &(n, path)) in phases.iter().enumerate() {
+        script.push(repeat_line(n, path));
+        if i + 1 < phases.len() {
+            script.push("wait".into());
+        }
+    }
+    Waiting::spawn(&script)
+}
+
+/// Every record sysnoop emitted arrives once and whole, over a Unix stream socket in
+/// the native format and over TCP as OCSF; nothing goes to stdout.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn every_record_arrives_once_and_intact() {
+    require_bpf();
+    const N: u32 = 3000;
+    let collector = Collector::start();
+    let files = TestDir::new("delivered");
+    for (dest, format) in [(collector.unix(), "native"), (collector.tcp(), "ocsf")] {
+        let before = collector.received().lines().count();
+        let path = files.file(&format!("opened-{format}"));
+        let child = phases(&[(N, &path)]);
+        let trace = Trace::start(&["open", "-p", &child.pid.to_string(), "-o", &dest, "--format", format]);
+        child.go();
+        let out = trace.stop();
+        out.assert_success();
+        assert!(out.records.is_empty(), "stdout: {:?}", out.records);
+        let received = collector.wait_for("the summary", |r| r.lines().skip(before).last().is_some_and(is_summary));
+        let lines: Vec<&str> = received.lines().skip(before).collect();
+        let text = lines.join("\n");
+        // (With exactly N opens among N + 2 lines, none came twice. OCSF's times are
+        // in ms, so its lines need not differ.)
+        let (records, summary) = if format == "ocsf" {
+            let events = crate::ocsf::parse(text.as_bytes(), &out.stderr);
+            let opened = events.iter().filter(|e| e["file"]["path"] == path.to_str().unwrap()).count();
+            (opened, events.last().unwrap()["unmapped"].clone())
+        } else {
+            let records = parse_ndjson(text.as_bytes(), &out.stderr);
+            assert_eq!(records[0]["kind"], "start");
+            (opens_of(&records, &path).len(), records.last().unwrap().clone())
+        };
+        assert_eq!(records, N as usize, "{dest}");
+        assert_eq!(lines.len(), N as usize + 2, "{dest}: start, the opens, summary");
+        let counts = &summary["counts"]["open"];
+        assert_eq!(counts["emitted"], N, "{dest}: {counts}");
+        for zero in ["lost", "unsent", "pairing_misses", "malformed", "unwritten"] {
+            assert_eq!(counts[zero], 0, "{dest}: {zero}: {counts}");
+        }
+    }
+}
+
+/// The collector goes away between records and comes back: sysnoop reconnects, the
+/// records made meanwhile wait in the queue and arrive after the restart, and
+/// delivered + unsent = emitted, over a Unix socket and over TCP.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_restarted_collector_receives_again() {
+    require_bpf();
+    const N: u32 = 500;
+    let mut collector = Collector::start();
+    let files = TestDir::new("restart");
+    for dest in [collector.unix(), collector.tcp()] {
+        let before = collector.received().lines().count();
+        let [a, b, c] = ["before", "while-down", "after"].map(|name| files.file(&format!("{name}-{}", &dest[..3])));
+        let mut child = phases(&[(N, &a), (N, &b), (N, &c)]);
+        let mut trace = Trace::start(&["open", "-p", &child.pid.to_string(), "-o", &dest]);
+        child.step();
+        collector.wait_for("the first opens", |r| r.lines().skip(before).filter(|l| l.contains(a.to_str().unwrap())).count() == N as usize);
+        collector.stop();
+        child.step();
+        trace.wait_for_stderr_line("the connection lost", |l| l.contains(&dest) && l.contains("reconnecting"), Duration::from_secs(30));
+        collector.run();
+        trace.wait_for_stderr_line("connected again", |l| l.contains(&dest) && l.contains("connected again"), Duration::from_secs(30));
+        child.go();
+        let out = trace.stop();
+        out.assert_success();
+        let received = collector.wait_for("the summary", |r| r.lines().skip(before).last().is_some_and(is_summary));
+        let lines: Vec<&str> = received.lines().skip(before).collect();
+        assert_eq!(lines.iter().collect::<HashSet<_>>().len(), lines.len(), "a line arrived twice");
+        let records = parse_ndjson(lines.join("\n").as_bytes(), &out.stderr);
+        let counts = &records.last().unwrap()["counts"]["open"];
+        let (emitted, unsent) = (counts["emitted"].as_u64().unwrap(), counts["unsent"].as_u64().unwrap());
+        let delivered = records.iter().filter(|r| r["kind"] == "open").count() as u64;
+        assert_eq!(emitted, 3 * u64::from(N), "{dest}: {counts}");
+        assert_eq!(delivered + unsent, emitted, "{dest}: {counts}");
+        assert_eq!(counts["lost"], 0, "{dest}: {counts}");
+        assert_eq!(opens_of(&records, &a).len(), N as usize, "{dest}");
+        assert_eq!(opens_of(&records, &c).len(), N as usize, "{dest}: after the restart");
+        assert_eq!(opens_of(&records, &b).len() as u64 + unsent, u64::from(N), "{dest}");
+    }
+}
+
+/// A collector that stops reading: the queue fills, sysnoop goes on reading the ring
+/// buffer and counts `unsent` (seen in --stats-interval while it happens), and the
+/// kernel loses nothing. Once it reads again, what was queued arrives, and
+/// delivered + unsent = emitted.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_stalled_collector_makes_records_unsent_while_the_kernel_loses_nothing() {
+    require_bpf();
+    const N: u32 = 30_000;
+    let collector = Collector::start();
+    let files = TestDir::new("stalled");
+    let path = files.file("opened");
+    let child = phases(&[(N, &path)]);
+    let dest = collector.unix();
+    let mut trace = Trace::start(&["open", "-p", &child.pid.to_string(), "-o", &dest, "--queue-size", "64K", "--stats-interval", "100ms"]);
+    collector.wait_for("the start record", |r| r.lines().count() == 1);
+    collector.pause();
+    child.go();
+    let unsent = |line: &str| -> u64 {
+        let stats: Value = serde_json::from_str(line).unwrap();
+        stats["counts"]["open"]["unsent"].as_u64().unwrap()
+    };
+    let stats = trace.wait_for_stderr_line(
+        "stats with every open emitted, some unsent",
+        |l| l.starts_with(r#"{"kind":"stats""#) && l.contains(&format!(r#""emitted":{N},"#)) && unsent(l) > 0,
+        Duration::from_secs(30),
+    );
+    collector.resume();
+    let out = trace.stop();
+    out.assert_success();
+    let records = collector.records(&out.stderr);
+    let counts = &records.last().unwrap()["counts"]["open"];
+    let (emitted, unsent_at_end) = (counts["emitted"].as_u64().unwrap(), counts["unsent"].as_u64().unwrap());
+    assert_eq!((emitted, counts["lost"].as_u64(), counts["pairing_misses"].as_u64()), (u64::from(N), Some(0), Some(0)), "{counts}");
+    assert!(unsent_at_end >= unsent(&stats), "{counts} after {stats}");
+    let delivered = opens_of(&records, &path).len() as u64;
+    assert!(delivered > 0 && unsent_at_end > 0, "{counts}");
+    assert_eq!(delivered + unsent_at_end, emitted, "{counts}");
+}
+
+/// When the collector is gone at the end, the summary goes to stderr.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn the_summary_goes_to_stderr_when_the_collector_is_gone() {
+    require_bpf();
+    let mut collector = Collector::start();
+    let trace = Trace::start(&["exec", "-n", "s12-nothing", "-o", &collector.unix()]);
+    collector.wait_for("the start record", |r| r.lines().count() == 1);
+    collector.stop();
+    let out = trace.stop();
+    out.assert_success();
+    let last = out.stderr.lines().last().unwrap();
+    let summary = parse_ndjson(last.as_bytes(), &out.stderr);
+    assert_eq!(summary[0]["kind"], "summary", "{}", out.stderr);
+    assert_eq!(summary[0]["counts"]["exec"]["emitted"], 0);
+}
+
+/// `file:PATH` appends; after logrotate moves the file away and sends SIGHUP, records
+/// go to a new file at PATH. Between the two files, every record once.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_file_destination_is_opened_again_on_sighup() {
+    require_bpf();
+    const N: u32 = 200;
+    let dir = TestDir::new("rotate");
+    let (a, b) = (dir.file("before"), dir.file("after"));
+    let log: PathBuf = dir.path("sysnoop.json");
+    let rotated = dir.path("sysnoop.json.1");
+    std::fs::write(&log, b"").unwrap();
+    let mut child = phases(&[(N, &a), (N, &b)]);
+    let trace = Trace::start(&["open", "-p", &child.pid.to_string(), "-o", &format!("file:{}", log.display())]);
+    child.step();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::read_to_string(&log).unwrap().lines().count() < 1 + N as usize {
+        assert!(Instant::now() < deadline, "the first opens never reached {}", log.display());
+        thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::rename(&log, &rotated).unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(trace.pid() as i32), Signal::SIGHUP).unwrap();
+    while !log.exists() {
+        assert!(Instant::now() < deadline, "SIGHUP did not make a new {}", log.display());
+        thread::sleep(Duration::from_millis(20));
+    }
+    child.go();
+    let out = trace.stop();
+    out.assert_success();
+    let first = parse_ndjson(&std::fs::read(&rotated).unwrap(), &out.stderr);
+    let second = parse_ndjson(&std::fs::read(&log).unwrap(), &out.stderr);
+    assert_eq!(first[0]["kind"], "start");
+    assert_eq!((opens_of(&first, &a).len(), opens_of(&first, &b).len()), (N as usize, 0));
+    assert_eq!((opens_of(&second, &a).len(), opens_of(&second, &b).len()), (0, N as usize));
+    assert_eq!(first.len(), 1 + N as usize);
+    assert_eq!(second.len(), N as usize + 1);
+    let counts = &second.last().unwrap()["counts"]["open"];
+    assert_eq!((counts["emitted"].as_u64(), counts["unsent"].as_u64()), (Some(2 * u64::from(N)), Some(0)), "{counts}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&rotated).unwrap().permissions().mode() & 0o777, 0o666 & !0o022, "the file existed: its mode is kept");
+    assert_eq!(std::fs::metadata(&log).unwrap().permissions().mode() & 0o777, 0o600, "a file sysnoop makes is its owner's only");
+}
+
+/// A destination that cannot be opened at start: exit 1, naming it, before tracing.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_destination_that_cannot_be_opened_is_named() {
+    require_bpf();
+    let dir = TestDir::new("unreachable");
+    let refused = format!("tcp:127.0.0.1:{}", free_port());
+    let missing = format!("unix:{}", dir.path("no-socket-here").display());
+    let no_dir = format!("file:{}", dir.path("no-such-dir/out.json").display());
+    for (dest, reason) in [
+        (missing.as_str(), "No such file or directory"),
+        (refused.as_str(), "Connection refused"),
+        (no_dir.as_str(), "No such file or directory"),
+        ("tcp:no-such-host.invalid:514", "failed to lookup address"),
+    ] {
+        let out = crate::util::run(&["open", "-q", "-d", "10s", "-o", dest]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
+        assert!(stderr.contains(&format!("cannot send records to {dest}: {reason}")), "{dest}: {stderr}");
+        assert!(out.stdout.is_empty() && !stderr.contains("tracing"), "{dest}: {stderr}");
+    }
+}
