@@ -8,7 +8,7 @@
 enum open_abi {
 	/* Includes the NUL; the kernel rejects longer paths with ENAMETOOLONG. */
 	OPEN_PATH_MAX = 4096,
-	OPEN_EVENT_HEADER_SIZE = 72,
+	OPEN_EVENT_HEADER_SIZE = 88,
 };
 
 /* Which syscall opened the file (open_event.syscall). */
@@ -43,23 +43,31 @@ _Static_assert(OPEN_ENTER_SLOT(OPEN_SYSCALL_OPEN) == OPEN_SLOT_ENTER_OPEN &&
 	       "open_slot follows 2*s, 2*s+1");
 
 /*
- * One completed open. Records are variable-length: only the first
- * OPEN_EVENT_HEADER_SIZE + path_len bytes are sent through the ring buffer.
+ * One completed open. Records are variable-length: the header, then path_len bytes of
+ * the path as passed (with its NUL), then full_len bytes of the walked name (no NUL;
+ * see enum sysnoop_path_source for what it is).
  */
 struct open_event {
 	struct task_header task;
-	__u64 flags;     /* as passed: open(2) flags, or open_how.flags for openat2 */
-	__s32 ret;       /* fd, or -errno */
+	__u64 flags;       /* as passed: open(2) flags, or open_how.flags for openat2 */
+	__s32 ret;         /* fd, or -errno */
 	__u32 mode;
-	__u16 syscall;   /* enum open_syscall */
-	__u16 path_len;  /* bytes of path including its NUL; 0 when it could not be read */
+	__u16 syscall;     /* enum open_syscall */
+	__u16 path_len;    /* bytes of path including its NUL; 0 when it could not be read */
+	__s32 dirfd;       /* openat, openat2: the dirfd argument (AT_FDCWD is -100) */
+	__u64 full_ino;    /* the inode of a pipe, socket or namespace (enum sysnoop_path_source) */
+	__u16 full_len;    /* bytes of the walked name */
+	__u8 full_source;  /* enum sysnoop_path_source */
+	__u8 full_flags;   /* enum sysnoop_path_flags */
 	__u32 __pad;
-	char path[OPEN_PATH_MAX];
+	/*
+	 * Records use at most OPEN_PATH_MAX + SN_PATH_MAX - 1 bytes of this; the rest is room
+	 * the verifier needs to bound the walked name's offset and size separately.
+	 */
+	char data[OPEN_PATH_MAX + 2 * SN_PATH_MAX];
 };
 
-_Static_assert(__builtin_offsetof(struct open_event, path) == OPEN_EVENT_HEADER_SIZE,
+_Static_assert(__builtin_offsetof(struct open_event, data) == OPEN_EVENT_HEADER_SIZE,
 	       "open_event header layout is ABI");
-_Static_assert(sizeof(struct open_event) == OPEN_EVENT_HEADER_SIZE + OPEN_PATH_MAX,
-	       "open_event layout is ABI");
 
 #endif /* SYSNOOP_OPEN_H */

@@ -46,6 +46,47 @@ enum sysnoop_kind {
 	SN_KIND_NR,
 };
 
+/*
+ * Full paths (bpf/path.bpf.h): how a record's walked name is to be read. The BPF side
+ * walks dentries as the kernel's d_path() does; user space assembles the text.
+ */
+enum sysnoop_path_abi {
+	/* Room for a walked name, like PATH_MAX: at most 4095 bytes. */
+	SN_PATH_MAX = 4096,
+	/* Steps of one walk: components and mount crossings (a 4095-byte path has at most 2048 components). */
+	SN_PATH_STEPS_MAX = 2100,
+};
+
+enum sysnoop_path_source {
+	/* No name: the file or base directory could not be looked up. */
+	SN_PATH_NONE = 0,
+	/* The walked name is the file's, from its struct file (a successful open). */
+	SN_PATH_FILE = 1,
+	/* The walked name is the base directory's (cwd or dirfd): join the path as passed. */
+	SN_PATH_BASE = 2,
+	/* The path as passed is absolute: it is the full path (a failed open). */
+	SN_PATH_ABSOLUTE = 3,
+	/* pipe:[ino] */
+	SN_PATH_PIPE = 4,
+	/* socket:[ino] */
+	SN_PATH_SOCKET = 5,
+	/* anon_inode:NAME, with NAME walked */
+	SN_PATH_ANON_INODE = 6,
+	/* NAME:[ino], a namespace (nsfs), with NAME walked */
+	SN_PATH_NAMESPACE = 7,
+	/* /NAME (deleted), NAME walked: a memfd or another internal shmem file */
+	SN_PATH_SHMEM = 8,
+	/* A pseudo file the kernel names with a function of its filesystem sysnoop does not mirror. */
+	SN_PATH_UNNAMED = 9,
+};
+
+enum sysnoop_path_flags {
+	/* The walk was cut (too deep or too long): the name holds the components nearest the file. */
+	SN_PATH_TRUNCATED = 1,
+	/* The file is unlinked: the kernel adds " (deleted)". */
+	SN_PATH_DELETED = 2,
+};
+
 /* The first 48 bytes of every record. */
 struct task_header {
 	__u64 ts_ns; /* CLOCK_BOOTTIME, bpf_ktime_get_boot_ns() */

@@ -31,6 +31,7 @@ pub mod kinds;
 pub mod live;
 pub mod loader;
 pub mod ocsf;
+pub mod path;
 pub mod preflight;
 pub mod schema;
 pub mod session;

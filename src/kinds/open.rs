@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Display;
-use std::mem::{offset_of, size_of};
+use std::mem::offset_of;
 
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -20,6 +20,7 @@ use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf};
 use crate::schema::Field;
+use crate::path::{self, FullPath};
 use crate::{errno, flags, plain_abi, text};
 
 /// Trace file opens (open, openat, openat2, creat) on the whole host.
@@ -110,10 +111,14 @@ impl OpenSyscall {
 pub struct OpenEvent {
     pub task: Task,
     pub syscall: OpenSyscall,
+    /// openat, openat2: the dirfd argument; None for open and creat.
+    pub dirfd: Option<i32>,
     pub flags: u64,
     pub mode: u32,
     pub ret: i32,
+    /// As passed.
     pub path: Vec<u8>,
+    pub full: FullPath,
 }
 
 plain_abi!(open_event);
@@ -122,17 +127,24 @@ const HEADER: usize = open_abi::OPEN_EVENT_HEADER_SIZE.0 as usize;
 // The generated struct has the layout bpf/open.h asserts.
 const _: () = {
     assert!(offset_of!(open_event, task) == 0);
-    assert!(offset_of!(open_event, path) == HEADER);
-    assert!(size_of::<open_event>() == HEADER + open_abi::OPEN_PATH_MAX.0 as usize);
+    assert!(offset_of!(open_event, data) == HEADER);
 };
 
-/// The fixed header, then `path_len` bytes of path (with its NUL).
+/// `dirfd`'s AT_FDCWD: the cwd.
+const AT_FDCWD: i32 = -100;
+
+/// The fixed header, then `path_len` bytes of path (with its NUL), then `full_len`
+/// bytes of the walked name.
 fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
     if bytes.len() < HEADER {
         return Err(Malformed::Short { len: bytes.len(), need: HEADER });
     }
     let path_len = usize::from(decode::read::<u16>(bytes, offset_of!(open_event, path_len)));
     let path = bytes.get(HEADER..HEADER + path_len).ok_or(Malformed::Length { field: "path_len", value: path_len, len: bytes.len() })?;
+    let full_len = usize::from(decode::read::<u16>(bytes, offset_of!(open_event, full_len)));
+    let walked = bytes
+        .get(HEADER + path_len..HEADER + path_len + full_len)
+        .ok_or(Malformed::Length { field: "full_len", value: full_len, len: bytes.len() })?;
     let syscall = match open_syscall(u32::from(decode::read::<u16>(bytes, offset_of!(open_event, syscall)))) {
         open_syscall::OPEN_SYSCALL_OPEN => OpenSyscall::Open,
         open_syscall::OPEN_SYSCALL_OPENAT => OpenSyscall::Openat,
@@ -140,14 +152,39 @@ fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
         open_syscall::OPEN_SYSCALL_CREAT => OpenSyscall::Creat,
         open_syscall(other) => return Err(Malformed::Unknown { field: "open syscall", value: other }),
     };
+    let source = decode::read::<u8>(bytes, offset_of!(open_event, full_source));
+    let source = path::Source::from_abi(source).ok_or(Malformed::Unknown { field: "full path source", value: u32::from(source) })?;
+    let path = text::until_nul(path).to_vec();
+    let full = path::assemble(
+        source,
+        walked,
+        &path,
+        decode::read(bytes, offset_of!(open_event, full_ino)),
+        decode::read(bytes, offset_of!(open_event, full_flags)),
+    );
     Ok(OpenEvent {
         task: decode::task(bytes),
         syscall,
+        dirfd: matches!(syscall, OpenSyscall::Openat | OpenSyscall::Openat2).then(|| decode::read(bytes, offset_of!(open_event, dirfd))),
         flags: decode::read(bytes, offset_of!(open_event, flags)),
         mode: decode::read(bytes, offset_of!(open_event, mode)),
         ret: decode::read(bytes, offset_of!(open_event, ret)),
-        path: text::until_nul(path).to_vec(),
+        path,
+        full,
     })
+}
+
+/// `dirfd` in a record: null (open, creat), "AT_FDCWD", or the descriptor.
+struct Dirfd(Option<i32>);
+
+impl Serialize for Dirfd {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            None => s.serialize_none(),
+            Some(AT_FDCWD) => s.serialize_str("AT_FDCWD"),
+            Some(fd) => s.serialize_i32(fd),
+        }
+    }
 }
 
 impl Record for OpenEvent {
@@ -156,10 +193,16 @@ impl Record for OpenEvent {
 
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
+        let full = self.full.path.as_deref().map(text::render);
+        let (full_path, full_path_hex) = full.map_or((None, None), |f| (Some(f.text), f.hex));
         let body = OpenRecord {
             syscall: self.syscall.name(),
+            dirfd: Dirfd(self.dirfd),
             path: path.text,
             path_hex: path.hex,
+            full_path,
+            full_path_hex,
+            full_path_truncated: self.full.truncated,
             flags: flags::open_flags(self.flags),
             mode: self.mode,
             ret: self.ret,
@@ -168,21 +211,32 @@ impl Record for OpenEvent {
         push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
 
+    /// `file.path` is the full path when there is one, else the path as passed, which
+    /// `unmapped.path` always carries.
     fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
+        let full = self.full.path.as_deref().map(text::render);
         let (status_id, status_detail) = ocsf::status(self.ret.into());
+        let (file, full_path_hex) = match full {
+            Some(full) => (File::at(full.text), full.hex),
+            None => (File::at(path.text.clone()), None),
+        };
         let body = OpenOcsf {
             actor: Actor::task(&self.task),
             device: ocsf.device(),
-            file: File::at(path.text),
+            file,
             status_id,
             status_detail,
             unmapped: OpenUnmapped {
                 syscall: self.syscall.name(),
+                dirfd: Dirfd(self.dirfd),
+                path: path.text,
+                full_path_truncated: self.full.truncated,
                 flags: flags::open_flags(self.flags),
                 mode: self.mode,
                 ret: self.ret,
                 path_hex: path.hex,
+                full_path_hex,
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
@@ -192,8 +246,16 @@ impl Record for OpenEvent {
     fn schema() -> serde_json::Value {
         crate::schema::task_record(Self::NAME, "One completed open(2), openat(2), openat2(2) or creat(2).", vec![
             Field::with("syscall", serde_json::json!({"enum": ["open", "openat", "openat2", "creat"]}), "the syscall"),
+            Field::with("dirfd", serde_json::json!({"type": ["integer", "string", "null"]}), "openat, openat2: the dirfd argument, \"AT_FDCWD\" for the cwd; null for open and creat"),
             Field::string("path", "the path as passed (at most 4095 bytes); empty if the kernel could not read it"),
             Field::hex("path_hex", "path"),
+            Field::string(
+                "full_path",
+                "absolute, as the opening process's root sees it, as readlink /proc/PID/fd/N shows it: a successful open's file (symlinks and .. resolved as the kernel resolved them; \" (deleted)\", pipe:[N], anon_inode:NAME as the kernel names them); a failed open's path when absolute, else its base directory (cwd or dirfd, taken at the call) joined with the path as passed; null when it could not be named",
+            )
+            .nullable(),
+            Field::hex("full_path_hex", "full_path"),
+            Field::boolean("full_path_truncated", "the name was cut (deeper or longer than PATH_MAX): full_path holds the components nearest the file"),
             Field::strings("flags", "the access mode, then every flag set, by name; bits with no name as one hex string"),
             Field::count("mode", "the mode argument as passed (meaningful with O_CREAT, O_TMPFILE)"),
             Field::integer("ret", "the file descriptor, or the negative errno"),
@@ -228,17 +290,22 @@ struct OpenOcsf<'a> {
     status_id: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     status_detail: Option<Cow<'static, str>>,
-    unmapped: OpenUnmapped,
+    unmapped: OpenUnmapped<'a>,
 }
 
 #[derive(Serialize)]
-struct OpenUnmapped {
+struct OpenUnmapped<'a> {
     syscall: &'static str,
+    dirfd: Dirfd,
+    path: Cow<'a, str>,
+    full_path_truncated: bool,
     flags: Vec<Cow<'static, str>>,
     mode: u32,
     ret: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
     path_hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_path_hex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comm_hex: Option<String>,
 }
@@ -246,9 +313,14 @@ struct OpenUnmapped {
 #[derive(Serialize)]
 struct OpenRecord<'a> {
     syscall: &'static str,
+    dirfd: Dirfd,
     path: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path_hex: Option<String>,
+    full_path: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_path_hex: Option<String>,
+    full_path_truncated: bool,
     flags: Vec<Cow<'static, str>>,
     mode: u32,
     ret: i32,
@@ -264,7 +336,13 @@ mod tests {
     /// The bytes the kernel sends: built field by field at the C layout's offsets
     /// (bpf/sysnoop.h, bpf/open.h), not through the Rust struct.
     pub fn kernel_record(syscall: u16, ret: i32, path: &[u8]) -> Vec<u8> {
-        let mut b = vec![0u8; 72];
+        kernel_record_full(syscall, ret, -100, path, 0, b"", 0, 0)
+    }
+
+    /// With a walked name: `source` and `flags` as bpf/sysnoop.h numbers them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn kernel_record_full(syscall: u16, ret: i32, dirfd: i32, path: &[u8], source: u8, walked: &[u8], ino: u64, flags: u8) -> Vec<u8> {
+        let mut b = vec![0u8; 88];
         b[0..8].copy_from_slice(&123_456_789u64.to_ne_bytes()); // ts_ns
         b[8..12].copy_from_slice(&1u32.to_ne_bytes()); // kind: SN_KIND_OPEN
         b[12..16].copy_from_slice(&4242u32.to_ne_bytes()); // pid
@@ -278,26 +356,37 @@ mod tests {
         b[64..66].copy_from_slice(&syscall.to_ne_bytes()); // syscall
         let path_len = if path.is_empty() { 0 } else { path.len() as u16 + 1 };
         b[66..68].copy_from_slice(&path_len.to_ne_bytes()); // path_len
+        b[68..72].copy_from_slice(&dirfd.to_ne_bytes()); // dirfd
+        b[72..80].copy_from_slice(&ino.to_ne_bytes()); // full_ino
+        b[80..82].copy_from_slice(&(walked.len() as u16).to_ne_bytes()); // full_len
+        b[82] = source; // full_source
+        b[83] = flags; // full_flags
         if !path.is_empty() {
             b.extend_from_slice(path);
             b.push(0);
         }
+        b.extend_from_slice(walked);
         b
     }
 
     #[test]
     fn decodes_a_kernel_record() {
         assert_eq!(
-            decode(&kernel_record(1, 3, b"/etc/hostname")).unwrap(),
+            decode(&kernel_record_full(1, 3, -100, b"hostname", 1, b"/etc/hostname", 0, 0)).unwrap(),
             OpenEvent {
                 task: Task { ts_ns: 123_456_789, pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: b"cat".to_vec() },
                 syscall: OpenSyscall::Openat,
+                dirfd: Some(-100),
                 flags: 0o2000000,
                 mode: 0o644,
                 ret: 3,
-                path: b"/etc/hostname".to_vec(),
+                path: b"hostname".to_vec(),
+                full: FullPath { path: Some(b"/etc/hostname".to_vec()), truncated: false },
             }
         );
+        // open and creat have no dirfd; a failed relative open joins its base directory.
+        let e = decode(&kernel_record_full(0, -2, 0, b"../x", 2, b"/srv/a", 0, 1)).unwrap();
+        assert_eq!((e.dirfd, e.full), (None, FullPath { path: Some(b"/srv/a/../x".to_vec()), truncated: true }));
     }
 
     #[test]
@@ -316,11 +405,15 @@ mod tests {
 
     #[test]
     fn malformed_records_are_errors_not_panics() {
-        assert_eq!(decode(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 72 }));
-        assert_eq!(decode(&[]), Err(Malformed::Short { len: 0, need: 72 }));
+        assert_eq!(decode(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 88 }));
+        assert_eq!(decode(&[]), Err(Malformed::Short { len: 0, need: 88 }));
         let mut long_path = kernel_record(1, 3, b"/x");
         long_path[66..68].copy_from_slice(&500u16.to_ne_bytes());
-        assert_eq!(decode(&long_path), Err(Malformed::Length { field: "path_len", value: 500, len: 75 }));
+        assert_eq!(decode(&long_path), Err(Malformed::Length { field: "path_len", value: 500, len: 91 }));
+        let mut long_full = kernel_record_full(1, 3, -100, b"x", 1, b"/x", 0, 0);
+        long_full[80..82].copy_from_slice(&3u16.to_ne_bytes());
+        assert_eq!(decode(&long_full), Err(Malformed::Length { field: "full_len", value: 3, len: 92 }));
+        assert_eq!(decode(&kernel_record_full(1, 3, -100, b"x", 10, b"", 0, 0)), Err(Malformed::Unknown { field: "full path source", value: 10 }));
         assert_eq!(decode(&kernel_record(9, 3, b"/x")), Err(Malformed::Unknown { field: "open syscall", value: 9 }));
         // A known kind with a bad body is attributed to that kind.
         assert!(matches!(crate::decode::record(&kernel_record(1, 3, b"/x")[..40]), Err((Some(Kind::Open), Malformed::Short { .. }))));
@@ -331,17 +424,25 @@ mod tests {
         let e = Event::Open(OpenEvent {
             task: task(b"cat"),
             syscall: OpenSyscall::Openat,
+            dirfd: Some(7),
             flags: 0o2000000,
             mode: 0,
             ret: 3,
-            path: b"/etc/hostname".to_vec(),
+            path: b"hostname".to_vec(),
+            full: FullPath { path: Some(b"/etc/hostname".to_vec()), truncated: false },
         });
-        assert_keys_in_order(&e, &["kind", "time", "session", "pid", "tid", "ppid", "uid", "comm", "syscall", "path", "flags", "mode", "ret", "errno"]);
+        assert_keys_in_order(
+            &e,
+            &["kind", "time", "session", "pid", "tid", "ppid", "uid", "comm", "syscall", "dirfd", "path", "full_path", "full_path_truncated", "flags", "mode", "ret", "errno"],
+        );
         let v = json(&e);
         assert_eq!(v["kind"], "open");
         assert_eq!((v["pid"].as_u64(), v["tid"].as_u64(), v["ppid"].as_u64(), v["uid"].as_u64()), (Some(4242), Some(4243), Some(1), Some(0)));
         assert_eq!(v["comm"], "cat");
-        assert_eq!(v["path"], "/etc/hostname");
+        assert_eq!(v["dirfd"], 7);
+        assert_eq!(v["path"], "hostname");
+        assert_eq!(v["full_path"], "/etc/hostname");
+        assert_eq!(v["full_path_truncated"], false);
         assert_eq!(v["flags"], serde_json::json!(["O_RDONLY", "O_CLOEXEC"]));
         assert_eq!(v["ret"], 3);
         assert!(v["errno"].is_null());
@@ -353,10 +454,12 @@ mod tests {
         let e = Event::Open(OpenEvent {
             task: task(b"ev\xffl\n"),
             syscall: OpenSyscall::Creat,
+            dirfd: None,
             flags: 0o1101,
             mode: 0o644,
             ret: -13,
             path: b"/tmp/a\"b\nc\xfe".to_vec(),
+            full: FullPath { path: Some(b"/tmp/a\"b\nc\xfe".to_vec()), truncated: false },
         });
         let v = json(&e);
         assert_eq!(v["syscall"], "creat");
@@ -366,6 +469,8 @@ mod tests {
         assert_eq!(v["flags"], serde_json::json!(["O_WRONLY", "O_CREAT", "O_TRUNC"]));
         assert_eq!(v["path"], "/tmp/a\"b\nc\u{fffd}");
         assert_eq!(v["path_hex"], text::hex(b"/tmp/a\"b\nc\xfe"));
+        assert_eq!((&v["full_path"], &v["full_path_hex"]), (&v["path"], &v["path_hex"]));
+        assert!(v["dirfd"].is_null());
         assert_eq!(v["comm"], "ev\u{fffd}l\n");
         assert_eq!(v["comm_hex"], "6576ff6c0a");
 
@@ -377,8 +482,9 @@ mod tests {
         assert_eq!(o["actor"]["process"]["name"], "ev\u{fffd}l\n");
         assert_eq!(
             o["unmapped"],
-            serde_json::json!({"syscall": "creat", "flags": ["O_WRONLY", "O_CREAT", "O_TRUNC"], "mode": 0o644, "ret": -13,
-                               "path_hex": text::hex(b"/tmp/a\"b\nc\xfe"), "comm_hex": "6576ff6c0a"})
+            serde_json::json!({"syscall": "creat", "dirfd": null, "path": "/tmp/a\"b\nc\u{fffd}", "full_path_truncated": false,
+                               "flags": ["O_WRONLY", "O_CREAT", "O_TRUNC"], "mode": 0o644, "ret": -13,
+                               "path_hex": text::hex(b"/tmp/a\"b\nc\xfe"), "full_path_hex": text::hex(b"/tmp/a\"b\nc\xfe"), "comm_hex": "6576ff6c0a"})
         );
     }
 }

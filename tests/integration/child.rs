@@ -7,7 +7,16 @@
 //!   comm NAME                  set this thread's command name
 //!   setuid UID                 drop to this uid (and gid)
 //!   wait                       print a ready line, then wait for a line on stdin
-//!   SYSCALL FLAGS MODE PATHHEX open with open|openat|openat2|creat (FLAGS, MODE octal)
+//!   SYSCALL FLAGS MODE PATHHEX open with open|openat|openat2|creat (FLAGS, MODE octal);
+//!                              reports the result and what readlink(/proc/self/fd/N) gave
+//!   opendir PATHHEX            open a directory for openat-dir (reported as an open)
+//!   openat-dir FLAGS MODE PATHHEX  openat relative to that directory (reported likewise)
+//!   reopen-deleted PATHHEX     open the path, unlink it, then open /proc/self/fd/N of it
+//!                              (both opens reported; the second with its path)
+//!   reopen memfd|pipe          make a memfd or a pipe, then open /proc/self/fd/N of it
+//!   chdir PATHHEX              change directory
+//!   chroot PATHHEX             chroot there, then chdir to its /
+//!   bind SRCHEX DSTHEX         in a mount namespace of its own, bind-mount SRC on DST
 //!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
 //!   connect tcp|udp ADDR:PORT  connect a new socket (IPv4 or IPv6) to the address
 //!   connect unix PATHHEX       connect a new unix stream socket to the path
@@ -46,6 +55,13 @@ fn child_process() {
     };
     let tid = nix::unistd::gettid().as_raw();
     let pid = std::process::id();
+    let opened = |ret: i64, path: Option<&CString>| {
+        let link = (ret >= 0).then(|| std::fs::read_link(format!("/proc/self/fd/{ret}")).ok()).flatten();
+        let link = link.map(|l| l.into_os_string().into_string().unwrap());
+        let path = path.map(|p| p.to_str().unwrap().to_owned());
+        serde_json::json!({"pid": pid, "tid": tid, "ret": ret, "link": link, "path": path}).to_string()
+    };
+    let mut dir: i32 = -1;
     for line in script.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
@@ -159,12 +175,65 @@ fn child_process() {
                 let ret = -i64::from(nix::errno::Errno::last_raw());
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret}}}"#));
             }
+            ["chdir", path] => nix::unistd::chdir(std::ffi::OsStr::from_bytes(&unhex(path))).unwrap(),
+            ["chroot", path] => {
+                nix::unistd::chroot(std::ffi::OsStr::from_bytes(&unhex(path))).unwrap();
+                nix::unistd::chdir("/").unwrap();
+            }
+            ["bind", source, target] => {
+                use nix::mount::{mount, MsFlags};
+                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS).unwrap();
+                mount(None::<&str>, "/", None::<&str>, MsFlags::MS_REC | MsFlags::MS_PRIVATE, None::<&str>).unwrap();
+                let (source, target) = (unhex(source), unhex(target));
+                let (source, target) = (std::ffi::OsStr::from_bytes(&source), std::ffi::OsStr::from_bytes(&target));
+                mount(Some(source), target, None::<&str>, MsFlags::MS_BIND, None::<&str>).unwrap();
+            }
+            ["opendir", path] => {
+                let path = CString::new(unhex(path)).unwrap();
+                let ret = open("openat", &path, i64::from(libc::O_RDONLY | libc::O_DIRECTORY), 0);
+                report(opened(ret, None));
+                dir = ret as i32;
+            }
+            ["openat-dir", flags, mode, path] => {
+                let path = CString::new(unhex(path)).unwrap();
+                let flags = i64::from_str_radix(flags, 8).unwrap();
+                let mode = i64::from_str_radix(mode, 8).unwrap();
+                let ret = unsafe { libc::syscall(libc::SYS_openat, dir, path.as_ptr(), flags, mode) };
+                let ret = if ret < 0 { -i64::from(nix::errno::Errno::last_raw()) } else { ret };
+                report(opened(ret, None));
+                if ret >= 0 {
+                    unsafe { libc::close(ret as i32) };
+                }
+            }
+            ["reopen-deleted", path] => {
+                let path = CString::new(unhex(path)).unwrap();
+                let fd = open("openat", &path, i64::from(libc::O_RDONLY), 0);
+                report(opened(fd, None));
+                nix::unistd::unlink(path.as_c_str()).unwrap();
+                let proc_path = CString::new(format!("/proc/self/fd/{fd}")).unwrap();
+                let ret = open("openat", &proc_path, i64::from(libc::O_RDONLY), 0);
+                report(opened(ret, Some(&proc_path)));
+                for fd in [fd, ret].into_iter().filter(|&fd| fd >= 0) {
+                    unsafe { libc::close(fd as i32) };
+                }
+            }
+            ["reopen", what] => {
+                let fd = match *what {
+                    "memfd" => nix::sys::memfd::memfd_create(c"buf", nix::sys::memfd::MFdFlags::empty()).unwrap(),
+                    "pipe" => nix::unistd::pipe().unwrap().0,
+                    other => panic!("reopen what? {other}"),
+                };
+                let proc_path = CString::new(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd))).unwrap();
+                let ret = open("openat", &proc_path, i64::from(libc::O_RDONLY | libc::O_NONBLOCK), 0);
+                report(opened(ret, Some(&proc_path)));
+                std::mem::forget(fd); // open until the child ends
+            }
             [syscall, flags, mode, path] => {
                 let flags = i64::from_str_radix(flags, 8).unwrap();
                 let mode = i64::from_str_radix(mode, 8).unwrap();
                 let path = CString::new(unhex(path)).unwrap();
                 let ret = open(syscall, &path, flags, mode);
-                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret}}}"#));
+                report(opened(ret, None));
                 if ret >= 0 {
                     unsafe { libc::close(ret as i32) };
                 }
@@ -210,6 +279,11 @@ fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
+/// A script line: `command` and its paths, hex-encoded.
+pub fn path_line(command: &str, paths: &[&Path]) -> String {
+    paths.iter().fold(command.to_owned(), |line, p| format!("{line} {}", hex(p.as_os_str().as_bytes())))
+}
+
 /// A script line that opens `path` with `syscall`.
 pub fn open_line(syscall: &str, flags: i32, mode: u32, path: &Path) -> String {
     format!("{syscall} {flags:o} {mode:o} {}", hex(path.as_os_str().as_bytes()))
@@ -229,7 +303,7 @@ pub fn repeat_line(n: u32, path: &Path) -> String {
 }
 
 /// What the child reported about one open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
     pub pid: u32,
     pub tid: u32,
@@ -237,6 +311,8 @@ pub struct Opened {
     /// connect: the socket's fd and local port, when it connected.
     pub fd: i64,
     pub sport: u64,
+    /// What readlink(/proc/self/fd/N) gave the child right after the open.
+    pub link: Option<String>,
 }
 
 fn command(script: &str) -> Command {
@@ -281,6 +357,7 @@ fn opened(reports: &[serde_json::Value]) -> Vec<Opened> {
             ret: r["ret"].as_i64().unwrap(),
             fd: r["fd"].as_i64().unwrap_or(-1),
             sport: r["sport"].as_u64().unwrap_or(0),
+            link: r["link"].as_str().map(str::to_owned),
         })
         .collect()
 }

@@ -17,6 +17,7 @@ mod exit;
 mod lossless;
 mod ocsf;
 mod open;
+mod paths;
 mod records;
 mod syscalls;
 mod text;

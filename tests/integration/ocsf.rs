@@ -133,7 +133,11 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     assert_eq!(opened["actor"]["process"]["tid"], got[0].tid);
     assert_eq!(opened["actor"]["process"]["parent_process"], json!({"pid": std::process::id()}));
     assert_eq!(opened["actor"]["user"], json!({"uid": "0"}));
-    assert_eq!(opened["unmapped"], json!({"syscall": "openat", "flags": ["O_RDONLY"], "mode": 0, "ret": got[0].ret}));
+    assert_eq!(
+        opened["unmapped"],
+        json!({"syscall": "openat", "dirfd": "AT_FDCWD", "path": file.to_str().unwrap(), "full_path_truncated": false,
+               "flags": ["O_RDONLY"], "mode": 0, "ret": got[0].ret})
+    );
     assert_eq!(opened["device"], device);
     let not_there = the(&out, 1001, 14, |e| mine(e) && e["file"]["path"] == missing.to_str().unwrap());
     assert_eq!((&not_there["status_id"], &not_there["status_detail"], &not_there["unmapped"]["ret"]), (&json!(2), &json!("ENOENT"), &json!(-2)));

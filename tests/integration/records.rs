@@ -55,15 +55,37 @@ pub enum Record {
 task_record! {
     Open {
         syscall: String,
+        #[serde(deserialize_with = "nullable")]
+        dirfd: Option<Dirfd>,
         path: String,
         #[serde(default)]
         path_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        full_path: Option<String>,
+        #[serde(default)]
+        full_path_hex: Option<String>,
+        full_path_truncated: bool,
         flags: Vec<String>,
         mode: u32,
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
     }
+}
+
+/// openat's dirfd: a descriptor, or "AT_FDCWD" (and nothing else).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Dirfd {
+    Fd(i32),
+    Cwd(AtFdcwd),
+}
+
+#[derive(Debug, Deserialize)]
+pub enum AtFdcwd {
+    #[serde(rename = "AT_FDCWD")]
+    AtFdcwd,
 }
 
 task_record! {
@@ -295,7 +317,8 @@ pub fn check(value: &serde_json::Value) -> Result<(), String> {
 fn records_reject_unknown_missing_and_mistyped_fields() {
     let open = serde_json::json!({
         "kind": "open", "time": "2026-11-22T05:13:35.915000289Z", "session": "0195c4a0-0000-7000-8000-000000000000", "pid": 1, "tid": 1, "ppid": 0,
-        "uid": 0, "comm": "cat", "syscall": "openat", "path": "/x", "flags": ["O_RDONLY"], "mode": 0,
+        "uid": 0, "comm": "cat", "syscall": "openat", "dirfd": "AT_FDCWD", "path": "/x", "full_path": "/x",
+        "full_path_truncated": false, "flags": ["O_RDONLY"], "mode": 0,
         "ret": 3, "errno": null
     });
     assert_eq!(check(&open), Ok(()));
@@ -305,8 +328,18 @@ fn records_reject_unknown_missing_and_mistyped_fields() {
     let mut missing = open.clone();
     missing.as_object_mut().unwrap().remove("errno");
     assert!(check(&missing).unwrap_err().contains("missing field `errno`"));
-    let mut mistyped = open;
+    let mut mistyped = open.clone();
     mistyped["ret"] = "3".into();
     assert!(check(&mistyped).is_err());
+    // dirfd: a descriptor, null, or "AT_FDCWD", and nothing else.
+    let with_dirfd = |dirfd: serde_json::Value| {
+        let mut r = open.clone();
+        r["dirfd"] = dirfd;
+        check(&r)
+    };
+    assert_eq!(with_dirfd(serde_json::json!(7)), Ok(()));
+    assert_eq!(with_dirfd(serde_json::json!(null)), Ok(()));
+    assert_eq!(with_dirfd(serde_json::json!("AT_FDCWD")), Ok(()));
+    assert!(with_dirfd(serde_json::json!("cwd")).is_err());
     assert!(check(&serde_json::json!({"kind": "opn"})).is_err());
 }

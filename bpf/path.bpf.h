@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Naming a file the way the kernel's d_path() does (fs/d_path.c), from programs that
+ * cannot call bpf_d_path (tracepoints): a bounded walk (bpf_loop, Linux 5.17+) from the
+ * dentry up to the current task's root, crossing mounts, so what `readlink
+ * /proc/PID/fd/N` shows is what a record gets. Files the kernel names through their
+ * filesystem's d_dname (pipes, sockets, anonymous inodes, namespaces, memfds) get the
+ * pieces of that name instead; user space (src/path.rs) puts the text together.
+ *
+ * Include after common.bpf.h. Each object that includes it gets its own per-CPU
+ * scratch buffer; tracing programs do not nest on a CPU, so one is enough.
+ */
+#ifndef SYSNOOP_PATH_BPF_H
+#define SYSNOOP_PATH_BPF_H
+
+#include "sysnoop.h"
+
+#define PIPEFS_MAGIC 0x50495045
+#define SOCKFS_MAGIC 0x534F434B
+#define ANON_INODE_FS_MAGIC 0x09041934
+#define NSFS_MAGIC 0x6e736673
+#define TMPFS_MAGIC 0x01021994
+
+/* The name is built backwards, ending at SN_PATH_MAX; the second half is room the
+ * verifier needs (a write's offset and size are each bounded by SN_PATH_MAX). */
+struct path_scratch {
+	char buf[2 * SN_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} path_scratch SEC(".maps");
+
+/* Put the ABI enums into BTF so the Rust skeleton's `types` carries them. */
+enum sysnoop_path_abi _sysnoop_path_abi = 0;
+enum sysnoop_path_source _sysnoop_path_source = 0;
+enum sysnoop_path_flags _sysnoop_path_flags = 0;
+
+/* A name, ready to be copied into a record: `len` bytes at `text`. */
+struct path_name {
+	const char *text;
+	__u64 ino;    /* pipes, sockets, namespaces */
+	__u32 len;
+	__u8 source;  /* enum sysnoop_path_source */
+	__u8 flags;   /* enum sysnoop_path_flags */
+};
+
+struct path_walk {
+	struct dentry *dentry;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	char *buf;
+	__u32 pos; /* the name so far is buf[pos, SN_PATH_MAX) */
+	__u8 done;
+	__u8 truncated;
+};
+
+static __always_inline struct vfsmount *vfsmount_of(struct mount *mnt)
+{
+	return (struct vfsmount *)((void *)mnt + bpf_core_field_offset(struct mount, mnt));
+}
+
+static __always_inline struct mount *mount_of(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* One step up, as __prepend_path() takes it; returns 1 to stop. */
+static long path_step(__u64 index, void *data)
+{
+	struct path_walk *w = data;
+	/* Into locals first: BPF_CORE_READ would relocate w's own (local) fields too. */
+	struct dentry *dentry = w->dentry;
+	struct mount *mnt = w->mnt;
+	struct dentry *parent;
+	struct qstr name;
+	__u32 pos;
+
+	if (dentry == w->root_dentry && vfsmount_of(mnt) == w->root_mnt) {
+		w->done = 1; /* the task's root */
+		return 1;
+	}
+	if (dentry == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt) {
+			w->done = 1; /* the global root, or a mount attached nowhere */
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry) {
+		/* Escaped (a disconnected dentry): d_path() then says "/". */
+		w->pos = SN_PATH_MAX;
+		w->done = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(dentry, d_name);
+	/* Room for the name and its '/', keeping pos >= 1: a name has at most SN_PATH_MAX - 1 bytes. */
+	if (name.len + 1 >= w->pos) {
+		w->truncated = 1;
+		return 1;
+	}
+	pos = w->pos - name.len;
+	bpf_probe_read_kernel(w->buf + (pos & (SN_PATH_MAX - 1)), name.len & (SN_PATH_MAX - 1), name.name);
+	pos -= 1;
+	w->buf[pos & (SN_PATH_MAX - 1)] = '/';
+	w->pos = pos;
+	w->dentry = parent;
+	return 0;
+}
+
+/* The dentry's own name (a pseudo file's), into the scratch buffer. */
+static __always_inline void own_name(struct dentry *dentry, char *buf, struct path_name *out)
+{
+	struct qstr name = BPF_CORE_READ(dentry, d_name);
+	__u32 len = name.len < SN_PATH_MAX - 1 ? name.len : SN_PATH_MAX - 1;
+
+	bpf_probe_read_kernel(buf, len & (SN_PATH_MAX - 1), name.name);
+	out->text = buf;
+	out->len = len;
+}
+
+/*
+ * Names the file at (dentry, vfsmnt) as d_path() would for the current task, into
+ * `out` (whose text points into this object's scratch buffer until the next call).
+ * `source` is what a walked name means (SN_PATH_FILE or SN_PATH_BASE).
+ */
+static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
+				      struct path_name *out)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	const struct dentry_operations *ops;
+	struct dentry *parent;
+	struct path_walk w = {};
+	struct path_scratch *scratch;
+	__u32 zero = 0;
+
+	out->source = SN_PATH_NONE;
+	out->flags = 0;
+	out->len = 0;
+	out->ino = 0;
+	scratch = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!scratch || !dentry || !vfsmnt)
+		return;
+	parent = BPF_CORE_READ(dentry, d_parent);
+	ops = BPF_CORE_READ(dentry, d_op);
+	/* d_path(): the filesystem names its own (pipes, sockets, ...), but for a mount's root. */
+	if (ops && BPF_CORE_READ(ops, d_dname) &&
+	    (dentry != parent || dentry != BPF_CORE_READ(vfsmnt, mnt_root))) {
+		struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+
+		out->ino = BPF_CORE_READ(inode, i_ino);
+		if (magic == PIPEFS_MAGIC) {
+			out->source = SN_PATH_PIPE;
+		} else if (magic == SOCKFS_MAGIC) {
+			out->source = SN_PATH_SOCKET;
+		} else if (magic == ANON_INODE_FS_MAGIC) {
+			own_name(dentry, scratch->buf, out);
+			out->source = SN_PATH_ANON_INODE;
+		} else if (magic == NSFS_MAGIC) {
+			struct ns_common *ns = BPF_CORE_READ(inode, i_private);
+			const char *name = BPF_CORE_READ(ns, ops, name);
+			long len = bpf_probe_read_kernel_str(scratch->buf, 64, name);
+
+			out->text = scratch->buf;
+			out->len = len > 0 ? len - 1 : 0;
+			out->source = SN_PATH_NAMESPACE;
+		} else if (magic == TMPFS_MAGIC) {
+			own_name(dentry, scratch->buf, out);
+			out->source = SN_PATH_SHMEM;
+		} else {
+			out->source = SN_PATH_UNNAMED;
+		}
+		return;
+	}
+	/* d_unlinked(): unhashed, and not a root. */
+	if (!BPF_CORE_READ(dentry, d_hash.pprev) && dentry != parent)
+		out->flags |= SN_PATH_DELETED;
+	w.dentry = dentry;
+	w.mnt = mount_of(vfsmnt);
+	w.root_dentry = BPF_CORE_READ(fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w.buf = scratch->buf;
+	w.pos = SN_PATH_MAX;
+	bpf_loop(SN_PATH_STEPS_MAX, path_step, &w, 0);
+	if (!w.done)
+		out->flags |= SN_PATH_TRUNCATED;
+	if (w.truncated)
+		out->flags |= SN_PATH_TRUNCATED;
+	out->text = scratch->buf + (w.pos & (SN_PATH_MAX - 1));
+	out->len = SN_PATH_MAX - w.pos; /* 0: the root, "/" */
+	out->source = source;
+}
+
+/* The current task's open file `fd`, or NULL. */
+static __always_inline struct file *task_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* Copies a name into a record at `dst` (room for SN_PATH_MAX - 1 bytes); returns its length. */
+static __always_inline __u32 copy_name(char *dst, const struct path_name *name)
+{
+	__u32 len = name->len & (SN_PATH_MAX - 1);
+
+	if (len)
+		bpf_probe_read_kernel(dst, len, name->text);
+	return len;
+}
+
+#endif /* SYSNOOP_PATH_BPF_H */
