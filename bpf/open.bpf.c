@@ -33,6 +33,9 @@ struct args {
 #include "common.bpf.h"
 #include "path.bpf.h"
 
+/* 0: no full paths (--full-path off): neither the base directory nor the walk. */
+const volatile __u8 targ_full_path = 1;
+
 /* Scratch space to build a record in: too big for the 512-byte BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -65,7 +68,7 @@ static __always_inline int enter(int dirfd, const char *fname, __u64 flags, __u3
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	if (!bpf_probe_read_user(&first, 1, fname) && first != '/') {
+	if (targ_full_path && !bpf_probe_read_user(&first, 1, fname) && first != '/') {
 		if (dirfd == AT_FDCWD) {
 			struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
@@ -129,7 +132,9 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		len = OPEN_PATH_MAX;
 	e->path_len = len;
 
-	if (ret >= 0) {
+	if (!targ_full_path) {
+		/* name.source stays SN_PATH_NONE */
+	} else if (ret >= 0) {
 		struct file *file = task_file(ret);
 
 		if (file)

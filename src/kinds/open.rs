@@ -29,7 +29,22 @@ use crate::{errno, flags, plain_abi, text};
 /// result (fd, or the errno name when it failed).
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Open options")]
-pub struct OpenOptions {}
+pub struct OpenOptions {
+    /// Name each opened file by its absolute path (`full_path`), walked in the kernel
+    /// as readlink(/proc/PID/fd/N) would show it: `on` (the default) or `off`, which
+    /// saves that walk and leaves `full_path` null.
+    #[arg(long, value_name = "on|off", default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
+    pub full_path: bool,
+}
+
+/// `on` or `off`.
+fn on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("`{s}`: use on or off")),
+    }
+}
 
 pub struct Open;
 
@@ -38,8 +53,9 @@ impl Tracer for Open {
     const IN_ALL: InAll = InAll::Required;
     type Options = OpenOptions;
 
-    fn load(shared: &Shared, _: &OpenOptions) -> Result<Loaded> {
+    fn load(shared: &Shared, options: &OpenOptions) -> Result<Loaded> {
         let mut open = shared.open::<OpenBpfSkel>()?;
+        open.maps.rodata_data.as_deref_mut().expect("open.bpf.c has rodata").targ_full_path = u8::from(options.full_path);
         let progs = &mut open.progs;
         let variants = [
             ("open", open_slot::OPEN_SLOT_ENTER_OPEN, open_slot::OPEN_SLOT_EXIT_OPEN, &mut progs.tracepoint__syscalls__sys_enter_open, &mut progs.tracepoint__syscalls__sys_exit_open),
@@ -61,6 +77,9 @@ impl Tracer for Open {
         }
         if slots.is_empty() {
             bail!("none of the open syscall tracepoints exist in {}", shared.syscall_tracepoints().display());
+        }
+        if !options.full_path {
+            hooks.detail = Some("without full paths".into());
         }
         let skel = shared.load_and_attach::<OpenBpfSkel>(open)?;
         shared.live(&skel, &slots, probe_calls)?;

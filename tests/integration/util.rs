@@ -70,7 +70,8 @@ pub fn set_mode(path: &Path, mode: u32) {
 /// A running `sysnoop`.
 pub struct Trace {
     child: Child,
-    stdout: thread::JoinHandle<Vec<u8>>,
+    /// Taken when the run is collected.
+    stdout: Option<thread::JoinHandle<Vec<u8>>>,
     stderr_lines: mpsc::Receiver<String>,
     stderr_seen: Vec<String>,
 }
@@ -116,7 +117,7 @@ impl Trace {
                 }
             }
         });
-        let mut trace = Trace { child, stdout, stderr_lines, stderr_seen: Vec::new() };
+        let mut trace = Trace { child, stdout: Some(stdout), stderr_lines, stderr_seen: Vec::new() };
         trace.wait_for_stderr("sysnoop: tracing", Duration::from_secs(60));
         trace
     }
@@ -207,11 +208,22 @@ impl Trace {
             }
             thread::sleep(Duration::from_millis(20));
         };
-        let stdout = self.stdout.join().unwrap();
-        let mut stderr = self.stderr_seen;
+        let stdout = self.stdout.take().expect("collected once").join().unwrap();
+        let mut stderr = std::mem::take(&mut self.stderr_seen);
         stderr.extend(self.stderr_lines.iter());
         let stderr = stderr.join("\n");
         Output { status, records: parse(&stdout, &stderr), stderr }
+    }
+}
+
+/// A test that fails before it stops sysnoop must not leave it tracing the host under
+/// the tests that follow (or a benchmark).
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
