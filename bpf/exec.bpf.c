@@ -21,6 +21,7 @@ struct args {
 
 #define SYSNOOP_PAIRED struct args
 #include "common.bpf.h"
+#include "path.bpf.h"
 
 /* --max-arg-bytes: at most EXEC_ARGS_MAX. */
 const volatile __u32 targ_max_args = EXEC_ARGS_DEFAULT;
@@ -53,15 +54,35 @@ static __always_inline __u32 max_args(void)
 	return targ_max_args < EXEC_ARGS_MAX ? targ_max_args : EXEC_ARGS_MAX;
 }
 
-static __always_inline void send(struct exec_event *e)
+/*
+ * Appends the executable's name (none for a failed exec: `exe` NULL) and the cwd's after
+ * filename and args, and sends the record.
+ */
+static __always_inline void send(struct exec_event *e, struct file *exe)
 {
-	__u64 fname = e->filename_len, args = e->args_len;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 fname = e->filename_len, args = e->args_len, off, exe_len = 0, cwd_len;
+	struct path_name name = {};
 
 	if (fname > EXEC_FILENAME_MAX)
 		fname = EXEC_FILENAME_MAX;
 	if (args > EXEC_ARGS_MAX)
 		args = EXEC_ARGS_MAX;
-	submit(e, EXEC_EVENT_HEADER_SIZE + fname + args);
+	off = fname + args; /* at most EXEC_FILENAME_MAX + EXEC_ARGS_MAX: the mask below keeps it */
+	if (exe)
+		name_path(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), SN_PATH_FILE, &name);
+	e->exe_source = name.source;
+	e->exe_flags = name.flags;
+	if (exe)
+		exe_len = copy_name(&e->data[off & (2 * EXEC_ARGS_MAX - 1)], &name);
+	e->exe_len = exe_len;
+	off += exe_len;
+	name_path(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt), SN_PATH_FILE, &name);
+	e->cwd_source = name.source;
+	e->cwd_flags = name.flags;
+	cwd_len = copy_name(&e->data[off & (2 * EXEC_ARGS_MAX - 1)], &name);
+	e->cwd_len = cwd_len;
+	submit(e, EXEC_EVENT_HEADER_SIZE + fname + args + exe_len + cwd_len);
 }
 
 /* A successful exec: the new image's argv is contiguous in its memory. */
@@ -115,7 +136,7 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	e->args_len = len;
 	e->args_total = total > 0xffffffff ? 0xffffffff : total;
 	e->args_truncated = len < total;
-	send(e);
+	send(e, BPF_CORE_READ(task, mm, exe_file));
 	return 0;
 }
 
@@ -233,7 +254,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	}
 	e->args_len = off;
 	e->args_total = off;
-	send(e);
+	send(e, NULL);
 cleanup:
 	pair_done(tid);
 	return 0;

@@ -14,7 +14,7 @@ enum exec_abi {
 	EXEC_ARGS_DEFAULT = 4096,
 	/* The most arguments read from a failed exec's argv pointer array. */
 	EXEC_FAILED_ARGS_MAX = 64,
-	EXEC_EVENT_HEADER_SIZE = 80,
+	EXEC_EVENT_HEADER_SIZE = 88,
 };
 
 /* Each program's slot in self_seen (src/kinds/exec.rs waits for the slots of those it attached). */
@@ -38,7 +38,9 @@ enum exec_source {
 
 /*
  * One exec. Variable-length: the header, then filename_len bytes of filename (with its
- * NUL), then args_len bytes of arguments, each with its NUL.
+ * NUL), then args_len bytes of arguments, each with its NUL, then exe_len bytes of the
+ * executable's walked name and cwd_len bytes of the cwd's (no NULs; see enum
+ * sysnoop_path_source).
  */
 struct exec_event {
 	struct task_header task;
@@ -51,8 +53,15 @@ struct exec_event {
 	__u8 source;           /* enum exec_source */
 	__u8 args_truncated;
 	__u16 __pad;
+	__u16 exe_len;
+	__u16 cwd_len;
+	__u8 exe_source;       /* enum sysnoop_path_source: SN_PATH_NONE for a failed exec */
+	__u8 exe_flags;        /* enum sysnoop_path_flags */
+	__u8 cwd_source;
+	__u8 cwd_flags;
 	/*
-	 * Records use at most EXEC_FILENAME_MAX + EXEC_ARGS_MAX bytes of this. The extra
+	 * Records use at most EXEC_FILENAME_MAX + EXEC_ARGS_MAX + 2 * (SN_PATH_MAX - 1) bytes
+	 * of this (filename, args, exe, cwd). The extra
 	 * EXEC_ARGS_MAX is room the verifier needs: it bounds a write's offset and size
 	 * separately, each up to EXEC_ARGS_MAX.
 	 */

@@ -2,7 +2,11 @@
 //! the way the kernel's d_path() writes it, so a record's `full_path` is what `readlink
 //! /proc/PID/fd/N` showed. Pure: unit-tested with the bytes records carry.
 
+use std::borrow::Cow;
+
 use crate::bpf::open::types::{sysnoop_path_flags, sysnoop_path_source};
+use crate::decode::Malformed;
+use crate::text;
 
 /// What a record's walked name is, as bpf/sysnoop.h's `enum sysnoop_path_source` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +56,29 @@ pub struct FullPath {
     pub truncated: bool,
 }
 
+impl FullPath {
+    /// The path as records show it, and its bytes in hex when they are not UTF-8.
+    pub fn rendered(&self) -> (Option<Cow<'_, str>>, Option<String>) {
+        match self.path.as_deref().map(text::render) {
+            Some(r) => (Some(r.text), r.hex),
+            None => (None, None),
+        }
+    }
+}
+
 const DELETED: &[u8] = b" (deleted)";
+
+/// A walked name in a record: `len` bytes at `start` of `bytes`, meaning `source` (the
+/// ABI byte), put together with `passed`; `field` names the length when it overruns.
+#[allow(clippy::too_many_arguments)]
+pub fn decode(bytes: &[u8], start: usize, len: usize, source: u8, flags: u8, ino: u64, passed: &[u8], field: &'static str) -> Result<FullPath, Malformed> {
+    let walked = start
+        .checked_add(len)
+        .and_then(|end| bytes.get(start..end))
+        .ok_or(Malformed::Length { field, value: len, len: bytes.len() })?;
+    let source = Source::from_abi(source).ok_or(Malformed::Unknown { field: "full path source", value: u32::from(source) })?;
+    Ok(assemble(source, walked, passed, ino, flags))
+}
 
 /// Puts the name together: `walked` is what the BPF side walked (meaning `source`),
 /// `passed` the path as passed to the call, `ino` a pseudo file's inode, `flags`

@@ -20,6 +20,7 @@ use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::schema::Field;
+use crate::path::{self, FullPath};
 use crate::{errno, plain_abi, text};
 
 /// Default for --max-arg-bytes.
@@ -139,6 +140,10 @@ pub struct ExecEvent {
     /// last one may lack its NUL.
     pub args: Vec<u8>,
     pub args_truncated: bool,
+    /// The executable as /proc/PID/exe names it (none for a failed exec).
+    pub exe: FullPath,
+    /// The process's cwd at the exec.
+    pub cwd: FullPath,
 }
 
 impl ExecEvent {
@@ -176,6 +181,28 @@ fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
         exec_source::EXEC_SOURCE_EXECVEAT => ExecSource::Execveat,
         exec_source(other) => return Err(Malformed::Unknown { field: "exec source", value: other }),
     };
+    let exe_start = args_start + args_len;
+    let exe_len = usize::from(decode::read::<u16>(bytes, offset_of!(exec_event, exe_len)));
+    let exe = path::decode(
+        bytes,
+        exe_start,
+        exe_len,
+        decode::read(bytes, offset_of!(exec_event, exe_source)),
+        decode::read(bytes, offset_of!(exec_event, exe_flags)),
+        0,
+        b"",
+        "exe_len",
+    )?;
+    let cwd = path::decode(
+        bytes,
+        exe_start + exe_len,
+        usize::from(decode::read::<u16>(bytes, offset_of!(exec_event, cwd_len))),
+        decode::read(bytes, offset_of!(exec_event, cwd_source)),
+        decode::read(bytes, offset_of!(exec_event, cwd_flags)),
+        0,
+        b"",
+        "cwd_len",
+    )?;
     Ok(ExecEvent {
         task: decode::task(bytes),
         cgroup_id: decode::read(bytes, offset_of!(exec_event, cgroup_id)),
@@ -185,6 +212,8 @@ fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
         filename: text::until_nul(filename).to_vec(),
         args: args.to_vec(),
         args_truncated: decode::read::<u8>(bytes, offset_of!(exec_event, args_truncated)) != 0,
+        exe,
+        cwd,
     })
 }
 
@@ -195,12 +224,20 @@ impl Record for ExecEvent {
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let filename = text::render(&self.filename);
         let (argv, argv_hex) = self.rendered_argv();
+        let (exe, exe_hex) = self.exe.rendered();
+        let (cwd, cwd_hex) = self.cwd.rendered();
         let body = ExecRecord {
             filename: filename.text,
             filename_hex: filename.hex,
+            exe,
+            exe_hex,
+            exe_truncated: self.exe.truncated,
             argv,
             argv_hex,
             argv_truncated: self.args_truncated,
+            cwd,
+            cwd_hex,
+            cwd_truncated: self.cwd.truncated,
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
             cgroup_id: self.cgroup_id,
@@ -226,6 +263,10 @@ impl Record for ExecEvent {
             status_id,
             status_detail,
             unmapped: ExecUnmapped {
+                exe: self.exe.rendered().0,
+                exe_truncated: self.exe.truncated,
+                cwd: self.cwd.rendered().0,
+                cwd_truncated: self.cwd.truncated,
                 argv,
                 argv_hex,
                 argv_truncated: self.args_truncated,
@@ -242,9 +283,15 @@ impl Record for ExecEvent {
         crate::schema::task_record(Self::NAME, "One program execution, failed ones included.", vec![
             Field::string("filename", "the path the kernel executed (for a #! script, the script)"),
             Field::hex("filename_hex", "filename"),
+            Field::string("exe", "the executable as readlink /proc/PID/exe shows it, resolved by the kernel (for a #! script, its interpreter); null for a failed exec").nullable(),
+            Field::hex("exe_hex", "exe"),
+            Field::boolean("exe_truncated", "exe was cut (longer than PATH_MAX): it holds the components nearest the file"),
             Field::strings("argv", "every argument, in order, empty ones included"),
             Field::with("argv_hex", serde_json::json!({"type": "array", "items": {"type": "string", "pattern": "^([0-9a-f]{2})*$"}}), "every argument's exact bytes, hex-encoded; present only when one is not UTF-8").optional(),
             Field::boolean("argv_truncated", "argv was cut (--max-arg-bytes, or 64 arguments of a failed exec)"),
+            Field::string("cwd", "the process's working directory at the exec, as readlink /proc/PID/cwd shows it").nullable(),
+            Field::hex("cwd_hex", "cwd"),
+            Field::boolean("cwd_truncated", "cwd was cut (longer than PATH_MAX): it holds the components nearest the directory"),
             Field::integer("ret", "0, or the negative errno of a failed exec"),
             Field::string("errno", "the errno name of a failed exec, else null").nullable(),
             Field::count("cgroup_id", "the process's cgroup v2 id"),
@@ -297,6 +344,10 @@ struct ExecOcsf<'a> {
 
 #[derive(Serialize)]
 struct ExecUnmapped<'a> {
+    exe: Option<Cow<'a, str>>,
+    exe_truncated: bool,
+    cwd: Option<Cow<'a, str>>,
+    cwd_truncated: bool,
     argv: Vec<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     argv_hex: Option<Vec<String>>,
@@ -314,11 +365,19 @@ struct ExecRecord<'a> {
     filename: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     filename_hex: Option<String>,
+    exe: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exe_hex: Option<String>,
+    exe_truncated: bool,
     argv: Vec<Cow<'a, str>>,
     /// Present when an argument is not valid UTF-8: every argument's exact bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     argv_hex: Option<Vec<String>>,
     argv_truncated: bool,
+    cwd: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cwd_hex: Option<String>,
+    cwd_truncated: bool,
     ret: i32,
     errno: Option<Cow<'static, str>>,
     cgroup_id: u64,
@@ -332,7 +391,8 @@ mod tests {
 
     /// An exec record as the kernel sends it (bpf/exec.h offsets).
     pub fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
-        let mut b = vec![0u8; 80];
+        let exe: &[u8] = if ret == 0 { b"/usr/bin/ls" } else { b"" };
+        let mut b = vec![0u8; 88];
         b[0..8].copy_from_slice(&5u64.to_ne_bytes()); // ts_ns
         b[8..12].copy_from_slice(&2u32.to_ne_bytes()); // kind: SN_KIND_EXEC
         b[12..16].copy_from_slice(&100u32.to_ne_bytes()); // pid
@@ -349,8 +409,14 @@ mod tests {
         b[72..76].copy_from_slice(&(args.len() as u32).to_ne_bytes()); // args_total
         b[76] = source;
         b[77] = u8::from(truncated);
+        b[80..82].copy_from_slice(&(exe.len() as u16).to_ne_bytes()); // exe_len
+        b[82..84].copy_from_slice(&5u16.to_ne_bytes()); // cwd_len
+        b[84] = if ret == 0 { 1 } else { 0 }; // exe_source: SN_PATH_FILE, or SN_PATH_NONE
+        b[86] = 1; // cwd_source: SN_PATH_FILE
         b.extend_from_slice(&name);
         b.extend_from_slice(args);
+        b.extend_from_slice(exe);
+        b.extend_from_slice(b"/home");
         b
     }
 
@@ -362,6 +428,7 @@ mod tests {
         assert_eq!(e.filename, b"/usr/bin/ls");
         assert_eq!(e.argv(), [&b"ls"[..], b"-l", b"", b"a b"]);
         assert!(!e.args_truncated);
+        assert_eq!((e.exe.path.as_deref(), e.cwd.path.as_deref()), (Some(&b"/usr/bin/ls"[..]), Some(&b"/home"[..])));
     }
 
     #[test]
@@ -371,6 +438,7 @@ mod tests {
         // Cut inside the second argument: its start is kept.
         assert_eq!(e.argv(), [&b"/nope"[..], b"x"]);
         assert!(e.args_truncated);
+        assert_eq!((e.exe.path.as_deref(), e.cwd.path.as_deref()), (None, Some(&b"/home"[..])), "no exe for a failed exec");
         let e = decode(&exec_record(2, -13, b"", b"", false)).unwrap();
         assert_eq!(e.source, ExecSource::Execveat);
         assert!(e.argv().is_empty() && e.filename.is_empty());
@@ -396,6 +464,8 @@ mod tests {
             filename: b"/bin/sh".to_vec(),
             args: b"sh\0-c\0echo \"hi\"\0\0".to_vec(),
             args_truncated: false,
+            exe: FullPath { path: Some(b"/usr/bin/dash".to_vec()), truncated: false },
+            cwd: FullPath { path: Some(b"/root/\xff".to_vec()), truncated: true },
         };
         let v = json(&Event::Exec(e.clone()));
         assert_eq!(v["kind"], "exec");
@@ -406,6 +476,8 @@ mod tests {
         assert!(v["errno"].is_null());
         assert_eq!(v["cgroup_id"], 42);
         assert!(v.get("argv_hex").is_none());
+        assert_eq!((&v["exe"], &v["exe_truncated"]), (&serde_json::json!("/usr/bin/dash"), &serde_json::json!(false)));
+        assert_eq!((&v["cwd"], &v["cwd_hex"], &v["cwd_truncated"]), (&serde_json::json!("/root/\u{fffd}"), &serde_json::json!("2f726f6f742fff"), &serde_json::json!(true)));
 
         let bad = ExecEvent { args: b"a\0\xff\0".to_vec(), ret: -2, source: ExecSource::Execve, args_truncated: true, ..e };
         let v = json(&Event::Exec(bad));

@@ -160,10 +160,6 @@ fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
     }
     let path_len = usize::from(decode::read::<u16>(bytes, offset_of!(open_event, path_len)));
     let path = bytes.get(HEADER..HEADER + path_len).ok_or(Malformed::Length { field: "path_len", value: path_len, len: bytes.len() })?;
-    let full_len = usize::from(decode::read::<u16>(bytes, offset_of!(open_event, full_len)));
-    let walked = bytes
-        .get(HEADER + path_len..HEADER + path_len + full_len)
-        .ok_or(Malformed::Length { field: "full_len", value: full_len, len: bytes.len() })?;
     let syscall = match open_syscall(u32::from(decode::read::<u16>(bytes, offset_of!(open_event, syscall)))) {
         open_syscall::OPEN_SYSCALL_OPEN => OpenSyscall::Open,
         open_syscall::OPEN_SYSCALL_OPENAT => OpenSyscall::Openat,
@@ -171,16 +167,17 @@ fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
         open_syscall::OPEN_SYSCALL_CREAT => OpenSyscall::Creat,
         open_syscall(other) => return Err(Malformed::Unknown { field: "open syscall", value: other }),
     };
-    let source = decode::read::<u8>(bytes, offset_of!(open_event, full_source));
-    let source = path::Source::from_abi(source).ok_or(Malformed::Unknown { field: "full path source", value: u32::from(source) })?;
     let path = text::until_nul(path).to_vec();
-    let full = path::assemble(
-        source,
-        walked,
-        &path,
-        decode::read(bytes, offset_of!(open_event, full_ino)),
+    let full = path::decode(
+        bytes,
+        HEADER + path_len,
+        usize::from(decode::read::<u16>(bytes, offset_of!(open_event, full_len))),
+        decode::read(bytes, offset_of!(open_event, full_source)),
         decode::read(bytes, offset_of!(open_event, full_flags)),
-    );
+        decode::read(bytes, offset_of!(open_event, full_ino)),
+        &path,
+        "full_len",
+    )?;
     Ok(OpenEvent {
         task: decode::task(bytes),
         syscall,
@@ -212,8 +209,7 @@ impl Record for OpenEvent {
 
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
-        let full = self.full.path.as_deref().map(text::render);
-        let (full_path, full_path_hex) = full.map_or((None, None), |f| (Some(f.text), f.hex));
+        let (full_path, full_path_hex) = self.full.rendered();
         let body = OpenRecord {
             syscall: self.syscall.name(),
             dirfd: Dirfd(self.dirfd),

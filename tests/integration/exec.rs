@@ -148,3 +148,46 @@ fn failed_execs_carry_the_errno() {
     // every other successful exec on the host meanwhile, which no test can know.
     assert!(out.summary()["counts"]["exec"]["filtered"].as_u64().unwrap() >= 2);
 }
+
+/// `exe` is the executable as /proc/PID/exe names it (a symlink resolved, a script's
+/// interpreter), and `cwd` the working directory as /proc/PID/cwd names it; both are
+/// what the process itself read back. A failed exec has no exe, and its cwd.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn exe_and_cwd_as_the_kernel_names_them() {
+    require_bpf();
+    let dir = TestDir::new("exe");
+    let marker = unique("exe");
+    let link = dir.path("a-shell");
+    std::os::unix::fs::symlink("/bin/sh", &link).unwrap();
+    std::fs::create_dir(dir.path("work")).unwrap();
+    std::os::unix::fs::symlink("work", dir.path("here")).unwrap();
+    let missing = dir.path("no-such-program");
+    let trace = Trace::start(&["exec"]);
+    let run = std::process::Command::new(&link)
+        .args(["-c", r#"readlink /proc/$$/exe; readlink /proc/$$/cwd; : "$0""#, &marker])
+        .current_dir(dir.path("here"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let failed = std::process::Command::new(&missing).arg(&marker).current_dir(dir.path("work")).status();
+    assert!(failed.is_err());
+    let out = trace.stop();
+    out.assert_success();
+    let seen = String::from_utf8(run.stdout).unwrap();
+    let (exe, cwd) = seen.trim_end().split_once('\n').unwrap();
+    let r = out
+        .of_kind("exec")
+        .find(|r| r["argv"].as_array().unwrap().iter().any(|a| a == marker.as_str()) && r["ret"] == 0)
+        .unwrap_or_else(|| panic!("no exec of {marker}: {:?}", out.records));
+    assert_eq!(r["filename"], link.to_str().unwrap(), "filename is as passed");
+    assert_eq!((&r["exe"], &r["exe_truncated"]), (&json!(exe), &json!(false)), "{r}");
+    assert_ne!(exe, link.to_str().unwrap(), "the symlink is resolved");
+    assert_eq!((&r["cwd"], &r["cwd_truncated"]), (&json!(cwd), &json!(false)), "{r}");
+    assert_eq!(cwd, dir.path("work").to_str().unwrap());
+    let f = out
+        .of_kind("exec")
+        .find(|r| r["filename"] == missing.to_str().unwrap())
+        .unwrap_or_else(|| panic!("no failed exec: {:?}", out.records));
+    assert_eq!((&f["errno"], &f["exe"], &f["cwd"]), (&json!("ENOENT"), &Value::Null, &json!(dir.path("work").to_str().unwrap())), "{f}");
+}

@@ -200,7 +200,7 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, traffic's counts), and the run's ring.
     let mut maps = OPEN_MAPS.to_vec();
-    maps.extend(["counters", "inflight", "heap", "exec_bpf.bss", "exec_bpf.rodata"]);
+    maps.extend(["counters", "inflight", "heap", "exec_bpf.bss", "exec_bpf.rodata", "path_scratch"]);
     maps.extend(["counters", "claims", "exit_bpf.bss", "exit_bpf.rodata"]);
     maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);

@@ -93,10 +93,20 @@ task_record! {
         filename: String,
         #[serde(default)]
         filename_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        exe: Option<String>,
+        #[serde(default)]
+        exe_hex: Option<String>,
+        exe_truncated: bool,
         argv: Vec<String>,
         #[serde(default)]
         argv_hex: Option<Vec<String>>,
         argv_truncated: bool,
+        #[serde(deserialize_with = "nullable")]
+        cwd: Option<String>,
+        #[serde(default)]
+        cwd_hex: Option<String>,
+        cwd_truncated: bool,
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
