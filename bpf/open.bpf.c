@@ -36,6 +36,11 @@ struct args {
 /* 0: no full paths (--full-path off): neither the base directory nor the walk. */
 const volatile __u8 targ_full_path = 1;
 
+/* Path prefixes (--exclude-path, --include-path), matched against the full path. */
+const volatile __u32 targ_nprefixes = 0;
+const volatile __u32 targ_ninclude = 0;
+const volatile struct open_prefix targ_prefixes[OPEN_PREFIXES_MAX] = {};
+
 /* Scratch space to build a record in: too big for the 512-byte BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,6 +53,110 @@ struct {
 enum open_abi _open_abi = 0;
 enum open_syscall _open_syscall = 0;
 enum open_slot _open_slot = 0;
+enum open_prefix_action _open_prefix_action = 0;
+
+/*
+ * The head of a record's full path, as the prefixes see it: its first
+ * OPEN_PREFIX_MAX bytes (no prefix is longer), copied out of the record being built
+ * (the walked name at data[path_len, ...), or the path as passed, or the walked base,
+ * '/' and the path as passed) so that matching is a plain comparison. The text lives
+ * in the second half of the path walk's scratch buffer, free once the walked name is
+ * in the record.
+ */
+struct full_head {
+	char *text;
+	__u32 len;
+	__u8 matched_exclude;
+	__u8 matched_include;
+};
+
+/*
+ * Appends `n` bytes at `src` (in the record) to the head, as much as fits. It always
+ * copies OPEN_PREFIX_MAX bytes, a size the verifier can bound, past the end too: only
+ * the first `len` bytes of the head count, and a later append overwrites the rest.
+ */
+static __always_inline void head_append(struct full_head *h, const void *src, __u32 n)
+{
+	__u32 off = h->len;
+
+	if (off >= OPEN_PREFIX_MAX)
+		return;
+	bpf_probe_read_kernel(h->text + (off & (OPEN_PREFIX_MAX - 1)), OPEN_PREFIX_MAX, src);
+	h->len = n < OPEN_PREFIX_MAX - off ? off + n : OPEN_PREFIX_MAX;
+}
+
+static __always_inline void head_slash(struct full_head *h)
+{
+	if (h->len >= OPEN_PREFIX_MAX)
+		return;
+	h->text[h->len & (OPEN_PREFIX_MAX - 1)] = '/';
+	h->len += 1;
+}
+
+static __always_inline void head_of(struct full_head *h, struct open_event *e, __u32 path_len, __u32 full_len,
+				    __u8 source)
+{
+	__u32 passed = path_len ? path_len - 1 : 0;
+	const char *walked = &e->data[path_len & (2 * SN_PATH_MAX - 1)];
+
+	h->len = 0;
+	switch (source) {
+	case SN_PATH_ABSOLUTE:
+		head_append(h, e->data, passed);
+		break;
+	case SN_PATH_FILE:
+		if (full_len)
+			head_append(h, walked, full_len);
+		else
+			head_slash(h);
+		break;
+	case SN_PATH_BASE:
+		head_append(h, walked, full_len);
+		head_slash(h);
+		head_append(h, e->data, passed);
+		break;
+	}
+}
+
+static long match_prefix(__u64 index, void *data)
+{
+	struct full_head *h = data;
+	__u32 k = index & (OPEN_PREFIXES_MAX - 1), len = targ_prefixes[k].len, i;
+
+	if (index >= targ_nprefixes)
+		return 1;
+	if (len > h->len)
+		return 0;
+	for (i = 0; i < OPEN_PREFIX_MAX; i++) {
+		if (i >= len)
+			break;
+		if (h->text[i] != targ_prefixes[k].text[i])
+			return 0;
+	}
+	if (targ_prefixes[k].action == OPEN_PREFIX_INCLUDE)
+		h->matched_include = 1;
+	else
+		h->matched_exclude = 1;
+	return 0;
+}
+
+/* Whether the path prefixes keep this record (`source`: enum sysnoop_path_source). */
+static __always_inline bool prefixes_keep(struct open_event *e, __u32 path_len, __u32 full_len, __u8 source)
+{
+	struct full_head h = {};
+	struct path_scratch *scratch;
+	__u32 zero = 0;
+
+	if (!targ_nprefixes)
+		return true;
+	scratch = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!scratch)
+		return true;
+	h.text = scratch->buf + SN_PATH_MAX;
+	head_of(&h, e, path_len, full_len, source);
+	bpf_loop(OPEN_PREFIXES_MAX, match_prefix, &h, 0);
+	return !h.matched_exclude && (!targ_ninclude || h.matched_include);
+}
 
 static __always_inline int enter(int dirfd, const char *fname, __u64 flags, __u32 mode, __u16 syscall)
 {
@@ -152,6 +261,10 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	e->full_ino = name.ino;
 	full = copy_name(&e->data[len & (2 * SN_PATH_MAX - 1)], &name);
 	e->full_len = full;
+	if (!prefixes_keep(e, len, full, name.source)) {
+		count(SN_CTR_FILTERED);
+		goto cleanup;
+	}
 	submit(e, OPEN_EVENT_HEADER_SIZE + len + full);
 cleanup:
 	pair_done(tid);

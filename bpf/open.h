@@ -9,6 +9,23 @@ enum open_abi {
 	/* Includes the NUL; the kernel rejects longer paths with ENAMETOOLONG. */
 	OPEN_PATH_MAX = 4096,
 	OPEN_EVENT_HEADER_SIZE = 88,
+	/* --exclude-path/--include-path (and the system prefixes) the kernel matches. */
+	OPEN_PREFIXES_MAX = 32,
+	OPEN_PREFIX_MAX = 128,
+};
+
+/* What a path prefix does (open_prefix.action). */
+enum open_prefix_action {
+	/* Drop opens whose full path starts with it. */
+	OPEN_PREFIX_EXCLUDE = 0,
+	/* Keep only opens whose full path starts with one of these (when there is one). */
+	OPEN_PREFIX_INCLUDE = 1,
+};
+
+struct open_prefix {
+	__u32 len;
+	__u32 action; /* enum open_prefix_action */
+	char text[OPEN_PREFIX_MAX];
 };
 
 /* Which syscall opened the file (open_event.syscall). */

@@ -116,6 +116,7 @@ fn sentence(report: &Report) -> String {
             (c.pairing_misses, "pairing misses"),
             (c.malformed, "malformed"),
             (c.unwritten, "not written"),
+            (c.deduplicated, "deduplicated"),
         ];
         for (n, what) in not_written.into_iter().filter(|&(n, _)| n > 0) {
             part += &format!(", {n} {what}");

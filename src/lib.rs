@@ -20,6 +20,7 @@ pub mod clock;
 pub mod columns;
 pub mod config;
 pub mod decode;
+pub mod dedup;
 pub mod delivery;
 pub mod doctor;
 pub mod errno;

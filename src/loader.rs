@@ -87,6 +87,10 @@ impl Hooks {
     }
 }
 
+/// Whether an event repeats one written within the --dedup window (then it is not
+/// written, and counted `deduplicated`).
+pub type Dedupe = Box<dyn FnMut(&crate::event::Event) -> bool + Send>;
+
 /// A loaded, attached and live kind: what the session polls, counts and reports.
 pub struct Loaded {
     pub hooks: Hooks,
@@ -94,6 +98,9 @@ pub struct Loaded {
     pub sources: Vec<Source>,
     /// Records it makes in user space every so often (traffic, syscall counts).
     pub periodic: Option<Periodic>,
+    /// --dedup: for records of this kind, whether one repeats one written within the
+    /// window.
+    pub dedup: Option<(Kind, Dedupe)>,
     /// The skeleton and any links made by hand: dropping them detaches the programs.
     pub attached: Box<dyn Any>,
 }
@@ -102,7 +109,7 @@ impl Loaded {
     /// The common case: one object, whose ring-buffer records of `kind` are counted in
     /// its counters, and nothing made in user space.
     pub fn ring<O: Object>(kind: Kind, object: O, hooks: Hooks) -> Result<Loaded> {
-        Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, attached: Box::new(object) })
+        Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, dedup: None, attached: Box::new(object) })
     }
 }
 

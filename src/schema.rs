@@ -125,9 +125,10 @@ fn counts() -> Value {
             "pairing_misses": count("traced calls whose exit found no entry from their enter"),
             "malformed": count("ring-buffer records that failed to decode"),
             "unwritten": count("records received but not written (--max-events reached)"),
+            "deduplicated": count("records not written because --dedup found them repeating one written within its window"),
             "unsent": count("of the records emitted, those a file or socket destination (-o) never got: its queue was full, or it was down or stuck"),
         },
-        "required": ["emitted", "filtered", "lost", "pairing_misses", "malformed", "unwritten", "unsent"],
+        "required": ["emitted", "filtered", "lost", "pairing_misses", "malformed", "unwritten", "deduplicated", "unsent"],
         "additionalProperties": false,
     })
 }

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::clock::{Timestamp, WallClock};
 use crate::config::Config;
 use crate::format::{Format, Renderer};
-use crate::loader::{Hooks, Shared};
+use crate::loader::{Dedupe, Hooks, Shared};
 use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
@@ -80,6 +80,7 @@ pub struct Limits {
 struct UserCounts {
     emitted: u64,
     unwritten: u64,
+    deduplicated: u64,
 }
 
 /// A tracing run: loads every kind `config` chose (in `all`, going on without an
@@ -107,6 +108,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     }
     let sources: Vec<Source> = loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect();
     let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
+    let dedups: Vec<(Kind, Dedupe)> = loaded.iter_mut().filter_map(|l| l.dedup.take()).collect();
     let announce = || {
         if !config.quiet {
             let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
@@ -129,7 +131,7 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
     let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size };
-    run(&shared.ring, &sources, &config.limits, periodic, output, announce, out)
+    run(&shared.ring, &sources, &config.limits, periodic, dedups, output, announce, out)
 }
 
 /// How a run's records are written: in which format, under which session id, after
@@ -192,13 +194,16 @@ fn tracing_line(hooks: &[&Hooks], filters: &str) -> String {
 }
 
 /// Runs until a stop condition, writing the records of `ring` to `out` (or `output`'s
-/// link); calls `ready` once the poll thread is running. Returns after the summary
-/// record is written, or quietly when `out` was closed (broken pipe).
+/// link), but those `dedups` say repeat; calls `ready` once the poll thread is running.
+/// Returns after the summary record is written, or quietly when `out` was closed
+/// (broken pipe).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     ring: &dyn MapCore,
     sources: &[Source],
     limits: &Limits,
     periodic: Vec<Periodic>,
+    dedups: Vec<(Kind, Dedupe)>,
     mut output: Output,
     ready: impl FnOnce(),
     out: impl Write,
@@ -243,7 +248,11 @@ pub fn run(
             .context("starting the poll thread")?;
         ready();
         let first = std::mem::take(&mut output.first);
-        let written = Writer::new(sources, limits, &malformed, periodic, output, sink).run(&first, rx, &stop);
+        let mut writer = Writer::new(sources, limits, &malformed, periodic, output, sink);
+        for (kind, dedup) in dedups {
+            writer.dedup[source_index(sources, Some(kind))] = Some(dedup);
+        }
+        let written = writer.run(&first, rx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -351,6 +360,8 @@ struct Writer<'s, W: Write> {
     periodic: Vec<(Periodic, Option<Instant>)>,
     /// Per source, and one more for events of a kind no source claims (a bug).
     user: Vec<UserCounts>,
+    /// Per source likewise: --dedup's table, for the kinds that have one.
+    dedup: Vec<Option<Dedupe>>,
     sink: Sink<W>,
     /// The wall clock and the session id.
     render: Render,
@@ -370,6 +381,7 @@ impl<'s, W: Write> Writer<'s, W> {
             malformed,
             periodic,
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
+            dedup: (0..=sources.len()).map(|_| None).collect(),
             sink,
             render: Render::new(output.session),
             renderer: output.renderer,
@@ -459,6 +471,10 @@ impl<'s, W: Write> Writer<'s, W> {
     /// Writes one event, or counts it as unwritten past --max-events. Ok(false) when
     /// stdout is closed.
     fn write_event(&mut self, index: usize, event: &Event) -> Result<bool> {
+        if self.dedup[index].as_mut().is_some_and(|repeats| repeats(event)) {
+            self.user[index].deduplicated += 1;
+            return Ok(true);
+        }
         if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) {
             self.user[index].unwritten += 1;
             return Ok(true);
@@ -493,6 +509,7 @@ impl<'s, W: Write> Writer<'s, W> {
                     pairing_misses: kernel.pairing_misses,
                     malformed: self.malformed[index].load(Ordering::Relaxed),
                     unwritten: user.unwritten,
+                    deduplicated: user.deduplicated,
                     unsent: self.sink.unsent(index),
                 },
             );

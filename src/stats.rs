@@ -28,6 +28,9 @@ pub struct Counts {
     pub malformed: u64,
     /// Records received but not written: --max-events was reached, or stdout closed.
     pub unwritten: u64,
+    /// Records not written because --dedup found them repeating one written within its
+    /// window.
+    pub deduplicated: u64,
     /// Of the records emitted to a file or socket (`-o`), those that did not reach it:
     /// its queue was full, their line was cut by a failing connection, or it was still
     /// down or stuck when the run ended. Delivered = emitted - unsent.

@@ -157,6 +157,11 @@ pub trait Tracer: Sync + 'static {
 
     /// Loads, attaches and proves live its programs.
     fn load(shared: &Shared, options: &Self::Options) -> Result<Loaded>;
+
+    /// Options clap cannot check alone (a usage error, exit 2, with this reason).
+    fn check(_options: &Self::Options) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// How `all` treats a kind.
@@ -202,6 +207,7 @@ impl<T: Tracer> Registered for T {
 
     fn select(&self, matches: &ArgMatches, in_all: bool) -> Result<Selected, clap::Error> {
         let options = T::Options::from_arg_matches(matches)?;
+        T::check(&options).map_err(|reason| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{reason}\n")))?;
         let optional = match T::IN_ALL {
             InAll::IfAvailable { unavailable } if in_all => Some(unavailable),
             _ => None,

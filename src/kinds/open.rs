@@ -10,7 +10,9 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::bpf::open::types::{open_abi, open_event, open_slot, open_syscall, sysnoop_kind};
+use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_slot, open_syscall, sysnoop_kind};
+use crate::dedup::{self, Dedup};
+use crate::event::Event;
 use crate::bpf::open::OpenBpfSkel;
 use crate::event::Render;
 use crate::columns::{escape, time_of_day, Header};
@@ -35,6 +37,60 @@ pub struct OpenOptions {
     /// saves that walk and leaves `full_path` null.
     #[arg(long, value_name = "on|off", default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
     pub full_path: bool,
+
+    /// Drop opens whose full path starts with PREFIX (repeatable), in the kernel:
+    /// counted as filtered. A directory is given with its slash: /var/cache/.
+    #[arg(long, value_name = "PREFIX", value_parser = parse_prefix)]
+    pub exclude_path: Vec<String>,
+
+    /// Keep only opens whose full path starts with PREFIX (repeatable; any of them),
+    /// in the kernel; the others are counted as filtered.
+    #[arg(long, value_name = "PREFIX", value_parser = parse_prefix)]
+    pub include_path: Vec<String>,
+
+    /// Also drop opens under /proc/, /sys/, /dev/, /run/, /tmp/, /usr/lib/,
+    /// /usr/lib64/, /usr/share/, /usr/bin/, /usr/sbin/, /lib/ and /lib64/.
+    #[arg(long)]
+    pub exclude_system_paths: bool,
+
+    /// Do not write an open identical to one written less than WINDOW earlier (same
+    /// pid, full path, flags and result), e.g. 100ms; counted as deduplicated.
+    #[arg(long, value_name = "WINDOW", value_parser = crate::cli::parse_duration)]
+    pub dedup: Option<std::time::Duration>,
+
+    /// How many written opens --dedup remembers; past it the oldest is forgotten first.
+    #[arg(long, value_name = "N", default_value_t = dedup::DEFAULT_ENTRIES, requires = "dedup",
+          value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u64).range(1..=10_000_000), |n| n as usize))]
+    pub dedup_entries: usize,
+}
+
+/// The prefixes --exclude-system-paths adds.
+pub const SYSTEM_PATHS: [&str; 12] =
+    ["/proc/", "/sys/", "/dev/", "/run/", "/tmp/", "/usr/lib/", "/usr/lib64/", "/usr/share/", "/usr/bin/", "/usr/sbin/", "/lib/", "/lib64/"];
+
+const PREFIXES_MAX: usize = open_abi::OPEN_PREFIXES_MAX.0 as usize;
+const PREFIX_MAX: usize = open_abi::OPEN_PREFIX_MAX.0 as usize;
+
+/// A path prefix the kernel can match: 1 to 128 bytes.
+fn parse_prefix(s: &str) -> Result<String, String> {
+    match s.len() {
+        0 => Err("the prefix is empty".into()),
+        1..=PREFIX_MAX => Ok(s.to_owned()),
+        n => Err(format!("`{s}` is {n} bytes; a path prefix is at most {PREFIX_MAX}")),
+    }
+}
+
+impl OpenOptions {
+    /// Every prefix with what it does: the excludes (the system ones included), then
+    /// the includes.
+    fn prefixes(&self) -> Vec<(&str, open_prefix_action)> {
+        let system = SYSTEM_PATHS.iter().copied().filter(|_| self.exclude_system_paths);
+        let excludes = self.exclude_path.iter().map(String::as_str).chain(system);
+        excludes
+            .map(|p| (p, open_prefix_action::OPEN_PREFIX_EXCLUDE))
+            .chain(self.include_path.iter().map(|p| (p.as_str(), open_prefix_action::OPEN_PREFIX_INCLUDE)))
+            .collect()
+    }
 }
 
 /// `on` or `off`.
@@ -55,7 +111,18 @@ impl Tracer for Open {
 
     fn load(shared: &Shared, options: &OpenOptions) -> Result<Loaded> {
         let mut open = shared.open::<OpenBpfSkel>()?;
-        open.maps.rodata_data.as_deref_mut().expect("open.bpf.c has rodata").targ_full_path = u8::from(options.full_path);
+        let rodata = open.maps.rodata_data.as_deref_mut().expect("open.bpf.c has rodata");
+        rodata.targ_full_path = u8::from(options.full_path);
+        let prefixes = options.prefixes();
+        for (slot, (prefix, action)) in rodata.targ_prefixes.iter_mut().zip(&prefixes) {
+            slot.len = prefix.len() as u32;
+            slot.action = action.0;
+            for (dst, &src) in slot.text.iter_mut().zip(prefix.as_bytes()) {
+                *dst = src as _;
+            }
+        }
+        rodata.targ_nprefixes = prefixes.len() as u32;
+        rodata.targ_ninclude = options.include_path.len() as u32;
         let progs = &mut open.progs;
         let variants = [
             ("open", open_slot::OPEN_SLOT_ENTER_OPEN, open_slot::OPEN_SLOT_EXIT_OPEN, &mut progs.tracepoint__syscalls__sys_enter_open, &mut progs.tracepoint__syscalls__sys_exit_open),
@@ -78,12 +145,69 @@ impl Tracer for Open {
         if slots.is_empty() {
             bail!("none of the open syscall tracepoints exist in {}", shared.syscall_tracepoints().display());
         }
-        if !options.full_path {
-            hooks.detail = Some("without full paths".into());
-        }
+        hooks.detail = describe(options);
         let skel = shared.load_and_attach::<OpenBpfSkel>(open)?;
         shared.live(&skel, &slots, probe_calls)?;
-        Loaded::ring(Kind::Open, skel, hooks)
+        let mut loaded = Loaded::ring(Kind::Open, skel, hooks)?;
+        if let Some(window) = options.dedup {
+            let mut table = Dedup::new(window, options.dedup_entries);
+            let mut key = Vec::new();
+            let repeats = move |event: &Event| match event {
+                Event::Open(open) => {
+                    open.dedup_key(&mut key);
+                    table.repeats(&key, open.task.ts_ns)
+                }
+                _ => false,
+            };
+            loaded.dedup = Some((Kind::Open, Box::new(repeats)));
+        }
+        Ok(loaded)
+    }
+
+    fn check(options: &OpenOptions) -> Result<(), String> {
+        let n = options.prefixes().len();
+        if n > PREFIXES_MAX {
+            return Err(format!("{n} path prefixes given (--exclude-system-paths adds 12); at most {PREFIXES_MAX}"));
+        }
+        if n > 0 && !options.full_path {
+            return Err("--exclude-path, --include-path and --exclude-system-paths match full paths: they need --full-path on".into());
+        }
+        Ok(())
+    }
+}
+
+/// What the "tracing" line and the start record say besides the hooks.
+fn describe(options: &OpenOptions) -> Option<String> {
+    let mut parts = Vec::new();
+    if !options.full_path {
+        parts.push("without full paths".to_owned());
+    }
+    if !options.exclude_path.is_empty() || options.exclude_system_paths {
+        let mut excluded = options.exclude_path.clone();
+        if options.exclude_system_paths {
+            excluded.push("system paths".into());
+        }
+        parts.push(format!("excluding {}", excluded.join(", ")));
+    }
+    if !options.include_path.is_empty() {
+        parts.push(format!("only under {}", options.include_path.join(", ")));
+    }
+    if let Some(window) = options.dedup {
+        parts.push(format!("deduplicated over {window:?} ({} entries)", options.dedup_entries));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+impl OpenEvent {
+    /// What --dedup compares: pid, flags, result and the full path (the path as passed
+    /// when there is none).
+    fn dedup_key(&self, key: &mut Vec<u8>) {
+        key.clear();
+        key.extend_from_slice(&self.task.pid.to_ne_bytes());
+        key.extend_from_slice(&self.flags.to_ne_bytes());
+        key.extend_from_slice(&self.ret.to_ne_bytes());
+        key.push(u8::from(self.full.path.is_some()));
+        key.extend_from_slice(self.full.path.as_deref().unwrap_or(&self.path));
     }
 }
 

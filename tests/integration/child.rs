@@ -18,6 +18,7 @@
 //!   chroot PATHHEX             chroot there, then chdir to its /
 //!   bind SRCHEX DSTHEX         in a mount namespace of its own, bind-mount SRC on DST
 //!   repeat N PATHHEX           N openat(O_RDONLY) calls of the path
+//!   open-each N DIRHEX         one openat(O_RDONLY) of each of DIR/0 .. DIR/N-1
 //!   connect tcp|udp ADDR:PORT  connect a new socket (IPv4 or IPv6) to the address
 //!   connect unix PATHHEX       connect a new unix stream socket to the path
 //!   send ADDR:PORT N           connect over TCP and send N bytes
@@ -149,6 +150,16 @@ fn child_process() {
             }
             ["sleep", ms] => std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap())),
             ["exit", code] => std::process::exit(code.parse().unwrap()),
+            ["open-each", n, dir] => {
+                let dir = unhex(dir);
+                for i in 0..n.parse::<u32>().unwrap() {
+                    let path = CString::new([&dir[..], format!("/{i}").as_bytes()].concat()).unwrap();
+                    let fd = unsafe { libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0) };
+                    if fd >= 0 {
+                        unsafe { libc::close(fd as i32) };
+                    }
+                }
+            }
             ["repeat", n, path] => {
                 let path = CString::new(unhex(path)).unwrap();
                 for _ in 0..n.parse::<u32>().unwrap() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::child::{open_line, path_line, Opened, Waiting};
+use crate::child::{open_line, path_line, repeat_line, Opened, Waiting};
 use crate::util::{require_bpf, TestDir, Trace};
 
 const O_RDONLY: i32 = nix::libc::O_RDONLY;
@@ -175,4 +175,83 @@ fn a_path_longer_than_path_max_is_cut_and_flagged() {
     assert!(full.ends_with(&format!("/{}/f", name(23))), "{full}");
     let whole: String = (0..24).map(|i| format!("/{}", name(i))).collect::<String>() + "/f";
     assert!(whole.ends_with(full), "the components nearest the file");
+}
+
+/// The normalizer, three runs over one child at once, each count exact: path prefixes
+/// in the kernel (excluded opens never reach the ring: counted as filtered), and
+/// --dedup in sysnoop (counted as deduplicated).
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn path_prefixes_and_dedup_count_exactly() {
+    require_bpf();
+    let dir = TestDir::new("normalizer");
+    std::fs::create_dir(dir.path("keep")).unwrap();
+    std::fs::create_dir(dir.path("skip")).unwrap();
+    let (a, b, c) = (dir.file("keep/a"), dir.file("keep/b"), dir.file("skip/c"));
+    let child = Waiting::spawn(&[
+        "wait".into(),
+        repeat_line(3, &a),
+        open_line("openat", O_RDONLY, 0, &b),
+        repeat_line(2, &c),
+        open_line("openat", O_RDONLY, 0, Path::new("/etc/hostname")),
+        open_line("openat", O_RDONLY, 0, Path::new("/proc/self/status")),
+        open_line("openat", O_RDONLY, 0, Path::new("/dev/null")),
+        "sleep 1200".into(),
+        repeat_line(1, &a),
+    ]);
+    let pid = child.pid.to_string();
+    let skip = format!("{}/", text(&dir.path("skip")));
+    let keep = format!("{}/", text(&dir.path("keep")));
+    let excluding = Trace::start(&["open", "-p", &pid, "--exclude-path", &skip, "--dedup", "1s"]);
+    let system = Trace::start(&["open", "-p", &pid, "--exclude-system-paths"]);
+    let including = Trace::start(&["open", "-p", &pid, "--include-path", &keep]);
+    child.go();
+    let paths = |out: &crate::util::Output| -> Vec<String> {
+        out.of_kind("open").map(|r| r["full_path"].as_str().unwrap().to_owned()).collect()
+    };
+    let counts = |out: &crate::util::Output| out.summary()["counts"]["open"].clone();
+
+    let out = excluding.stop();
+    out.assert_success();
+    let status = format!("/proc/{pid}/status");
+    assert_eq!(paths(&out), [text(&a), text(&b), "/etc/hostname".into(), status, "/dev/null".into(), text(&a)], "the repeats of a within 1s are dropped, c excluded");
+    let n = counts(&out);
+    assert_eq!((n["emitted"].as_u64(), n["deduplicated"].as_u64()), (Some(6), Some(2)), "{n}");
+    assert!(n["filtered"].as_u64().unwrap() >= 2, "c's two opens are filtered: {n}");
+
+    let out = system.stop();
+    out.assert_success();
+    assert_eq!(paths(&out), ["/etc/hostname"], "everything else is under /tmp/, /proc/ or /dev/");
+    assert_eq!((counts(&out)["emitted"].as_u64(), counts(&out)["deduplicated"].as_u64()), (Some(1), Some(0)));
+
+    let out = including.stop();
+    out.assert_success();
+    assert_eq!(paths(&out), [text(&a), text(&a), text(&a), text(&b), text(&a)]);
+}
+
+/// The dedup table holds --dedup-entries written opens and no more: with 2,000 distinct
+/// files opened twice, a table of 5,000 drops every second open, and a table of 1,000
+/// (the oldest forgotten first) has forgotten each by the time it comes again.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn the_dedup_table_is_bounded() {
+    require_bpf();
+    const FILES: u32 = 2000;
+    let dir = TestDir::new("dedup-bound");
+    for i in 0..FILES {
+        std::fs::write(dir.path(&i.to_string()), b"").unwrap();
+    }
+    // DIR without its trailing slash: the child adds "/N".
+    let each = path_line(&format!("open-each {FILES}"), &[&dir.path("0").parent().unwrap().to_path_buf()]);
+    let child = Waiting::spawn(&["wait".into(), each.clone(), each]);
+    let pid = child.pid.to_string();
+    let large = Trace::start(&["open", "-p", &pid, "--dedup", "60s", "--dedup-entries", "5000"]);
+    let small = Trace::start(&["open", "-p", &pid, "--dedup", "60s", "--dedup-entries", "1000"]);
+    child.go();
+    for (trace, emitted, deduplicated) in [(large, FILES, FILES), (small, 2 * FILES, 0)] {
+        let out = trace.stop();
+        out.assert_success();
+        let n = &out.summary()["counts"]["open"];
+        assert_eq!((n["emitted"].as_u64(), n["deduplicated"].as_u64()), (Some(emitted.into()), Some(deduplicated.into())), "{n}");
+    }
 }

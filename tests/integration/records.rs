@@ -299,6 +299,7 @@ pub struct Counts {
     pub pairing_misses: u64,
     pub malformed: u64,
     pub unwritten: u64,
+    pub deduplicated: u64,
     pub unsent: u64,
 }
 
