@@ -253,8 +253,11 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		name.source = SN_PATH_ABSOLUTE;
 	} else if (ap->base_dentry) {
 		name_path(ap->base_dentry, ap->base_mnt, SN_PATH_BASE, &name);
-		if (name.source != SN_PATH_BASE)
-			name.source = SN_PATH_NONE; /* a base that is not a directory of a filesystem */
+		if (name.source != SN_PATH_BASE) {
+			/* A base that is not a directory of a filesystem: no name. */
+			name.source = SN_PATH_NONE;
+			name.len = 0;
+		}
 	}
 	e->full_source = name.source;
 	e->full_flags = name.flags;
