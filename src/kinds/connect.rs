@@ -104,13 +104,26 @@ pub struct ConnectEvent {
 }
 
 const AF_UNSPEC: u16 = 0;
-const AF_UNIX: u16 = 1;
-const AF_INET: u16 = 2;
-const AF_INET6: u16 = 10;
+pub const AF_UNIX: u16 = 1;
+pub const AF_INET: u16 = 2;
+pub const AF_INET6: u16 = 10;
 
-impl ConnectEvent {
+/// The two ends of a socket connect as records show them, for connect's records and
+/// BPF-LSM's (src/kinds/lsm.rs): written once, from the raw fields each record has.
+pub trait SocketEnds {
+    /// The address family passed (AF_INET, AF_INET6, AF_UNIX, ...).
+    fn family(&self) -> u16;
+    /// The socket's sk_protocol and type; 0 when unknown.
+    fn protocol(&self) -> u16;
+    fn sock_type(&self) -> u16;
+    /// The local port as the kernel had it (0: not bound).
+    fn local_port(&self) -> u16;
+    fn saddr(&self) -> &[u8; 16];
+    /// AF_UNIX: the path; an abstract name starts with a NUL.
+    fn unix_path(&self) -> &[u8];
+
     fn address(&self, bytes: &[u8; 16]) -> Option<String> {
-        let addr: std::net::IpAddr = match self.family {
+        let addr: std::net::IpAddr = match self.family() {
             AF_INET => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(&bytes[..4]).unwrap()).into(),
             AF_INET6 => std::net::Ipv6Addr::from(*bytes).into(),
             _ => return None,
@@ -119,20 +132,20 @@ impl ConnectEvent {
     }
 
     fn is_inet(&self) -> bool {
-        matches!(self.family, AF_INET | AF_INET6)
+        matches!(self.family(), AF_INET | AF_INET6)
     }
 
     /// The bound source address; unbound (0.0.0.0, port 0) reads as unknown.
     fn source(&self) -> Option<String> {
-        self.address(&self.saddr).filter(|_| self.saddr != [0; 16])
+        self.address(self.saddr()).filter(|_| *self.saddr() != [0; 16])
     }
 
     fn sport(&self) -> Option<u16> {
-        (self.is_inet() && self.sport != 0).then_some(self.sport)
+        (self.is_inet() && self.local_port() != 0).then_some(self.local_port())
     }
 
     fn family_name(&self) -> Cow<'static, str> {
-        match self.family {
+        match self.family() {
             AF_UNSPEC => Cow::Borrowed("unspec"),
             AF_UNIX => Cow::Borrowed("unix"),
             AF_INET => Cow::Borrowed("inet"),
@@ -142,7 +155,7 @@ impl ConnectEvent {
     }
 
     fn protocol_name(&self) -> Option<Cow<'static, str>> {
-        match (self.is_inet(), self.protocol) {
+        match (self.is_inet(), self.protocol()) {
             (false, _) | (true, 0) => None,
             (true, 6) => Some(Cow::Borrowed("tcp")),
             (true, 17) => Some(Cow::Borrowed("udp")),
@@ -151,7 +164,7 @@ impl ConnectEvent {
     }
 
     fn socket_type_name(&self) -> Option<Cow<'static, str>> {
-        match self.sock_type {
+        match self.sock_type() {
             0 => None,
             1 => Some(Cow::Borrowed("stream")),
             2 => Some(Cow::Borrowed("dgram")),
@@ -171,9 +184,9 @@ impl ConnectEvent {
 
     /// AF_UNIX: the path's bytes as records show them ('@' for an abstract name's NUL).
     fn shown_path(&self) -> Option<Vec<u8>> {
-        (self.family == AF_UNIX).then(|| match self.path.split_first() {
+        (self.family() == AF_UNIX).then(|| match self.unix_path().split_first() {
             Some((0, rest)) => [b"@".as_slice(), rest].concat(),
-            _ => self.path.clone(),
+            _ => self.unix_path().to_vec(),
         })
     }
 }
@@ -213,6 +226,27 @@ struct ConnectUnmapped {
 }
 
 plain_abi!(connect_event);
+impl SocketEnds for ConnectEvent {
+    fn family(&self) -> u16 {
+        self.family
+    }
+    fn protocol(&self) -> u16 {
+        self.protocol
+    }
+    fn sock_type(&self) -> u16 {
+        self.sock_type
+    }
+    fn local_port(&self) -> u16 {
+        self.sport
+    }
+    fn saddr(&self) -> &[u8; 16] {
+        &self.saddr
+    }
+    fn unix_path(&self) -> &[u8] {
+        &self.path
+    }
+}
+
 const _: () = assert!(size_of::<connect_event>() == connect_abi::CONNECT_EVENT_SIZE.0 as usize);
 
 /// Fixed size.
