@@ -42,6 +42,8 @@ enum sysnoop_kind {
 	SN_KIND_EXIT = 3,
 	SN_KIND_CONNECT = 4,
 	SN_KIND_SYSCALL = 5,
+	SN_KIND_LSM_FILE_OPEN = 6,
+	SN_KIND_LSM_CONNECT = 7,
 	/* One past the last: the Rust registry asserts each value below has a decoder. */
 	SN_KIND_NR,
 };

@@ -62,13 +62,13 @@ struct SchemaArgs {
     kind: Option<String>,
 }
 
-/// Trace everything sysnoop knows at once (open, exec, exit, connect, and traffic
-/// per cgroup) in one stream, in the order the kernel recorded it, with one
-/// summary.
+/// Trace everything sysnoop knows at once (open, exec, exit, connect, traffic per
+/// cgroup, and the BPF-LSM hooks where the kernel runs them) in one stream, in the
+/// order the kernel recorded it, with one summary.
 ///
 /// The process filters apply to every kind but traffic, which is per cgroup; where
-/// traffic cannot be counted (no cgroup v2, no CAP_NET_ADMIN) the run goes on without
-/// it and says so. Each kind's options apply to that kind only.
+/// traffic cannot be counted (no cgroup v2, no CAP_NET_ADMIN) or BPF-LSM cannot run,
+/// the run goes on without them and says so. Each kind's options apply to that kind only.
 #[derive(Debug, Args)]
 struct AllArgs {}
 
@@ -371,7 +371,10 @@ mod tests {
         let t = trace(&["all", "-p", "7", "--port", "443", "--threads", "--max-arg-bytes", "10", "--traffic-interval", "2s"]).unwrap();
         let kinds: Vec<(&str, Option<&str>)> = t.kinds.iter().map(|k| (k.name, k.optional)).collect();
         let required = |name| (name, None);
-        assert_eq!(kinds, [required("open"), required("exec"), required("exit"), required("connect"), ("traffic", Some("traffic is not counted"))]);
+        assert_eq!(
+            kinds,
+            [required("open"), required("exec"), required("exit"), required("connect"), ("lsm", Some("lsm is not traced")), ("traffic", Some("traffic is not counted"))]
+        );
         assert_eq!(t.task.as_ref().map(|t| t.pid), Some(Some(7)));
         let plans = format!("{:?}", t.kinds);
         for option in ["max_arg_bytes: 10", "threads: true", "Ports([443])", "interval: 2s"] {

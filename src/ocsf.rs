@@ -257,6 +257,9 @@ pub struct File<'a> {
     pub type_id: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<Cow<'a, str>>,
+    /// The inode, where a record knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
 }
 
 impl<'a> File<'a> {
@@ -267,7 +270,7 @@ impl<'a> File<'a> {
             Some(name) if !name.is_empty() => Cow::Owned(name.to_owned()),
             _ => path.clone(),
         };
-        File { name, type_id: 0, path: Some(path) }
+        File { name, type_id: 0, path: Some(path), uid: None }
     }
 }
 

@@ -139,6 +139,7 @@ registry! {
     exit: Exit => Exit(ExitEvent);
     connect: Connect => Connect(ConnectEvent);
     syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
+    lsm: Lsm => LsmFileOpen(LsmFileOpenEvent), LsmConnect(LsmConnectEvent);
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);
 }
 

@@ -64,7 +64,7 @@ fn schema_describes_every_record() {
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(all["$schema"], "https://json-schema.org/draft/2020-12/schema");
     let kinds: Vec<&str> = all["$defs"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(kinds, ["alert", "connect", "exec", "exit", "open", "start", "stats", "summary", "syscall", "syscall_count", "traffic"]);
+    assert_eq!(kinds, ["alert", "connect", "exec", "exit", "lsm_file_open", "lsm_socket_connect", "open", "start", "stats", "summary", "syscall", "syscall_count", "traffic"]);
     for (kind, schema) in all["$defs"].as_object().unwrap() {
         assert_eq!(schema["properties"]["kind"]["const"], kind.as_str());
         for (field, property) in schema["properties"].as_object().unwrap() {
@@ -75,5 +75,5 @@ fn schema_describes_every_record() {
     let open: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((&open["title"], &open["required"][0], &open["additionalProperties"]), (&"open".into(), &"kind".into(), &false.into()));
     assert!(jsonschema::draft202012::new(&open).is_ok());
-    usage_error(&["schema", "nope"], "[possible values: open, exec, exit, connect, syscall, syscall_count, traffic, alert, start, summary, stats]");
+    usage_error(&["schema", "nope"], "[possible values: open, exec, exit, connect, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]");
 }

@@ -15,6 +15,7 @@ mod doctor;
 mod exec;
 mod exit;
 mod lossless;
+mod lsm;
 mod ocsf;
 mod open;
 mod paths;

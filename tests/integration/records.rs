@@ -48,6 +48,8 @@ pub enum Record {
     SyscallCount(SyscallCount),
     Traffic(Traffic),
     Alert(Alert),
+    LsmFileOpen(LsmFileOpen),
+    LsmSocketConnect(LsmSocketConnect),
     Start(Start),
     Summary(Summary),
 }
@@ -70,6 +72,42 @@ task_record! {
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
+    }
+}
+
+task_record! {
+    LsmFileOpen {
+        path: String,
+        #[serde(default)]
+        path_hex: Option<String>,
+        path_truncated: bool,
+        inode: u64,
+        dev: String,
+        file_type: String,
+        mode: String,
+        flags: Vec<String>,
+    }
+}
+
+task_record! {
+    LsmSocketConnect {
+        family: String,
+        #[serde(deserialize_with = "nullable")]
+        protocol: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        socket_type: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        saddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        sport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        daddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        dport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        path: Option<String>,
+        #[serde(default)]
+        path_hex: Option<String>,
     }
 }
 

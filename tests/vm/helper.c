@@ -8,8 +8,11 @@
  *   getpriority N NAME  N getpriority() calls under the name NAME
  *   threads P T MB      P processes of T threads each (MB MiB of memory touched), all
  *                       killed with SIGKILL at once; prints their pids, one per line
+ *   open-as UID PATH    as UID, open PATH for reading; prints 0 or the errno
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +40,15 @@ static void *blocked(void *arg)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "open-as")) {
+		int fd;
+
+		if (setgid(atoi(argv[2])) || setuid(atoi(argv[2])))
+			die("setuid");
+		fd = open(argv[3], O_RDONLY);
+		printf("%d\n", fd < 0 ? errno : 0);
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "exits")) {
 		for (long i = 0, n = atol(argv[2]); i < n; i++) {
 			pid_t pid = fork();

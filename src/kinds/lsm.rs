@@ -1,0 +1,507 @@
+//! `sysnoop lsm`: BPF-LSM's `file_open` and `socket_connect` hooks (bpf/lsm.bpf.c), for
+//! observation only. They see what syscall tracepoints miss: every file opened, whoever
+//! opens it (exec, io_uring, the kernel) and as the lookup ended, and connects made by
+//! io_uring. Where the kernel will not run lsm programs (BPF-LSM not in `lsm=`, or
+//! refused at load) the run says so and how to enable it; `all` goes on without them.
+
+use std::borrow::Cow;
+use std::fmt::Display;
+use std::mem::{offset_of, size_of};
+
+use anyhow::{anyhow, Result};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::bpf::lsm::types::{lsm_abi, lsm_connect_event, lsm_file_open_event, lsm_slot, sysnoop_kind};
+use crate::bpf::lsm::LsmBpfSkel;
+use crate::columns::{escape, time_of_day, Header};
+use crate::decode::{self, Malformed};
+use crate::event::{push_task_line, Decoder, Record, Render, Task};
+use crate::kinds::connect::SocketEnds;
+use crate::kinds::{InAll, Kind, Tracer};
+use crate::loader::{counted, Hooks, Loaded, Shared};
+use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, File, Ocsf};
+use crate::schema::Field;
+use crate::session::Source;
+use crate::{flags, plain_abi, text};
+
+/// Trace BPF-LSM's file_open and socket_connect hooks: every file opened, whoever opens
+/// it (open(2), exec, io_uring, the kernel), named as the lookup ended, with its inode,
+/// device and mode; and every connect about to be made, io_uring's included.
+///
+/// Needs a kernel booted with BPF-LSM active (bpf in lsm=, CONFIG_BPF_LSM=y). The
+/// programs observe only: they return the verdict they were given and deny nothing.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "LSM options")]
+pub struct LsmOptions {}
+
+pub struct Lsm;
+
+/// What `sysnoop lsm` and `doctor` say when the kernel will not run lsm programs.
+pub const ENABLE: &str = "BPF-LSM needs a kernel built with CONFIG_BPF_LSM=y and booted with bpf in its LSM list: \
+                          add it to the lsm= kernel parameter (the current list is in /sys/kernel/security/lsm), \
+                          e.g. lsm=lockdown,capability,landlock,bpf";
+
+impl Tracer for Lsm {
+    const NAME: &'static str = "lsm";
+    const IN_ALL: InAll = InAll::IfAvailable { unavailable: "lsm is not traced" };
+    type Options = LsmOptions;
+
+    fn load(shared: &Shared, _: &LsmOptions) -> Result<Loaded> {
+        let open = shared.open::<LsmBpfSkel>()?;
+        // A refusal is this kind's expected answer on many hosts: libbpf's own lines
+        // about it (a hint to raise `ulimit -l`, wrong here) only with -v.
+        let quiet = (!shared.verbose).then(|| libbpf_rs::set_print(None));
+        let loaded = shared.load_and_attach::<LsmBpfSkel>(open);
+        if let Some(previous) = quiet {
+            libbpf_rs::set_print(previous);
+        }
+        let skel = loaded.map_err(|e| anyhow!("{}", unavailable(&format!("the kernel refused the lsm programs ({e:#})"))))?;
+        shared
+            .live(&skel, &[lsm_slot::LSM_SLOT_FILE_OPEN.0, lsm_slot::LSM_SLOT_SOCKET_CONNECT.0], probe_calls)
+            .map_err(|e| anyhow!("{}", unavailable(&format!("the lsm programs attached but do not run ({e:#})"))))?;
+        let hooks = Hooks::new(Self::NAME, vec!["lsm/file_open".into(), "lsm/socket_connect".into()]);
+        // One object counts for both records: its kernel counts (filtered, lost) are
+        // reported under lsm_file_open.
+        let sources = vec![counted(Kind::LsmFileOpen, &skel)?, Source { kind: Kind::LsmConnect, counters: None }];
+        Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
+    }
+}
+
+/// Why BPF-LSM cannot be used here (`what` happened), with the active LSMs, and what
+/// would enable it.
+pub fn unavailable(what: &str) -> String {
+    match crate::preflight::active_lsms() {
+        Ok(lsms) if lsms.iter().any(|l| l == "bpf") => format!(
+            "BPF-LSM is not available: {what}, although bpf is among the active LSMs ({}). Some kernels refuse \
+             lsm programs all the same; {ENABLE}",
+            lsms.join(",")
+        ),
+        Ok(lsms) => format!("BPF-LSM is not available: {what}; bpf is not among the active LSMs ({}). {ENABLE}", lsms.join(",")),
+        Err(e) => format!("BPF-LSM is not available: {what} (the active LSMs are unknown: {e}). {ENABLE}"),
+    }
+}
+
+/// sysnoop opens a file and connects a UDP socket (nothing is sent): each reaches
+/// its hook.
+fn probe_calls() {
+    let _ = std::fs::File::open("/proc/self/stat");
+    if let Ok(socket) = std::net::UdpSocket::bind("127.0.0.1:0") {
+        let _ = socket.connect("127.0.0.1:9");
+    }
+}
+
+plain_abi!(lsm_file_open_event);
+plain_abi!(lsm_connect_event);
+
+const FILE_HEADER: usize = lsm_abi::LSM_FILE_HEADER_SIZE.0 as usize;
+const _: () = {
+    assert!(offset_of!(lsm_file_open_event, path) == FILE_HEADER);
+    assert!(size_of::<lsm_connect_event>() == lsm_abi::LSM_CONNECT_EVENT_SIZE.0 as usize);
+};
+
+/// A file being opened, from lsm/file_open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsmFileOpenEvent {
+    pub task: Task,
+    pub inode: u64,
+    /// The kernel's dev_t: major << 20 | minor.
+    pub dev: u32,
+    pub flags: u32,
+    /// i_mode: the file type and permission bits.
+    pub mode: u16,
+    pub path: Vec<u8>,
+    pub path_truncated: bool,
+}
+
+fn decode_file(bytes: &[u8]) -> Result<LsmFileOpenEvent, Malformed> {
+    if bytes.len() < FILE_HEADER {
+        return Err(Malformed::Short { len: bytes.len(), need: FILE_HEADER });
+    }
+    let path_len = decode::read::<u32>(bytes, offset_of!(lsm_file_open_event, path_len)) as usize;
+    let path = FILE_HEADER
+        .checked_add(path_len)
+        .and_then(|end| bytes.get(FILE_HEADER..end))
+        .ok_or(Malformed::Length { field: "path_len", value: path_len, len: bytes.len() })?;
+    Ok(LsmFileOpenEvent {
+        task: decode::task(bytes),
+        inode: decode::read(bytes, offset_of!(lsm_file_open_event, inode)),
+        dev: decode::read(bytes, offset_of!(lsm_file_open_event, dev)),
+        flags: decode::read(bytes, offset_of!(lsm_file_open_event, flags)),
+        mode: decode::read(bytes, offset_of!(lsm_file_open_event, mode)),
+        path: text::until_nul(path).to_vec(),
+        path_truncated: decode::read::<u8>(bytes, offset_of!(lsm_file_open_event, path_truncated)) != 0,
+    })
+}
+
+impl LsmFileOpenEvent {
+    /// `major:minor`, as /proc/PID/mountinfo writes a device.
+    fn device(&self) -> String {
+        format!("{}:{}", self.dev >> 20, self.dev & 0xfffff)
+    }
+}
+
+/// The file type of an i_mode, by name, and OCSF's file type_id for it.
+fn file_type(mode: u16) -> (&'static str, u8) {
+    match mode & 0o170000 {
+        0o100000 => ("regular", 1),
+        0o040000 => ("directory", 2),
+        0o020000 => ("char", 3),
+        0o060000 => ("block", 4),
+        0o140000 => ("socket", 5),
+        0o010000 => ("fifo", 6),
+        0o120000 => ("symlink", 7),
+        _ => ("unknown", 0),
+    }
+}
+
+/// The permission bits (and setuid, setgid, sticky) in octal, as stat -c %a writes them.
+fn permissions(mode: u16) -> String {
+    format!("{:o}", mode & 0o7777)
+}
+
+impl Record for LsmFileOpenEvent {
+    const NAME: &'static str = "lsm_file_open";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_LSM_FILE_OPEN.0, decode_file));
+
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+        let path = text::render(&self.path);
+        let body = LsmFileRecord {
+            path: path.text,
+            path_hex: path.hex,
+            path_truncated: self.path_truncated,
+            inode: self.inode,
+            dev: self.device(),
+            file_type: file_type(self.mode).0,
+            mode: permissions(self.mode),
+            flags: flags::open_flags(self.flags.into()),
+        };
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
+    }
+
+    /// File System Activity: Open, with the inode as `file.uid`.
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let path = text::render(&self.path);
+        let mut file = File::at(path.text);
+        file.type_id = file_type(self.mode).1;
+        file.uid = Some(self.inode.to_string());
+        let body = LsmFileOcsf {
+            actor: Actor::task(&self.task),
+            device: ocsf.device(),
+            file,
+            status_id: 1,
+            unmapped: LsmFileUnmapped {
+                dev: self.device(),
+                mode: permissions(self.mode),
+                flags: flags::open_flags(self.flags.into()),
+                path_truncated: self.path_truncated,
+                path_hex: path.hex,
+                comm_hex: text::render(&self.task.comm).hex,
+            },
+        };
+        ocsf.push(line, Class::FileSystem, 14, ctx.utc(self.task.ts_ns), &body);
+    }
+
+    fn schema() -> serde_json::Value {
+        crate::schema::task_record(Self::NAME, "A file being opened, from BPF-LSM's file_open hook: whoever opens it, as the lookup ended.", vec![
+            Field::string("path", "bpf_d_path's name for the file, as readlink /proc/PID/fd/N would show it; empty when it did not fit"),
+            Field::hex("path_hex", "path"),
+            Field::boolean("path_truncated", "the path did not fit in PATH_MAX"),
+            Field::count("inode", "the inode number, as stat -c %i"),
+            Field::string("dev", "the device of the filesystem, major:minor"),
+            Field::with("file_type", serde_json::json!({"enum": ["regular", "directory", "char", "block", "socket", "fifo", "symlink", "unknown"]}), "the file's type"),
+            Field::string("mode", "the permission bits in octal, as stat -c %a"),
+            Field::strings("flags", "the open flags, by name, as open records write them"),
+        ])
+    }
+
+    const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("INODE", 10), ("MODE", 5)], last: "PATH" };
+
+    fn write_text(&self, ctx: &Render, line: &mut String) {
+        let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &self.inode, &permissions(self.mode)];
+        Self::TEXT.row(line, &cells, &escape(&self.path));
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        Some(tests::file_record(b"/etc/hostname", 0o100644))
+    }
+}
+
+/// A connect about to be made, from lsm/socket_connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsmConnectEvent {
+    pub task: Task,
+    pub family: u16,
+    pub protocol: u16,
+    pub sock_type: u16,
+    pub sport: u16,
+    pub dport: u16,
+    pub saddr: [u8; 16],
+    pub daddr: [u8; 16],
+    pub path: Vec<u8>,
+}
+
+impl SocketEnds for LsmConnectEvent {
+    fn family(&self) -> u16 {
+        self.family
+    }
+    fn protocol(&self) -> u16 {
+        self.protocol
+    }
+    fn sock_type(&self) -> u16 {
+        self.sock_type
+    }
+    fn local_port(&self) -> u16 {
+        self.sport
+    }
+    fn saddr(&self) -> &[u8; 16] {
+        &self.saddr
+    }
+    fn unix_path(&self) -> &[u8] {
+        &self.path
+    }
+}
+
+fn decode_connect(bytes: &[u8]) -> Result<LsmConnectEvent, Malformed> {
+    let e: lsm_connect_event = decode::fixed(bytes)?;
+    let path_len = usize::from(e.path_len);
+    if path_len > e.path.len() {
+        return Err(Malformed::Length { field: "path_len", value: path_len, len: e.path.len() });
+    }
+    let raw: Vec<u8> = e.path[..path_len].iter().map(|&c| c as u8).collect();
+    let path = if raw.first() == Some(&0) { raw } else { text::c_bytes(&e.path).to_vec() };
+    Ok(LsmConnectEvent {
+        task: decode::task(bytes),
+        family: e.family,
+        protocol: e.protocol,
+        sock_type: e.sock_type,
+        sport: e.sport,
+        dport: e.dport,
+        saddr: e.saddr,
+        daddr: e.daddr,
+        path,
+    })
+}
+
+impl Record for LsmConnectEvent {
+    const NAME: &'static str = "lsm_socket_connect";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_LSM_CONNECT.0, decode_connect));
+
+    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+        let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
+        let body = LsmConnectRecord {
+            family: self.family_name(),
+            protocol: self.protocol_name(),
+            socket_type: self.socket_type_name(),
+            saddr: self.source(),
+            sport: self.sport(),
+            daddr: self.address(&self.daddr),
+            dport: self.is_inet().then_some(self.dport),
+            path,
+            path_hex,
+        };
+        push_task_line(line, Self::NAME, ctx, &self.task, &body);
+    }
+
+    /// Network Activity: Open (the connect is about to be made).
+    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let path = self.rendered_path();
+        let family = self.family_name();
+        let protocol = self.protocol_name();
+        let dst_endpoint = match (self.address(&self.daddr), &path) {
+            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() },
+            (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
+            (None, None) => Endpoint { name: Some(family.clone()), ..Endpoint::default() },
+        };
+        let body = LsmConnectOcsf {
+            actor: Actor::task(&self.task),
+            device: ocsf.device(),
+            src_endpoint: self.source().map(|ip| Endpoint { ip: Some(ip), port: self.sport(), ..Endpoint::default() }),
+            dst_endpoint,
+            connection_info: ConnectionInfo {
+                direction_id: 2,
+                protocol_num: protocol.is_some().then_some(self.protocol),
+                protocol_name: protocol,
+                protocol_ver_id: match self.family {
+                    crate::kinds::connect::AF_INET => Some(4),
+                    crate::kinds::connect::AF_INET6 => Some(6),
+                    _ => None,
+                },
+            },
+            status_id: 1,
+            unmapped: LsmConnectUnmapped {
+                family,
+                socket_type: self.socket_type_name(),
+                path_hex: path.and_then(|p| p.hex),
+                comm_hex: text::render(&self.task.comm).hex,
+            },
+        };
+        ocsf.push(line, Class::Network, 1, ctx.utc(self.task.ts_ns), &body);
+    }
+
+    fn schema() -> serde_json::Value {
+        let port = serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535});
+        crate::schema::task_record(Self::NAME, "A connect about to be made, from BPF-LSM's socket_connect hook (connect(2) and io_uring).", vec![
+            Field::string("family", "the address family: inet, inet6, unix, unspec, else af_<n>"),
+            Field::string("protocol", "inet sockets: tcp, udp, else ip_<n>; null for others").nullable(),
+            Field::string("socket_type", "stream, dgram, raw, seqpacket, else type_<n>; null when unknown").nullable(),
+            Field::string("saddr", "the local address when already bound; else null").nullable(),
+            Field::with("sport", port.clone(), "the local port when already bound; else null"),
+            Field::string("daddr", "the destination address; null for unix sockets").nullable(),
+            Field::with("dport", port, "the destination port; null for unix sockets"),
+            Field::string("path", "unix sockets: the path, or @name for an abstract one; else null").nullable(),
+            Field::hex("path_hex", "path"),
+        ])
+    }
+
+    const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("PROTO", 6), ("SADDR", 22)], last: "DADDR" };
+
+    fn write_text(&self, ctx: &Render, line: &mut String) {
+        let proto = self.protocol_name().unwrap_or_else(|| self.family_name());
+        let source = self.source().unwrap_or_else(|| "-".to_owned());
+        let destination = match (self.address(&self.daddr), self.shown_path()) {
+            (Some(ip), _) => format!("{ip}:{}", self.dport),
+            (None, Some(path)) => escape(&path).into_owned(),
+            (None, None) => "-".to_owned(),
+        };
+        let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &proto, &source];
+        Self::TEXT.row(line, &cells, &destination);
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        let mut b = crate::decode::tests::header(7, 208); // SN_KIND_LSM_CONNECT
+        b[48..50].copy_from_slice(&2u16.to_ne_bytes()); // family: AF_INET
+        b[50..52].copy_from_slice(&6u16.to_ne_bytes()); // protocol: tcp
+        b[52..54].copy_from_slice(&1u16.to_ne_bytes()); // socket type: stream
+        b[56..58].copy_from_slice(&443u16.to_ne_bytes()); // dport
+        b[80..84].copy_from_slice(&[127, 0, 0, 1]); // daddr
+        Some(b)
+    }
+}
+
+#[derive(Serialize)]
+struct LsmFileRecord<'a> {
+    path: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    path_truncated: bool,
+    inode: u64,
+    dev: String,
+    file_type: &'static str,
+    mode: String,
+    flags: Vec<Cow<'static, str>>,
+}
+
+#[derive(Serialize)]
+struct LsmFileOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a RawValue,
+    file: File<'a>,
+    status_id: u8,
+    unmapped: LsmFileUnmapped,
+}
+
+#[derive(Serialize)]
+struct LsmFileUnmapped {
+    dev: String,
+    mode: String,
+    flags: Vec<Cow<'static, str>>,
+    path_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LsmConnectRecord<'a> {
+    family: Cow<'static, str>,
+    protocol: Option<Cow<'static, str>>,
+    socket_type: Option<Cow<'static, str>>,
+    saddr: Option<String>,
+    sport: Option<u16>,
+    daddr: Option<String>,
+    dport: Option<u16>,
+    path: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LsmConnectOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    src_endpoint: Option<Endpoint<'a>>,
+    dst_endpoint: Endpoint<'a>,
+    connection_info: ConnectionInfo,
+    status_id: u8,
+    unmapped: LsmConnectUnmapped,
+}
+
+#[derive(Serialize)]
+struct LsmConnectUnmapped {
+    family: Cow<'static, str>,
+    socket_type: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::tests::json;
+    use crate::event::Event;
+
+    /// A file record as the kernel lays it out (bpf/lsm.h).
+    pub fn file_record(path: &[u8], mode: u16) -> Vec<u8> {
+        let mut b = crate::decode::tests::header(6, FILE_HEADER); // SN_KIND_LSM_FILE_OPEN
+        b[48..56].copy_from_slice(&1234u64.to_ne_bytes()); // inode
+        b[56..60].copy_from_slice(&((8u32 << 20) | 1).to_ne_bytes()); // dev 8:1
+        b[60..64].copy_from_slice(&0o2000000u32.to_ne_bytes()); // flags: O_CLOEXEC
+        b[64..66].copy_from_slice(&mode.to_ne_bytes());
+        b[68..72].copy_from_slice(&(path.len() as u32 + 1).to_ne_bytes());
+        b.extend_from_slice(path);
+        b.push(0);
+        b
+    }
+
+    #[test]
+    fn file_open_records() {
+        let e = decode_file(&file_record(b"/etc/hostname", 0o100644)).unwrap();
+        let v = json(&Event::LsmFileOpen(e));
+        assert_eq!(v["kind"], "lsm_file_open");
+        assert_eq!(v["path"], "/etc/hostname");
+        assert_eq!((v["inode"].as_u64(), &v["dev"], &v["file_type"], &v["mode"]), (Some(1234), &serde_json::json!("8:1"), &serde_json::json!("regular"), &serde_json::json!("644")));
+        assert_eq!(v["flags"], serde_json::json!(["O_RDONLY", "O_CLOEXEC"]));
+        assert_eq!(v["path_truncated"], false);
+        assert_eq!(file_type(0o040755), ("directory", 2));
+        assert_eq!(permissions(0o104755), "4755");
+        let o = crate::ocsf::json(&Event::LsmFileOpen(decode_file(&file_record(b"/etc/hostname", 0o100644)).unwrap()));
+        assert_eq!(o["file"], serde_json::json!({"name": "hostname", "type_id": 1, "path": "/etc/hostname", "uid": "1234"}));
+    }
+
+    #[test]
+    fn connect_records() {
+        let e = decode_connect(&<LsmConnectEvent as Record>::example().unwrap()).unwrap();
+        let v = json(&Event::LsmConnect(e));
+        assert_eq!((&v["family"], &v["protocol"], &v["socket_type"]), (&serde_json::json!("inet"), &serde_json::json!("tcp"), &serde_json::json!("stream")));
+        assert_eq!((&v["daddr"], &v["dport"]), (&serde_json::json!("127.0.0.1"), &serde_json::json!(443)));
+        assert!(v["saddr"].is_null() && v["sport"].is_null() && v["path"].is_null());
+    }
+
+    #[test]
+    fn a_short_or_overlong_record_is_malformed() {
+        assert!(matches!(decode_file(&[0; 10]), Err(Malformed::Short { .. })));
+        let mut long = file_record(b"/x", 0o100644);
+        long[68..72].copy_from_slice(&100u32.to_ne_bytes());
+        assert!(matches!(decode_file(&long), Err(Malformed::Length { .. })));
+        let mut bad = <LsmConnectEvent as Record>::example().unwrap();
+        bad[58..60].copy_from_slice(&200u16.to_ne_bytes()); // path_len
+        assert!(matches!(decode_connect(&bad), Err(Malformed::Length { .. })));
+    }
+}
