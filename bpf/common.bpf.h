@@ -210,6 +210,33 @@ static __always_inline void pair_miss(bool traced)
 }
 #endif /* SYSNOOP_PAIRED */
 
+#ifndef AF_INET
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#endif
+
+/*
+ * A socket's own end, as the connect records carry it (bpf/connect.h, bpf/lsm.h):
+ * its protocol and type, its local port (host order; 0 when not bound) and, for
+ * `family` AF_INET or AF_INET6, its local address (4 or 16 bytes of `saddr`).
+ */
+static __always_inline void socket_local_end(struct sock *sk, __u16 family, __u16 *protocol, __u16 *sock_type,
+					     __u16 *sport, __u8 saddr[16])
+{
+	*protocol = BPF_CORE_READ(sk, sk_protocol);
+	*sock_type = BPF_CORE_READ(sk, sk_type);
+	*sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (family == AF_INET) {
+		__be32 addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(saddr, &addr, 4);
+	} else if (family == AF_INET6) {
+		/* All 16 bytes: `saddr` is a pointer here, so BPF_CORE_READ_INTO would copy one. */
+		bpf_core_read(saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	}
+}
+
 static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();

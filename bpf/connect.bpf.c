@@ -21,9 +21,6 @@ struct args {
 #define SYSNOOP_PAIRED struct args
 #include "common.bpf.h"
 
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
 #define ENOTSOCK 88
 #define EBADF 9
 
@@ -142,18 +139,8 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	}
 
 	/* The socket, unless the fd was not one. */
-	if (ret != -ENOTSOCK && ret != -EBADF && (sk = sock_of_fd(ap->fd))) {
-		e.protocol = BPF_CORE_READ(sk, sk_protocol);
-		e.sock_type = BPF_CORE_READ(sk, sk_type);
-		e.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		if (e.family == AF_INET) {
-			__be32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-
-			__builtin_memcpy(e.saddr, &saddr, 4);
-		} else if (e.family == AF_INET6) {
-			BPF_CORE_READ_INTO(&e.saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		}
-	}
+	if (ret != -ENOTSOCK && ret != -EBADF && (sk = sock_of_fd(ap->fd)))
+		socket_local_end(sk, e.family, &e.protocol, &e.sock_type, &e.sport, e.saddr);
 	fill_task_header(&e.task, SN_KIND_CONNECT, pid_tgid);
 	if (self_tgid && e.task.ppid == self_tgid)
 		goto cleanup; /* sysnoop's own probe children */

@@ -14,10 +14,7 @@
 #include "lsm.h"
 #include "common.bpf.h"
 
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define MINORBITS 20
+
 
 enum lsm_abi _lsm_abi = 0;
 enum lsm_slot _lsm_slot = 0;
@@ -105,19 +102,9 @@ int BPF_PROG(socket_connect, struct socket *sock, struct sockaddr *address, int 
 			len = 0;
 		e.path_len = len;
 	}
-	e.sock_type = BPF_CORE_READ(sock, type);
 	sk = BPF_CORE_READ(sock, sk);
-	if (sk) {
-		e.protocol = BPF_CORE_READ(sk, sk_protocol);
-		e.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		if (e.family == AF_INET) {
-			__be32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-
-			__builtin_memcpy(e.saddr, &saddr, 4);
-		} else if (e.family == AF_INET6) {
-			BPF_CORE_READ_INTO(&e.saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		}
-	}
+	if (sk)
+		socket_local_end(sk, e.family, &e.protocol, &e.sock_type, &e.sport, e.saddr);
 	fill_task_header(&e.task, SN_KIND_LSM_CONNECT, pid_tgid);
 	if (self_tgid && e.task.ppid == self_tgid)
 		return ret;

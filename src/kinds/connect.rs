@@ -119,8 +119,36 @@ pub trait SocketEnds {
     /// The local port as the kernel had it (0: not bound).
     fn local_port(&self) -> u16;
     fn saddr(&self) -> &[u8; 16];
+    fn daddr(&self) -> &[u8; 16];
+    fn dport(&self) -> u16;
     /// AF_UNIX: the path; an abstract name starts with a NUL.
     fn unix_path(&self) -> &[u8];
+
+    /// OCSF's view of the two ends: `src_endpoint` when bound; `dst_endpoint` (the
+    /// address and port, a unix path as its name, else the family); `connection_info`
+    /// (outbound, the protocol, the IP version); and the unix path's bytes in hex when
+    /// they are not UTF-8.
+    fn ocsf_ends(&self) -> OcsfEnds {
+        let path = self.rendered_path();
+        let protocol = self.protocol_name();
+        let dst = match (self.address(self.daddr()), &path) {
+            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport()), ..Endpoint::default() },
+            (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
+            (None, None) => Endpoint { name: Some(self.family_name()), ..Endpoint::default() },
+        };
+        let info = ConnectionInfo {
+            direction_id: 2, // Outbound
+            protocol_num: protocol.is_some().then_some(self.protocol()),
+            protocol_name: protocol,
+            protocol_ver_id: match self.family() {
+                AF_INET => Some(4),
+                AF_INET6 => Some(6),
+                _ => None,
+            },
+        };
+        let src = self.source().map(|ip| Endpoint { ip: Some(ip), port: self.sport(), ..Endpoint::default() });
+        OcsfEnds { src, dst, info, path_hex: path.and_then(|p| p.hex) }
+    }
 
     fn address(&self, bytes: &[u8; 16]) -> Option<String> {
         let addr: std::net::IpAddr = match self.family() {
@@ -191,6 +219,25 @@ pub trait SocketEnds {
     }
 }
 
+/// See `SocketEnds::ocsf_ends`.
+pub struct OcsfEnds {
+    pub src: Option<Endpoint<'static>>,
+    pub dst: Endpoint<'static>,
+    pub info: ConnectionInfo,
+    pub path_hex: Option<String>,
+}
+
+/// A sockaddr_un's path as records carry it: an abstract name (a leading NUL) whole, up
+/// to `path_len`; a filesystem path up to its first NUL.
+pub fn unix_path(path: &[std::ffi::c_char], path_len: u16) -> Result<Vec<u8>, Malformed> {
+    let len = usize::from(path_len);
+    if len > path.len() {
+        return Err(Malformed::Length { field: "path_len", value: len, len: path.len() });
+    }
+    let raw: Vec<u8> = path[..len].iter().map(|&c| c as u8).collect();
+    Ok(if raw.first() == Some(&0) { raw } else { text::c_bytes(path).to_vec() })
+}
+
 const EINPROGRESS: i32 = -115;
 const ECONNREFUSED: i32 = -111;
 
@@ -242,6 +289,12 @@ impl SocketEnds for ConnectEvent {
     fn saddr(&self) -> &[u8; 16] {
         &self.saddr
     }
+    fn daddr(&self) -> &[u8; 16] {
+        &self.daddr
+    }
+    fn dport(&self) -> u16 {
+        self.dport
+    }
     fn unix_path(&self) -> &[u8] {
         &self.path
     }
@@ -252,14 +305,7 @@ const _: () = assert!(size_of::<connect_event>() == connect_abi::CONNECT_EVENT_S
 /// Fixed size.
 fn decode(bytes: &[u8]) -> Result<ConnectEvent, Malformed> {
     let e: connect_event = decode::fixed(bytes)?;
-    let path_len = usize::from(e.path_len);
-    if path_len > e.path.len() {
-        return Err(Malformed::Length { field: "path_len", value: path_len, len: e.path.len() });
-    }
-    // An abstract socket name starts with a NUL and may hold more; a filesystem path
-    // ends at its first NUL.
-    let raw: Vec<u8> = e.path[..path_len].iter().map(|&c| c as u8).collect();
-    let path = if raw.first() == Some(&0) { raw } else { text::c_bytes(&e.path).to_vec() };
+    let path = unix_path(&e.path, e.path_len)?;
     Ok(ConnectEvent {
         task: decode::task(bytes),
         ret: e.ret,
@@ -307,39 +353,21 @@ impl Record for ConnectEvent {
             ECONNREFUSED => (ACTIVITY_REFUSE, 2),
             _ => (ACTIVITY_FAIL, 2),
         };
-        let path = self.rendered_path();
-        let family = self.family_name();
-        let protocol = self.protocol_name();
-        let dst_endpoint = match (self.address(&self.daddr), &path) {
-            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() },
-            (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
-            (None, None) => Endpoint { name: Some(family.clone()), ..Endpoint::default() },
-        };
-        let src_endpoint = self.source().map(|ip| Endpoint { ip: Some(ip), port: self.sport(), ..Endpoint::default() });
-        let connection_info = ConnectionInfo {
-            direction_id: 2, // Outbound
-            protocol_num: protocol.is_some().then_some(self.protocol),
-            protocol_name: protocol,
-            protocol_ver_id: match self.family {
-                AF_INET => Some(4),
-                AF_INET6 => Some(6),
-                _ => None,
-            },
-        };
+        let ends = self.ocsf_ends();
         let body = ConnectOcsf {
             actor: Actor::task(&self.task),
             device: ocsf.device(),
-            src_endpoint,
-            dst_endpoint,
-            connection_info,
+            src_endpoint: ends.src,
+            dst_endpoint: ends.dst,
+            connection_info: ends.info,
             status_id,
             status_detail: errno::of_ret(self.ret.into()),
             unmapped: ConnectUnmapped {
                 fd: self.fd,
-                family,
+                family: self.family_name(),
                 socket_type: self.socket_type_name(),
                 ret: self.ret,
-                path_hex: path.and_then(|p| p.hex),
+                path_hex: ends.path_hex,
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };

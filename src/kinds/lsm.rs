@@ -17,7 +17,7 @@ use crate::bpf::lsm::LsmBpfSkel;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Render, Task};
-use crate::kinds::connect::SocketEnds;
+use crate::kinds::connect::{unix_path, SocketEnds};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, File, Ocsf};
@@ -258,6 +258,12 @@ impl SocketEnds for LsmConnectEvent {
     fn saddr(&self) -> &[u8; 16] {
         &self.saddr
     }
+    fn daddr(&self) -> &[u8; 16] {
+        &self.daddr
+    }
+    fn dport(&self) -> u16 {
+        self.dport
+    }
     fn unix_path(&self) -> &[u8] {
         &self.path
     }
@@ -265,12 +271,7 @@ impl SocketEnds for LsmConnectEvent {
 
 fn decode_connect(bytes: &[u8]) -> Result<LsmConnectEvent, Malformed> {
     let e: lsm_connect_event = decode::fixed(bytes)?;
-    let path_len = usize::from(e.path_len);
-    if path_len > e.path.len() {
-        return Err(Malformed::Length { field: "path_len", value: path_len, len: e.path.len() });
-    }
-    let raw: Vec<u8> = e.path[..path_len].iter().map(|&c| c as u8).collect();
-    let path = if raw.first() == Some(&0) { raw } else { text::c_bytes(&e.path).to_vec() };
+    let path = unix_path(&e.path, e.path_len)?;
     Ok(LsmConnectEvent {
         task: decode::task(bytes),
         family: e.family,
@@ -306,34 +307,18 @@ impl Record for LsmConnectEvent {
 
     /// Network Activity: Open (the connect is about to be made).
     fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
-        let path = self.rendered_path();
-        let family = self.family_name();
-        let protocol = self.protocol_name();
-        let dst_endpoint = match (self.address(&self.daddr), &path) {
-            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() },
-            (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
-            (None, None) => Endpoint { name: Some(family.clone()), ..Endpoint::default() },
-        };
+        let ends = self.ocsf_ends();
         let body = LsmConnectOcsf {
             actor: Actor::task(&self.task),
             device: ocsf.device(),
-            src_endpoint: self.source().map(|ip| Endpoint { ip: Some(ip), port: self.sport(), ..Endpoint::default() }),
-            dst_endpoint,
-            connection_info: ConnectionInfo {
-                direction_id: 2,
-                protocol_num: protocol.is_some().then_some(self.protocol),
-                protocol_name: protocol,
-                protocol_ver_id: match self.family {
-                    crate::kinds::connect::AF_INET => Some(4),
-                    crate::kinds::connect::AF_INET6 => Some(6),
-                    _ => None,
-                },
-            },
+            src_endpoint: ends.src,
+            dst_endpoint: ends.dst,
+            connection_info: ends.info,
             status_id: 1,
             unmapped: LsmConnectUnmapped {
-                family,
+                family: self.family_name(),
                 socket_type: self.socket_type_name(),
-                path_hex: path.and_then(|p| p.hex),
+                path_hex: ends.path_hex,
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
