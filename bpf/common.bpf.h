@@ -22,6 +22,28 @@ const volatile __u32 targ_uid = (__u32)-1;     /* (uid_t)-1: any user, so uid 0 
 const volatile __u32 targ_comm_len = 0;        /* 0: any command name */
 const volatile char targ_comm[SYSNOOP_COMM_LEN] = {}; /* substring of comm, targ_comm_len bytes */
 const volatile __u8 targ_failed = 0;           /* 1: only failed calls */
+const volatile __u8 targ_follow = 0;           /* 1: only tasks in `followed` (-- CMD, --follow) */
+const volatile __u8 targ_cgroup = 0;           /* 1: only tasks in cgroup_filter's cgroup or below (--cgroup) */
+
+/*
+ * -- CMD and --follow: the tasks followed, by thread id. bpf/follow.bpf.c adds a followed
+ * task's new tasks at fork and removes each at its exit; user space creates the map
+ * (--max-tasks entries) and every object reuses it. Here it is a placeholder.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
+/* --cgroup: the cgroup v2 directory, at index 0 (user space creates it; every object reuses it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
 
 /*
  * sysnoop's own calls, and its children's, are never reported (in syscall tracing its own
@@ -118,9 +140,14 @@ static __always_inline bool is_self_or_child(__u64 pid_tgid, __u32 slot)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+	__u32 tid = (__u32)pid_tgid;
+
 	if (!self_tgid)
 		return false;
 	if ((pid_tgid >> 32) != self_tgid && BPF_CORE_READ(task, real_parent, tgid) != self_tgid)
+		return false;
+	/* The command sysnoop runs (-- CMD) is its child too, but a followed one. */
+	if (targ_follow && bpf_map_lookup_elem(&followed, &tid))
 		return false;
 	if (slot < SYSNOOP_SELF_SLOTS)
 		self_seen[slot] = 1;
@@ -133,6 +160,10 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
 	__u32 tgid = pid_tgid >> 32;
 	__u32 tid = (__u32)pid_tgid;
 
+	if (targ_follow && !bpf_map_lookup_elem(&followed, &tid))
+		return false;
+	if (targ_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return false;
 	if (targ_tgid && targ_tgid != tgid)
 		return false;
 	if (targ_tid && targ_tid != tid)
@@ -249,6 +280,7 @@ static __always_inline void fill_task_header(struct task_header *h, __u32 kind, 
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 #endif /* SYSNOOP_COMMON_BPF_H */

@@ -8,7 +8,7 @@
 enum connect_abi {
 	/* sizeof(((struct sockaddr_un *)0)->sun_path) */
 	CONNECT_PATH_MAX = 108,
-	CONNECT_EVENT_SIZE = 216,
+	CONNECT_EVENT_SIZE = 224,
 	/* The most destination ports --port takes. */
 	CONNECT_PORTS_MAX = 8,
 };

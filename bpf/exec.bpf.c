@@ -110,7 +110,6 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	if (!e)
 		return 0;
 	fill_task_header(&e->task, SN_KIND_EXEC, pid_tgid);
-	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->ret = 0;
 	e->old_tid = old_tid;
 	e->source = EXEC_SOURCE_SCHED;
@@ -205,7 +204,6 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	if (!e)
 		goto cleanup;
 	fill_task_header(&e->task, SN_KIND_EXEC, pid_tgid);
-	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->ret = ret;
 	e->old_tid = tid;
 	e->source = ap->source;

@@ -44,7 +44,6 @@ enum exec_source {
  */
 struct exec_event {
 	struct task_header task;
-	__u64 cgroup_id;
 	__s32 ret;             /* 0, or -errno */
 	__u32 old_tid;         /* the tid that called exec (differs from tid when a thread exec'd) */
 	__u32 filename_len;

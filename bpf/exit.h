@@ -6,7 +6,7 @@
 #include "sysnoop.h"
 
 enum exit_abi {
-	EXIT_EVENT_SIZE = 64,
+	EXIT_EVENT_SIZE = 72,
 };
 
 /* The program's slot in self_seen. */

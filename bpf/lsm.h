@@ -8,10 +8,10 @@
 enum lsm_abi {
 	/* bpf_d_path's room: PATH_MAX, with the NUL. */
 	LSM_PATH_MAX = 4096,
-	LSM_FILE_HEADER_SIZE = 72,
+	LSM_FILE_HEADER_SIZE = 80,
 	/* sizeof(((struct sockaddr_un *)0)->sun_path) */
 	LSM_UNIX_PATH_MAX = 108,
-	LSM_CONNECT_EVENT_SIZE = 208,
+	LSM_CONNECT_EVENT_SIZE = 216,
 };
 
 /* Each program's slot in self_seen. */

@@ -8,7 +8,7 @@
 enum open_abi {
 	/* Includes the NUL; the kernel rejects longer paths with ENAMETOOLONG. */
 	OPEN_PATH_MAX = 4096,
-	OPEN_EVENT_HEADER_SIZE = 88,
+	OPEN_EVENT_HEADER_SIZE = 96,
 	/* --exclude-path/--include-path (and the system prefixes) the kernel matches. */
 	OPEN_PREFIXES_MAX = 32,
 	OPEN_PREFIX_MAX = 128,

@@ -8,7 +8,7 @@
 enum syscall_abi {
 	/* Syscall numbers --syscall can select (both architectures stay below this). */
 	SYSCALL_NR_MAX = 1024,
-	SYSCALL_EVENT_SIZE = 72,
+	SYSCALL_EVENT_SIZE = 80,
 	/* Distinct (syscall, process) pairs counted at once. */
 	SYSCALL_COUNT_KEYS_MAX = 16384,
 };

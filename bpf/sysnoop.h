@@ -15,6 +15,8 @@ enum sysnoop_abi {
 	SYSNOOP_INFLIGHT_MAX = 10240,
 	/* Process exits being claimed at once (bpf/exit.bpf.c). */
 	SYSNOOP_EXIT_CLAIMS_MAX = 8192,
+	/* --max-tasks when it is not given: tasks followed at once (bpf/follow.bpf.c). */
+	SYSNOOP_FOLLOW_MAX_DEFAULT = 65536,
 };
 
 /* Indexes into each object's per-CPU `counters` array. */
@@ -89,7 +91,7 @@ enum sysnoop_path_flags {
 	SN_PATH_DELETED = 2,
 };
 
-/* The first 48 bytes of every record. */
+/* The first 56 bytes of every record. */
 struct task_header {
 	__u64 ts_ns; /* CLOCK_BOOTTIME, bpf_ktime_get_boot_ns() */
 	__u32 kind;  /* enum sysnoop_kind */
@@ -99,8 +101,9 @@ struct task_header {
 	__u32 uid;
 	__u32 __pad;
 	char comm[SYSNOOP_COMM_LEN];
+	__u64 cgroup_id; /* the task's cgroup v2 id, bpf_get_current_cgroup_id() */
 };
 
-_Static_assert(sizeof(struct task_header) == 48, "task_header layout is ABI");
+_Static_assert(sizeof(struct task_header) == 56, "task_header layout is ABI");
 
 #endif /* SYSNOOP_H */

@@ -159,6 +159,30 @@ pub struct TaskArgs {
     #[arg(short = 'x', long)]
     pub failed: bool,
 
+    /// Only this running process and every task it starts from now on, threads
+    /// included, with the descendants it has already; the run ends when the last of
+    /// them has exited.
+    #[arg(long, value_name = "PID", value_parser = parse_follow, conflicts_with = "command")]
+    pub follow: Option<u32>,
+
+    /// With `-- CMD`: run CMD as this user (a name or a uid, with its groups); sysnoop
+    /// keeps its own privileges.
+    #[arg(long, value_name = "USER", requires = "command", value_parser = crate::follow::parse_run_as)]
+    pub user: Option<crate::follow::RunAs>,
+
+    /// With `-- CMD` or --follow: the most tasks followed at once. A new task of a
+    /// followed one that does not fit is not traced, and counted `untracked`.
+    #[arg(long, value_name = "N", default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=4_194_304))]
+    pub max_tasks: u32,
+
+    /// Run CMD, trace only it and every task it starts (threads included), and end
+    /// when the last of them has exited, with CMD's exit status (128+N when signal N
+    /// killed it, 127 when it could not be run). CMD starts once tracing is live. It
+    /// shares sysnoop's stdout: send records elsewhere with -o. A run that stops first
+    /// (Ctrl-C, --duration, --max-events) ends CMD with SIGTERM.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+
     /// Kernel ring buffer size in bytes: a power of two, at least 4096; K and M
     /// suffixes allowed (e.g. 16M). Bigger absorbs longer bursts before events are lost.
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_ring_size)]
@@ -183,6 +207,17 @@ pub struct RunArgs {
     /// Do not print the "tracing ..." line on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Only tasks in this cgroup v2 directory or below it: a path under the cgroup v2
+    /// mount, or an absolute directory in it (checked in the kernel). traffic counts
+    /// only this subtree.
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<std::path::PathBuf>,
+
+    /// Records about a task carry its cgroup's path too (`cgroup`), besides its
+    /// `cgroup_id` and, when the cgroup names one, its container.
+    #[arg(long)]
+    pub cgroup_path: bool,
 
     /// How records are written (to stdout or the -o destination).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
@@ -291,6 +326,15 @@ pub fn parse_uid(s: &str) -> Result<u32, String> {
         Ok(None) => Err(format!("no user named `{s}`")),
         Err(e) => Err(format!("looking up user `{s}`: {e}")),
     }
+}
+
+/// `--follow`: a process that exists.
+pub fn parse_follow(s: &str) -> Result<u32, String> {
+    let pid: u32 = s.parse().map_err(|_| format!("`{s}` is not a process id"))?;
+    if pid == 0 || !std::path::Path::new(&format!("/proc/{pid}")).is_dir() {
+        return Err(format!("no process {pid}"));
+    }
+    Ok(pid)
 }
 
 /// The kernel keeps 15 bytes of a command name; a longer filter could never match.

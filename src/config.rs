@@ -4,7 +4,10 @@
 
 use crate::cli::{TraceCommand, TaskArgs};
 use crate::delivery::Dest;
+use std::path::PathBuf;
+
 use crate::filter::Filters;
+use crate::follow::Follow;
 use crate::format::Format;
 use crate::kinds::Selected;
 use crate::session::Limits;
@@ -19,6 +22,14 @@ pub struct Config {
     /// The kinds traced, each with its options, in registry order.
     pub kinds: Vec<Selected>,
     pub filters: Filters,
+    /// -- CMD or --follow PID.
+    pub follow: Option<Follow>,
+    /// The most tasks followed at once.
+    pub max_tasks: u32,
+    /// --cgroup: only tasks in this cgroup v2 directory or below (traffic: only it).
+    pub cgroup: Option<PathBuf>,
+    /// Records carry their cgroup's path.
+    pub cgroup_path: bool,
     pub limits: Limits,
     /// No "tracing ..." line.
     pub quiet: bool,
@@ -43,7 +54,15 @@ impl Config {
         let TraceCommand { run, task, kinds } = command;
         Config {
             kinds,
-            filters: task.as_ref().map(Filters::from_args).unwrap_or_default(),
+            filters: Filters::from_args(task.as_ref(), run.cgroup.as_deref()),
+            follow: task.as_ref().and_then(|t| match (&t.command, t.follow) {
+                (command, _) if !command.is_empty() => Some(Follow::Command { argv: command.clone(), user: t.user.clone() }),
+                (_, Some(pid)) => Some(Follow::Pid(pid)),
+                _ => None,
+            }),
+            max_tasks: task.as_ref().map_or(1, |t| t.max_tasks),
+            cgroup: run.cgroup,
+            cgroup_path: run.cgroup_path,
             limits: Limits { duration: run.duration, max_events: run.max_events, stats_interval: run.stats_interval },
             quiet: run.quiet,
             format: run.format,

@@ -31,7 +31,7 @@ plain_abi!(task_header);
 
 /// Where the record's kind sits in the header; records shorter than this have none.
 const KIND_OFFSET: usize = offset_of!(task_header, kind);
-const _: () = assert!(size_of::<task_header>() == 48 && KIND_OFFSET == 8);
+const _: () = assert!(size_of::<task_header>() == 56 && KIND_OFFSET == 8);
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum Malformed {
@@ -66,7 +66,7 @@ pub fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
 /// `bytes` holds at least the header.
 pub fn task(bytes: &[u8]) -> Task {
     let h: task_header = read(bytes, 0);
-    Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: text::c_bytes(&h.comm).to_vec() }
+    Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: text::c_bytes(&h.comm).to_vec(), cgroup_id: h.cgroup_id }
 }
 
 /// Every entry of a per-CPU hash map: each key with its per-CPU values. Entries whose
@@ -163,7 +163,7 @@ pub mod tests {
             }
             let known = Kind::from_ring_kind(kind);
             match record(&bytes) {
-                Ok(event) => proptest::prop_assert!(bytes.len() >= 48 && Some(event.kind()) == known, "{event:?}"),
+                Ok(event) => proptest::prop_assert!(bytes.len() >= 56 && Some(event.kind()) == known, "{event:?}"),
                 Err((Some(k), _)) => proptest::prop_assert_eq!(Some(k), known),
                 Err((None, _)) => proptest::prop_assert!(bytes.len() < 12 || known.is_none()),
             }

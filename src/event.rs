@@ -4,8 +4,12 @@
 //! The events themselves live with their kinds (src/kinds/); the `Event` enum that
 //! carries them is generated from the registry (src/kinds/mod.rs).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::Serialize;
 
+use crate::cgroup::{Cgroup, Cgroups};
 use crate::clock::{Timestamp, WallClock};
 use crate::decode::Malformed;
 use crate::columns::Header;
@@ -24,19 +28,29 @@ pub struct Task {
     pub ppid: u32,
     pub uid: u32,
     pub comm: Vec<u8>,
+    /// The task's cgroup v2 id.
+    pub cgroup_id: u64,
 }
 
-/// What writing a record needs besides the record: the wall clock, and the run's
-/// session id, which every native record carries as `session`.
-#[derive(Debug)]
+/// What writing a record needs besides the record: the wall clock, the run's session
+/// id, which every native record carries as `session`, and what cgroup ids name.
 pub struct Render {
     pub clock: WallClock,
     pub session: String,
+    /// Cgroup ids' paths and containers; None in unit tests and without cgroup v2.
+    pub cgroups: RefCell<Option<Cgroups>>,
+    /// --cgroup-path: records carry their cgroup's path.
+    pub cgroup_path: bool,
 }
 
 impl Render {
     pub fn new(session: String) -> Self {
-        Render { clock: WallClock::new(), session }
+        Render { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false }
+    }
+
+    /// The cgroup `id` names, when it is known.
+    pub fn cgroup(&self, id: u64) -> Option<Rc<Cgroup>> {
+        self.cgroups.borrow_mut().as_mut()?.get(id)
     }
 
     /// CLOCK_BOOTTIME nanoseconds as wall-clock time.
@@ -88,7 +102,9 @@ pub fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
 
 /// Appends the line of a record about a task: the head every such record starts with
 /// (`kind`, `time`, `session`, then `pid`, `tid`, `ppid`, `uid`, `comm` and `comm_hex`
-/// when the name is not UTF-8), then `body`'s fields.
+/// when the name is not UTF-8, `cgroup_id`, `cgroup` with --cgroup-path, and
+/// `container_id` and `container_runtime` when the cgroup names a container), then
+/// `body`'s fields.
 pub fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task, body: &impl Serialize) {
     let comm = text::render(&task.comm);
     push_head(line, kind, ctx.utc(task.ts_ns), &ctx.session);
@@ -98,6 +114,18 @@ pub fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task
     push_field(line, "comm", &comm.text);
     if let Some(hex) = &comm.hex {
         push_field(line, "comm_hex", hex);
+    }
+    push_field(line, "cgroup_id", &task.cgroup_id);
+    let cgroup = ctx.cgroup(task.cgroup_id);
+    if ctx.cgroup_path {
+        match &cgroup {
+            Some(cgroup) => push_field(line, "cgroup", &cgroup.path),
+            None => push_field(line, "cgroup", &format!("cgroup:{}", task.cgroup_id)),
+        }
+    }
+    if let Some(container) = cgroup.as_ref().and_then(|c| c.container.as_ref()) {
+        push_field(line, "container_id", &container.id);
+        push_field(line, "container_runtime", container.runtime);
     }
     push_body(line, body);
 }
@@ -154,7 +182,7 @@ pub mod tests {
 
     /// A task for unit tests of records.
     pub fn task(comm: &[u8]) -> Task {
-        Task { ts_ns: 1_000, pid: 4242, tid: 4243, ppid: 1, uid: 0, comm: comm.to_vec() }
+        Task { ts_ns: 1_000, pid: 4242, tid: 4243, ppid: 1, uid: 0, comm: comm.to_vec(), cgroup_id: 1 }
     }
 
     /// The one NDJSON line an event writes, parsed.
@@ -193,7 +221,7 @@ pub mod tests {
         let (t, r) = (serde_json::to_string(&time()).unwrap(), char::REPLACEMENT_CHARACTER);
         assert_eq!(lines, [
             format!(r#"{{"kind":"x","time":{t},"session":"{SESSION}"}}"#),
-            format!(r#"{{"kind":"y","time":{t},"session":"{SESSION}","pid":4242,"tid":4243,"ppid":1,"uid":0,"comm":"ev{r}l","comm_hex":"6576ff6c","n":7}}"#),
+            format!(r#"{{"kind":"y","time":{t},"session":"{SESSION}","pid":4242,"tid":4243,"ppid":1,"uid":0,"comm":"ev{r}l","comm_hex":"6576ff6c","cgroup_id":1,"n":7}}"#),
         ]);
     }
 

@@ -14,17 +14,29 @@ pub struct Filters {
     /// Substring of the command name, at most 15 bytes.
     pub comm: Option<String>,
     pub failed: bool,
+    /// --cgroup, as given.
+    pub cgroup: Option<String>,
+    /// --follow: the process followed with its descendants.
+    pub follow: Option<u32>,
+    /// -- CMD: the command run and followed, its arguments lossily as UTF-8.
+    pub command: Option<Vec<String>>,
 }
 
 impl Filters {
-    pub fn from_args(args: &TaskArgs) -> Self {
-        Filters {
-            tgid: args.pid,
-            tid: args.tid,
-            uid: args.uid,
-            comm: args.name.clone(),
-            failed: args.failed,
+    pub fn from_args(args: Option<&TaskArgs>, cgroup: Option<&std::path::Path>) -> Self {
+        let mut filters = Filters { cgroup: cgroup.map(|c| c.display().to_string()), ..Filters::default() };
+        if let Some(args) = args {
+            filters.tgid = args.pid;
+            filters.tid = args.tid;
+            filters.uid = args.uid;
+            filters.comm = args.name.clone();
+            filters.failed = args.failed;
+            filters.follow = args.follow;
+            if !args.command.is_empty() {
+                filters.command = Some(args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect());
+            }
         }
+        filters
     }
 
     /// A human summary for the "tracing ..." line, e.g. `pid 42, failed only`.
@@ -44,6 +56,15 @@ impl Filters {
         }
         if self.failed {
             parts.push("failed only".into());
+        }
+        if let Some(cgroup) = &self.cgroup {
+            parts.push(format!("cgroup {cgroup} and below"));
+        }
+        if let Some(pid) = self.follow {
+            parts.push(format!("process {pid} and its descendants"));
+        }
+        if let Some(command) = &self.command {
+            parts.push(format!("`{}` and its descendants", command.join(" ")));
         }
         parts.join(", ")
     }

@@ -15,6 +15,7 @@ macro_rules! say {
     }};
 }
 
+pub mod cgroup;
 pub mod cli;
 pub mod clock;
 pub mod columns;
@@ -27,6 +28,7 @@ pub mod errno;
 pub mod event;
 pub mod filter;
 pub mod flags;
+pub mod follow;
 pub mod format;
 pub mod kinds;
 pub mod live;
@@ -66,6 +68,8 @@ pub mod bpf {
                         rodata.targ_tid = common.tid;
                         rodata.targ_uid = common.uid;
                         rodata.targ_failed = common.failed;
+                        rodata.targ_follow = u8::from(common.follow);
+                        rodata.targ_cgroup = u8::from(common.cgroup);
                         rodata.self_tgid = common.self_tgid;
                         rodata.wakeup_bytes = common.wakeup_bytes;
                         for (dst, &src) in rodata.targ_comm.iter_mut().zip(&common.comm) {
@@ -76,6 +80,14 @@ pub mod bpf {
 
                     fn events(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {
                         &mut open.maps.events
+                    }
+
+                    fn followed(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {
+                        &mut open.maps.followed
+                    }
+
+                    fn cgroup_filter(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {
+                        &mut open.maps.cgroup_filter
                     }
 
                     fn load(open: Self::Open) -> libbpf_rs::Result<Self> {

@@ -6,12 +6,13 @@
 //! its own rodata, and its probe calls.
 
 use std::any::Any;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use libbpf_rs::{MapHandle, OpenMapMut, OpenObject};
+use libbpf_rs::libbpf_sys::bpf_map_create_opts;
+use libbpf_rs::{MapCore, MapFlags, MapHandle, MapType, OpenMapMut, OpenObject};
 
 use crate::config::Config;
 use crate::event::Kind;
@@ -32,6 +33,10 @@ pub trait Object: Sized + 'static {
     /// Writes the shared globals into the opened object's rodata.
     fn set_common(open: &mut Self::Open, common: &Common);
     fn events(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
+    /// The set of followed tasks (-- CMD, --follow), a placeholder until reused.
+    fn followed(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
+    /// --cgroup's directory, likewise.
+    fn cgroup_filter(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
     fn load(open: Self::Open) -> libbpf_rs::Result<Self>;
     /// Attaches every program that was loaded and has an attach point in its SEC().
     fn attach(&mut self) -> libbpf_rs::Result<()>;
@@ -50,13 +55,19 @@ pub struct Common {
     pub uid: u32,
     pub comm: Vec<u8>,
     pub failed: u8,
+    /// Only the tasks in the set of followed tasks.
+    pub follow: bool,
+    /// Only tasks in the cgroup_filter's cgroup or below.
+    pub cgroup: bool,
     pub self_tgid: u32,
     pub wakeup_bytes: u64,
 }
 
 impl Common {
-    fn new(filters: &Filters, ring_size: u32) -> Self {
+    fn new(filters: &Filters, ring_size: u32, follow: bool, cgroup: bool) -> Self {
         Common {
+            follow,
+            cgroup,
             tgid: filters.tgid.unwrap_or(0),
             tid: filters.tid.unwrap_or(0),
             uid: filters.uid.unwrap_or(u32::MAX),
@@ -119,6 +130,13 @@ pub struct Shared {
     pub verbose: bool,
     /// The run's one ring buffer: every object reuses it.
     pub ring: MapHandle,
+    /// -- CMD, --follow: the set of followed tasks (bpf/follow.bpf.c), which every
+    /// object reuses.
+    followed: Option<MapHandle>,
+    /// --cgroup: the cgroup v2 mount and the directory, and the map holding it that
+    /// every object reuses (only for kinds that trace tasks).
+    cgroup: Option<(PathBuf, PathBuf)>,
+    cgroup_filter: Option<MapHandle>,
     common: Common,
     /// tracefs's `events/syscalls` directory (empty when no kind traces tasks).
     syscall_tracepoints: PathBuf,
@@ -137,16 +155,34 @@ impl Shared {
             preflight::require()?;
             PathBuf::new()
         };
+        let per_task = session.kinds.iter().any(|k| k.per_task);
+        let cgroup = session.cgroup.as_deref().map(|c| preflight::cgroup_dir(Some(c))).transpose()?;
+        let cgroup_filter = match &cgroup {
+            Some((_, dir)) if per_task => Some(cgroup_filter(dir)?),
+            _ => None,
+        };
+        let followed = match session.follow {
+            Some(_) => Some(create_map(MapType::Hash, "followed", 4, 1, session.max_tasks).context("creating the set of followed tasks")?),
+            None => None,
+        };
         Ok(Shared {
             verbose,
             // Named like the objects' map: libbpf takes a reused map's name from the
             // kernel, and the skeletons look their maps up by name.
             ring: preflight::create_ringbuf("events", session.ring_size)?,
-            common: Common::new(&session.filters, session.ring_size),
+            common: Common::new(&session.filters, session.ring_size, followed.is_some(), cgroup_filter.is_some()),
+            followed,
+            cgroup,
+            cgroup_filter,
             syscall_tracepoints,
             tp_btf: session.tp_btf,
             raw_tp: session.raw_tp,
         })
+    }
+
+    /// --cgroup's directory.
+    pub fn cgroup(&self) -> Option<&Path> {
+        self.cgroup.as_ref().map(|(_, dir)| dir.as_path())
     }
 
     pub fn syscall_tracepoints(&self) -> &Path {
@@ -163,6 +199,12 @@ impl Shared {
         let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;
         O::set_common(&mut open, &self.common);
         O::events(&mut open).reuse_fd(self.ring.as_fd()).context("sharing the ring buffer")?;
+        if let Some(followed) = &self.followed {
+            O::followed(&mut open).reuse_fd(followed.as_fd()).context("sharing the set of followed tasks")?;
+        }
+        if let Some(filter) = &self.cgroup_filter {
+            O::cgroup_filter(&mut open).reuse_fd(filter.as_fd()).context("sharing the cgroup filter")?;
+        }
         Ok(open)
     }
 
@@ -203,6 +245,23 @@ impl Shared {
     pub fn tp_btf_or_tracepoint<T>(&self, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
         self.preferred_or_fallback(self.tp_btf, &format!("tp_btf/{hook}"), load)
     }
+}
+
+/// A map made in user space, for objects to reuse.
+fn create_map(map_type: MapType, name: &str, key_size: u32, value_size: u32, max_entries: u32) -> libbpf_rs::Result<MapHandle> {
+    let opts = bpf_map_create_opts { sz: std::mem::size_of::<bpf_map_create_opts>() as _, ..Default::default() };
+    MapHandle::create(map_type, Some(name), key_size, value_size, max_entries, &opts)
+}
+
+/// --cgroup for the kernel: a cgroup array holding `dir` at index 0, which
+/// bpf_current_task_under_cgroup() checks (bpf/common.bpf.h).
+fn cgroup_filter(dir: &Path) -> Result<MapHandle> {
+    let map = create_map(MapType::CgroupArray, "cgroup_filter", 4, 4, 1).context("creating the cgroup filter")?;
+    let file = std::fs::File::open(dir).with_context(|| format!("opening cgroup {}", dir.display()))?;
+    // The map keeps its own reference to the cgroup: the file may close.
+    map.update(&0u32.to_ne_bytes(), &(file.as_raw_fd() as u32).to_ne_bytes(), MapFlags::ANY)
+        .with_context(|| format!("filtering by cgroup {}", dir.display()))?;
+    Ok(map)
 }
 
 /// Records of `kind`, counted in `object`'s in-kernel counters.

@@ -12,6 +12,7 @@ use libbpf_rs::PrintLevel;
 use sysnoop::cli::{Cli, Command};
 use sysnoop::config::Config;
 use sysnoop::delivery::Dest;
+use sysnoop::follow::{self, Follow, Held, NotRunnable};
 use sysnoop::{doctor, schema, session, signals};
 
 fn main() -> ExitCode {
@@ -20,20 +21,23 @@ fn main() -> ExitCode {
     libbpf_rs::set_print(Some((min_level, |_level, msg: String| { let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes()); } /* libbpf prefixes its own messages */)));
 
     match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(status) => status,
         Err(e) => {
             sysnoop::say!("sysnoop: error: {e:#}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<NotRunnable>() {
+                Some(_) => ExitCode::from(follow::NOT_RUNNABLE),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
 
-/// Ok(false) when the command ran but says sysnoop cannot trace here (doctor).
-fn run(cli: Cli) -> Result<bool> {
+/// FAILURE when the command ran but says sysnoop cannot trace here (doctor); with
+/// -- CMD, CMD's exit status.
+fn run(cli: Cli) -> Result<ExitCode> {
     let out = io::stdout().lock();
     match cli.command {
-        Command::Doctor => doctor::run(out),
+        Command::Doctor => doctor::run(out).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Schema(kind) => {
             let document = schema::document(kind.as_deref()).expect("clap accepts only kinds that have a schema");
             let mut text = serde_json::to_string_pretty(&document)?;
@@ -41,16 +45,22 @@ fn run(cli: Cli) -> Result<bool> {
             let mut out = out;
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-                _ => Ok(true), // a closed stdout (`| head`) is a normal end
+                _ => Ok(ExitCode::SUCCESS), // a closed stdout (`| head`) is a normal end
             }
         }
         Command::Trace(command) => {
             let config = Config::new(command);
+            // Forked first, while sysnoop has one thread, and held until tracing is live.
+            let mut held = match &config.follow {
+                Some(Follow::Command { argv, user }) => Some(Held::spawn(argv, user.as_ref())?),
+                _ => None,
+            };
             signals::install()?;
             if config.output != Dest::Stdout {
                 signals::install_reopen()?;
             }
-            session::trace(&config, cli.verbose, out).map(|()| true)
+            session::trace(&config, cli.verbose, held.as_ref(), out)?;
+            Ok(held.as_mut().map_or(ExitCode::SUCCESS, |held| ExitCode::from(held.finish())))
         }
     }
 }

@@ -206,6 +206,19 @@ pub fn cgroup2_mount() -> Option<PathBuf> {
     mounts().into_iter().find(|m| m.fs_type == "cgroup2").map(|m| m.mount_point)
 }
 
+/// The cgroup v2 mount, and the directory `cgroup` names (--cgroup: a path under the
+/// mount, or an absolute directory in it), else the mount's root.
+pub fn cgroup_dir(cgroup: Option<&Path>) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let root = cgroup2_mount().ok_or(PreflightError::NoCgroup2)?;
+    let dir = match cgroup {
+        None => root.clone(),
+        Some(p) if p.is_absolute() && p.starts_with(&root) => p.to_path_buf(),
+        Some(p) => root.join(p.strip_prefix("/").unwrap_or(p)),
+    };
+    anyhow::ensure!(dir.is_dir(), "{} is not a cgroup v2 directory (under {})", dir.display(), root.display());
+    Ok((root, dir))
+}
+
 /// Where tracefs is, mounting it at /sys/kernel/tracing when it is missing and we may.
 /// Says on stderr when it mounts.
 pub fn ensure_tracefs() -> Result<PathBuf, PreflightError> {

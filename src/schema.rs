@@ -80,6 +80,10 @@ fn task_fields() -> Vec<Field> {
         Field::count("uid", "the real user id"),
         Field::string("comm", "the command name (at most 15 bytes)"),
         Field::hex("comm_hex", "comm"),
+        Field::count("cgroup_id", "the task's cgroup v2 id (its directory's inode number)"),
+        Field::string("cgroup", "--cgroup-path: the cgroup's path under the cgroup v2 mount, or cgroup:<id> when it is gone").optional(),
+        Field::with("container_id", json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}), "the container the cgroup names (docker, containerd, cri-o, podman), when it names one").optional(),
+        Field::with("container_runtime", json!({"enum": ["docker", "containerd", "cri-o", "podman"]}), "the runtime of that container").optional(),
     ]
 }
 

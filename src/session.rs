@@ -10,6 +10,7 @@
 //! the writer hands its lines to the delivery thread (delivery.rs) without waiting, and
 //! of the records written, those that never reach the destination are counted `unsent`.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -28,6 +29,7 @@ use crate::loader::{Dedupe, Hooks, Shared};
 use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
+use crate::follow::{Follow, Follower, Held};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
 
@@ -86,7 +88,9 @@ struct UserCounts {
 /// A tracing run: loads every kind `config` chose (in `all`, going on without an
 /// optional one that cannot be loaded, and saying so), says what is traced once every
 /// program is live, and runs until a stop condition.
-pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
+/// With -- CMD, `command` is CMD, held stopped: it is followed and let go once tracing
+/// is live.
+pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl Write) -> Result<()> {
     let shared = Shared::new(config, verbose)?;
     let link = match &config.output {
         Dest::Stdout => None,
@@ -106,6 +110,19 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
             },
         }
     }
+    // After every kind: see Follower::load.
+    let follower = match &config.follow {
+        None => None,
+        Some(follow) => {
+            let mut follower = Follower::load(&shared)?;
+            match (follow, command) {
+                (Follow::Pid(pid), _) => follower.add_tree(*pid)?,
+                (Follow::Command { .. }, Some(command)) => follower.add(command.pid())?,
+                (Follow::Command { .. }, None) => anyhow::bail!("-- CMD without its process"),
+            }
+            Some(follower)
+        }
+    };
     let sources: Vec<Source> = loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect();
     let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
     let dedups: Vec<(Kind, Dedupe)> = loaded.iter_mut().filter_map(|l| l.dedup.take()).collect();
@@ -113,6 +130,9 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
         if !config.quiet {
             let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
             crate::say!("{}", tracing_line(&hooks, &config.filters.describe()));
+        }
+        if let Some(command) = command {
+            command.release();
         }
     };
     let renderer = Renderer::new(config.format, &sources.iter().map(|s| s.kind).collect::<Vec<_>>(), &config.session);
@@ -130,8 +150,8 @@ pub fn trace(config: &Config, verbose: bool, out: impl Write) -> Result<()> {
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
-    let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size };
-    run(&shared.ring, &sources, &config.limits, periodic, dedups, output, announce, out)
+    let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size, cgroup_path: config.cgroup_path };
+    run(&shared.ring, &sources, &config.limits, periodic, dedups, follower, output, announce, out)
 }
 
 /// How a run's records are written: in which format, under which session id, after
@@ -143,6 +163,8 @@ pub struct Output {
     pub first: Vec<u8>,
     pub link: Option<Link>,
     pub queue_size: usize,
+    /// --cgroup-path.
+    pub cgroup_path: bool,
 }
 
 /// The first record of every run, even with -q: what the "tracing" line says, for
@@ -195,6 +217,7 @@ fn tracing_line(hooks: &[&Hooks], filters: &str) -> String {
 
 /// Runs until a stop condition, writing the records of `ring` to `out` (or `output`'s
 /// link), but those `dedups` say repeat; calls `ready` once the poll thread is running.
+/// With a `follower`, the run also ends when every followed task has exited.
 /// Returns after the summary record is written, or quietly when `out` was closed
 /// (broken pipe).
 #[allow(clippy::too_many_arguments)]
@@ -204,6 +227,7 @@ pub fn run(
     limits: &Limits,
     periodic: Vec<Periodic>,
     dedups: Vec<(Kind, Dedupe)>,
+    follower: Option<Follower>,
     mut output: Output,
     ready: impl FnOnce(),
     out: impl Write,
@@ -249,6 +273,7 @@ pub fn run(
         ready();
         let first = std::mem::take(&mut output.first);
         let mut writer = Writer::new(sources, limits, &malformed, periodic, output, sink);
+        writer.follower = follower;
         for (kind, dedup) in dedups {
             writer.dedup[source_index(sources, Some(kind))] = Some(dedup);
         }
@@ -369,6 +394,8 @@ struct Writer<'s, W: Write> {
     line: Vec<u8>,
     started: Instant,
     total_emitted: u64,
+    /// -- CMD, --follow: the followed tasks; the run ends when none is left.
+    follower: Option<Follower>,
 }
 
 impl<'s, W: Write> Writer<'s, W> {
@@ -383,11 +410,12 @@ impl<'s, W: Write> Writer<'s, W> {
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
             dedup: (0..=sources.len()).map(|_| None).collect(),
             sink,
-            render: Render::new(output.session),
+            render: Render { cgroups: RefCell::new(crate::cgroup::Cgroups::new()), cgroup_path: output.cgroup_path, ..Render::new(output.session) },
             renderer: output.renderer,
             line: Vec::with_capacity(512),
             started,
             total_emitted: 0,
+            follower: None,
         }
     }
 
@@ -402,7 +430,8 @@ impl<'s, W: Write> Writer<'s, W> {
         loop {
             self.render.clock.refresh();
             let now = Instant::now();
-            if signals::stop_requested() || deadline.is_some_and(|d| now >= d) {
+            let all_exited = self.follower.as_mut().is_some_and(Follower::done);
+            if signals::stop_requested() || deadline.is_some_and(|d| now >= d) || all_exited {
                 stop.store(true, Ordering::SeqCst);
             }
             if let Some(due) = next_stats.filter(|&due| now >= due) {
@@ -533,6 +562,7 @@ impl<'s, W: Write> Writer<'s, W> {
             session: self.render.session.clone(),
             elapsed_ns: self.started.elapsed().as_nanos() as u64,
             counts,
+            follow: self.follower.as_ref().map(Follower::counts),
         }
     }
 

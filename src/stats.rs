@@ -49,20 +49,24 @@ impl KernelCounts {
     /// Sums the per-CPU values. A map that cannot be read counts as zero rather than
     /// ending the run; it only happens if the object is being torn down.
     pub fn read(counters: &dyn MapCore) -> Self {
-        let get = |counter: sysnoop_counter| -> u64 {
-            counters
-                .lookup_percpu(&counter.0.to_ne_bytes(), MapFlags::ANY)
-                .ok()
-                .flatten()
-                .map(|per_cpu| per_cpu.iter().map(|v| sum_u64(v)).sum())
-                .unwrap_or(0)
-        };
+        let get = |counter: sysnoop_counter| sum_percpu(counters, counter.0);
         KernelCounts {
             filtered: get(sysnoop_counter::SN_CTR_FILTERED),
             lost: get(sysnoop_counter::SN_CTR_LOST),
             pairing_misses: get(sysnoop_counter::SN_CTR_PAIR_MISS),
         }
     }
+}
+
+/// The sum over CPUs of entry `index` of a per-CPU array of u64 counters; 0 when it
+/// cannot be read.
+pub fn sum_percpu(counters: &dyn MapCore, index: u32) -> u64 {
+    counters
+        .lookup_percpu(&index.to_ne_bytes(), MapFlags::ANY)
+        .ok()
+        .flatten()
+        .map(|per_cpu| per_cpu.iter().map(|v| sum_u64(v)).sum())
+        .unwrap_or(0)
 }
 
 fn sum_u64(bytes: &[u8]) -> u64 {
@@ -77,4 +81,7 @@ pub struct Report {
     pub session: String,
     pub elapsed_ns: u64,
     pub counts: BTreeMap<&'static str, Counts>,
+    /// -- CMD, --follow: the tasks followed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow: Option<crate::follow::FollowCounts>,
 }

@@ -419,10 +419,10 @@ impl Record for ConnectEvent {
 
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
-        let mut b = crate::decode::tests::header(4, 216); // SN_KIND_CONNECT
-        b[56..58].copy_from_slice(&1u16.to_ne_bytes()); // family: AF_UNIX
-        b[66..68].copy_from_slice(&5u16.to_ne_bytes()); // path_len
-        b[100..105].copy_from_slice(b"/sock"); // path
+        let mut b = crate::decode::tests::header(4, 224); // SN_KIND_CONNECT
+        b[64..66].copy_from_slice(&1u16.to_ne_bytes()); // family: AF_UNIX
+        b[74..76].copy_from_slice(&5u16.to_ne_bytes()); // path_len
+        b[108..113].copy_from_slice(b"/sock"); // path
         Some(b)
     }
 }

@@ -130,7 +130,6 @@ pub enum ExecSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecEvent {
     pub task: Task,
-    pub cgroup_id: u64,
     pub ret: i32,
     /// The thread that called exec (not the pid when a non-leader thread exec'd).
     pub old_tid: u32,
@@ -205,7 +204,6 @@ fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
     )?;
     Ok(ExecEvent {
         task: decode::task(bytes),
-        cgroup_id: decode::read(bytes, offset_of!(exec_event, cgroup_id)),
         ret: decode::read(bytes, offset_of!(exec_event, ret)),
         old_tid: decode::read(bytes, offset_of!(exec_event, old_tid)),
         source,
@@ -240,7 +238,6 @@ impl Record for ExecEvent {
             cwd_truncated: self.cwd.truncated,
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
-            cgroup_id: self.cgroup_id,
         };
         push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
@@ -273,7 +270,7 @@ impl Record for ExecEvent {
                 filename_hex: filename.hex,
                 comm_hex: text::render(&self.task.comm).hex,
                 ret: self.ret,
-                cgroup_id: self.cgroup_id,
+                cgroup_id: self.task.cgroup_id,
             },
         };
         ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, ctx.utc(self.task.ts_ns), &body);
@@ -294,7 +291,6 @@ impl Record for ExecEvent {
             Field::boolean("cwd_truncated", "cwd was cut (longer than PATH_MAX): it holds the components nearest the directory"),
             Field::integer("ret", "0, or the negative errno of a failed exec"),
             Field::string("errno", "the errno name of a failed exec, else null").nullable(),
-            Field::count("cgroup_id", "the process's cgroup v2 id"),
         ])
     }
 
@@ -380,7 +376,6 @@ struct ExecRecord<'a> {
     cwd_truncated: bool,
     ret: i32,
     errno: Option<Cow<'static, str>>,
-    cgroup_id: u64,
 }
 
 #[cfg(test)]
@@ -423,7 +418,7 @@ mod tests {
     #[test]
     fn decodes_an_exec_record() {
         let e = decode(&exec_record(0, 0, b"/usr/bin/ls", b"ls\0-l\0\0a b\0", false)).unwrap();
-        assert_eq!((e.task.pid, e.task.comm.as_slice(), e.cgroup_id, e.old_tid), (100, &b"ls"[..], 777, 99));
+        assert_eq!((e.task.pid, e.task.comm.as_slice(), e.task.cgroup_id, e.old_tid), (100, &b"ls"[..], 777, 99));
         assert_eq!(e.source, ExecSource::Sched);
         assert_eq!(e.filename, b"/usr/bin/ls");
         assert_eq!(e.argv(), [&b"ls"[..], b"-l", b"", b"a b"]);
@@ -456,8 +451,7 @@ mod tests {
     #[test]
     fn exec_records() {
         let e = ExecEvent {
-            task: task(b"sh"),
-            cgroup_id: 42,
+            task: Task { cgroup_id: 42, ..task(b"sh") },
             ret: 0,
             old_tid: 4243,
             source: ExecSource::Sched,

@@ -212,12 +212,12 @@ mod tests {
 
     /// exit(7) of thread 322 of process 321 after 250 ms (bpf/exit.h offsets).
     pub fn exit_record() -> Vec<u8> {
-        let mut b = crate::decode::tests::header(3, 64); // SN_KIND_EXIT
+        let mut b = crate::decode::tests::header(3, 72); // SN_KIND_EXIT
         b[12..16].copy_from_slice(&321u32.to_ne_bytes()); // pid
         b[16..20].copy_from_slice(&322u32.to_ne_bytes()); // tid
-        b[48..56].copy_from_slice(&250_000_000u64.to_ne_bytes()); // duration_ns
-        b[56..60].copy_from_slice(&0x0700u32.to_ne_bytes()); // exit_code: exit(7)
-        b[60] = 1; // is_thread
+        b[56..64].copy_from_slice(&250_000_000u64.to_ne_bytes()); // duration_ns
+        b[64..68].copy_from_slice(&0x0700u32.to_ne_bytes()); // exit_code: exit(7)
+        b[68] = 1; // is_thread
         b
     }
 
@@ -227,7 +227,7 @@ mod tests {
         let e = decode(&b).unwrap();
         assert_eq!((e.task.pid, e.task.tid, e.duration_ns, e.raw_exit_code, e.is_thread), (321, 322, 250_000_000, 0x700, true));
         assert_eq!(e.task.comm, b"job");
-        assert_eq!(decode(&b[..63]), Err(Malformed::Short { len: 63, need: 64 }));
+        assert_eq!(decode(&b[..71]), Err(Malformed::Short { len: 71, need: 72 }));
     }
 
     #[test]

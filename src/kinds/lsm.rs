@@ -356,12 +356,12 @@ impl Record for LsmConnectEvent {
 
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
-        let mut b = crate::decode::tests::header(7, 208); // SN_KIND_LSM_CONNECT
-        b[48..50].copy_from_slice(&2u16.to_ne_bytes()); // family: AF_INET
-        b[50..52].copy_from_slice(&6u16.to_ne_bytes()); // protocol: tcp
-        b[52..54].copy_from_slice(&1u16.to_ne_bytes()); // socket type: stream
-        b[56..58].copy_from_slice(&443u16.to_ne_bytes()); // dport
-        b[80..84].copy_from_slice(&[127, 0, 0, 1]); // daddr
+        let mut b = crate::decode::tests::header(7, 216); // SN_KIND_LSM_CONNECT
+        b[56..58].copy_from_slice(&2u16.to_ne_bytes()); // family: AF_INET
+        b[58..60].copy_from_slice(&6u16.to_ne_bytes()); // protocol: tcp
+        b[60..62].copy_from_slice(&1u16.to_ne_bytes()); // socket type: stream
+        b[64..66].copy_from_slice(&443u16.to_ne_bytes()); // dport
+        b[88..92].copy_from_slice(&[127, 0, 0, 1]); // daddr
         Some(b)
     }
 }
@@ -445,11 +445,11 @@ mod tests {
     /// A file record as the kernel lays it out (bpf/lsm.h).
     pub fn file_record(path: &[u8], mode: u16) -> Vec<u8> {
         let mut b = crate::decode::tests::header(6, FILE_HEADER); // SN_KIND_LSM_FILE_OPEN
-        b[48..56].copy_from_slice(&1234u64.to_ne_bytes()); // inode
-        b[56..60].copy_from_slice(&((8u32 << 20) | 1).to_ne_bytes()); // dev 8:1
-        b[60..64].copy_from_slice(&0o2000000u32.to_ne_bytes()); // flags: O_CLOEXEC
-        b[64..66].copy_from_slice(&mode.to_ne_bytes());
-        b[68..72].copy_from_slice(&(path.len() as u32 + 1).to_ne_bytes());
+        b[56..64].copy_from_slice(&1234u64.to_ne_bytes()); // inode
+        b[64..68].copy_from_slice(&((8u32 << 20) | 1).to_ne_bytes()); // dev 8:1
+        b[68..72].copy_from_slice(&0o2000000u32.to_ne_bytes()); // flags: O_CLOEXEC
+        b[72..74].copy_from_slice(&mode.to_ne_bytes());
+        b[76..80].copy_from_slice(&(path.len() as u32 + 1).to_ne_bytes());
         b.extend_from_slice(path);
         b.push(0);
         b
@@ -483,10 +483,10 @@ mod tests {
     fn a_short_or_overlong_record_is_malformed() {
         assert!(matches!(decode_file(&[0; 10]), Err(Malformed::Short { .. })));
         let mut long = file_record(b"/x", 0o100644);
-        long[68..72].copy_from_slice(&100u32.to_ne_bytes());
+        long[76..80].copy_from_slice(&100u32.to_ne_bytes());
         assert!(matches!(decode_file(&long), Err(Malformed::Length { .. })));
         let mut bad = <LsmConnectEvent as Record>::example().unwrap();
-        bad[58..60].copy_from_slice(&200u16.to_ne_bytes()); // path_len
+        bad[66..68].copy_from_slice(&200u16.to_ne_bytes()); // path_len
         assert!(matches!(decode_connect(&bad), Err(Malformed::Length { .. })));
     }
 }

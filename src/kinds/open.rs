@@ -481,7 +481,7 @@ mod tests {
     /// With a walked name: `source` and `flags` as bpf/sysnoop.h numbers them.
     #[allow(clippy::too_many_arguments)]
     pub fn kernel_record_full(syscall: u16, ret: i32, dirfd: i32, path: &[u8], source: u8, walked: &[u8], ino: u64, flags: u8) -> Vec<u8> {
-        let mut b = vec![0u8; 88];
+        let mut b = vec![0u8; 96];
         b[0..8].copy_from_slice(&123_456_789u64.to_ne_bytes()); // ts_ns
         b[8..12].copy_from_slice(&1u32.to_ne_bytes()); // kind: SN_KIND_OPEN
         b[12..16].copy_from_slice(&4242u32.to_ne_bytes()); // pid
@@ -489,17 +489,18 @@ mod tests {
         b[20..24].copy_from_slice(&1u32.to_ne_bytes()); // ppid
         b[24..28].copy_from_slice(&1000u32.to_ne_bytes()); // uid
         b[32..36].copy_from_slice(b"cat\0"); // comm[16]
-        b[48..56].copy_from_slice(&0o2000000u64.to_ne_bytes()); // flags
-        b[56..60].copy_from_slice(&ret.to_ne_bytes()); // ret
-        b[60..64].copy_from_slice(&0o644u32.to_ne_bytes()); // mode
-        b[64..66].copy_from_slice(&syscall.to_ne_bytes()); // syscall
+        b[48..56].copy_from_slice(&1u64.to_ne_bytes()); // cgroup_id
+        b[56..64].copy_from_slice(&0o2000000u64.to_ne_bytes()); // flags
+        b[64..68].copy_from_slice(&ret.to_ne_bytes()); // ret
+        b[68..72].copy_from_slice(&0o644u32.to_ne_bytes()); // mode
+        b[72..74].copy_from_slice(&syscall.to_ne_bytes()); // syscall
         let path_len = if path.is_empty() { 0 } else { path.len() as u16 + 1 };
-        b[66..68].copy_from_slice(&path_len.to_ne_bytes()); // path_len
-        b[68..72].copy_from_slice(&dirfd.to_ne_bytes()); // dirfd
-        b[72..80].copy_from_slice(&ino.to_ne_bytes()); // full_ino
-        b[80..82].copy_from_slice(&(walked.len() as u16).to_ne_bytes()); // full_len
-        b[82] = source; // full_source
-        b[83] = flags; // full_flags
+        b[74..76].copy_from_slice(&path_len.to_ne_bytes()); // path_len
+        b[76..80].copy_from_slice(&dirfd.to_ne_bytes()); // dirfd
+        b[80..88].copy_from_slice(&ino.to_ne_bytes()); // full_ino
+        b[88..90].copy_from_slice(&(walked.len() as u16).to_ne_bytes()); // full_len
+        b[90] = source; // full_source
+        b[91] = flags; // full_flags
         if !path.is_empty() {
             b.extend_from_slice(path);
             b.push(0);
@@ -513,7 +514,7 @@ mod tests {
         assert_eq!(
             decode(&kernel_record_full(1, 3, -100, b"hostname", 1, b"/etc/hostname", 0, 0)).unwrap(),
             OpenEvent {
-                task: Task { ts_ns: 123_456_789, pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: b"cat".to_vec() },
+                task: Task { ts_ns: 123_456_789, pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: b"cat".to_vec(), cgroup_id: 1 },
                 syscall: OpenSyscall::Openat,
                 dirfd: Some(-100),
                 flags: 0o2000000,
@@ -544,14 +545,14 @@ mod tests {
 
     #[test]
     fn malformed_records_are_errors_not_panics() {
-        assert_eq!(decode(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 88 }));
-        assert_eq!(decode(&[]), Err(Malformed::Short { len: 0, need: 88 }));
+        assert_eq!(decode(&[0u8; 10]), Err(Malformed::Short { len: 10, need: 96 }));
+        assert_eq!(decode(&[]), Err(Malformed::Short { len: 0, need: 96 }));
         let mut long_path = kernel_record(1, 3, b"/x");
-        long_path[66..68].copy_from_slice(&500u16.to_ne_bytes());
-        assert_eq!(decode(&long_path), Err(Malformed::Length { field: "path_len", value: 500, len: 91 }));
+        long_path[74..76].copy_from_slice(&500u16.to_ne_bytes());
+        assert_eq!(decode(&long_path), Err(Malformed::Length { field: "path_len", value: 500, len: 99 }));
         let mut long_full = kernel_record_full(1, 3, -100, b"x", 1, b"/x", 0, 0);
-        long_full[80..82].copy_from_slice(&3u16.to_ne_bytes());
-        assert_eq!(decode(&long_full), Err(Malformed::Length { field: "full_len", value: 3, len: 92 }));
+        long_full[88..90].copy_from_slice(&3u16.to_ne_bytes());
+        assert_eq!(decode(&long_full), Err(Malformed::Length { field: "full_len", value: 3, len: 100 }));
         assert_eq!(decode(&kernel_record_full(1, 3, -100, b"x", 10, b"", 0, 0)), Err(Malformed::Unknown { field: "full path source", value: 10 }));
         assert_eq!(decode(&kernel_record(9, 3, b"/x")), Err(Malformed::Unknown { field: "open syscall", value: 9 }));
         // A known kind with a bad body is attributed to that kind.
@@ -572,7 +573,7 @@ mod tests {
         });
         assert_keys_in_order(
             &e,
-            &["kind", "time", "session", "pid", "tid", "ppid", "uid", "comm", "syscall", "dirfd", "path", "full_path", "full_path_truncated", "flags", "mode", "ret", "errno"],
+            &["kind", "time", "session", "pid", "tid", "ppid", "uid", "comm", "cgroup_id", "syscall", "dirfd", "path", "full_path", "full_path_truncated", "flags", "mode", "ret", "errno"],
         );
         let v = json(&e);
         assert_eq!(v["kind"], "open");

@@ -298,8 +298,8 @@ impl Record for SyscallEvent {
 
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
-        let mut b = crate::decode::tests::header(5, 72); // SN_KIND_SYSCALL
-        b[68] = 1; // returned
+        let mut b = crate::decode::tests::header(5, 80); // SN_KIND_SYSCALL
+        b[76] = 1; // returned
         Some(b)
     }
 }
@@ -398,18 +398,18 @@ mod tests {
 
     #[test]
     fn decodes_a_syscall_record() {
-        let mut b = crate::decode::tests::header(5, 72);
+        let mut b = crate::decode::tests::header(5, 80);
         b[12..16].copy_from_slice(&77u32.to_ne_bytes()); // pid
-        b[48..56].copy_from_slice(&(-9i64).to_ne_bytes()); // ret: -EBADF
-        b[56..64].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
-        b[64..68].copy_from_slice(&3u32.to_ne_bytes()); // nr
-        b[68] = 1; // returned
+        b[56..64].copy_from_slice(&(-9i64).to_ne_bytes()); // ret: -EBADF
+        b[64..72].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
+        b[72..76].copy_from_slice(&3u32.to_ne_bytes()); // nr
+        b[76] = 1; // returned
         let Ok(Event::Syscall(e)) = crate::decode::record(&b) else { panic!() };
         assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, 1234))));
-        assert!(matches!(crate::decode::record(&b[..71]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
+        assert!(matches!(crate::decode::record(&b[..79]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
         // exit_group, reported at its enter: no result.
-        b[64..68].copy_from_slice(&231u32.to_ne_bytes());
-        b[68] = 0;
+        b[72..76].copy_from_slice(&231u32.to_ne_bytes());
+        b[76] = 0;
         assert_eq!(decode(&b).map(|e| (e.nr, e.result)), Ok((231, None)));
     }
 }

@@ -37,11 +37,6 @@ use crate::{plain_abi, preflight};
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Traffic options")]
 pub struct TrafficOptions {
-    /// Count only this cgroup v2 subtree: a path under the cgroup v2 mount, or an
-    /// absolute directory in it (default: the whole hierarchy).
-    #[arg(long, value_name = "PATH")]
-    pub cgroup: Option<PathBuf>,
-
     /// Print the traffic of each active cgroup this often, e.g. 1s, 500ms.
     #[arg(short = 'i', long, visible_alias = "traffic-interval", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
@@ -63,7 +58,7 @@ impl Tracer for Traffic {
     type Options = TrafficOptions;
 
     fn load(shared: &Shared, options: &TrafficOptions) -> Result<Loaded> {
-        let (root, cgroup) = target(options.cgroup.as_deref())?;
+        let (root, cgroup) = target(shared.cgroup())?;
         let open = shared.open::<TrafficBpfSkel>()?;
         let skel = shared.load::<TrafficBpfSkel>(open)?;
         let dir = std::fs::File::open(&cgroup).with_context(|| format!("opening cgroup {}", cgroup.display()))?;
@@ -91,14 +86,7 @@ impl Tracer for Traffic {
 /// after the checks attaching needs.
 pub fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
     preflight::check_net_admin()?;
-    let root = preflight::cgroup2_mount().ok_or(preflight::PreflightError::NoCgroup2)?;
-    let dir = match cgroup {
-        None => root.clone(),
-        Some(p) if p.is_absolute() && p.starts_with(&root) => p.to_path_buf(),
-        Some(p) => root.join(p.strip_prefix("/").unwrap_or(p)),
-    };
-    anyhow::ensure!(dir.is_dir(), "{} is not a cgroup v2 directory (under {})", dir.display(), root.display());
-    Ok((root, dir))
+    preflight::cgroup_dir(cgroup)
 }
 
 /// `dir` as records name it: its path under the cgroup v2 mount `root`.

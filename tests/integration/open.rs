@@ -445,7 +445,7 @@ fn the_start_record_says_what_is_traced() {
             "format": "native",
             "kinds": [{"kind": "open", "hooks": traced, "detail": null, "absent": absent}],
             "skipped": [],
-            "filters": {"pid": 1, "tid": null, "uid": null, "comm": null, "failed": true},
+            "filters": {"pid": 1, "tid": null, "uid": null, "comm": null, "failed": true, "cgroup": null, "follow": null, "command": null},
             "ring_size": 4 << 20,
         })
     );

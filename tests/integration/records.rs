@@ -30,6 +30,14 @@ macro_rules! task_record {
             pub comm: String,
             #[serde(default)]
             pub comm_hex: Option<String>,
+            pub cgroup_id: u64,
+            /// --cgroup-path.
+            #[serde(default)]
+            pub cgroup: Option<String>,
+            #[serde(default)]
+            pub container_id: Option<String>,
+            #[serde(default)]
+            pub container_runtime: Option<String>,
             $($(#[$attr])* pub $field: $ty,)*
         }
     };
@@ -148,7 +156,6 @@ task_record! {
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
-        cgroup_id: u64,
     }
 }
 
@@ -313,6 +320,12 @@ pub struct Filters {
     #[serde(deserialize_with = "nullable")]
     pub comm: Option<String>,
     pub failed: bool,
+    #[serde(deserialize_with = "nullable")]
+    pub cgroup: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub follow: Option<u32>,
+    #[serde(deserialize_with = "nullable")]
+    pub command: Option<Vec<String>>,
 }
 
 #[allow(dead_code)]
@@ -323,6 +336,17 @@ pub struct Summary {
     pub session: String,
     pub elapsed_ns: u64,
     pub counts: BTreeMap<String, Counts>,
+    /// -- CMD, --follow.
+    #[serde(default)]
+    pub follow: Option<FollowCounts>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FollowCounts {
+    pub tasks: u64,
+    pub untracked: u64,
 }
 
 /// Written out rather than taken from sysnoop::stats::Counts: a field renamed there must

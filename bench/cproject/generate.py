@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+# Writes this directory's C sources for bench/follow: a header, main.c and NMOD modules,
+# each a small routine of one of a few kinds with its own constants. Deterministic: the
+# same files every time; they are checked in, so run this only to change them.
+import os
+
+NMOD = 20
+here = os.path.dirname(os.path.abspath(__file__))
+
+SORT = r'''
+struct item_{i} {{ unsigned long key; int tag; }};
+
+static int cmp_{i}(const void *a, const void *b)
+{{
+    const struct item_{i} *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}}
+
+unsigned long mod_{i}(unsigned long seed)
+{{
+    struct item_{i} items[{n}];
+    unsigned long sum = 0;
+    size_t k;
+    for (k = 0; k < {n}; k++) {{
+        seed = lcg(seed);
+        items[k].key = seed % {m}u;
+        items[k].tag = (int)k;
+    }}
+    qsort(items, {n}, sizeof items[0], cmp_{i});
+    for (k = 0; k < {n}; k++)
+        sum = sum * 31u + items[k].key + (unsigned long)items[k].tag;
+    return sum;
+}}
+'''
+
+STRING = r'''
+static void reverse_{i}(char *s)
+{{
+    size_t a = 0, b = strlen(s);
+    while (b > a + 1) {{
+        char t = s[a];
+        s[a++] = s[--b];
+        s[b] = t;
+    }}
+}}
+
+unsigned long mod_{i}(unsigned long seed)
+{{
+    char buf[{n}];
+    size_t used = 0;
+    int k;
+    buf[0] = '\0';
+    for (k = 0; k < {m} && used + 24 < sizeof buf; k++) {{
+        seed = lcg(seed);
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%lu,", seed % 1000u);
+    }}
+    reverse_{i}(buf);
+    return fnv1a(buf, strlen(buf)) ^ (unsigned long)used;
+}}
+'''
+
+SIEVE = r'''
+unsigned long mod_{i}(unsigned long seed)
+{{
+    static unsigned char composite[{n}];
+    unsigned long sum = seed % 7u;
+    size_t p, q;
+    memset(composite, 0, sizeof composite);
+    for (p = 2; p < {n}; p++) {{
+        if (composite[p])
+            continue;
+        sum += p * {m}u;
+        for (q = p * p; q < {n}; q += p)
+            composite[q] = 1;
+    }}
+    return sum;
+}}
+'''
+
+MATRIX = r'''
+#define DIM_{i} {n}
+
+static void mul_{i}(long c[DIM_{i}][DIM_{i}], long a[DIM_{i}][DIM_{i}], long b[DIM_{i}][DIM_{i}])
+{{
+    int r, s, t;
+    for (r = 0; r < DIM_{i}; r++)
+        for (s = 0; s < DIM_{i}; s++) {{
+            long acc = 0;
+            for (t = 0; t < DIM_{i}; t++)
+                acc += a[r][t] * b[t][s];
+            c[r][s] = acc % {m};
+        }}
+}}
+
+unsigned long mod_{i}(unsigned long seed)
+{{
+    long a[DIM_{i}][DIM_{i}], b[DIM_{i}][DIM_{i}], c[DIM_{i}][DIM_{i}];
+    unsigned long sum = 0;
+    int r, s;
+    for (r = 0; r < DIM_{i}; r++)
+        for (s = 0; s < DIM_{i}; s++) {{
+            seed = lcg(seed);
+            a[r][s] = (long)(seed % 100u);
+            b[r][s] = (long)((seed >> 8) % 100u);
+        }}
+    mul_{i}(c, a, b);
+    for (r = 0; r < DIM_{i}; r++)
+        for (s = 0; s < DIM_{i}; s++)
+            sum = sum * 7u + (unsigned long)c[r][s];
+    return sum;
+}}
+'''
+
+CRC = r'''
+static unsigned long table_{i}[256];
+
+static void init_{i}(void)
+{{
+    unsigned long c;
+    int n, k;
+    for (n = 0; n < 256; n++) {{
+        c = (unsigned long)n;
+        for (k = 0; k < 8; k++)
+            c = c & 1u ? 0xEDB88320ul ^ (c >> 1) : c >> 1;
+        table_{i}[n] = c;
+    }}
+}}
+
+unsigned long mod_{i}(unsigned long seed)
+{{
+    unsigned char data[{n}];
+    unsigned long crc = 0xFFFFFFFFul;
+    size_t k;
+    init_{i}();
+    for (k = 0; k < sizeof data; k++) {{
+        seed = lcg(seed);
+        data[k] = (unsigned char)(seed >> {m});
+    }}
+    for (k = 0; k < sizeof data; k++)
+        crc = table_{i}[(crc ^ data[k]) & 0xFFu] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFul;
+}}
+'''
+
+HASH = r'''
+struct slot_{i} {{ unsigned long key; unsigned long value; int used; }};
+
+unsigned long mod_{i}(unsigned long seed)
+{{
+    struct slot_{i} *slots = calloc({n}, sizeof *slots);
+    unsigned long sum = 0;
+    int k;
+    if (slots == NULL)
+        return 0;
+    for (k = 0; k < {m}; k++) {{
+        unsigned long key, h;
+        seed = lcg(seed);
+        key = seed % 100000u;
+        h = key % {n}u;
+        while (slots[h].used && slots[h].key != key)
+            h = (h + 1) % {n}u;
+        slots[h].used = 1;
+        slots[h].key = key;
+        slots[h].value += (unsigned long)k;
+    }}
+    for (k = 0; k < {n}; k++)
+        if (slots[k].used)
+            sum = sum * 131u + slots[k].key + slots[k].value;
+    free(slots);
+    return sum;
+}}
+'''
+
+KINDS = [
+    ('sort', SORT, '<stdlib.h>', lambda i: (64 + 8 * i, 1000 + 37 * i)),
+    ('string', STRING, '<stdio.h>\n#include <string.h>', lambda i: (256 + 16 * i, 20 + i)),
+    ('sieve', SIEVE, '<string.h>', lambda i: (2000 + 100 * i, 3 + i)),
+    ('matrix', MATRIX, '<stdlib.h>', lambda i: (4 + i % 5, 1009 + 2 * i)),
+    ('crc', CRC, '<stddef.h>', lambda i: (128 + 32 * i, 8 + i % 16)),
+    ('hash', HASH, '<stdlib.h>', lambda i: (251 + 2 * i, 150 + 5 * i)),
+]
+
+
+def write(name, text):
+    with open(os.path.join(here, name), 'w') as f:
+        f.write(text)
+
+
+header = ['/* Generated by generate.py: a small program for bench/follow to build. */',
+          '#ifndef CPROJECT_H', '#define CPROJECT_H', '', '#include <stddef.h>', '',
+          'static inline unsigned long lcg(unsigned long x)',
+          '{', '    return (x * 1103515245ul + 12345ul) & 0x7FFFFFFFul;', '}', '',
+          'unsigned long fnv1a(const char *s, size_t n);', '']
+for i in range(1, NMOD + 1):
+    header.append('unsigned long mod_%d(unsigned long seed);' % i)
+header += ['', '#endif', '']
+write('cproject.h', '\n'.join(header))
+
+write('util.c', '''/* Generated by generate.py. */
+#include "cproject.h"
+
+unsigned long fnv1a(const char *s, size_t n)
+{
+    unsigned long h = 2166136261ul;
+    size_t k;
+    for (k = 0; k < n; k++) {
+        h ^= (unsigned char)s[k];
+        h = (h * 16777619ul) & 0xFFFFFFFFul;
+    }
+    return h;
+}
+''')
+
+for i in range(1, NMOD + 1):
+    kind, template, includes, params = KINDS[(i - 1) % len(KINDS)]
+    n, m = params(i)
+    write('mod%02d.c' % i, '/* Generated by generate.py: module %d, %s. */\n#include %s\n#include "cproject.h"\n%s'
+          % (i, kind, includes, template.format(i=i, n=n, m=m)))
+
+calls = '\n'.join('    sum = sum * 3u + mod_%d(seed + %du);' % (i, i) for i in range(1, NMOD + 1))
+write('main.c', '''/* Generated by generate.py: calls every module and prints a checksum. */
+#include <stdio.h>
+#include "cproject.h"
+
+int main(void)
+{
+    unsigned long seed = 12345u, sum = 0;
+%s
+    printf("%%lx\\n", sum);
+    return 0;
+}
+''' % calls)
