@@ -165,8 +165,11 @@ fn run_records() -> Vec<(&'static str, Value)> {
             "uid": filter("integer", "-u"),
             "comm": filter("string", "-n"),
             "failed": {"type": "boolean", "description": "-x"},
+            "cgroup": filter("string", "--cgroup, as given"),
+            "follow": filter("integer", "--follow: the process followed with its descendants"),
+            "command": {"type": ["array", "null"], "items": {"type": "string"}, "description": "-- CMD: the command run and followed"},
         },
-        "required": ["pid", "tid", "uid", "comm", "failed"],
+        "required": ["pid", "tid", "uid", "comm", "failed", "cgroup", "follow", "command"],
         "additionalProperties": false,
     });
     let start = record("start", "The first line of every run: what is traced, how, and since when.", vec![
@@ -182,6 +185,15 @@ fn run_records() -> Vec<(&'static str, Value)> {
         record(kind, description, vec![
             Field::count("elapsed_ns", "since the run began"),
             Field::with("counts", json!({"type": "object", "additionalProperties": counts()}), "per record kind: what happened to every event"),
+            Field::with("follow", json!({
+                "type": "object",
+                "properties": {
+                    "tasks": {"type": "integer", "minimum": 0, "description": "tasks (processes and threads) followed: the first ones and every new one"},
+                    "untracked": {"type": "integer", "minimum": 0, "description": "new tasks of followed ones not followed because the set was full (--max-tasks): nothing they did was traced"},
+                },
+                "required": ["tasks", "untracked"],
+                "additionalProperties": false,
+            }), "-- CMD and --follow: the tasks followed").optional(),
         ])
     };
     vec![

@@ -28,6 +28,9 @@
 //!   block open PATHHEX         a new thread opens the path (a FIFO: blocks for good)
 //!   block connect PATHHEX      a new thread listens on a unix socket at the path with a
 //!                              backlog of 0, connects once (queued), then again (blocks)
+//!   thread-open PATHHEX        a new thread opens the path (reported), and is joined
+//!   forks N DIRHEX             fork N children that wait until all N exist, then each
+//!                              opens DIR/<its index> and exits; wait for them
 //!   sleep MS                   sleep this many milliseconds
 //!   exit CODE                  exit the whole process with this status
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
@@ -146,6 +149,34 @@ fn child_process() {
             ["close-bad", n] => {
                 for _ in 0..n.parse::<u32>().unwrap() {
                     unsafe { libc::syscall(libc::SYS_close, -1) };
+                }
+            }
+            ["thread-open", path] => {
+                let path = CString::new(unhex(path)).unwrap();
+                let (ret, tid) = std::thread::spawn(move || (open("openat", &path, libc::O_RDONLY.into(), 0), nix::unistd::gettid().as_raw())).join().unwrap();
+                report(serde_json::json!({"pid": pid, "tid": tid, "ret": ret, "link": null, "path": null}).to_string());
+            }
+            ["forks", n, dir] => {
+                let dir = unhex(dir);
+                let paths: Vec<CString> = (0..n.parse::<u32>().unwrap()).map(|i| CString::new([&dir[..], format!("/{i}").as_bytes()].concat()).unwrap()).collect();
+                let (gate_read, gate_write) = nix::unistd::pipe().unwrap();
+                let mut children = Vec::new();
+                for path in &paths {
+                    // SAFETY: the child makes raw system calls only, on memory made before the fork.
+                    match unsafe { libc::fork() } {
+                        0 => unsafe {
+                            libc::close(std::os::fd::AsRawFd::as_raw_fd(&gate_write));
+                            let mut byte = 0u8;
+                            libc::read(std::os::fd::AsRawFd::as_raw_fd(&gate_read), (&mut byte as *mut u8).cast(), 1);
+                            libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0);
+                            libc::_exit(0);
+                        },
+                        pid => children.push(pid),
+                    }
+                }
+                drop(gate_write); // every child is forked: let them go
+                for pid in children {
+                    nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None).unwrap();
                 }
             }
             ["sleep", ms] => std::thread::sleep(std::time::Duration::from_millis(ms.parse().unwrap())),
@@ -324,6 +355,14 @@ pub struct Opened {
     pub sport: u64,
     /// What readlink(/proc/self/fd/N) gave the child right after the open.
     pub link: Option<String>,
+}
+
+/// `sysnoop ... -- CMD` for a child running `script`: CMD, and the environment variable
+/// (name, value) that must reach it.
+pub fn command_line(script: &[String]) -> (Vec<String>, (&'static str, String)) {
+    let exe = std::env::current_exe().unwrap().into_os_string().into_string().unwrap();
+    let args = [exe.as_str(), "--exact", "child::child_process", "--nocapture", "--test-threads=1", "-q"];
+    (args.iter().map(|a| a.to_string()).collect(), (ENV, script.join("\n")))
 }
 
 fn command(script: &str) -> Command {

@@ -204,6 +204,7 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     maps.extend(["counters", "claims", "exit_bpf.bss", "exit_bpf.rodata"]);
     maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
+    maps.extend(["cgroup_filter", "followed"].repeat(4)); // exec, exit, connect, traffic's placeholders
     maps.sort_unstable();
     assert_eq!(held.map_names(), maps, "{held:?}");
     held.assert_in_kernel();

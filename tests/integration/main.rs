@@ -14,6 +14,7 @@ mod delivery;
 mod doctor;
 mod exec;
 mod exit;
+mod follow;
 mod lossless;
 mod lsm;
 mod ocsf;

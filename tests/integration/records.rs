@@ -390,7 +390,7 @@ pub fn check(value: &serde_json::Value) -> Result<(), String> {
 fn records_reject_unknown_missing_and_mistyped_fields() {
     let open = serde_json::json!({
         "kind": "open", "time": "2026-11-22T05:13:35.915000289Z", "session": "0195c4a0-0000-7000-8000-000000000000", "pid": 1, "tid": 1, "ppid": 0,
-        "uid": 0, "comm": "cat", "syscall": "openat", "dirfd": "AT_FDCWD", "path": "/x", "full_path": "/x",
+        "uid": 0, "comm": "cat", "cgroup_id": 1, "syscall": "openat", "dirfd": "AT_FDCWD", "path": "/x", "full_path": "/x",
         "full_path_truncated": false, "flags": ["O_RDONLY"], "mode": 0,
         "ret": 3, "errno": null
     });

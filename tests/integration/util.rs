@@ -420,8 +420,9 @@ pub fn open_programs() -> usize {
 /// The maps `sysnoop open` holds, by name, sorted: bpf/open.bpf.c's own (the per-CPU
 /// `counters`, the pairing's `inflight`, the scratch record `heap`, the full path
 /// walk's `path_scratch`, its globals) and the run's ring buffer, `events`, which every
-/// object shares.
-pub const OPEN_MAPS: [&str; 7] = ["counters", "events", "heap", "inflight", "open_bpf.bss", "open_bpf.rodata", "path_scratch"];
+/// object shares; and the one-entry placeholders of the --cgroup filter and the set of
+/// followed tasks (bpf/common.bpf.h) when neither is in use.
+pub const OPEN_MAPS: [&str; 9] = ["cgroup_filter", "counters", "events", "followed", "heap", "inflight", "open_bpf.bss", "open_bpf.rodata", "path_scratch"];
 
 /// The BPF programs, maps and links a running process holds, from its fds' fdinfo
 /// (`prog_id:`, `map_id:`, `link_id:`): exactly this process's, whatever else runs.
