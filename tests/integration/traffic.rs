@@ -3,44 +3,16 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::path::PathBuf;
 
 use serde_json::Value;
 
 use crate::child::Waiting;
-use crate::util::{cgroup2_mount, cgroup_id, require_bpf, Output, Trace};
+use crate::util::{cgroup_id, require_bpf, Cgroup, Output, Trace};
 
 const BYTES: u64 = 300_000;
 /// The interval sysnoop is run with (-i).
 const INTERVAL: &str = "200ms";
 const INTERVAL_NS: u64 = 200_000_000;
-
-/// A fresh cgroup v2 directory, removed on drop (once its processes are gone).
-struct Cgroup {
-    path: PathBuf,
-    /// Its name under the mount point, as records show it.
-    name: String,
-}
-
-impl Cgroup {
-    fn new(tag: &str) -> Cgroup {
-        let root = cgroup2_mount();
-        let name = format!("/sysnoop-{tag}-{}", std::process::id());
-        let path = root.join(&name[1..]);
-        std::fs::create_dir_all(&path).unwrap();
-        Cgroup { path, name }
-    }
-
-    fn adopt(&self, pid: u32) {
-        std::fs::write(self.path.join("cgroup.procs"), pid.to_string()).unwrap();
-    }
-}
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir(&self.path);
-    }
-}
 
 /// Runs `sysnoop traffic ARGS` while a child in `cgroup` sends BYTES to a listener here
 /// (which must receive them all: the programs drop nothing). Checks every traffic

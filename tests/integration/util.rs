@@ -520,3 +520,42 @@ fn bpftool_json(args: &[&str]) -> Value {
     }
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bpftool {args:?}: {e}"))
 }
+
+/// A fresh cgroup v2 directory, removed on drop (once its processes are gone).
+pub struct Cgroup {
+    pub path: PathBuf,
+    /// Its name under the mount point, as records show it.
+    pub name: String,
+}
+
+impl Cgroup {
+    pub fn new(tag: &str) -> Cgroup {
+        let root = cgroup2_mount();
+        let name = format!("/sysnoop-{tag}-{}", std::process::id());
+        let path = root.join(&name[1..]);
+        std::fs::create_dir_all(&path).unwrap();
+        Cgroup { path, name }
+    }
+
+    /// A cgroup under this one (drop it first).
+    pub fn child(&self, name: &str) -> Cgroup {
+        let path = self.path.join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        Cgroup { path, name: format!("{}/{name}", self.name) }
+    }
+
+    /// Its id: the directory's inode number.
+    pub fn id(&self) -> u64 {
+        cgroup_id(&self.name)
+    }
+
+    pub fn adopt(&self, pid: u32) {
+        std::fs::write(self.path.join("cgroup.procs"), pid.to_string()).unwrap();
+    }
+}
+
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.path);
+    }
+}
