@@ -26,22 +26,6 @@
 #include "common.bpf.h"
 
 enum follow_slot _follow_slot = 0;
-enum follow_counter _follow_counter = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FOLLOW_CTR_NR);
-	__type(key, __u32);
-	__type(value, __u64);
-} follow_counts SEC(".maps");
-
-static __always_inline void follow_count(__u32 counter)
-{
-	__u64 *value = bpf_map_lookup_elem(&follow_counts, &counter);
-
-	if (value)
-		*value += 1;
-}
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
@@ -56,9 +40,9 @@ int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
 	child_tid = BPF_CORE_READ(child, pid);
 	/* An int: see claim_process_exit() in exit.bpf.c. */
 	if ((int)bpf_map_update_elem(&followed, &child_tid, &one, BPF_ANY))
-		follow_count(FOLLOW_CTR_UNTRACKED);
+		count(SN_CTR_UNTRACKED);
 	else
-		follow_count(FOLLOW_CTR_TASKS);
+		count(SN_CTR_FOLLOWED);
 	return 0;
 }
 

@@ -31,7 +31,11 @@ enum sysnoop_counter {
 	 * SYSNOOP_INFLIGHT_MAX). Counted once, at the exit (see pairing in common.bpf.h).
 	 */
 	SN_CTR_PAIR_MISS = 2,
-	SN_CTR_NR = 3,
+	/* The follower's (bpf/follow.bpf.c): new tasks of followed tasks, now followed too, */
+	SN_CTR_FOLLOWED = 3,
+	/* and those the full set could not take: not traced. */
+	SN_CTR_UNTRACKED = 4,
+	SN_CTR_NR = 5,
 };
 
 /*

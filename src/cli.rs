@@ -34,7 +34,7 @@ pub enum Command {
     Doctor,
     /// The JSON Schema of one record kind, or of all.
     Schema(Option<String>),
-    Trace(TraceCommand),
+    Trace(Box<TraceCommand>),
 }
 
 /// A tracing subcommand as given: the shared options, and each chosen kind with its own.
@@ -126,7 +126,7 @@ impl FromArgMatches for Command {
         };
         let kinds = chosen.iter().map(|t| t.select(sub, all)).collect::<Result<_, _>>()?;
         let task = chosen.iter().any(|t| t.per_task()).then(|| TaskArgs::from_arg_matches(sub)).transpose()?;
-        Ok(Command::Trace(TraceCommand { run: RunArgs::from_arg_matches(sub)?, task, kinds }))
+        Ok(Command::Trace(Box::new(TraceCommand { run: RunArgs::from_arg_matches(sub)?, task, kinds })))
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
@@ -391,7 +391,7 @@ mod tests {
 
     fn trace(args: &[&str]) -> Result<TraceCommand, clap::Error> {
         match Cli::try_parse_from(std::iter::once("sysnoop").chain(args.iter().copied()))?.command {
-            Command::Trace(t) => Ok(t),
+            Command::Trace(t) => Ok(*t),
             other => panic!("{args:?} parsed as {other:?}"),
         }
     }

@@ -35,7 +35,7 @@ fn bpf_lsm() -> Check {
         let Command::Trace(command) = Cli::try_parse_from(["sysnoop", "lsm", "-q"]).map_err(|e| e.to_string())?.command else {
             unreachable!("lsm is a tracing command")
         };
-        let config = Config::new(command);
+        let config = Config::new(*command);
         let shared = Shared::new(&config, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
         Lsm::load(&shared, &LsmOptions {}).map(drop).map_err(|e| format!("{e:#}"))
     };

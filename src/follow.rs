@@ -23,7 +23,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{Gid, Pid, Uid};
 use serde::Serialize;
 
-use crate::bpf::follow::types::{follow_counter, follow_slot};
+use crate::bpf::follow::types::{follow_slot, sysnoop_counter};
 use crate::bpf::follow::FollowBpfSkel;
 use crate::loader::Shared;
 
@@ -254,7 +254,7 @@ impl Follower {
             crate::kinds::exec::probe_calls();
         })?;
         let set = MapHandle::try_from(&skel.maps.followed).context("reading the set of followed tasks")?;
-        let counts = MapHandle::try_from(&skel.maps.follow_counts).context("reading the follower's counters")?;
+        let counts = MapHandle::try_from(&skel.maps.counters).context("reading the follower's counters")?;
         Ok(Follower { _skel: skel, set, counts, seeded: 0, swept: Instant::now() })
     }
 
@@ -313,8 +313,8 @@ impl Follower {
     }
 
     pub fn counts(&self) -> FollowCounts {
-        let get = |counter: follow_counter| crate::stats::sum_percpu(&self.counts, counter.0);
-        FollowCounts { tasks: self.seeded + get(follow_counter::FOLLOW_CTR_TASKS), untracked: get(follow_counter::FOLLOW_CTR_UNTRACKED) }
+        let get = |counter: sysnoop_counter| crate::stats::sum_percpu(&self.counts, counter.0);
+        FollowCounts { tasks: self.seeded + get(sysnoop_counter::SN_CTR_FOLLOWED), untracked: get(sysnoop_counter::SN_CTR_UNTRACKED) }
     }
 }
 

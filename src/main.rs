@@ -49,7 +49,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Trace(command) => {
-            let config = Config::new(command);
+            let config = Config::new(*command);
             // Forked first, while sysnoop has one thread, and held until tracing is live.
             let mut held = match &config.follow {
                 Some(Follow::Command { argv, user }) => Some(Held::spawn(argv, user.as_ref())?),
