@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
-use crate::event::{push_body, Task};
+use crate::event::{push_body, Render, Task};
 use crate::text;
 
 /// The OCSF version every event says it follows.
@@ -38,9 +38,8 @@ pub struct Ocsf {
     hostname: Option<String>,
     /// `device`.
     device: Box<RawValue>,
-    /// `metadata`, without profiles and with the host profile.
-    metadata: Box<RawValue>,
-    metadata_host: Box<RawValue>,
+    /// `metadata`, by its profiles: none, host, container, host and container.
+    metadata: [Box<RawValue>; 4],
 }
 
 impl Ocsf {
@@ -60,7 +59,8 @@ impl Ocsf {
             os: Os { name: "Linux", type_id: 200, version: kernel_release },
         };
         let metadata = |profiles| raw(&Metadata { version: VERSION, product: &product, profiles, correlation_uid: session });
-        Ocsf { hostname, device: raw(&device), metadata: metadata(None), metadata_host: metadata(Some(&["host"])) }
+        let metadata = [metadata(None), metadata(Some(&["host"])), metadata(Some(&["container"])), metadata(Some(&["host", "container"]))];
+        Ocsf { hostname, device: raw(&device), metadata }
     }
 
     /// `device`: this host.
@@ -75,6 +75,18 @@ impl Ocsf {
     /// Appends one event: the head of `class`/`activity`, at `time`, then `body`'s
     /// fields (a derived struct: its class's own objects, status, `unmapped`).
     pub fn push(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, body: &impl Serialize) {
+        self.push_profiled(line, class, activity, time, false, body)
+    }
+
+    /// Appends one event about `task` (at its time): `push`, with the container profile
+    /// when the task's cgroup is a container's (its `Process::task` objects then carry
+    /// the `container`).
+    pub fn push_task(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task, body: &impl Serialize) {
+        let container = ctx.cgroup(task.cgroup_id).is_some_and(|c| c.container.is_some());
+        self.push_profiled(line, class, activity, ctx.utc(task.ts_ns), container, body)
+    }
+
+    fn push_profiled(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, container: bool, body: &impl Serialize) {
         let head = Head {
             activity_id: activity,
             category_uid: class.category(),
@@ -84,7 +96,7 @@ impl Ocsf {
             time: time_ms(time),
             // Network Activity gets `actor` and `device` from the host profile; the
             // system classes have them of their own.
-            metadata: if class == Class::Network { &self.metadata_host } else { &self.metadata },
+            metadata: &self.metadata[usize::from(class == Class::Network) + 2 * usize::from(container)],
         };
         // The head's closing brace goes; the body's fields follow its own.
         serde_json::to_writer(&mut *line, &head).expect("serializing an OCSF head");
@@ -200,8 +212,8 @@ pub struct Actor<'a> {
 
 impl<'a> Actor<'a> {
     /// The task itself, and its user.
-    pub fn task(task: &'a Task) -> Self {
-        Actor { process: Some(Process::task(task)), user: Some(User::uid(task.uid)), app_name: None }
+    pub fn task(task: &'a Task, ctx: &Render) -> Self {
+        Actor { process: Some(Process::task(task, ctx)), user: Some(User::uid(task.uid)), app_name: None }
     }
 }
 
@@ -221,13 +233,25 @@ pub struct Process<'a> {
     pub user: Option<User>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_process: Option<Box<Process<'a>>>,
+    /// The container profile's: the container the task's cgroup is, when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<Container>,
+}
+
+/// `container` (container profile): its id, and the runtime.
+#[derive(Serialize)]
+pub struct Container {
+    pub uid: String,
+    pub runtime: &'static str,
 }
 
 impl<'a> Process<'a> {
     /// A task: pid, tid, command name (U+FFFD for bytes that are not UTF-8; the native
-    /// `comm_hex` goes under `unmapped`), its user and its parent's pid.
-    pub fn task(task: &'a Task) -> Self {
+    /// `comm_hex` goes under `unmapped`), its user, its parent's pid and its container.
+    pub fn task(task: &'a Task, ctx: &Render) -> Self {
+        let container = ctx.cgroup(task.cgroup_id).and_then(|c| c.container.as_ref().map(|c| Container { uid: c.id.clone(), runtime: c.runtime }));
         Process {
+            container,
             pid: task.pid,
             tid: Some(task.tid),
             name: Some(text::render(&task.comm).text),

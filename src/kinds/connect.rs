@@ -355,7 +355,7 @@ impl Record for ConnectEvent {
         };
         let ends = self.ocsf_ends();
         let body = ConnectOcsf {
-            actor: Actor::task(&self.task),
+            actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             src_endpoint: ends.src,
             dst_endpoint: ends.dst,
@@ -371,7 +371,7 @@ impl Record for ConnectEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::Network, activity, ctx.utc(self.task.ts_ns), &body);
+        ocsf.push_task(line, Class::Network, activity, ctx, &self.task, &body);
     }
 
     fn schema() -> serde_json::Value {

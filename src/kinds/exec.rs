@@ -251,7 +251,7 @@ impl Record for ExecEvent {
         if self.ret == 0 {
             file.type_id = 1; // Regular File: the kernel ran it
         }
-        let process = Process { cmd_line: Some(argv.join(" ")), file: Some(file), ..Process::task(&self.task) };
+        let process = Process { cmd_line: Some(argv.join(" ")), file: Some(file), ..Process::task(&self.task, ctx) };
         let parent = Process { pid: self.task.ppid, ..Process::default() };
         let body = ExecOcsf {
             actor: Actor { process: Some(parent), user: Some(User::uid(self.task.uid)), app_name: None },
@@ -273,7 +273,7 @@ impl Record for ExecEvent {
                 cgroup_id: self.task.cgroup_id,
             },
         };
-        ocsf.push(line, Class::Process, ACTIVITY_LAUNCH, ctx.utc(self.task.ts_ns), &body);
+        ocsf.push_task(line, Class::Process, ACTIVITY_LAUNCH, ctx, &self.task, &body);
     }
 
     fn schema() -> serde_json::Value {

@@ -121,9 +121,9 @@ impl Record for ExitEvent {
     /// Process Activity, Terminate: the process is its own actor.
     fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let body = ExitOcsf {
-            actor: Actor::task(&self.task),
+            actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
-            process: Process::task(&self.task),
+            process: Process::task(&self.task, ctx),
             exit_code: self.exit_code(),
             duration: ocsf::duration_ms(self.duration_ns),
             unmapped: ExitUnmapped {
@@ -134,7 +134,7 @@ impl Record for ExitEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::Process, ACTIVITY_TERMINATE, ctx.utc(self.task.ts_ns), &body);
+        ocsf.push_task(line, Class::Process, ACTIVITY_TERMINATE, ctx, &self.task, &body);
     }
 
     fn schema() -> serde_json::Value {

@@ -186,7 +186,7 @@ impl Record for LsmFileOpenEvent {
         file.type_id = file_type(self.mode).1;
         file.uid = Some(self.inode.to_string());
         let body = LsmFileOcsf {
-            actor: Actor::task(&self.task),
+            actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             file,
             status_id: 1,
@@ -199,7 +199,7 @@ impl Record for LsmFileOpenEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::FileSystem, 14, ctx.utc(self.task.ts_ns), &body);
+        ocsf.push_task(line, Class::FileSystem, 14, ctx, &self.task, &body);
     }
 
     fn schema() -> serde_json::Value {
@@ -309,7 +309,7 @@ impl Record for LsmConnectEvent {
     fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let ends = self.ocsf_ends();
         let body = LsmConnectOcsf {
-            actor: Actor::task(&self.task),
+            actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             src_endpoint: ends.src,
             dst_endpoint: ends.dst,
@@ -322,7 +322,7 @@ impl Record for LsmConnectEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::Network, 1, ctx.utc(self.task.ts_ns), &body);
+        ocsf.push_task(line, Class::Network, 1, ctx, &self.task, &body);
     }
 
     fn schema() -> serde_json::Value {

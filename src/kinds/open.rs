@@ -361,7 +361,7 @@ impl Record for OpenEvent {
             None => (File::at(path.text.clone()), None),
         };
         let body = OpenOcsf {
-            actor: Actor::task(&self.task),
+            actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             file,
             status_id,
@@ -379,7 +379,7 @@ impl Record for OpenEvent {
                 comm_hex: text::render(&self.task.comm).hex,
             },
         };
-        ocsf.push(line, Class::FileSystem, ACTIVITY_OPEN, ctx.utc(self.task.ts_ns), &body);
+        ocsf.push_task(line, Class::FileSystem, ACTIVITY_OPEN, ctx, &self.task, &body);
     }
 
     fn schema() -> serde_json::Value {

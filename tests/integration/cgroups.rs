@@ -116,3 +116,35 @@ fn a_missing_cgroup_is_an_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no-such-cgroup-here is not a cgroup v2 directory"), "{stderr}");
 }
+
+/// In OCSF, a task in a container's cgroup is a process with a `container` (uid and
+/// runtime), and the event lists the container profile; other tasks neither. Every
+/// event is validated against its class's schema with that profile.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn ocsf_events_carry_the_container() {
+    require_bpf();
+    let dir = TestDir::new("ocsf-container");
+    let top = Cgroup::new("ocsf-container");
+    let [podman, plain] = [top.child(&format!("libpod-{}.scope", id(9))), top.child("plain")];
+    let a = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("in-podman"))]);
+    podman.adopt(a.pid);
+    let b = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("in-plain"))]);
+    plain.adopt(b.pid);
+    let trace = Trace::start(&["open", "--cgroup", &top.name, "--format", "ocsf"]);
+    a.go();
+    b.go();
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let event = |name: &str| {
+        let path = dir.path(name).display().to_string();
+        let events: Vec<&Value> = out.records.iter().filter(|e| e["file"]["path"] == path.as_str()).collect();
+        assert_eq!(events.len(), 1, "{name}: {:?}", out.records);
+        events[0]
+    };
+    let e = event("in-podman");
+    assert_eq!(e["actor"]["process"]["container"], serde_json::json!({"uid": id(9), "runtime": "podman"}), "{e}");
+    assert_eq!(e["metadata"]["profiles"], serde_json::json!(["container"]), "{e}");
+    let e = event("in-plain");
+    assert!(e["actor"]["process"].get("container").is_none() && e["metadata"].get("profiles").is_none(), "{e}");
+}
