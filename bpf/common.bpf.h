@@ -132,14 +132,14 @@ static __always_inline bool is_self(__u64 pid_tgid, __u32 slot)
 }
 
 /*
- * Is this sysnoop, or a child it started to probe exec and exit? Then `slot`'s program
- * is live. This reads the parent (two kernel reads) for every other task: hot paths use
- * is_self() on entry and drop children by the ppid in their record instead.
+ * Is this sysnoop, or a child it started to probe exec and exit (not the command it
+ * runs with -- CMD, which is followed)? Then `slot`'s program is live. This reads the
+ * parent (two kernel reads) for every other task: hot paths use is_self() on entry and
+ * drop children by the ppid in their record instead.
  */
 static __always_inline bool is_self_or_child(__u64 pid_tgid, __u32 slot)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 	__u32 tid = (__u32)pid_tgid;
 
 	if (!self_tgid)

@@ -2,10 +2,10 @@
 //! (as fd's cli -> config, ripgrep's low args -> high args). Everything that loads reads
 //! this, never the command line.
 
-use crate::cli::{TraceCommand, TaskArgs};
-use crate::delivery::Dest;
 use std::path::PathBuf;
 
+use crate::cli::{TraceCommand, TaskArgs};
+use crate::delivery::Dest;
 use crate::filter::Filters;
 use crate::follow::Follow;
 use crate::format::Format;

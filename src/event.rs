@@ -225,6 +225,20 @@ pub mod tests {
         ]);
     }
 
+    /// --cgroup-path: a cgroup sysnoop cannot name (gone, or no cgroup v2 to look in)
+    /// is `cgroup:<id>`; with no container, no container fields.
+    #[test]
+    fn an_unknown_cgroup_is_named_by_its_id() {
+        #[derive(Serialize)]
+        struct Empty {}
+        let ctx = Render { cgroup_path: true, ..Render::new(SESSION.into()) };
+        let mut line = Vec::new();
+        push_task_line(&mut line, "y", &ctx, &Task { cgroup_id: 4242, ..task(b"sh") }, &Empty {});
+        let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!((&v["cgroup_id"], &v["cgroup"]), (&serde_json::json!(4242), &serde_json::json!("cgroup:4242")));
+        assert!(v.get("container_id").is_none() && v.get("container_runtime").is_none());
+    }
+
     /// The event's line has exactly these keys, in this order.
     pub fn assert_keys_in_order(e: &Event, keys: &[&str]) {
         let text = line(e);
