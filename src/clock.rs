@@ -33,6 +33,12 @@ impl WallClock {
         WallClock { offset_ns: Self::measure(), measured: Instant::now() }
     }
 
+    /// A clock whose REALTIME - BOOTTIME offset is `offset_ns`, never measured again
+    /// (replays: the same output on every run).
+    pub fn with_offset(offset_ns: i128) -> Self {
+        WallClock { offset_ns, measured: Instant::now() + Duration::from_secs(1 << 30) }
+    }
+
     /// REALTIME - BOOTTIME, from the reading with the tightest bracket of three.
     fn measure() -> i128 {
         (0..3)

@@ -36,6 +36,7 @@ pub mod loader;
 pub mod ocsf;
 pub mod path;
 pub mod preflight;
+pub mod replay;
 pub mod schema;
 pub mod session;
 pub mod signals;

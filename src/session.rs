@@ -240,9 +240,14 @@ pub fn run(
     let stopping = &stop;
     let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
 
+    // SYSNOOP_RECORD_RING=FILE: every ring-buffer record's bytes, each after its length
+    // (u32, little-endian), for bench/replay to feed the writer without a kernel.
+    let mut recording = std::env::var_os("SYSNOOP_RECORD_RING")
+        .map(|path| std::fs::File::create(&path).map(io::BufWriter::new).with_context(|| format!("creating {}", path.to_string_lossy())))
+        .transpose()?;
     let mut builder = RingBufferBuilder::new();
     builder
-        .add(ring, move |bytes: &[u8]| match decode::record(bytes) {
+        .add(ring, move |bytes: &[u8]| match decode::record(record_ring(&mut recording, bytes)) {
             // A failed send means the writer has gone (stdout closed): stop consuming.
             // The stop flag goes up first, so the poll thread takes the error that
             // returning -1 makes libbpf report (EPERM) for the end it is, not a failure.
@@ -282,6 +287,15 @@ pub fn run(
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
     })
+}
+
+/// With SYSNOOP_RECORD_RING, appends `bytes` to the recording; returns them.
+fn record_ring<'b>(recording: &mut Option<io::BufWriter<std::fs::File>>, bytes: &'b [u8]) -> &'b [u8] {
+    if let Some(file) = recording {
+        // A developer's switch: a failed write only leaves the recording short.
+        let _ = file.write_all(&(bytes.len() as u32).to_le_bytes()).and_then(|()| file.write_all(bytes));
+    }
+    bytes
 }
 
 /// Which source a record of `kind` is counted under; one past the last for a kind no
