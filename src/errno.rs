@@ -18,16 +18,32 @@ const KERNEL_INTERNAL: &[(i32, &str)] = &[
     (519, "ENOPARAM"),
 ];
 
+/// The errno values user space has names for, below this.
+const USER_MAX: i32 = 512;
+
 /// The name of a positive errno value; unknown numbers become `"errno_<n>"`.
 pub fn name(errno: i32) -> Cow<'static, str> {
     if let Some(&(_, name)) = KERNEL_INTERNAL.iter().find(|&&(n, _)| n == errno) {
         return Cow::Borrowed(name);
     }
-    match Errno::from_raw(errno) {
-        Errno::UnknownErrno => Cow::Owned(format!("errno_{errno}")),
-        // nix's variants are named after the C constants; Debug prints the name.
-        known => Cow::Owned(format!("{known:?}")),
+    match user_names().get(errno as usize).copied().flatten() {
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(format!("errno_{errno}")),
     }
+}
+
+/// The names of the errno values below USER_MAX, by value, made once: nix's variants
+/// are named after the C constants, and Debug prints the name.
+fn user_names() -> &'static [Option<&'static str>] {
+    static NAMES: std::sync::OnceLock<Vec<Option<&'static str>>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        (0..USER_MAX)
+            .map(|n| match Errno::from_raw(n) {
+                Errno::UnknownErrno => None,
+                known => Some(&*Box::leak(format!("{known:?}").into_boxed_str())),
+            })
+            .collect()
+    })
 }
 
 /// For a syscall return value: the errno name when it failed, else None.

@@ -14,7 +14,7 @@ use crate::clock::{Timestamp, WallClock};
 use crate::decode::Malformed;
 use crate::columns::Header;
 use crate::ocsf::Ocsf;
-use crate::text;
+use crate::{json, text};
 
 pub use crate::kinds::{Event, Kind};
 
@@ -41,11 +41,13 @@ pub struct Render {
     pub cgroups: RefCell<Option<Cgroups>>,
     /// --cgroup-path: records carry their cgroup's path.
     pub cgroup_path: bool,
+    /// The last second's date and time of day, formatted.
+    pub json_clock: json::Clock,
 }
 
 impl Render {
     pub fn new(session: String) -> Self {
-        Render { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false }
+        Render { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false, json_clock: json::Clock::default() }
     }
 
     /// The cgroup `id` names, when it is known.
@@ -101,33 +103,51 @@ pub fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
 }
 
 /// Appends the line of a record about a task: the head every such record starts with
-/// (`kind`, `time`, `session`, then `pid`, `tid`, `ppid`, `uid`, `comm` and `comm_hex`
-/// when the name is not UTF-8, `cgroup_id`, `cgroup` with --cgroup-path, and
-/// `container_id` and `container_runtime` when the cgroup names a container), then
-/// `body`'s fields.
+/// (`push_task_head`), then `body`'s fields.
 pub fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task, body: &impl Serialize) {
-    let comm = text::render(&task.comm);
-    push_head(line, kind, ctx.utc(task.ts_ns), &ctx.session);
+    push_task_head(line, kind, ctx, task);
+    push_body(line, body);
+}
+
+/// Appends the head of a record about a task, an object without its closing brace:
+/// `kind`, `time`, `session`, then `pid`, `tid`, `ppid`, `uid`, `comm` and `comm_hex`
+/// when the name is not UTF-8, `cgroup_id`, `cgroup` with --cgroup-path, and
+/// `container_id` and `container_runtime` when the cgroup names a container. Written by
+/// hand (src/json.rs): every record has it.
+pub fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task) {
+    line.extend_from_slice(b"{\"kind\":");
+    json::string(line, kind);
+    json::key(line, "time");
+    ctx.json_clock.timestamp(line, ctx.utc(task.ts_ns));
+    json::key(line, "session");
+    json::string(line, &ctx.session);
     for (key, value) in [("pid", task.pid), ("tid", task.tid), ("ppid", task.ppid), ("uid", task.uid)] {
-        push_field(line, key, &value);
+        json::key(line, key);
+        json::uint(line, value.into());
     }
-    push_field(line, "comm", &comm.text);
+    let comm = text::render(&task.comm);
+    json::key(line, "comm");
+    json::string(line, &comm.text);
     if let Some(hex) = &comm.hex {
-        push_field(line, "comm_hex", hex);
+        json::key(line, "comm_hex");
+        json::string(line, hex);
     }
-    push_field(line, "cgroup_id", &task.cgroup_id);
+    json::key(line, "cgroup_id");
+    json::uint(line, task.cgroup_id);
     let cgroup = ctx.cgroup(task.cgroup_id);
     if ctx.cgroup_path {
+        json::key(line, "cgroup");
         match &cgroup {
-            Some(cgroup) => push_field(line, "cgroup", &cgroup.path),
-            None => push_field(line, "cgroup", &format!("cgroup:{}", task.cgroup_id)),
+            Some(cgroup) => json::string(line, &cgroup.path),
+            None => json::string(line, &format!("cgroup:{}", task.cgroup_id)),
         }
     }
     if let Some(container) = cgroup.as_ref().and_then(|c| c.container.as_ref()) {
-        push_field(line, "container_id", &container.id);
-        push_field(line, "container_runtime", container.runtime);
+        json::key(line, "container_id");
+        json::string(line, &container.id);
+        json::key(line, "container_runtime");
+        json::string(line, container.runtime);
     }
-    push_body(line, body);
 }
 
 /// Appends the line of a record made in user space, about no task: `kind`, `time`,

@@ -48,38 +48,43 @@ const NAMED: &[(u64, &str)] = &[
 /// no name are kept as one hex string so nothing is hidden.
 pub fn open_flags(flags: u64) -> Vec<Cow<'static, str>> {
     let mut names = Vec::with_capacity(4);
-    names.push(Cow::Borrowed(match flags & O_ACCMODE {
+    each_open_flag(flags, |name| names.push(name));
+    names
+}
+
+/// `open_flags`' names, one at a time, without collecting them (the writer's hot path).
+pub fn each_open_flag(flags: u64, mut name: impl FnMut(Cow<'static, str>)) {
+    name(Cow::Borrowed(match flags & O_ACCMODE {
         0 => "O_RDONLY",
         1 => "O_WRONLY",
         2 => "O_RDWR",
         _ => "O_ACCMODE", // 3: "special" access, used by some drivers for ioctl-only opens
     }));
     let mut rest = flags & !O_ACCMODE;
-    for &(bit, name) in NAMED {
+    for &(bit, flag) in NAMED {
         if rest & bit != 0 {
-            names.push(Cow::Borrowed(name));
+            name(Cow::Borrowed(flag));
             rest &= !bit;
         }
     }
     // Multi-bit flags: name the combination, not its parts.
     if rest & O_SYNC_ONLY != 0 {
-        names.push(Cow::Borrowed("O_SYNC"));
+        name(Cow::Borrowed("O_SYNC"));
         rest &= !(O_SYNC_ONLY | O_DSYNC);
     } else if rest & O_DSYNC != 0 {
-        names.push(Cow::Borrowed("O_DSYNC"));
+        name(Cow::Borrowed("O_DSYNC"));
         rest &= !O_DSYNC;
     }
     if rest & O_TMPFILE_ONLY != 0 {
-        names.push(Cow::Borrowed("O_TMPFILE"));
+        name(Cow::Borrowed("O_TMPFILE"));
         rest &= !(O_TMPFILE_ONLY | arch::O_DIRECTORY);
     } else if rest & arch::O_DIRECTORY != 0 {
-        names.push(Cow::Borrowed("O_DIRECTORY"));
+        name(Cow::Borrowed("O_DIRECTORY"));
         rest &= !arch::O_DIRECTORY;
     }
     if rest != 0 {
-        names.push(Cow::Owned(format!("{rest:#x}")));
+        name(Cow::Owned(format!("{rest:#x}")));
     }
-    names
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub mod filter;
 pub mod flags;
 pub mod follow;
 pub mod format;
+pub mod json;
 pub mod kinds;
 pub mod live;
 pub mod loader;

@@ -1,0 +1,167 @@
+//! JSON written by hand on the writer's hot path, byte for byte as serde_json writes it
+//! (the replay test in src/replay.rs holds it to that): strings that need no escaping
+//! are copied at once, and the rest go through serde_json; timestamps are formatted with
+//! integer arithmetic, the date and time of day once per second.
+
+use std::cell::Cell;
+
+use crate::clock::Timestamp;
+
+/// Appends `s` as a JSON string.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    // serde_json escapes `"`, `\` and the control characters below 0x20, nothing else.
+    // No early exit: the loop vectorizes, and records' strings are short.
+    let plain = !s.bytes().fold(false, |escape, b| escape | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("serializing a string into memory");
+    }
+}
+
+/// Appends `,"key":` (keys are the records' own names: nothing to escape).
+pub fn key(out: &mut Vec<u8>, key: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// Appends an integer.
+pub fn int(out: &mut Vec<u8>, n: impl Into<i64>) {
+    let n: i64 = n.into();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Appends an unsigned 64-bit integer.
+pub fn uint(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+pub fn boolean(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+pub fn null(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"null");
+}
+
+/// The date and time of day of the last second formatted: records come in time order,
+/// so most share it with the one before.
+#[derive(Debug)]
+pub struct Clock {
+    second: Cell<(i64, [u8; 19])>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock { second: Cell::new((i64::MIN, [0; 19])) }
+    }
+}
+
+impl Clock {
+    /// Appends `time` as a JSON string, RFC 3339 UTC with nanoseconds, as `Timestamp`'s
+    /// Display writes it.
+    pub fn timestamp(&self, out: &mut Vec<u8>, time: Timestamp) {
+        let secs = time.0.div_euclid(1_000_000_000) as i64;
+        let nanos = time.0.rem_euclid(1_000_000_000) as u32;
+        let (cached, mut text) = self.second.get();
+        if cached != secs {
+            text = date_time(secs);
+            self.second.set((secs, text));
+        }
+        let mut fraction = *b".000000000Z\"";
+        let mut v = nanos;
+        for digit in fraction[1..10].iter_mut().rev() {
+            *digit = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.push(b'"');
+        out.extend_from_slice(&text);
+        out.extend_from_slice(&fraction);
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of a second since the epoch (years 0 to 9999; others as
+/// Display writes them are not needed by records of this century).
+fn date_time(secs: i64) -> [u8; 19] {
+    let text = Timestamp(i128::from(secs) * 1_000_000_000).to_string();
+    let mut out = [0u8; 19];
+    out.copy_from_slice(&text.as_bytes()[..19]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn serde(value: &impl serde::Serialize) -> Vec<u8> {
+        serde_json::to_vec(value).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn strings_as_serde_writes_them(s in any::<String>()) {
+            let mut out = Vec::new();
+            string(&mut out, &s);
+            prop_assert_eq!(out, serde(&s));
+        }
+
+        #[test]
+        fn integers_as_serde_writes_them(n in any::<i64>(), u in any::<u64>()) {
+            let mut out = Vec::new();
+            int(&mut out, n);
+            prop_assert_eq!(&out, &serde(&n));
+            out.clear();
+            uint(&mut out, u);
+            prop_assert_eq!(out, serde(&u));
+        }
+
+        #[test]
+        fn timestamps_as_display_writes_them(ns in 0i128..4_102_444_800_000_000_000) {
+            let clock = Clock::default();
+            let mut out = Vec::new();
+            clock.timestamp(&mut out, Timestamp(ns));
+            // Twice: the second comes from the cache.
+            clock.timestamp(&mut out, Timestamp(ns));
+            let once = serde(&Timestamp(ns));
+            prop_assert_eq!(out, [once.clone(), once].concat());
+        }
+    }
+
+    #[test]
+    fn escapes_what_serde_escapes() {
+        for s in ["", "plain", "a\"b", "back\\slash", "line\nbreak", "\u{1}", "\u{7f}", "ünïcode", "\u{fffd}"] {
+            let mut out = Vec::new();
+            string(&mut out, s);
+            assert_eq!(out, serde(&s), "{s:?}");
+        }
+    }
+}
