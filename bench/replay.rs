@@ -3,7 +3,7 @@
 //! does, in each format, and prints records per second of one core's CPU time as a
 //! Markdown table. Run by bench/replay; needs no root.
 //!
-//!   cargo bench --bench replay -- [ROUNDS]
+//!   cargo bench --bench replay -- [ROUNDS] [FORMAT]   (FORMAT: only native, ocsf or text)
 
 use std::time::Instant;
 
@@ -25,7 +25,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let rounds: usize = std::env::args().skip(1).find(|a| !a.starts_with('-')).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let only = args.get(1).map(String::as_str);
     let all = replay::records(replay::RECORDS);
     let opens: Vec<&[u8]> = all.iter().copied().filter(|r| r.get(8..12) == Some(&1u32.to_ne_bytes())).collect();
     let ctx = replay::context();
@@ -36,6 +38,9 @@ fn main() {
     for (name, records) in streams {
         let kinds = replay::kinds(records);
         for format in [Format::Native, Format::Ocsf, Format::Text] {
+            if only.is_some_and(|only| only != format!("{format:?}").to_lowercase()) {
+                continue;
+            }
             let renderer = replay::renderer(format, &kinds);
             let mut out = Vec::with_capacity(1 << 20);
             let mut ns = Vec::new();

@@ -117,35 +117,39 @@ pub fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task
 pub fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task) {
     line.extend_from_slice(b"{\"kind\":");
     json::string(line, kind);
-    json::key(line, "time");
+    json::key!(line, "time");
     ctx.json_clock.timestamp(line, ctx.utc(task.ts_ns));
-    json::key(line, "session");
+    json::key!(line, "session");
     json::string(line, &ctx.session);
-    for (key, value) in [("pid", task.pid), ("tid", task.tid), ("ppid", task.ppid), ("uid", task.uid)] {
-        json::key(line, key);
-        json::uint(line, value.into());
-    }
+    json::key!(line, "pid");
+    json::uint(line, task.pid.into());
+    json::key!(line, "tid");
+    json::uint(line, task.tid.into());
+    json::key!(line, "ppid");
+    json::uint(line, task.ppid.into());
+    json::key!(line, "uid");
+    json::uint(line, task.uid.into());
     let comm = text::render(&task.comm);
-    json::key(line, "comm");
+    json::key!(line, "comm");
     json::string(line, &comm.text);
     if let Some(hex) = &comm.hex {
-        json::key(line, "comm_hex");
+        json::key!(line, "comm_hex");
         json::string(line, hex);
     }
-    json::key(line, "cgroup_id");
+    json::key!(line, "cgroup_id");
     json::uint(line, task.cgroup_id);
     let cgroup = ctx.cgroup(task.cgroup_id);
     if ctx.cgroup_path {
-        json::key(line, "cgroup");
+        json::key!(line, "cgroup");
         match &cgroup {
             Some(cgroup) => json::string(line, &cgroup.path),
             None => json::string(line, &format!("cgroup:{}", task.cgroup_id)),
         }
     }
     if let Some(container) = cgroup.as_ref().and_then(|c| c.container.as_ref()) {
-        json::key(line, "container_id");
+        json::key!(line, "container_id");
         json::string(line, &container.id);
-        json::key(line, "container_runtime");
+        json::key!(line, "container_runtime");
         json::string(line, container.runtime);
     }
 }

@@ -335,34 +335,34 @@ impl Record for OpenEvent {
     /// most frequent record of all (the replay test in src/replay.rs holds the bytes).
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
         push_task_head(line, Self::NAME, ctx, &self.task);
-        json::key(line, "syscall");
+        json::key!(line, "syscall");
         json::string(line, self.syscall.name());
-        json::key(line, "dirfd");
+        json::key!(line, "dirfd");
         match self.dirfd {
             None => json::null(line),
             Some(AT_FDCWD) => json::string(line, "AT_FDCWD"),
             Some(fd) => json::int(line, fd),
         }
         let path = text::render(&self.path);
-        json::key(line, "path");
+        json::key!(line, "path");
         json::string(line, &path.text);
         if let Some(hex) = &path.hex {
-            json::key(line, "path_hex");
+            json::key!(line, "path_hex");
             json::string(line, hex);
         }
         let (full_path, full_path_hex) = self.full.rendered();
-        json::key(line, "full_path");
+        json::key!(line, "full_path");
         match &full_path {
             Some(full) => json::string(line, full),
             None => json::null(line),
         }
         if let Some(hex) = &full_path_hex {
-            json::key(line, "full_path_hex");
+            json::key!(line, "full_path_hex");
             json::string(line, hex);
         }
-        json::key(line, "full_path_truncated");
+        json::key!(line, "full_path_truncated");
         json::boolean(line, self.full.truncated);
-        json::key(line, "flags");
+        json::key!(line, "flags");
         let mut separator = b'[';
         flags::each_open_flag(self.flags, |name| {
             line.push(separator);
@@ -370,11 +370,11 @@ impl Record for OpenEvent {
             separator = b',';
         });
         line.push(b']');
-        json::key(line, "mode");
+        json::key!(line, "mode");
         json::uint(line, self.mode.into());
-        json::key(line, "ret");
+        json::key!(line, "ret");
         json::int(line, self.ret);
-        json::key(line, "errno");
+        json::key!(line, "errno");
         match errno::of_ret(self.ret.into()) {
             Some(name) => json::string(line, &name),
             None => json::null(line),
