@@ -11,7 +11,7 @@ use plain::Plain;
 use thiserror::Error;
 
 use crate::bpf::open::types::task_header;
-use crate::event::{Event, Kind, Task};
+use crate::event::{Comm, Event, Kind, Task};
 use crate::text;
 
 /// Declares generated ABI structs (bpf/*.h) readable from bytes.
@@ -66,7 +66,7 @@ pub fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
 /// `bytes` holds at least the header.
 pub fn task(bytes: &[u8]) -> Task {
     let h: task_header = read(bytes, 0);
-    Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: text::c_bytes(&h.comm).to_vec(), cgroup_id: h.cgroup_id }
+    Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: Comm::new(text::c_bytes(&h.comm)), cgroup_id: h.cgroup_id }
 }
 
 /// Every entry of a per-CPU hash map: each key with its per-CPU values. Entries whose

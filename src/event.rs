@@ -27,9 +27,41 @@ pub struct Task {
     pub tid: u32,
     pub ppid: u32,
     pub uid: u32,
-    pub comm: Vec<u8>,
+    pub comm: Comm,
     /// The task's cgroup v2 id.
     pub cgroup_id: u64,
+}
+
+/// A command name: at most 15 bytes (the kernel's TASK_COMM_LEN less its NUL), kept
+/// inline, so a record's task costs no allocation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Comm {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Comm {
+    /// The first 16 bytes of `name` at most.
+    pub fn new(name: &[u8]) -> Self {
+        let len = name.len().min(16);
+        let mut bytes = [0; 16];
+        bytes[..len].copy_from_slice(&name[..len]);
+        Comm { bytes, len: len as u8 }
+    }
+}
+
+impl std::ops::Deref for Comm {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl std::fmt::Debug for Comm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
 }
 
 /// What writing a record needs besides the record: the wall clock, the run's session
@@ -206,7 +238,7 @@ pub mod tests {
 
     /// A task for unit tests of records.
     pub fn task(comm: &[u8]) -> Task {
-        Task { ts_ns: 1_000, pid: 4242, tid: 4243, ppid: 1, uid: 0, comm: comm.to_vec(), cgroup_id: 1 }
+        Task { ts_ns: 1_000, pid: 4242, tid: 4243, ppid: 1, uid: 0, comm: Comm::new(comm), cgroup_id: 1 }
     }
 
     /// The one NDJSON line an event writes, parsed.

@@ -56,9 +56,11 @@ pub fn int(out: &mut Vec<u8>, n: impl Into<i64>) {
     uint(out, n.unsigned_abs());
 }
 
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /// Appends an unsigned 64-bit integer, two digits at a time.
 pub fn uint(out: &mut Vec<u8>, mut v: u64) {
-    const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     while v >= 100 {
@@ -111,10 +113,12 @@ impl Clock {
         }
         let mut fraction = *b".000000000Z\"";
         let mut v = nanos;
-        for digit in fraction[1..10].iter_mut().rev() {
-            *digit = b'0' + (v % 10) as u8;
-            v /= 10;
+        for at in [8, 6, 4, 2] {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            fraction[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
         }
+        fraction[1] = b'0' + v as u8;
         out.push(b'"');
         out.extend_from_slice(&text);
         out.extend_from_slice(&fraction);

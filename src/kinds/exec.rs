@@ -418,7 +418,7 @@ mod tests {
     #[test]
     fn decodes_an_exec_record() {
         let e = decode(&exec_record(0, 0, b"/usr/bin/ls", b"ls\0-l\0\0a b\0", false)).unwrap();
-        assert_eq!((e.task.pid, e.task.comm.as_slice(), e.task.cgroup_id, e.old_tid), (100, &b"ls"[..], 777, 99));
+        assert_eq!((e.task.pid, &e.task.comm[..], e.task.cgroup_id, e.old_tid), (100, &b"ls"[..], 777, 99));
         assert_eq!(e.source, ExecSource::Sched);
         assert_eq!(e.filename, b"/usr/bin/ls");
         assert_eq!(e.argv(), [&b"ls"[..], b"-l", b"", b"a b"]);

@@ -226,7 +226,7 @@ mod tests {
         let b = exit_record();
         let e = decode(&b).unwrap();
         assert_eq!((e.task.pid, e.task.tid, e.duration_ns, e.raw_exit_code, e.is_thread), (321, 322, 250_000_000, 0x700, true));
-        assert_eq!(e.task.comm, b"job");
+        assert_eq!(&e.task.comm[..], b"job");
         assert_eq!(decode(&b[..71]), Err(Malformed::Short { len: 71, need: 72 }));
     }
 

@@ -530,7 +530,7 @@ mod tests {
         assert_eq!(
             decode(&kernel_record_full(1, 3, -100, b"hostname", 1, b"/etc/hostname", 0, 0)).unwrap(),
             OpenEvent {
-                task: Task { ts_ns: 123_456_789, pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: b"cat".to_vec(), cgroup_id: 1 },
+                task: Task { ts_ns: 123_456_789, pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: crate::event::Comm::new(b"cat"), cgroup_id: 1 },
                 syscall: OpenSyscall::Openat,
                 dirfd: Some(-100),
                 flags: 0o2000000,
