@@ -26,6 +26,7 @@ use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
 use crate::event::{push_body, Render, Task};
+use crate::json;
 use crate::text;
 
 /// The OCSF version every event says it follows.
@@ -87,22 +88,64 @@ impl Ocsf {
     }
 
     fn push_profiled(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, container: bool, body: &impl Serialize) {
-        let head = Head {
-            activity_id: activity,
-            category_uid: class.category(),
-            class_uid: class as u32,
-            type_uid: class as u32 * 100 + u32::from(activity),
-            severity_id: 1, // Informational
-            time: time_ms(time),
-            // Network Activity gets `actor` and `device` from the host profile; the
-            // system classes have them of their own.
-            metadata: &self.metadata[usize::from(class == Class::Network) + 2 * usize::from(container)],
-        };
-        // The head's closing brace goes; the body's fields follow its own.
-        serde_json::to_writer(&mut *line, &head).expect("serializing an OCSF head");
-        debug_assert_eq!(line.last(), Some(&b'}'));
-        line.pop();
+        self.head(line, class, activity, time, container);
         push_body(line, body);
+    }
+
+    /// Appends an event's head without its closing brace: class, activity, type,
+    /// severity (1 Informational), time and metadata.
+    fn head(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, container: bool) {
+        line.extend_from_slice(b"{\"activity_id\":");
+        json::uint(line, activity.into());
+        json::key!(line, "category_uid");
+        json::uint(line, class.category().into());
+        json::key!(line, "class_uid");
+        json::uint(line, class as u64);
+        json::key!(line, "type_uid");
+        json::uint(line, class as u64 * 100 + u64::from(activity));
+        json::key!(line, "severity_id");
+        line.push(b'1');
+        json::key!(line, "time");
+        json::int(line, time_ms(time));
+        json::key!(line, "metadata");
+        // Network Activity gets `actor` and `device` from the host profile; the system
+        // classes have them of their own.
+        line.extend_from_slice(self.metadata[usize::from(class == Class::Network) + 2 * usize::from(container)].get().as_bytes());
+    }
+
+    /// For events written by hand: the head of an event about `task`, then its `actor`
+    /// (`Actor::task`) and `device`, as `push_task` writes them; the caller appends the
+    /// rest of the body and closes the object.
+    pub fn task_head(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task) {
+        let cgroup = ctx.cgroup(task.cgroup_id);
+        let container = cgroup.as_ref().and_then(|c| c.container.as_ref());
+        self.head(line, class, activity, ctx.utc(task.ts_ns), container.is_some());
+        json::key!(line, "actor");
+        line.extend_from_slice(b"{\"process\":{\"pid\":");
+        json::uint(line, task.pid.into());
+        json::key!(line, "tid");
+        json::uint(line, task.tid.into());
+        json::key!(line, "name");
+        json::string(line, &text::render(&task.comm).text);
+        json::key!(line, "user");
+        line.extend_from_slice(b"{\"uid\":\"");
+        json::uint(line, task.uid.into());
+        line.extend_from_slice(b"\"},\"parent_process\":{\"pid\":");
+        json::uint(line, task.ppid.into());
+        line.push(b'}');
+        if let Some(container) = container {
+            json::key!(line, "container");
+            line.extend_from_slice(b"{\"uid\":");
+            json::string(line, &container.id);
+            json::key!(line, "runtime");
+            json::string(line, container.runtime);
+            line.push(b'}');
+        }
+        line.extend_from_slice(b"},\"user\":{\"uid\":\"");
+        json::uint(line, task.uid.into());
+        line.extend_from_slice(b"\"}}");
+        json::key!(line, "device");
+        line.extend_from_slice(self.device.get().as_bytes());
     }
 
     /// A record OCSF has no class for: a Base Event, activity Other, with the native
@@ -152,17 +195,6 @@ impl Class {
     fn category(self) -> u32 {
         self as u32 / 1000
     }
-}
-
-#[derive(Serialize)]
-struct Head<'a> {
-    activity_id: u8,
-    category_uid: u32,
-    class_uid: u32,
-    type_uid: u32,
-    severity_id: u8,
-    time: i64,
-    metadata: &'a RawValue,
 }
 
 #[derive(Serialize)]

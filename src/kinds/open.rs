@@ -7,8 +7,6 @@ use std::fmt::Display;
 use std::mem::offset_of;
 
 use anyhow::{bail, Result};
-use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_slot, open_syscall, sysnoop_kind};
 use crate::dedup::{self, Dedup};
@@ -20,7 +18,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_head, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
-use crate::ocsf::{self, Actor, Class, File, Ocsf};
+use crate::ocsf::{self, Class, Ocsf};
 use crate::schema::Field;
 use crate::path::{self, FullPath};
 use crate::{errno, flags, json, plain_abi, text};
@@ -314,17 +312,26 @@ fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
     })
 }
 
-/// `dirfd` in a record: null (open, creat), "AT_FDCWD", or the descriptor.
-struct Dirfd(Option<i32>);
-
-impl Serialize for Dirfd {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            None => s.serialize_none(),
-            Some(AT_FDCWD) => s.serialize_str("AT_FDCWD"),
-            Some(fd) => s.serialize_i32(fd),
+impl OpenEvent {
+    /// `dirfd` in a record: null (open, creat), "AT_FDCWD", or the descriptor.
+    fn write_dirfd(&self, line: &mut Vec<u8>) {
+        match self.dirfd {
+            None => json::null(line),
+            Some(AT_FDCWD) => json::string(line, "AT_FDCWD"),
+            Some(fd) => json::int(line, fd),
         }
     }
+}
+
+/// `flags` in a record: the names `flags::open_flags` gives, as a JSON array.
+fn write_flags(line: &mut Vec<u8>, flags: u64) {
+    let mut separator = b'[';
+    flags::each_open_flag(flags, |name| {
+        line.push(separator);
+        json::string(line, &name);
+        separator = b',';
+    });
+    line.push(b']');
 }
 
 impl Record for OpenEvent {
@@ -338,11 +345,7 @@ impl Record for OpenEvent {
         json::key!(line, "syscall");
         json::string(line, self.syscall.name());
         json::key!(line, "dirfd");
-        match self.dirfd {
-            None => json::null(line),
-            Some(AT_FDCWD) => json::string(line, "AT_FDCWD"),
-            Some(fd) => json::int(line, fd),
-        }
+        self.write_dirfd(line);
         let path = text::render(&self.path);
         json::key!(line, "path");
         json::string(line, &path.text);
@@ -363,13 +366,7 @@ impl Record for OpenEvent {
         json::key!(line, "full_path_truncated");
         json::boolean(line, self.full.truncated);
         json::key!(line, "flags");
-        let mut separator = b'[';
-        flags::each_open_flag(self.flags, |name| {
-            line.push(separator);
-            json::string(line, &name);
-            separator = b',';
-        });
-        line.push(b']');
+        write_flags(line, self.flags);
         json::key!(line, "mode");
         json::uint(line, self.mode.into());
         json::key!(line, "ret");
@@ -384,34 +381,55 @@ impl Record for OpenEvent {
 
     /// `file.path` is the full path when there is one, else the path as passed, which
     /// `unmapped.path` always carries.
+    /// Written by hand as `write_json` is, field for field as the OCSF objects serialize.
     fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        ocsf.task_head(line, Class::FileSystem, ACTIVITY_OPEN, ctx, &self.task);
         let path = text::render(&self.path);
         let full = self.full.path.as_deref().map(text::render);
+        // `file`: File::at the full path, else the path as passed.
+        let (file_path, full_path_hex) = match &full {
+            Some(full) => (&full.text, full.hex.as_deref()),
+            None => (&path.text, None),
+        };
+        let name = match file_path.trim_end_matches('/').rsplit('/').next() {
+            Some(name) if !name.is_empty() => name,
+            _ => file_path,
+        };
+        json::key!(line, "file");
+        line.extend_from_slice(b"{\"name\":");
+        json::string(line, name);
+        line.extend_from_slice(b",\"type_id\":0,\"path\":");
+        json::string(line, file_path);
+        line.push(b'}');
         let (status_id, status_detail) = ocsf::status(self.ret.into());
-        let (file, full_path_hex) = match full {
-            Some(full) => (File::at(full.text), full.hex),
-            None => (File::at(path.text.clone()), None),
-        };
-        let body = OpenOcsf {
-            actor: Actor::task(&self.task, ctx),
-            device: ocsf.device(),
-            file,
-            status_id,
-            status_detail,
-            unmapped: OpenUnmapped {
-                syscall: self.syscall.name(),
-                dirfd: Dirfd(self.dirfd),
-                path: path.text,
-                full_path_truncated: self.full.truncated,
-                flags: flags::open_flags(self.flags),
-                mode: self.mode,
-                ret: self.ret,
-                path_hex: path.hex,
-                full_path_hex,
-                comm_hex: text::render(&self.task.comm).hex,
-            },
-        };
-        ocsf.push_task(line, Class::FileSystem, ACTIVITY_OPEN, ctx, &self.task, &body);
+        json::key!(line, "status_id");
+        json::uint(line, status_id.into());
+        if let Some(detail) = &status_detail {
+            json::key!(line, "status_detail");
+            json::string(line, detail);
+        }
+        json::key!(line, "unmapped");
+        line.extend_from_slice(b"{\"syscall\":");
+        json::string(line, self.syscall.name());
+        json::key!(line, "dirfd");
+        self.write_dirfd(line);
+        json::key!(line, "path");
+        json::string(line, &path.text);
+        json::key!(line, "full_path_truncated");
+        json::boolean(line, self.full.truncated);
+        json::key!(line, "flags");
+        write_flags(line, self.flags);
+        json::key!(line, "mode");
+        json::uint(line, self.mode.into());
+        json::key!(line, "ret");
+        json::int(line, self.ret);
+        for (key, hex) in [(&b",\"path_hex\":"[..], path.hex.as_deref()), (b",\"full_path_hex\":", full_path_hex), (b",\"comm_hex\":", text::render(&self.task.comm).hex.as_deref())] {
+            if let Some(hex) = hex {
+                line.extend_from_slice(key);
+                json::string(line, hex);
+            }
+        }
+        line.extend_from_slice(b"}}\n");
     }
 
     fn schema() -> serde_json::Value {
@@ -452,35 +470,6 @@ impl Record for OpenEvent {
 
 /// File System Activity: Open.
 const ACTIVITY_OPEN: u8 = 14;
-
-#[derive(Serialize)]
-struct OpenOcsf<'a> {
-    actor: Actor<'a>,
-    device: &'a RawValue,
-    file: File<'a>,
-    status_id: u8,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status_detail: Option<Cow<'static, str>>,
-    unmapped: OpenUnmapped<'a>,
-}
-
-#[derive(Serialize)]
-struct OpenUnmapped<'a> {
-    syscall: &'static str,
-    dirfd: Dirfd,
-    path: Cow<'a, str>,
-    full_path_truncated: bool,
-    flags: Vec<Cow<'static, str>>,
-    mode: u32,
-    ret: i32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path_hex: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    full_path_hex: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comm_hex: Option<String>,
-}
-
 
 #[cfg(test)]
 mod tests {
