@@ -169,6 +169,27 @@ static __always_inline int on_exit(long ret, long nr)
 	return 0;
 }
 
+/*
+ * --count without --latency, as syscount counts: at the exit alone, one program per
+ * call instead of two, and no pairing. A new task's return from the fork or clone that
+ * made it is not a call of its own. Calls that never return (exit, exit_group) have no
+ * exit, so they are not counted (strace -c does not count them either); the filters
+ * look at the thread as the call ends.
+ */
+static __always_inline int on_exit_count(long ret, long nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (is_self(pid_tgid, SYSCALL_SLOT_EXIT) || (ret == 0 && makes_a_task(nr)))
+		return 0;
+	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {
+		count(SN_CTR_FILTERED);
+		return 0;
+	}
+	report(nr, pid_tgid, ret, 0, 1);
+	return 0;
+}
+
 /* The number of the syscall a raw sys_exit returns from, from its registers. */
 static __always_inline long regs_nr(struct pt_regs *regs)
 {
@@ -191,6 +212,12 @@ SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_exit(ctx->args[1], regs_nr((struct pt_regs *)ctx->args[0]));
+}
+
+SEC("raw_tp/sys_exit")
+int raw_tp__sys_exit_count(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exit_count(ctx->args[1], regs_nr((struct pt_regs *)ctx->args[0]));
 }
 
 /*
@@ -226,6 +253,12 @@ SEC("tracepoint")
 int tracepoint__syscalls__sys_exit(struct syscalls_exit *ctx)
 {
 	return on_exit(ctx->ret, ctx->syscall_nr);
+}
+
+SEC("tracepoint")
+int tracepoint__syscalls__sys_exit_count(struct syscalls_exit *ctx)
+{
+	return on_exit_count(ctx->ret, ctx->syscall_nr);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

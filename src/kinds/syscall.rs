@@ -35,10 +35,17 @@ pub struct SyscallsOptions {
     #[arg(long, value_name = "NAME[,NAME]", value_parser = parse_syscalls)]
     pub syscall: Option<SyscallNumbers>,
 
-    /// Count in the kernel instead (like syscount): calls, errors, total and longest
-    /// latency per syscall, as "syscall_count" records at the end (or every -i).
+    /// Count in the kernel instead (like syscount): calls and errors per syscall, as
+    /// "syscall_count" records at the end (or every -i), counted at each call's exit
+    /// (calls that never return, exit and exit_group, are not counted).
     #[arg(short = 'c', long)]
     pub count: bool,
+
+    /// --count: also measure each call's latency, from its enter to its exit (total and
+    /// longest per syscall; exit and exit_group counted at their enter). Costs a second
+    /// program per call.
+    #[arg(short = 'L', long, requires = "count")]
+    pub latency: bool,
 
     /// --count: count per process too.
     #[arg(short = 'P', long, requires = "count")]
@@ -116,17 +123,21 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         rodata.targ_per_process = u8::from(options.per_process);
         rodata.targ_errno = options.errno.unwrap_or(0) as u32;
     }
+    // Counting without latency needs the exit alone (on_exit_count in the C).
+    let exit_only = options.count && !options.latency;
     let progs = &mut open.progs;
-    progs.raw_tp__sys_enter.set_autoload(raw);
-    progs.raw_tp__sys_exit.set_autoload(raw);
-    progs.tracepoint__syscalls__sys_enter.set_autoload(!raw);
-    progs.tracepoint__syscalls__sys_exit.set_autoload(!raw);
+    progs.raw_tp__sys_enter.set_autoload(raw && !exit_only);
+    progs.raw_tp__sys_exit.set_autoload(raw && !exit_only);
+    progs.raw_tp__sys_exit_count.set_autoload(raw && exit_only);
+    progs.tracepoint__syscalls__sys_enter.set_autoload(!raw && !exit_only);
+    progs.tracepoint__syscalls__sys_exit.set_autoload(!raw && !exit_only);
+    progs.tracepoint__syscalls__sys_exit_count.set_autoload(!raw && exit_only);
 
     let mut links = Vec::new();
     let mut hooks = Hooks::new(Syscalls::NAME, Vec::new());
     let skel = if raw {
         let skel = shared.load_and_attach::<SyscallBpfSkel>(open)?;
-        hooks.traced.push("raw_syscalls sys_enter, sys_exit".to_string());
+        hooks.traced.push(if exit_only { "raw_syscalls sys_exit" } else { "raw_syscalls sys_enter, sys_exit" }.to_string());
         skel
     } else {
         let skel = shared.load::<SyscallBpfSkel>(open)?;
@@ -150,7 +161,12 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
                 continue;
             }
             use libbpf_rs::TracepointCategory::Syscalls;
-            for (prog, side) in [(&skel.progs.tracepoint__syscalls__sys_enter, "enter"), (&skel.progs.tracepoint__syscalls__sys_exit, "exit")] {
+            let programs = if exit_only {
+                vec![(&skel.progs.tracepoint__syscalls__sys_exit_count, "exit")]
+            } else {
+                vec![(&skel.progs.tracepoint__syscalls__sys_enter, "enter"), (&skel.progs.tracepoint__syscalls__sys_exit, "exit")]
+            };
+            for (prog, side) in programs {
                 links.push(
                     prog.attach_tracepoint(Syscalls, format!("sys_{side}_{name}"))
                         .with_context(|| format!("attaching syscalls/sys_{side}_{name}"))?,
@@ -161,18 +177,20 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         skel
     };
     if options.count {
-        hooks.traced.push("counted in the kernel".into());
+        hooks.traced.push(if exit_only { "counted in the kernel at exit" } else { "counted in the kernel, with latency" }.into());
     }
     let probe = || {
         // SAFETY: getppid has no arguments and cannot fail.
         unsafe { nix::libc::syscall(nix::libc::SYS_getppid) };
     };
-    shared.live(&skel, &[syscall_slot::SYSCALL_SLOT_ENTER.0, syscall_slot::SYSCALL_SLOT_EXIT.0], probe)?;
+    let slots: &[u32] = if exit_only { &[syscall_slot::SYSCALL_SLOT_EXIT.0] } else { &[syscall_slot::SYSCALL_SLOT_ENTER.0, syscall_slot::SYSCALL_SLOT_EXIT.0] };
+    shared.live(&skel, slots, probe)?;
 
     let (sources, periodic) = if options.count {
         let mut counts = Counts {
             map: MapHandle::try_from(&skel.maps.counts).context("reading the syscall counts")?,
             top: options.top.map(|n| n as usize),
+            latency: options.latency,
             last: HashMap::new(),
         };
         let periodic = Periodic { every: options.interval, produce: Box::new(move || counts.snapshot()) };
@@ -187,6 +205,8 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
 struct Counts {
     map: MapHandle,
     top: Option<usize>,
+    /// --latency: the totals carry latencies.
+    latency: bool,
     /// Totals at the last snapshot, per (nr, pid): count, errors, total_ns.
     last: HashMap<(u32, u32), (u64, u64, u64)>,
 }
@@ -219,8 +239,7 @@ impl Counts {
                 process: (key.pid != 0).then(|| (key.pid, text::c_bytes(&total.comm).to_vec())),
                 count: now.0 - count,
                 errors: now.1 - errors,
-                total_ns: now.2 - total_ns,
-                max_ns: total.max_ns,
+                latency: self.latency.then_some((now.2 - total_ns, total.max_ns)),
             });
         }
         events.sort_by(|a, b| b.count.cmp(&a.count).then(a.nr.cmp(&b.nr)));
@@ -323,9 +342,9 @@ pub struct SyscallCountEvent {
     pub process: Option<(u32, Vec<u8>)>,
     pub count: u64,
     pub errors: u64,
-    pub total_ns: u64,
-    /// The longest single call since tracing started.
-    pub max_ns: u64,
+    /// --latency: the interval's total latency, and the longest single call since
+    /// tracing started.
+    pub latency: Option<(u64, u64)>,
 }
 
 impl Record for SyscallCountEvent {
@@ -340,8 +359,8 @@ impl Record for SyscallCountEvent {
             comm: comm.map(|c| c.text),
             count: self.count,
             errors: self.errors,
-            total_ns: self.total_ns,
-            max_ns: self.max_ns,
+            total_ns: self.latency.map(|(total, _)| total),
+            max_ns: self.latency.map(|(_, max)| max),
         })
     }
 
@@ -353,8 +372,8 @@ impl Record for SyscallCountEvent {
             Field::string("comm", "-P: the process's command name").optional(),
             Field::count("count", "calls in the interval"),
             Field::count("errors", "calls that failed in the interval"),
-            Field::count("total_ns", "their total latency"),
-            Field::count("max_ns", "the longest single call since tracing started"),
+            Field::count("total_ns", "--latency: their total latency; null without it").nullable(),
+            Field::count("max_ns", "--latency: the longest single call since tracing started; null without it").nullable(),
         ])
     }
 
@@ -367,8 +386,11 @@ impl Record for SyscallCountEvent {
     /// process.
     fn write_text(&self, ctx: &Render, line: &mut String) {
         let process = self.process.as_ref().map_or_else(String::new, |(pid, comm)| format!("{pid} {}", escape(comm)));
-        let cells: [&dyn Display; 6] =
-            [&time_of_day(ctx.utc(self.ts_ns)), &syscalls::name(self.nr), &self.count, &self.errors, &duration(self.total_ns), &duration(self.max_ns)];
+        let (total, max) = match self.latency {
+            Some((total, max)) => (duration(total), duration(max)),
+            None => ("-".into(), "-".into()),
+        };
+        let cells: [&dyn Display; 6] = [&time_of_day(ctx.utc(self.ts_ns)), &syscalls::name(self.nr), &self.count, &self.errors, &total, &max];
         Self::TEXT.row(line, &cells, &process);
     }
 
@@ -388,8 +410,8 @@ struct SyscallCountRecord<'a> {
     comm: Option<Cow<'a, str>>,
     count: u64,
     errors: u64,
-    total_ns: u64,
-    max_ns: u64,
+    total_ns: Option<u64>,
+    max_ns: Option<u64>,
 }
 
 #[cfg(test)]

@@ -33,7 +33,8 @@ fn a_child_started_the_instant_tracing_is_read_loses_no_call() {
 /// exit and exit_group never return, so a pairing that stored them filled up after
 /// ~10,000 process exits and then dropped every later call without a word. Now they are
 /// reported at their enter and never stored: after 11,000 processes have come and gone,
-/// 1,000 getpriority() calls are all counted, and so is every exit_group.
+/// 1,000 getpriority() calls are all counted, and so is every exit_group (with
+/// --latency, which pairs; counted at the exit alone, exit_group is not counted).
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn process_exits_do_not_fill_the_pairing() {
@@ -45,7 +46,7 @@ fn process_exits_do_not_fill_the_pairing() {
     // counts are exactly theirs.
     let t = dir.path("s9x-true");
     std::os::unix::fs::symlink("/bin/true", &t).unwrap();
-    let trace = Trace::start(&["syscalls", "--count", "--syscall", "getpriority,exit_group", "-n", "s9x-"]);
+    let trace = Trace::start(&["syscalls", "--count", "--latency", "--syscall", "getpriority,exit_group", "-n", "s9x-"]);
     for _ in 0..RUNS {
         assert!(std::process::Command::new(&t).status().unwrap().success());
     }

@@ -228,8 +228,11 @@ pub struct SyscallCount {
     pub comm: Option<String>,
     pub count: u64,
     pub errors: u64,
-    pub total_ns: u64,
-    pub max_ns: u64,
+    /// --latency only.
+    #[serde(deserialize_with = "nullable")]
+    pub total_ns: Option<u64>,
+    #[serde(deserialize_with = "nullable")]
+    pub max_ns: Option<u64>,
 }
 
 #[allow(dead_code)]

@@ -70,7 +70,8 @@ fn counted_in_the_kernel() {
     let rare = count_of(&out, &pid, "getpriority");
     assert_eq!(rare.len(), 1, "{:?}", out.records);
     assert_eq!((rare[0]["count"].as_u64(), rare[0]["errors"].as_u64()), (Some(N), Some(0)), "{}", rare[0]);
-    assert!(rare[0]["total_ns"].as_u64().unwrap() >= rare[0]["max_ns"].as_u64().unwrap());
+    // Counted at the exit alone: no latency without -L.
+    assert!(rare[0]["total_ns"].is_null() && rare[0]["max_ns"].is_null(), "{}", rare[0]);
     // The child closes nothing else once it goes on: N calls, all failed.
     let close = count_of(&out, &pid, "close");
     assert_eq!(close.len(), 1);
@@ -81,7 +82,7 @@ fn counted_in_the_kernel() {
     // Only EBADF failures, only close: exactly the N.
     let waiting = Waiting::spawn(&script);
     let pid = waiting.pid.to_string();
-    let trace = Trace::start(&["syscalls", "-c", "-P", "-p", &pid, "--syscall", "close", "--errno", "EBADF", "-i", "100ms"]);
+    let trace = Trace::start(&["syscalls", "-c", "-L", "-P", "-p", &pid, "--syscall", "close", "--errno", "EBADF", "-i", "100ms"]);
     waiting.go();
     std::thread::sleep(std::time::Duration::from_millis(300));
     let out = trace.stop();
@@ -89,6 +90,8 @@ fn counted_in_the_kernel() {
     let (count, errors): (u64, u64) = close.iter().fold((0, 0), |(c, e), r| (c + r["count"].as_u64().unwrap(), e + r["errors"].as_u64().unwrap()));
     assert_eq!((count, errors), (N, N), "{close:?}");
     assert!(out.of_kind("syscall_count").all(|r| r["syscall"] == "close"));
+    // -L: each interval's total latency, and the longest call so far.
+    assert!(close.iter().all(|r| r["total_ns"].as_u64() >= Some(1) && r["max_ns"].as_u64() >= Some(1)), "{close:?}");
 }
 
 #[test]
@@ -98,4 +101,31 @@ fn count_options_need_count() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--count"));
     let out = crate::util::run(&["syscalls", "-c", "--errno", "ENOPE"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Counting at the exit alone, through the per-syscall tracepoints too (forced with
+/// SYSNOOP_NO_RAW_TP=1): N failing closes, counted exactly, with no latency.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn count_at_exit_through_either_tracepoint() {
+    require_bpf();
+    const N: u64 = 23;
+    for fallback in [false, true] {
+        let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {N}")]);
+        let pid = waiting.pid.to_string();
+        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
+        cmd.args(["syscalls", "-c", "-p", &pid, "--syscall", "close"]);
+        if fallback {
+            cmd.env("SYSNOOP_NO_RAW_TP", "1");
+        }
+        let trace = Trace::start_command(cmd);
+        waiting.go();
+        let out = trace.stop();
+        out.assert_success();
+        let hook = if fallback { "per-syscall tracepoints" } else { "raw_syscalls sys_exit" };
+        assert!(out.stderr.contains(hook) && out.stderr.contains("counted in the kernel at exit"), "{}", out.stderr);
+        let close: Vec<&Value> = out.of_kind("syscall_count").collect();
+        assert_eq!(close.len(), 1, "{close:?}");
+        assert_eq!((&close[0]["count"], &close[0]["errors"], &close[0]["total_ns"]), (&Value::from(N), &Value::from(N), &Value::Null), "{}", close[0]);
+    }
 }
