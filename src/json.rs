@@ -104,6 +104,12 @@ impl Clock {
     /// Appends `time` as a JSON string, RFC 3339 UTC with nanoseconds, as `Timestamp`'s
     /// Display writes it.
     pub fn timestamp(&self, out: &mut Vec<u8>, time: Timestamp) {
+        // Years 1970 to 9999 have the fixed width cached below; others, never seen from
+        // a kernel's clock, take the Display path.
+        if !(0..LAST_SECOND_OF_9999 * 1_000_000_000).contains(&time.0) {
+            serde_json::to_writer(&mut *out, &time).expect("serializing a timestamp into memory");
+            return;
+        }
         let secs = time.0.div_euclid(1_000_000_000) as i64;
         let nanos = time.0.rem_euclid(1_000_000_000) as u32;
         let (cached, mut text) = self.second.get();
@@ -125,8 +131,10 @@ impl Clock {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of a second since the epoch (years 0 to 9999; others as
-/// Display writes them are not needed by records of this century).
+/// 9999-12-31T23:59:59Z, in seconds since the epoch.
+const LAST_SECOND_OF_9999: i128 = 253_402_300_799;
+
+/// `YYYY-MM-DDTHH:MM:SS` of a second since the epoch, in 1970 to 9999.
 fn date_time(secs: i64) -> [u8; 19] {
     let text = Timestamp(i128::from(secs) * 1_000_000_000).to_string();
     let mut out = [0u8; 19];
@@ -162,7 +170,7 @@ mod tests {
         }
 
         #[test]
-        fn timestamps_as_display_writes_them(ns in 0i128..4_102_444_800_000_000_000) {
+        fn timestamps_as_display_writes_them(ns in prop_oneof![0i128..4_102_444_800_000_000_000, any::<i64>().prop_map(|n| i128::from(n) * 1000)]) {
             let clock = Clock::default();
             let mut out = Vec::new();
             clock.timestamp(&mut out, Timestamp(ns));

@@ -323,15 +323,25 @@ impl OpenEvent {
     }
 }
 
-/// `flags` in a record: the names `flags::open_flags` gives, as a JSON array.
-fn write_flags(line: &mut Vec<u8>, flags: u64) {
-    let mut separator = b'[';
-    flags::each_open_flag(flags, |name| {
-        line.push(separator);
-        json::string(line, &name);
-        separator = b',';
-    });
-    line.push(b']');
+impl OpenEvent {
+    /// `full_path_truncated`, `flags` (the names `flags::open_flags` gives), `mode` and
+    /// `ret`, in that order in both formats.
+    fn write_truncated_flags_mode_ret(&self, line: &mut Vec<u8>) {
+        json::key!(line, "full_path_truncated");
+        json::boolean(line, self.full.truncated);
+        json::key!(line, "flags");
+        let mut separator = b'[';
+        flags::each_open_flag(self.flags, |name| {
+            line.push(separator);
+            json::string(line, &name);
+            separator = b',';
+        });
+        line.push(b']');
+        json::key!(line, "mode");
+        json::uint(line, self.mode.into());
+        json::key!(line, "ret");
+        json::int(line, self.ret);
+    }
 }
 
 impl Record for OpenEvent {
@@ -363,14 +373,7 @@ impl Record for OpenEvent {
             json::key!(line, "full_path_hex");
             json::string(line, hex);
         }
-        json::key!(line, "full_path_truncated");
-        json::boolean(line, self.full.truncated);
-        json::key!(line, "flags");
-        write_flags(line, self.flags);
-        json::key!(line, "mode");
-        json::uint(line, self.mode.into());
-        json::key!(line, "ret");
-        json::int(line, self.ret);
+        self.write_truncated_flags_mode_ret(line);
         json::key!(line, "errno");
         match errno::of_ret(self.ret.into()) {
             Some(name) => json::string(line, &name),
@@ -415,14 +418,7 @@ impl Record for OpenEvent {
         self.write_dirfd(line);
         json::key!(line, "path");
         json::string(line, &path.text);
-        json::key!(line, "full_path_truncated");
-        json::boolean(line, self.full.truncated);
-        json::key!(line, "flags");
-        write_flags(line, self.flags);
-        json::key!(line, "mode");
-        json::uint(line, self.mode.into());
-        json::key!(line, "ret");
-        json::int(line, self.ret);
+        self.write_truncated_flags_mode_ret(line);
         for (key, hex) in [(&b",\"path_hex\":"[..], path.hex.as_deref()), (b",\"full_path_hex\":", full_path_hex), (b",\"comm_hex\":", text::render(&self.task.comm).hex.as_deref())] {
             if let Some(hex) = hex {
                 line.extend_from_slice(key);
