@@ -32,8 +32,8 @@ pub struct Task {
     pub cgroup_id: u64,
 }
 
-/// A command name: at most 15 bytes (the kernel's TASK_COMM_LEN less its NUL), kept
-/// inline, so a record's task costs no allocation.
+/// A command name: what the kernel's 16-byte comm holds before its NUL, kept inline, so
+/// a record's task costs no allocation.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Comm {
     bytes: [u8; 16],
