@@ -90,17 +90,7 @@ pub struct ConnectEvent {
     pub task: Task,
     pub ret: i32,
     pub fd: u32,
-    /// The address family passed (AF_INET, AF_INET6, AF_UNIX, ...).
-    pub family: u16,
-    /// The socket's sk_protocol and sk_type; 0 when the socket could not be read.
-    pub protocol: u16,
-    pub sock_type: u16,
-    pub sport: u16,
-    pub dport: u16,
-    pub saddr: [u8; 16],
-    pub daddr: [u8; 16],
-    /// AF_UNIX: the path; an abstract name starts with a NUL.
-    pub path: Vec<u8>,
+    pub ends: SocketEnds,
 }
 
 const AF_UNSPEC: u16 = 0;
@@ -110,37 +100,76 @@ pub const AF_INET6: u16 = 10;
 
 /// The two ends of a socket connect as records show them, for connect's records and
 /// BPF-LSM's (src/kinds/lsm.rs): written once, from the raw fields each record has.
-pub trait SocketEnds {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketEnds {
     /// The address family passed (AF_INET, AF_INET6, AF_UNIX, ...).
-    fn family(&self) -> u16;
-    /// The socket's sk_protocol and type; 0 when unknown.
-    fn protocol(&self) -> u16;
-    fn sock_type(&self) -> u16;
+    pub family: u16,
+    /// The socket's sk_protocol and sk_type; 0 when the socket could not be read.
+    pub protocol: u16,
+    pub sock_type: u16,
     /// The local port as the kernel had it (0: not bound).
-    fn local_port(&self) -> u16;
-    fn saddr(&self) -> &[u8; 16];
-    fn daddr(&self) -> &[u8; 16];
-    fn dport(&self) -> u16;
+    pub local_port: u16,
+    pub dport: u16,
+    /// The local and destination addresses: 4 bytes for AF_INET, 16 for AF_INET6.
+    pub saddr: [u8; 16],
+    pub daddr: [u8; 16],
     /// AF_UNIX: the path; an abstract name starts with a NUL.
-    fn unix_path(&self) -> &[u8];
+    pub path: Vec<u8>,
+}
+
+/// The `SocketEnds` of a kernel record that has the socket's fields under the same names
+/// (bpf/connect.h, bpf/lsm.h); `?` on a unix path that overruns its field.
+macro_rules! socket_ends {
+    ($e:expr) => {
+        $crate::kinds::connect::SocketEnds {
+            family: $e.family,
+            protocol: $e.protocol,
+            sock_type: $e.sock_type,
+            local_port: $e.sport,
+            dport: $e.dport,
+            saddr: $e.saddr,
+            daddr: $e.daddr,
+            path: $crate::kinds::connect::unix_path(&$e.path, $e.path_len)?,
+        }
+    };
+}
+pub(crate) use socket_ends;
+
+impl SocketEnds {
+    /// The native record's view of the two ends: its fields from `family` to
+    /// `path_hex`, the same in connect's records and BPF-LSM's.
+    pub fn record(&self) -> EndsRecord {
+        let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
+        EndsRecord {
+            family: self.family_name(),
+            protocol: self.protocol_name(),
+            socket_type: self.socket_type_name(),
+            saddr: self.source(),
+            sport: self.sport(),
+            daddr: self.address(&self.daddr),
+            dport: self.is_inet().then_some(self.dport),
+            path,
+            path_hex,
+        }
+    }
 
     /// OCSF's view of the two ends: `src_endpoint` when bound; `dst_endpoint` (the
     /// address and port, a unix path as its name, else the family); `connection_info`
     /// (outbound, the protocol, the IP version); and the unix path's bytes in hex when
     /// they are not UTF-8.
-    fn ocsf_ends(&self) -> OcsfEnds {
+    pub fn ocsf_ends(&self) -> OcsfEnds {
         let path = self.rendered_path();
         let protocol = self.protocol_name();
-        let dst = match (self.address(self.daddr()), &path) {
-            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport()), ..Endpoint::default() },
+        let dst = match (self.address(&self.daddr), &path) {
+            (Some(ip), _) => Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() },
             (None, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
             (None, None) => Endpoint { name: Some(self.family_name()), ..Endpoint::default() },
         };
         let info = ConnectionInfo {
             direction_id: 2, // Outbound
-            protocol_num: protocol.is_some().then_some(self.protocol()),
+            protocol_num: protocol.is_some().then_some(self.protocol),
             protocol_name: protocol,
-            protocol_ver_id: match self.family() {
+            protocol_ver_id: match self.family {
                 AF_INET => Some(4),
                 AF_INET6 => Some(6),
                 _ => None,
@@ -150,8 +179,8 @@ pub trait SocketEnds {
         OcsfEnds { src, dst, info, path_hex: path.and_then(|p| p.hex) }
     }
 
-    fn address(&self, bytes: &[u8; 16]) -> Option<String> {
-        let addr: std::net::IpAddr = match self.family() {
+    pub fn address(&self, bytes: &[u8; 16]) -> Option<String> {
+        let addr: std::net::IpAddr = match self.family {
             AF_INET => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(&bytes[..4]).unwrap()).into(),
             AF_INET6 => std::net::Ipv6Addr::from(*bytes).into(),
             _ => return None,
@@ -159,21 +188,21 @@ pub trait SocketEnds {
         Some(addr.to_string())
     }
 
-    fn is_inet(&self) -> bool {
-        matches!(self.family(), AF_INET | AF_INET6)
+    pub fn is_inet(&self) -> bool {
+        matches!(self.family, AF_INET | AF_INET6)
     }
 
     /// The bound source address; unbound (0.0.0.0, port 0) reads as unknown.
-    fn source(&self) -> Option<String> {
-        self.address(self.saddr()).filter(|_| *self.saddr() != [0; 16])
+    pub fn source(&self) -> Option<String> {
+        self.address(&self.saddr).filter(|_| self.saddr != [0; 16])
     }
 
-    fn sport(&self) -> Option<u16> {
-        (self.is_inet() && self.local_port() != 0).then_some(self.local_port())
+    pub fn sport(&self) -> Option<u16> {
+        (self.is_inet() && self.local_port != 0).then_some(self.local_port)
     }
 
-    fn family_name(&self) -> Cow<'static, str> {
-        match self.family() {
+    pub fn family_name(&self) -> Cow<'static, str> {
+        match self.family {
             AF_UNSPEC => Cow::Borrowed("unspec"),
             AF_UNIX => Cow::Borrowed("unix"),
             AF_INET => Cow::Borrowed("inet"),
@@ -182,8 +211,8 @@ pub trait SocketEnds {
         }
     }
 
-    fn protocol_name(&self) -> Option<Cow<'static, str>> {
-        match (self.is_inet(), self.protocol()) {
+    pub fn protocol_name(&self) -> Option<Cow<'static, str>> {
+        match (self.is_inet(), self.protocol) {
             (false, _) | (true, 0) => None,
             (true, 6) => Some(Cow::Borrowed("tcp")),
             (true, 17) => Some(Cow::Borrowed("udp")),
@@ -191,8 +220,8 @@ pub trait SocketEnds {
         }
     }
 
-    fn socket_type_name(&self) -> Option<Cow<'static, str>> {
-        match self.sock_type() {
+    pub fn socket_type_name(&self) -> Option<Cow<'static, str>> {
+        match self.sock_type {
             0 => None,
             1 => Some(Cow::Borrowed("stream")),
             2 => Some(Cow::Borrowed("dgram")),
@@ -204,19 +233,34 @@ pub trait SocketEnds {
 
     /// AF_UNIX: the path as records show it; an abstract name as ss(8) does, with '@'
     /// for the leading NUL.
-    fn rendered_path(&self) -> Option<text::Rendered<'static>> {
+    pub fn rendered_path(&self) -> Option<text::Rendered<'static>> {
         let shown = self.shown_path()?;
         let r = text::render(&shown);
         Some(text::Rendered { text: Cow::Owned(r.text.into_owned()), hex: r.hex })
     }
 
     /// AF_UNIX: the path's bytes as records show them ('@' for an abstract name's NUL).
-    fn shown_path(&self) -> Option<Vec<u8>> {
-        (self.family() == AF_UNIX).then(|| match self.unix_path().split_first() {
+    pub fn shown_path(&self) -> Option<Vec<u8>> {
+        (self.family == AF_UNIX).then(|| match self.path.split_first() {
             Some((0, rest)) => [b"@".as_slice(), rest].concat(),
-            _ => self.unix_path().to_vec(),
+            _ => self.path.clone(),
         })
     }
+}
+
+/// See `SocketEnds::record`.
+#[derive(Serialize)]
+pub struct EndsRecord {
+    family: Cow<'static, str>,
+    protocol: Option<Cow<'static, str>>,
+    socket_type: Option<Cow<'static, str>>,
+    saddr: Option<String>,
+    sport: Option<u16>,
+    daddr: Option<String>,
+    dport: Option<u16>,
+    path: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
 }
 
 /// See `SocketEnds::ocsf_ends`.
@@ -273,52 +317,12 @@ struct ConnectUnmapped {
 }
 
 plain_abi!(connect_event);
-impl SocketEnds for ConnectEvent {
-    fn family(&self) -> u16 {
-        self.family
-    }
-    fn protocol(&self) -> u16 {
-        self.protocol
-    }
-    fn sock_type(&self) -> u16 {
-        self.sock_type
-    }
-    fn local_port(&self) -> u16 {
-        self.sport
-    }
-    fn saddr(&self) -> &[u8; 16] {
-        &self.saddr
-    }
-    fn daddr(&self) -> &[u8; 16] {
-        &self.daddr
-    }
-    fn dport(&self) -> u16 {
-        self.dport
-    }
-    fn unix_path(&self) -> &[u8] {
-        &self.path
-    }
-}
-
 const _: () = assert!(size_of::<connect_event>() == connect_abi::CONNECT_EVENT_SIZE.0 as usize);
 
 /// Fixed size.
 fn decode(bytes: &[u8]) -> Result<ConnectEvent, Malformed> {
     let e: connect_event = decode::fixed(bytes)?;
-    let path = unix_path(&e.path, e.path_len)?;
-    Ok(ConnectEvent {
-        task: decode::task(bytes),
-        ret: e.ret,
-        fd: e.fd,
-        family: e.family,
-        protocol: e.protocol,
-        sock_type: e.sock_type,
-        sport: e.sport,
-        dport: e.dport,
-        saddr: e.saddr,
-        daddr: e.daddr,
-        path,
-    })
+    Ok(ConnectEvent { task: decode::task(bytes), ret: e.ret, fd: e.fd, ends: socket_ends!(e) })
 }
 
 impl Record for ConnectEvent {
@@ -326,18 +330,9 @@ impl Record for ConnectEvent {
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_CONNECT.0, decode));
 
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
-        let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
         let body = ConnectRecord {
             fd: self.fd,
-            family: self.family_name(),
-            protocol: self.protocol_name(),
-            socket_type: self.socket_type_name(),
-            saddr: self.source(),
-            sport: self.sport(),
-            daddr: self.address(&self.daddr),
-            dport: self.is_inet().then_some(self.dport),
-            path,
-            path_hex,
+            ends: self.ends.record(),
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
         };
@@ -353,7 +348,7 @@ impl Record for ConnectEvent {
             ECONNREFUSED => (ACTIVITY_REFUSE, 2),
             _ => (ACTIVITY_FAIL, 2),
         };
-        let ends = self.ocsf_ends();
+        let ends = self.ends.ocsf_ends();
         let body = ConnectOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
@@ -364,8 +359,8 @@ impl Record for ConnectEvent {
             status_detail: errno::of_ret(self.ret.into()),
             unmapped: ConnectUnmapped {
                 fd: self.fd,
-                family: self.family_name(),
-                socket_type: self.socket_type_name(),
+                family: self.ends.family_name(),
+                socket_type: self.ends.socket_type_name(),
                 ret: self.ret,
                 path_hex: ends.path_hex,
                 comm_hex: text::render(&self.task.comm).hex,
@@ -400,16 +395,16 @@ impl Record for ConnectEvent {
     /// As tcpconnect, for every family: the source when bound, the destination with its
     /// port (a unix socket's path), RET 0 or the errno name.
     fn write_text(&self, ctx: &Render, line: &mut String) {
-        let with_port = |ip: String, port: Option<u16>| match (self.family, port) {
+        let with_port = |ip: String, port: Option<u16>| match (self.ends.family, port) {
             (AF_INET6, Some(port)) => format!("[{ip}]:{port}"),
             (_, Some(port)) => format!("{ip}:{port}"),
             (_, None) => ip,
         };
-        let proto = self.protocol_name().unwrap_or_else(|| self.family_name());
+        let proto = self.ends.protocol_name().unwrap_or_else(|| self.ends.family_name());
         let ret = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
-        let source = self.source().map_or_else(|| "-".to_owned(), |ip| with_port(ip, self.sport()));
-        let destination = match (self.address(&self.daddr), self.shown_path()) {
-            (Some(ip), _) => with_port(ip, Some(self.dport)),
+        let source = self.ends.source().map_or_else(|| "-".to_owned(), |ip| with_port(ip, self.ends.sport()));
+        let destination = match (self.ends.address(&self.ends.daddr), self.ends.shown_path()) {
+            (Some(ip), _) => with_port(ip, Some(self.ends.dport)),
             (None, Some(path)) => escape(&path).into_owned(),
             (None, None) => "-".to_owned(),
         };
@@ -428,18 +423,10 @@ impl Record for ConnectEvent {
 }
 
 #[derive(Serialize)]
-struct ConnectRecord<'a> {
+struct ConnectRecord {
     fd: u32,
-    family: Cow<'static, str>,
-    protocol: Option<Cow<'static, str>>,
-    socket_type: Option<Cow<'static, str>>,
-    saddr: Option<String>,
-    sport: Option<u16>,
-    daddr: Option<String>,
-    dport: Option<u16>,
-    path: Option<Cow<'a, str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path_hex: Option<String>,
+    #[serde(flatten)]
+    ends: EndsRecord,
     ret: i32,
     errno: Option<Cow<'static, str>>,
 }
@@ -461,7 +448,7 @@ mod tests {
     #[test]
     fn decodes_a_unix_connect() {
         let e = decode(&<ConnectEvent as Record>::example().unwrap()).unwrap();
-        assert_eq!((e.family, e.path.as_slice(), e.task.pid), (AF_UNIX, &b"/sock"[..], 7));
+        assert_eq!((e.ends.family, e.ends.path.as_slice(), e.task.pid), (AF_UNIX, &b"/sock"[..], 7));
     }
 
     #[test]
@@ -470,14 +457,16 @@ mod tests {
             task: task(b"curl"),
             ret: -111,
             fd: 3,
-            family: 2,
-            protocol: 6,
-            sock_type: 1,
-            sport: 0,
-            dport: 8080,
-            saddr: [0; 16],
-            daddr: [127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-            path: Vec::new(),
+            ends: SocketEnds {
+                family: 2,
+                protocol: 6,
+                sock_type: 1,
+                local_port: 0,
+                dport: 8080,
+                saddr: [0; 16],
+                daddr: [127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                path: Vec::new(),
+            },
         };
         let v = json(&Event::Connect(base.clone()));
         assert_eq!((v["family"].as_str(), v["protocol"].as_str(), v["socket_type"].as_str()), (Some("inet"), Some("tcp"), Some("stream")));
@@ -485,20 +474,20 @@ mod tests {
         assert!(v["saddr"].is_null() && v["sport"].is_null() && v["path"].is_null());
         assert_eq!(v["errno"], "ECONNREFUSED");
         let mut v6 = base.clone();
-        v6.family = 10;
-        v6.protocol = 17;
-        v6.sock_type = 2;
+        v6.ends.family = 10;
+        v6.ends.protocol = 17;
+        v6.ends.sock_type = 2;
         v6.ret = 0;
-        v6.sport = 5353;
-        v6.daddr = std::net::Ipv6Addr::LOCALHOST.octets();
-        v6.saddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        v6.ends.local_port = 5353;
+        v6.ends.daddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        v6.ends.saddr = std::net::Ipv6Addr::LOCALHOST.octets();
         let v = json(&Event::Connect(v6));
         assert_eq!((v["daddr"].as_str(), v["saddr"].as_str(), v["sport"].as_u64()), (Some("::1"), Some("::1"), Some(5353)));
         assert_eq!((v["protocol"].as_str(), v["socket_type"].as_str(), v["errno"].is_null()), (Some("udp"), Some("dgram"), true));
         let mut unix = base.clone();
-        unix.family = 1;
-        unix.protocol = 0;
-        unix.path = b"\0abstract".to_vec();
+        unix.ends.family = 1;
+        unix.ends.protocol = 0;
+        unix.ends.path = b"\0abstract".to_vec();
         let v = json(&Event::Connect(unix));
         assert_eq!((v["family"].as_str(), v["path"].as_str()), (Some("unix"), Some("@abstract")));
         assert!(v["protocol"].is_null() && v["daddr"].is_null() && v["dport"].is_null());
@@ -511,14 +500,16 @@ mod tests {
             task: task(b"curl"),
             ret: -111,
             fd: 3,
-            family: 10,
-            protocol: 6,
-            sock_type: 1,
-            sport: 0,
-            dport: 443,
-            saddr: [0; 16],
-            daddr: std::net::Ipv6Addr::LOCALHOST.octets(),
-            path: Vec::new(),
+            ends: SocketEnds {
+                family: 10,
+                protocol: 6,
+                sock_type: 1,
+                local_port: 0,
+                dport: 443,
+                saddr: [0; 16],
+                daddr: std::net::Ipv6Addr::LOCALHOST.octets(),
+                path: Vec::new(),
+            },
         };
         let text = |e: ConnectEvent| {
             let mut line = String::new();
@@ -526,7 +517,7 @@ mod tests {
             line.split_whitespace().skip(1).map(str::to_owned).collect::<Vec<_>>()
         };
         assert_eq!(text(e.clone()), ["4242", "curl", "tcp", "ECONNREFUSED", "-", "[::1]:443"]);
-        let unix = ConnectEvent { family: 1, protocol: 0, ret: 0, path: b"\0bus\n\xff".to_vec(), ..e };
+        let unix = ConnectEvent { ret: 0, ends: SocketEnds { family: 1, protocol: 0, path: b"\0bus\n\xff".to_vec(), ..e.ends.clone() }, ..e };
         assert_eq!(text(unix), ["4242", "curl", "unix", "0", "-", "@bus\\n\\xff"]);
     }
 
@@ -537,14 +528,16 @@ mod tests {
             task: task(b"curl"),
             ret: -111,
             fd: 3,
-            family: 10,
-            protocol: 17,
-            sock_type: 2,
-            sport: 0,
-            dport: 53,
-            saddr: [0; 16],
-            daddr: std::net::Ipv6Addr::LOCALHOST.octets(),
-            path: Vec::new(),
+            ends: SocketEnds {
+                family: 10,
+                protocol: 17,
+                sock_type: 2,
+                local_port: 0,
+                dport: 53,
+                saddr: [0; 16],
+                daddr: std::net::Ipv6Addr::LOCALHOST.octets(),
+                path: Vec::new(),
+            },
         };
         let ocsf = |ret| crate::ocsf::json(&Event::Connect(ConnectEvent { ret, ..base.clone() }));
         let o = ocsf(-111);

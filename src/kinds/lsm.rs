@@ -17,7 +17,7 @@ use crate::bpf::lsm::LsmBpfSkel;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Render, Task};
-use crate::kinds::connect::{unix_path, SocketEnds};
+use crate::kinds::connect::{socket_ends, SocketEnds};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, File, Ocsf};
@@ -232,57 +232,12 @@ impl Record for LsmFileOpenEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LsmConnectEvent {
     pub task: Task,
-    pub family: u16,
-    pub protocol: u16,
-    pub sock_type: u16,
-    pub sport: u16,
-    pub dport: u16,
-    pub saddr: [u8; 16],
-    pub daddr: [u8; 16],
-    pub path: Vec<u8>,
-}
-
-impl SocketEnds for LsmConnectEvent {
-    fn family(&self) -> u16 {
-        self.family
-    }
-    fn protocol(&self) -> u16 {
-        self.protocol
-    }
-    fn sock_type(&self) -> u16 {
-        self.sock_type
-    }
-    fn local_port(&self) -> u16 {
-        self.sport
-    }
-    fn saddr(&self) -> &[u8; 16] {
-        &self.saddr
-    }
-    fn daddr(&self) -> &[u8; 16] {
-        &self.daddr
-    }
-    fn dport(&self) -> u16 {
-        self.dport
-    }
-    fn unix_path(&self) -> &[u8] {
-        &self.path
-    }
+    pub ends: SocketEnds,
 }
 
 fn decode_connect(bytes: &[u8]) -> Result<LsmConnectEvent, Malformed> {
     let e: lsm_connect_event = decode::fixed(bytes)?;
-    let path = unix_path(&e.path, e.path_len)?;
-    Ok(LsmConnectEvent {
-        task: decode::task(bytes),
-        family: e.family,
-        protocol: e.protocol,
-        sock_type: e.sock_type,
-        sport: e.sport,
-        dport: e.dport,
-        saddr: e.saddr,
-        daddr: e.daddr,
-        path,
-    })
+    Ok(LsmConnectEvent { task: decode::task(bytes), ends: socket_ends!(e) })
 }
 
 impl Record for LsmConnectEvent {
@@ -290,24 +245,12 @@ impl Record for LsmConnectEvent {
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_LSM_CONNECT.0, decode_connect));
 
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
-        let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
-        let body = LsmConnectRecord {
-            family: self.family_name(),
-            protocol: self.protocol_name(),
-            socket_type: self.socket_type_name(),
-            saddr: self.source(),
-            sport: self.sport(),
-            daddr: self.address(&self.daddr),
-            dport: self.is_inet().then_some(self.dport),
-            path,
-            path_hex,
-        };
-        push_task_line(line, Self::NAME, ctx, &self.task, &body);
+        push_task_line(line, Self::NAME, ctx, &self.task, &self.ends.record());
     }
 
     /// Network Activity: Open (the connect is about to be made).
     fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
-        let ends = self.ocsf_ends();
+        let ends = self.ends.ocsf_ends();
         let body = LsmConnectOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
@@ -316,8 +259,8 @@ impl Record for LsmConnectEvent {
             connection_info: ends.info,
             status_id: 1,
             unmapped: LsmConnectUnmapped {
-                family: self.family_name(),
-                socket_type: self.socket_type_name(),
+                family: self.ends.family_name(),
+                socket_type: self.ends.socket_type_name(),
                 path_hex: ends.path_hex,
                 comm_hex: text::render(&self.task.comm).hex,
             },
@@ -343,10 +286,10 @@ impl Record for LsmConnectEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("PROTO", 6), ("SADDR", 22)], last: "DADDR" };
 
     fn write_text(&self, ctx: &Render, line: &mut String) {
-        let proto = self.protocol_name().unwrap_or_else(|| self.family_name());
-        let source = self.source().unwrap_or_else(|| "-".to_owned());
-        let destination = match (self.address(&self.daddr), self.shown_path()) {
-            (Some(ip), _) => format!("{ip}:{}", self.dport),
+        let proto = self.ends.protocol_name().unwrap_or_else(|| self.ends.family_name());
+        let source = self.ends.source().unwrap_or_else(|| "-".to_owned());
+        let destination = match (self.ends.address(&self.ends.daddr), self.ends.shown_path()) {
+            (Some(ip), _) => format!("{ip}:{}", self.ends.dport),
             (None, Some(path)) => escape(&path).into_owned(),
             (None, None) => "-".to_owned(),
         };
@@ -398,20 +341,6 @@ struct LsmFileUnmapped {
     path_hex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comm_hex: Option<String>,
-}
-
-#[derive(Serialize)]
-struct LsmConnectRecord<'a> {
-    family: Cow<'static, str>,
-    protocol: Option<Cow<'static, str>>,
-    socket_type: Option<Cow<'static, str>>,
-    saddr: Option<String>,
-    sport: Option<u16>,
-    daddr: Option<String>,
-    dport: Option<u16>,
-    path: Option<Cow<'a, str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path_hex: Option<String>,
 }
 
 #[derive(Serialize)]
