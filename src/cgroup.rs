@@ -240,8 +240,9 @@ impl Cgroups {
 }
 
 /// Every cgroup under `mount` by id (its directory's inode number), and whether the walk
-/// read every directory (one removed while walking counts as read).
-fn walk(mount: &Path) -> (HashMap<u64, String>, bool) {
+/// read every directory (one removed while walking counts as read). traffic names its
+/// cgroups with it too.
+pub fn walk(mount: &Path) -> (HashMap<u64, String>, bool) {
     let mut found = HashMap::new();
     let mut complete = true;
     let mut todo = vec![mount.to_path_buf()];

@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use std::fmt::Display;
 use std::collections::{BTreeMap, HashMap};
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -70,7 +69,7 @@ impl Tracer for Traffic {
         hooks.detail = Some(format!("of cgroup {} under {}, every {:?}", relative(&root, &cgroup), root.display(), options.interval));
         let mut snapshots = Snapshots {
             map: MapHandle::try_from(&skel.maps.traffic).context("reading the traffic counters")?,
-            names: cgroup_names(&root),
+            names: crate::cgroup::walk(&root).0,
             root,
             last: HashMap::new(),
             last_ns: boot_ns(),
@@ -159,25 +158,10 @@ impl Snapshots {
     /// The cgroup's path under the mount point, or `cgroup:<id>` when it is gone.
     fn name(&mut self, id: u64) -> String {
         if !self.names.contains_key(&id) {
-            self.names = cgroup_names(&self.root);
+            self.names = crate::cgroup::walk(&self.root).0;
         }
         self.names.get(&id).cloned().unwrap_or_else(|| format!("cgroup:{id}"))
     }
-}
-
-/// Every cgroup under `root`, by id (the directory's inode number on cgroup2).
-fn cgroup_names(root: &Path) -> HashMap<u64, String> {
-    let mut names = HashMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        if let Ok(meta) = std::fs::metadata(&dir) {
-            names.insert(meta.ino(), relative(root, &dir));
-        }
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            todo.extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
-        }
-    }
-    names
 }
 
 /// Packets and bytes one way.
