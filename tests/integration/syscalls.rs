@@ -5,6 +5,22 @@ use serde_json::Value;
 use crate::child::Waiting;
 use crate::util::{require_bpf, Trace};
 
+/// `sysnoop syscalls ARGS -p CHILD --syscall close` (through the per-syscall
+/// tracepoints when `fallback`, forced with SYSNOOP_NO_RAW_TP=1) while a child makes `n`
+/// close(-1) calls: the child's pid, and the run's output.
+fn bad_closes(n: u64, args: &[&str], fallback: bool) -> (String, crate::util::Output) {
+    let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {n}")]);
+    let pid = waiting.pid.to_string();
+    let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
+    cmd.arg("syscalls").args(args).args(["-p", &pid, "--syscall", "close"]);
+    if fallback {
+        cmd.env("SYSNOOP_NO_RAW_TP", "1");
+    }
+    let trace = Trace::start_command(cmd);
+    waiting.go();
+    (pid, trace.stop())
+}
+
 /// Through the raw tracepoints, then through the per-syscall ones they fall back to
 /// (forced with SYSNOOP_NO_RAW_TP=1, since the raw ones attach here).
 #[test]
@@ -13,16 +29,7 @@ fn each_call_with_result_and_latency() {
     require_bpf();
     const N: usize = 17;
     for fallback in [false, true] {
-        let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {N}")]);
-        let pid = waiting.pid.to_string();
-        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
-        cmd.args(["syscalls", "-p", &pid, "--syscall", "close"]);
-        if fallback {
-            cmd.env("SYSNOOP_NO_RAW_TP", "1");
-        }
-        let trace = Trace::start_command(cmd);
-        waiting.go();
-        let out = trace.stop();
+        let (pid, out) = bad_closes(N as u64, &[], fallback);
         out.assert_success();
         assert_eq!(out.stderr.contains("per-syscall tracepoints"), fallback, "{}", out.stderr);
         // The child closes nothing else once it goes on: its N bad closes are all.
@@ -111,16 +118,7 @@ fn count_at_exit_through_either_tracepoint() {
     require_bpf();
     const N: u64 = 23;
     for fallback in [false, true] {
-        let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {N}")]);
-        let pid = waiting.pid.to_string();
-        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
-        cmd.args(["syscalls", "-c", "-p", &pid, "--syscall", "close"]);
-        if fallback {
-            cmd.env("SYSNOOP_NO_RAW_TP", "1");
-        }
-        let trace = Trace::start_command(cmd);
-        waiting.go();
-        let out = trace.stop();
+        let (_, out) = bad_closes(N, &["-c"], fallback);
         out.assert_success();
         let hook = if fallback { "per-syscall tracepoints" } else { "raw_syscalls sys_exit" };
         assert!(out.stderr.contains(hook) && out.stderr.contains("counted in the kernel at exit"), "{}", out.stderr);
