@@ -14,6 +14,15 @@ fn id(n: u8) -> String {
     format!("{:02x}", n).repeat(32)
 }
 
+/// A child that waits, then opens `file`; moved into `cgroup` first when there is one.
+fn opener(file: &std::path::Path, cgroup: Option<&Cgroup>) -> Waiting {
+    let child = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, file)]);
+    if let Some(cgroup) = cgroup {
+        cgroup.adopt(child.pid);
+    }
+    child
+}
+
 /// A child in each container-style cgroup (made here, under one test cgroup) and one
 /// outside them open a file each while `sysnoop open --cgroup <test cgroup>` runs:
 /// the records are exactly the children's inside, each with its cgroup's id, path and
@@ -36,13 +45,10 @@ fn records_name_their_container_and_cgroup_keeps_its_subtree() {
     let plain = top.child("plain.service");
     let mut children = Vec::new();
     for (i, (cgroup, _, _)) in forms.iter().enumerate() {
-        let child = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file(&format!("in-{i}")))]);
-        cgroup.adopt(child.pid);
-        children.push(child);
+        children.push(opener(&dir.file(&format!("in-{i}")), Some(cgroup)));
     }
-    let in_plain = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("plain"))]);
-    plain.adopt(in_plain.pid);
-    let outside = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("outside"))]);
+    let in_plain = opener(&dir.file("plain"), Some(&plain));
+    let outside = opener(&dir.file("outside"), None);
     assert!(!cgroup_of(outside.pid).starts_with(&top.name), "the test runs outside its own cgroups");
 
     let trace = Trace::start(&["open", "--cgroup", &top.name, "--cgroup-path"]);
@@ -89,10 +95,8 @@ fn cgroup_keeps_one_leaf() {
     let dir = TestDir::new("one-leaf");
     let top = Cgroup::new("one-leaf");
     let [kept, sibling] = [top.child(&format!("docker-{}.scope", id(7))), top.child("sibling")];
-    let a = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("kept"))]);
-    kept.adopt(a.pid);
-    let b = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("sibling"))]);
-    sibling.adopt(b.pid);
+    let a = opener(&dir.file("kept"), Some(&kept));
+    let b = opener(&dir.file("sibling"), Some(&sibling));
     let trace = Trace::start(&["open", "--cgroup", &kept.path.display().to_string()]);
     a.go();
     b.go();
@@ -127,10 +131,8 @@ fn ocsf_events_carry_the_container() {
     let dir = TestDir::new("ocsf-container");
     let top = Cgroup::new("ocsf-container");
     let [podman, plain] = [top.child(&format!("libpod-{}.scope", id(9))), top.child("plain")];
-    let a = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("in-podman"))]);
-    podman.adopt(a.pid);
-    let b = Waiting::spawn(&["wait".into(), open_line("openat", 0, 0, &dir.file("in-plain"))]);
-    plain.adopt(b.pid);
+    let a = opener(&dir.file("in-podman"), Some(&podman));
+    let b = opener(&dir.file("in-plain"), Some(&plain));
     let trace = Trace::start(&["open", "--cgroup", &top.name, "--format", "ocsf"]);
     a.go();
     b.go();
