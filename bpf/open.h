@@ -38,26 +38,8 @@ enum open_syscall {
 
 /*
  * Each program's slot in self_seen (src/kinds/open.rs waits for the slots of those it
- * attached): the enter program of syscall s (enum open_syscall) is 2*s, its exit 2*s+1.
+ * attached) is its syscall's number in enum open_syscall.
  */
-enum open_slot {
-	OPEN_SLOT_ENTER_OPEN = 0,
-	OPEN_SLOT_EXIT_OPEN = 1,
-	OPEN_SLOT_ENTER_OPENAT = 2,
-	OPEN_SLOT_EXIT_OPENAT = 3,
-	OPEN_SLOT_ENTER_OPENAT2 = 4,
-	OPEN_SLOT_EXIT_OPENAT2 = 5,
-	OPEN_SLOT_ENTER_CREAT = 6,
-	OPEN_SLOT_EXIT_CREAT = 7,
-};
-
-#define OPEN_ENTER_SLOT(syscall) (2 * (syscall))
-#define OPEN_EXIT_SLOT(syscall) (2 * (syscall) + 1)
-_Static_assert(OPEN_ENTER_SLOT(OPEN_SYSCALL_OPEN) == OPEN_SLOT_ENTER_OPEN &&
-	       OPEN_EXIT_SLOT(OPEN_SYSCALL_OPENAT) == OPEN_SLOT_EXIT_OPENAT &&
-	       OPEN_ENTER_SLOT(OPEN_SYSCALL_OPENAT2) == OPEN_SLOT_ENTER_OPENAT2 &&
-	       OPEN_EXIT_SLOT(OPEN_SYSCALL_CREAT) == OPEN_SLOT_EXIT_CREAT,
-	       "open_slot follows 2*s, 2*s+1");
 
 /*
  * One completed open. Records are variable-length: the header, then path_len bytes of

@@ -8,7 +8,7 @@ use std::mem::offset_of;
 
 use anyhow::{bail, Result};
 
-use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_slot, open_syscall, sysnoop_kind};
+use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_syscall, sysnoop_kind};
 use crate::dedup::{self, Dedup};
 use crate::event::Event;
 use crate::bpf::open::OpenBpfSkel;
@@ -123,20 +123,19 @@ impl Tracer for Open {
         rodata.targ_ninclude = options.include_path.len() as u32;
         let progs = &mut open.progs;
         let variants = [
-            ("open", open_slot::OPEN_SLOT_ENTER_OPEN, open_slot::OPEN_SLOT_EXIT_OPEN, &mut progs.tracepoint__syscalls__sys_enter_open, &mut progs.tracepoint__syscalls__sys_exit_open),
-            ("openat", open_slot::OPEN_SLOT_ENTER_OPENAT, open_slot::OPEN_SLOT_EXIT_OPENAT, &mut progs.tracepoint__syscalls__sys_enter_openat, &mut progs.tracepoint__syscalls__sys_exit_openat),
-            ("openat2", open_slot::OPEN_SLOT_ENTER_OPENAT2, open_slot::OPEN_SLOT_EXIT_OPENAT2, &mut progs.tracepoint__syscalls__sys_enter_openat2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
-            ("creat", open_slot::OPEN_SLOT_ENTER_CREAT, open_slot::OPEN_SLOT_EXIT_CREAT, &mut progs.tracepoint__syscalls__sys_enter_creat, &mut progs.tracepoint__syscalls__sys_exit_creat),
+            ("open", open_syscall::OPEN_SYSCALL_OPEN, &mut progs.tracepoint__syscalls__sys_exit_open),
+            ("openat", open_syscall::OPEN_SYSCALL_OPENAT, &mut progs.tracepoint__syscalls__sys_exit_openat),
+            ("openat2", open_syscall::OPEN_SYSCALL_OPENAT2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
+            ("creat", open_syscall::OPEN_SYSCALL_CREAT, &mut progs.tracepoint__syscalls__sys_exit_creat),
         ];
         let mut hooks = Hooks::new(Self::NAME, Vec::new());
         let mut slots = Vec::new();
-        for (name, enter_slot, exit_slot, enter, exit) in variants {
+        for (name, syscall, program) in variants {
             if shared.has_syscall_tracepoints(name) {
                 hooks.traced.push(name.to_owned());
-                slots.extend([enter_slot.0, exit_slot.0]);
+                slots.push(u32::from(syscall.0));
             } else {
-                enter.set_autoload(false);
-                exit.set_autoload(false);
+                program.set_autoload(false);
                 hooks.absent.push(name.to_owned());
             }
         }

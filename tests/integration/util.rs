@@ -410,19 +410,19 @@ pub fn has_syscall_tracepoints(syscall: &str) -> bool {
     ["enter", "exit"].iter().all(|side| events.join(format!("sys_{side}_{syscall}")).is_dir())
 }
 
-/// The programs `sysnoop open` loads on this kernel: the enter and exit programs of
-/// each open syscall that has tracepoints (no open or creat on arm64, no openat2 before
+/// The programs `sysnoop open` loads on this kernel: the exit program of each open
+/// syscall that has tracepoints (no open or creat on arm64, no openat2 before
 /// 5.6).
 pub fn open_programs() -> usize {
-    2 * ["open", "openat", "openat2", "creat"].iter().filter(|s| has_syscall_tracepoints(s)).count()
+    ["open", "openat", "openat2", "creat"].iter().filter(|s| has_syscall_tracepoints(s)).count()
 }
 
 /// The maps `sysnoop open` holds, by name, sorted: bpf/open.bpf.c's own (the per-CPU
-/// `counters`, the pairing's `inflight`, the scratch record `heap`, the full path
+/// `counters`, the scratch record `heap`, the full path
 /// walk's `path_scratch`, its globals) and the run's ring buffer, `events`, which every
 /// object shares; and the one-entry placeholders of the --cgroup filter and the set of
 /// followed tasks (bpf/common.bpf.h) when neither is in use.
-pub const OPEN_MAPS: [&str; 9] = ["cgroup_filter", "counters", "events", "followed", "heap", "inflight", "open_bpf.bss", "open_bpf.rodata", "path_scratch"];
+pub const OPEN_MAPS: [&str; 8] = ["cgroup_filter", "counters", "events", "followed", "heap", "open_bpf.bss", "open_bpf.rodata", "path_scratch"];
 
 /// The BPF programs, maps and links a running process holds, from its fds' fdinfo
 /// (`prog_id:`, `map_id:`, `link_id:`): exactly this process's, whatever else runs.
