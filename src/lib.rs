@@ -38,6 +38,7 @@ pub mod ocsf;
 pub mod path;
 pub mod preflight;
 pub mod replay;
+pub mod ring;
 pub mod schema;
 pub mod session;
 pub mod signals;

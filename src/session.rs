@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
-use libbpf_rs::{MapCore, MapHandle, RingBuffer, RingBufferBuilder};
+use libbpf_rs::{MapCore, MapHandle};
 use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
@@ -30,15 +30,18 @@ use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
 use crate::follow::{Follow, Follower, Held};
+use crate::ring::Ring;
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
 
-/// The BPF side wakes the poll thread only when this many bytes are waiting (see
-/// `submit()` in bpf/common.bpf.h); below that, the poll thread's TICK drains the ring.
-/// A quarter of the ring, at most 256 KiB: a wakeup every few thousand records at high
-/// rates, and plenty of room left when one arrives.
+/// The BPF side wakes the poll thread once per this many bytes that arrive while it is
+/// not reading (see `wakeup_flags()` in bpf/common.bpf.h); below that, the poll thread's
+/// TICK drains the ring. A quarter of the ring, at most 256 KiB: a wakeup every few
+/// thousand records at high rates, and plenty of room left when one arrives. A power of
+/// two, which the BPF side relies on.
 pub fn wakeup_bytes(ring_size: u32) -> u64 {
-    (u64::from(ring_size) / 4).min(256 << 10)
+    let quarter = (u64::from(ring_size) / 4).clamp(1, 256 << 10);
+    1 << quarter.ilog2()
 }
 
 /// Events in flight between the poll thread and the writer.
@@ -245,26 +248,16 @@ pub fn run(
     let mut recording = std::env::var_os("SYSNOOP_RECORD_RING")
         .map(|path| std::fs::File::create(&path).map(io::BufWriter::new).with_context(|| format!("creating {}", path.to_string_lossy())))
         .transpose()?;
-    let mut builder = RingBufferBuilder::new();
-    builder
-        .add(ring, move |bytes: &[u8]| match decode::record(record_ring(&mut recording, bytes)) {
-            // A failed send means the writer has gone (stdout closed): stop consuming.
-            // The stop flag goes up first, so the poll thread takes the error that
-            // returning -1 makes libbpf report (EPERM) for the end it is, not a failure.
-            Ok(event) => match tx.send((index_of(Some(event.kind())), event)) {
-                Ok(()) => 0,
-                Err(_) => {
-                    stopping.store(true, Ordering::SeqCst);
-                    -1
-                }
-            },
-            Err((kind, _)) => {
-                counted[index_of(kind)].fetch_add(1, Ordering::Relaxed);
-                0
-            }
-        })
-        .context("adding the ring buffer")?;
-    let ring = builder.build().context("setting up ring-buffer polling")?;
+    let ring = Ring::new(ring.as_fd(), ring.max_entries()).context("setting up ring-buffer reading")?;
+    // Each record, decoded, to the writer. A failed send means the writer has gone
+    // (stdout closed): stop consuming.
+    let forward = move |bytes: &[u8]| match decode::record(record_ring(&mut recording, bytes)) {
+        Ok(event) => tx.send((index_of(Some(event.kind())), event)).is_ok(),
+        Err((kind, _)) => {
+            counted[index_of(kind)].fetch_add(1, Ordering::Relaxed);
+            true
+        }
+    };
     let sink = match output.link.take() {
         None => Sink::Direct(io::BufWriter::with_capacity(WRITE_BUFFER, out)),
         Some(link) => Sink::Queued(Box::new(Remote::start(link, output.queue_size, sources.len() + 1)?)),
@@ -273,7 +266,7 @@ pub fn run(
     thread::scope(|scope| {
         let poller = thread::Builder::new()
             .name("sysnoop-poll".into())
-            .spawn_scoped(scope, || poll(ring, &stop))
+            .spawn_scoped(scope, move || poll(&ring, forward, stopping))
             .context("starting the poll thread")?;
         ready();
         let first = std::mem::take(&mut output.first);
@@ -304,26 +297,21 @@ fn source_index(sources: &[Source], kind: Option<Kind>) -> usize {
     kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
 }
 
-/// The poll thread: wait for records until asked to stop, then drain the rest.
-/// `poll` only reads rings that signalled a wakeup; `consume` then takes whatever was
-/// submitted quietly since.
-fn poll(ring: RingBuffer<'_>, stop: &AtomicBool) -> Result<()> {
+/// The poll thread: wait for records until asked to stop, then drain the rest. The
+/// kernel signals only now and then (see `wakeup_bytes`); each wait, signalled or timed
+/// out, is followed by taking whatever is there.
+fn poll(ring: &Ring, mut forward: impl FnMut(&[u8]) -> bool, stop: &AtomicBool) -> Result<()> {
     while !stop.load(Ordering::SeqCst) {
-        if let Err(e) = ring.poll(TICK).and_then(|()| ring.consume()) {
-            if stop.load(Ordering::SeqCst) {
-                break; // the writer stopped mid-callback
-            }
-            if e.kind() == libbpf_rs::ErrorKind::Interrupted {
-                continue; // a signal: the loop condition sees the stop
-            }
-            return Err(e).context("polling the BPF ring buffer");
+        ring.wait(TICK)?;
+        if ring.consume(&mut forward) {
+            return Ok(()); // the writer is gone
         }
     }
     // Everything the kernel already delivered; the writer counts it even when it no
-    // longer writes. An error here means the writer is gone.
-    let _ = ring.consume();
+    // longer writes.
+    ring.consume(&mut forward);
     Ok(())
-    // `ring` drops here with the callbacks' senders: the writer sees the channel close.
+    // `forward` drops here with the sender: the writer sees the channel close.
 }
 
 /// Where the writer's lines go.

@@ -1,0 +1,148 @@
+//! Reading a BPF ring buffer (BPF_MAP_TYPE_RINGBUF) straight from its memory, as
+//! libbpf's ring_buffer does (tools/lib/bpf/ringbuf.c), with one difference that
+//! matters to the traced tasks: the consumer position is published once per
+//! [`PUBLISH_BYTES`] consumed (and when the ring is drained) instead of after every
+//! record. Each BPF program that reserves room reads that position; when the reader
+//! writes it for every record, nearly every reservation on another CPU misses its cache.
+//!
+//! The kernel maps the ring as: one page holding the consumer position (writable by us),
+//! then one page holding the producer position, then the data pages, mapped twice in a
+//! row so that a record that wraps around is contiguous. Each record is an 8-byte header
+//! (its length, with a busy and a discard bit, and a page offset) and its bytes, padded
+//! to 8.
+
+use std::os::fd::BorrowedFd;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
+
+const BUSY_BIT: u32 = 1 << 31;
+const DISCARD_BIT: u32 = 1 << 30;
+const HEADER: u64 = 8;
+
+/// The consumer position is written back at least this often, in bytes consumed.
+pub const PUBLISH_BYTES: u64 = 64 << 10;
+
+pub struct Ring {
+    consumer: NonNull<std::ffi::c_void>,
+    producer: NonNull<std::ffi::c_void>,
+    page: usize,
+    size: usize,
+    epoll: Epoll,
+}
+
+// SAFETY: the mappings are owned by the Ring and only read through atomics and
+// slices of records the kernel has finished writing.
+unsafe impl Send for Ring {}
+
+impl Ring {
+    /// Maps the ring buffer `map` of `size` data bytes (its max_entries).
+    pub fn new(map: BorrowedFd<'_>, size: u32) -> Result<Ring> {
+        let page = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+            .ok()
+            .flatten()
+            .context("reading the page size")? as usize;
+        let size = size as usize;
+        let len = |n: usize| std::num::NonZeroUsize::new(n).expect("non-zero mapping");
+        // SAFETY: fresh mappings of the ring's pages; nothing else refers to them.
+        let consumer = unsafe { mmap(None, len(page), ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED, map, 0) }
+            .context("mapping the ring buffer's consumer page")?;
+        // SAFETY: as above; the producer page and the data, twice.
+        let producer = match unsafe { mmap(None, len(page + 2 * size), ProtFlags::PROT_READ, MapFlags::MAP_SHARED, map, page as i64) } {
+            Ok(producer) => producer,
+            Err(e) => {
+                // SAFETY: mapped above, not used since.
+                let _ = unsafe { munmap(consumer, page) };
+                return Err(e).context("mapping the ring buffer's data");
+            }
+        };
+        let ring = |epoll| Ring { consumer, producer, page, size, epoll };
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("creating an epoll instance")?;
+        epoll.add(map, EpollEvent::new(EpollFlags::EPOLLIN, 0)).context("watching the ring buffer")?;
+        Ok(ring(epoll))
+    }
+
+    fn consumer_pos(&self) -> &AtomicU64 {
+        // SAFETY: the consumer page starts with the kernel's u64 consumer_pos, 8-aligned.
+        unsafe { self.consumer.cast::<AtomicU64>().as_ref() }
+    }
+
+    fn producer_pos(&self) -> &AtomicU64 {
+        // SAFETY: likewise the producer page's producer_pos.
+        unsafe { self.producer.cast::<AtomicU64>().as_ref() }
+    }
+
+    fn data(&self) -> *const u8 {
+        // SAFETY: the data follows the producer page in the mapping.
+        unsafe { self.producer.as_ptr().cast::<u8>().add(self.page) }
+    }
+
+    /// Waits up to `timeout` for the kernel to signal records. Ok(()) on a timeout or a
+    /// signal too: the caller consumes either way.
+    pub fn wait(&self, timeout: Duration) -> Result<()> {
+        let mut events = [EpollEvent::empty()];
+        let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+        match self.epoll.wait(&mut events, EpollTimeout::from(ms)) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
+            Err(e) => Err(e).context("waiting on the BPF ring buffer"),
+        }
+    }
+
+    /// Hands each record the kernel has committed to `each`, in order, until the ring
+    /// is empty or `each` returns false (then that record is not consumed). Returns
+    /// whether it was stopped.
+    pub fn consume(&self, mut each: impl FnMut(&[u8]) -> bool) -> bool {
+        let mask = self.size as u64 - 1;
+        let data = self.data();
+        let mut cons = self.consumer_pos().load(Ordering::Acquire);
+        let mut published = cons;
+        let mut stopped = false;
+        'drain: loop {
+            let prod = self.producer_pos().load(Ordering::Acquire);
+            if cons >= prod {
+                break;
+            }
+            while cons < prod {
+                // SAFETY: cons & mask is inside the data area; a header is 8-aligned.
+                let header = unsafe { &*data.add((cons & mask) as usize).cast::<AtomicU32>() };
+                let len = header.load(Ordering::Acquire);
+                if len & BUSY_BIT != 0 {
+                    break 'drain; // reserved, not yet committed
+                }
+                let bytes = u64::from(len & !DISCARD_BIT);
+                if len & DISCARD_BIT == 0 {
+                    // SAFETY: a committed record of `bytes` bytes follows its header,
+                    // contiguous thanks to the double mapping.
+                    let record = unsafe { std::slice::from_raw_parts(data.add(((cons & mask) + HEADER) as usize), bytes as usize) };
+                    if !each(record) {
+                        stopped = true;
+                        break 'drain;
+                    }
+                }
+                cons += (bytes + HEADER + 7) & !7;
+                if cons - published >= PUBLISH_BYTES {
+                    self.consumer_pos().store(cons, Ordering::Release);
+                    published = cons;
+                }
+            }
+        }
+        if cons != published {
+            self.consumer_pos().store(cons, Ordering::Release);
+        }
+        stopped
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        // SAFETY: our own mappings, with the lengths they were made with.
+        unsafe {
+            let _ = munmap(self.consumer, self.page);
+            let _ = munmap(self.producer, self.page + 2 * self.size);
+        }
+    }
+}
