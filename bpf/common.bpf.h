@@ -88,30 +88,61 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/*
+ * The flags that submit a record of `size` bytes when `waiting` bytes (this record
+ * included) are waiting in the ring: a wakeup if it brings them past a multiple of
+ * wakeup_bytes (a power of two, so: if the two counts differ in a bit at or above it).
+ */
+static __always_inline __u64 wakeup_flags(__u64 waiting, __u64 size)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return ((waiting - size) ^ waiting) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Sends `size` bytes of `data` as one record; a full ring counts a loss. */
 static __always_inline void submit(void *data, __u64 size)
 {
-	__u64 flags = 0;
+	__u64 waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size : 0;
 
-	if (wakeup_bytes) {
-		__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-
-		flags = waiting / wakeup_bytes != (waiting + size) / wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
-										    BPF_RB_NO_WAKEUP;
-	}
-	if (bpf_ringbuf_output(&events, data, size, flags))
+	if (bpf_ringbuf_output(&events, data, size, wakeup_flags(waiting, size)))
 		count(SN_CTR_LOST);
+}
+
+/*
+ * A fixed-size record built in place in the ring (no copy): reserve() it, fill every
+ * byte, then commit() it. A full ring counts a loss and gives NULL.
+ */
+static __always_inline void *reserve(__u64 size)
+{
+	void *record = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!record)
+		count(SN_CTR_LOST);
+	return record;
+}
+
+static __always_inline void commit(void *record, __u64 size)
+{
+	__u64 waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) : 0;
+
+	bpf_ringbuf_submit(record, wakeup_flags(waiting, size));
 }
 
 /* Is `needle` (targ_comm, targ_comm_len bytes) a substring of the current comm? */
 static __always_inline bool comm_allowed(void)
 {
-	char comm[SYSNOOP_COMM_LEN];
+	/* 8-aligned, so the copy is two loads, not sixteen. */
+	union {
+		__u64 words[SYSNOOP_COMM_LEN / 8];
+		char text[SYSNOOP_COMM_LEN];
+	} current;
+	const char *comm = current.text;
 	__u32 i, j;
 
 	if (targ_comm_len == 0)
 		return true;
-	bpf_get_current_comm(comm, sizeof(comm));
+	__builtin_memcpy(current.text, bpf_get_current_task_btf()->comm, sizeof(current.text));
 	for (i = 0; i < SYSNOOP_COMM_LEN; i++) {
 		if (i + targ_comm_len >= SYSNOOP_COMM_LEN)
 			break;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Every syscall, from the raw sys_enter/sys_exit tracepoints (one program for all
- * syscalls), or where those cannot attach, from the per-syscall tracepoints; paired
- * per thread by the pairing layer (common.bpf.h): the enter side keeps the number and
- * the time, so the exit side reads the number from the registers only to classify an
- * exit that found no entry.
+ * syscalls), or where those cannot attach, from the per-syscall tracepoints. Each call
+ * is reported (or counted) at its exit alone, but for calls that never return, seen at
+ * their enter. With --latency, enter and exit are paired per thread by the pairing layer
+ * (common.bpf.h): the enter side keeps the number and the time, so the exit side reads
+ * the number from the registers only to classify an exit that found no entry.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,7 +14,7 @@
 
 /* What the exit needs from the enter, kept per thread by the pairing layer. */
 struct start {
-	__u64 ts_ns;
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns(), the records' clock */
 	__u32 nr;
 };
 
@@ -27,6 +28,8 @@ const volatile __u8 targ_syscalls_set = 0;
 const volatile __u8 targ_count = 0;
 const volatile __u8 targ_per_process = 0;
 const volatile __u32 targ_errno = 0; /* 0: count every call */
+/* --latency: enter and exit paired; else the enter program sees only calls that never return. */
+const volatile __u8 targ_latency = 0;
 
 /*
  * This architecture's numbers of the syscalls that need handling of their own, set by
@@ -100,26 +103,34 @@ static __always_inline bool makes_a_task(long nr)
 
 /*
  * One completed call, or one that never returns (`returned` 0, ret 0: no result that -x
- * or --errno could keep): filtered by its result, then counted or sent.
+ * or --errno could keep): filtered by its result, then counted or sent. `start_ns`:
+ * with --latency, when the call entered (bpf_ktime_get_boot_ns(), the records' clock);
+ * else 0.
  */
-static __always_inline void report(__u32 nr, __u64 pid_tgid, long ret, __u64 latency, __u8 returned)
+static __always_inline void report(__u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned)
 {
-	struct syscall_event e = {};
+	struct syscall_event *e;
 
 	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
 		count(SN_CTR_FILTERED);
 		return;
 	}
 	if (targ_count) {
-		aggregate(nr, pid_tgid, ret, latency);
+		aggregate(nr, pid_tgid, ret, start_ns ? bpf_ktime_get_boot_ns() - start_ns : 0);
 		return;
 	}
-	fill_task_header(&e.task, SN_KIND_SYSCALL, pid_tgid);
-	e.ret = ret;
-	e.latency_ns = latency;
-	e.nr = nr;
-	e.returned = returned;
-	submit(&e, sizeof(e));
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fill_task_header(&e->task, SN_KIND_SYSCALL, pid_tgid);
+	e->ret = ret;
+	e->latency_ns = start_ns ? e->task.ts_ns - start_ns : 0;
+	e->nr = nr;
+	e->returned = returned;
+	e->untimed = !targ_latency;
+	e->__pad[0] = 0;
+	e->__pad[1] = 0;
+	commit(e, sizeof(*e));
 }
 
 static __always_inline int on_enter(long nr)
@@ -128,9 +139,18 @@ static __always_inline int on_enter(long nr)
 	__u32 tid = (__u32)pid_tgid;
 	struct start s;
 
-	/* Never sysnoop itself: each record it writes would make another one. */
-	if (is_self(pid_tgid, SYSCALL_SLOT_ENTER))
+	if (never_returns(nr)) {
+		/*
+		 * Neither sysnoop's probe children: without --latency, where the enter
+		 * program is attached to exit and exit_group alone, their exits prove it runs.
+		 */
+		if (is_self_or_child(pid_tgid, SYSCALL_SLOT_ENTER))
+			return 0;
+	} else if (is_self(pid_tgid, SYSCALL_SLOT_ENTER) || !targ_latency) {
+		/* Never sysnoop itself: each record it writes would make another one. Without
+		 * --latency, calls that return are seen at their exit alone. */
 		return 0;
+	}
 	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {
 		count(SN_CTR_FILTERED);
 		return 0;
@@ -139,7 +159,7 @@ static __always_inline int on_enter(long nr)
 		report(nr, pid_tgid, 0, 0, 0);
 		return 0;
 	}
-	s.ts_ns = bpf_ktime_get_ns();
+	s.ts_ns = bpf_ktime_get_boot_ns();
 	s.nr = nr;
 	pair_enter(tid, &s);
 	return 0;
@@ -164,19 +184,19 @@ static __always_inline int on_exit(long ret, long nr)
 		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
 		return 0;
 	}
-	report(s->nr, pid_tgid, ret, bpf_ktime_get_ns() - s->ts_ns, 1);
+	report(s->nr, pid_tgid, ret, s->ts_ns, 1);
 	pair_done(tid);
 	return 0;
 }
 
 /*
- * --count without --latency, as syscount counts: at the exit alone, one program per
- * call instead of two, and no pairing. A new task's return from the fork or clone that
- * made it is not a call of its own. Calls that never return (exit, exit_group) have no
- * exit, so they are not counted (strace -c does not count them either); the filters
- * look at the thread as the call ends.
+ * Without --latency, as syscount counts and strace reports: at the exit alone, with no
+ * pairing (in per-event mode the enter program reports the calls that never return,
+ * exit and exit_group; --count does not count them, as strace -c does not). A new
+ * task's return from the fork or clone that made it is not a call of its own. The
+ * filters look at the thread as the call ends.
  */
-static __always_inline int on_exit_count(long ret, long nr)
+static __always_inline int on_exit_unpaired(long ret, long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
@@ -190,13 +210,15 @@ static __always_inline int on_exit_count(long ret, long nr)
 	return 0;
 }
 
-/* The number of the syscall a raw sys_exit returns from, from its registers. */
-static __always_inline long regs_nr(struct pt_regs *regs)
+/* The number of the syscall the current task returns from, from its saved registers. */
+static __always_inline long regs_nr(void)
 {
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
+	return regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ(regs, syscallno);
+	return regs->syscallno;
 #else
 #error "regs_nr: unsupported architecture"
 #endif
@@ -211,13 +233,13 @@ int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit(ctx->args[1], regs_nr((struct pt_regs *)ctx->args[0]));
+	return on_exit(ctx->args[1], regs_nr());
 }
 
 SEC("raw_tp/sys_exit")
-int raw_tp__sys_exit_count(struct bpf_raw_tracepoint_args *ctx)
+int raw_tp__sys_exit_unpaired(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit_count(ctx->args[1], regs_nr((struct pt_regs *)ctx->args[0]));
+	return on_exit_unpaired(ctx->args[1], regs_nr());
 }
 
 /*
@@ -256,9 +278,9 @@ int tracepoint__syscalls__sys_exit(struct syscalls_exit *ctx)
 }
 
 SEC("tracepoint")
-int tracepoint__syscalls__sys_exit_count(struct syscalls_exit *ctx)
+int tracepoint__syscalls__sys_exit_unpaired(struct syscalls_exit *ctx)
 {
-	return on_exit_count(ctx->ret, ctx->syscall_nr);
+	return on_exit_unpaired(ctx->ret, ctx->syscall_nr);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

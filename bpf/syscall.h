@@ -23,10 +23,11 @@ enum syscall_slot {
 struct syscall_event {
 	struct task_header task;
 	__s64 ret;          /* 0 when it never returns */
-	__u64 latency_ns;   /* from enter to exit; 0 when it never returns */
+	__u64 latency_ns;   /* from enter to exit; 0 when it never returns or untimed */
 	__u32 nr;
 	__u8 returned;      /* 0: a call that never returns, reported at its enter */
-	__u8 __pad[3];
+	__u8 untimed;       /* 1: latency not measured (no --latency) */
+	__u8 __pad[2];
 };
 
 _Static_assert(sizeof(struct syscall_event) == SYSCALL_EVENT_SIZE, "syscall_event layout is ABI");

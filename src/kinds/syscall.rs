@@ -26,8 +26,8 @@ use crate::session::Periodic;
 use crate::schema::Field;
 use crate::{errno, plain_abi, syscalls, text};
 
-/// Trace every syscall on the host, with its result and latency (strace without
-/// ptrace); usually with -p, and --syscall to pick some.
+/// Trace every syscall on the host, with its result (strace without ptrace), and its
+/// latency with -L; usually with -p, and --syscall to pick some.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Syscalls options")]
 pub struct SyscallsOptions {
@@ -41,10 +41,11 @@ pub struct SyscallsOptions {
     #[arg(short = 'c', long)]
     pub count: bool,
 
-    /// --count: also measure each call's latency, from its enter to its exit (total and
-    /// longest per syscall; exit and exit_group counted at their enter). Costs a second
-    /// program per call.
-    #[arg(short = 'L', long, requires = "count")]
+    /// Also measure each call's latency, from its enter to its exit (as strace -T):
+    /// each record's latency_ns, or with --count the total and longest per syscall
+    /// (exit and exit_group then counted at their enter). Costs a second program per
+    /// call and a map to pair them.
+    #[arg(short = 'L', long)]
     pub latency: bool,
 
     /// --count: count per process too.
@@ -101,6 +102,34 @@ impl Tracer for Syscalls {
 /// The syscall sysnoop makes to prove the programs fire: attached in every mode.
 const PROBE: &str = "getppid";
 
+/// The calls that never return: without --latency, all the enter program looks at.
+const NEVER_RETURN: [&str; 2] = ["exit", "exit_group"];
+
+/// Which calls the enter program sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Enter {
+    /// --count without --latency: it is not loaded.
+    Nowhere,
+    /// --latency: every call, paired with its exit.
+    Every,
+    /// Per-event mode without --latency: exit and exit_group, on their own tracepoints.
+    NeverReturning,
+}
+
+/// A child that exits at once (exit_group): the proof that an enter program attached
+/// to the calls that never return runs. It makes no other call, so nothing of it is
+/// reported (sysnoop's children never are; its return from fork is no call of its own).
+fn exiting_child() {
+    // SAFETY: the child only calls _exit, which is async-signal-safe.
+    match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Child) => unsafe { nix::libc::_exit(0) },
+        Ok(nix::unistd::ForkResult::Parent { child }) => {
+            let _ = nix::sys::wait::waitpid(child, None);
+        }
+        Err(_) => {} // no proof this time: live::wait tries again, then says so
+    }
+}
+
 fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Loaded> {
     let numbers = options.syscall.as_ref().map_or(&[][..], |s| &s.0);
     let mut open = shared.open::<SyscallBpfSkel>()?;
@@ -123,21 +152,52 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         rodata.targ_per_process = u8::from(options.per_process);
         rodata.targ_errno = options.errno.unwrap_or(0) as u32;
     }
-    // Counting without latency needs the exit alone (on_exit_count in the C).
-    let exit_only = options.count && !options.latency;
+    // Calls are taken at their exit alone (on_exit_unpaired in the C), but with
+    // --latency, which pairs enter and exit on every call. In per-event mode the enter
+    // program also reports the calls that never return: on their own tracepoints where
+    // this kernel has them (then it costs the other calls nothing), else on raw
+    // sys_enter, where it returns at once for the others. Counting without latency
+    // needs no enter.
+    rodata.targ_latency = u8::from(options.latency);
+    let paired = options.latency;
+    let never_returning_tracepoints = NEVER_RETURN.iter().all(|name| shared.has_syscall_tracepoints(name));
+    let enter = if paired {
+        Enter::Every
+    } else if options.count {
+        Enter::Nowhere
+    } else if never_returning_tracepoints || !raw {
+        Enter::NeverReturning
+    } else {
+        Enter::Every
+    };
     let progs = &mut open.progs;
-    progs.raw_tp__sys_enter.set_autoload(raw && !exit_only);
-    progs.raw_tp__sys_exit.set_autoload(raw && !exit_only);
-    progs.raw_tp__sys_exit_count.set_autoload(raw && exit_only);
-    progs.tracepoint__syscalls__sys_enter.set_autoload(!raw && !exit_only);
-    progs.tracepoint__syscalls__sys_exit.set_autoload(!raw && !exit_only);
-    progs.tracepoint__syscalls__sys_exit_count.set_autoload(!raw && exit_only);
+    progs.raw_tp__sys_enter.set_autoload(raw && enter == Enter::Every);
+    progs.raw_tp__sys_exit.set_autoload(raw && paired);
+    progs.raw_tp__sys_exit_unpaired.set_autoload(raw && !paired);
+    progs.tracepoint__syscalls__sys_enter.set_autoload(enter == Enter::NeverReturning || (!raw && enter == Enter::Every));
+    progs.tracepoint__syscalls__sys_exit.set_autoload(!raw && paired);
+    progs.tracepoint__syscalls__sys_exit_unpaired.set_autoload(!raw && !paired);
 
+    let attach = |prog: &libbpf_rs::ProgramMut<'_>, side: &str, name: &str| {
+        prog.attach_tracepoint(libbpf_rs::TracepointCategory::Syscalls, format!("sys_{side}_{name}")).with_context(|| format!("attaching syscalls/sys_{side}_{name}"))
+    };
     let mut links = Vec::new();
     let mut hooks = Hooks::new(Syscalls::NAME, Vec::new());
+    // Whether the enter program runs on calls that never return alone.
+    let mut enter_on_exits_alone = false;
     let skel = if raw {
         let skel = shared.load_and_attach::<SyscallBpfSkel>(open)?;
-        hooks.traced.push(if exit_only { "raw_syscalls sys_exit" } else { "raw_syscalls sys_enter, sys_exit" }.to_string());
+        hooks.traced.push(match enter {
+            Enter::Every => "raw_syscalls sys_enter, sys_exit".into(),
+            Enter::Nowhere => "raw_syscalls sys_exit".into(),
+            Enter::NeverReturning => {
+                for name in NEVER_RETURN {
+                    links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", name)?);
+                }
+                enter_on_exits_alone = true;
+                format!("raw_syscalls sys_exit; syscalls sys_enter_{}", NEVER_RETURN.join(", sys_enter_"))
+            }
+        });
         skel
     } else {
         let skel = shared.load::<SyscallBpfSkel>(open)?;
@@ -155,35 +215,34 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         names.push(PROBE.into());
         names.sort();
         names.dedup();
+        let exit = if paired { &skel.progs.tracepoint__syscalls__sys_exit } else { &skel.progs.tracepoint__syscalls__sys_exit_unpaired };
         for name in &names {
             if !shared.has_syscall_tracepoints(name) {
                 hooks.absent.push(name.clone());
                 continue;
             }
-            use libbpf_rs::TracepointCategory::Syscalls;
-            let programs = if exit_only {
-                vec![(&skel.progs.tracepoint__syscalls__sys_exit_count, "exit")]
-            } else {
-                vec![(&skel.progs.tracepoint__syscalls__sys_enter, "enter"), (&skel.progs.tracepoint__syscalls__sys_exit, "exit")]
-            };
-            for (prog, side) in programs {
-                links.push(
-                    prog.attach_tracepoint(Syscalls, format!("sys_{side}_{name}"))
-                        .with_context(|| format!("attaching syscalls/sys_{side}_{name}"))?,
-                );
+            let never_returns = NEVER_RETURN.contains(&name.as_str());
+            if enter == Enter::Every || (enter == Enter::NeverReturning && never_returns) {
+                links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", name)?);
+                enter_on_exits_alone = enter == Enter::NeverReturning;
             }
+            links.push(attach(exit, "exit", name)?);
         }
         hooks.traced.push(format!("per-syscall tracepoints of {} syscalls", names.len() - hooks.absent.len()));
         skel
     };
     if options.count {
-        hooks.traced.push(if exit_only { "counted in the kernel at exit" } else { "counted in the kernel, with latency" }.into());
+        hooks.traced.push(if paired { "counted in the kernel, with latency" } else { "counted in the kernel at exit" }.into());
     }
     let probe = || {
         // SAFETY: getppid has no arguments and cannot fail.
         unsafe { nix::libc::syscall(nix::libc::SYS_getppid) };
+        if enter_on_exits_alone {
+            exiting_child();
+        }
     };
-    let slots: &[u32] = if exit_only { &[syscall_slot::SYSCALL_SLOT_EXIT.0] } else { &[syscall_slot::SYSCALL_SLOT_ENTER.0, syscall_slot::SYSCALL_SLOT_EXIT.0] };
+    let enters = enter == Enter::Every || enter_on_exits_alone;
+    let slots: &[u32] = if enters { &[syscall_slot::SYSCALL_SLOT_ENTER.0, syscall_slot::SYSCALL_SLOT_EXIT.0] } else { &[syscall_slot::SYSCALL_SLOT_EXIT.0] };
     shared.live(&skel, slots, probe)?;
 
     let (sources, periodic) = if options.count {
@@ -257,14 +316,14 @@ const _: () = assert!(size_of::<syscall_event>() == syscall_abi::SYSCALL_EVENT_S
 pub struct SyscallEvent {
     pub task: Task,
     pub nr: u32,
-    /// The return value and the latency, once it returned.
-    pub result: Option<(i64, u64)>,
+    /// The return value and, with --latency, the latency, once it returned.
+    pub result: Option<(i64, Option<u64>)>,
 }
 
 /// Fixed size.
 fn decode(bytes: &[u8]) -> Result<SyscallEvent, Malformed> {
     let e: syscall_event = decode::fixed(bytes)?;
-    let result = (e.returned != 0).then_some((e.ret, e.latency_ns));
+    let result = (e.returned != 0).then_some((e.ret, (e.untimed == 0).then_some(e.latency_ns)));
     Ok(SyscallEvent { task: decode::task(bytes), nr: e.nr, result })
 }
 
@@ -278,7 +337,7 @@ impl Record for SyscallEvent {
             nr: self.nr,
             ret: self.result.map(|(ret, _)| ret),
             errno: self.result.and_then(|(ret, _)| errno::of_ret(ret)),
-            latency_ns: self.result.map(|(_, latency)| latency),
+            latency_ns: self.result.and_then(|(_, latency)| latency),
         };
         push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
@@ -294,7 +353,7 @@ impl Record for SyscallEvent {
             Field::count("nr", "its number"),
             Field::integer("ret", "the return value or the negative errno; null for a call that never returns").nullable(),
             Field::string("errno", "the errno name when it failed, else null").nullable(),
-            Field::count("latency_ns", "from entry to return; null for a call that never returns").nullable(),
+            Field::count("latency_ns", "--latency: from entry to return; null without it, and for a call that never returns").nullable(),
         ])
     }
 
@@ -307,7 +366,7 @@ impl Record for SyscallEvent {
     /// never returns.
     fn write_text(&self, ctx: &Render, line: &mut String) {
         let (ret, latency) = match self.result {
-            Some((ret, latency)) => (errno::of_ret(ret).map_or_else(|| ret.to_string(), Cow::into_owned), duration(latency)),
+            Some((ret, latency)) => (errno::of_ret(ret).map_or_else(|| ret.to_string(), Cow::into_owned), latency.map_or_else(|| "-".to_owned(), duration)),
             None => ("?".to_owned(), "-".to_owned()),
         };
         let cells: [&dyn Display; 6] =
@@ -427,7 +486,11 @@ mod tests {
         b[72..76].copy_from_slice(&3u32.to_ne_bytes()); // nr
         b[76] = 1; // returned
         let Ok(Event::Syscall(e)) = crate::decode::record(&b) else { panic!() };
-        assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, 1234))));
+        assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, Some(1234)))));
+        // Without --latency: untimed, no latency.
+        b[77] = 1;
+        assert_eq!(decode(&b).map(|e| e.result), Ok(Some((-9, None))));
+        b[77] = 0;
         assert!(matches!(crate::decode::record(&b[..79]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
         // exit_group, reported at its enter: no result.
         b[72..76].copy_from_slice(&231u32.to_ne_bytes());

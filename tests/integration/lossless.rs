@@ -64,24 +64,27 @@ fn process_exits_do_not_fill_the_pairing() {
     assert_eq!((counts["lost"].as_u64(), counts["pairing_misses"].as_u64()), (Some(0), Some(0)), "{counts}");
 }
 
-/// Per-event mode: an exit_group is a record at its enter, with no result.
+/// Per-event mode: an exit_group is a record at its enter, with no result; seen by the
+/// enter program on exit_group's own tracepoint, and with -L on raw sys_enter.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn calls_that_never_return_are_reported_without_a_result() {
     require_bpf();
-    let trace = Trace::start(&["syscalls", "--syscall", "exit_group", "-n", "s9-exit"]);
-    let (pid, status, _) = child::run_to_end(&["comm s9-exit".into(), "exit 3".into()]);
-    assert_eq!(status.code(), Some(3));
-    let out = trace.stop();
-    out.assert_success();
-    let found: Vec<&Value> = out.of_kind("syscall").filter(|r| r["pid"] == pid).collect();
-    assert_eq!(found.len(), 1, "{:?}", out.records);
-    let r = found[0];
-    assert_eq!(r["syscall"], "exit_group");
-    assert_eq!(r["nr"], sysnoop::syscalls::number("exit_group").unwrap());
-    assert_eq!(r["comm"], "s9-exit");
-    for field in ["ret", "errno", "latency_ns"] {
-        assert!(r[field].is_null(), "{field}: {r}");
+    for latency in [&[][..], &["-L"]] {
+        let trace = Trace::start(&[&["syscalls", "--syscall", "exit_group", "-n", "s9-exit"], latency].concat());
+        let (pid, status, _) = child::run_to_end(&["comm s9-exit".into(), "exit 3".into()]);
+        assert_eq!(status.code(), Some(3));
+        let out = trace.stop();
+        out.assert_success();
+        let found: Vec<&Value> = out.of_kind("syscall").filter(|r| r["pid"] == pid).collect();
+        assert_eq!(found.len(), 1, "{latency:?}: {:?}", out.records);
+        let r = found[0];
+        assert_eq!(r["syscall"], "exit_group");
+        assert_eq!(r["nr"], sysnoop::syscalls::number("exit_group").unwrap());
+        assert_eq!(r["comm"], "s9-exit");
+        for field in ["ret", "errno", "latency_ns"] {
+            assert!(r[field].is_null(), "{field}: {r}");
+        }
     }
 }
 

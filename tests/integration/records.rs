@@ -203,7 +203,8 @@ task_record! {
     Syscall {
         syscall: String,
         nr: u32,
-        /// null for exit and exit_group, which never return; so are errno and latency_ns.
+        /// null for exit and exit_group, which never return; so are errno and latency_ns
+        /// (which is null without -L too).
         #[serde(deserialize_with = "nullable")]
         ret: Option<i64>,
         #[serde(deserialize_with = "nullable")]

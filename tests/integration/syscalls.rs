@@ -22,29 +22,36 @@ fn bad_closes(n: u64, args: &[&str], fallback: bool) -> (String, crate::util::Ou
 }
 
 /// Through the raw tracepoints, then through the per-syscall ones they fall back to
-/// (forced with SYSNOOP_NO_RAW_TP=1, since the raw ones attach here).
+/// (forced with SYSNOOP_NO_RAW_TP=1, since the raw ones attach here); each without a
+/// latency, then with -L.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn each_call_with_result_and_latency() {
     require_bpf();
     const N: usize = 17;
     for fallback in [false, true] {
-        let (pid, out) = bad_closes(N as u64, &[], fallback);
-        out.assert_success();
-        assert_eq!(out.stderr.contains("per-syscall tracepoints"), fallback, "{}", out.stderr);
-        // The child closes nothing else once it goes on: its N bad closes are all.
-        let records: Vec<&Value> = out.of_kind("syscall").collect();
-        assert!(records.iter().all(|r| r["pid"].to_string() == pid && r["syscall"] == "close"), "{records:?}");
-        assert_eq!(records.len(), N, "fallback {fallback}: {records:?}");
-        for r in records {
-            assert_eq!(r["errno"], "EBADF", "{r}");
-            assert_eq!(r["ret"], -9, "{r}");
-            assert_eq!(r["nr"], sysnoop::syscalls::number("close").unwrap(), "{r}");
-            assert!(r["latency_ns"].as_u64().unwrap() > 0, "{r}");
+        for latency in [false, true] {
+            let (pid, out) = bad_closes(N as u64, if latency { &["-L"] } else { &[] }, fallback);
+            out.assert_success();
+            assert_eq!(out.stderr.contains("per-syscall tracepoints"), fallback, "{}", out.stderr);
+            // The child closes nothing else once it goes on: its N bad closes are all.
+            let records: Vec<&Value> = out.of_kind("syscall").collect();
+            assert!(records.iter().all(|r| r["pid"].to_string() == pid && r["syscall"] == "close"), "{records:?}");
+            assert_eq!(records.len(), N, "fallback {fallback}, latency {latency}: {records:?}");
+            for r in records {
+                assert_eq!(r["errno"], "EBADF", "{r}");
+                assert_eq!(r["ret"], -9, "{r}");
+                assert_eq!(r["nr"], sysnoop::syscalls::number("close").unwrap(), "{r}");
+                match latency {
+                    true => assert!(r["latency_ns"].as_u64().unwrap() > 0, "{r}"),
+                    false => assert!(r["latency_ns"].is_null(), "{r}"),
+                }
+            }
+            // At least this test's own closes (of the child's pipes) meanwhile; the rest
+            // is every other call on the host that -p or --syscall dropped, which no test
+            // can know.
+            assert!(out.summary()["counts"]["syscall"]["filtered"].as_u64().unwrap() > 0);
         }
-        // At least this test's own closes (of the child's pipes) meanwhile; the rest is
-        // every other call on the host that -p or --syscall dropped, which no test can know.
-        assert!(out.summary()["counts"]["syscall"]["filtered"].as_u64().unwrap() > 0);
     }
 }
 
