@@ -23,7 +23,7 @@ use crate::{live, preflight};
 /// A generated skeleton, as the loader sees it. Implemented for every object in
 /// bpf/ by the `skeleton!` macro (src/lib.rs): every object includes
 /// bpf/common.bpf.h, so every one has these globals and maps.
-pub trait Object: Sized + 'static {
+pub trait Object: Sized + Send + 'static {
     /// The opened, not yet loaded, skeleton.
     type Open;
     /// The object's name: `bpf/<NAME>.bpf.c`.
@@ -113,7 +113,7 @@ pub struct Loaded {
     /// window.
     pub dedup: Option<(Kind, Dedupe)>,
     /// The skeleton and any links made by hand: dropping them detaches the programs.
-    pub attached: Box<dyn Any>,
+    pub attached: Box<dyn Any + Send>,
 }
 
 impl Loaded {

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::clock::{Timestamp, WallClock};
 use crate::config::Config;
 use crate::format::{Format, Renderer};
-use crate::loader::{Dedupe, Hooks, Shared};
+use crate::loader::{Dedupe, Hooks, Loaded, Shared};
 use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
@@ -69,7 +69,7 @@ pub struct Source {
 /// `every` is None).
 pub struct Periodic {
     pub every: Option<Duration>,
-    pub produce: Box<dyn FnMut() -> Vec<Event>>,
+    pub produce: Box<dyn FnMut() -> Vec<Event> + Send>,
 }
 
 /// When a run ends and what it reports on the way.
@@ -101,8 +101,15 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     };
     let mut loaded = Vec::new();
     let mut skipped = Vec::new();
-    for kind in &config.kinds {
-        match kind.load(&shared) {
+    // The kinds load side by side: most of a load is libbpf relocating the object
+    // against the kernel's BTF and the verifier checking it, each object on its own.
+    let results: Vec<Result<Loaded>> = thread::scope(|scope| {
+        let shared = &shared;
+        let loading: Vec<_> = config.kinds.iter().map(|kind| scope.spawn(move || kind.load(shared))).collect();
+        loading.into_iter().map(|l| l.join().expect("a loader thread panicked")).collect()
+    });
+    for (kind, result) in config.kinds.iter().zip(results) {
+        match result {
             Ok(l) => loaded.push(l),
             Err(e) => match kind.optional {
                 Some(unavailable) => {

@@ -154,7 +154,7 @@ pub trait Tracer: Sync + 'static {
     const PER_TASK: bool = true;
     /// Its own options (clap derive; the struct's doc comment is the subcommand's
     /// help). The same struct is flattened into `all`.
-    type Options: clap::Args + FromArgMatches + fmt::Debug + 'static;
+    type Options: clap::Args + FromArgMatches + fmt::Debug + Sync + 'static;
 
     /// Loads, attaches and proves live its programs.
     fn load(shared: &Shared, options: &Self::Options) -> Result<Loaded>;
@@ -233,7 +233,7 @@ impl Selected {
     }
 }
 
-trait Plan: fmt::Debug {
+trait Plan: fmt::Debug + Sync {
     fn load(&self, shared: &Shared) -> Result<Loaded>;
 }
 
