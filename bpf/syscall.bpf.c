@@ -147,8 +147,10 @@ static __always_inline int on_enter(long nr)
 		if (is_self_or_child(pid_tgid, SYSCALL_SLOT_ENTER))
 			return 0;
 	} else if (is_self(pid_tgid, SYSCALL_SLOT_ENTER) || !targ_latency) {
-		/* Never sysnoop itself: each record it writes would make another one. Without
-		 * --latency, calls that return are seen at their exit alone. */
+		/*
+		 * Never sysnoop itself: each record it writes would make another one. Without
+		 * --latency, calls that return are seen at their exit alone.
+		 */
 		return 0;
 	}
 	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {

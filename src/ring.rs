@@ -60,10 +60,18 @@ impl Ring {
                 return Err(e).context("mapping the ring buffer's data");
             }
         };
-        let ring = |epoll| Ring { consumer, producer, page, size, epoll };
-        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("creating an epoll instance")?;
-        epoll.add(map, EpollEvent::new(EpollFlags::EPOLLIN, 0)).context("watching the ring buffer")?;
-        Ok(ring(epoll))
+        let unmap = || {
+            // SAFETY: mapped above, not used since.
+            unsafe {
+                let _ = munmap(consumer, page);
+                let _ = munmap(producer, page + 2 * size);
+            }
+        };
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)
+            .context("creating an epoll instance")
+            .and_then(|epoll| epoll.add(map, EpollEvent::new(EpollFlags::EPOLLIN, 0)).context("watching the ring buffer").map(|()| epoll))
+            .inspect_err(|_| unmap())?;
+        Ok(Ring { consumer, producer, page, size, epoll })
     }
 
     fn consumer_pos(&self) -> &AtomicU64 {
@@ -95,46 +103,54 @@ impl Ring {
     /// Hands each record the kernel has committed to `each`, in order, until the ring
     /// is empty or `each` returns false (then that record is not consumed). Returns
     /// whether it was stopped.
-    pub fn consume(&self, mut each: impl FnMut(&[u8]) -> bool) -> bool {
-        let mask = self.size as u64 - 1;
-        let data = self.data();
-        let mut cons = self.consumer_pos().load(Ordering::Acquire);
-        let mut published = cons;
-        let mut stopped = false;
-        'drain: loop {
-            let prod = self.producer_pos().load(Ordering::Acquire);
-            if cons >= prod {
-                break;
-            }
-            while cons < prod {
-                // SAFETY: cons & mask is inside the data area; a header is 8-aligned.
-                let header = unsafe { &*data.add((cons & mask) as usize).cast::<AtomicU32>() };
-                let len = header.load(Ordering::Acquire);
-                if len & BUSY_BIT != 0 {
-                    break 'drain; // reserved, not yet committed
-                }
-                let bytes = u64::from(len & !DISCARD_BIT);
-                if len & DISCARD_BIT == 0 {
-                    // SAFETY: a committed record of `bytes` bytes follows its header,
-                    // contiguous thanks to the double mapping.
-                    let record = unsafe { std::slice::from_raw_parts(data.add(((cons & mask) + HEADER) as usize), bytes as usize) };
-                    if !each(record) {
-                        stopped = true;
-                        break 'drain;
-                    }
-                }
-                cons += (bytes + HEADER + 7) & !7;
-                if cons - published >= PUBLISH_BYTES {
-                    self.consumer_pos().store(cons, Ordering::Release);
-                    published = cons;
-                }
-            }
-        }
-        if cons != published {
-            self.consumer_pos().store(cons, Ordering::Release);
-        }
-        stopped
+    pub fn consume(&self, each: impl FnMut(&[u8]) -> bool) -> bool {
+        // SAFETY: the positions and the data area (twice) as the kernel maps them.
+        unsafe { drain(self.consumer_pos(), self.producer_pos(), self.data(), self.size as u64 - 1, each) }
     }
+}
+
+/// [`Ring::consume`] over a ring's positions and data, with `mask` its data size - 1.
+///
+/// # Safety
+/// `data` must point to the ring's data area mapped twice in a row (2 * (mask + 1)
+/// bytes), 8-aligned, holding records laid out as the kernel writes them up to `producer`.
+unsafe fn drain(consumer: &AtomicU64, producer: &AtomicU64, data: *const u8, mask: u64, mut each: impl FnMut(&[u8]) -> bool) -> bool {
+    let mut cons = consumer.load(Ordering::Acquire);
+    let mut published = cons;
+    let mut stopped = false;
+    'drain: loop {
+        let prod = producer.load(Ordering::Acquire);
+        if cons >= prod {
+            break;
+        }
+        while cons < prod {
+            // SAFETY: cons & mask is inside the data area; a header is 8-aligned.
+            let header = unsafe { &*data.add((cons & mask) as usize).cast::<AtomicU32>() };
+            let len = header.load(Ordering::Acquire);
+            if len & BUSY_BIT != 0 {
+                break 'drain; // reserved, not yet committed
+            }
+            let bytes = u64::from(len & !DISCARD_BIT);
+            if len & DISCARD_BIT == 0 {
+                // SAFETY: a committed record of `bytes` bytes follows its header,
+                // contiguous thanks to the double mapping.
+                let record = unsafe { std::slice::from_raw_parts(data.add(((cons & mask) + HEADER) as usize), bytes as usize) };
+                if !each(record) {
+                    stopped = true;
+                    break 'drain;
+                }
+            }
+            cons += (bytes + HEADER + 7) & !7;
+            if cons - published >= PUBLISH_BYTES {
+                consumer.store(cons, Ordering::Release);
+                published = cons;
+            }
+        }
+    }
+    if cons != published {
+        consumer.store(cons, Ordering::Release);
+    }
+    stopped
 }
 
 impl Drop for Ring {
@@ -144,5 +160,95 @@ impl Drop for Ring {
             let _ = munmap(self.consumer, self.page);
             let _ = munmap(self.producer, self.page + 2 * self.size);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 64-byte ring as the kernel lays it out, mapped twice: records are written into
+    /// the first copy and mirrored into the second.
+    struct Fake {
+        data: Vec<u64>, // 8-aligned
+        producer: u64,
+    }
+
+    const SIZE: u64 = 64;
+
+    impl Fake {
+        fn new(start: u64) -> Fake {
+            Fake { data: vec![0; (2 * SIZE / 8) as usize], producer: start }
+        }
+
+        /// Writes a record header (`len` with its flag bits) and `body` at the producer.
+        fn push(&mut self, len: u32, body: &[u8]) {
+            let mut bytes: Vec<u8> = self.data.iter().flat_map(|w| w.to_ne_bytes()).collect();
+            let mut record = len.to_ne_bytes().to_vec();
+            record.extend([0; 4]); // pg_off
+            record.extend(body);
+            for (i, &b) in record.iter().enumerate() {
+                let at = ((self.producer + i as u64) % SIZE) as usize;
+                bytes[at] = b;
+                bytes[at + SIZE as usize] = b;
+            }
+            self.data = bytes.chunks(8).map(|c| u64::from_ne_bytes(c.try_into().unwrap())).collect();
+            self.producer += (HEADER + body.len() as u64 + 7) & !7;
+        }
+
+        fn drain(&self, consumer: &AtomicU64, stop_at: Option<usize>) -> (Vec<Vec<u8>>, bool) {
+            let mut seen = Vec::new();
+            let producer = AtomicU64::new(self.producer);
+            // SAFETY: the fake holds 2 * SIZE bytes, both copies alike.
+            let stopped = unsafe {
+                drain(consumer, &producer, self.data.as_ptr().cast(), SIZE - 1, |r| {
+                    if Some(seen.len()) == stop_at {
+                        return false;
+                    }
+                    seen.push(r.to_vec());
+                    true
+                })
+            };
+            (seen, stopped)
+        }
+    }
+
+    #[test]
+    fn records_in_order_skipping_discarded_ones_and_wrapping_around() {
+        // Start near the end, so the third record's body wraps past the first copy.
+        let mut ring = Fake::new(24);
+        ring.push(3, b"abc");
+        ring.push(5 | DISCARD_BIT, b"xxxxx");
+        ring.push(12, b"hello, world");
+        let consumer = AtomicU64::new(24);
+        let (seen, stopped) = ring.drain(&consumer, None);
+        assert_eq!(seen, [b"abc".to_vec(), b"hello, world".to_vec()]);
+        assert!(!stopped);
+        assert_eq!(consumer.load(Ordering::Relaxed), ring.producer, "all consumed, and published");
+    }
+
+    #[test]
+    fn a_busy_record_and_what_follows_wait() {
+        let mut ring = Fake::new(0);
+        ring.push(2, b"ok");
+        ring.push(4 | BUSY_BIT, b"busy");
+        ring.push(1, b"z");
+        let consumer = AtomicU64::new(0);
+        let (seen, _) = ring.drain(&consumer, None);
+        assert_eq!(seen, [b"ok".to_vec()]);
+        assert_eq!(consumer.load(Ordering::Relaxed), 16, "up to the busy record");
+    }
+
+    #[test]
+    fn a_refused_record_is_not_consumed() {
+        let mut ring = Fake::new(0);
+        ring.push(1, b"a");
+        ring.push(1, b"b");
+        let consumer = AtomicU64::new(0);
+        let (seen, stopped) = ring.drain(&consumer, Some(1));
+        assert_eq!((seen, stopped), (vec![b"a".to_vec()], true));
+        assert_eq!(consumer.load(Ordering::Relaxed), 16, "the second is still there");
+        let (seen, stopped) = ring.drain(&consumer, None);
+        assert_eq!((seen, stopped), (vec![b"b".to_vec()], false));
     }
 }

@@ -133,7 +133,7 @@ impl Tracer for Open {
         for (name, syscall, program) in variants {
             if shared.has_syscall_tracepoints(name) {
                 hooks.traced.push(name.to_owned());
-                slots.push(u32::from(syscall.0));
+                slots.push(syscall.0);
             } else {
                 program.set_autoload(false);
                 hooks.absent.push(name.to_owned());
