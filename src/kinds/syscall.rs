@@ -141,8 +141,7 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     rodata.targ_syscalls_set = u8::from(!numbers.is_empty());
     // The calls that never return, and those that return in a new task too.
     let nr = |name: &str| syscalls::number(name).map_or(-1, |nr| nr as i32);
-    rodata.nr_exit = nr("exit");
-    rodata.nr_exit_group = nr("exit_group");
+    [rodata.nr_exit, rodata.nr_exit_group] = NEVER_RETURN.map(nr);
     rodata.nr_fork = nr("fork");
     rodata.nr_vfork = nr("vfork");
     rodata.nr_clone = nr("clone");
