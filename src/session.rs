@@ -1,5 +1,6 @@
 //! One tracing run: a dedicated thread polls the BPF ring buffers and decodes records;
-//! a bounded channel carries the events to this thread, which formats and writes NDJSON,
+//! a bounded channel carries the events, in batches, to this thread, which formats and
+//! writes NDJSON,
 //! prints stats, and decides when to stop (Ctrl-C, SIGTERM, --duration, --max-events,
 //! stdout closed). On stop the poll thread drains what the kernel already delivered
 //! before the summary is written.
@@ -18,7 +19,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use libbpf_rs::{MapCore, MapHandle};
 use serde::Serialize;
 
@@ -44,8 +45,12 @@ pub fn wakeup_bytes(ring_size: u32) -> u64 {
     1 << quarter.ilog2()
 }
 
-/// Events in flight between the poll thread and the writer.
-const CHANNEL_CAPACITY: usize = 16 * 1024;
+/// Events sent to the writer together, at most: the events one drain of the ring
+/// decodes, cut at this many. A batch costs the channel one send and one receive, and
+/// the cache lines the two threads hand each other are whole batches.
+const SEND_BATCH: usize = 256;
+/// Batches in flight between the poll thread and the writer (16 Ki events when full).
+const CHANNEL_BATCHES: usize = 64;
 /// How long a ring-buffer poll or a channel wait blocks before the stop flag is checked,
 /// and the longest a record waits in the ring at low rates (records below the wakeup
 /// threshold wake nobody): the interactive latency budget is 100 ms.
@@ -248,7 +253,10 @@ pub fn run(
     let index_of = |kind: Option<Kind>| source_index(sources, kind);
     let stop = AtomicBool::new(false);
     let stopping = &stop;
-    let (tx, rx) = bounded::<(usize, Event)>(CHANNEL_CAPACITY);
+    let (tx, rx) = bounded::<Batch>(CHANNEL_BATCHES);
+    // The writer sends each batch back when it has written it (the channel holds them
+    // all, so the writer never waits on it).
+    let (spent_tx, spent_rx) = bounded::<Batch>(CHANNEL_BATCHES + 2);
 
     // SYSNOOP_RECORD_RING=FILE: every ring-buffer record's bytes, each after its length
     // (u32, little-endian), for bench/replay to feed the writer without a kernel.
@@ -258,9 +266,11 @@ pub fn run(
     let ring = Ring::new(ring.as_fd(), ring.max_entries()).context("setting up ring-buffer reading")?;
     // Each record, decoded, to the writer. A failed send means the writer has gone
     // (stdout closed): stop consuming.
-    let forward = move |bytes: &[u8]| match decode::record(record_ring(&mut recording, bytes)) {
-        Ok(event) => tx.send((index_of(Some(event.kind())), event)).is_ok(),
-        Err((kind, _)) => {
+    let mut batcher = Batcher { batch: Vec::with_capacity(SEND_BATCH), tx, spent: spent_rx };
+    let forward = move |bytes: Option<&[u8]>| match bytes.map(|bytes| decode::record(record_ring(&mut recording, bytes))) {
+        None => batcher.send(),
+        Some(Ok(event)) => batcher.push(index_of(Some(event.kind())), event),
+        Some(Err((kind, _))) => {
             counted[index_of(kind)].fetch_add(1, Ordering::Relaxed);
             true
         }
@@ -282,7 +292,7 @@ pub fn run(
         for (kind, dedup) in dedups {
             writer.dedup[source_index(sources, Some(kind))] = Some(dedup);
         }
-        let written = writer.run(&first, rx, &stop);
+        let written = writer.run(&first, rx, spent_tx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)
@@ -304,19 +314,60 @@ fn source_index(sources: &[Source], kind: Option<Kind>) -> usize {
     kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
 }
 
+/// Events decoded by the poll thread, each with the index of its source, on their way
+/// to the writer.
+type Batch = Vec<(usize, Event)>;
+
+/// The poll thread's end of the channel. Events are gathered into a batch, sent when it
+/// is full and at the end of each drain of the ring. The writer sends each batch back
+/// once written, and it is emptied here: an event's memory is freed by the thread that
+/// allocated it (glibc's per-thread cache takes it back at once, for the next record),
+/// and the batch's own memory is reused.
+struct Batcher {
+    batch: Batch,
+    tx: Sender<Batch>,
+    spent: Receiver<Batch>,
+}
+
+impl Batcher {
+    /// false when the writer has gone.
+    fn push(&mut self, index: usize, event: Event) -> bool {
+        self.batch.push((index, event));
+        self.batch.len() < SEND_BATCH || self.send()
+    }
+
+    /// Sends what is gathered (waits while the channel is full); false when the writer
+    /// has gone.
+    fn send(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let next = match self.spent.try_recv() {
+            Ok(mut spent) => {
+                spent.clear();
+                spent
+            }
+            Err(_) => Vec::with_capacity(SEND_BATCH),
+        };
+        self.tx.send(std::mem::replace(&mut self.batch, next)).is_ok()
+    }
+}
+
 /// The poll thread: wait for records until asked to stop, then drain the rest. The
 /// kernel signals only now and then (see `wakeup_bytes`); each wait, signalled or timed
-/// out, is followed by taking whatever is there.
-fn poll(ring: &Ring, mut forward: impl FnMut(&[u8]) -> bool, stop: &AtomicBool) -> Result<()> {
+/// out, is followed by taking whatever is there. `forward` takes each record, and None
+/// at the end of each drain; it returns false when the writer has gone.
+fn poll(ring: &Ring, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
     while !stop.load(Ordering::SeqCst) {
         ring.wait(TICK)?;
-        if ring.consume(&mut forward) {
+        if ring.consume(|bytes| forward(Some(bytes))) || !forward(None) {
             return Ok(()); // the writer is gone
         }
     }
     // Everything the kernel already delivered; the writer counts it even when it no
     // longer writes.
-    ring.consume(&mut forward);
+    ring.consume(|bytes| forward(Some(bytes)));
+    forward(None);
     Ok(())
     // `forward` drops here with the sender: the writer sees the channel close.
 }
@@ -430,7 +481,7 @@ impl<'s, W: Write> Writer<'s, W> {
 
     /// Writes `first` (the start record), then every event until a stop condition, then
     /// the summary.
-    fn run(mut self, first: &[u8], rx: Receiver<(usize, Event)>, stop: &AtomicBool) -> Result<()> {
+    fn run(mut self, first: &[u8], rx: Receiver<Batch>, spent: Sender<Batch>, stop: &AtomicBool) -> Result<()> {
         if !(self.sink.write(first, None)? && self.flush()?) {
             return Ok(());
         }
@@ -465,11 +516,19 @@ impl<'s, W: Write> Writer<'s, W> {
             match rx.recv_timeout(wait) {
                 Ok(first) => {
                     // Low rate: each event is flushed at once. High rate: what is
-                    // already queued goes out in one batch of at most BATCH.
-                    for (index, event) in std::iter::once(first).chain(rx.try_iter().take(BATCH - 1)) {
-                        if !self.write_event(index, &event)? {
-                            return Ok(()); // stdout closed
+                    // already queued goes out in one write of BATCH or so.
+                    let (mut next, mut written) = (Some(first), 0);
+                    while let Some(batch) = next {
+                        for (index, event) in &batch {
+                            if !self.write_event(*index, event)? {
+                                return Ok(()); // stdout closed
+                            }
                         }
+                        written += batch.len();
+                        // Back to the poll thread to be emptied there (or, should it
+                        // have gone, emptied here).
+                        let _ = spent.try_send(batch);
+                        next = if written < BATCH { rx.try_recv().ok() } else { None };
                     }
                     if !self.flush()? {
                         return Ok(());
