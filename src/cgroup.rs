@@ -151,6 +151,9 @@ pub struct Cgroups {
     /// work here.
     by_handle: bool,
     cache: HashMap<u64, Option<Rc<Cgroup>>>,
+    /// The entry of the last id asked for: records come in runs from one cgroup, and
+    /// this spares them the hash.
+    last: Option<(u64, Option<Rc<Cgroup>>)>,
 }
 
 impl Cgroups {
@@ -162,12 +165,16 @@ impl Cgroups {
 
     fn at(mount: PathBuf) -> Option<Cgroups> {
         let mount_fd = nix::fcntl::open(&mount, OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC, Mode::empty()).ok()?;
-        Some(Cgroups { mount, mount_fd, by_handle: true, cache: HashMap::new() })
+        Some(Cgroups { mount, mount_fd, by_handle: true, cache: HashMap::new(), last: None })
     }
 
     /// The cgroup with this id; None when it is gone or was never a cgroup here.
     pub fn get(&mut self, id: u64) -> Option<Rc<Cgroup>> {
+        if let Some((_, known)) = self.last.as_ref().filter(|(last, _)| *last == id) {
+            return known.clone();
+        }
         if let Some(known) = self.cache.get(&id) {
+            self.last = Some((id, known.clone()));
             return known.clone();
         }
         if self.by_handle {

@@ -14,7 +14,7 @@ use crate::clock::{Timestamp, WallClock};
 use crate::decode::Malformed;
 use crate::columns::Header;
 use crate::ocsf::Ocsf;
-use crate::{json, text};
+use crate::json;
 
 pub use crate::kinds::{Event, Kind};
 
@@ -161,10 +161,8 @@ pub fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task
     json::uint(line, task.ppid.into());
     json::key!(line, "uid");
     json::uint(line, task.uid.into());
-    let comm = text::render(&task.comm);
     json::key!(line, "comm");
-    json::string(line, &comm.text);
-    if let Some(hex) = &comm.hex {
+    if let Some(hex) = &json::text(line, &task.comm) {
         json::key!(line, "comm_hex");
         json::string(line, hex);
     }

@@ -9,32 +9,53 @@ use crate::clock::Timestamp;
 
 /// Appends `s` as a JSON string.
 pub fn string(out: &mut Vec<u8>, s: &str) {
-    if needs_escaping(s.as_bytes()) {
+    if special(s.as_bytes(), false) {
         serde_json::to_writer(&mut *out, s).expect("serializing a string into memory");
     } else {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
+        quoted(out, s.as_bytes());
     }
 }
 
+/// Appends bytes from the kernel (a path, a command name) as a JSON string, as
+/// `text::render` shows them: UTF-8, lossily; returns their hex when they are not UTF-8.
+/// Plain ASCII, the usual case, is checked and copied in one pass.
+pub fn text(out: &mut Vec<u8>, bytes: &[u8]) -> Option<String> {
+    if special(bytes, true) {
+        let rendered = crate::text::render(bytes);
+        string(out, &rendered.text);
+        rendered.hex
+    } else {
+        quoted(out, bytes);
+        None
+    }
+}
+
+fn quoted(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(bytes);
+    out.push(b'"');
+}
+
 /// Whether serde_json would escape anything in `bytes`: `"`, `\` or a control character
-/// below 0x20 (nothing else). Eight bytes at a time: a byte below 0x20, or equal to `"`
-/// or `\`, sets the high bit of its lane (the classic "has a byte less than n" tests).
-fn needs_escaping(bytes: &[u8]) -> bool {
+/// below 0x20 (nothing else); with `non_ascii`, also whether any byte is above 0x7f.
+/// Eight bytes at a time: a byte below 0x20, or equal to `"` or `\`, sets the high bit
+/// of its lane (the classic "has a byte less than n" tests).
+#[inline(always)]
+fn special(bytes: &[u8], non_ascii: bool) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let lane_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let high = if non_ascii { HIGH } else { 0 };
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
         let x = u64::from_le_bytes(word.try_into().unwrap());
         let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        if below_space | lane_zero(x ^ (ONES * u64::from(b'"'))) | lane_zero(x ^ (ONES * u64::from(b'\\'))) != 0 {
+        if below_space | lane_zero(x ^ (ONES * u64::from(b'"'))) | lane_zero(x ^ (ONES * u64::from(b'\\'))) | (x & high) != 0 {
             return true;
         }
     }
-    words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\' || (non_ascii && b > 0x7f))
 }
 
 /// Appends `,"KEY":` for a literal KEY (a record's own field name: nothing to escape),
@@ -157,6 +178,17 @@ mod tests {
             let mut out = Vec::new();
             string(&mut out, &s);
             prop_assert_eq!(out, serde(&s));
+        }
+
+        /// Bytes from the kernel: mostly ASCII, with now and then a byte that needs
+        /// escaping or that is not UTF-8 on its own.
+        #[test]
+        fn kernel_bytes_as_rendered_text(bytes in proptest::collection::vec(prop_oneof![8 => 0x20u8..0x7f, 1 => any::<u8>()], 0..40)) {
+            let mut out = Vec::new();
+            let hex = text(&mut out, &bytes);
+            let rendered = crate::text::render(&bytes);
+            prop_assert_eq!(out, serde(&rendered.text));
+            prop_assert_eq!(hex, rendered.hex);
         }
 
         #[test]

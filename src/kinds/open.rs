@@ -355,19 +355,19 @@ impl Record for OpenEvent {
         json::string(line, self.syscall.name());
         json::key!(line, "dirfd");
         self.write_dirfd(line);
-        let path = text::render(&self.path);
         json::key!(line, "path");
-        json::string(line, &path.text);
-        if let Some(hex) = &path.hex {
+        if let Some(hex) = &json::text(line, &self.path) {
             json::key!(line, "path_hex");
             json::string(line, hex);
         }
-        let (full_path, full_path_hex) = self.full.rendered();
         json::key!(line, "full_path");
-        match &full_path {
-            Some(full) => json::string(line, full),
-            None => json::null(line),
-        }
+        let full_path_hex = match &self.full.path {
+            Some(full) => json::text(line, full),
+            None => {
+                json::null(line);
+                None
+            }
+        };
         if let Some(hex) = &full_path_hex {
             json::key!(line, "full_path_hex");
             json::string(line, hex);
