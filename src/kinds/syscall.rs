@@ -18,13 +18,13 @@ use crate::cli::parse_duration;
 use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
-use crate::event::{push_record_line, push_task_line, Decoder, Event, Record, Task};
+use crate::event::{push_record_line, push_task_head, Decoder, Event, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::Ocsf;
 use crate::session::Periodic;
 use crate::schema::Field;
-use crate::{errno, plain_abi, syscalls, text};
+use crate::{errno, json, plain_abi, syscalls, text};
 
 /// Trace every syscall on the host, with its result (strace without ptrace), and its
 /// latency with -L; usually with -p, and --syscall to pick some.
@@ -330,15 +330,32 @@ impl Record for SyscallEvent {
     const NAME: &'static str = "syscall";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_SYSCALL.0, decode));
 
+    /// Written by hand (src/json.rs), field for field as serde would write them: a
+    /// record per call is the most there can be (the replay test in src/replay.rs holds
+    /// the bytes).
     fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
-        let body = SyscallRecord {
-            syscall: syscalls::name(self.nr),
-            nr: self.nr,
-            ret: self.result.map(|(ret, _)| ret),
-            errno: self.result.and_then(|(ret, _)| errno::of_ret(ret)),
-            latency_ns: self.result.and_then(|(_, latency)| latency),
-        };
-        push_task_line(line, Self::NAME, ctx, &self.task, &body);
+        push_task_head(line, Self::NAME, ctx, &self.task);
+        json::key!(line, "syscall");
+        json::string(line, &syscalls::name(self.nr));
+        json::key!(line, "nr");
+        json::uint(line, self.nr.into());
+        let (ret, latency) = self.result.unzip();
+        json::key!(line, "ret");
+        match ret {
+            Some(ret) => json::int(line, ret),
+            None => json::null(line),
+        }
+        json::key!(line, "errno");
+        match ret.and_then(errno::of_ret) {
+            Some(name) => json::string(line, &name),
+            None => json::null(line),
+        }
+        json::key!(line, "latency_ns");
+        match latency.flatten() {
+            Some(ns) => json::uint(line, ns),
+            None => json::null(line),
+        }
+        line.extend_from_slice(b"}\n");
     }
 
     /// No OCSF class is about one syscall: a Base Event with the native record.
@@ -379,16 +396,6 @@ impl Record for SyscallEvent {
         b[76] = 1; // returned
         Some(b)
     }
-}
-
-#[derive(Serialize)]
-struct SyscallRecord {
-    syscall: Cow<'static, str>,
-    nr: u32,
-    /// null for a call that never returns (exit, exit_group), as strace's `= ?`.
-    ret: Option<i64>,
-    errno: Option<Cow<'static, str>>,
-    latency_ns: Option<u64>,
 }
 
 /// Count mode: one syscall's totals over an interval (of one process with -P).
