@@ -54,6 +54,7 @@ pub fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
 }
 
 /// The fixed-size record `T` at the start of `bytes`, or `Short`.
+#[inline]
 pub fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
     let need = size_of::<T>();
     if bytes.len() < need {
@@ -64,6 +65,7 @@ pub fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
 
 /// The task header every kernel record starts with. The caller has checked that
 /// `bytes` holds at least the header.
+#[inline]
 pub fn task(bytes: &[u8]) -> Task {
     let h: task_header = read(bytes, 0);
     Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: Comm::new(text::c_bytes(&h.comm)), cgroup_id: h.cgroup_id }
@@ -91,6 +93,7 @@ pub fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_r
 
 /// Any record from the session's ring buffer, told apart by its header's `kind`. A
 /// record that fails to decode comes back with its kind when that much was readable.
+#[inline]
 pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
     let Some(raw) = bytes.get(KIND_OFFSET..KIND_OFFSET + 4) else {
         return Err((None, Malformed::Short { len: bytes.len(), need: KIND_OFFSET + 4 }));

@@ -331,6 +331,7 @@ struct Batcher {
 
 impl Batcher {
     /// false when the writer has gone.
+    #[inline]
     fn push(&mut self, index: usize, event: Event) -> bool {
         self.batch.push((index, event));
         self.batch.len() < SEND_BATCH || self.send()

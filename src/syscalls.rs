@@ -11,9 +11,29 @@ const TABLE: &[(u32, &str)] = syscall_names::AARCH64;
 #[cfg(not(target_arch = "aarch64"))]
 const TABLE: &[(u32, &str)] = syscall_names::X86_64;
 
+/// The table by number: a record per call looks its name up, and an index is cheaper
+/// than a search.
+const NAMES: [&str; names_len(TABLE)] = by_number(TABLE);
+
 /// The name of syscall `nr` on this architecture, or `syscall_<nr>`.
 pub fn name(nr: u32) -> Cow<'static, str> {
-    name_in(TABLE, nr)
+    name_in(&NAMES, nr)
+}
+
+/// One past the highest number in `table` (sorted).
+const fn names_len(table: &[(u32, &str)]) -> usize {
+    table[table.len() - 1].0 as usize + 1
+}
+
+/// `table`'s names at their numbers, "" where it has none.
+const fn by_number<const N: usize>(table: &[(u32, &'static str)]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < table.len() {
+        names[table[i].0 as usize] = table[i].1;
+        i += 1;
+    }
+    names
 }
 
 /// The number of the syscall called `name` on this architecture.
@@ -21,10 +41,10 @@ pub fn number(name: &str) -> Option<u32> {
     TABLE.iter().find(|&&(_, n)| n == name).map(|&(nr, _)| nr)
 }
 
-fn name_in(table: &'static [(u32, &'static str)], nr: u32) -> Cow<'static, str> {
-    match table.binary_search_by_key(&nr, |&(n, _)| n) {
-        Ok(i) => Cow::Borrowed(table[i].1),
-        Err(_) => Cow::Owned(format!("syscall_{nr}")),
+fn name_in(names: &[&'static str], nr: u32) -> Cow<'static, str> {
+    match names.get(nr as usize) {
+        Some(&name) if !name.is_empty() => Cow::Borrowed(name),
+        _ => Cow::Owned(format!("syscall_{nr}")),
     }
 }
 
@@ -45,7 +65,7 @@ mod tests {
 
     #[test]
     fn x86_64_names() {
-        let t = syscall_names::X86_64;
+        let t = &by_number::<{ names_len(syscall_names::X86_64) }>(syscall_names::X86_64);
         for (nr, expected) in [(0, "read"), (2, "open"), (3, "close"), (59, "execve"), (257, "openat"), (322, "execveat"), (437, "openat2"), (462, "mseal")] {
             assert_eq!(name_in(t, nr), expected);
         }
@@ -56,12 +76,12 @@ mod tests {
 
     #[test]
     fn aarch64_names() {
-        let t = syscall_names::AARCH64;
+        let t = &by_number::<{ names_len(syscall_names::AARCH64) }>(syscall_names::AARCH64);
         for (nr, expected) in [(56, "openat"), (57, "close"), (63, "read"), (80, "fstat"), (203, "connect"), (221, "execve"), (437, "openat2")] {
             assert_eq!(name_in(t, nr), expected);
         }
         // aarch64 has no open(2).
-        assert!(!t.iter().any(|&(_, n)| n == "open"));
+        assert!(!t.contains(&"open"));
     }
 
     #[test]

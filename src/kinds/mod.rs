@@ -93,6 +93,7 @@ macro_rules! registry {
         }
 
         /// The record the header's `kind` says, decoded; None for a kind nobody sends.
+        #[inline]
         pub(crate) fn decode(kind: u32, bytes: &[u8]) -> Option<(Kind, Result<Event, Malformed>)> {
             $($(if let Some((k, decode)) = <$module::$event as Record>::RING {
                 if k == kind {

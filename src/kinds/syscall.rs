@@ -320,6 +320,7 @@ pub struct SyscallEvent {
 }
 
 /// Fixed size.
+#[inline]
 fn decode(bytes: &[u8]) -> Result<SyscallEvent, Malformed> {
     let e: syscall_event = decode::fixed(bytes)?;
     let result = (e.returned != 0).then_some((e.ret, (e.untimed == 0).then_some(e.latency_ns)));
