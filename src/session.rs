@@ -1,8 +1,8 @@
 //! One tracing run: a dedicated thread polls the BPF ring buffers and decodes records;
 //! a bounded channel carries the events, in batches, to this thread, which formats and
 //! writes NDJSON, prints stats, and decides when to stop (Ctrl-C, SIGTERM, --duration,
-//! --max-events, stdout closed). On stop the poll thread drains what the kernel already delivered
-//! before the summary is written.
+//! --max-events, stdout closed). On stop the poll thread drains what the kernel already
+//! delivered before the summary is written.
 //!
 //! The channel never drops: when it is full the poll thread waits, records back up in
 //! the kernel ring buffer, and whatever the kernel then cannot store is counted there
