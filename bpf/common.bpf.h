@@ -71,22 +71,41 @@ static __always_inline void count(__u32 counter)
 }
 
 /*
- * The ring buffer every object sends its records through. User space creates one per
- * run and every object reuses it, so records of all kinds arrive in the order the
- * kernel stored them. Waking the consumer costs the traced task more than the rest of the program
- * (measured: ~5.5 us of ~8.5 us per open on 6.18), so records are submitted without a
- * wakeup except the one that brings the bytes waiting past a multiple of
- * `wakeup_bytes`: one wakeup per `wakeup_bytes` that arrive while user space is not
- * reading (waking on every record past the mark, as once here, raised an interrupt
- * per record until the reader caught up). User space also drains the ring on a short
- * timer, which bounds the delay at low rates. 0 means: wake on every record.
+ * The transport every object sends its records through (src/transport.rs): user space
+ * creates one per run and every object reuses it as `events`.
+ *
+ *  - The BPF ring buffer (Linux 5.8+; `use_perf` 0): one buffer for all CPUs, so
+ *    records of all kinds arrive in the order the kernel stored them. Waking the
+ *    consumer costs the traced task more than the rest of the program (measured: ~5.5
+ *    us of ~8.5 us per open on 6.18), so records are submitted without a wakeup except
+ *    the one that brings the bytes waiting past a multiple of `wakeup_bytes`: one
+ *    wakeup per `wakeup_bytes` that arrive while user space is not reading (waking on
+ *    every record past the mark, as once here, raised an interrupt per record until
+ *    the reader caught up). User space also drains the ring on a short timer, which
+ *    bounds the delay at low rates. 0 means: wake on every record.
+ *  - A perf buffer per CPU (`use_perf` 1: kernels without the ring buffer, or
+ *    --transport perf): `events` is then a PERF_EVENT_ARRAY and each record goes out
+ *    with bpf_perf_event_output() on the current CPU; user space merges the CPUs'
+ *    streams by time. A sample holds at most SN_PERF_RECORD_MAX bytes of record.
+ *
+ * `use_perf` is read-only data: the verifier sees the branch of the other transport as
+ * dead and never checks its helpers, so one object loads with either map.
  */
 const volatile __u64 wakeup_bytes = 0;
+const volatile __u8 use_perf = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
+
+/* The perf transport's room for a record built in place (reserve/commit), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[SN_RESERVE_MAX]);
+} reserved SEC(".maps");
 
 /*
  * The flags that submit a record of `size` bytes when `waiting` bytes (this record
@@ -100,32 +119,54 @@ static __always_inline __u64 wakeup_flags(__u64 waiting, __u64 size)
 	return ((waiting - size) ^ waiting) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* Sends `size` bytes of `data` as one record; a full ring counts a loss. */
-static __always_inline void submit(void *data, __u64 size)
+/*
+ * Sends `size` bytes of `data` as one record from the program whose context is `ctx`;
+ * a full buffer counts a loss. A record too big for a perf sample counts a loss too
+ * (no kind sends one: exec cuts its argv to fit, see bpf/exec.h).
+ */
+static __always_inline void submit(void *ctx, void *data, __u64 size)
 {
-	__u64 waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size : 0;
+	__u64 waiting;
 
+	if (use_perf) {
+		if (size > SN_PERF_RECORD_MAX || bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, data, size))
+			count(SN_CTR_LOST);
+		return;
+	}
+	waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size : 0;
 	if (bpf_ringbuf_output(&events, data, size, wakeup_flags(waiting, size)))
 		count(SN_CTR_LOST);
 }
 
 /*
- * A fixed-size record built in place in the ring (no copy): reserve() it, fill every
- * byte, then commit() it. A full ring counts a loss and gives NULL.
+ * A fixed-size record built in place (no copy): reserve() it, fill every byte, then
+ * commit() it. A full ring counts a loss and gives NULL. With the perf transport the
+ * record is built in `reserved` and copied out at commit(): at most SN_RESERVE_MAX
+ * bytes (a record's own file asserts its size).
  */
 static __always_inline void *reserve(__u64 size)
 {
-	void *record = bpf_ringbuf_reserve(&events, size, 0);
+	static const __u32 zero = 0;
+	void *record;
 
+	if (use_perf)
+		record = size <= SN_RESERVE_MAX ? bpf_map_lookup_elem(&reserved, &zero) : NULL;
+	else
+		record = bpf_ringbuf_reserve(&events, size, 0);
 	if (!record)
 		count(SN_CTR_LOST);
 	return record;
 }
 
-static __always_inline void commit(void *record, __u64 size)
+static __always_inline void commit(void *ctx, void *record, __u64 size)
 {
-	__u64 waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) : 0;
+	__u64 waiting;
 
+	if (use_perf) {
+		submit(ctx, record, size);
+		return;
+	}
+	waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) : 0;
 	bpf_ringbuf_submit(record, wakeup_flags(waiting, size));
 }
 

@@ -144,7 +144,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	fill_task_header(&e.task, SN_KIND_CONNECT, pid_tgid);
 	if (self_tgid && e.task.ppid == self_tgid)
 		goto cleanup; /* sysnoop's own probe children */
-	submit(&e, sizeof(e));
+	submit(ctx, &e, sizeof(e));
 cleanup:
 	pair_done(tid);
 	return 0;

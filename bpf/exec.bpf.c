@@ -23,7 +23,7 @@ struct args {
 #include "common.bpf.h"
 #include "path.bpf.h"
 
-/* --max-arg-bytes: at most EXEC_ARGS_MAX. */
+/* --max-arg-bytes: at most EXEC_ARGS_MAX (EXEC_ARGS_PERF_MAX on the perf transport). */
 const volatile __u32 targ_max_args = EXEC_ARGS_DEFAULT;
 
 /*
@@ -51,14 +51,16 @@ static __always_inline struct exec_event *scratch(void)
 
 static __always_inline __u32 max_args(void)
 {
-	return targ_max_args < EXEC_ARGS_MAX ? targ_max_args : EXEC_ARGS_MAX;
+	__u32 most = use_perf ? EXEC_ARGS_PERF_MAX : EXEC_ARGS_MAX;
+
+	return targ_max_args < most ? targ_max_args : most;
 }
 
 /*
  * Appends the executable's name (none for a failed exec: `exe` NULL) and the cwd's after
  * filename and args, and sends the record.
  */
-static __always_inline void send(struct exec_event *e, struct file *exe)
+static __always_inline void send(void *ctx, struct exec_event *e, struct file *exe)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 fname = e->filename_len, args = e->args_len, off, exe_len = 0, cwd_len;
@@ -82,11 +84,11 @@ static __always_inline void send(struct exec_event *e, struct file *exe)
 	e->cwd_flags = name.flags;
 	cwd_len = copy_name(&e->data[off & (2 * EXEC_ARGS_MAX - 1)], &name);
 	e->cwd_len = cwd_len;
-	submit(e, EXEC_EVENT_HEADER_SIZE + fname + args + exe_len + cwd_len);
+	submit(ctx, e, EXEC_EVENT_HEADER_SIZE + fname + args + exe_len + cwd_len);
 }
 
 /* A successful exec: the new image's argv is contiguous in its memory. */
-static __always_inline int on_exec(const void *filename, __u32 old_tid)
+static __always_inline int on_exec(void *ctx, const void *filename, __u32 old_tid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -135,14 +137,14 @@ static __always_inline int on_exec(const void *filename, __u32 old_tid)
 	e->args_len = len;
 	e->args_total = total > 0xffffffff ? 0xffffffff : total;
 	e->args_truncated = len < total;
-	send(e, BPF_CORE_READ(task, mm, exe_file));
+	send(ctx, e, BPF_CORE_READ(task, mm, exe_file));
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return on_exec(BPF_CORE_READ(bprm, filename), old_pid);
+	return on_exec(ctx, BPF_CORE_READ(bprm, filename), old_pid);
 }
 
 /* The classic tracepoint, for kernels where tp_btf cannot attach. */
@@ -151,7 +153,7 @@ int tracepoint__sched__sched_process_exec(struct trace_event_raw_sched_process_e
 {
 	unsigned int offset = ctx->__data_loc_filename & 0xffff;
 
-	return on_exec((void *)ctx + offset, ctx->old_pid);
+	return on_exec(ctx, (void *)ctx + offset, ctx->old_pid);
 }
 
 static __always_inline int enter(const char *filename, const char *const *argv, __u8 source, __u32 slot)
@@ -252,7 +254,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	}
 	e->args_len = off;
 	e->args_total = off;
-	send(e, NULL);
+	send(ctx, e, NULL);
 cleanup:
 	pair_done(tid);
 	return 0;

@@ -15,6 +15,12 @@ enum exec_abi {
 	/* The most arguments read from a failed exec's argv pointer array. */
 	EXEC_FAILED_ARGS_MAX = 64,
 	EXEC_EVENT_HEADER_SIZE = 88,
+	/*
+	 * The most argv bytes a record carries on the perf transport: the biggest record,
+	 * with every other part at its longest, must fit a sample (SN_PERF_RECORD_MAX).
+	 * Longer argv is cut and flagged, as --max-arg-bytes cuts it.
+	 */
+	EXEC_ARGS_PERF_MAX = SN_PERF_RECORD_MAX - EXEC_EVENT_HEADER_SIZE - EXEC_FILENAME_MAX - 2 * (SN_PATH_MAX - 1),
 };
 
 /* Each program's slot in self_seen (src/kinds/exec.rs waits for the slots of those it attached). */

@@ -63,7 +63,7 @@ static __always_inline bool claim_process_exit(__u64 pid_tgid, __u64 start_time)
 	return (int)bpf_map_update_elem(&claims, &key, &one, BPF_NOEXIST) != -EEXIST;
 }
 
-static __always_inline int on_exit(void)
+static __always_inline int on_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -88,21 +88,21 @@ static __always_inline int on_exit(void)
 	/* The leader's start is the process's (exec from a thread carries it over). */
 	e.duration_ns = bpf_ktime_get_ns() - start_time;
 	e.exit_code = exit_code;
-	submit(&e, sizeof(e));
+	submit(ctx, &e, sizeof(e));
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_btf__sched_process_exit)
 {
-	return on_exit();
+	return on_exit(ctx);
 }
 
 /* The classic tracepoint, for kernels where tp_btf cannot attach. */
 SEC("tracepoint/sched/sched_process_exit")
 int tracepoint__sched__sched_process_exit(void *ctx)
 {
-	return on_exit();
+	return on_exit(ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

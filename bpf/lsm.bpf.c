@@ -67,7 +67,7 @@ int BPF_PROG(file_open, struct file *file, int ret)
 	if (len < 0 || len > LSM_PATH_MAX)
 		len = 0;
 	e->path_len = len;
-	submit(e, LSM_FILE_HEADER_SIZE + len);
+	submit(ctx, e, LSM_FILE_HEADER_SIZE + len);
 	return ret;
 }
 
@@ -108,7 +108,7 @@ int BPF_PROG(socket_connect, struct socket *sock, struct sockaddr *address, int 
 	fill_task_header(&e.task, SN_KIND_LSM_CONNECT, pid_tgid);
 	if (self_tgid && e.task.ppid == self_tgid)
 		return ret;
-	submit(&e, sizeof(e));
+	submit(ctx, &e, sizeof(e));
 	return ret;
 }
 

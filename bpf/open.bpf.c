@@ -285,7 +285,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	submit(e, OPEN_EVENT_HEADER_SIZE + len + full);
+	submit(ctx, e, OPEN_EVENT_HEADER_SIZE + len + full);
 	return 0;
 }
 

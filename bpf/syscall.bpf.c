@@ -107,7 +107,7 @@ static __always_inline bool makes_a_task(long nr)
  * with --latency, when the call entered (bpf_ktime_get_boot_ns(), the records' clock);
  * else 0.
  */
-static __always_inline void report(__u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned)
+static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned)
 {
 	struct syscall_event *e;
 
@@ -130,10 +130,10 @@ static __always_inline void report(__u32 nr, __u64 pid_tgid, long ret, __u64 sta
 	e->untimed = !targ_latency;
 	e->__pad[0] = 0;
 	e->__pad[1] = 0;
-	commit(e, sizeof(*e));
+	commit(ctx, e, sizeof(*e));
 }
 
-static __always_inline int on_enter(long nr)
+static __always_inline int on_enter(void *ctx, long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -158,7 +158,7 @@ static __always_inline int on_enter(long nr)
 		return 0;
 	}
 	if (never_returns(nr)) {
-		report(nr, pid_tgid, 0, 0, 0);
+		report(ctx, nr, pid_tgid, 0, 0, 0);
 		return 0;
 	}
 	s.ts_ns = bpf_ktime_get_boot_ns();
@@ -168,7 +168,7 @@ static __always_inline int on_enter(long nr)
 }
 
 /* `nr` is read only when the exit finds no entry, to classify the miss. */
-static __always_inline int on_exit(long ret, long nr)
+static __always_inline int on_exit(void *ctx, long ret, long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -186,7 +186,7 @@ static __always_inline int on_exit(long ret, long nr)
 		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
 		return 0;
 	}
-	report(s->nr, pid_tgid, ret, s->ts_ns, 1);
+	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1);
 	pair_done(tid);
 	return 0;
 }
@@ -198,7 +198,7 @@ static __always_inline int on_exit(long ret, long nr)
  * task's return from the fork or clone that made it is not a call of its own. The
  * filters look at the thread as the call ends.
  */
-static __always_inline int on_exit_unpaired(long ret, long nr)
+static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
@@ -208,7 +208,7 @@ static __always_inline int on_exit_unpaired(long ret, long nr)
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	report(nr, pid_tgid, ret, 0, 1);
+	report(ctx, nr, pid_tgid, ret, 0, 1);
 	return 0;
 }
 
@@ -229,19 +229,19 @@ static __always_inline long regs_nr(void)
 SEC("raw_tp/sys_enter")
 int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_enter(ctx->args[1]);
+	return on_enter(ctx, ctx->args[1]);
 }
 
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit(ctx->args[1], regs_nr());
+	return on_exit(ctx, ctx->args[1], regs_nr());
 }
 
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit_unpaired(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit_unpaired(ctx->args[1], regs_nr());
+	return on_exit_unpaired(ctx, ctx->args[1], regs_nr());
 }
 
 /*
@@ -270,19 +270,19 @@ struct syscalls_exit {
 SEC("tracepoint")
 int tracepoint__syscalls__sys_enter(struct syscalls_enter *ctx)
 {
-	return on_enter(ctx->syscall_nr);
+	return on_enter(ctx, ctx->syscall_nr);
 }
 
 SEC("tracepoint")
 int tracepoint__syscalls__sys_exit(struct syscalls_exit *ctx)
 {
-	return on_exit(ctx->ret, ctx->syscall_nr);
+	return on_exit(ctx, ctx->ret, ctx->syscall_nr);
 }
 
 SEC("tracepoint")
 int tracepoint__syscalls__sys_exit_unpaired(struct syscalls_exit *ctx)
 {
-	return on_exit_unpaired(ctx->ret, ctx->syscall_nr);
+	return on_exit_unpaired(ctx, ctx->ret, ctx->syscall_nr);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

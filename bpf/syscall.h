@@ -31,6 +31,7 @@ struct syscall_event {
 };
 
 _Static_assert(sizeof(struct syscall_event) == SYSCALL_EVENT_SIZE, "syscall_event layout is ABI");
+_Static_assert(sizeof(struct syscall_event) <= SN_RESERVE_MAX, "syscall_event is built in place (reserve() in common.bpf.h)");
 
 /* Count mode: aggregated in the kernel, read by user space from the `counts` map. */
 struct syscall_count_key {

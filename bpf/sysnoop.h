@@ -17,13 +17,21 @@ enum sysnoop_abi {
 	SYSNOOP_EXIT_CLAIMS_MAX = 8192,
 	/* --max-tasks when it is not given: tasks followed at once (bpf/follow.bpf.c). */
 	SYSNOOP_FOLLOW_MAX_DEFAULT = 65536,
+	/*
+	 * The perf transport (bpf/common.bpf.h): the most bytes of record one sample
+	 * carries. A sample is its 8-byte header, a u32 size and the record, padded to 8
+	 * bytes, and its size is 16 bits: 8 + 65520 <= 65535.
+	 */
+	SN_PERF_RECORD_MAX = 65516,
+	/* The largest record built in place with reserve() (the perf transport's room for one). */
+	SN_RESERVE_MAX = 256,
 };
 
 /* Indexes into each object's per-CPU `counters` array. */
 enum sysnoop_counter {
 	/* Events that reached a program and were dropped by a filter. */
 	SN_CTR_FILTERED = 0,
-	/* bpf_ringbuf_output() failed: the ring buffer was full. */
+	/* A record could not be sent: the ring buffer (or this CPU's perf buffer) was full. */
 	SN_CTR_LOST = 1,
 	/*
 	 * A traced call whose exit found no entry from its enter: it began before tracing

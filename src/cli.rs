@@ -187,6 +187,13 @@ pub struct TaskArgs {
     /// suffixes allowed (e.g. 16M). Bigger absorbs longer bursts before events are lost.
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_ring_size)]
     pub ring_size: u32,
+
+    /// How records reach sysnoop: `ringbuf`, the BPF ring buffer (Linux 5.8+), or
+    /// `perf`, a perf buffer per CPU (the fallback for kernels without one; --ring-size
+    /// is then shared among the CPUs, and records are put back in time order). Default:
+    /// the ring buffer where this kernel can create one.
+    #[arg(long, value_name = "TRANSPORT", env = crate::transport::ENV, value_enum)]
+    pub transport: Option<crate::transport::Transport>,
 }
 
 // The options of every tracing command.

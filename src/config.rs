@@ -11,6 +11,7 @@ use crate::follow::Follow;
 use crate::format::Format;
 use crate::kinds::Selected;
 use crate::session::Limits;
+use crate::transport::Transport;
 
 /// The ring buffer of a run where no kind sends records through it (traffic alone):
 /// the smallest the kernel makes.
@@ -41,6 +42,8 @@ pub struct Config {
     /// The session id, hyphenated lowercase.
     pub session: String,
     pub ring_size: u32,
+    /// How records reach sysnoop: --transport, else what this kernel has.
+    pub transport: Transport,
     /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
     /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
     pub tp_btf: bool,
@@ -70,6 +73,8 @@ impl Config {
             queue_size: run.queue_size,
             session: run.session_id.unwrap_or_else(uuid::Uuid::now_v7).hyphenated().to_string(),
             ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
+            // Kinds that send no records (traffic alone) take no --transport.
+            transport: Transport::choose(task.as_ref().map_or_else(|| Transport::from_env().ok().flatten(), |t| t.transport)),
             tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
             raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
         }

@@ -46,6 +46,7 @@ pub mod stats;
 pub mod syscall_names;
 pub mod syscalls;
 pub mod text;
+pub mod transport;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs), one
 /// module per object, each with its `loader::Object` impl.
@@ -75,6 +76,7 @@ pub mod bpf {
                         rodata.targ_cgroup = u8::from(common.cgroup);
                         rodata.self_tgid = common.self_tgid;
                         rodata.wakeup_bytes = common.wakeup_bytes;
+                        rodata.use_perf = u8::from(common.use_perf);
                         for (dst, &src) in rodata.targ_comm.iter_mut().zip(&common.comm) {
                             *dst = src as _;
                         }
@@ -83,6 +85,10 @@ pub mod bpf {
 
                     fn events(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {
                         &mut open.maps.events
+                    }
+
+                    fn reserved(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {
+                        &mut open.maps.reserved
                     }
 
                     fn followed(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {

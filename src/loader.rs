@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::event::Kind;
 use crate::filter::Filters;
 use crate::session::{Periodic, Source};
+use crate::transport::{Events, Transport};
 use crate::{live, preflight};
 
 /// A generated skeleton, as the loader sees it. Implemented for every object in
@@ -33,6 +34,8 @@ pub trait Object: Sized + Send + 'static {
     /// Writes the shared globals into the opened object's rodata.
     fn set_common(open: &mut Self::Open, common: &Common);
     fn events(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
+    /// The perf transport's room for records built in place (not made for the ring).
+    fn reserved(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
     /// The set of followed tasks (-- CMD, --follow), a placeholder until reused.
     fn followed(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
     /// --cgroup's directory, likewise.
@@ -61,10 +64,12 @@ pub struct Common {
     pub cgroup: bool,
     pub self_tgid: u32,
     pub wakeup_bytes: u64,
+    /// Records go out through perf buffers, not the ring buffer.
+    pub use_perf: bool,
 }
 
 impl Common {
-    fn new(filters: &Filters, ring_size: u32, follow: bool, cgroup: bool) -> Self {
+    fn new(filters: &Filters, events: &Events, follow: bool, cgroup: bool) -> Self {
         Common {
             follow,
             cgroup,
@@ -74,7 +79,8 @@ impl Common {
             comm: filters.comm.clone().unwrap_or_default().into_bytes(),
             failed: u8::from(filters.failed),
             self_tgid: std::process::id(),
-            wakeup_bytes: crate::session::wakeup_bytes(ring_size),
+            wakeup_bytes: crate::session::wakeup_bytes(events.size),
+            use_perf: events.transport == Transport::Perf,
         }
     }
 }
@@ -128,8 +134,8 @@ impl Loaded {
 /// choose between programs, and the checks already made.
 pub struct Shared {
     pub verbose: bool,
-    /// The run's one ring buffer: every object reuses it.
-    pub ring: MapHandle,
+    /// The run's one ring buffer, or its perf buffers' map: every object reuses it.
+    pub events: Events,
     /// -- CMD, --follow: the set of followed tasks (bpf/follow.bpf.c), which every
     /// object reuses.
     followed: Option<MapHandle>,
@@ -147,7 +153,8 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Runs the preflight checks the run's kinds need and creates the ring buffer.
+    /// Runs the preflight checks the run's kinds need and creates the ring buffer (or
+    /// the perf buffers' map).
     pub fn new(session: &Config, verbose: bool) -> Result<Shared> {
         let syscall_tracepoints = if session.kinds.iter().any(|k| k.per_task) {
             preflight::syscall_tracepoints(&preflight::require_tracefs()?)?
@@ -165,12 +172,11 @@ impl Shared {
             Some(_) => Some(create_map(MapType::Hash, "followed", 4, 1, session.max_tasks).context("creating the set of followed tasks")?),
             None => None,
         };
+        let events = Events::create(session.transport, session.ring_size)?;
         Ok(Shared {
             verbose,
-            // Named like the objects' map: libbpf takes a reused map's name from the
-            // kernel, and the skeletons look their maps up by name.
-            ring: preflight::create_ringbuf("events", session.ring_size)?,
-            common: Common::new(&session.filters, session.ring_size, followed.is_some(), cgroup_filter.is_some()),
+            common: Common::new(&session.filters, &events, followed.is_some(), cgroup_filter.is_some()),
+            events,
             followed,
             cgroup,
             cgroup_filter,
@@ -198,7 +204,10 @@ impl Shared {
     pub fn open<O: Object>(&self) -> Result<O::Open> {
         let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;
         O::set_common(&mut open, &self.common);
-        O::events(&mut open).reuse_fd(self.ring.as_fd()).context("sharing the ring buffer")?;
+        O::events(&mut open).reuse_fd(self.events.map.as_fd()).context("sharing the ring buffer")?;
+        // Only the perf transport uses it; the ring's programs never reach the code that
+        // names it (libbpf poisons that, and the verifier prunes it as dead).
+        O::reserved(&mut open).set_autocreate(self.common.use_perf).context("sizing the perf transport's scratch")?;
         if let Some(followed) = &self.followed {
             O::followed(&mut open).reuse_fd(followed.as_fd()).context("sharing the set of followed tasks")?;
         }

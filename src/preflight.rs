@@ -39,6 +39,8 @@ pub enum PreflightError {
     LockedDown,
     #[error("the kernel refused to create a BPF ring buffer: {0}")]
     NoRingBuf(String),
+    #[error("the kernel refused to create the perf buffers' map (BPF_MAP_TYPE_PERF_EVENT_ARRAY): {0}")]
+    NoPerfBuffer(String),
     #[error("no cgroup v2 hierarchy is mounted (none in /proc/self/mountinfo); mount one with: mount -t cgroup2 none /sys/fs/cgroup/unified")]
     NoCgroup2,
 }
@@ -300,6 +302,21 @@ pub fn check_ringbuf() -> Result<(), PreflightError> {
     create_ringbuf("sysnoop_probe", 4096).map(drop)
 }
 
+/// The transport a run here would use (SYSNOOP_TRANSPORT, else what the kernel has),
+/// and that its map can be created.
+fn check_transport() -> Result<String, String> {
+    use crate::transport::{Events, Transport};
+    let forced = Transport::from_env()?;
+    let transport = Transport::choose(forced);
+    Events::create(transport, 4096).map_err(|e| e.to_string())?;
+    let why = match (forced, transport) {
+        (Some(_), _) => format!("forced by {}", crate::transport::ENV),
+        (None, Transport::Ringbuf) => "this kernel has it".into(),
+        (None, Transport::Perf) => "this kernel has no BPF ring buffer".into(),
+    };
+    Ok(format!("{}: {} ({why})", transport.name(), transport.describe()))
+}
+
 /// A BPF ring buffer map of `size` bytes (a power of two, a multiple of the page size).
 pub fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, PreflightError> {
     use libbpf_rs::libbpf_sys::bpf_map_create_opts;
@@ -364,11 +381,20 @@ pub fn all_checks() -> Vec<Check> {
             }
         }),
     );
+    // Without the ring buffer, records go through perf buffers: not required.
     push(
         "ringbuf",
+        false,
+        match &privileged {
+            Ok(()) => check_ringbuf().map(|()| "BPF ring buffer map created".into()).map_err(|e| format!("{e}: sysnoop uses perf buffers instead")),
+            Err(_) => Err("not checked: creating a BPF map needs CAP_BPF".into()),
+        },
+    );
+    push(
+        "transport",
         true,
-        match privileged {
-            Ok(()) => check_ringbuf().map(|()| "BPF ring buffer map created".into()).map_err(err),
+        match &privileged {
+            Ok(()) => check_transport(),
             Err(_) => Err("not checked: creating a BPF map needs CAP_BPF".into()),
         },
     );

@@ -125,7 +125,7 @@ fn counts() -> Value {
         "properties": {
             "emitted": count("records written (to a file or socket: handed to its queue)"),
             "filtered": count("events a filter dropped, in the kernel"),
-            "lost": count("events the kernel could not store: the ring buffer was full"),
+            "lost": count("events the kernel could not store: the ring buffer (or a CPU's perf buffer) was full"),
             "pairing_misses": count("traced calls whose exit found no entry from their enter"),
             "malformed": count("ring-buffer records that failed to decode"),
             "unwritten": count("records received but not written (--max-events reached)"),
@@ -179,7 +179,8 @@ fn run_records() -> Vec<(&'static str, Value)> {
         Field::with("kinds", json!({"type": "array", "items": hooks}), "each kind traced, with its hooks"),
         Field::with("skipped", json!({"type": "array", "items": skipped}), "kinds `all` goes on without, and why"),
         Field::with("filters", filters, "the filters; null when not set"),
-        Field::count("ring_size", "the ring buffer's size in bytes"),
+        Field::count("ring_size", "--ring-size: the ring buffer's size in bytes, or the perf buffers' together"),
+        Field::with("transport", json!({"enum": ["ringbuf", "perf"]}), "how records reach sysnoop: the BPF ring buffer, or a perf buffer per CPU"),
     ]);
     let report = |kind, description| {
         record(kind, description, vec![
@@ -194,6 +195,7 @@ fn run_records() -> Vec<(&'static str, Value)> {
                 "required": ["tasks", "untracked"],
                 "additionalProperties": false,
             }), "-- CMD and --follow: the tasks followed").optional(),
+            Field::count("perf_lost", "the perf transport: samples its buffers reported lost, the same losses the kinds' `lost` counts (the last ones of a run may be missing here)").optional(),
         ])
     };
     vec![

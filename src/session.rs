@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
-use libbpf_rs::{MapCore, MapHandle};
+use libbpf_rs::MapHandle;
 use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
@@ -30,9 +30,9 @@ use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
 use crate::follow::{Follow, Follower, Held};
-use crate::ring::Ring;
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
+use crate::transport::{Events, Transport};
 
 /// The BPF side wakes the poll thread once per this many bytes that arrive while it is
 /// not reading (see `wakeup_flags()` in bpf/common.bpf.h); below that, the poll thread's
@@ -50,10 +50,9 @@ pub fn wakeup_bytes(ring_size: u32) -> u64 {
 const SEND_BATCH: usize = 256;
 /// Batches in flight between the poll thread and the writer (16 Ki events when full).
 const CHANNEL_BATCHES: usize = 64;
-/// How long a ring-buffer poll or a channel wait blocks before the stop flag is checked,
-/// and the longest a record waits in the ring at low rates (records below the wakeup
-/// threshold wake nobody): the interactive latency budget is 100 ms.
-const TICK: Duration = Duration::from_millis(50);
+/// How long a channel wait blocks before the stop flag is checked (as a poll of the
+/// kernel's buffers does).
+const TICK: Duration = crate::transport::TICK;
 /// Bytes buffered before a write to stdout.
 const WRITE_BUFFER: usize = 64 * 1024;
 /// Events written between looks at the stop conditions and the stats timer: under
@@ -143,7 +142,8 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     let announce = || {
         if !config.quiet {
             let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
-            crate::say!("{}", tracing_line(&hooks, &config.filters.describe()));
+            let transport = config.kinds.iter().any(|k| k.per_task).then_some(shared.events.transport);
+            crate::say!("{}", tracing_line(&hooks, &config.filters.describe(), transport));
         }
         if let Some(command) = command {
             command.release();
@@ -161,11 +161,12 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         skipped,
         filters: &config.filters,
         ring_size: config.ring_size,
+        transport: shared.events.transport,
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
     let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size, cgroup_path: config.cgroup_path };
-    run(&shared.ring, &sources, &config.limits, periodic, dedups, follower, output, announce, out)
+    run(&shared.events, &sources, &config.limits, periodic, dedups, follower, output, announce, out)
 }
 
 /// How a run's records are written: in which format, under which session id, after
@@ -199,6 +200,7 @@ struct Start<'a> {
     skipped: Vec<Skipped>,
     filters: &'a crate::filter::Filters,
     ring_size: u32,
+    transport: Transport,
 }
 
 #[derive(Serialize)]
@@ -207,8 +209,10 @@ struct Skipped {
     reason: String,
 }
 
-/// `sysnoop: tracing open (openat, ...) [not on this kernel: ...]; exec (...); pid 42. Ctrl-C to stop.`
-fn tracing_line(hooks: &[&Hooks], filters: &str) -> String {
+/// `sysnoop: tracing open (openat, ...) [not on this kernel: ...]; exec (...); pid 42;
+/// through the BPF ring buffer. Ctrl-C to stop.` The transport is named when records
+/// go through it (not for traffic alone).
+fn tracing_line(hooks: &[&Hooks], filters: &str, transport: Option<Transport>) -> String {
     let parts: Vec<String> = hooks
         .iter()
         .map(|h| {
@@ -226,17 +230,20 @@ fn tracing_line(hooks: &[&Hooks], filters: &str) -> String {
     if !filters.is_empty() {
         line += &format!("; {filters}");
     }
+    if let Some(transport) = transport {
+        line += &format!("; through {}", transport.describe());
+    }
     line + ". Ctrl-C to stop."
 }
 
-/// Runs until a stop condition, writing the records of `ring` to `out` (or `output`'s
+/// Runs until a stop condition, writing the records of `events` to `out` (or `output`'s
 /// link), but those `dedups` say repeat; calls `ready` once the poll thread is running.
 /// With a `follower`, the run also ends when every followed task has exited.
 /// Returns after the summary record is written, or quietly when `out` was closed
 /// (broken pipe).
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    ring: &dyn MapCore,
+    events: &Events,
     sources: &[Source],
     limits: &Limits,
     periodic: Vec<Periodic>,
@@ -262,7 +269,6 @@ pub fn run(
     let mut recording = std::env::var_os("SYSNOOP_RECORD_RING")
         .map(|path| std::fs::File::create(&path).map(io::BufWriter::new).with_context(|| format!("creating {}", path.to_string_lossy())))
         .transpose()?;
-    let ring = Ring::new(ring.as_fd(), ring.max_entries()).context("setting up ring-buffer reading")?;
     // Each record, decoded, to the writer. A failed send means the writer has gone
     // (stdout closed): stop consuming.
     let mut batcher = Batcher { batch: Vec::with_capacity(SEND_BATCH), tx, spent: spent_rx };
@@ -282,12 +288,13 @@ pub fn run(
     thread::scope(|scope| {
         let poller = thread::Builder::new()
             .name("sysnoop-poll".into())
-            .spawn_scoped(scope, move || poll(&ring, forward, stopping))
+            .spawn_scoped(scope, move || events.read(forward, stopping))
             .context("starting the poll thread")?;
         ready();
         let first = std::mem::take(&mut output.first);
         let mut writer = Writer::new(sources, limits, &malformed, periodic, output, sink);
         writer.follower = follower;
+        writer.events = Some(events);
         for (kind, dedup) in dedups {
             writer.dedup[source_index(sources, Some(kind))] = Some(dedup);
         }
@@ -351,25 +358,6 @@ impl Batcher {
         };
         self.tx.send(std::mem::replace(&mut self.batch, next)).is_ok()
     }
-}
-
-/// The poll thread: wait for records until asked to stop, then drain the rest. The
-/// kernel signals only now and then (see `wakeup_bytes`); each wait, signalled or timed
-/// out, is followed by taking whatever is there. `forward` takes each record, and None
-/// at the end of each drain; it returns false when the writer has gone.
-fn poll(ring: &Ring, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
-    while !stop.load(Ordering::SeqCst) {
-        ring.wait(TICK)?;
-        if ring.consume(|bytes| forward(Some(bytes))) || !forward(None) {
-            return Ok(()); // the writer is gone
-        }
-    }
-    // Everything the kernel already delivered; the writer counts it even when it no
-    // longer writes.
-    ring.consume(|bytes| forward(Some(bytes)));
-    forward(None);
-    Ok(())
-    // `forward` drops here with the sender: the writer sees the channel close.
 }
 
 /// Where the writer's lines go.
@@ -456,6 +444,8 @@ struct Writer<'s, W: Write> {
     total_emitted: u64,
     /// -- CMD, --follow: the followed tasks; the run ends when none is left.
     follower: Option<Follower>,
+    /// The kernel's buffers (for what the perf transport says it lost).
+    events: Option<&'s Events>,
 }
 
 impl<'s, W: Write> Writer<'s, W> {
@@ -476,6 +466,7 @@ impl<'s, W: Write> Writer<'s, W> {
             started,
             total_emitted: 0,
             follower: None,
+            events: None,
         }
     }
 
@@ -631,6 +622,7 @@ impl<'s, W: Write> Writer<'s, W> {
             elapsed_ns: self.started.elapsed().as_nanos() as u64,
             counts,
             follow: self.follower.as_ref().map(Follower::counts),
+            perf_lost: self.events.and_then(Events::perf_lost),
         }
     }
 
@@ -662,11 +654,16 @@ mod tests {
         let mut traffic = Hooks::new("traffic", vec!["cgroup_skb ingress, egress".into()]);
         traffic.detail = Some("of cgroup / under /sys/fs/cgroup, every 1s".into());
         assert_eq!(
-            tracing_line(&[&open, &traffic], "pid 42, failed only"),
+            tracing_line(&[&open, &traffic], "pid 42, failed only", Some(Transport::Ringbuf)),
             "sysnoop: tracing open (openat, creat) [not on this kernel: openat2]; traffic (cgroup_skb ingress, egress) \
-             of cgroup / under /sys/fs/cgroup, every 1s; pid 42, failed only. Ctrl-C to stop."
+             of cgroup / under /sys/fs/cgroup, every 1s; pid 42, failed only; through the BPF ring buffer. Ctrl-C to stop."
         );
-        assert_eq!(tracing_line(&[&Hooks::new("exit", vec!["sched_process_exit".into()])], ""), "sysnoop: tracing exit (sched_process_exit). Ctrl-C to stop.");
+        let exit = Hooks::new("exit", vec!["sched_process_exit".into()]);
+        assert_eq!(
+            tracing_line(&[&exit], "", Some(Transport::Perf)),
+            "sysnoop: tracing exit (sched_process_exit); through perf buffers, one per CPU. Ctrl-C to stop."
+        );
+        assert_eq!(tracing_line(&[&traffic], "", None), "sysnoop: tracing traffic (cgroup_skb ingress, egress) of cgroup / under /sys/fs/cgroup, every 1s. Ctrl-C to stop.");
     }
 
     #[test]

@@ -84,4 +84,10 @@ pub struct Report {
     /// -- CMD, --follow: the tasks followed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow: Option<crate::follow::FollowCounts>,
+    /// The perf transport: the samples its buffers reported lost (PERF_RECORD_LOST).
+    /// The same losses as the kinds' `lost`, which the BPF programs count by kind when
+    /// a record does not fit; the buffers report a loss with their next record that
+    /// fits, so the last ones of a run may be missing here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perf_lost: Option<u64>,
 }

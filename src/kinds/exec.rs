@@ -18,6 +18,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
+use crate::transport::Transport;
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::schema::Field;
 use crate::path::{self, FullPath};
@@ -27,6 +28,8 @@ use crate::{errno, plain_abi, text};
 pub const DEFAULT_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_DEFAULT.0;
 /// The most argv bytes a record can carry.
 pub const MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_MAX.0;
+/// The most on the perf transport, where a record must fit a perf sample (bpf/exec.h).
+pub const PERF_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_PERF_MAX.0;
 
 /// Trace program executions on the whole host, failed ones included.
 ///
@@ -37,8 +40,8 @@ pub const MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_MAX.0;
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Exec options")]
 pub struct ExecOptions {
-    /// Capture at most this many bytes of each exec's arguments (up to 65536); a cut
-    /// argv is marked with "argv_truncated": true.
+    /// Capture at most this many bytes of each exec's arguments (up to 65536; 53142
+    /// with --transport perf); a cut argv is marked with "argv_truncated": true.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
     pub max_arg_bytes: u32,
@@ -72,6 +75,10 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
     progs.tp_btf__sched_process_exec.set_autoload(btf);
     progs.tracepoint__sched__sched_process_exec.set_autoload(!btf);
     let mut hooks = Hooks::new(Exec::NAME, vec![format!("sched_process_exec{}", if btf { " (tp_btf)" } else { "" })]);
+    if shared.events.transport == Transport::Perf && options.max_arg_bytes > PERF_MAX_ARG_BYTES {
+        // The BPF side cuts there (and flags the cut); said so the cut is not a surprise.
+        hooks.detail = Some(format!("with argv cut at {PERF_MAX_ARG_BYTES} bytes, the most a perf sample holds"));
+    }
     let mut slots = vec![exec_slot::EXEC_SLOT_SCHED.0];
     let variants = [
         (SYSCALLS[0], &mut progs.tracepoint__syscalls__sys_enter_execve, &mut progs.tracepoint__syscalls__sys_exit_execve),

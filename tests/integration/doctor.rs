@@ -2,7 +2,7 @@
 
 use crate::util::{parse_ndjson, require_bpf, run, run_as_nobody};
 
-const CHECKS: [&str; 7] = ["kernel", "btf", "privileges", "tracefs", "cgroup2", "bpf_lsm", "ringbuf"];
+const CHECKS: [&str; 8] = ["kernel", "btf", "privileges", "tracefs", "cgroup2", "bpf_lsm", "ringbuf", "transport"];
 
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
@@ -18,6 +18,14 @@ fn doctor_passes_as_root() {
         }
     }
     assert_eq!(out.status.code(), Some(0));
+    // Every kernel the tests run on has the ring buffer; the suite's second pass forces
+    // perf buffers.
+    let transport = checks.iter().find(|c| c["check"] == "transport").unwrap();
+    let expected = match crate::util::transport().as_str() {
+        "perf" => "perf: perf buffers, one per CPU (forced by SYSNOOP_TRANSPORT)",
+        _ => "ringbuf: the BPF ring buffer (this kernel has it)",
+    };
+    assert_eq!((transport["ok"].as_bool(), transport["detail"].as_str()), (Some(true), Some(expected)), "{transport}");
     let cgroup = checks.iter().find(|c| c["check"] == "cgroup2").unwrap();
     // Found from mountinfo, wherever this host mounts it.
     if cgroup["ok"] == true {

@@ -10,7 +10,7 @@ use nix::sys::signal::Signal;
 use serde_json::Value;
 
 use crate::child::{self, hex, repeat_line, Waiting};
-use crate::util::{has_syscall_tracepoints, map_keys, open_programs, require_bpf, Held, TestDir, Trace, OPEN_MAPS};
+use crate::util::{has_syscall_tracepoints, map_keys, open_maps, open_programs, per_object, require_bpf, Held, TestDir, Trace};
 
 /// The "tracing" line means tracing: a process started the moment it is read loses none
 /// of its calls (bench/startup-window checks the same from a shell).
@@ -202,12 +202,13 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, traffic's counts), and the run's ring.
-    let mut maps = OPEN_MAPS.to_vec();
+    let mut maps = open_maps();
     maps.extend(["counters", "inflight", "heap", "exec_bpf.bss", "exec_bpf.rodata", "path_scratch"]);
     maps.extend(["counters", "claims", "exit_bpf.bss", "exit_bpf.rodata"]);
     maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
     maps.extend(["cgroup_filter", "followed"].repeat(4)); // exec, exit, connect, traffic's placeholders
+    maps.extend(per_object().repeat(4));
     maps.sort_unstable();
     assert_eq!(held.map_names(), maps, "{held:?}");
     held.assert_in_kernel();

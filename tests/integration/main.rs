@@ -25,4 +25,5 @@ mod records;
 mod syscalls;
 mod text;
 mod traffic;
+mod transport;
 mod util;

@@ -9,7 +9,7 @@ use nix::libc;
 use serde_json::{json, Value};
 
 use crate::child::{self, open_line, repeat_line, Waiting};
-use crate::util::{open_programs, parse_ndjson, require_bpf, run_as_nobody, spawn_live, Held, Output, TestDir, Trace, OPEN_MAPS, SYSNOOP};
+use crate::util::{open_maps, open_programs, parse_ndjson, require_bpf, run_as_nobody, spawn_live, Held, Output, TestDir, Trace, SYSNOOP};
 
 fn the_one_open<'a>(out: &'a Output, path: &Path) -> &'a Value {
     let found = out.opens_of(path);
@@ -359,7 +359,7 @@ fn nothing_is_left_in_the_kernel_after_exit() {
     // maps: bpf/open.bpf.c's (the per-CPU scratch record, globals) and the run's ring
     // buffer.
     assert_eq!((held.progs.len(), held.links.len()), (open_programs(), open_programs()), "{held:?}");
-    assert_eq!(held.map_names(), OPEN_MAPS, "{held:?}");
+    assert_eq!(held.map_names(), open_maps(), "{held:?}");
     held.assert_in_kernel();
     trace.stop().assert_success();
     held.assert_released();
@@ -447,6 +447,7 @@ fn the_start_record_says_what_is_traced() {
             "skipped": [],
             "filters": {"pid": 1, "tid": null, "uid": null, "comm": null, "failed": true, "cgroup": null, "follow": null, "command": null},
             "ring_size": 4 << 20,
+            "transport": crate::util::transport(),
         })
     );
     assert!(rfc3339(before).as_str() <= time && time <= rfc3339(SystemTime::now()).as_str(), "{time}");

@@ -290,6 +290,8 @@ pub struct Start {
     pub skipped: Vec<Skipped>,
     pub filters: Filters,
     pub ring_size: u32,
+    /// "ringbuf" or "perf".
+    pub transport: String,
 }
 
 #[allow(dead_code)]
@@ -343,6 +345,9 @@ pub struct Summary {
     /// -- CMD, --follow.
     #[serde(default)]
     pub follow: Option<FollowCounts>,
+    /// The perf transport's own count of lost samples.
+    #[serde(default)]
+    pub perf_lost: Option<u64>,
 }
 
 #[allow(dead_code)]

@@ -25,6 +25,12 @@ pub fn require_bpf() {
     );
 }
 
+/// The transport the suite runs sysnoop with: scripts/test runs it once as is (the ring
+/// buffer, on every kernel the tests run on) and once with SYSNOOP_TRANSPORT=perf.
+pub fn transport() -> String {
+    std::env::var("SYSNOOP_TRANSPORT").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| "ringbuf".into())
+}
+
 /// A fresh directory for one test's files, world-readable so a child that dropped to
 /// another uid can still reach it. Removed on drop.
 pub struct TestDir(PathBuf);
@@ -422,7 +428,22 @@ pub fn open_programs() -> usize {
 /// walk's `path_scratch`, its globals) and the run's ring buffer, `events`, which every
 /// object shares; and the one-entry placeholders of the --cgroup filter and the set of
 /// followed tasks (bpf/common.bpf.h) when neither is in use.
-pub const OPEN_MAPS: [&str; 8] = ["cgroup_filter", "counters", "events", "followed", "heap", "open_bpf.bss", "open_bpf.rodata", "path_scratch"];
+/// With perf buffers, each object also has `reserved`, its room for records built in
+/// place (per_object()).
+pub fn open_maps() -> Vec<&'static str> {
+    let mut maps = vec!["cgroup_filter", "counters", "events", "followed", "heap", "open_bpf.bss", "open_bpf.rodata", "path_scratch"];
+    maps.extend(per_object());
+    maps.sort_unstable();
+    maps
+}
+
+/// The maps every object has only with the transport the suite runs with.
+pub fn per_object() -> Vec<&'static str> {
+    match transport().as_str() {
+        "perf" => vec!["reserved"],
+        _ => vec![],
+    }
+}
 
 /// The BPF programs, maps and links a running process holds, from its fds' fdinfo
 /// (`prog_id:`, `map_id:`, `link_id:`): exactly this process's, whatever else runs.

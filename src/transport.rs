@@ -1,0 +1,349 @@
+//! How records get from the BPF programs to sysnoop's poll thread (bpf/common.bpf.h).
+//!
+//! - The BPF ring buffer (`ringbuf`, Linux 5.8+): one buffer shared by every CPU, read
+//!   straight from its memory (src/ring.rs). Records arrive in the order the kernel
+//!   stored them.
+//! - A perf buffer per CPU (`perf`): for kernels without the ring buffer, as
+//!   libbpf-tools' compat layer falls back, or forced. The programs send each record
+//!   with `bpf_perf_event_output()` to their CPU's buffer, and libbpf's perf_buffer
+//!   (libbpf-rs's `PerfBufferBuilder`) reads them. Each CPU's stream is in order, but
+//!   not the streams among themselves: a task's exec on one CPU and its first open on
+//!   another can be read either way round. [`Merge`] puts them back in time order.
+//!
+//! The transport is chosen at start: `--transport`, else `SYSNOOP_TRANSPORT`, else
+//! by probing whether a ring buffer map can be created here.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use libbpf_rs::libbpf_sys;
+use libbpf_rs::{MapCore, MapHandle, MapType, PerfBuffer, PerfBufferBuilder};
+use serde::Serialize;
+
+use crate::preflight::PreflightError;
+use crate::ring::Ring;
+
+/// The environment switch the tests use to force a transport (`--transport` wins).
+pub const ENV: &str = "SYSNOOP_TRANSPORT";
+
+/// How long a poll blocks before the stop flag is checked, and the longest a record
+/// waits in the kernel at low rates (the ring buffer wakes the reader only now and
+/// then): the interactive latency budget is 100 ms.
+pub const TICK: Duration = Duration::from_millis(50);
+
+/// The perf transport holds a record back until every CPU's buffer has been read past
+/// its time by this much: a BPF program stamps its record (bpf_ktime_get_boot_ns() in
+/// fill_task_header) and sends it in the same run, without sleeping, within
+/// microseconds; this is the bound on that gap the ordering relies on.
+pub const MERGE_WINDOW_NS: u64 = 10_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// The BPF ring buffer (Linux 5.8+).
+    Ringbuf,
+    /// A perf buffer per CPU (any BPF kernel).
+    Perf,
+}
+
+impl Transport {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Ringbuf => "ringbuf",
+            Transport::Perf => "perf",
+        }
+    }
+
+    /// For the "tracing" line and doctor.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Transport::Ringbuf => "the BPF ring buffer",
+            Transport::Perf => "perf buffers, one per CPU",
+        }
+    }
+
+    /// SYSNOOP_TRANSPORT: None when unset or empty; Err with the reason when it names
+    /// no transport.
+    pub fn from_env() -> Result<Option<Transport>, String> {
+        match std::env::var(ENV) {
+            Err(_) => Ok(None),
+            Ok(v) if v.is_empty() => Ok(None),
+            Ok(v) => <Transport as clap::ValueEnum>::from_str(&v, false)
+                .map(Some)
+                .map_err(|_| format!("{ENV}={v}: not a transport (ringbuf or perf)")),
+        }
+    }
+
+    /// `forced`, else what this kernel has: the ring buffer when a ring buffer map can
+    /// be created here, else perf buffers.
+    pub fn choose(forced: Option<Transport>) -> Transport {
+        forced.unwrap_or_else(|| if ringbuf_supported().unwrap_or(true) { Transport::Ringbuf } else { Transport::Perf })
+    }
+}
+
+/// Whether this kernel can create a BPF ring buffer (libbpf's probe makes a small one);
+/// Err when the probe itself failed (no privileges, no BPF), which says nothing either
+/// way.
+pub fn ringbuf_supported() -> Result<bool, String> {
+    // SAFETY: a probe with no options.
+    let ret = unsafe { libbpf_sys::libbpf_probe_bpf_map_type(libbpf_sys::BPF_MAP_TYPE_RINGBUF, std::ptr::null()) };
+    match ret {
+        1 => Ok(true),
+        0 => Ok(false),
+        e => Err(std::io::Error::from_raw_os_error(-e).to_string()),
+    }
+}
+
+/// The run's one transport map, which every object reuses as its `events`, and the
+/// poll thread's reader of it. Both are set up before any program is attached: a
+/// program that ran before its CPU's perf buffer existed would have nowhere to send its
+/// record.
+pub struct Events {
+    pub transport: Transport,
+    pub map: MapHandle,
+    /// --ring-size: the ring's data bytes, or the perf buffers' together.
+    pub size: u32,
+    /// The poll thread's, for the whole run.
+    reader: Mutex<Reader>,
+    /// The perf transport: what its buffers' callbacks hand over.
+    received: Arc<Received>,
+}
+
+enum Reader {
+    Ring(Ring),
+    Perf(PerfReader),
+}
+
+/// libbpf's perf buffer: one per-CPU ring each, read through epoll.
+struct PerfReader(PerfBuffer<'static>);
+
+// SAFETY: libbpf's perf_buffer is plain memory and fds with no tie to the thread that
+// made it, and it is used by one thread at a time (behind Events::reader); its
+// callbacks own only an Arc of `Received`, which is Sync.
+unsafe impl Send for PerfReader {}
+
+/// What the perf buffers' callbacks hand over: the records, to be merged, and the
+/// samples the buffers said they lost.
+#[derive(Default)]
+struct Received {
+    merge: Mutex<Merge>,
+    lost: AtomicU64,
+}
+
+impl Events {
+    pub fn create(transport: Transport, size: u32) -> Result<Events, PreflightError> {
+        let received = Arc::new(Received::default());
+        // Named like the objects' map: libbpf takes a reused map's name from the kernel,
+        // and the skeletons look their maps up by name.
+        let (map, reader) = match transport {
+            Transport::Ringbuf => {
+                let map = crate::preflight::create_ringbuf("events", size)?;
+                let ring = Ring::new(map.as_fd(), map.max_entries()).map_err(|e| PreflightError::NoRingBuf(format!("{e:#}")))?;
+                (map, Reader::Ring(ring))
+            }
+            Transport::Perf => {
+                let perf = |e: &dyn std::fmt::Display| PreflightError::NoPerfBuffer(e.to_string());
+                let cpus = libbpf_rs::num_possible_cpus().map_err(|e| perf(&format!("counting the CPUs: {e}")))?;
+                let opts = libbpf_sys::bpf_map_create_opts { sz: std::mem::size_of::<libbpf_sys::bpf_map_create_opts>() as _, ..Default::default() };
+                let map = MapHandle::create(MapType::PerfEventArray, Some("events"), 4, 4, cpus as u32, &opts).map_err(|e| perf(&e))?;
+                let (samples, losses) = (Arc::clone(&received), Arc::clone(&received));
+                let buffers = PerfBufferBuilder::new(&map)
+                    .pages(perf_pages(size, cpus))
+                    .sample_cb(move |_cpu, bytes: &[u8]| samples.merge.lock().expect("merge lock").push(bytes))
+                    .lost_cb(move |_cpu, lost| {
+                        losses.lost.fetch_add(lost, Ordering::Relaxed);
+                    })
+                    .build()
+                    .map_err(|e| perf(&format!("setting up the perf buffers: {e}")))?;
+                (map, Reader::Perf(PerfReader(buffers)))
+            }
+        };
+        Ok(Events { transport, map, size, reader: Mutex::new(reader), received })
+    }
+
+    /// The perf transport: the samples its buffers have said they lost so far.
+    pub fn perf_lost(&self) -> Option<u64> {
+        (self.transport == Transport::Perf).then(|| self.received.lost.load(Ordering::Relaxed))
+    }
+
+    /// The poll thread: reads records until `stop`, then what is left, handing each to
+    /// `forward` and None at the end of each drain (`forward` returns false when the
+    /// writer has gone: then reading stops).
+    pub fn read(&self, forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
+        let reader = self.reader.lock().expect("one reader");
+        match &*reader {
+            Reader::Ring(ring) => read_ring(ring, forward, stop),
+            Reader::Perf(PerfReader(buffers)) => read_perf(buffers, &self.received.merge, forward, stop),
+        }
+    }
+}
+
+/// Each CPU's perf buffer, in pages: `size` shared among the CPUs, a power of two of
+/// pages (perf's rule), at least one.
+fn perf_pages(size: u32, cpus: usize) -> usize {
+    let pages = (size as usize / page_size() / cpus.max(1)).max(1);
+    1 << pages.ilog2()
+}
+
+/// Each read of the perf buffers ends with a pass over every CPU's buffer that began at
+/// a known time: every record stamped more than MERGE_WINDOW_NS before that has been
+/// read, whatever its CPU, and records up to there are released in time order.
+fn read_perf(buffers: &PerfBuffer<'_>, merge: &Mutex<Merge>, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
+    // `last`: the run is over, release everything.
+    let mut pass = |last: bool| -> Result<bool> {
+        let known = crate::clock::boot_ns();
+        buffers.consume().context("reading the perf buffers")?;
+        let upto = if last { u64::MAX } else { known.saturating_sub(MERGE_WINDOW_NS) };
+        let released = merge.lock().expect("merge lock").release(upto, &mut forward);
+        Ok(released && forward(None))
+    };
+    while !stop.load(Ordering::SeqCst) {
+        // Reads the buffers that have something; the pass then reads them all.
+        buffers.poll(TICK).context("polling the perf buffers")?;
+        if !pass(false)? {
+            return Ok(()); // the writer is gone
+        }
+    }
+    // Everything the kernel already delivered; the writer counts it even when it no
+    // longer writes.
+    pass(true)?;
+    Ok(())
+}
+
+fn page_size() -> usize {
+    nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().unwrap_or(4096) as usize
+}
+
+/// The ring buffer: wait for records until asked to stop, then drain the rest. The
+/// kernel signals only now and then (see `session::wakeup_bytes`); each wait, signalled
+/// or timed out, is followed by taking whatever is there.
+fn read_ring(ring: &Ring, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
+    while !stop.load(Ordering::SeqCst) {
+        ring.wait(TICK)?;
+        if ring.consume(|bytes| forward(Some(bytes))) || !forward(None) {
+            return Ok(()); // the writer is gone
+        }
+    }
+    // Everything the kernel already delivered; the writer counts it even when it no
+    // longer writes.
+    ring.consume(|bytes| forward(Some(bytes)));
+    forward(None);
+    Ok(())
+}
+
+/// Records from several CPUs' streams, held until they can be released in the order of
+/// their time stamps (the first 8 bytes of every record, bpf/sysnoop.h `task_header`);
+/// records of equal time in the order they were read. A record too short to have a
+/// time stamp (malformed: the decoder counts it) goes first.
+#[derive(Default)]
+pub struct Merge {
+    held: BinaryHeap<Reverse<(u64, u64, Vec<u8>)>>,
+    read: u64,
+    /// Buffers of released records, for the next ones.
+    spare: Vec<Vec<u8>>,
+}
+
+impl Merge {
+    pub fn push(&mut self, bytes: &[u8]) {
+        let ts = bytes.get(..8).map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap()));
+        let mut copy = self.spare.pop().unwrap_or_default();
+        copy.clear();
+        copy.extend_from_slice(bytes);
+        self.held.push(Reverse((ts, self.read, copy)));
+        self.read += 1;
+    }
+
+    /// Hands `forward` every held record stamped at or before `upto`, oldest first;
+    /// false when `forward` did (the writer has gone).
+    pub fn release(&mut self, upto: u64, forward: &mut impl FnMut(Option<&[u8]>) -> bool) -> bool {
+        while self.held.peek().is_some_and(|Reverse((ts, _, _))| *ts <= upto) {
+            let Reverse((_, _, bytes)) = self.held.pop().expect("peeked");
+            let more = forward(Some(&bytes));
+            self.spare.push(bytes);
+            if !more {
+                return false;
+            }
+        }
+        true
+    }
+
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(ts: u64, tag: u8) -> Vec<u8> {
+        let mut r = ts.to_ne_bytes().to_vec();
+        r.push(tag);
+        r
+    }
+
+    fn released(merge: &mut Merge, upto: u64) -> Vec<u8> {
+        let mut tags = Vec::new();
+        merge.release(upto, &mut |bytes| {
+            if let Some(b) = bytes {
+                tags.push(*b.last().unwrap());
+            }
+            true
+        });
+        tags
+    }
+
+    #[test]
+    fn the_ring_size_is_shared_among_the_cpus_in_powers_of_two_of_pages() {
+        let page = page_size();
+        assert_eq!(perf_pages(16 << 20, 2), (8 << 20) / page);
+        assert_eq!(perf_pages(16 << 20, 3), (4 << 20) / page); // 5.3 MiB each: 4 MiB
+        assert_eq!(perf_pages(4096, 2), 1); // at least one page
+        assert_eq!(perf_pages(4096, 0), 4096 / page);
+    }
+
+    #[test]
+    fn streams_of_two_cpus_come_out_in_time_order() {
+        let mut merge = Merge::default();
+        // CPU 0's buffer is read first, then CPU 1's: each in order, not together.
+        for (ts, tag) in [(10, b'a'), (30, b'c'), (50, b'e')] {
+            merge.push(&record(ts, tag));
+        }
+        for (ts, tag) in [(20, b'b'), (40, b'd'), (60, b'f')] {
+            merge.push(&record(ts, tag));
+        }
+        assert_eq!(released(&mut merge, 45), b"abcd");
+        assert_eq!(merge.held(), 2);
+        merge.push(&record(55, b'x'));
+        assert_eq!(released(&mut merge, u64::MAX), b"exf");
+        assert_eq!(merge.held(), 0);
+    }
+
+    #[test]
+    fn equal_times_keep_the_order_read_and_short_records_go_first() {
+        let mut merge = Merge::default();
+        merge.push(&record(7, b'1'));
+        merge.push(&record(7, b'2'));
+        merge.push(b"\x33"); // no time stamp
+        merge.push(&record(7, b'4'));
+        assert_eq!(released(&mut merge, 7), b"3124");
+    }
+
+    #[test]
+    fn a_writer_that_has_gone_stops_the_release() {
+        let mut merge = Merge::default();
+        merge.push(&record(1, b'a'));
+        merge.push(&record(2, b'b'));
+        let mut seen = 0;
+        assert!(!merge.release(10, &mut |_| {
+            seen += 1;
+            false
+        }));
+        assert_eq!((seen, merge.held()), (1, 1));
+    }
+}
