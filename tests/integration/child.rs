@@ -141,6 +141,12 @@ fn child_process() {
                     }
                 });
             }
+            ["cpu", n] => {
+                // Moves to CPU n before going on (the call returns there).
+                let mut set = nix::sched::CpuSet::new();
+                set.set(n.parse().unwrap()).unwrap();
+                nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).unwrap();
+            }
             ["getpriority", n] => {
                 for _ in 0..n.parse::<u32>().unwrap() {
                     unsafe { libc::syscall(libc::SYS_getpriority, libc::PRIO_PROCESS, 0) };

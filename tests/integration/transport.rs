@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
+use nix::libc;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::child::{self, exec_line, repeat_line};
+use crate::child::{self, exec_line, open_line, repeat_line};
 use crate::records::{Record, Start, Summary};
 use crate::util::{require_bpf, transport, Output, TestDir, Trace};
 
@@ -41,6 +42,33 @@ fn the_transport_is_named_where_tracing_starts() {
         assert_eq!(start(&out).transport, forced);
         let summary = summary(&out);
         assert_eq!(summary.perf_lost, (forced == "perf").then_some(0), "{:?}", out.summary());
+    }
+}
+
+/// Records of one process that moves from CPU to CPU between its calls come out in the
+/// order it made them: with perf buffers each CPU's stream arrives on its own, and
+/// sysnoop merges them back by time.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn calls_made_on_alternating_cpus_come_out_in_order() {
+    require_bpf();
+    const N: usize = 200;
+    let cpus = std::thread::available_parallelism().unwrap().get();
+    let dir = TestDir::new("order");
+    let paths: Vec<_> = (0..N).map(|i| dir.path(&format!("{i:03}"))).collect();
+    let mut script = vec!["comm s17-order".to_string()];
+    for (i, path) in paths.iter().enumerate() {
+        script.push(format!("cpu {}", i % cpus));
+        script.push(open_line("openat", libc::O_RDONLY, 0, path));
+    }
+    for forced in ["ringbuf", "perf"] {
+        let trace = Trace::start(&["open", "-n", "s17-order", "--transport", forced]);
+        child::run(&script);
+        let out = trace.stop();
+        out.assert_success();
+        let seen: Vec<&str> = out.of_kind("open").filter_map(|r| r["path"].as_str()).filter(|p| p.starts_with(dir.path("").to_str().unwrap())).collect();
+        let made: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
+        assert_eq!(seen, made, "{forced} ({cpus} CPUs)");
     }
 }
 
