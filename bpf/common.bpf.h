@@ -86,7 +86,8 @@ static __always_inline void count(__u32 counter)
  *  - A perf buffer per CPU (`use_perf` 1: kernels without the ring buffer, or
  *    --transport perf): `events` is then a PERF_EVENT_ARRAY and each record goes out
  *    with bpf_perf_event_output() on the current CPU; user space merges the CPUs'
- *    streams by time. A sample holds at most SN_PERF_RECORD_MAX bytes of record.
+ *    streams by time, and sets each buffer's wakeup watermark. A sample holds at most
+ *    SN_PERF_RECORD_MAX bytes of record.
  *
  * `use_perf` is read-only data: the verifier sees the branch of the other transport as
  * dead and never checks its helpers, so one object loads with either map.

@@ -57,7 +57,7 @@ pub const MERGE_WINDOW_NS: u64 = 10_000_000;
 pub enum Transport {
     /// The BPF ring buffer (Linux 5.8+).
     Ringbuf,
-    /// A perf buffer per CPU (any BPF kernel).
+    /// A perf buffer per CPU (where the kernel refuses ring buffers).
     Perf,
 }
 
