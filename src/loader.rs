@@ -207,7 +207,7 @@ impl Shared {
         O::events(&mut open).reuse_fd(self.events.map.as_fd()).context("sharing the ring buffer")?;
         // Only the perf transport uses it; the ring's programs never reach the code that
         // names it (libbpf poisons that, and the verifier prunes it as dead).
-        O::reserved(&mut open).set_autocreate(self.common.use_perf).context("sizing the perf transport's scratch")?;
+        O::reserved(&mut open).set_autocreate(self.common.use_perf).context("choosing whether to create the perf transport's scratch map")?;
         if let Some(followed) = &self.followed {
             O::followed(&mut open).reuse_fd(followed.as_fd()).context("sharing the set of followed tasks")?;
         }

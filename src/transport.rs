@@ -22,13 +22,12 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::ffi::{c_int, c_void};
 use std::os::fd::{AsFd, AsRawFd};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use std::ffi::{c_int, c_void};
-use std::ptr::NonNull;
 
 use anyhow::{Context, Result};
 use libbpf_rs::libbpf_sys;
@@ -262,13 +261,40 @@ impl Events {
     /// The poll thread: reads records until `stop`, then what is left, handing each to
     /// `forward` and None at the end of each drain (`forward` returns false when the
     /// writer has gone: then reading stops).
-    pub fn read(&self, forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
+    pub fn read(&self, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
         let reader = self.reader.lock().expect("one reader");
         match &*reader {
-            Reader::Ring(ring) => read_ring(ring, forward, stop),
-            Reader::Perf(buffers) => read_perf(buffers, &self.received.merge, forward, stop),
+            // The kernel signals only now and then (see `session::wakeup_bytes`); each
+            // wait, signalled or timed out, is followed by taking whatever is there.
+            Reader::Ring(ring) => read_until(stop, || ring.wait(TICK), |_| Ok(!ring.consume(|bytes| forward(Some(bytes))) && forward(None))),
+            // Each drain of the perf buffers is a pass over every CPU's buffer that began
+            // at a known time: every record stamped more than MERGE_WINDOW_NS before that
+            // has been read, whatever its CPU, and records up to there are released in
+            // time order; the last pass releases everything.
+            Reader::Perf(buffers) => read_until(stop, || buffers.poll(TICK), |last| {
+                let known = crate::clock::boot_ns();
+                buffers.consume()?;
+                let upto = if last { u64::MAX } else { known.saturating_sub(MERGE_WINDOW_NS) };
+                let released = self.received.merge.lock().expect("merge lock").release(upto, &mut forward);
+                Ok(released && forward(None))
+            }),
         }
     }
+}
+
+/// The poll thread's loop, whatever the transport: `wait` for records, then `drain`
+/// what the kernel holds, until asked to stop; then `drain(true)` what the kernel
+/// already delivered, which the writer counts even when it no longer writes. `drain`
+/// gives false when the writer has gone: then reading stops.
+fn read_until(stop: &AtomicBool, mut wait: impl FnMut() -> Result<()>, mut drain: impl FnMut(bool) -> Result<bool>) -> Result<()> {
+    while !stop.load(Ordering::SeqCst) {
+        wait()?;
+        if !drain(false)? {
+            return Ok(()); // the writer is gone
+        }
+    }
+    drain(true)?;
+    Ok(())
 }
 
 /// Each CPU's perf buffer, in pages: `size` shared among the CPUs, a power of two of
@@ -278,50 +304,8 @@ fn perf_pages(size: u32, cpus: usize) -> usize {
     1 << pages.ilog2()
 }
 
-/// Each read of the perf buffers ends with a pass over every CPU's buffer that began at
-/// a known time: every record stamped more than MERGE_WINDOW_NS before that has been
-/// read, whatever its CPU, and records up to there are released in time order.
-fn read_perf(buffers: &PerfReader, merge: &Mutex<Merge>, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
-    // `last`: the run is over, release everything.
-    let mut pass = |last: bool| -> Result<bool> {
-        let known = crate::clock::boot_ns();
-        buffers.consume()?;
-        let upto = if last { u64::MAX } else { known.saturating_sub(MERGE_WINDOW_NS) };
-        let released = merge.lock().expect("merge lock").release(upto, &mut forward);
-        Ok(released && forward(None))
-    };
-    while !stop.load(Ordering::SeqCst) {
-        // Reads the buffers past their watermark; the pass then reads them all.
-        buffers.poll(TICK)?;
-        if !pass(false)? {
-            return Ok(()); // the writer is gone
-        }
-    }
-    // Everything the kernel already delivered; the writer counts it even when it no
-    // longer writes.
-    pass(true)?;
-    Ok(())
-}
-
 fn page_size() -> usize {
     nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().unwrap_or(4096) as usize
-}
-
-/// The ring buffer: wait for records until asked to stop, then drain the rest. The
-/// kernel signals only now and then (see `session::wakeup_bytes`); each wait, signalled
-/// or timed out, is followed by taking whatever is there.
-fn read_ring(ring: &Ring, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
-    while !stop.load(Ordering::SeqCst) {
-        ring.wait(TICK)?;
-        if ring.consume(|bytes| forward(Some(bytes))) || !forward(None) {
-            return Ok(()); // the writer is gone
-        }
-    }
-    // Everything the kernel already delivered; the writer counts it even when it no
-    // longer writes.
-    ring.consume(|bytes| forward(Some(bytes)));
-    forward(None);
-    Ok(())
 }
 
 /// Records from several CPUs' streams, held until they can be released in the order of

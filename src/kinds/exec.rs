@@ -18,10 +18,10 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
-use crate::transport::Transport;
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::schema::Field;
 use crate::path::{self, FullPath};
+use crate::transport::Transport;
 use crate::{errno, plain_abi, text};
 
 /// Default for --max-arg-bytes.

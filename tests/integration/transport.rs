@@ -21,6 +21,18 @@ fn start(out: &Output) -> Start {
     }
 }
 
+/// `sysnoop ARGS` to its end, with SYSNOOP_TRANSPORT set to `env`, or unset (whatever
+/// the suite's pass set it to).
+fn run_with_transport_env(args: &[&str], env: Option<&str>) -> std::process::Output {
+    let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
+    cmd.args(args);
+    match env {
+        Some(v) => cmd.env("SYSNOOP_TRANSPORT", v),
+        None => cmd.env_remove("SYSNOOP_TRANSPORT"),
+    };
+    cmd.output().unwrap()
+}
+
 fn summary(out: &Output) -> Summary {
     match serde_json::from_value(out.summary().clone()).unwrap() {
         Record::Summary(summary) => summary,
@@ -76,13 +88,7 @@ fn calls_made_on_alternating_cpus_come_out_in_order() {
 #[test]
 fn an_unknown_transport_is_a_usage_error() {
     for (args, env) in [(&["open", "--transport", "pipe"][..], None), (&["open"][..], Some("pipe"))] {
-        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
-        cmd.args(args);
-        match env {
-            Some(v) => cmd.env("SYSNOOP_TRANSPORT", v),
-            None => cmd.env_remove("SYSNOOP_TRANSPORT"),
-        };
-        let out = cmd.output().unwrap();
+        let out = run_with_transport_env(args, env);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}: {stderr}");
         assert!(stderr.contains("invalid value 'pipe'") && stderr.contains("[possible values: ringbuf, perf]"), "{stderr}");
@@ -166,13 +172,7 @@ fn doctor_says_which_transport() {
         (None, "ringbuf: the BPF ring buffer (this kernel has it)"),
         (Some("perf"), "perf: perf buffers, one per CPU (forced by SYSNOOP_TRANSPORT)"),
     ] {
-        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
-        cmd.arg("doctor");
-        match env {
-            Some(v) => cmd.env("SYSNOOP_TRANSPORT", v),
-            None => cmd.env_remove("SYSNOOP_TRANSPORT"),
-        };
-        let out = cmd.output().unwrap();
+        let out = run_with_transport_env(&["doctor"], env);
         assert!(out.status.success(), "{out:?}");
         let checks = crate::util::parse_ndjson(&out.stdout, "");
         let check = checks.iter().find(|c| c["check"] == "transport").unwrap();
