@@ -14,9 +14,131 @@
 
 use std::env;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use libbpf_cargo::SkeletonBuilder;
+
+/// The kernel features a BPF object can be built without, as the macros its C sees
+/// (bpf/common.bpf.h says what each one switches): 1 where the running kernel has the
+/// feature, 0 where the object must do without. Every object is built once with all of
+/// them, then once per combination of the features it turns out to use (a variant that
+/// comes out byte for byte the same as another is not kept), and the loader picks the
+/// variant for the features it probed (src/features.rs, which lists the same names in
+/// the same order). Every variant must generate the same skeleton (the same maps,
+/// programs and global variables) but for its bytes: the build checks that, so one
+/// skeleton opens any variant.
+const FEATURES: [&str; 3] = ["SN_HAVE_TASK_BTF", "SN_HAVE_TASK_PT_REGS", "SN_HAVE_LOOP"];
+
+/// One built variant of an object: built for the features in `mask`, and serving every
+/// mask for which it is the variant with the most features that the mask has.
+struct Variant {
+    mask: u32,
+    /// The features this object's source uses at all (the others make no difference).
+    used: u32,
+    object: PathBuf,
+}
+
+impl Variant {
+    /// Whether the loader takes this variant on a kernel with the features in `have`.
+    fn serves(&self, have: u32) -> bool {
+        have & self.used == self.mask
+    }
+}
+
+/// The `{ ... }` block `text` starts with (up to its first '{'), braces balanced.
+fn block(text: &str) -> &str {
+    let mut depth = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[..=i];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+fn defines(mask: u32) -> Vec<String> {
+    FEATURES.iter().enumerate().map(|(i, f)| format!("-D{f}={}", (mask >> i) & 1)).collect()
+}
+
+/// Builds `name`'s skeleton (from the variant with every feature) and each variant
+/// object, under OUT_DIR/variants/<mask>/ (the same file name: the skeleton names maps
+/// after it).
+fn build_variants(name: &str, bpf_dir: &Path, out: &Path, clang_args: &dyn Fn(&[String]) -> Vec<std::ffi::OsString>) -> Vec<Variant> {
+    let src = bpf_dir.join(format!("{name}.bpf.c"));
+    let all = (1u32 << FEATURES.len()) - 1;
+    let mut done: std::collections::HashMap<u32, (PathBuf, String)> = Default::default();
+    let mut build = |mask: u32| -> (PathBuf, String) {
+        if let Some(built) = done.get(&mask) {
+            return built.clone();
+        }
+        let dir = out.join("variants").join(mask.to_string());
+        std::fs::create_dir_all(&dir).expect("creating OUT_DIR/variants");
+        let obj = dir.join(format!("{name}_bpf.o"));
+        let skel = dir.join(format!("{name}.skel.rs"));
+        SkeletonBuilder::new()
+            .source(&src)
+            .obj(&obj)
+            .clang_args(clang_args(&defines(mask)))
+            .build_and_generate(&skel)
+            .unwrap_or_else(|e| panic!("building BPF skeleton {} ({}): {e:#}", src.display(), defines(mask).join(" ")));
+        let text = std::fs::read_to_string(&skel).expect("reading a generated skeleton");
+        done.insert(mask, (obj.clone(), text.clone()));
+        (obj, text)
+    };
+    // What every variant must share: the skeleton's text up to its embedded object, but
+    // for the generated `types` module (which lists every type of the object's BTF, in
+    // an order that follows the code), of which only the global sections' layouts count.
+    let shape = |text: &str| -> String {
+        let end = text.find("static DATA:").expect("a generated skeleton embeds its object as DATA");
+        let text = &text[..end];
+        let start = text.find("pub mod types {").expect("a generated skeleton has a types module");
+        let body = block(&text[start..]);
+        let mut shape = format!("{}{}", &text[..start], &text[start + body.len()..]);
+        for section in ["pub struct bss {", "pub struct rodata {", "pub struct data {"] {
+            if let Some(at) = body.find(section) {
+                shape += block(&body[at..]);
+            }
+        }
+        shape
+    };
+    let (full_obj, full_text) = build(all);
+    let full_bytes = std::fs::read(&full_obj).expect("reading a BPF object");
+    // The features the source uses: those whose absence changes the object.
+    let mut used = 0;
+    for (i, _) in FEATURES.iter().enumerate() {
+        let (obj, _) = build(all & !(1 << i));
+        if std::fs::read(&obj).expect("reading a BPF object") != full_bytes {
+            used |= 1 << i;
+        }
+    }
+    let mut variants = vec![Variant { mask: used, used, object: full_obj.clone() }];
+    for mask in (0..=all).rev().filter(|m| m & !used == 0 && *m != used) {
+        let (obj, text) = build(mask);
+        if shape(&text) != shape(&full_text) {
+            panic!(
+                "bpf/{name}.bpf.c built with {} generates a different skeleton than with every feature: \
+                 a variant may change what programs do, but not which programs, maps and globals exist",
+                defines(mask).join(" ")
+            );
+        }
+        variants.push(Variant { mask, used, object: obj });
+    }
+    // The generated skeleton the library includes: the one with every feature.
+    let skel_text = full_text.replace(
+        "ObjectSkeletonConfigBuilder::new(&DATA)",
+        "ObjectSkeletonConfigBuilder::new(super::object_bytes())",
+    );
+    assert!(skel_text != full_text, "libbpf-cargo's skeleton no longer opens `&DATA`: update build.rs's variant switch");
+    std::fs::write(out.join(format!("{name}.skel.rs")), skel_text).expect("writing a skeleton");
+    variants
+}
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -38,30 +160,54 @@ fn main() {
         .collect();
     objects.sort();
 
+    let clang_args = |defines: &[String]| -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "-Wall".into(),
+            "-Werror".into(),
+            "-O2".into(),
+            "-g".into(),
+            format!("-I{}", vmlinux.display()).into(),
+            format!("-I{}", bpf_dir.display()).into(),
+        ];
+        args.extend(defines.iter().map(Into::into));
+        args
+    };
+
+    // Every object, in every variant it has, side by side (clang is the build's cost).
+    let built: Vec<(String, Vec<Variant>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = objects
+            .iter()
+            .map(|name| {
+                let (bpf_dir, out, clang_args) = (&bpf_dir, &out, &clang_args);
+                scope.spawn(move || (name.clone(), build_variants(name, bpf_dir, out, clang_args)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a BPF build thread panicked")).collect()
+    });
+
     let mut modules = String::new();
-    for name in &objects {
-        let src = bpf_dir.join(format!("{name}.bpf.c"));
-        let skel = out.join(format!("{name}.skel.rs"));
-        // The skeleton is named after the object file: `<name>_bpf`, because an object
-        // named plain `open` would generate `OpenSkel`, which clashes with libbpf-rs's trait.
-        SkeletonBuilder::new()
-            .source(&src)
-            .obj(out.join(format!("{name}_bpf.o")))
-            .clang_args([
-                "-Wall".into(),
-                "-Werror".into(),
-                "-O2".into(),
-                "-g".into(),
-                format!("-I{}", vmlinux.display()),
-                format!("-I{}", bpf_dir.display()),
-            ])
-            .build_and_generate(&skel)
-            .unwrap_or_else(|e| panic!("building BPF skeleton {}: {e:#}", src.display()));
+    writeln!(modules, "/// The kernel features an object's variants differ by, bit i of a variant's mask: `FEATURES[i]`.").unwrap();
+    writeln!(modules, "pub const VARIANT_FEATURES: [&str; {}] = {FEATURES:?};", FEATURES.len()).unwrap();
+    for (name, variants) in &built {
         let camel: String = name
             .split('_')
             .map(|part| part[..1].to_uppercase() + &part[1..])
             .collect();
-        writeln!(modules, "skeleton!({name}, {camel}BpfSkel, Open{camel}BpfSkel, {camel}BpfSkelBuilder, {name:?});").unwrap();
+        // For each of the 2^n feature masks, the variant that serves it.
+        let mut table = String::new();
+        for mask in 0..(1u32 << FEATURES.len()) {
+            let index = variants.iter().position(|v| v.serves(mask)).expect("every mask has a variant");
+            write!(table, "{index}, ").unwrap();
+        }
+        let mut datas = String::new();
+        for v in variants {
+            write!(datas, "(include_bytes!({:?}), {}), ", v.object.display(), v.mask).unwrap();
+        }
+        writeln!(
+            modules,
+            "skeleton!({name}, {camel}BpfSkel, Open{camel}BpfSkel, {camel}BpfSkelBuilder, {name:?}, [{datas}], [{table}]);"
+        )
+        .unwrap();
     }
     std::fs::write(out.join("skeletons.rs"), modules).expect("writing skeletons.rs");
 

@@ -10,6 +10,98 @@
 #include <bpf/bpf_core_read.h>
 #include "sysnoop.h"
 
+/*
+ * Kernel features beyond sysnoop's floor (Linux 5.10). build.rs builds every object once
+ * per combination of the ones it uses, each macro 1 or 0, and the loader opens the
+ * variant for what the running kernel has (src/features.rs probes it). A program of a
+ * variant without a feature must not mention its helper at all, not even in a branch
+ * rodata makes dead: the kernel refuses the whole program.
+ *
+ *  - SN_HAVE_TASK_BTF: bpf_get_current_task_btf() (5.11). Without it: the task from
+ *    bpf_get_current_task() read with CO-RE (probe) reads, comm with bpf_get_current_comm().
+ *  - SN_HAVE_TASK_PT_REGS: bpf_task_pt_regs() (5.15), which takes the BTF task. Without
+ *    it: the saved user registers at the top of the task's kernel stack (current_regs()).
+ *  - SN_HAVE_LOOP: bpf_loop() (5.17) and its callbacks (BPF_PSEUDO_FUNC, 5.13). Without
+ *    it: bounded loops the verifier unrolls (SN_LOOP below), with fewer iterations.
+ */
+#if !defined(SN_HAVE_TASK_BTF) || !defined(SN_HAVE_TASK_PT_REGS) || !defined(SN_HAVE_LOOP)
+#error "build.rs defines SN_HAVE_TASK_BTF, SN_HAVE_TASK_PT_REGS and SN_HAVE_LOOP (0 or 1)"
+#endif
+
+/* bpf_task_pt_regs() needs the BTF task: without bpf_get_current_task_btf() it is no use. */
+#define SN_USE_TASK_PT_REGS (SN_HAVE_TASK_PT_REGS && SN_HAVE_TASK_BTF)
+
+/* The current task; read its fields with BPF_CORE_READ (which works with either). */
+#if SN_HAVE_TASK_BTF
+#define current_task() bpf_get_current_task_btf()
+#else
+#define current_task() ((struct task_struct *)bpf_get_current_task())
+#endif
+
+/* Copies the current task's comm (SYSNOOP_COMM_LEN bytes, 8-aligned `dst`). */
+static __always_inline void current_comm(char *dst)
+{
+#if SN_HAVE_TASK_BTF
+	/* Two loads from the task, instead of a helper call. */
+	__builtin_memcpy(dst, bpf_get_current_task_btf()->comm, SYSNOOP_COMM_LEN);
+#else
+	bpf_get_current_comm(dst, SYSNOOP_COMM_LEN);
+#endif
+}
+
+/*
+ * The user registers the current task saved when it entered the kernel. Without
+ * bpf_task_pt_regs() they are where the kernel's task_pt_regs() finds them, at the top
+ * of the task's kernel stack (THREAD_SIZE: 16 KiB on x86_64 and arm64 kernels built
+ * without KASAN); the pointer may then only be read with probe reads (SN_REG()).
+ */
+#if SN_USE_TASK_PT_REGS
+#define current_regs() ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
+#define SN_SYSCALL_ARG(n, regs) PT_REGS_PARM##n##_SYSCALL(regs)
+#else
+#define SN_THREAD_SIZE (16 << 10)
+static __always_inline struct pt_regs *current_regs(void)
+{
+	void *stack = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), stack);
+
+	return (struct pt_regs *)(stack + SN_THREAD_SIZE) - 1;
+}
+#define SN_SYSCALL_ARG(n, regs) PT_REGS_PARM##n##_CORE_SYSCALL(regs)
+#endif
+
+/* The syscall number in saved registers `regs` (a probe read: works with any pointer). */
+static __always_inline long regs_syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ((struct user_pt_regs *)regs, syscallno);
+#else
+#error "regs_syscall_nr: unsupported architecture"
+#endif
+}
+
+/*
+ * SN_LOOP(n, fn, ctx): calls `long fn(__u64 index, void *ctx)` for index 0..n-1 until it
+ * returns 1, as bpf_loop() does. Without bpf_loop, a bounded loop of at most `bounded`
+ * iterations instead (the verifier walks every iteration, so keep it small), with `fn`
+ * inlined: declare it SN_CALLBACK.
+ */
+#if SN_HAVE_LOOP
+#define SN_CALLBACK static long
+#define SN_LOOP(n, bounded, fn, ctx) bpf_loop((n), (fn), (ctx), 0)
+#else
+#define SN_CALLBACK static __always_inline long
+#define SN_LOOP(n, bounded, fn, ctx)                                   \
+	({                                                                  \
+		__u32 __i;                                                  \
+		for (__i = 0; __i < (bounded) && __i < (n); __i++)          \
+			if ((fn)(__i, (ctx)))                               \
+				break;                                      \
+		__i;                                                        \
+	})
+#endif
+
 /* The shared ABI enums into every object's BTF, so each skeleton's `types` has them. */
 enum sysnoop_abi _sysnoop_abi = 0;
 enum sysnoop_counter _sysnoop_counter = 0;
@@ -184,7 +276,7 @@ static __always_inline bool comm_allowed(void)
 
 	if (targ_comm_len == 0)
 		return true;
-	__builtin_memcpy(current.text, bpf_get_current_task_btf()->comm, sizeof(current.text));
+	current_comm(current.text);
 	for (i = 0; i < SYSNOOP_COMM_LEN; i++) {
 		if (i + targ_comm_len >= SYSNOOP_COMM_LEN)
 			break;
@@ -355,7 +447,7 @@ static __always_inline void socket_local_end(struct sock *sk, __u16 family, __u1
  */
 static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->kind = kind;
@@ -364,7 +456,7 @@ static __always_inline void fill_task_header(struct task_header *h, __u32 kind, 
 	h->tid = (__u32)pid_tgid;
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	h->uid = (__u32)bpf_get_current_uid_gid();
-	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
+	current_comm(h->comm);
 	h->cgroup_id = bpf_get_current_cgroup_id();
 }
 

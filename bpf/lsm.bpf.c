@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include "lsm.h"
 #include "common.bpf.h"
+#include "path.bpf.h"
 
 
 
@@ -39,35 +40,72 @@ static __always_inline bool wanted(__u64 pid_tgid)
 	return true;
 }
 
-SEC("lsm/file_open")
-int BPF_PROG(file_open, struct file *file, int ret)
+/*
+ * The record of a file being opened, but its path: NULL when not wanted. Both file_open
+ * programs start with it.
+ */
+static __always_inline struct lsm_file_open_event *file_record(struct file *file)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct lsm_file_open_event *e;
 	struct inode *inode;
 	__u32 zero = 0;
-	long len;
 
 	if (is_self(pid_tgid, LSM_SLOT_FILE_OPEN) || !wanted(pid_tgid))
-		return ret;
+		return NULL;
 	e = bpf_map_lookup_elem(&heap, &zero);
 	if (!e)
-		return ret;
+		return NULL;
 	fill_task_header(&e->task, SN_KIND_LSM_FILE_OPEN, pid_tgid);
 	if (self_tgid && e->task.ppid == self_tgid)
-		return ret; /* sysnoop's own probe children */
+		return NULL; /* sysnoop's own probe children */
 	inode = BPF_CORE_READ(file, f_inode);
 	e->inode = BPF_CORE_READ(inode, i_ino);
 	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	e->mode = BPF_CORE_READ(inode, i_mode);
 	e->flags = BPF_CORE_READ(file, f_flags);
-	e->__pad = 0;
+	return e;
+}
+
+/* The file named by bpf_d_path (lsm programs may call it since Linux 5.11). */
+SEC("lsm/file_open")
+int BPF_PROG(file_open, struct file *file, int ret)
+{
+	struct lsm_file_open_event *e = file_record(file);
+	long len;
+
+	if (!e)
+		return ret;
 	len = bpf_d_path(&file->f_path, e->path, LSM_PATH_MAX);
 	e->path_truncated = len < 0;
+	e->path_source = SN_PATH_NONE;
 	if (len < 0 || len > LSM_PATH_MAX)
 		len = 0;
 	e->path_len = len;
 	submit(ctx, e, LSM_FILE_HEADER_SIZE + len);
+	return ret;
+}
+
+/*
+ * The fallback where lsm programs may not call bpf_d_path (Linux 5.10): the file named
+ * by the walk open records use (path.bpf.h), which user space puts together as
+ * bpf_d_path writes it.
+ */
+SEC("lsm/file_open")
+int BPF_PROG(file_open_walk, struct file *file, int ret)
+{
+	struct lsm_file_open_event *e = file_record(file);
+	struct path_name name = {};
+	__u32 len;
+
+	if (!e)
+		return ret;
+	name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE, &name);
+	len = copy_name(e->path, &name);
+	e->path_source = name.source;
+	e->path_truncated = name.flags;
+	e->path_len = len;
+	submit(ctx, e, LSM_FILE_HEADER_SIZE + (len & (LSM_PATH_MAX - 1)));
 	return ret;
 }
 

@@ -30,9 +30,15 @@ struct lsm_file_open_event {
 	__u32 dev;            /* the kernel's dev_t: major << 20 | minor */
 	__u32 flags;          /* file->f_flags */
 	__u16 mode;           /* inode->i_mode: file type and permission bits */
-	__u8 path_truncated;  /* bpf_d_path could not fit the path (ENAMETOOLONG) */
-	__u8 __pad;
-	__u32 path_len;       /* bytes of path with its NUL; 0 when there is none */
+	/*
+	 * path_source SN_PATH_NONE: path is bpf_d_path's, path_len bytes with its NUL, and
+	 * path_truncated is 1 when it could not fit the path (ENAMETOOLONG). Else path is a
+	 * walked name (bpf/path.bpf.h) of path_len bytes meaning enum sysnoop_path_source,
+	 * and path_truncated holds its enum sysnoop_path_flags.
+	 */
+	__u8 path_truncated;
+	__u8 path_source;
+	__u32 path_len;
 	char path[LSM_PATH_MAX];
 };
 

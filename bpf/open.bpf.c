@@ -104,7 +104,7 @@ static __always_inline void head_of(struct full_head *h, struct open_event *e, _
 	}
 }
 
-static long match_prefix(__u64 index, void *data)
+SN_CALLBACK match_prefix(__u64 index, void *data)
 {
 	struct full_head *h = data;
 	__u32 k = index & (OPEN_PREFIXES_MAX - 1), len = targ_prefixes[k].len, i;
@@ -140,7 +140,8 @@ static __always_inline bool prefixes_keep(struct open_event *e, __u32 path_len, 
 		return true;
 	h.text = scratch->buf + SN_PATH_MAX;
 	head_of(&h, e, path_len, full_len, source);
-	bpf_loop(OPEN_PREFIXES_MAX, match_prefix, &h, 0);
+	/* Without bpf_loop: every prefix still (at most OPEN_PREFIXES_MAX are set). */
+	SN_LOOP(OPEN_PREFIXES_MAX, OPEN_PREFIXES_MAX, match_prefix, &h);
 	return !h.matched_exclude && (!targ_ninclude || h.matched_include);
 }
 
@@ -158,30 +159,39 @@ struct args {
  * on in orig_x0, which PARM1_SYSCALL reads). One program per open instead of an enter
  * and an exit paired through a map: no pairing, so no pairing misses either.
  */
-static __always_inline void args_of(__u16 syscall, struct args *a)
+static __always_inline void args_of(__u16 syscall, long nr, struct args *a)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct pt_regs *regs = current_regs();
+
+#if !SN_USE_TASK_PT_REGS
+	/*
+	 * Registers found on the stack are checked: they are this call's if they hold its
+	 * number (a kernel whose stack is laid out otherwise gives no arguments, never wrong ones).
+	 */
+	if (regs_syscall_nr(regs) != nr)
+		return;
+#endif
 
 	switch (syscall) {
 	case OPEN_SYSCALL_OPEN:
 		a->dirfd = AT_FDCWD;
-		a->fname = (const char *)PT_REGS_PARM1_SYSCALL(regs);
-		a->flags = PT_REGS_PARM2_SYSCALL(regs);
-		a->mode = PT_REGS_PARM3_SYSCALL(regs);
+		a->fname = (const char *)SN_SYSCALL_ARG(1, regs);
+		a->flags = SN_SYSCALL_ARG(2, regs);
+		a->mode = SN_SYSCALL_ARG(3, regs);
 		break;
 	case OPEN_SYSCALL_OPENAT:
-		a->dirfd = PT_REGS_PARM1_SYSCALL(regs);
-		a->fname = (const char *)PT_REGS_PARM2_SYSCALL(regs);
-		a->flags = PT_REGS_PARM3_SYSCALL(regs);
-		a->mode = PT_REGS_PARM4_SYSCALL(regs);
+		a->dirfd = SN_SYSCALL_ARG(1, regs);
+		a->fname = (const char *)SN_SYSCALL_ARG(2, regs);
+		a->flags = SN_SYSCALL_ARG(3, regs);
+		a->mode = SN_SYSCALL_ARG(4, regs);
 		break;
 	case OPEN_SYSCALL_OPENAT2: {
 		struct open_how how = {};
 
-		a->dirfd = PT_REGS_PARM1_SYSCALL(regs);
-		a->fname = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		a->dirfd = SN_SYSCALL_ARG(1, regs);
+		a->fname = (const char *)SN_SYSCALL_ARG(2, regs);
 		/* flags and mode live in user memory; a failed read leaves them 0. */
-		bpf_probe_read_user(&how, sizeof(how.flags) + sizeof(how.mode), (void *)PT_REGS_PARM3_SYSCALL(regs));
+		bpf_probe_read_user(&how, sizeof(how.flags) + sizeof(how.mode), (void *)SN_SYSCALL_ARG(3, regs));
 		a->flags = how.flags;
 		a->mode = how.mode;
 		break;
@@ -189,9 +199,9 @@ static __always_inline void args_of(__u16 syscall, struct args *a)
 	case OPEN_SYSCALL_CREAT:
 		/* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode). */
 		a->dirfd = AT_FDCWD;
-		a->fname = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+		a->fname = (const char *)SN_SYSCALL_ARG(1, regs);
 		a->flags = O_CREAT | O_WRONLY | O_TRUNC;
-		a->mode = PT_REGS_PARM2_SYSCALL(regs);
+		a->mode = SN_SYSCALL_ARG(2, regs);
 		break;
 	}
 }
@@ -249,7 +259,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	/* The children sysnoop starts to probe exec and exit open files too. */
 	if (self_tgid && e->task.ppid == self_tgid)
 		return 0;
-	args_of(syscall, &a);
+	args_of(syscall, ctx->id, &a);
 	e->flags = a.flags;
 	e->ret = ret;
 	e->mode = a.mode;

@@ -70,7 +70,7 @@ static __always_inline struct mount *mount_of(struct vfsmount *vfsmnt)
 }
 
 /* One step up, as __prepend_path() takes it; returns 1 to stop. */
-static long path_step(__u64 index, void *data)
+SN_CALLBACK path_step(__u64 index, void *data)
 {
 	struct path_walk *w = data;
 	/* Into locals first: BPF_CORE_READ would relocate w's own (local) fields too. */
@@ -78,7 +78,7 @@ static long path_step(__u64 index, void *data)
 	struct mount *mnt = w->mnt;
 	struct dentry *parent;
 	struct qstr name;
-	__u32 pos;
+	__u64 pos;
 
 	if (dentry == w->root_dentry && vfsmount_of(mnt) == w->root_mnt) {
 		w->done = 1; /* the task's root */
@@ -108,10 +108,20 @@ static long path_step(__u64 index, void *data)
 		w->truncated = 1;
 		return 1;
 	}
-	pos = w->pos - name.len;
-	bpf_probe_read_kernel(w->buf + (pos & (SN_PATH_MAX - 1)), name.len & (SN_PATH_MAX - 1), name.name);
-	pos -= 1;
-	w->buf[pos & (SN_PATH_MAX - 1)] = '/';
+	/*
+	 * The name goes at [pos + 1, old pos), its '/' at pos: pos is in [1, SN_PATH_MAX) by
+	 * the test above. Said again, to a compiler made to forget it, in 64 bits: the
+	 * verifier then gives pos the same range after every step, so that a bounded loop's
+	 * states prune (without this its work doubles with each step).
+	 */
+	pos = (__u64)w->pos - name.len - 1;
+	asm volatile("" : "+r"(pos));
+	if (pos < 1 || pos >= SN_PATH_MAX) {
+		w->truncated = 1;
+		return 1;
+	}
+	bpf_probe_read_kernel(w->buf + pos + 1, name.len & (SN_PATH_MAX - 1), name.name);
+	w->buf[pos] = '/';
 	w->pos = pos;
 	w->dentry = parent;
 	return 0;
@@ -192,7 +202,7 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
 	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
 	w.buf = scratch->buf;
 	w.pos = SN_PATH_MAX;
-	bpf_loop(SN_PATH_STEPS_MAX, path_step, &w, 0);
+	SN_LOOP(SN_PATH_STEPS_MAX, SN_PATH_STEPS_BOUNDED, path_step, &w);
 	if (!w.done)
 		out->flags |= SN_PATH_TRUNCATED;
 	if (w.truncated)

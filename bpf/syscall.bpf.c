@@ -212,17 +212,23 @@ static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
 	return 0;
 }
 
-/* The number of the syscall the current task returns from, from its saved registers. */
-static __always_inline long regs_nr(void)
+/*
+ * The number of the syscall the current task returns from, from its saved registers:
+ * the task's (one load), or the raw tracepoint's own pt_regs argument (a probe read).
+ */
+static __always_inline long regs_nr(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
+#if SN_USE_TASK_PT_REGS
+	struct pt_regs *regs = current_regs();
 #if defined(__TARGET_ARCH_x86)
 	return regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
 	return regs->syscallno;
 #else
 #error "regs_nr: unsupported architecture"
+#endif
+#else
+	return regs_syscall_nr((struct pt_regs *)ctx->args[0]);
 #endif
 }
 
@@ -235,13 +241,13 @@ int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit(ctx, ctx->args[1], regs_nr());
+	return on_exit(ctx, ctx->args[1], regs_nr(ctx));
 }
 
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit_unpaired(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit_unpaired(ctx, ctx->args[1], regs_nr());
+	return on_exit_unpaired(ctx, ctx->args[1], regs_nr(ctx));
 }
 
 /*

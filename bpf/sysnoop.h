@@ -71,6 +71,8 @@ enum sysnoop_path_abi {
 	SN_PATH_MAX = 4096,
 	/* Steps of one walk: components and mount crossings (a 4095-byte path has at most 2048 components). */
 	SN_PATH_STEPS_MAX = 2100,
+	/* Without bpf_loop (before Linux 5.17): a bounded loop the verifier walks step by step. */
+	SN_PATH_STEPS_BOUNDED = 64,
 };
 
 enum sysnoop_path_source {

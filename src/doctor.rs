@@ -19,6 +19,9 @@ pub fn run(mut out: impl Write) -> Result<bool> {
     if let Some(check) = checks.iter_mut().find(|c| c.check == "bpf_lsm") {
         *check = bpf_lsm();
     }
+    // After btf: what the programs use beyond the oldest kernel, and what they do instead.
+    let at = checks.iter().position(|c| c.check == "btf").map_or(checks.len(), |i| i + 1);
+    checks.splice(at..at, features());
     for check in &checks {
         serde_json::to_writer(&mut out, check)?;
         out.write_all(b"\n")?;
@@ -31,17 +34,48 @@ pub fn run(mut out: impl Write) -> Result<bool> {
 /// programs run. The list in /sys/kernel/security/lsm is not enough: some kernels list
 /// bpf there and refuse lsm programs all the same, or attach them and never run them.
 fn bpf_lsm() -> Check {
-    let tried = || -> Result<(), String> {
+    let tried = || -> Result<bool, String> {
         let Command::Trace(command) = Cli::try_parse_from(["sysnoop", "lsm", "-q"]).map_err(|e| e.to_string())?.command else {
             unreachable!("lsm is a tracing command")
         };
         let config = Config::new(*command);
         let shared = Shared::new(&config, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
-        Lsm::load(&shared, &LsmOptions {}).map(drop).map_err(|e| format!("{e:#}"))
+        // Whether file_open names files with bpf_d_path (else with the walk).
+        Lsm::load(&shared, &LsmOptions {}).map(|l| !l.hooks.traced[0].contains("walked")).map_err(|e| format!("{e:#}"))
     };
     let (ok, detail) = match tried() {
-        Ok(()) => (true, "lsm/file_open and lsm/socket_connect load, attach and run".to_owned()),
+        Ok(true) => (true, "lsm/file_open and lsm/socket_connect load, attach and run; file_open names files with bpf_d_path".to_owned()),
+        Ok(false) => (
+            true,
+            format!(
+                "lsm/file_open and lsm/socket_connect load, attach and run; file_open names files by walking the path as open records do (lsm programs may call bpf_d_path since {}{})",
+                crate::kinds::lsm::D_PATH_SINCE,
+                crate::features::get().forced_off(crate::kinds::lsm::D_PATH_SINCE).map(|v| format!("; {}={v}", crate::features::AS_KERNEL_ENV)).unwrap_or_default()
+            ),
+        ),
         Err(why) => (false, why),
     };
     Check { check: "bpf_lsm", ok, required: false, detail }
+}
+
+/// One check per kernel feature the BPF programs can do without (src/features.rs): ok
+/// when this kernel has it and sysnoop uses it; else what sysnoop does instead.
+fn features() -> Vec<Check> {
+    let features = crate::features::get();
+    crate::features::FEATURES
+        .iter()
+        .map(|(feature, info)| {
+            let (ok, detail) = match features.why_not(*feature) {
+                None => {
+                    let unknown = match features.probe_of(*feature) {
+                        crate::features::Probe::Unknown(e) => format!(" (assumed: the probe could not run: {e})"),
+                        _ => String::new(),
+                    };
+                    (true, format!("{} (Linux {}+) present{unknown}: {}", info.name, info.since, info.with))
+                }
+                Some(why) => (false, format!("{} (Linux {}+) not used ({why}): {}", info.name, info.since, info.instead)),
+            };
+            Check { check: info.name, ok, required: false, detail }
+        })
+        .collect()
 }

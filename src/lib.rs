@@ -29,9 +29,11 @@ pub mod event;
 pub mod filter;
 pub mod flags;
 pub mod follow;
+pub mod features;
 pub mod format;
 pub mod json;
 pub mod kinds;
+pub mod libbpf_log;
 pub mod live;
 pub mod loader;
 pub mod ocsf;
@@ -52,10 +54,26 @@ pub mod transport;
 /// module per object, each with its `loader::Object` impl.
 pub mod bpf {
     macro_rules! skeleton {
-        ($name:ident, $skel:ident, $open:ident, $builder:ident, $file:literal) => {
+        ($name:ident, $skel:ident, $open:ident, $builder:ident, $file:literal, [$(($bytes:expr, $mask:literal)),+ $(,)?], [$($serves:literal),+ $(,)?]) => {
             pub mod $name {
                 #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
                 include!(concat!(env!("OUT_DIR"), "/", $file, ".skel.rs"));
+
+                /// The object's variants (build.rs): its ELF bytes, and the features
+                /// (bit i: `VARIANT_FEATURES[i]`) it was built with.
+                pub static VARIANTS: &[(&[u8], u32)] = &[$(($bytes, $mask)),+];
+                /// For each mask of features the kernel has, the index of the variant to load.
+                static SERVES: &[usize] = &[$($serves),+];
+
+                /// The variant for the running kernel's features: what the skeleton opens.
+                pub(crate) fn object_bytes() -> &'static [u8] {
+                    VARIANTS[SERVES[crate::features::get().mask() as usize]].0
+                }
+
+                /// The features the loaded variant was built with.
+                pub fn variant_mask() -> u32 {
+                    VARIANTS[SERVES[crate::features::get().mask() as usize]].1
+                }
 
                 impl crate::loader::Object for $skel<'static> {
                     type Open = $open<'static>;
@@ -81,6 +99,18 @@ pub mod bpf {
                             *dst = src as _;
                         }
                         rodata.targ_comm_len = common.comm.len() as u32;
+                    }
+
+                    fn object_mut(open: &mut Self::Open) -> &mut libbpf_rs::OpenObject {
+                        libbpf_rs::skel::OpenSkel::open_object_mut(open)
+                    }
+
+                    fn variant_mask() -> u32 {
+                        variant_mask()
+                    }
+
+                    fn used_features() -> u32 {
+                        VARIANTS[0].1
                     }
 
                     fn events(open: &mut Self::Open) -> &mut libbpf_rs::OpenMapMut<'static> {

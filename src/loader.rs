@@ -33,6 +33,12 @@ pub trait Object: Sized + Send + 'static {
     fn open() -> libbpf_rs::Result<Self::Open>;
     /// Writes the shared globals into the opened object's rodata.
     fn set_common(open: &mut Self::Open, common: &Common);
+    /// The opened object, for what every program of it shares.
+    fn object_mut(open: &mut Self::Open) -> &mut OpenObject;
+    /// The kernel features (src/features.rs, one bit each) of the variant that loads
+    /// on this kernel, and of the one with every feature the object uses.
+    fn variant_mask() -> u32;
+    fn used_features() -> u32;
     fn events(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
     /// The perf transport's room for records built in place (not made for the ring).
     fn reserved(open: &mut Self::Open) -> &mut OpenMapMut<'static>;
@@ -96,11 +102,26 @@ pub struct Hooks {
     /// Said after the hooks, e.g. the cgroup traffic is counted in.
     pub detail: Option<String>,
     pub absent: Vec<String>,
+    /// The kernel features (src/features.rs) this kind's programs do without here: the
+    /// fallbacks they took.
+    pub without: Vec<&'static str>,
 }
 
 impl Hooks {
     pub fn new(kind: &'static str, traced: Vec<String>) -> Self {
-        Hooks { kind, traced, detail: None, absent: Vec::new() }
+        Hooks { kind, traced, detail: None, absent: Vec::new(), without: Vec::new() }
+    }
+
+    /// The hooks of a kind whose programs are object `O`'s: they name the kernel
+    /// features its loaded variant does without (src/features.rs).
+    pub fn on<O: Object>(mut self) -> Self {
+        let missing = O::used_features() & !O::variant_mask();
+        self.without = crate::features::FEATURES
+            .iter()
+            .filter(|(f, _)| missing & (1 << *f as u32) != 0)
+            .map(|(_, info)| info.name)
+            .collect();
+        self
     }
 }
 
@@ -204,6 +225,12 @@ impl Shared {
     pub fn open<O: Object>(&self) -> Result<O::Open> {
         let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;
         O::set_common(&mut open, &self.common);
+        if std::env::var_os("SYSNOOP_VERIFIER_STATS").is_some() {
+            // For developers: the verifier's statistics per program (-v shows them).
+            for mut prog in O::object_mut(&mut open).progs_mut() {
+                prog.set_log_level(4);
+            }
+        }
         O::events(&mut open).reuse_fd(self.events.map.as_fd()).context("sharing the ring buffer")?;
         // Only the perf transport uses it; the ring's programs never reach the code that
         // names it (libbpf poisons that, and the verifier prunes it as dead).
@@ -219,13 +246,15 @@ impl Shared {
 
     /// Loads the opened object into the kernel (the verifier runs here).
     pub fn load<O: Object>(&self, open: O::Open) -> Result<O> {
-        O::load(open).with_context(|| format!("loading the {} BPF programs", O::NAME))
+        crate::libbpf_log::clear();
+        O::load(open).map_err(|e| explained(e.into())).with_context(|| format!("loading the {} BPF programs", O::NAME))
     }
 
     /// Loads and attaches every program with an attach point in its SEC().
     pub fn load_and_attach<O: Object>(&self, open: O::Open) -> Result<O> {
         let mut skel = self.load::<O>(open)?;
-        skel.attach().with_context(|| format!("attaching the {} programs", O::NAME))?;
+        crate::libbpf_log::clear();
+        skel.attach().map_err(|e| explained(e.into())).with_context(|| format!("attaching the {} programs", O::NAME))?;
         Ok(skel)
     }
 
@@ -253,6 +282,15 @@ impl Shared {
     /// exec and exit: tp_btf programs, else their classic tracepoints.
     pub fn tp_btf_or_tracepoint<T>(&self, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
         self.preferred_or_fallback(self.tp_btf, &format!("tp_btf/{hook}"), load)
+    }
+}
+
+/// `error`, with what libbpf's messages said about it (the verifier's complaint, in a
+/// line; -v prints them whole instead).
+fn explained(error: anyhow::Error) -> anyhow::Error {
+    match crate::libbpf_log::explain() {
+        Some(why) => error.context(format!("{why} (sysnoop -v shows libbpf's whole log)")),
+        None => error,
     }
 }
 

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
-use libbpf_rs::PrintLevel;
 
 use sysnoop::cli::{Cli, Command};
 use sysnoop::config::Config;
@@ -17,8 +16,12 @@ use sysnoop::{doctor, schema, session, signals};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let min_level = if cli.verbose { PrintLevel::Debug } else { PrintLevel::Warn };
-    libbpf_rs::set_print(Some((min_level, |_level, msg: String| { let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes()); } /* libbpf prefixes its own messages */)));
+    sysnoop::libbpf_log::install(cli.verbose);
+    // A bad value is bad usage, like a bad flag.
+    if let Err(e) = sysnoop::features::as_kernel() {
+        sysnoop::say!("sysnoop: error: {e}");
+        return ExitCode::from(2);
+    }
 
     match run(cli) {
         Ok(status) => status,

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use nix::mount::{mount, MsFlags};
 use thiserror::Error;
 
-/// The ring buffer map (BPF_MAP_TYPE_RINGBUF) arrived in Linux 5.8.
-pub const MIN_KERNEL: (u32, u32) = (5, 8);
+/// The oldest kernel sysnoop supports (src/features.rs: what its fallbacks are built
+/// and tested for).
+pub const MIN_KERNEL: (u32, u32) = (crate::features::FLOOR.0, crate::features::FLOOR.1);
 pub const BTF_PATH: &str = "/sys/kernel/btf/vmlinux";
 pub const TRACEFS_PATH: &str = "/sys/kernel/tracing";
 /// Where debugfs exposes tracefs on older setups; libbpf looks here second.
@@ -23,7 +24,7 @@ const CAP_BPF: u32 = 39;
 /// Why sysnoop cannot trace on this host. Callers branch on the kind.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum PreflightError {
-    #[error("kernel {release} is too old: sysnoop needs Linux {}.{} or newer (BPF ring buffer)", MIN_KERNEL.0, MIN_KERNEL.1)]
+    #[error("kernel {release} is too old: sysnoop needs Linux {}.{} or newer (the oldest its BPF programs are built and tested for; the BPF ring buffer and bpf_ktime_get_boot_ns arrived in 5.8, BTF-typed tracepoints in 5.5)", MIN_KERNEL.0, MIN_KERNEL.1)]
     KernelTooOld { release: String },
     #[error("cannot read the kernel release: {0}")]
     UnknownKernel(String),
@@ -350,7 +351,7 @@ pub fn all_checks() -> Vec<Check> {
     };
     let err = |e: PreflightError| e.to_string();
 
-    push("kernel", true, check_kernel().map(|r| format!("Linux {r} (needs {}.{}+)", MIN_KERNEL.0, MIN_KERNEL.1)).map_err(err));
+    push("kernel", true, check_kernel().map(|r| format!("Linux {r} (sysnoop supports {}.{} and later)", MIN_KERNEL.0, MIN_KERNEL.1)).map_err(err));
     push("btf", true, check_btf().map(|()| format!("{BTF_PATH} present")).map_err(err));
     let privileged = check_privileges();
     push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));

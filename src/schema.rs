@@ -146,8 +146,9 @@ fn run_records() -> Vec<(&'static str, Value)> {
             "hooks": {"type": "array", "items": {"type": "string"}, "description": "the hooks attached; a fallback is named as such"},
             "detail": {"type": ["string", "null"], "description": "more about what is traced (traffic: the cgroup and interval)"},
             "absent": {"type": "array", "items": {"type": "string"}, "description": "variants this kernel lacks"},
+            "without": {"type": "array", "items": {"type": "string"}, "description": "kernel features (BPF helpers) its programs do without here: the fallbacks they took (see the start record's fallbacks)"},
         },
-        "required": ["kind", "hooks", "detail", "absent"],
+        "required": ["kind", "hooks", "detail", "absent", "without"],
         "additionalProperties": false,
     });
     let skipped = json!({
@@ -181,6 +182,17 @@ fn run_records() -> Vec<(&'static str, Value)> {
         Field::with("filters", filters, "the filters; null when not set"),
         Field::count("ring_size", "--ring-size: the ring buffer's size in bytes, or the perf buffers' together"),
         Field::with("transport", json!({"enum": ["ringbuf", "perf"]}), "how records reach sysnoop: the BPF ring buffer, or a perf buffer per CPU"),
+        Field::with("fallbacks", json!({"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "description": "the kernel feature (a BPF helper) done without"},
+                "since": {"type": "string", "description": "the Linux version that brought it"},
+                "instead": {"type": "string", "description": "what the programs do instead, and how that is weaker if it is"},
+                "why": {"type": "string", "description": "\"not in this kernel\", or SYSNOOP_AS_KERNEL=VERSION"},
+            },
+            "required": ["name", "since", "instead", "why"],
+            "additionalProperties": false,
+        }}), "the kernel features the traced kinds' programs do without, why, and what they do instead"),
     ]);
     let report = |kind, description| {
         record(kind, description, vec![

@@ -162,6 +162,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         filters: &config.filters,
         ring_size: config.ring_size,
         transport: shared.events.transport,
+        fallbacks: crate::features::get().fallbacks(loaded_features(&loaded)),
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
@@ -201,6 +202,19 @@ struct Start<'a> {
     filters: &'a crate::filter::Filters,
     ring_size: u32,
     transport: Transport,
+    /// The kernel features the loaded programs do without, why, and what they do
+    /// instead (each kind's `without` names them).
+    fallbacks: Vec<crate::features::Fallback>,
+}
+
+/// The kernel features (src/features.rs, one bit each) the loaded kinds' programs use or
+/// do without.
+fn loaded_features(loaded: &[Loaded]) -> u32 {
+    let names: Vec<&str> = loaded.iter().flat_map(|l| l.hooks.without.iter().copied()).collect();
+    crate::features::FEATURES
+        .iter()
+        .filter(|(_, info)| names.contains(&info.name))
+        .fold(0, |mask, (f, _)| mask | 1 << *f as u32)
 }
 
 #[derive(Serialize)]
@@ -222,6 +236,9 @@ fn tracing_line(hooks: &[&Hooks], filters: &str, transport: Option<Transport>) -
             }
             if !h.absent.is_empty() {
                 part += &format!(" [not on this kernel: {}]", h.absent.join(", "));
+            }
+            if !h.without.is_empty() {
+                part += &format!(" [fallbacks without {}]", h.without.join(", "));
             }
             part
         })

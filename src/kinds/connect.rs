@@ -73,7 +73,7 @@ impl Tracer for Connect {
         rodata.targ_nports = ports.len() as u32;
         let skel = shared.load_and_attach::<ConnectBpfSkel>(open)?;
         shared.live(&skel, &[connect_slot::CONNECT_SLOT_ENTER.0, connect_slot::CONNECT_SLOT_EXIT.0], probe_calls)?;
-        Loaded::ring(Kind::Connect, skel, Hooks::new(Self::NAME, vec!["connect".into()]))
+        Loaded::ring(Kind::Connect, skel, Hooks::new(Self::NAME, vec!["connect".into()]).on::<ConnectBpfSkel>())
     }
 }
 

@@ -74,7 +74,7 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
     let progs = &mut open.progs;
     progs.tp_btf__sched_process_exec.set_autoload(btf);
     progs.tracepoint__sched__sched_process_exec.set_autoload(!btf);
-    let mut hooks = Hooks::new(Exec::NAME, vec![format!("sched_process_exec{}", if btf { " (tp_btf)" } else { "" })]);
+    let mut hooks = Hooks::new(Exec::NAME, vec![format!("sched_process_exec{}", if btf { " (tp_btf)" } else { "" })]).on::<ExecBpfSkel>();
     if shared.events.transport == Transport::Perf && options.max_arg_bytes > PERF_MAX_ARG_BYTES {
         // The BPF side cuts there (and flags the cut); said so the cut is not a surprise.
         hooks.detail = Some(format!("with argv cut at {PERF_MAX_ARG_BYTES} bytes, the most a perf sample holds"));

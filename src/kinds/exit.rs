@@ -56,7 +56,7 @@ fn load_with(shared: &Shared, options: &ExitOptions, btf: bool) -> Result<Loaded
     if options.threads {
         hook += ", threads";
     }
-    Loaded::ring(Kind::Exit, skel, Hooks::new(Exit::NAME, vec![hook]))
+    Loaded::ring(Kind::Exit, skel, Hooks::new(Exit::NAME, vec![hook]).on::<ExitBpfSkel>())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,7 @@ use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, File, Ocsf};
 use crate::schema::Field;
 use crate::session::Source;
+use crate::features::{self, Version};
 use crate::{flags, plain_abi, text};
 
 /// Trace BPF-LSM's file_open and socket_connect hooks: every file opened, whoever opens
@@ -48,24 +49,45 @@ impl Tracer for Lsm {
     type Options = LsmOptions;
 
     fn load(shared: &Shared, _: &LsmOptions) -> Result<Loaded> {
-        let open = shared.open::<LsmBpfSkel>()?;
-        // A refusal is this kind's expected answer on many hosts: libbpf's own lines
-        // about it (a hint to raise `ulimit -l`, wrong here) only with -v.
-        let quiet = (!shared.verbose).then(|| libbpf_rs::set_print(None));
-        let loaded = shared.load_and_attach::<LsmBpfSkel>(open);
-        if let Some(previous) = quiet {
-            libbpf_rs::set_print(previous);
-        }
-        let skel = loaded.map_err(|e| anyhow!("{}", unavailable(&format!("the kernel refused the lsm programs ({e:#})"))))?;
+        // bpf_d_path names the file where the kernel lets lsm programs call it (5.11+);
+        // else the walk open records use. Which one, the kernel says only by refusing.
+        let d_path = features::get().forced_off(D_PATH_SINCE).is_none();
+        let load = |d_path: bool| -> Result<LsmBpfSkel<'static>> {
+            let mut open = shared.open::<LsmBpfSkel>()?;
+            open.progs.file_open.set_autoload(d_path);
+            open.progs.file_open_walk.set_autoload(!d_path);
+            // A refusal is this kind's expected answer on many hosts: libbpf's own lines
+            // about it (a hint to raise `ulimit -l`, wrong here) only with -v, as ever.
+            shared.load_and_attach::<LsmBpfSkel>(open)
+        };
+        let (skel, walked) = match (d_path, load(d_path)) {
+            (_, Ok(skel)) => (skel, !d_path),
+            // EPERM and the like refuse every lsm program: only a verifier's refusal
+            // (EINVAL) can be bpf_d_path's.
+            (true, Err(e)) if is_invalid(&e) => match load(false) {
+                Ok(skel) => (skel, true),
+                Err(walk) => return Err(anyhow!("{}", unavailable(&format!("the kernel refused the lsm programs ({e:#}; without bpf_d_path: {walk:#})")))),
+            },
+            (_, Err(e)) => return Err(anyhow!("{}", unavailable(&format!("the kernel refused the lsm programs ({e:#})")))),
+        };
         shared
             .live(&skel, &[lsm_slot::LSM_SLOT_FILE_OPEN.0, lsm_slot::LSM_SLOT_SOCKET_CONNECT.0], probe_calls)
             .map_err(|e| anyhow!("{}", unavailable(&format!("the lsm programs attached but do not run ({e:#})"))))?;
-        let hooks = Hooks::new(Self::NAME, vec!["lsm/file_open".into(), "lsm/socket_connect".into()]);
+        let file_open = if walked { "lsm/file_open (path walked: no bpf_d_path in lsm programs)" } else { "lsm/file_open" };
+        let hooks = Hooks::new(Self::NAME, vec![file_open.into(), "lsm/socket_connect".into()]).on::<LsmBpfSkel>();
         // One object counts for both records: its kernel counts (filtered, lost) are
         // reported under lsm_file_open.
         let sources = vec![counted(Kind::LsmFileOpen, &skel)?, Source { kind: Kind::LsmConnect, counters: None }];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
     }
+}
+
+/// Since when lsm programs may call bpf_d_path (on file_open: the sleepable hooks, 5.11).
+pub const D_PATH_SINCE: Version = Version(5, 11);
+
+/// Whether a load failed with EINVAL: the verifier's refusal.
+fn is_invalid(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<libbpf_rs::Error>().is_some_and(|e| e.kind() == libbpf_rs::ErrorKind::InvalidInput))
 }
 
 /// Why BPF-LSM cannot be used here (`what` happened), with the active LSMs, and what
@@ -123,14 +145,28 @@ fn decode_file(bytes: &[u8]) -> Result<LsmFileOpenEvent, Malformed> {
         .checked_add(path_len)
         .and_then(|end| bytes.get(FILE_HEADER..end))
         .ok_or(Malformed::Length { field: "path_len", value: path_len, len: bytes.len() })?;
+    let truncated = decode::read::<u8>(bytes, offset_of!(lsm_file_open_event, path_truncated));
+    let source = decode::read::<u8>(bytes, offset_of!(lsm_file_open_event, path_source));
+    let inode = decode::read(bytes, offset_of!(lsm_file_open_event, inode));
+    // bpf_d_path's text, or a walked name (Linux 5.10's fallback) put together as
+    // bpf_d_path writes it; a walk cut short is a name too long, as for bpf_d_path.
+    let (path, path_truncated) = if source == 0 {
+        (text::until_nul(path).to_vec(), truncated != 0)
+    } else {
+        let full = crate::path::decode(bytes, FILE_HEADER, path_len, source, truncated, inode, b"", "path_len")?;
+        match full.truncated {
+            true => (Vec::new(), true),
+            false => (full.path.unwrap_or_default(), false),
+        }
+    };
     Ok(LsmFileOpenEvent {
         task: decode::task(bytes),
-        inode: decode::read(bytes, offset_of!(lsm_file_open_event, inode)),
+        inode,
         dev: decode::read(bytes, offset_of!(lsm_file_open_event, dev)),
         flags: decode::read(bytes, offset_of!(lsm_file_open_event, flags)),
         mode: decode::read(bytes, offset_of!(lsm_file_open_event, mode)),
-        path: text::until_nul(path).to_vec(),
-        path_truncated: decode::read::<u8>(bytes, offset_of!(lsm_file_open_event, path_truncated)) != 0,
+        path,
+        path_truncated,
     })
 }
 

@@ -128,7 +128,7 @@ impl Tracer for Open {
             ("openat2", open_syscall::OPEN_SYSCALL_OPENAT2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
             ("creat", open_syscall::OPEN_SYSCALL_CREAT, &mut progs.tracepoint__syscalls__sys_exit_creat),
         ];
-        let mut hooks = Hooks::new(Self::NAME, Vec::new());
+        let mut hooks = Hooks::new(Self::NAME, Vec::new()).on::<OpenBpfSkel>();
         let mut slots = Vec::new();
         for (name, syscall, program) in variants {
             if shared.has_syscall_tracepoints(name) {

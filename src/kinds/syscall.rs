@@ -181,7 +181,7 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         prog.attach_tracepoint(libbpf_rs::TracepointCategory::Syscalls, format!("sys_{side}_{name}")).with_context(|| format!("attaching syscalls/sys_{side}_{name}"))
     };
     let mut links = Vec::new();
-    let mut hooks = Hooks::new(Syscalls::NAME, Vec::new());
+    let mut hooks = Hooks::new(Syscalls::NAME, Vec::new()).on::<SyscallBpfSkel>();
     // Whether the enter program runs on calls that never return alone.
     let mut enter_on_exits_alone = false;
     let skel = if raw {

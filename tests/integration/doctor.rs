@@ -2,7 +2,50 @@
 
 use crate::util::{parse_ndjson, require_bpf, run, run_as_nobody};
 
-const CHECKS: [&str; 8] = ["kernel", "btf", "privileges", "tracefs", "cgroup2", "bpf_lsm", "ringbuf", "transport"];
+const CHECKS: [&str; 11] = [
+    "kernel",
+    "btf",
+    "bpf_get_current_task_btf",
+    "bpf_task_pt_regs",
+    "bpf_loop",
+    "privileges",
+    "tracefs",
+    "cgroup2",
+    "bpf_lsm",
+    "ringbuf",
+    "transport",
+];
+
+/// doctor's word on each kernel feature (ok: used) is what a run then does: the
+/// features doctor says are not used are those open's programs do without (open uses
+/// them all), named in the start record with the same reason.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn doctor_names_the_fallbacks_a_run_takes() {
+    require_bpf();
+    let out = run(&["doctor"]);
+    let checks = parse_ndjson(&out.stdout, &String::from_utf8_lossy(&out.stderr));
+    let features = &checks[2..5];
+    let unused: Vec<&str> = features.iter().filter(|c| c["ok"] == false).map(|c| c["check"].as_str().unwrap()).collect();
+    assert_eq!(unused, crate::util::without(), "{features:?}");
+    for c in features {
+        let name = c["check"].as_str().unwrap();
+        let detail = c["detail"].as_str().unwrap();
+        assert!(detail.starts_with(&format!("{name} (Linux ")), "{c}");
+        let used = detail.contains(") present");
+        assert_eq!(used, c["ok"] == true, "{c}");
+        assert!(used || detail.contains("not used (SYSNOOP_AS_KERNEL=5.10): "), "{c}");
+    }
+    let traced = run(&["open", "-d", "100ms", "-p", "1"]);
+    let records = parse_ndjson(&traced.stdout, &String::from_utf8_lossy(&traced.stderr));
+    let start = &records[0];
+    assert_eq!(start["kinds"][0]["without"], serde_json::json!(unused));
+    let names: Vec<&str> = start["fallbacks"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, unused);
+    let line = String::from_utf8_lossy(&traced.stderr);
+    let said = line.lines().find(|l| l.starts_with("sysnoop: tracing")).unwrap();
+    assert_eq!(said.contains("[fallbacks without "), !unused.is_empty(), "{said}");
+}
 
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]

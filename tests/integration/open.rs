@@ -429,21 +429,26 @@ fn the_start_record_says_what_is_traced() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("sysnoop: tracing"), "{stderr}");
     let records = crate::util::parse_ndjson(&out.stdout, &stderr);
-    let start = &records[0];
+    let mut start = records[0].clone();
+    // Each fallback taken, named with why: SYSNOOP_AS_KERNEL, the only way to get one here.
+    let fallbacks = start.as_object_mut().unwrap().remove("fallbacks").unwrap();
+    let without = crate::util::without();
+    let named: Vec<(&str, &str)> = fallbacks.as_array().unwrap().iter().map(|f| (f["name"].as_str().unwrap(), f["why"].as_str().unwrap())).collect();
+    assert_eq!(named, without.iter().map(|&w| (w, "SYSNOOP_AS_KERNEL=5.10")).collect::<Vec<_>>());
     let (traced, absent): (Vec<&str>, Vec<&str>) =
         ["open", "openat", "openat2", "creat"].into_iter().partition(|s| crate::util::has_syscall_tracepoints(s));
     let release = nix::sys::utsname::uname().unwrap().release().to_str().unwrap().to_owned();
     let time = start["time"].as_str().unwrap();
     assert_eq!(
         start,
-        &serde_json::json!({
+        serde_json::json!({
             "kind": "start",
             "time": time,
             "session": session,
             "version": env!("CARGO_PKG_VERSION"),
             "kernel": release,
             "format": "native",
-            "kinds": [{"kind": "open", "hooks": traced, "detail": null, "absent": absent}],
+            "kinds": [{"kind": "open", "hooks": traced, "detail": null, "absent": absent, "without": without}],
             "skipped": [],
             "filters": {"pid": 1, "tid": null, "uid": null, "comm": null, "failed": true, "cgroup": null, "follow": null, "command": null},
             "ring_size": 4 << 20,

@@ -292,6 +292,18 @@ pub struct Start {
     pub ring_size: u32,
     /// "ringbuf" or "perf".
     pub transport: String,
+    pub fallbacks: Vec<Fallback>,
+}
+
+/// A kernel feature the programs do without (src/features.rs).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fallback {
+    pub name: String,
+    pub since: String,
+    pub instead: String,
+    pub why: String,
 }
 
 #[allow(dead_code)]
@@ -303,6 +315,8 @@ pub struct Hooks {
     #[serde(deserialize_with = "nullable")]
     pub detail: Option<String>,
     pub absent: Vec<String>,
+    /// The kernel features its programs do without here.
+    pub without: Vec<String>,
 }
 
 #[allow(dead_code)]
