@@ -325,6 +325,17 @@ static __always_inline bool is_self_or_child(__u64 pid_tgid, __u32 slot)
 	return true;
 }
 
+/*
+ * Is a task whose parent is `ppid` one of the children sysnoop starts to probe exec and
+ * exit? Kinds that cannot afford is_self_or_child() on every event check the ppid in
+ * their record. Never when following (-- CMD, --follow): then only followed tasks pass
+ * the filters, and the command sysnoop runs, its own child too, must not be dropped.
+ */
+static __always_inline bool is_probe_child(__u32 ppid)
+{
+	return self_tgid && ppid == self_tgid && !targ_follow;
+}
+
 /* All task filters in one place; pid_tgid is bpf_get_current_pid_tgid(). */
 static __always_inline bool trace_allowed(__u64 pid_tgid)
 {

@@ -142,7 +142,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	if (ret != -ENOTSOCK && ret != -EBADF && (sk = sock_of_fd(ap->fd)))
 		socket_local_end(sk, e.family, &e.protocol, &e.sock_type, &e.sport, e.saddr);
 	fill_task_header(&e.task, SN_KIND_CONNECT, pid_tgid);
-	if (self_tgid && e.task.ppid == self_tgid)
+	if (is_probe_child(e.task.ppid))
 		goto cleanup; /* sysnoop's own probe children */
 	submit(ctx, &e, sizeof(e));
 cleanup:

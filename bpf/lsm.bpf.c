@@ -57,7 +57,7 @@ static __always_inline struct lsm_file_open_event *file_record(struct file *file
 	if (!e)
 		return NULL;
 	fill_task_header(&e->task, SN_KIND_LSM_FILE_OPEN, pid_tgid);
-	if (self_tgid && e->task.ppid == self_tgid)
+	if (is_probe_child(e->task.ppid))
 		return NULL; /* sysnoop's own probe children */
 	inode = BPF_CORE_READ(file, f_inode);
 	e->inode = BPF_CORE_READ(inode, i_ino);
@@ -144,7 +144,7 @@ int BPF_PROG(socket_connect, struct socket *sock, struct sockaddr *address, int 
 	if (sk)
 		socket_local_end(sk, e.family, &e.protocol, &e.sock_type, &e.sport, e.saddr);
 	fill_task_header(&e.task, SN_KIND_LSM_CONNECT, pid_tgid);
-	if (self_tgid && e.task.ppid == self_tgid)
+	if (is_probe_child(e.task.ppid))
 		return ret;
 	submit(ctx, &e, sizeof(e));
 	return ret;

@@ -257,7 +257,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 
 	fill_task_header(&e->task, SN_KIND_OPEN, pid_tgid);
 	/* The children sysnoop starts to probe exec and exit open files too. */
-	if (self_tgid && e->task.ppid == self_tgid)
+	if (is_probe_child(e->task.ppid))
 		return 0;
 	args_of(syscall, ctx->id, &a);
 	e->flags = a.flags;

@@ -24,8 +24,26 @@ pub struct Cli {
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
 
+    /// The kernel's BTF from FILE, for a kernel without /sys/kernel/btf/vmlinux
+    /// (CONFIG_DEBUG_INFO_BTF off): a raw BTF file or an ELF with a .BTF section made
+    /// from this exact kernel, e.g. from BTFHub's archive or with `pahole
+    /// --btf_encode_detached FILE vmlinux`. The programs are relocated against it;
+    /// exec and exit then use their classic tracepoints, and lsm cannot attach.
+    #[arg(long, global = true, value_name = "FILE", value_parser = btf_file)]
+    pub btf: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// --btf: a file that can be read (what is in it, libbpf judges at load).
+fn btf_file(value: &str) -> Result<std::path::PathBuf, String> {
+    let path = std::path::PathBuf::from(value);
+    match std::fs::File::open(&path).and_then(|f| f.metadata()) {
+        Ok(m) if m.is_file() => Ok(path),
+        Ok(_) => Err(format!("{value} is not a regular file")),
+        Err(e) => Err(format!("cannot read {value}: {e}")),
+    }
 }
 
 /// A subcommand: `doctor`, one kind's tracer (src/kinds/), or `all` of them.

@@ -144,6 +144,9 @@ pub struct Features {
     probes: Vec<Probe>,
     /// SYSNOOP_AS_KERNEL: do without what this version lacks.
     pub as_kernel: Option<Version>,
+    /// The kernel shows no BTF of its own (run with --btf): a BTF-typed task pointer
+    /// cannot be trusted to pass its verifier, whatever the helper probe says.
+    pub no_kernel_btf: bool,
 }
 
 /// Why a feature is not used, and what is done instead: for the start record and doctor.
@@ -159,7 +162,7 @@ impl Features {
     /// Probes the running kernel, and reads SYSNOOP_AS_KERNEL.
     pub fn probe() -> Features {
         let probes = FEATURES.iter().map(|(_, info)| probe_helper(info.helper)).collect();
-        Features { probes, as_kernel: as_kernel().ok().flatten() }
+        Features { probes, as_kernel: as_kernel().ok().flatten(), no_kernel_btf: !crate::preflight::kernel_has_btf() }
     }
 
     pub fn probe_of(&self, feature: Feature) -> &Probe {
@@ -168,7 +171,7 @@ impl Features {
 
     /// Whether the loader uses `feature`.
     pub fn has(&self, feature: Feature) -> bool {
-        self.forced_off(FEATURES[feature as usize].1.since).is_none() && *self.probe_of(feature) != Probe::Absent
+        self.why_not(feature).is_none()
     }
 
     /// SYSNOOP_AS_KERNEL's value when it names a kernel older than `since`.
@@ -186,6 +189,9 @@ impl Features {
         let info = &FEATURES[feature as usize].1;
         if let Some(v) = self.forced_off(info.since) {
             return Some(format!("{AS_KERNEL_ENV}={v}"));
+        }
+        if feature == Feature::TaskBtf && self.no_kernel_btf {
+            return Some(format!("the kernel shows no BTF of its own at {}", crate::preflight::BTF_PATH));
         }
         (*self.probe_of(feature) == Probe::Absent).then(|| "not in this kernel".to_owned())
     }
@@ -247,11 +253,11 @@ mod tests {
 
     #[test]
     fn as_kernel_drops_what_the_version_lacks() {
-        let f = Features { probes: vec![Probe::Present; 3], as_kernel: Some(Version(5, 15)) };
+        let f = Features { probes: vec![Probe::Present; 3], as_kernel: Some(Version(5, 15)), no_kernel_btf: false };
         assert!(f.has(Feature::TaskBtf) && f.has(Feature::TaskPtRegs) && !f.has(Feature::Loop));
         assert_eq!(f.mask(), 0b011);
         assert_eq!(f.why_not(Feature::Loop).as_deref(), Some("SYSNOOP_AS_KERNEL=5.15"));
-        let f = Features { probes: vec![Probe::Present, Probe::Absent, Probe::Unknown("EPERM".into())], as_kernel: None };
+        let f = Features { probes: vec![Probe::Present, Probe::Absent, Probe::Unknown("EPERM".into())], as_kernel: None, no_kernel_btf: false };
         assert_eq!(f.mask(), 0b101);
         assert_eq!(f.fallbacks(0b111).len(), 1);
         assert_eq!(f.fallbacks(0b101).len(), 0);

@@ -81,7 +81,11 @@ pub mod bpf {
 
                     fn open() -> libbpf_rs::Result<Self::Open> {
                         use libbpf_rs::skel::SkelBuilder;
-                        $builder::default().open(crate::loader::object_storage())
+                        let mut builder = $builder::default();
+                        if let Some(btf) = crate::preflight::btf_file() {
+                            builder.obj_builder.btf_custom_path(btf)?;
+                        }
+                        builder.open(crate::loader::object_storage())
                     }
 
                     fn set_common(open: &mut Self::Open, common: &crate::loader::Common) {

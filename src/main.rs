@@ -17,6 +17,9 @@ use sysnoop::{doctor, schema, session, signals};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     sysnoop::libbpf_log::install(cli.verbose);
+    if let Some(btf) = &cli.btf {
+        sysnoop::preflight::set_btf_file(btf.clone());
+    }
     // A bad value is bad usage, like a bad flag.
     if let Err(e) = sysnoop::features::as_kernel() {
         sysnoop::say!("sysnoop: error: {e}");

@@ -28,7 +28,7 @@ pub enum PreflightError {
     KernelTooOld { release: String },
     #[error("cannot read the kernel release: {0}")]
     UnknownKernel(String),
-    #[error("no kernel BTF at {BTF_PATH}: sysnoop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y")]
+    #[error("no kernel BTF at {BTF_PATH} (a kernel built without CONFIG_DEBUG_INFO_BTF=y): give sysnoop this kernel's BTF with --btf FILE, from BTFHub's archive (github.com/aquasecurity/btfhub-archive, by distribution and release) or made with `pahole --btf_encode_detached FILE vmlinux` from the kernel's debug vmlinux")]
     MissingBtf,
     #[error("not enough privileges: missing {}; run as root, or give the binary the capabilities: setcap {}+ep sysnoop", missing.join(" and "), missing.iter().map(|c| c.to_lowercase()).collect::<Vec<_>>().join(","))]
     NotPrivileged { missing: Vec<&'static str> },
@@ -82,11 +82,32 @@ pub fn check_kernel() -> Result<String, PreflightError> {
     }
 }
 
-pub fn check_btf() -> Result<(), PreflightError> {
-    if Path::new(BTF_PATH).is_file() {
-        Ok(())
-    } else {
-        Err(PreflightError::MissingBtf)
+/// --btf's file, set once at start (main): the programs are relocated against it.
+static BTF_FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub fn set_btf_file(path: PathBuf) {
+    let _ = BTF_FILE.set(path);
+}
+
+pub fn btf_file() -> Option<&'static Path> {
+    BTF_FILE.get().map(PathBuf::as_path)
+}
+
+/// Whether the kernel shows its own BTF.
+pub fn kernel_has_btf() -> bool {
+    Path::new(BTF_PATH).is_file()
+}
+
+/// BTF to relocate the programs against: the kernel's, or --btf's file. Says which.
+pub fn check_btf() -> Result<String, PreflightError> {
+    match (kernel_has_btf(), btf_file()) {
+        (_, Some(file)) => Ok(format!(
+            "{} (--btf){}",
+            file.display(),
+            if kernel_has_btf() { "" } else { "; the kernel shows no BTF of its own: exec and exit use their classic tracepoints, lsm cannot attach, and the task is read without bpf_get_current_task_btf" }
+        )),
+        (true, None) => Ok(format!("{BTF_PATH} present")),
+        (false, None) => Err(PreflightError::MissingBtf),
     }
 }
 
@@ -352,7 +373,7 @@ pub fn all_checks() -> Vec<Check> {
     let err = |e: PreflightError| e.to_string();
 
     push("kernel", true, check_kernel().map(|r| format!("Linux {r} (sysnoop supports {}.{} and later)", MIN_KERNEL.0, MIN_KERNEL.1)).map_err(err));
-    push("btf", true, check_btf().map(|()| format!("{BTF_PATH} present")).map_err(err));
+    push("btf", true, check_btf().map_err(err));
     let privileged = check_privileges();
     push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));
     push(
@@ -413,7 +434,7 @@ mod tests {
         assert_eq!(parse_release("6.1.0-27-cloud-amd64"), Some((6, 1)));
         assert_eq!(parse_release("4.19"), Some((4, 19)));
         assert_eq!(parse_release("junk"), None);
-        assert!((5, 4) < MIN_KERNEL && (5, 8) >= MIN_KERNEL && (6, 1) >= MIN_KERNEL);
+        assert!((5, 4) < MIN_KERNEL && (5, 8) < MIN_KERNEL && (5, 10) >= MIN_KERNEL && (6, 1) >= MIN_KERNEL);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod doctor;
 mod exec;
 mod exit;
 mod follow;
+mod kernels;
 mod lossless;
 mod lsm;
 mod ocsf;
