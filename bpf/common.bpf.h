@@ -22,7 +22,8 @@
  *  - SN_HAVE_TASK_PT_REGS: bpf_task_pt_regs() (5.15), which takes the BTF task. Without
  *    it: the saved user registers at the top of the task's kernel stack (current_regs()).
  *  - SN_HAVE_LOOP: bpf_loop() (5.17) and its callbacks (BPF_PSEUDO_FUNC, 5.13). Without
- *    it: bounded loops the verifier unrolls (SN_LOOP below), with fewer iterations.
+ *    it: bounded loops the verifier walks iteration by iteration (SN_LOOP below), with
+ *    fewer iterations.
  */
 #if !defined(SN_HAVE_TASK_BTF) || !defined(SN_HAVE_TASK_PT_REGS) || !defined(SN_HAVE_LOOP)
 #error "build.rs defines SN_HAVE_TASK_BTF, SN_HAVE_TASK_PT_REGS and SN_HAVE_LOOP (0 or 1)"
@@ -53,7 +54,7 @@ static __always_inline void current_comm(char *dst)
  * The user registers the current task saved when it entered the kernel. Without
  * bpf_task_pt_regs() they are where the kernel's task_pt_regs() finds them, at the top
  * of the task's kernel stack (THREAD_SIZE: 16 KiB on x86_64 and arm64 kernels built
- * without KASAN); the pointer may then only be read with probe reads (SN_REG()).
+ * without KASAN); the pointer may then only be read with probe reads (SN_SYSCALL_ARG()).
  */
 #if SN_USE_TASK_PT_REGS
 #define current_regs() ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
@@ -82,10 +83,11 @@ static __always_inline long regs_syscall_nr(struct pt_regs *regs)
 }
 
 /*
- * SN_LOOP(n, fn, ctx): calls `long fn(__u64 index, void *ctx)` for index 0..n-1 until it
- * returns 1, as bpf_loop() does. Without bpf_loop, a bounded loop of at most `bounded`
- * iterations instead (the verifier walks every iteration, so keep it small), with `fn`
- * inlined: declare it SN_CALLBACK.
+ * SN_LOOP(n, bounded, fn, ctx): calls `long fn(__u64 index, void *ctx)` for index
+ * 0..n-1 until it returns 1, as bpf_loop() does. Without bpf_loop, a bounded loop of at
+ * most `bounded` iterations instead, with `fn` inlined (declare it SN_CALLBACK): the
+ * verifier walks every iteration, so keep `bounded` small and the state `fn` leaves
+ * the same from one iteration to the next, or its work grows with each (path_step()).
  */
 #if SN_HAVE_LOOP
 #define SN_CALLBACK static long

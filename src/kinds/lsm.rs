@@ -435,6 +435,32 @@ mod tests {
         assert_eq!(o["file"], serde_json::json!({"name": "hostname", "type_id": 1, "path": "/etc/hostname", "uid": "1234"}));
     }
 
+    /// Where lsm programs may not call bpf_d_path (5.10), the walked name (no NUL; its
+    /// source in path_source, its flags in path_truncated) reads as bpf_d_path's text.
+    #[test]
+    fn walked_file_names_read_as_bpf_d_path_writes_them() {
+        let walked = |name: &[u8], source: u8, flags: u8| {
+            let mut b = file_record(name, 0o100644);
+            b.pop(); // no NUL
+            b[76..80].copy_from_slice(&(name.len() as u32).to_ne_bytes());
+            b[74] = flags;
+            b[75] = source;
+            decode_file(&b).unwrap()
+        };
+        let e = walked(b"/etc/hostname", 1, 0); // SN_PATH_FILE
+        assert_eq!((e.path.as_slice(), e.path_truncated), (&b"/etc/hostname"[..], false));
+        let e = walked(b"/tmp/gone", 1, 2); // SN_PATH_DELETED
+        assert_eq!((e.path.as_slice(), e.path_truncated), (&b"/tmp/gone (deleted)"[..], false));
+        let e = walked(b"", 4, 0); // SN_PATH_PIPE: the inode names it
+        assert_eq!(e.path.as_slice(), b"pipe:[1234]");
+        // A walk cut short: no path, as bpf_d_path gives none for a path too long.
+        let e = walked(b"/d62/d63/f", 1, 1); // SN_PATH_TRUNCATED
+        assert_eq!((e.path.as_slice(), e.path_truncated), (&b""[..], true));
+        let mut bad = file_record(b"/x", 0o100644);
+        bad[75] = 200;
+        assert!(decode_file(&bad).is_err());
+    }
+
     #[test]
     fn connect_records() {
         let e = decode_connect(&<LsmConnectEvent as Record>::example().unwrap()).unwrap();
