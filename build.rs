@@ -1,7 +1,9 @@
 //! Compiles every `bpf/<name>.bpf.c` into a Rust skeleton `<name>.skel.rs` in `OUT_DIR`,
 //! and writes `skeletons.rs`, which the library includes: one module per object with the
 //! generated skeleton, and its `Object` impl for the generic loader (src/loader.rs). A
-//! new BPF object is found by its file name; nothing here lists them.
+//! new BPF object is found by its file name; nothing here lists them. Each object is
+//! built in one variant per combination of the newer kernel features it uses (FEATURES
+//! below), all embedded; the skeleton opens the one for the running kernel.
 //!
 //! CO-RE: programs are compiled once against the checked-in `vmlinux/<arch>/vmlinux.h`
 //! (regenerate with `scripts/gen-vmlinux`); libbpf relocates field accesses against the
@@ -21,16 +23,16 @@ use libbpf_cargo::SkeletonBuilder;
 /// The kernel features a BPF object can be built without, as the macros its C sees
 /// (bpf/common.bpf.h says what each one switches): 1 where the running kernel has the
 /// feature, 0 where the object must do without. Every object is built once with all of
-/// them, then once per combination of the features it turns out to use (a variant that
-/// comes out byte for byte the same as another is not kept), and the loader picks the
-/// variant for the features it probed (src/features.rs, which lists the same names in
+/// them, then once per combination of the features it turns out to use (a feature whose
+/// absence leaves the object byte for byte the same is not one it uses), and the loader
+/// picks the variant for the features it probed (src/features.rs, which lists the same names in
 /// the same order). Every variant must generate the same skeleton (the same maps,
 /// programs and global variables) but for its bytes: the build checks that, so one
 /// skeleton opens any variant.
 const FEATURES: [&str; 3] = ["SN_HAVE_TASK_BTF", "SN_HAVE_TASK_PT_REGS", "SN_HAVE_LOOP"];
 
-/// One built variant of an object: built for the features in `mask`, and serving every
-/// mask for which it is the variant with the most features that the mask has.
+/// One built variant of an object: built with the features in `mask` (of those it uses),
+/// for every kernel that has exactly those of the features the object uses.
 struct Variant {
     mask: u32,
     /// The features this object's source uses at all (the others make no difference).

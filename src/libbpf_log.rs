@@ -78,9 +78,13 @@ pub fn summarize(text: &str) -> Option<String> {
     match (program, complaint) {
         (Some(p), Some(c)) => Some(format!("the kernel's verifier refused program {p}: {c}")),
         (None, Some(c)) => Some(format!("the kernel's verifier refused a program: {c}")),
+        // Lines that only restate the error code the caller has anyway say nothing, and
+        // libbpf's guess at an EPERM (raise `ulimit -l`) misleads where memory is
+        // accounted by cgroup, as on every kernel sysnoop supports.
         _ => text
             .lines()
-            .find(|l| l.contains("failed") || l.contains("error") || l.contains("Error"))
+            .filter(|l| !l.contains("BPF program load failed") && !l.contains("failed to load") && !l.contains("ulimit"))
+            .find(|l| l.contains("failed"))
             .map(|l| l.trim_start_matches("libbpf: ").trim().to_owned()),
     }
 }
@@ -119,5 +123,10 @@ mod tests {
         let text = "libbpf: map 'events': created\nlibbpf: prog 'x': failed to create tracepoint 'syscalls/sys_exit_open' perf event: No such file or directory\n";
         assert_eq!(summarize(text).as_deref(), Some("prog 'x': failed to create tracepoint 'syscalls/sys_exit_open' perf event: No such file or directory"));
         assert_eq!(summarize("libbpf: all is well\n"), None);
+        // An EPERM refusal: libbpf's line only restates it.
+        let eperm = "libbpf: prog 'file_open': BPF program load failed: -EPERM\n\
+                     libbpf: permission error while running as root; try raising 'ulimit -l'? current value: 8.0 MiB\n\
+                     libbpf: prog 'file_open': failed to load: -1\n";
+        assert_eq!(summarize(eperm), None);
     }
 }

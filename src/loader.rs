@@ -286,10 +286,11 @@ impl Shared {
 }
 
 /// `error`, with what libbpf's messages said about it (the verifier's complaint, in a
-/// line; -v prints them whole instead).
+/// line; -v prints them whole instead). Its words never name libbpf: a user has no
+/// business with it.
 fn explained(error: anyhow::Error) -> anyhow::Error {
     match crate::libbpf_log::explain() {
-        Some(why) => error.context(format!("{why} (sysnoop -v shows libbpf's whole log)")),
+        Some(why) => error.context(format!("{why} (sysnoop -v shows the whole log)")),
         None => error,
     }
 }
