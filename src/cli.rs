@@ -377,6 +377,41 @@ pub fn parse_comm(s: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
+    /// Pieces of command lines: every subcommand, flags of every kind valid and not,
+    /// values good, bad and hostile.
+    const WORDS: &[&str] = &[
+        "open", "exec", "exit", "connect", "syscalls", "traffic", "lsm", "all", "doctor", "schema", "-p", "-t", "-u", "-n",
+        "-x", "-q", "-v", "-c", "-L", "-P", "-i", "-d", "-o", "--follow", "--user", "--max-tasks", "--cgroup", "--cgroup-path",
+        "--ring-size", "--format", "--transport", "--port", "--syscall", "--errno", "--top", "--dedup", "--full-path",
+        "--exclude-path", "--include-path", "--max-arg-bytes", "--max-events", "--duration", "--stats-interval", "--btf",
+        "--queue-size", "--session-id", "--threads", "--bogus", "-Z", "--", "1", "0", "-1", "4242", "65536", "99999999999",
+        "1s", "0s", "500ms", "fast", "4M", "3M", "16", "root", "nobody", "no-such-user", "ocsf", "text", "native", "xml",
+        "perf", "ringbuf", "file:/dev/null", "file:", "tcp:[::1]:0", "unix:@x", "openat", "ENOENT", "EWHAT", "off", "on",
+        "/", "/etc", "", " ", "x\ny", "\u{1b}[31m", "\u{0}", "ü", "true",
+    ];
+
+    proptest::proptest! {
+        /// Any mix of these never panics the parser or the configuration: a command
+        /// line is a command, or an error clap reports (exit 2), naming what is wrong.
+        #[test]
+        fn any_command_line_parses_or_is_refused(picks in proptest::collection::vec(0..WORDS.len(), 0..8)) {
+            let args: Vec<&str> = std::iter::once("sysnoop").chain(picks.iter().map(|&i| WORDS[i])).collect();
+            match Cli::try_parse_from(&args) {
+                Ok(cli) => {
+                    if let Command::Trace(command) = cli.command {
+                        let _ = crate::config::Config::new(*command);
+                    }
+                }
+                Err(e) => {
+                    let kind = e.kind();
+                    let text = e.to_string();
+                    proptest::prop_assert!(!text.is_empty());
+                    proptest::prop_assert!(e.exit_code() == 2 || matches!(kind, clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand), "{kind:?}: {text}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn durations() {
         assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));

@@ -18,12 +18,12 @@
 //! are out of sysnoop's sight.
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
-use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::net::UnixStream;
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -107,8 +107,9 @@ impl fmt::Display for Dest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Dest::Stdout => f.write_str("stdout"),
-            Dest::File(path) => write!(f, "file:{}", path.display()),
-            Dest::Unix(path) => write!(f, "unix:{}", path.display()),
+            // Escaped: these reach stderr, and a path can hold a newline.
+            Dest::File(path) => write!(f, "file:{}", crate::columns::escape(path.as_os_str().as_bytes())),
+            Dest::Unix(path) => write!(f, "unix:{}", crate::columns::escape(path.as_os_str().as_bytes())),
             Dest::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}"),
             Dest::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
         }
@@ -126,7 +127,7 @@ impl Dest {
     fn connect(&self) -> io::Result<Conn> {
         match self {
             Dest::Stdout => unreachable!("stdout is written directly"),
-            Dest::File(path) => OpenOptions::new().append(true).create(true).mode(0o600).open(path).map(Conn::File),
+            Dest::File(path) => crate::outfile::open_append(path).map(Conn::File),
             Dest::Unix(path) => {
                 let stream = match path.to_str().and_then(|p| p.strip_prefix('@')) {
                     Some(name) => {

@@ -58,13 +58,14 @@ impl Filters {
             parts.push("failed only".into());
         }
         if let Some(cgroup) = &self.cgroup {
-            parts.push(format!("cgroup {cgroup} and below"));
+            parts.push(format!("cgroup {} and below", crate::columns::escape(cgroup.as_bytes())));
         }
         if let Some(pid) = self.follow {
             parts.push(format!("process {pid} and its descendants"));
         }
         if let Some(command) = &self.command {
-            parts.push(format!("`{}` and its descendants", command.join(" ")));
+            let shown: Vec<_> = command.iter().map(|a| crate::columns::escape(a.as_bytes())).collect();
+            parts.push(format!("`{}` and its descendants", shown.join(" ")));
         }
         parts.join(", ")
     }

@@ -87,7 +87,8 @@ impl Held {
     /// thread: the child only makes raw system calls until it execs.
     pub fn spawn(argv: &[OsString], user: Option<&RunAs>) -> Result<Held> {
         let program = argv.first().context("no command")?;
-        let shown = program.to_string_lossy().into_owned();
+        // Escaped: a name can hold anything, a newline or a terminal's escape sequence too.
+        let shown = crate::columns::escape(program.as_bytes()).into_owned();
         let not_runnable = |reason: String| NotRunnable { command: format!("`{shown}`"), reason };
         let path = resolve(program, std::env::var_os("PATH").as_deref()).map_err(not_runnable)?;
         // Everything the child needs, made before the fork: it must not allocate.
@@ -124,6 +125,10 @@ impl Held {
                         libc::_exit(i32::from(NOT_RUNNABLE));
                     }
                 }
+                // The command gets no capability of sysnoop's through exec (ambient ones,
+                // as setpriv --ambient-caps gives, would pass): only a command that runs
+                // as root has root's, as any root process does.
+                libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
                 // Stopped at the return of kill(): the next system call is execve.
                 libc::kill(libc::getpid(), libc::SIGSTOP);
                 libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr());

@@ -15,6 +15,7 @@ macro_rules! say {
     }};
 }
 
+pub mod caps;
 pub mod cgroup;
 pub mod cli;
 pub mod clock;
@@ -37,6 +38,7 @@ pub mod libbpf_log;
 pub mod live;
 pub mod loader;
 pub mod ocsf;
+pub mod outfile;
 pub mod path;
 pub mod preflight;
 pub mod replay;

@@ -16,6 +16,12 @@ pub const TRACEFS_PATH: &str = "/sys/kernel/tracing";
 pub const DEBUGFS_TRACING_PATH: &str = "/sys/kernel/debug/tracing";
 pub const SECURITYFS_PATH: &str = "/sys/kernel/security";
 
+/// The capabilities every kind together needs, as `setcap` takes them (the README's
+/// table has each kind's own): CAP_BPF and CAP_PERFMON to load and attach, and
+/// CAP_DAC_READ_SEARCH to read tracefs (mode 0700 root) for the tracepoint kinds,
+/// CAP_NET_ADMIN to attach to a cgroup for traffic.
+pub const SETCAP: &str = "cap_bpf,cap_perfmon,cap_dac_read_search,cap_net_admin+ep";
+
 const CAP_NET_ADMIN: u32 = 12;
 const CAP_SYS_ADMIN: u32 = 21;
 const CAP_PERFMON: u32 = 38;
@@ -30,12 +36,14 @@ pub enum PreflightError {
     UnknownKernel(String),
     #[error("no kernel BTF at {BTF_PATH} (a kernel built without CONFIG_DEBUG_INFO_BTF=y): give sysnoop this kernel's BTF with --btf FILE, from BTFHub's archive (github.com/aquasecurity/btfhub-archive, by distribution and release) or made with `pahole --btf_encode_detached FILE vmlinux` from the kernel's debug vmlinux")]
     MissingBtf,
-    #[error("not enough privileges: missing {}; run as root, or give the binary the capabilities: setcap {}+ep sysnoop", missing.join(" and "), missing.iter().map(|c| c.to_lowercase()).collect::<Vec<_>>().join(","))]
-    NotPrivileged { missing: Vec<&'static str> },
+    #[error("not enough privileges: missing {} ({why}); run as root, or give the binary the capabilities sysnoop needs: setcap {SETCAP} sysnoop", missing.join(" and "))]
+    NotPrivileged { missing: Vec<&'static str>, why: &'static str },
     #[error("tracefs is not mounted and {reason}; mount it with: mount -t tracefs tracefs {TRACEFS_PATH}")]
     NoTracefs { reason: String },
     #[error("this kernel has no syscall tracepoints ({0} is missing): it needs CONFIG_FTRACE_SYSCALLS=y")]
     NoSyscallTracepoints(PathBuf),
+    #[error("tracefs at {} is mode {mode:04o} and owned by uid {uid} gid {gid}, and this process (uid {me}) may not read it: give it CAP_DAC_READ_SEARCH as well (setcap {SETCAP} sysnoop), or mount tracefs so that a group of this user's may read it (mount -o remount,gid=GID,mode=0750 {})", tracefs.display(), tracefs.display())]
+    TracefsNotReadable { tracefs: PathBuf, mode: u32, uid: u32, gid: u32, me: u32 },
     #[error("kernel lockdown is in confidentiality mode: it hides tracefs events and forbids BPF from reading kernel memory, so sysnoop cannot trace here (boot with lockdown=integrity or none)")]
     LockedDown,
     #[error("the kernel refused to create a BPF ring buffer: {0}")]
@@ -152,7 +160,7 @@ pub fn check_privileges() -> Result<(), PreflightError> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(PreflightError::NotPrivileged { missing })
+        Err(PreflightError::NotPrivileged { missing, why: "to load BPF programs" })
     }
 }
 
@@ -165,7 +173,7 @@ fn missing_net_admin(caps: u64) -> Result<(), PreflightError> {
     if has(caps, CAP_NET_ADMIN) {
         Ok(())
     } else {
-        Err(PreflightError::NotPrivileged { missing: vec!["CAP_NET_ADMIN"] })
+        Err(PreflightError::NotPrivileged { missing: vec!["CAP_NET_ADMIN"], why: "to attach to a cgroup, as traffic does" })
     }
 }
 
@@ -269,6 +277,17 @@ pub fn syscall_tracepoints(tracefs: &Path) -> Result<PathBuf, PreflightError> {
     let dir = tracefs.join("events/syscalls");
     if dir.is_dir() {
         Ok(dir)
+    } else if fs::metadata(&dir).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied) {
+        // Not missing: out of this process's reach (tracefs is mode 0700 root).
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(tracefs).map_err(|_| PreflightError::NoSyscallTracepoints(dir.clone()))?;
+        Err(PreflightError::TracefsNotReadable {
+            tracefs: tracefs.to_path_buf(),
+            mode: meta.mode() & 0o7777,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            me: nix::unistd::geteuid().as_raw(),
+        })
     } else if lockdown_mode().as_deref() == Some("confidentiality") {
         // tracefs mounts, but lockdown hides its events.
         Err(PreflightError::LockedDown)
@@ -448,7 +467,7 @@ mod tests {
         assert!(missing_caps((1 << CAP_BPF) | (1 << CAP_PERFMON)).is_empty());
         assert_eq!(
             missing_net_admin((1 << CAP_BPF) | (1 << CAP_PERFMON)),
-            Err(PreflightError::NotPrivileged { missing: vec!["CAP_NET_ADMIN"] })
+            Err(PreflightError::NotPrivileged { missing: vec!["CAP_NET_ADMIN"], why: "to attach to a cgroup, as traffic does" })
         );
         assert!(missing_net_admin(caps).is_ok());
     }

@@ -167,6 +167,13 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
     let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size, cgroup_path: config.cgroup_path };
+    // Tracing is live, and nothing from here on needs a capability (src/caps.rs): give
+    // them all up while this is the only thread, before the threads that read and send.
+    let keep: &[u32] = match &config.follow {
+        Some(Follow::Command { user: Some(_), .. }) => &[crate::caps::CAP_KILL],
+        _ => &[],
+    };
+    crate::caps::drop_all_but(keep).context("giving up capabilities once tracing is live")?;
     run(&shared.events, &sources, &config.limits, periodic, dedups, follower, output, announce, out)
 }
 

@@ -77,3 +77,32 @@ fn schema_describes_every_record() {
     assert!(jsonschema::draft202012::new(&open).is_ok());
     usage_error(&["schema", "nope"], "[possible values: open, exec, exit, connect, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]");
 }
+
+/// A name sysnoop is given can hold anything (a newline, a terminal's escape sequence):
+/// on stderr, in an error or on the "tracing" line, it is escaped, so every message
+/// stays one line that cannot rewrite the terminal.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn hostile_names_reach_stderr_escaped() {
+    crate::util::require_bpf();
+    use std::os::unix::ffi::OsStrExt;
+    // (Bytes that are not UTF-8 clap refuses in an argument: exit 2.)
+    let hostile = std::ffi::OsStr::from_bytes(b"x\ny\x1b[31m");
+    let dir = crate::util::TestDir::new("hostile");
+    let mut dest = std::ffi::OsString::from("file:");
+    dest.push(dir.path("no-such-dir").join(hostile));
+    for args in [
+        vec![std::ffi::OsString::from("open"), "-o".into(), dest],
+        vec!["open".into(), "--".into(), hostile.to_owned()],
+    ] {
+        let out = std::process::Command::new(crate::util::SYSNOOP).args(&args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
+        assert_eq!(out.status.code(), Some(if args[1] == "--" { 127 } else { 1 }), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+        assert!(stderr.contains(r"x\ny\u{1b}[31m") && !stderr.contains('\x1b'), "{stderr:?}");
+    }
+    // The tracing line names the command run, escaped.
+    let out = std::process::Command::new(crate::util::SYSNOOP).args(["open", "--", "true", "a\nb"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.lines().any(|l| l.starts_with("sysnoop: tracing open") && l.contains(r"`true a\nb` and its descendants")), "{stderr:?}");
+}

@@ -364,3 +364,56 @@ fn a_destination_that_cannot_be_opened_is_named() {
         assert!(out.stdout.is_empty() && !stderr.contains("tracing"), "{dest}: {stderr}");
     }
 }
+
+/// Runs `argv` as nobody (uid and gid 65534, no capabilities): a hostile local user.
+fn as_nobody(argv: &[&str]) {
+    let status = std::process::Command::new("setpriv").args(["--reuid=65534", "--regid=65534", "--clear-groups"]).args(argv).status().unwrap();
+    assert!(status.success(), "as nobody: {argv:?}");
+}
+
+/// Another user cannot redirect `-o file:`: in a sticky world-writable directory (as
+/// /tmp), nobody plants a symlink to a root-only file at the path root will write to,
+/// or a symlinked directory above it, or a FIFO there. sysnoop exits 1 before tracing,
+/// naming the path and why, and the root-only file is byte for byte what it was.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_planted_link_does_not_redirect_the_output() {
+    require_bpf();
+    let sticky = TestDir::new("planted");
+    crate::util::set_mode(&sticky.path(""), 0o1777);
+    let private = TestDir::new("root-only");
+    crate::util::set_mode(&private.path(""), 0o755);
+    let secret = private.path("trace.ndjson");
+    std::fs::write(&secret, b"root's own bytes\n").unwrap();
+    crate::util::set_mode(&secret, 0o600);
+    let link = sticky.path("trace.ndjson");
+    as_nobody(&["ln", "-s", secret.to_str().unwrap(), link.to_str().unwrap()]);
+    let dir_link = sticky.path("logs");
+    as_nobody(&["ln", "-s", private.path("").to_str().unwrap(), dir_link.to_str().unwrap()]);
+    let fifo = sticky.path("fifo");
+    as_nobody(&["mkfifo", fifo.to_str().unwrap()]);
+    let through_dir = dir_link.join("trace.ndjson");
+    for (path, why) in [
+        (&link, "it is a symbolic link"),
+        (&through_dir, "its directory logs is a symbolic link of uid 65534, which sysnoop does not follow"),
+        (&fifo, "it is a FIFO nobody reads"),
+    ] {
+        let dest = format!("file:{}", path.display());
+        let out = crate::util::run(&["exec", "-q", "-o", &dest, "--duration", "1s"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())),
+            "{dest}: {stderr}"
+        );
+        assert_eq!(std::fs::read(&secret).unwrap(), b"root's own bytes\n");
+    }
+    // A file nobody made there first is not root's to append to either.
+    let theirs = sticky.path("theirs.ndjson");
+    as_nobody(&["touch", theirs.to_str().unwrap()]);
+    let out = crate::util::run(&["exec", "-q", "-o", &format!("file:{}", theirs.display()), "--duration", "1s"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it belongs to uid 65534, not to sysnoop's user (uid 0)"), "{out:?}");
+    assert_eq!(std::fs::metadata(&theirs).unwrap().len(), 0);
+}

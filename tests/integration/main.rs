@@ -22,6 +22,7 @@ mod lsm;
 mod ocsf;
 mod open;
 mod paths;
+mod privileges;
 mod records;
 mod syscalls;
 mod text;
