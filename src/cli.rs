@@ -249,7 +249,8 @@ pub struct RunArgs {
     pub format: Format,
 
     /// Where records go: `-` (stdout), `file:PATH` (appended to; opened again on
-    /// SIGHUP, for logrotate), `unix:PATH` (a Unix stream socket; `unix:@NAME` an
+    /// SIGHUP, for logrotate; never through a symlink, nor into another user's file),
+    /// `unix:PATH` (a Unix stream socket; `unix:@NAME` an
     /// abstract one) or `tcp:HOST:PORT`. A file or socket never holds the run back:
     /// records wait in a queue (--queue-size) while it is slow or down, sysnoop
     /// reconnects with backoff, and records it could not send are counted `unsent`.

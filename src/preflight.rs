@@ -395,6 +395,8 @@ pub fn all_checks() -> Vec<Check> {
     push("btf", true, check_btf().map_err(err));
     let privileged = check_privileges();
     push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));
+    // traffic's own: the same words its run fails with.
+    push("cgroup_attach", false, check_net_admin().map(|()| "CAP_NET_ADMIN held: traffic may attach to cgroups".into()).map_err(err));
     push(
         "tracefs",
         true,

@@ -2,13 +2,14 @@
 
 use crate::util::{parse_ndjson, require_bpf, run, run_as_nobody};
 
-const CHECKS: [&str; 11] = [
+const CHECKS: [&str; 12] = [
     "kernel",
     "btf",
     "bpf_get_current_task_btf",
     "bpf_task_pt_regs",
     "bpf_loop",
     "privileges",
+    "cgroup_attach",
     "tracefs",
     "cgroup2",
     "bpf_lsm",

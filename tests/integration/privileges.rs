@@ -65,6 +65,14 @@ fn an_unreadable_tracefs_is_named_with_its_remedies() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.starts_with("sysnoop: error: tracefs at /sys/kernel/tracing is mode 0700 and owned by uid 0 gid 0, and this process (uid 65534) may not read it: give it CAP_DAC_READ_SEARCH as well (setcap cap_bpf,cap_perfmon,cap_dac_read_search,cap_net_admin+ep sysnoop)"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // doctor, run the same way, names the same cause in its tracefs check.
+    let doctor = run_as_nobody_with(&["bpf", "perfmon"], &["doctor"]);
+    assert_eq!(doctor.status.code(), Some(1));
+    let checks = crate::util::parse_ndjson(&doctor.stdout, "");
+    let tracefs = checks.iter().find(|c| c["check"] == "tracefs").unwrap();
+    assert_eq!((&tracefs["ok"], tracefs["detail"].as_str().unwrap()), (&false.into(), stderr.trim_end().trim_start_matches("sysnoop: error: ")));
+    let attach = checks.iter().find(|c| c["check"] == "cgroup_attach").unwrap();
+    assert!(attach["ok"] == false && attach["detail"].as_str().unwrap().starts_with("not enough privileges: missing CAP_NET_ADMIN (to attach to a cgroup"), "{attach}");
 }
 
 /// `sysnoop ARGS` as nobody with exactly the capabilities `caps` (by setpriv's names),
