@@ -305,10 +305,10 @@ fn create_map(map_type: MapType, name: &str, key_size: u32, value_size: u32, max
 /// bpf_current_task_under_cgroup() checks (bpf/common.bpf.h).
 fn cgroup_filter(dir: &Path) -> Result<MapHandle> {
     let map = create_map(MapType::CgroupArray, "cgroup_filter", 4, 4, 1).context("creating the cgroup filter")?;
-    let file = std::fs::File::open(dir).with_context(|| format!("opening cgroup {}", dir.display()))?;
+    let file = std::fs::File::open(dir).with_context(|| format!("opening cgroup {}", preflight::shown(dir)))?;
     // The map keeps its own reference to the cgroup: the file may close.
     map.update(&0u32.to_ne_bytes(), &(file.as_raw_fd() as u32).to_ne_bytes(), MapFlags::ANY)
-        .with_context(|| format!("filtering by cgroup {}", dir.display()))?;
+        .with_context(|| format!("filtering by cgroup {}", preflight::shown(dir)))?;
     Ok(map)
 }
 

@@ -111,7 +111,7 @@ pub fn check_btf() -> Result<String, PreflightError> {
     match (kernel_has_btf(), btf_file()) {
         (_, Some(file)) => Ok(format!(
             "{} (--btf){}",
-            file.display(),
+            shown(file),
             if kernel_has_btf() { "" } else { "; the kernel shows no BTF of its own: exec and exit use their classic tracepoints, lsm cannot attach, and the task is read without bpf_get_current_task_btf" }
         )),
         (true, None) => Ok(format!("{BTF_PATH} present")),
@@ -247,8 +247,14 @@ pub fn cgroup_dir(cgroup: Option<&Path>) -> anyhow::Result<(PathBuf, PathBuf)> {
         Some(p) if p.is_absolute() && p.starts_with(&root) => p.to_path_buf(),
         Some(p) => root.join(p.strip_prefix("/").unwrap_or(p)),
     };
-    anyhow::ensure!(dir.is_dir(), "{} is not a cgroup v2 directory (under {})", dir.display(), root.display());
+    anyhow::ensure!(dir.is_dir(), "{} is not a cgroup v2 directory (under {})", shown(&dir), shown(&root));
     Ok((root, dir))
+}
+
+/// A path for a message: escaped, since it reaches stderr and may hold anything.
+pub fn shown(path: &Path) -> std::borrow::Cow<'_, str> {
+    use std::os::unix::ffi::OsStrExt;
+    crate::columns::escape(path.as_os_str().as_bytes())
 }
 
 /// Where tracefs is, mounting it at /sys/kernel/tracing when it is missing and we may.

@@ -94,6 +94,7 @@ fn hostile_names_reach_stderr_escaped() {
     for args in [
         vec![std::ffi::OsString::from("open"), "-o".into(), dest],
         vec!["open".into(), "--".into(), hostile.to_owned()],
+        vec!["open".into(), "--cgroup".into(), hostile.to_owned()],
     ] {
         let out = std::process::Command::new(crate::util::SYSNOOP).args(&args).output().unwrap();
         let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
