@@ -23,6 +23,7 @@ pub const SECURITYFS_PATH: &str = "/sys/kernel/security";
 pub const SETCAP: &str = "cap_bpf,cap_perfmon,cap_dac_read_search,cap_net_admin+ep";
 
 const CAP_NET_ADMIN: u32 = 12;
+pub const CAP_IPC_LOCK: u32 = 14;
 const CAP_SYS_ADMIN: u32 = 21;
 const CAP_PERFMON: u32 = 38;
 const CAP_BPF: u32 = 39;

@@ -228,6 +228,12 @@ struct Received {
     lost: AtomicU64,
 }
 
+/// kernel.perf_event_mlock_kb: how much perf buffer memory a user may map without
+/// CAP_IPC_LOCK.
+fn perf_mlock_kb() -> Option<u64> {
+    std::fs::read_to_string("/proc/sys/kernel/perf_event_mlock_kb").ok()?.trim().parse().ok()
+}
+
 impl Events {
     pub fn create(transport: Transport, size: u32) -> Result<Events, PreflightError> {
         let received = Arc::new(Received::default());
@@ -246,7 +252,20 @@ impl Events {
                 let map = MapHandle::create(MapType::PerfEventArray, Some("events"), 4, 4, cpus as u32, &opts).map_err(|e| perf(&e))?;
                 let pages = perf_pages(size, cpus);
                 let watermark = crate::session::wakeup_bytes((pages * page_size()) as u32) as u32;
-                let reader = PerfReader::new(&map, pages, watermark, Arc::clone(&received)).map_err(|e| perf(&format!("setting up the perf buffers: {e}")))?;
+                let reader = PerfReader::new(&map, pages, watermark, Arc::clone(&received)).map_err(|e| {
+                    // Mapping perf buffers beyond kernel.perf_event_mlock_kb (per user)
+                    // takes CAP_IPC_LOCK: the usual EPERM here.
+                    let eperm = e.to_string().contains("Operation not permitted");
+                    let locked = crate::preflight::effective_caps() & (1 << crate::preflight::CAP_IPC_LOCK) != 0;
+                    match (eperm && !locked, perf_mlock_kb()) {
+                        (true, Some(kb)) => perf(&format!(
+                            "setting up the perf buffers: {e}: {} KiB of buffers is more than kernel.perf_event_mlock_kb ({kb} KiB) lets a user map without CAP_IPC_LOCK: give sysnoop cap_ipc_lock as well (setcap {},cap_ipc_lock+ep sysnoop), or a smaller --ring-size",
+                            pages * page_size() * cpus / 1024,
+                            crate::preflight::SETCAP.trim_end_matches("+ep")
+                        )),
+                        _ => perf(&format!("setting up the perf buffers: {e}")),
+                    }
+                })?;
                 (map, Reader::Perf(reader))
             }
         };
