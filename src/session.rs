@@ -173,7 +173,16 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         Some(Follow::Command { user: Some(_), .. }) => &[crate::caps::CAP_KILL],
         _ => &[],
     };
-    crate::caps::drop_all_but(keep).context("giving up capabilities once tracing is live")?;
+    // Whether bpf() still answers: the events map's info, which any kernel gives to a
+    // process holding its descriptor unless it refuses bpf() altogether.
+    let bpf_works = || {
+        let mut info = libbpf_rs::libbpf_sys::bpf_map_info::default();
+        let mut len = std::mem::size_of_val(&info) as u32;
+        use std::os::fd::{AsFd, AsRawFd};
+        // SAFETY: `info` is as long as `len` says.
+        unsafe { libbpf_rs::libbpf_sys::bpf_map_get_info_by_fd(shared.events.map.as_fd().as_raw_fd(), &mut info, &mut len) == 0 }
+    };
+    crate::caps::drop_all_but(keep, bpf_works).context("giving up capabilities once tracing is live")?;
     run(&shared.events, &sources, &config.limits, periodic, dedups, follower, output, announce, out)
 }
 

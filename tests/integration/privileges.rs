@@ -18,8 +18,9 @@ fn thread_caps(pid: u32) -> Vec<(u64, u64, u32)> {
 }
 
 /// Once tracing is live, sysnoop holds no capability in any thread and has set
-/// no_new_privs; records, the summary and the exit status are as ever. With -- CMD
-/// --user it keeps CAP_KILL alone, to end another user's command.
+/// no_new_privs (this kernel reads maps for a process without CAP_BPF; on those that do
+/// not, the VM checks find CAP_BPF alone); records, the summary and the exit status are
+/// as ever. With -- CMD --user it keeps CAP_KILL alone, to end another user's command.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn capabilities_are_given_up_once_tracing_is_live() {
