@@ -89,9 +89,3 @@ fn set(effective: u64, permitted: u64) -> io::Result<()> {
     }
     Ok(())
 }
-
-/// The number of threads of this process (from /proc/self/status).
-pub fn threads() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|n| n.trim().parse().ok())
-}

@@ -41,7 +41,7 @@ fn bpf_lsm() -> Check {
         let config = Config::new(*command);
         let shared = Shared::new(&config, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
         // Whether file_open names files with bpf_d_path (else with the walk).
-        Lsm::load(&shared, &LsmOptions {}).map(|l| !l.hooks.traced[0].contains("walked")).map_err(|e| format!("{e:#}"))
+        Lsm::load(&shared, &LsmOptions {}).map(|l| l.hooks.traced[0] != crate::kinds::lsm::FILE_OPEN_WALKED).map_err(|e| format!("{e:#}"))
     };
     let (ok, detail) = match tried() {
         Ok(true) => (true, "lsm/file_open and lsm/socket_connect load, attach and run; file_open names files with bpf_d_path".to_owned()),

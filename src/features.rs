@@ -110,6 +110,13 @@ pub const FEATURES: [(Feature, Info); 3] = [
     ),
 ];
 
+// The walks' bounds the texts above give are bpf/sysnoop.h's.
+const _: () = {
+    use crate::bpf::open::types::sysnoop_path_abi;
+    assert!(sysnoop_path_abi::SN_PATH_STEPS_BOUNDED.0 == 64, "FEATURES' bpf_loop text says 64 steps");
+    assert!(sysnoop_path_abi::SN_PATH_STEPS_MAX.0 == 2100, "FEATURES' bpf_loop text says 2100 steps");
+};
+
 // The order build.rs builds the variants in is the order here.
 const _: () = {
     let names = crate::bpf::VARIANT_FEATURES;
@@ -204,6 +211,16 @@ impl Features {
             .filter_map(|(f, info)| self.why_not(*f).map(|why| Fallback { info, why }))
             .collect()
     }
+}
+
+/// The names of the features in `mask` (bit `Feature as u32` each), in FEATURES' order.
+pub fn names(mask: u32) -> impl Iterator<Item = &'static str> {
+    FEATURES.iter().filter(move |(f, _)| mask & (1 << *f as u32) != 0).map(|(_, info)| info.name)
+}
+
+/// Serializes a mask of features as their names (the start record's `without`).
+pub fn serialize_names<S: serde::Serializer>(mask: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(names(*mask))
 }
 
 /// The features of the running kernel, probed once per run.

@@ -67,14 +67,19 @@ pub mod bpf {
                 /// For each mask of features the kernel has, the index of the variant to load.
                 static SERVES: &[usize] = &[$($serves),+];
 
-                /// The variant for the running kernel's features: what the skeleton opens.
+                /// The variant for the running kernel's features: its bytes and features.
+                fn variant() -> &'static (&'static [u8], u32) {
+                    &VARIANTS[SERVES[crate::features::get().mask() as usize]]
+                }
+
+                /// What the skeleton opens (build.rs points it here).
                 pub(crate) fn object_bytes() -> &'static [u8] {
-                    VARIANTS[SERVES[crate::features::get().mask() as usize]].0
+                    variant().0
                 }
 
                 /// The features the loaded variant was built with.
                 pub fn variant_mask() -> u32 {
-                    VARIANTS[SERVES[crate::features::get().mask() as usize]].1
+                    variant().1
                 }
 
                 impl crate::loader::Object for $skel<'static> {

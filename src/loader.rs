@@ -102,25 +102,21 @@ pub struct Hooks {
     /// Said after the hooks, e.g. the cgroup traffic is counted in.
     pub detail: Option<String>,
     pub absent: Vec<String>,
-    /// The kernel features (src/features.rs) this kind's programs do without here: the
-    /// fallbacks they took.
-    pub without: Vec<&'static str>,
+    /// The kernel features (src/features.rs, one bit each) this kind's programs do
+    /// without here: the fallbacks they took. Written as the features' names.
+    #[serde(serialize_with = "crate::features::serialize_names")]
+    pub without: u32,
 }
 
 impl Hooks {
     pub fn new(kind: &'static str, traced: Vec<String>) -> Self {
-        Hooks { kind, traced, detail: None, absent: Vec::new(), without: Vec::new() }
+        Hooks { kind, traced, detail: None, absent: Vec::new(), without: 0 }
     }
 
     /// The hooks of a kind whose programs are object `O`'s: they name the kernel
     /// features its loaded variant does without (src/features.rs).
     pub fn on<O: Object>(mut self) -> Self {
-        let missing = O::used_features() & !O::variant_mask();
-        self.without = crate::features::FEATURES
-            .iter()
-            .filter(|(f, _)| missing & (1 << *f as u32) != 0)
-            .map(|(_, info)| info.name)
-            .collect();
+        self.without = O::used_features() & !O::variant_mask();
         self
     }
 }

@@ -37,24 +37,25 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     let euid = nix::unistd::geteuid().as_raw();
     let trusted = |uid: u32| uid == 0 || uid == euid;
     let (dir, name) = walk_parent(path, &trusted)?;
-    let name = CString::new(name.as_bytes()).map_err(|_| invalid(path, "the path holds a NUL byte"))?;
-    let flags = libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
-    // SAFETY: a plain openat on a directory we hold open.
-    let fd = unsafe { libc::openat(dir.as_raw_fd(), name.as_ptr(), flags, 0o600 as libc::c_uint) };
-    if fd < 0 {
-        let e = io::Error::last_os_error();
-        // A symlink there gives ELOOP, or EACCES where the kernel itself refuses another
-        // user's in a sticky directory (may_create_in_sticky): either way, say what it is.
-        let is_link = || open_path(&dir, &name_os(&name)).and_then(|fd| fstat(&fd)).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK);
-        return Err(match e.raw_os_error() {
-            Some(libc::ELOOP | libc::EACCES) if is_link() => refused(path, "it is a symbolic link (sysnoop does not write through one: another user could point it anywhere)"),
-            Some(libc::ENXIO) => refused(path, "it is a FIFO nobody reads"),
-            Some(libc::EISDIR) => refused(path, "it is a directory"),
-            _ => e,
-        });
+    if name.as_bytes().contains(&0) {
+        return Err(invalid(path, "the path holds a NUL byte"));
     }
-    // SAFETY: openat returned a new descriptor we own.
-    let file = unsafe { File::from_raw_fd(fd) };
+    let flags = libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+    let file = match openat(Some(&dir), &name, flags) {
+        Ok(fd) => File::from(fd),
+        Err(e) => {
+            // A symlink there gives ELOOP, or EACCES where the kernel itself refuses
+            // another user's in a sticky directory (may_create_in_sticky): either way,
+            // say what it is.
+            let is_link = || open_path(&dir, &name).and_then(|fd| fstat(&fd)).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK);
+            return Err(match e.raw_os_error() {
+                Some(libc::ELOOP | libc::EACCES) if is_link() => refused(path, "it is a symbolic link (sysnoop does not write through one: another user could point it anywhere)"),
+                Some(libc::ENXIO) => refused(path, "it is a FIFO nobody reads"),
+                Some(libc::EISDIR) => refused(path, "it is a directory"),
+                _ => e,
+            });
+        }
+    };
     let meta = file.metadata()?;
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
     let kind = meta.file_type();
@@ -152,11 +153,12 @@ fn open_path(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
     openat(Some(dir), name, libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC)
 }
 
+/// openat(2); a file it creates (O_CREAT) gets mode 0600.
 fn openat(at: Option<&OwnedFd>, name: &OsStr, flags: libc::c_int) -> io::Result<OwnedFd> {
     let name = CString::new(name.as_bytes()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     let at = at.map_or(libc::AT_FDCWD, |d| d.as_raw_fd());
-    // SAFETY: a plain openat.
-    let fd = unsafe { libc::openat(at, name.as_ptr(), flags) };
+    // SAFETY: a plain openat; the mode is read only with O_CREAT.
+    let fd = unsafe { libc::openat(at, name.as_ptr(), flags, 0o600 as libc::c_uint) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -184,10 +186,6 @@ fn read_link(fd: &OwnedFd) -> io::Result<OsString> {
     }
     buf.truncate(n as usize);
     Ok(OsString::from_vec(buf))
-}
-
-fn name_os(name: &CString) -> OsString {
-    OsString::from_vec(name.as_bytes().to_vec())
 }
 
 fn refused(path: &Path, why: &str) -> io::Error {

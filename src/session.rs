@@ -162,7 +162,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         filters: &config.filters,
         ring_size: config.ring_size,
         transport: shared.events.transport,
-        fallbacks: crate::features::get().fallbacks(loaded_features(&loaded)),
+        fallbacks: crate::features::get().fallbacks(loaded.iter().fold(0, |mask, l| mask | l.hooks.without)),
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
@@ -223,16 +223,6 @@ struct Start<'a> {
     fallbacks: Vec<crate::features::Fallback>,
 }
 
-/// The kernel features (src/features.rs, one bit each) the loaded kinds' programs use or
-/// do without.
-fn loaded_features(loaded: &[Loaded]) -> u32 {
-    let names: Vec<&str> = loaded.iter().flat_map(|l| l.hooks.without.iter().copied()).collect();
-    crate::features::FEATURES
-        .iter()
-        .filter(|(_, info)| names.contains(&info.name))
-        .fold(0, |mask, (f, _)| mask | 1 << *f as u32)
-}
-
 #[derive(Serialize)]
 struct Skipped {
     kind: &'static str,
@@ -253,8 +243,8 @@ fn tracing_line(hooks: &[&Hooks], filters: &str, transport: Option<Transport>) -
             if !h.absent.is_empty() {
                 part += &format!(" [not on this kernel: {}]", h.absent.join(", "));
             }
-            if !h.without.is_empty() {
-                part += &format!(" [fallbacks without {}]", h.without.join(", "));
+            if h.without != 0 {
+                part += &format!(" [fallbacks without {}]", crate::features::names(h.without).collect::<Vec<_>>().join(", "));
             }
             part
         })

@@ -73,7 +73,7 @@ impl Tracer for Lsm {
         shared
             .live(&skel, &[lsm_slot::LSM_SLOT_FILE_OPEN.0, lsm_slot::LSM_SLOT_SOCKET_CONNECT.0], probe_calls)
             .map_err(|e| anyhow!("{}", unavailable(&format!("the lsm programs attached but do not run ({e:#})"))))?;
-        let file_open = if walked { "lsm/file_open (path walked: no bpf_d_path in lsm programs)" } else { "lsm/file_open" };
+        let file_open = if walked { FILE_OPEN_WALKED } else { "lsm/file_open" };
         let hooks = Hooks::new(Self::NAME, vec![file_open.into(), "lsm/socket_connect".into()]).on::<LsmBpfSkel>();
         // One object counts for both records: its kernel counts (filtered, lost) are
         // reported under lsm_file_open.
@@ -81,6 +81,9 @@ impl Tracer for Lsm {
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
     }
 }
+
+/// The file_open hook as named where it walks the path (no bpf_d_path in lsm programs).
+pub const FILE_OPEN_WALKED: &str = "lsm/file_open (path walked: no bpf_d_path in lsm programs)";
 
 /// Since when lsm programs may call bpf_d_path (on file_open: the sleepable hooks, 5.11).
 pub const D_PATH_SINCE: Version = Version(5, 11);
