@@ -15,7 +15,15 @@ use sysnoop::follow::{self, Follow, Held, NotRunnable};
 use sysnoop::{doctor, schema, session, signals};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version: to stdout, exit 0.
+        Err(e) if e.exit_code() == 0 => e.exit(),
+        Err(_) => {
+            sysnoop::say!("{}", sysnoop::cli::usage_error(std::env::args_os()));
+            return ExitCode::from(2);
+        }
+    };
     sysnoop::libbpf_log::install(cli.verbose);
     if let Some(btf) = &cli.btf {
         sysnoop::preflight::set_btf_file(btf.clone());

@@ -1,12 +1,15 @@
-//! Usage errors: exit status 2 and the reason, before anything loads.
+//! Usage errors: exit status 2 and the reason in one line, before anything loads.
 
 use crate::util::run;
 
 fn usage_error(args: &[&str], reason: &str) {
     let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(stderr.contains(reason), "{args:?}: expected `{reason}` in:\n{stderr}");
+    assert!(stderr.starts_with("sysnoop: error: ") && stderr.ends_with(" (see --help)\n"), "{args:?}: {stderr:?}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
+    assert!(!stderr.trim_end().contains(|c: char| c.is_control()), "{args:?}: {stderr:?}");
     assert!(out.stdout.is_empty());
 }
 
@@ -24,7 +27,11 @@ fn bad_flags_exit_2_with_the_reason() {
     usage_error(&["open", "--format", "xml"], "[possible values: native, ocsf, text]");
     usage_error(&["traffic", "-p", "1"], "unexpected argument '-p'");
     usage_error(&["all", "--count"], "unexpected argument '--count'");
-    usage_error(&[], "Usage");
+    usage_error(&[], "a subcommand is required: doctor, open, exec");
+    usage_error(&["open", "-p", "1", "-p", "2"], "'--pid <PID>' cannot be used multiple times");
+    // What the user typed is quoted exactly, escaped.
+    usage_error(&["exec", "--duration", "x\ny\u{1b}[31m"], r"invalid value 'x\ny\u{1b}[31m' for '--duration <DURATION>'");
+    usage_error(&["connect", "--port", "\n\nUsage: x"], r"invalid value '\n\nUsage: x' for '--port <PORT[,PORT]>': `\n\nUsage: x` is not a port");
     usage_error(&["open", "-o", "out.json"], "a file is file:out.json");
     usage_error(&["open", "-o", "udp:host:514"], "unknown destination `udp:`");
     usage_error(&["open", "-o", "tcp:localhost"], "no port");
@@ -86,7 +93,10 @@ fn schema_describes_every_record() {
 fn hostile_names_reach_stderr_escaped() {
     crate::util::require_bpf();
     use std::os::unix::ffi::OsStrExt;
-    // (Bytes that are not UTF-8 clap refuses in an argument: exit 2.)
+    // Bytes that are not UTF-8 clap refuses in an option (not in CMD): exit 2.
+    let out = std::process::Command::new(crate::util::SYSNOOP).args(["open".as_ref(), "-o".as_ref(), std::ffi::OsStr::from_bytes(b"file:\xff\n")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "sysnoop: error: `file:\\xff\\n` (after `-o`) is not UTF-8 (only the command after -- may be any bytes) (see --help)\n");
     let hostile = std::ffi::OsStr::from_bytes(b"x\ny\x1b[31m");
     let dir = crate::util::TestDir::new("hostile");
     let mut dest = std::ffi::OsString::from("file:");
