@@ -71,24 +71,34 @@ pub fn task(bytes: &[u8]) -> Task {
     Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: Comm::new(text::c_bytes(&h.comm)), cgroup_id: h.cgroup_id }
 }
 
-/// Every entry of a per-CPU hash map: each key with its per-CPU values. Entries whose
-/// bytes do not fit the types are skipped (they cannot come from our own programs).
-pub fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_rs::MapCore) -> Vec<(K, Vec<V>)> {
-    map.keys()
-        .filter_map(|key_bytes| {
-            let mut key = K::default();
-            plain::copy_from_bytes(&mut key, &key_bytes).ok()?;
-            let per_cpu = map.lookup_percpu(&key_bytes, libbpf_rs::MapFlags::ANY).ok()??;
-            let values = per_cpu
-                .iter()
-                .filter_map(|bytes| {
-                    let mut value = V::default();
-                    plain::copy_from_bytes(&mut value, bytes).ok().map(|()| value)
-                })
-                .collect();
-            Some((key, values))
-        })
-        .collect()
+/// Every entry of a per-CPU hash map: each key with its per-CPU values, or why the map
+/// cannot be read (an error, never an empty answer). A key deleted between the walk and
+/// its lookup is skipped; bytes that do not fit the types are an error (they cannot come
+/// from our own programs).
+pub fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_rs::MapCore) -> anyhow::Result<Vec<(K, Vec<V>)>> {
+    let name = map.name().to_string_lossy().into_owned();
+    let unreadable = |why: String| anyhow::anyhow!("cannot read the kernel's map {name}: {why}");
+    let mut entries = Vec::new();
+    for key_bytes in map.keys() {
+        let mut key = K::default();
+        plain::copy_from_bytes(&mut key, &key_bytes).map_err(|e| unreadable(format!("a key of {} bytes ({e:?})", key_bytes.len())))?;
+        let Some(per_cpu) = map.lookup_percpu(&key_bytes, libbpf_rs::MapFlags::ANY).map_err(|e| unreadable(e.to_string()))? else {
+            continue;
+        };
+        let mut values = Vec::with_capacity(per_cpu.len());
+        for bytes in &per_cpu {
+            let mut value = V::default();
+            plain::copy_from_bytes(&mut value, bytes).map_err(|e| unreadable(format!("a value of {} bytes ({e:?})", bytes.len())))?;
+            values.push(value);
+        }
+        entries.push((key, values));
+    }
+    // The key walk ends at the first error and says nothing: when it found nothing, a
+    // lookup tells an empty map (no such key) from one that cannot be read.
+    if entries.is_empty() {
+        map.lookup_percpu(&vec![0xff; map.key_size() as usize], libbpf_rs::MapFlags::ANY).map_err(|e| unreadable(e.to_string()))?;
+    }
+    Ok(entries)
 }
 
 /// Any record from the session's ring buffer, told apart by its header's `kind`. A

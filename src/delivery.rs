@@ -134,7 +134,7 @@ impl Dest {
                         use std::os::linux::net::SocketAddrExt;
                         UnixStream::connect_addr(&std::os::unix::net::SocketAddr::from_abstract_name(name)?)
                     }
-                    None => UnixStream::connect(path),
+                    None => crate::outfile::connect_unix(path),
                 }
                 .map_err(|e| match e.raw_os_error() {
                     Some(nix::libc::EPROTOTYPE) => io::Error::other(format!("{e}: not a stream socket (sysnoop sends over stream sockets)")),

@@ -317,9 +317,9 @@ impl Follower {
         }
     }
 
-    pub fn counts(&self) -> FollowCounts {
+    pub fn counts(&self) -> anyhow::Result<FollowCounts> {
         let get = |counter: sysnoop_counter| crate::stats::sum_percpu(&self.counts, counter.0);
-        FollowCounts { tasks: self.seeded + get(sysnoop_counter::SN_CTR_FOLLOWED), untracked: get(sysnoop_counter::SN_CTR_UNTRACKED) }
+        Ok(FollowCounts { tasks: self.seeded + get(sysnoop_counter::SN_CTR_FOLLOWED)?, untracked: get(sysnoop_counter::SN_CTR_UNTRACKED)? })
     }
 }
 

@@ -1,6 +1,7 @@
-//! `-o file:PATH`, opened so that no other user can redirect what sysnoop writes: a
-//! privileged tool that appends to a path in a world-writable directory must not follow
-//! a symlink (or a hard link) someone else planted there into a file of their choosing.
+//! `-o file:PATH` and `-o unix:PATH`, opened so that no other user can redirect what
+//! sysnoop writes: a privileged tool that appends to a path in a world-writable
+//! directory must not follow a symlink (or a hard link) someone else planted there into
+//! a file of their choosing, nor send to a socket someone else made.
 //!
 //! The path is walked one component at a time from an open directory (openat with
 //! O_NOFOLLOW), never by name twice, so nothing can be swapped in between a check and
@@ -84,6 +85,35 @@ pub fn open_append(path: &Path) -> io::Result<File> {
         }
     }
     Ok(file)
+}
+
+/// Connects to the Unix stream socket at `path` (`-o unix:PATH`) by the same walk: no
+/// symlink of another user among the directories, none at all at the socket itself;
+/// and a socket in a directory other users can write (a sticky /tmp) must belong to
+/// root or sysnoop's user, since anyone could have made it there to be sent the records.
+/// The socket is connected through its open descriptor (/proc/self/fd/N), so what was
+/// checked is what is connected to.
+pub fn connect_unix(path: &Path) -> io::Result<std::os::unix::net::UnixStream> {
+    use std::os::unix::fs::MetadataExt;
+    let (euid, egid) = (nix::unistd::geteuid().as_raw(), nix::unistd::getegid().as_raw());
+    let trusted = |uid: u32| uid == 0 || uid == euid;
+    let (dir, name) = walk_parent(path, &trusted)?;
+    let socket = open_path(&dir, &name)?;
+    let st = fstat(&socket)?;
+    match st.st_mode & libc::S_IFMT {
+        libc::S_IFSOCK => {}
+        libc::S_IFLNK => return Err(refused(path, "it is a symbolic link (sysnoop does not send through one: another user could point it anywhere; name the socket itself)")),
+        _ => return Err(refused(path, "it is not a socket")),
+    }
+    let parent = File::from(open_dir(Some(&dir), OsStr::new("."))?).metadata()?;
+    let others_write = parent.mode() & 0o002 != 0 || (parent.mode() & 0o020 != 0 && parent.gid() != 0 && parent.gid() != egid);
+    if others_write && !trusted(st.st_uid) {
+        return Err(refused(
+            path,
+            &format!("it is a socket of uid {} in a directory other users can write (mode {:o}), so anyone could have made it; put the collector's socket in a directory only it can write", st.st_uid, parent.mode() & 0o7777),
+        ));
+    }
+    std::os::unix::net::UnixStream::connect(format!("/proc/self/fd/{}", socket.as_raw_fd()))
 }
 
 /// The directory `path`'s last component is in, open, and that component's name.

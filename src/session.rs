@@ -72,7 +72,8 @@ pub struct Source {
 /// `every` is None).
 pub struct Periodic {
     pub every: Option<Duration>,
-    pub produce: Box<dyn FnMut() -> Vec<Event> + Send>,
+    /// The events, or why the kernel's maps could not be read (the run ends with it).
+    pub produce: Box<dyn FnMut() -> Result<Vec<Event>> + Send>,
 }
 
 /// When a run ends and what it reports on the way.
@@ -509,7 +510,7 @@ impl<'s, W: Write> Writer<'s, W> {
                 stop.store(true, Ordering::SeqCst);
             }
             if let Some(due) = next_stats.filter(|&due| now >= due) {
-                self.print_stats();
+                self.print_stats()?;
                 next_stats = Some(due + self.limits.stats_interval.unwrap_or_default());
             }
             for i in 0..self.periodic.len() {
@@ -562,7 +563,7 @@ impl<'s, W: Write> Writer<'s, W> {
             }
         }
         self.sink.drain();
-        let summary = self.report("summary");
+        let summary = self.report("summary")?;
         self.line.clear();
         self.renderer.summary(&summary, &mut self.line);
         self.sink.summary(&self.line)
@@ -570,7 +571,7 @@ impl<'s, W: Write> Writer<'s, W> {
 
     /// Writes what periodic producer `i` makes now. Ok(false) when stdout is closed.
     fn write_periodic(&mut self, i: usize) -> Result<bool> {
-        for event in (self.periodic[i].0.produce)() {
+        for event in (self.periodic[i].0.produce)()? {
             let index = source_index(self.sources, Some(event.kind()));
             if !self.write_event(index, &event)? {
                 return Ok(false);
@@ -606,10 +607,10 @@ impl<'s, W: Write> Writer<'s, W> {
         self.sink.flush()
     }
 
-    fn report(&self, kind: &'static str) -> Report {
+    fn report(&self, kind: &'static str) -> Result<Report> {
         let mut counts = BTreeMap::new();
         for (index, source) in self.sources.iter().enumerate() {
-            let kernel = source.counters.as_ref().map(|c| KernelCounts::read(c)).unwrap_or_default();
+            let kernel = source.counters.as_ref().map(|c| KernelCounts::read(c)).transpose()?.unwrap_or_default();
             let user = &self.user[index];
             counts.insert(
                 source.kind.name(),
@@ -638,20 +639,21 @@ impl<'s, W: Write> Writer<'s, W> {
                 },
             );
         }
-        Report {
+        Ok(Report {
             kind,
             time: self.render.clock.now(),
             session: self.render.session.clone(),
             elapsed_ns: self.started.elapsed().as_nanos() as u64,
             counts,
-            follow: self.follower.as_ref().map(Follower::counts),
+            follow: self.follower.as_ref().map(Follower::counts).transpose()?,
             perf_lost: self.events.and_then(Events::perf_lost),
-        }
+        })
     }
 
-    fn print_stats(&self) {
-        let line = serde_json::to_string(&self.report("stats")).expect("serializing stats");
+    fn print_stats(&self) -> Result<()> {
+        let line = serde_json::to_string(&self.report("stats")?).expect("serializing stats");
         crate::say!("{line}");
+        Ok(())
     }
 }
 

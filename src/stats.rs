@@ -46,27 +46,27 @@ pub struct KernelCounts {
 }
 
 impl KernelCounts {
-    /// Sums the per-CPU values. A map that cannot be read counts as zero rather than
-    /// ending the run; it only happens if the object is being torn down.
-    pub fn read(counters: &dyn MapCore) -> Self {
+    /// Sums the per-CPU values. A map that cannot be read is an error, never zeros: the
+    /// counts would no longer add up.
+    pub fn read(counters: &dyn MapCore) -> anyhow::Result<Self> {
         let get = |counter: sysnoop_counter| sum_percpu(counters, counter.0);
-        KernelCounts {
-            filtered: get(sysnoop_counter::SN_CTR_FILTERED),
-            lost: get(sysnoop_counter::SN_CTR_LOST),
-            pairing_misses: get(sysnoop_counter::SN_CTR_PAIR_MISS),
-        }
+        Ok(KernelCounts {
+            filtered: get(sysnoop_counter::SN_CTR_FILTERED)?,
+            lost: get(sysnoop_counter::SN_CTR_LOST)?,
+            pairing_misses: get(sysnoop_counter::SN_CTR_PAIR_MISS)?,
+        })
     }
 }
 
-/// The sum over CPUs of entry `index` of a per-CPU array of u64 counters; 0 when it
-/// cannot be read.
-pub fn sum_percpu(counters: &dyn MapCore, index: u32) -> u64 {
-    counters
-        .lookup_percpu(&index.to_ne_bytes(), MapFlags::ANY)
-        .ok()
-        .flatten()
-        .map(|per_cpu| per_cpu.iter().map(|v| sum_u64(v)).sum())
-        .unwrap_or(0)
+/// The sum over CPUs of entry `index` of a per-CPU array of u64 counters, or why it
+/// cannot be read (the map named).
+pub fn sum_percpu(counters: &dyn MapCore, index: u32) -> anyhow::Result<u64> {
+    let unreadable = |why: String| anyhow::anyhow!("cannot read the kernel's counters (map {}, entry {index}): {why}", counters.name().to_string_lossy());
+    match counters.lookup_percpu(&index.to_ne_bytes(), MapFlags::ANY) {
+        Ok(Some(per_cpu)) => Ok(per_cpu.iter().map(|v| sum_u64(v)).sum()),
+        Ok(None) => Err(unreadable("no such entry".into())),
+        Err(e) => Err(unreadable(e.to_string())),
+    }
 }
 
 fn sum_u64(bytes: &[u8]) -> u64 {

@@ -144,7 +144,7 @@ unsafe impl Send for PerfReader {}
 impl PerfReader {
     /// Perf buffers of `pages` pages for each CPU slot of `map`, each waking its reader
     /// once it holds `watermark` bytes.
-    fn new(map: &MapHandle, pages: usize, watermark: u32, received: Arc<Received>) -> Result<PerfReader, String> {
+    fn new(map: &MapHandle, pages: usize, watermark: u32, received: Arc<Received>) -> std::io::Result<PerfReader> {
         let mut attr = libbpf_sys::perf_event_attr {
             type_: libbpf_sys::PERF_TYPE_SOFTWARE,
             size: std::mem::size_of::<libbpf_sys::perf_event_attr>() as u32,
@@ -162,7 +162,7 @@ impl PerfReader {
         // libbpf 1.x: NULL and errno on failure.
         match NonNull::new(raw) {
             Some(buffers) => Ok(PerfReader { buffers, _received: received }),
-            None => Err(std::io::Error::last_os_error().to_string()),
+            None => Err(std::io::Error::last_os_error()),
         }
     }
 
@@ -255,7 +255,7 @@ impl Events {
                 let reader = PerfReader::new(&map, pages, watermark, Arc::clone(&received)).map_err(|e| {
                     // Mapping perf buffers beyond kernel.perf_event_mlock_kb (per user)
                     // takes CAP_IPC_LOCK: the usual EPERM here.
-                    let eperm = e.to_string().contains("Operation not permitted");
+                    let eperm = e.raw_os_error() == Some(nix::errno::Errno::EPERM as i32);
                     let locked = crate::preflight::effective_caps() & (1 << crate::preflight::CAP_IPC_LOCK) != 0;
                     match (eperm && !locked, perf_mlock_kb()) {
                         (true, Some(kb)) => perf(&format!(

@@ -272,10 +272,10 @@ struct Counts {
 impl Counts {
     /// One record per syscall (per process with -P) that was called since the last
     /// snapshot, most called first; only the first --top N.
-    fn snapshot(&mut self) -> Vec<Event> {
+    fn snapshot(&mut self) -> anyhow::Result<Vec<Event>> {
         let ts_ns = crate::clock::boot_ns();
         let mut events = Vec::new();
-        for (key, per_cpu) in decode::percpu_entries::<syscall_count_key, syscall_count>(&self.map as &dyn MapCore) {
+        for (key, per_cpu) in decode::percpu_entries::<syscall_count_key, syscall_count>(&self.map as &dyn MapCore)? {
             let mut total = syscall_count::default();
             for c in &per_cpu {
                 total.count += c.count;
@@ -302,7 +302,7 @@ impl Counts {
         }
         events.sort_by(|a, b| b.count.cmp(&a.count).then(a.nr.cmp(&b.nr)));
         events.truncate(self.top.unwrap_or(usize::MAX));
-        events.into_iter().map(Event::SyscallCount).collect()
+        Ok(events.into_iter().map(Event::SyscallCount).collect())
     }
 }
 

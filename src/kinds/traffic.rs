@@ -114,12 +114,12 @@ struct Snapshots {
 impl Snapshots {
     /// The change since the last snapshot: one record per cgroup that moved anything,
     /// and an alert for each that went over `alert` bytes per second.
-    fn snapshot(&mut self, alert: Option<u64>) -> Vec<Event> {
+    fn snapshot(&mut self, alert: Option<u64>) -> anyhow::Result<Vec<Event>> {
         let now = boot_ns();
         let interval_ns = now.saturating_sub(self.last_ns).max(1);
         self.last_ns = now;
         let mut by_cgroup: BTreeMap<u64, BTreeMap<u8, Flow>> = BTreeMap::new();
-        for (key, per_cpu) in crate::decode::percpu_entries::<traffic_key, traffic_value>(&self.map as &dyn MapCore) {
+        for (key, per_cpu) in crate::decode::percpu_entries::<traffic_key, traffic_value>(&self.map as &dyn MapCore)? {
             // Running totals since attach, summed over CPUs.
             let mut total = Flow::default();
             for v in &per_cpu {
@@ -152,7 +152,7 @@ impl Snapshots {
                 events.push(Event::Alert(AlertEvent { ts_ns: now, cgroup_id, cgroup, bytes_per_sec: rate, threshold }));
             }
         }
-        events
+        Ok(events)
     }
 
     /// The cgroup's path under the mount point, or `cgroup:<id>` when it is gone.

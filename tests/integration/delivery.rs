@@ -417,3 +417,53 @@ fn a_planted_link_does_not_redirect_the_output() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("it belongs to uid 65534, not to sysnoop's user (uid 0)"), "{out:?}");
     assert_eq!(std::fs::metadata(&theirs).unwrap().len(), 0);
 }
+
+/// Nor `-o unix:`: in a sticky world-writable directory, a socket another user made (it
+/// listens, to be sent the records) is refused, and so is a symlink nobody plants to a
+/// socket elsewhere; the same socket of root's own is sent to.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_planted_socket_is_not_sent_to() {
+    use std::os::unix::net::UnixListener;
+    require_bpf();
+    let sticky = TestDir::new("planted-socket");
+    crate::util::set_mode(&sticky.path(""), 0o1777);
+    let theirs = sticky.path("collector.sock");
+    let listener = UnixListener::bind(&theirs).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::os::unix::fs::lchown(&theirs, Some(65534), Some(65534)).unwrap();
+    let private = TestDir::new("private-socket");
+    let elsewhere = private.path("real.sock");
+    let _real = UnixListener::bind(&elsewhere).unwrap();
+    let link = sticky.path("link.sock");
+    as_nobody(&["ln", "-s", elsewhere.to_str().unwrap(), link.to_str().unwrap()]);
+    for (path, why) in [
+        (&theirs, "it is a socket of uid 65534 in a directory other users can write (mode 1777), so anyone could have made it"),
+        (&link, "it is a symbolic link (sysnoop does not send through one"),
+    ] {
+        let dest = format!("unix:{}", path.display());
+        let out = crate::util::run(&["exec", "-q", "-o", &dest, "--duration", "1s"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())), "{dest}: {stderr}");
+    }
+    assert_eq!(listener.accept().map(|_| ()).unwrap_err().kind(), std::io::ErrorKind::WouldBlock, "sysnoop connected to the planted socket");
+    // Root's own socket in the same directory is root's collector.
+    std::os::unix::fs::lchown(&theirs, Some(0), Some(0)).unwrap();
+    let dest = format!("unix:{}", theirs.display());
+    let trace = Trace::start(&["exec", "-o", &dest, "--duration", "1s"]);
+    let (mut stream, _) = loop {
+        match listener.accept() {
+            Ok(accepted) => break accepted,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    stream.set_nonblocking(false).unwrap();
+    let mut received = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut received).unwrap();
+    let out = trace.wait();
+    assert!(out.status.success(), "{out:?}");
+    assert!(received.starts_with("{\"kind\":\"start\"") && received.lines().last().is_some_and(|l| l.starts_with("{\"kind\":\"summary\"")), "{received}");
+}
