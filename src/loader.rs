@@ -161,7 +161,7 @@ pub struct Shared {
     cgroup: Option<(PathBuf, PathBuf)>,
     cgroup_filter: Option<MapHandle>,
     common: Common,
-    /// tracefs's `events/syscalls` directory (empty when no kind traces tasks).
+    /// tracefs's `events/syscalls` directory (empty when no kind attaches tracepoints).
     syscall_tracepoints: PathBuf,
     /// Try tp_btf programs before their classic-tracepoint fallbacks.
     pub tp_btf: bool,
@@ -173,7 +173,7 @@ impl Shared {
     /// Runs the preflight checks the run's kinds need and creates the ring buffer (or
     /// the perf buffers' map).
     pub fn new(session: &Config, verbose: bool) -> Result<Shared> {
-        let syscall_tracepoints = if session.kinds.iter().any(|k| k.per_task) {
+        let syscall_tracepoints = if session.kinds.iter().any(|k| k.tracepoints) {
             preflight::syscall_tracepoints(&preflight::require_tracefs()?)?
         } else {
             preflight::require()?;

@@ -47,6 +47,10 @@ pub enum PreflightError {
     TracefsNotReadable { tracefs: PathBuf, mode: u32, uid: u32, gid: u32, me: u32 },
     #[error("kernel lockdown is in confidentiality mode: it hides tracefs events and forbids BPF from reading kernel memory, so sysnoop cannot trace here (boot with lockdown=integrity or none)")]
     LockedDown,
+    #[error("Linux {release} charges BPF maps to the locked-memory limit (RLIMIT_MEMLOCK, until 5.11), which is {limit_kib} KiB for this process and may not be raised without CAP_SYS_RESOURCE: give sysnoop that as well (setcap {},cap_sys_resource+ep sysnoop), or raise the limit where sysnoop starts (ulimit -l unlimited; LimitMEMLOCK=infinity in a systemd unit)", SETCAP.trim_end_matches("+ep"))]
+    MemlockTooLow { release: String, limit_kib: u64 },
+    #[error("kernel.perf_event_paranoid is {paranoid} and this kernel refuses perf_event_open (which attaching a tracepoint takes) to a process without CAP_SYS_ADMIN ({why}): set kernel.perf_event_paranoid=2 (sysctl -w kernel.perf_event_paranoid=2), or give sysnoop CAP_SYS_ADMIN")]
+    PerfEventsRefused { paranoid: i32, why: String },
     #[error("the kernel refused to create a BPF ring buffer: {0}")]
     NoRingBuf(String),
     #[error("the kernel refused to create the perf buffers' map (BPF_MAP_TYPE_PERF_EVENT_ARRAY): {0}")]
@@ -168,6 +172,77 @@ pub fn check_privileges() -> Result<(), PreflightError> {
 /// Attaching to a cgroup (sysnoop traffic) also needs CAP_NET_ADMIN.
 pub fn check_net_admin() -> Result<(), PreflightError> {
     missing_net_admin(effective_caps())
+}
+
+/// At least this much locked memory, or a kernel that charges BPF maps to the locked-
+/// memory limit (before 5.11) refuses sysnoop's ring buffer and maps (EPERM).
+const MEMLOCK_NEEDED: u64 = 64 << 20;
+const CAP_SYS_RESOURCE: u32 = 24;
+
+/// Before 5.11 the kernel charges BPF maps to RLIMIT_MEMLOCK (from 5.11, to the memory
+/// cgroup). Raises the limit as libbpf would (to infinity, which takes CAP_SYS_RESOURCE
+/// when the hard limit is lower; else the soft limit to the hard one), and refuses when
+/// what is left is too small, rather than fail later with a bare EPERM from the first map.
+pub fn check_memlock() -> Result<(), PreflightError> {
+    let release = kernel_release()?;
+    if parse_release(&release).is_none_or(|v| v >= (5, 11)) {
+        return Ok(());
+    }
+    use nix::libc::{rlimit, RLIMIT_MEMLOCK, RLIM_INFINITY};
+    let set = |soft, hard| {
+        // SAFETY: setrlimit(2) with a valid struct.
+        unsafe { nix::libc::setrlimit(RLIMIT_MEMLOCK, &rlimit { rlim_cur: soft, rlim_max: hard }) == 0 }
+    };
+    let get = || {
+        let mut limit = rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit(2) fills the struct.
+        (unsafe { nix::libc::getrlimit(RLIMIT_MEMLOCK, &mut limit) } == 0).then_some((limit.rlim_cur, limit.rlim_max))
+    };
+    if set(RLIM_INFINITY, RLIM_INFINITY) {
+        return Ok(());
+    }
+    let Some((soft, hard)) = get() else { return Ok(()) };
+    if soft < hard {
+        set(hard, hard);
+    }
+    let limit = get().map_or(soft, |(soft, _)| soft);
+    if limit == RLIM_INFINITY || limit >= MEMLOCK_NEEDED || has(effective_caps(), CAP_SYS_RESOURCE) {
+        return Ok(());
+    }
+    Err(PreflightError::MemlockTooLow { release, limit_kib: limit / 1024 })
+}
+
+/// Attaching a tracepoint opens a perf event. Debian's and Android's kernels add
+/// kernel.perf_event_paranoid=3 (their default), under which some kernels (Debian's 5.10)
+/// refuse every perf_event_open to a process without CAP_SYS_ADMIN, CAP_PERFMON or not:
+/// tried here with a software clock on this thread, which any other setting allows.
+pub fn check_perf_events() -> Result<(), PreflightError> {
+    let paranoid: i32 = fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").ok().and_then(|t| t.trim().parse().ok()).unwrap_or(2);
+    if paranoid <= 2 || has(effective_caps(), CAP_SYS_ADMIN) {
+        return Ok(());
+    }
+    let mut attr = libbpf_rs::libbpf_sys::perf_event_attr {
+        type_: libbpf_rs::libbpf_sys::PERF_TYPE_SOFTWARE,
+        size: std::mem::size_of::<libbpf_rs::libbpf_sys::perf_event_attr>() as u32,
+        config: libbpf_rs::libbpf_sys::PERF_COUNT_SW_TASK_CLOCK.into(),
+        ..Default::default()
+    };
+    attr.set_disabled(1);
+    attr.set_exclude_kernel(1);
+    attr.set_exclude_hv(1);
+    // SAFETY: perf_event_open(2) with a valid attr, for this thread on any CPU; the
+    // descriptor it returns is closed at once.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_perf_event_open, &attr as *const _, 0, -1, -1, libbpf_rs::libbpf_sys::PERF_FLAG_FD_CLOEXEC) };
+    if fd >= 0 {
+        // SAFETY: a descriptor just opened and owned here.
+        unsafe { nix::libc::close(fd as i32) };
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(nix::libc::EACCES | nix::libc::EPERM) => Err(PreflightError::PerfEventsRefused { paranoid, why: e.to_string() }),
+        _ => Ok(()),
+    }
 }
 
 fn missing_net_admin(caps: u64) -> Result<(), PreflightError> {
@@ -377,12 +452,15 @@ pub fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, Pre
 pub fn require() -> Result<(), PreflightError> {
     check_kernel()?;
     check_btf()?;
-    check_privileges()
+    check_privileges()?;
+    check_memlock()
 }
 
-/// `require`, and tracefs for tracepoint-based tracers: where it is mounted.
+/// `require`, and tracefs and perf events for tracepoint-based tracers: where tracefs
+/// is mounted.
 pub fn require_tracefs() -> Result<PathBuf, PreflightError> {
     require()?;
+    check_perf_events()?;
     ensure_tracefs()
 }
 
@@ -402,6 +480,8 @@ pub fn all_checks() -> Vec<Check> {
     push("btf", true, check_btf().map_err(err));
     let privileged = check_privileges();
     push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));
+    push("memlock", true, check_memlock().map(|()| "BPF maps fit the locked-memory limit (or are charged to the memory cgroup, Linux 5.11+)".into()).map_err(err));
+    push("perf_events", true, check_perf_events().map(|()| "perf_event_open allowed (tracepoints can be attached)".into()).map_err(err));
     // traffic's own: the same words its run fails with.
     push("cgroup_attach", false, check_net_admin().map(|()| "CAP_NET_ADMIN held: traffic may attach to cgroups".into()).map_err(err));
     push(

@@ -46,6 +46,7 @@ pub const ENABLE: &str = "BPF-LSM needs a kernel built with CONFIG_BPF_LSM=y and
 impl Tracer for Lsm {
     const NAME: &'static str = "lsm";
     const IN_ALL: InAll = InAll::IfAvailable { unavailable: "lsm is not traced" };
+    const TRACEPOINTS: bool = false;
     type Options = LsmOptions;
 
     fn load(shared: &Shared, _: &LsmOptions) -> Result<Loaded> {

@@ -153,6 +153,10 @@ pub trait Tracer: Sync + 'static {
     /// Whether it traces tasks through the ring buffer: it takes the process filters
     /// and --ring-size, and needs tracefs. False for kinds counted per cgroup (traffic).
     const PER_TASK: bool = true;
+    /// Whether it attaches tracefs tracepoints (which takes reading tracefs, and
+    /// perf_event_open): every kind that traces tasks but lsm (its hooks attach through
+    /// BTF alone).
+    const TRACEPOINTS: bool = Self::PER_TASK;
     /// Its own options (clap derive; the struct's doc comment is the subcommand's
     /// help). The same struct is flattened into `all`.
     type Options: clap::Args + FromArgMatches + fmt::Debug + Sync + 'static;
@@ -214,7 +218,7 @@ impl<T: Tracer> Registered for T {
             InAll::IfAvailable { unavailable } if in_all => Some(unavailable),
             _ => None,
         };
-        Ok(Selected { name: T::NAME, optional, per_task: T::PER_TASK, plan: Box::new(Planned::<T>(options)) })
+        Ok(Selected { name: T::NAME, optional, per_task: T::PER_TASK, tracepoints: T::TRACEPOINTS, plan: Box::new(Planned::<T>(options)) })
     }
 }
 
@@ -225,6 +229,8 @@ pub struct Selected {
     /// In `all`, for a kind it goes on without: what it says then (see `InAll`).
     pub optional: Option<&'static str>,
     pub per_task: bool,
+    /// Tracer::TRACEPOINTS.
+    pub tracepoints: bool,
     plan: Box<dyn Plan>,
 }
 

@@ -2,13 +2,15 @@
 
 use crate::util::{parse_ndjson, require_bpf, run, run_as_nobody};
 
-const CHECKS: [&str; 12] = [
+const CHECKS: [&str; 14] = [
     "kernel",
     "btf",
     "bpf_get_current_task_btf",
     "bpf_task_pt_regs",
     "bpf_loop",
     "privileges",
+    "memlock",
+    "perf_events",
     "cgroup_attach",
     "tracefs",
     "cgroup2",

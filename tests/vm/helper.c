@@ -9,6 +9,10 @@
  *   threads P T MB      P processes of T threads each (MB MiB of memory touched), all
  *                       killed with SIGKILL at once; prints their pids, one per line
  *   open-as UID PATH    as UID, open PATH for reading; prints 0 or the errno
+ *   caps-as UID MASK CMD...  runs CMD as UID (and its gid) holding exactly the
+ *                       capabilities in MASK (hex, bit N = capability N) as ambient
+ *                       ones, as `setcap` on CMD's file would give them (busybox has no
+ *                       setpriv)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -48,6 +54,24 @@ int main(int argc, char **argv)
 		fd = open(argv[3], O_RDONLY);
 		printf("%d\n", fd < 0 ? errno : 0);
 		return 0;
+	}
+	if (argc >= 5 && !strcmp(argv[1], "caps-as")) {
+		unsigned long long mask = strtoull(argv[3], NULL, 16);
+		struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct data[2] = { 0 };
+		uid_t uid = atoi(argv[2]);
+
+		if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) || setgid(uid) || setuid(uid))
+			die("setuid");
+		for (int i = 0; i < 2; i++)
+			data[i].effective = data[i].permitted = data[i].inheritable = (unsigned)(mask >> (32 * i));
+		if (syscall(SYS_capset, &header, data))
+			die("capset");
+		for (int cap = 0; cap < 64; cap++)
+			if ((mask >> cap) & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0))
+				die("PR_CAP_AMBIENT_RAISE");
+		execvp(argv[4], argv + 4);
+		die(argv[4]);
 	}
 	if (argc == 4 && !strcmp(argv[1], "exits")) {
 		for (long i = 0, n = atol(argv[2]); i < n; i++) {
