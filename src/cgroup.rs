@@ -34,12 +34,8 @@ pub struct Container {
 /// The prefixes runtimes put before the id in a container's cgroup name (systemd driver:
 /// `<prefix><id>.scope`), and whether the bare `<prefix><id>` is also theirs (cri-o and
 /// podman with the cgroupfs driver).
-const FORMS: [(&str, &str, bool); 4] = [
-    ("docker-", "docker", false),
-    ("cri-containerd-", "containerd", false),
-    ("crio-", "cri-o", true),
-    ("libpod-", "podman", true),
-];
+const FORMS: [(&str, &str, bool); 4] =
+    [("docker-", "docker", false), ("cri-containerd-", "containerd", false), ("crio-", "cri-o", true), ("libpod-", "podman", true)];
 
 /// The container a cgroup v2 path (relative to the mount, such as
 /// `/system.slice/docker-<id>.scope`) names: the first component, from the leaf up, in
@@ -293,20 +289,14 @@ mod tests {
             )),
             some(ID, "containerd")
         );
-        assert_eq!(
-            container_of(&format!("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234.slice/crio-{ID}.scope")),
-            some(ID, "cri-o")
-        );
+        assert_eq!(container_of(&format!("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234.slice/crio-{ID}.scope")), some(ID, "cri-o"));
         assert_eq!(container_of(&format!("/kubepods/besteffort/pod1234/crio-{ID}")), some(ID, "cri-o"));
         assert_eq!(container_of(&format!("/kubepods.slice/kubepods-pod1234.slice/crio-{ID}.scope/container")), some(ID, "cri-o"));
         assert_eq!(container_of(&format!("/machine.slice/libpod-{ID}.scope")), some(ID, "podman"));
         assert_eq!(container_of(&format!("/machine.slice/libpod-{ID}.scope/container")), some(ID, "podman"));
         assert_eq!(container_of(&format!("/machine.slice/libpod-{ID}.scope/container/system.slice/cron.service")), some(ID, "podman"));
         assert_eq!(container_of(&format!("/libpod_parent/libpod-{ID}")), some(ID, "podman"));
-        assert_eq!(
-            container_of(&format!("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope/container")),
-            some(ID, "podman")
-        );
+        assert_eq!(container_of(&format!("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope/container")), some(ID, "podman"));
         // The leaf's container, not an outer one's.
         assert_eq!(container_of(&format!("/machine.slice/libpod-{ID}.scope/container/docker/{ID2}")), docker(ID2));
     }

@@ -69,14 +69,16 @@ where
                 Some(at) => format!(
                     "`{}`{} is not UTF-8 (only the command after -- may be any bytes)",
                     escape(args[at].as_bytes()),
-                    args.get(at.wrapping_sub(1)).filter(|flag| at > 1 && flag.as_bytes().starts_with(b"-")).map(|flag| format!(" (after `{}`)", escape(flag.as_bytes()))).unwrap_or_default()
+                    args.get(at.wrapping_sub(1))
+                        .filter(|flag| at > 1 && flag.as_bytes().starts_with(b"-"))
+                        .map(|flag| format!(" (after `{}`)", escape(flag.as_bytes())))
+                        .unwrap_or_default()
                 ),
                 None => escape(e.render().ansi().to_string().as_bytes()).into_owned(),
             }
         }
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand) => {
-            let names: Vec<String> =
-                Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).filter(|n| n != "help").collect();
+            let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).filter(|n| n != "help").collect();
             format!("a subcommand is required: {}", names.join(", "))
         }
         Err(e) => {
@@ -343,9 +345,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (try 5s, 500ms, 2m)"))?;
+    let value: f64 = number.parse().map_err(|_| format!("`{s}` is not a duration (try 5s, 500ms, 2m)"))?;
     let seconds_per_unit = match unit {
         "" | "s" => 1.0,
         "ms" => 1e-3,
@@ -355,8 +355,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "h" => 3600.0,
         _ => return Err(format!("unknown unit `{unit}` in `{s}` (use ns, us, ms, s, m or h)")),
     };
-    let duration = Duration::try_from_secs_f64(value * seconds_per_unit)
-        .map_err(|_| format!("`{s}` is out of range"))?;
+    let duration = Duration::try_from_secs_f64(value * seconds_per_unit).map_err(|_| format!("`{s}` is out of range"))?;
     if duration.is_zero() {
         return Err("a duration must be more than zero".into());
     }
@@ -384,11 +383,7 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
         Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
         _ => (t, 1),
     };
-    number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(multiplier))
-        .ok_or_else(|| format!("`{s}` is not a size in bytes (try 16M)"))
+    number.parse::<u64>().ok().and_then(|n| n.checked_mul(multiplier)).ok_or_else(|| format!("`{s}` is not a size in bytes (try 16M)"))
 }
 
 /// A numeric uid, or a user name looked up in the user database.
@@ -420,9 +415,7 @@ pub fn parse_comm(s: &str) -> Result<String, String> {
     match s.len() {
         0 => Err("the name filter is empty".into()),
         1..=15 => Ok(s.to_owned()),
-        n => Err(format!(
-            "`{s}` is {n} bytes; the kernel keeps only the first 15 bytes of a command name"
-        )),
+        n => Err(format!("`{s}` is {n} bytes; the kernel keeps only the first 15 bytes of a command name")),
     }
 }
 
@@ -433,14 +426,96 @@ mod tests {
     /// Pieces of command lines: every subcommand, flags of every kind valid and not,
     /// values good, bad and hostile.
     const WORDS: &[&str] = &[
-        "open", "exec", "exit", "connect", "syscalls", "traffic", "lsm", "all", "doctor", "schema", "-p", "-t", "-u", "-n",
-        "-x", "-q", "-v", "-c", "-L", "-P", "-i", "-d", "-o", "--follow", "--user", "--max-tasks", "--cgroup", "--cgroup-path",
-        "--ring-size", "--format", "--transport", "--port", "--syscall", "--errno", "--top", "--dedup", "--full-path",
-        "--exclude-path", "--include-path", "--max-arg-bytes", "--max-events", "--duration", "--stats-interval", "--btf",
-        "--queue-size", "--session-id", "--threads", "--bogus", "-Z", "--", "1", "0", "-1", "4242", "65536", "99999999999",
-        "1s", "0s", "500ms", "fast", "4M", "3M", "16", "root", "nobody", "no-such-user", "ocsf", "text", "native", "xml",
-        "perf", "ringbuf", "file:/dev/null", "file:", "tcp:[::1]:0", "unix:@x", "openat", "ENOENT", "EWHAT", "off", "on",
-        "/", "/etc", "", " ", "x\ny", "\u{1b}[31m", "\u{0}", "ü", "true",
+        "open",
+        "exec",
+        "exit",
+        "connect",
+        "syscalls",
+        "traffic",
+        "lsm",
+        "all",
+        "doctor",
+        "schema",
+        "-p",
+        "-t",
+        "-u",
+        "-n",
+        "-x",
+        "-q",
+        "-v",
+        "-c",
+        "-L",
+        "-P",
+        "-i",
+        "-d",
+        "-o",
+        "--follow",
+        "--user",
+        "--max-tasks",
+        "--cgroup",
+        "--cgroup-path",
+        "--ring-size",
+        "--format",
+        "--transport",
+        "--port",
+        "--syscall",
+        "--errno",
+        "--top",
+        "--dedup",
+        "--full-path",
+        "--exclude-path",
+        "--include-path",
+        "--max-arg-bytes",
+        "--max-events",
+        "--duration",
+        "--stats-interval",
+        "--btf",
+        "--queue-size",
+        "--session-id",
+        "--threads",
+        "--bogus",
+        "-Z",
+        "--",
+        "1",
+        "0",
+        "-1",
+        "4242",
+        "65536",
+        "99999999999",
+        "1s",
+        "0s",
+        "500ms",
+        "fast",
+        "4M",
+        "3M",
+        "16",
+        "root",
+        "nobody",
+        "no-such-user",
+        "ocsf",
+        "text",
+        "native",
+        "xml",
+        "perf",
+        "ringbuf",
+        "file:/dev/null",
+        "file:",
+        "tcp:[::1]:0",
+        "unix:@x",
+        "openat",
+        "ENOENT",
+        "EWHAT",
+        "off",
+        "on",
+        "/",
+        "/etc",
+        "",
+        " ",
+        "x\ny",
+        "\u{1b}[31m",
+        "\u{0}",
+        "ü",
+        "true",
     ];
 
     proptest::proptest! {
@@ -542,7 +617,14 @@ mod tests {
         let required = |name| (name, None);
         assert_eq!(
             kinds,
-            [required("open"), required("exec"), required("exit"), required("connect"), ("lsm", Some("lsm is not traced")), ("traffic", Some("traffic is not counted"))]
+            [
+                required("open"),
+                required("exec"),
+                required("exit"),
+                required("connect"),
+                ("lsm", Some("lsm is not traced")),
+                ("traffic", Some("traffic is not counted"))
+            ]
         );
         assert_eq!(t.task.as_ref().map(|t| t.pid), Some(Some(7)));
         let plans = format!("{:?}", t.kinds);

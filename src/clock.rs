@@ -87,13 +87,7 @@ impl fmt::Display for Timestamp {
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
-            sod / 3600,
-            sod / 60 % 60,
-            sod % 60
-        )
+        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z", sod / 3600, sod / 60 % 60, sod % 60)
     }
 }
 
@@ -126,10 +120,7 @@ mod tests {
     fn formats_rfc3339_with_nanoseconds() {
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000000000Z");
         // date -u -d @1795317480 -> 2026-11-22T03:18:00Z
-        assert_eq!(
-            Timestamp(1_795_317_480_123_456_789).to_string(),
-            "2026-11-22T03:18:00.123456789Z"
-        );
+        assert_eq!(Timestamp(1_795_317_480_123_456_789).to_string(), "2026-11-22T03:18:00.123456789Z");
         // Leap day and end of a leap year.
         assert_eq!(Timestamp(951_782_400_000_000_000).to_string(), "2000-02-29T00:00:00.000000000Z");
         assert_eq!(Timestamp(1_735_689_599_999_999_999).to_string(), "2024-12-31T23:59:59.999999999Z");

@@ -117,6 +117,9 @@ mod tests {
         let t = Timestamp(1_795_404_938_513_123_456); // 2026-11-23T...
         assert_eq!(time_of_day(t).len(), 12);
         assert_eq!(time_of_day(t), t.to_string()[11..23]);
-        assert_eq!((duration(850), duration(12_345), duration(4_560_000), duration(1_200_000_000)), ("850ns".into(), "12.3us".into(), "4.56ms".into(), "1.20s".into()));
+        assert_eq!(
+            (duration(850), duration(12_345), duration(4_560_000), duration(1_200_000_000)),
+            ("850ns".into(), "12.3us".into(), "4.56ms".into(), "1.20s".into())
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{TraceCommand, TaskArgs};
+use crate::cli::{TaskArgs, TraceCommand};
 use crate::delivery::Dest;
 use crate::filter::Filters;
 use crate::follow::Follow;

@@ -48,8 +48,7 @@ pub enum Malformed {
 /// The value of type `T` at `offset`. The caller has checked that `bytes` holds it.
 pub fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
     let mut value = T::default();
-    plain::copy_from_bytes(&mut value, &bytes[offset..offset + size_of::<T>()])
-        .expect("caller checked the length");
+    plain::copy_from_bytes(&mut value, &bytes[offset..offset + size_of::<T>()]).expect("caller checked the length");
     value
 }
 

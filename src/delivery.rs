@@ -22,8 +22,8 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
-use std::os::unix::net::UnixStream;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -81,9 +81,7 @@ impl FromStr for Dest {
         match scheme {
             "file" | "unix" if rest.is_empty() => Err(format!("`{s}`: the path is empty")),
             "file" => Ok(Dest::File(rest.into())),
-            "unix" if rest.len() > UNIX_PATH_MAX => {
-                Err(format!("`{s}`: a unix socket path is at most {UNIX_PATH_MAX} bytes; this one is {}", rest.len()))
-            }
+            "unix" if rest.len() > UNIX_PATH_MAX => Err(format!("`{s}`: a unix socket path is at most {UNIX_PATH_MAX} bytes; this one is {}", rest.len())),
             "unix" => Ok(Dest::Unix(rest.into())),
             "tcp" => {
                 let (host, port) = rest.rsplit_once(':').ok_or_else(|| format!("`{s}`: no port (tcp:HOST:PORT)"))?;
@@ -519,7 +517,10 @@ pub struct Remote {
 }
 
 enum State {
-    Running { feed: Feed, thread: thread::JoinHandle<Link> },
+    Running {
+        feed: Feed,
+        thread: thread::JoinHandle<Link>,
+    },
     Drained(Link),
     /// Only while changing from one to the other.
     Changing,

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use crate::cgroup::{Cgroup, Cgroups};
 use crate::clock::{Timestamp, WallClock};
-use crate::decode::Malformed;
 use crate::columns::Header;
-use crate::ocsf::Ocsf;
+use crate::decode::Malformed;
 use crate::json;
+use crate::ocsf::Ocsf;
 
 pub use crate::kinds::{Event, Kind};
 
@@ -273,10 +273,15 @@ pub mod tests {
         let text = String::from_utf8(line).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         let (t, r) = (serde_json::to_string(&time()).unwrap(), char::REPLACEMENT_CHARACTER);
-        assert_eq!(lines, [
-            format!(r#"{{"kind":"x","time":{t},"session":"{SESSION}"}}"#),
-            format!(r#"{{"kind":"y","time":{t},"session":"{SESSION}","pid":4242,"tid":4243,"ppid":1,"uid":0,"comm":"ev{r}l","comm_hex":"6576ff6c","cgroup_id":1,"n":7}}"#),
-        ]);
+        assert_eq!(
+            lines,
+            [
+                format!(r#"{{"kind":"x","time":{t},"session":"{SESSION}"}}"#),
+                format!(
+                    r#"{{"kind":"y","time":{t},"session":"{SESSION}","pid":4242,"tid":4243,"ppid":1,"uid":0,"comm":"ev{r}l","comm_hex":"6576ff6c","cgroup_id":1,"n":7}}"#
+                ),
+            ]
+        );
     }
 
     /// --cgroup-path: a cgroup sysnoop cannot name (gone, or no cgroup v2 to look in)

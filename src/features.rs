@@ -205,11 +205,7 @@ impl Features {
 
     /// The fallbacks among the features in `mask` (an object's, or every one).
     pub fn fallbacks(&self, mask: u32) -> Vec<Fallback> {
-        FEATURES
-            .iter()
-            .filter(|(f, _)| mask & (1 << *f as u32) != 0)
-            .filter_map(|(f, info)| self.why_not(*f).map(|why| Fallback { info, why }))
-            .collect()
+        FEATURES.iter().filter(|(f, _)| mask & (1 << *f as u32) != 0).filter_map(|(f, info)| self.why_not(*f).map(|why| Fallback { info, why })).collect()
     }
 }
 

@@ -107,20 +107,13 @@ mod tests {
         use nix::libc;
         let f = |v: libc::c_int| v as u64;
         assert_eq!(names(f(libc::O_RDONLY | libc::O_CLOEXEC)), ["O_RDONLY", "O_CLOEXEC"]);
-        assert_eq!(
-            names(f(libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC)),
-            ["O_WRONLY", "O_CREAT", "O_TRUNC"]
-        );
-        assert_eq!(
-            names(f(libc::O_RDONLY | libc::O_NONBLOCK | libc::O_DIRECTORY | libc::O_CLOEXEC)),
-            ["O_RDONLY", "O_NONBLOCK", "O_CLOEXEC", "O_DIRECTORY"]
-        );
+        assert_eq!(names(f(libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC)), ["O_WRONLY", "O_CREAT", "O_TRUNC"]);
+        assert_eq!(names(f(libc::O_RDONLY | libc::O_NONBLOCK | libc::O_DIRECTORY | libc::O_CLOEXEC)), ["O_RDONLY", "O_NONBLOCK", "O_CLOEXEC", "O_DIRECTORY"]);
         assert_eq!(names(f(libc::O_RDWR | libc::O_SYNC)), ["O_RDWR", "O_SYNC"]);
         assert_eq!(names(f(libc::O_WRONLY | libc::O_DSYNC)), ["O_WRONLY", "O_DSYNC"]);
         assert_eq!(names(f(libc::O_RDWR | libc::O_TMPFILE)), ["O_RDWR", "O_TMPFILE"]);
         assert_eq!(names(f(libc::O_PATH | libc::O_NOFOLLOW)), ["O_RDONLY", "O_NOFOLLOW", "O_PATH"]);
-        assert_eq!(names(f(libc::O_WRONLY | libc::O_APPEND | libc::O_EXCL | libc::O_CREAT)),
-            ["O_WRONLY", "O_CREAT", "O_EXCL", "O_APPEND"]);
+        assert_eq!(names(f(libc::O_WRONLY | libc::O_APPEND | libc::O_EXCL | libc::O_CREAT)), ["O_WRONLY", "O_CREAT", "O_EXCL", "O_APPEND"]);
     }
 
     #[test]

@@ -95,9 +95,8 @@ impl Held {
         let c = |s: &OsStr| CString::new(s.as_bytes()).map_err(|_| not_runnable("an argument has a NUL byte".into()));
         let path = c(path.as_os_str())?;
         let args: Vec<CString> = argv.iter().map(|a| c(a)).collect::<Result<_, _>>()?;
-        let env: Vec<CString> = std::env::vars_os()
-            .map(|(k, v)| c(OsStr::from_bytes(&[k.as_bytes(), b"=", v.as_bytes()].concat())))
-            .collect::<Result<_, _>>()?;
+        let env: Vec<CString> =
+            std::env::vars_os().map(|(k, v)| c(OsStr::from_bytes(&[k.as_bytes(), b"=", v.as_bytes()].concat()))).collect::<Result<_, _>>()?;
         let pointers = |v: &[CString]| v.iter().map(|s| s.as_ptr()).chain([std::ptr::null()]).collect::<Vec<_>>();
         let (arg_ptrs, env_ptrs) = (pointers(&args), pointers(&env));
         let groups: Vec<libc::gid_t> = user.map(|u| u.groups.iter().map(|g| g.as_raw()).collect()).unwrap_or_default();
@@ -109,6 +108,8 @@ impl Held {
             bail!("forking to run `{shown}`: {}", std::io::Error::last_os_error());
         }
         if pid == 0 {
+            // SAFETY: in the forked child: only async-signal-safe calls, on memory made
+            // before the fork; it ends in execve or _exit.
             unsafe {
                 // The dispositions sysnoop changed (Rust ignores SIGPIPE), and no mask.
                 for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGPIPE] {
@@ -118,10 +119,7 @@ impl Held {
                 libc::sigemptyset(&mut empty);
                 libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
                 if let Some(user) = user {
-                    if libc::setgroups(groups.len(), groups.as_ptr()) != 0
-                        || libc::setgid(user.gid.as_raw()) != 0
-                        || libc::setuid(user.uid.as_raw()) != 0
-                    {
+                    if libc::setgroups(groups.len(), groups.as_ptr()) != 0 || libc::setgid(user.gid.as_raw()) != 0 || libc::setuid(user.uid.as_raw()) != 0 {
                         libc::_exit(i32::from(NOT_RUNNABLE));
                     }
                 }
@@ -216,10 +214,7 @@ pub fn resolve(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, String>
         };
     }
     let path = path.unwrap_or(OsStr::new("/usr/local/bin:/usr/bin:/bin"));
-    std::env::split_paths(path)
-        .map(|dir| dir.join(program))
-        .find(|p| executable(p))
-        .ok_or_else(|| "command not found".into())
+    std::env::split_paths(path).map(|dir| dir.join(program)).find(|p| executable(p)).ok_or_else(|| "command not found".into())
 }
 
 /// What the summary says of the followed tasks.
@@ -311,7 +306,11 @@ impl Follower {
     /// that exited while `add_tree` added it). A task that has been reaped has no /proc
     /// entry; a zombie is left (a group leader stays while its threads run).
     fn sweep(&mut self) {
-        let gone: Vec<Vec<u8>> = self.set.keys().filter(|key| key.len() == 4 && !Path::new(&format!("/proc/{}", u32::from_ne_bytes(key[..4].try_into().unwrap()))).exists()).collect();
+        let gone: Vec<Vec<u8>> = self
+            .set
+            .keys()
+            .filter(|key| key.len() == 4 && !Path::new(&format!("/proc/{}", u32::from_ne_bytes(key[..4].try_into().unwrap()))).exists())
+            .collect();
         for key in gone {
             let _ = self.set.delete(&key);
         }

@@ -33,7 +33,10 @@ pub enum Renderer {
     Native,
     Ocsf(Ocsf),
     /// The run's record kinds, for the header; `prefix`: each line starts with its kind.
-    Text { kinds: Vec<Kind>, prefix: bool },
+    Text {
+        kinds: Vec<Kind>,
+        prefix: bool,
+    },
 }
 
 /// Wide enough for every kind's name.
@@ -135,7 +138,15 @@ mod tests {
 
     #[test]
     fn the_summary_as_a_sentence() {
-        let mut report = Report { kind: "summary", time: Timestamp(0), session: "s".into(), elapsed_ns: 2_500_000_000, counts: Default::default(), follow: None, perf_lost: None };
+        let mut report = Report {
+            kind: "summary",
+            time: Timestamp(0),
+            session: "s".into(),
+            elapsed_ns: 2_500_000_000,
+            counts: Default::default(),
+            follow: None,
+            perf_lost: None,
+        };
         report.counts.insert("exec", Counts { emitted: 3, ..Counts::default() });
         report.counts.insert("open", Counts { emitted: 10, filtered: 4, ..Counts::default() });
         assert_eq!(sentence(&report), "sysnoop: traced for 2.50s: exec 3 written; open 10 written, 4 filtered. Nothing was lost.");

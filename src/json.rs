@@ -215,7 +215,21 @@ mod tests {
 
     #[test]
     fn escapes_what_serde_escapes() {
-        for s in ["", "plain", "a\"b", "back\\slash", "line\nbreak", "\u{1}", "\u{7f}", "ünïcode", "\u{fffd}", "/usr/lib/x86_64-linux-gnu/\u{1f}", "0123456\"", "01234567\\", " !#$%&'()*+,-./[]^_`{|}~\u{80}\u{ff}"] {
+        for s in [
+            "",
+            "plain",
+            "a\"b",
+            "back\\slash",
+            "line\nbreak",
+            "\u{1}",
+            "\u{7f}",
+            "ünïcode",
+            "\u{fffd}",
+            "/usr/lib/x86_64-linux-gnu/\u{1f}",
+            "0123456\"",
+            "01234567\\",
+            " !#$%&'()*+,-./[]^_`{|}~\u{80}\u{ff}",
+        ] {
             let mut out = Vec::new();
             string(&mut out, s);
             assert_eq!(out, serde(&s), "{s:?}");

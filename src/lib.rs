@@ -27,10 +27,10 @@ pub mod delivery;
 pub mod doctor;
 pub mod errno;
 pub mod event;
+pub mod features;
 pub mod filter;
 pub mod flags;
 pub mod follow;
-pub mod features;
 pub mod format;
 pub mod json;
 pub mod kinds;
@@ -58,7 +58,7 @@ pub mod bpf {
     macro_rules! skeleton {
         ($name:ident, $skel:ident, $open:ident, $builder:ident, $file:literal, [$(($bytes:expr, $mask:literal)),+ $(,)?], [$($serves:literal),+ $(,)?]) => {
             pub mod $name {
-                #![allow(clippy::all, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
+                #![allow(clippy::all, clippy::undocumented_unsafe_blocks, non_camel_case_types, non_upper_case_globals, dead_code, unused_imports)]
                 include!(concat!(env!("OUT_DIR"), "/", $file, ".skel.rs"));
 
                 /// The object's variants (build.rs): its ELF bytes, and the features

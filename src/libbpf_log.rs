@@ -112,15 +112,13 @@ mod tests {
                     processed 12 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n\
                     -- END PROG LOAD LOG --\n\
                     libbpf: prog 'tracepoint__syscalls__sys_exit_open': failed to load: -22\n";
-        assert_eq!(
-            summarize(text).as_deref(),
-            Some("the kernel's verifier refused program tracepoint__syscalls__sys_exit_open: invalid func unknown#158")
-        );
+        assert_eq!(summarize(text).as_deref(), Some("the kernel's verifier refused program tracepoint__syscalls__sys_exit_open: invalid func unknown#158"));
     }
 
     #[test]
     fn without_a_log_the_first_failure_is_said() {
-        let text = "libbpf: map 'events': created\nlibbpf: prog 'x': failed to create tracepoint 'syscalls/sys_exit_open' perf event: No such file or directory\n";
+        let text =
+            "libbpf: map 'events': created\nlibbpf: prog 'x': failed to create tracepoint 'syscalls/sys_exit_open' perf event: No such file or directory\n";
         assert_eq!(summarize(text).as_deref(), Some("prog 'x': failed to create tracepoint 'syscalls/sys_exit_open' perf event: No such file or directory"));
         assert_eq!(summarize("libbpf: all is well\n"), None);
         // An EPERM refusal: libbpf's line only restates it.

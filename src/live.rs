@@ -18,6 +18,7 @@ const RETRY: Duration = Duration::from_millis(2);
 /// `verbose`, says how long they took to fire.
 pub fn wait(slots: &[u32], seen: &[u8], probe: impl Fn(), what: &str, verbose: bool) -> Result<()> {
     // The kernel writes `seen` behind the compiler's back: read it afresh every time.
+    // SAFETY: a volatile read of an in-bounds (indexing checks it) byte of a live slice.
     let marked = |slot: u32| unsafe { std::ptr::read_volatile(&seen[slot as usize]) } != 0;
     let start = Instant::now();
     loop {

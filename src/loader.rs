@@ -6,8 +6,8 @@
 //! its own rodata, and its probe calls.
 
 use std::any::Any;
-use std::os::fd::{AsFd, AsRawFd};
 use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, AsRawFd};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};

@@ -156,8 +156,7 @@ impl Ocsf {
         while record.last() == Some(&b'\n') {
             record.pop();
         }
-        let unmapped = RawValue::from_string(String::from_utf8(record).expect("records are UTF-8"))
-            .expect("a native record is one JSON object");
+        let unmapped = RawValue::from_string(String::from_utf8(record).expect("records are UTF-8")).expect("a native record is one JSON object");
         self.push(line, Class::Base, 99, time, &Unmapped { unmapped: &unmapped });
     }
 }

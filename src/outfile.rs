@@ -50,7 +50,9 @@ pub fn open_append(path: &Path) -> io::Result<File> {
             // say what it is.
             let is_link = || open_path(&dir, &name).and_then(|fd| fstat(&fd)).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK);
             return Err(match e.raw_os_error() {
-                Some(libc::ELOOP | libc::EACCES) if is_link() => refused(path, "it is a symbolic link (sysnoop does not write through one: another user could point it anywhere)"),
+                Some(libc::ELOOP | libc::EACCES) if is_link() => {
+                    refused(path, "it is a symbolic link (sysnoop does not write through one: another user could point it anywhere)")
+                }
                 Some(libc::ENXIO) => refused(path, "it is a FIFO nobody reads"),
                 Some(libc::EISDIR) => refused(path, "it is a directory"),
                 _ => e,
@@ -69,10 +71,19 @@ pub fn open_append(path: &Path) -> io::Result<File> {
         }
     } else if kind.is_fifo() || kind.is_char_device() {
         if !trusted(meta.uid()) {
-            return Err(refused(path, &format!("it is a {} of uid {}, neither root's nor sysnoop's user's", if kind.is_fifo() { "FIFO" } else { "device" }, meta.uid())));
+            return Err(refused(
+                path,
+                &format!("it is a {} of uid {}, neither root's nor sysnoop's user's", if kind.is_fifo() { "FIFO" } else { "device" }, meta.uid()),
+            ));
         }
     } else {
-        let what = if kind.is_dir() { "a directory" } else if kind.is_socket() { "a socket (use unix:PATH)" } else { "not a regular file" };
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_socket() {
+            "a socket (use unix:PATH)"
+        } else {
+            "not a regular file"
+        };
         return Err(refused(path, &format!("it is {what}")));
     }
     // Writes block as they would have without O_NONBLOCK (which only kept a FIFO
@@ -102,7 +113,12 @@ pub fn connect_unix(path: &Path) -> io::Result<std::os::unix::net::UnixStream> {
     let st = fstat(&socket)?;
     match st.st_mode & libc::S_IFMT {
         libc::S_IFSOCK => {}
-        libc::S_IFLNK => return Err(refused(path, "it is a symbolic link (sysnoop does not send through one: another user could point it anywhere; name the socket itself)")),
+        libc::S_IFLNK => {
+            return Err(refused(
+                path,
+                "it is a symbolic link (sysnoop does not send through one: another user could point it anywhere; name the socket itself)",
+            ))
+        }
         _ => return Err(refused(path, "it is not a socket")),
     }
     let parent = File::from(open_dir(Some(&dir), OsStr::new("."))?).metadata()?;
@@ -144,7 +160,11 @@ fn walk_parent(path: &Path, trusted: &dyn Fn(u32) -> bool) -> io::Result<(OwnedF
                 if !trusted(meta.st_uid) {
                     return Err(refused(
                         path,
-                        &format!("its directory {} is a symbolic link of uid {}, which sysnoop does not follow (another user could point it anywhere)", component.to_string_lossy(), meta.st_uid),
+                        &format!(
+                            "its directory {} is a symbolic link of uid {}, which sysnoop does not follow (another user could point it anywhere)",
+                            component.to_string_lossy(),
+                            meta.st_uid
+                        ),
                     ));
                 }
                 links += 1;

@@ -72,10 +72,7 @@ const DELETED: &[u8] = b" (deleted)";
 /// ABI byte), put together with `passed`; `field` names the length when it overruns.
 #[allow(clippy::too_many_arguments)]
 pub fn decode(bytes: &[u8], start: usize, len: usize, source: u8, flags: u8, ino: u64, passed: &[u8], field: &'static str) -> Result<FullPath, Malformed> {
-    let walked = start
-        .checked_add(len)
-        .and_then(|end| bytes.get(start..end))
-        .ok_or(Malformed::Length { field, value: len, len: bytes.len() })?;
+    let walked = start.checked_add(len).and_then(|end| bytes.get(start..end)).ok_or(Malformed::Length { field, value: len, len: bytes.len() })?;
     let source = Source::from_abi(source).ok_or(Malformed::Unknown { field: "full path source", value: u32::from(source) })?;
     Ok(assemble(source, walked, passed, ino, flags))
 }

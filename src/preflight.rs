@@ -81,9 +81,7 @@ pub fn parse_release(release: &str) -> Option<(u32, u32)> {
 }
 
 pub fn kernel_release() -> Result<String, PreflightError> {
-    nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .map_err(|e| PreflightError::UnknownKernel(e.to_string()))
+    nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).map_err(|e| PreflightError::UnknownKernel(e.to_string()))
 }
 
 pub fn check_kernel() -> Result<String, PreflightError> {
@@ -117,7 +115,11 @@ pub fn check_btf() -> Result<String, PreflightError> {
         (_, Some(file)) => Ok(format!(
             "{} (--btf){}",
             shown(file),
-            if kernel_has_btf() { "" } else { "; the kernel shows no BTF of its own: exec and exit use their classic tracepoints, lsm cannot attach, and the task is read without bpf_get_current_task_btf" }
+            if kernel_has_btf() {
+                ""
+            } else {
+                "; the kernel shows no BTF of its own: exec and exit use their classic tracepoints, lsm cannot attach, and the task is read without bpf_get_current_task_btf"
+            }
         )),
         (true, None) => Ok(format!("{BTF_PATH} present")),
         (false, None) => Err(PreflightError::MissingBtf),
@@ -129,18 +131,11 @@ pub fn check_btf() -> Result<String, PreflightError> {
 
 /// The effective capability set from /proc/self/status (`CapEff:` hex mask).
 pub fn effective_caps() -> u64 {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .as_deref()
-        .and_then(parse_cap_eff)
-        .unwrap_or(0)
+    fs::read_to_string("/proc/self/status").ok().as_deref().and_then(parse_cap_eff).unwrap_or(0)
 }
 
 pub fn parse_cap_eff(status: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("CapEff:"))
-        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+    status.lines().find_map(|l| l.strip_prefix("CapEff:")).and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
 }
 
 fn has(caps: u64, cap: u32) -> bool {
@@ -285,10 +280,7 @@ fn unescape_octal(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'\\'
-            && i + 4 <= bytes.len()
-            && bytes[i + 1..i + 4].iter().all(|b| (b'0'..=b'7').contains(b))
-        {
+        if bytes[i] == b'\\' && i + 4 <= bytes.len() && bytes[i + 1..i + 4].iter().all(|b| (b'0'..=b'7').contains(b)) {
             let v = (bytes[i + 1] - b'0') * 64 + (bytes[i + 2] - b'0') * 8 + (bytes[i + 3] - b'0');
             out.push(v);
             i += 4;
@@ -344,9 +336,7 @@ pub fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
         }
     }
     if !can_mount() {
-        return Err(PreflightError::NoTracefs {
-            reason: "mounting it needs CAP_SYS_ADMIN, which this process does not have".into(),
-        });
+        return Err(PreflightError::NoTracefs { reason: "mounting it needs CAP_SYS_ADMIN, which this process does not have".into() });
     }
     mount(Some("tracefs"), TRACEFS_PATH, Some("tracefs"), MsFlags::empty(), None::<&str>)
         .map_err(|e| PreflightError::NoTracefs { reason: format!("mounting it at {TRACEFS_PATH} failed: {e}") })?;
@@ -444,8 +434,7 @@ fn check_transport() -> Result<String, String> {
 pub fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, PreflightError> {
     use libbpf_rs::libbpf_sys::bpf_map_create_opts;
     let opts = bpf_map_create_opts { sz: std::mem::size_of::<bpf_map_create_opts>() as _, ..Default::default() };
-    libbpf_rs::MapHandle::create(libbpf_rs::MapType::RingBuf, Some(name), 0, 0, size, &opts)
-        .map_err(|e| PreflightError::NoRingBuf(e.to_string()))
+    libbpf_rs::MapHandle::create(libbpf_rs::MapType::RingBuf, Some(name), 0, 0, size, &opts).map_err(|e| PreflightError::NoRingBuf(e.to_string()))
 }
 
 /// What every BPF object needs before it loads: kernel, BTF, privileges.
@@ -480,17 +469,18 @@ pub fn all_checks() -> Vec<Check> {
     push("btf", true, check_btf().map_err(err));
     let privileged = check_privileges();
     push("privileges", true, privileged.clone().map(|()| "CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) held".into()).map_err(err));
-    push("memlock", true, check_memlock().map(|()| "BPF maps fit the locked-memory limit (or are charged to the memory cgroup, Linux 5.11+)".into()).map_err(err));
+    push(
+        "memlock",
+        true,
+        check_memlock().map(|()| "BPF maps fit the locked-memory limit (or are charged to the memory cgroup, Linux 5.11+)".into()).map_err(err),
+    );
     push("perf_events", true, check_perf_events().map(|()| "perf_event_open allowed (tracepoints can be attached)".into()).map_err(err));
     // traffic's own: the same words its run fails with.
     push("cgroup_attach", false, check_net_admin().map(|()| "CAP_NET_ADMIN held: traffic may attach to cgroups".into()).map_err(err));
     push(
         "tracefs",
         true,
-        ensure_tracefs()
-            .and_then(|p| syscall_tracepoints(&p).map(|_| p))
-            .map(|p| format!("mounted at {}, with syscall tracepoints", p.display()))
-            .map_err(err),
+        ensure_tracefs().and_then(|p| syscall_tracepoints(&p).map(|_| p)).map(|p| format!("mounted at {}, with syscall tracepoints", p.display())).map_err(err),
     );
     push(
         "cgroup2",
@@ -542,7 +532,7 @@ mod tests {
         assert_eq!(parse_release("6.1.0-27-cloud-amd64"), Some((6, 1)));
         assert_eq!(parse_release("4.19"), Some((4, 19)));
         assert_eq!(parse_release("junk"), None);
-        assert!((5, 4) < MIN_KERNEL && (5, 8) < MIN_KERNEL && (5, 10) >= MIN_KERNEL && (6, 1) >= MIN_KERNEL);
+        assert!((5, 8) < MIN_KERNEL && (5, 10) >= MIN_KERNEL && (6, 1) >= MIN_KERNEL);
     }
 
     #[test]

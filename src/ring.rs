@@ -42,10 +42,7 @@ unsafe impl Send for Ring {}
 impl Ring {
     /// Maps the ring buffer `map` of `size` data bytes (its max_entries).
     pub fn new(map: BorrowedFd<'_>, size: u32) -> Result<Ring> {
-        let page = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
-            .ok()
-            .flatten()
-            .context("reading the page size")? as usize;
+        let page = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().context("reading the page size")? as usize;
         let size = size as usize;
         let len = |n: usize| std::num::NonZeroUsize::new(n).expect("non-zero mapping");
         // SAFETY: fresh mappings of the ring's pages; nothing else refers to them.

@@ -49,7 +49,12 @@ impl Field {
 
     /// `<field>_hex`: the exact bytes of a text field that was not UTF-8; absent when it was.
     pub fn hex(name: &'static str, of: &str) -> Field {
-        Field::of(name, json!({"type": "string", "pattern": "^([0-9a-f]{2})*$"}), &format!("the exact bytes of `{of}`, hex-encoded; present only when they are not UTF-8 (`{of}` then shows U+FFFD)")).optional()
+        Field::of(
+            name,
+            json!({"type": "string", "pattern": "^([0-9a-f]{2})*$"}),
+            &format!("the exact bytes of `{of}`, hex-encoded; present only when they are not UTF-8 (`{of}` then shows U+FFFD)"),
+        )
+        .optional()
     }
 
     /// Any other schema.
@@ -82,7 +87,12 @@ fn task_fields() -> Vec<Field> {
         Field::hex("comm_hex", "comm"),
         Field::count("cgroup_id", "the task's cgroup v2 id (its directory's inode number)"),
         Field::string("cgroup", "--cgroup-path: the cgroup's path under the cgroup v2 mount, or cgroup:<id> when it is gone").optional(),
-        Field::with("container_id", json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}), "the container the cgroup names (docker, containerd, cri-o, podman), when it names one").optional(),
+        Field::with(
+            "container_id",
+            json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}),
+            "the container the cgroup names (docker, containerd, cri-o, podman), when it names one",
+        )
+        .optional(),
         Field::with("container_runtime", json!({"enum": ["docker", "containerd", "cri-o", "podman"]}), "the runtime of that container").optional(),
     ]
 }
@@ -94,7 +104,11 @@ pub fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
     let head = [
         Field::with("kind", json!({"const": kind}), "the record kind"),
         Field::with("time", json!({"type": "string", "format": "date-time"}), "when it happened, UTC, RFC 3339 with nanoseconds"),
-        Field::with("session", json!({"type": "string", "format": "uuid"}), "the run's session id (--session-id; by default a fresh UUID v7), the same in every record of a run"),
+        Field::with(
+            "session",
+            json!({"type": "string", "format": "uuid"}),
+            "the run's session id (--session-id; by default a fresh UUID v7), the same in every record of a run",
+        ),
     ];
     for field in head.into_iter().chain(fields) {
         if field.required {
@@ -173,27 +187,35 @@ fn run_records() -> Vec<(&'static str, Value)> {
         "required": ["pid", "tid", "uid", "comm", "failed", "cgroup", "follow", "command"],
         "additionalProperties": false,
     });
-    let start = record("start", "The first line of every run: what is traced, how, and since when.", vec![
-        Field::string("version", "sysnoop's version"),
-        Field::string("kernel", "the running kernel's release").nullable(),
-        Field::with("format", json!({"enum": ["native", "ocsf", "text"]}), "--format"),
-        Field::with("kinds", json!({"type": "array", "items": hooks}), "each kind traced, with its hooks"),
-        Field::with("skipped", json!({"type": "array", "items": skipped}), "kinds `all` goes on without, and why"),
-        Field::with("filters", filters, "the filters; null when not set"),
-        Field::count("ring_size", "--ring-size: the ring buffer's size in bytes, or the perf buffers' together"),
-        Field::with("transport", json!({"enum": ["ringbuf", "perf"]}), "how records reach sysnoop: the BPF ring buffer, or a perf buffer per CPU"),
-        Field::with("fallbacks", json!({"type": "array", "items": {
-            "type": "object",
-            "properties": {
-                "name": {"type": "string", "description": "the kernel feature (a BPF helper) done without"},
-                "since": {"type": "string", "description": "the Linux version that brought it"},
-                "instead": {"type": "string", "description": "what the programs do instead, and how that is weaker if it is"},
-                "why": {"type": "string", "description": "\"not in this kernel\", or SYSNOOP_AS_KERNEL=VERSION"},
-            },
-            "required": ["name", "since", "instead", "why"],
-            "additionalProperties": false,
-        }}), "the kernel features the traced kinds' programs do without, why, and what they do instead"),
-    ]);
+    let start = record(
+        "start",
+        "The first line of every run: what is traced, how, and since when.",
+        vec![
+            Field::string("version", "sysnoop's version"),
+            Field::string("kernel", "the running kernel's release").nullable(),
+            Field::with("format", json!({"enum": ["native", "ocsf", "text"]}), "--format"),
+            Field::with("kinds", json!({"type": "array", "items": hooks}), "each kind traced, with its hooks"),
+            Field::with("skipped", json!({"type": "array", "items": skipped}), "kinds `all` goes on without, and why"),
+            Field::with("filters", filters, "the filters; null when not set"),
+            Field::count("ring_size", "--ring-size: the ring buffer's size in bytes, or the perf buffers' together"),
+            Field::with("transport", json!({"enum": ["ringbuf", "perf"]}), "how records reach sysnoop: the BPF ring buffer, or a perf buffer per CPU"),
+            Field::with(
+                "fallbacks",
+                json!({"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "description": "the kernel feature (a BPF helper) done without"},
+                        "since": {"type": "string", "description": "the Linux version that brought it"},
+                        "instead": {"type": "string", "description": "what the programs do instead, and how that is weaker if it is"},
+                        "why": {"type": "string", "description": "\"not in this kernel\", or SYSNOOP_AS_KERNEL=VERSION"},
+                    },
+                    "required": ["name", "since", "instead", "why"],
+                    "additionalProperties": false,
+                }}),
+                "the kernel features the traced kinds' programs do without, why, and what they do instead",
+            ),
+        ],
+    );
     let report = |kind, description| {
         record(kind, description, vec![
             Field::count("elapsed_ns", "since the run began"),

@@ -24,12 +24,12 @@ use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
 use crate::config::Config;
-use crate::format::{Format, Renderer};
-use crate::loader::{Dedupe, Hooks, Loaded, Shared};
 use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
 use crate::event::{Event, Kind, Render};
 use crate::follow::{Follow, Follower, Held};
+use crate::format::{Format, Renderer};
+use crate::loader::{Dedupe, Hooks, Loaded, Shared};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
 use crate::transport::{Events, Transport};
@@ -475,7 +475,13 @@ struct Writer<'s, W: Write> {
 impl<'s, W: Write> Writer<'s, W> {
     fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, output: Output, sink: Sink<W>) -> Self {
         let started = Instant::now();
-        let periodic = periodic.into_iter().map(|p| { let due = p.every.map(|every| started + every); (p, due) }).collect();
+        let periodic = periodic
+            .into_iter()
+            .map(|p| {
+                let due = p.every.map(|every| started + every);
+                (p, due)
+            })
+            .collect();
         Writer {
             sources,
             limits,
@@ -688,7 +694,10 @@ mod tests {
             tracing_line(&[&exit], "", Some(Transport::Perf)),
             "sysnoop: tracing exit (sched_process_exit); through perf buffers, one per CPU. Ctrl-C to stop."
         );
-        assert_eq!(tracing_line(&[&traffic], "", None), "sysnoop: tracing traffic (cgroup_skb ingress, egress) of cgroup / under /sys/fs/cgroup, every 1s. Ctrl-C to stop.");
+        assert_eq!(
+            tracing_line(&[&traffic], "", None),
+            "sysnoop: tracing traffic (cgroup_skb ingress, egress) of cgroup / under /sys/fs/cgroup, every 1s. Ctrl-C to stop."
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ static REOPEN: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: nix::libc::c_int) {
     if STOP.swap(true, Ordering::SeqCst) {
-        // Only async-signal-safe calls here.
+        // SAFETY: _exit is async-signal-safe (only such calls here).
         unsafe { nix::libc::_exit(130) };
     }
 }

@@ -702,4 +702,3 @@ pub const AARCH64: &[(u32, &str)] = &[
     (461, "lsm_list_modules"),
     (462, "mseal"),
 ];
-

@@ -79,8 +79,7 @@ mod tests {
     fn hostile_bytes_stay_one_json_line() {
         let hostile = b"a\"b\\c\nd\re\x01\x1b[31m\x7f\xc3(";
         let r = render(hostile);
-        let line = serde_json::to_string(&serde_json::json!({ "path": r.text, "path_hex": r.hex }))
-            .unwrap();
+        let line = serde_json::to_string(&serde_json::json!({ "path": r.text, "path_hex": r.hex })).unwrap();
         assert!(!line.contains('\n') && !line.contains('\r'), "{line}");
         let back: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(back["path_hex"].as_str().unwrap(), hex(hostile));

@@ -82,9 +82,7 @@ impl Transport {
         match std::env::var(ENV) {
             Err(_) => Ok(None),
             Ok(v) if v.is_empty() => Ok(None),
-            Ok(v) => <Transport as clap::ValueEnum>::from_str(&v, false)
-                .map(Some)
-                .map_err(|_| format!("{ENV}={v}: not a transport (ringbuf or perf)")),
+            Ok(v) => <Transport as clap::ValueEnum>::from_str(&v, false).map(Some).map_err(|_| format!("{ENV}={v}: not a transport (ringbuf or perf)")),
         }
     }
 
@@ -202,6 +200,7 @@ unsafe extern "C" fn on_perf_event(context: *mut c_void, _cpu: c_int, event: *mu
     // SAFETY: the context is the PerfReader's `Received`; libbpf hands over one whole
     // record of header.size bytes (copied together when it wrapped around the ring).
     let (received, header) = unsafe { (&*context.cast::<Received>(), &*event) };
+    // SAFETY: libbpf's record is header.size bytes long, alive for this call.
     let bytes = unsafe { std::slice::from_raw_parts(event.cast::<u8>(), usize::from(header.size)) };
     match header.type_ {
         libbpf_sys::PERF_RECORD_SAMPLE => {
@@ -290,13 +289,17 @@ impl Events {
             // at a known time: every record stamped more than MERGE_WINDOW_NS before that
             // has been read, whatever its CPU, and records up to there are released in
             // time order; the last pass releases everything.
-            Reader::Perf(buffers) => read_until(stop, || buffers.poll(TICK), |last| {
-                let known = crate::clock::boot_ns();
-                buffers.consume()?;
-                let upto = if last { u64::MAX } else { known.saturating_sub(MERGE_WINDOW_NS) };
-                let released = self.received.merge.lock().expect("merge lock").release(upto, &mut forward);
-                Ok(released && forward(None))
-            }),
+            Reader::Perf(buffers) => read_until(
+                stop,
+                || buffers.poll(TICK),
+                |last| {
+                    let known = crate::clock::boot_ns();
+                    buffers.consume()?;
+                    let upto = if last { u64::MAX } else { known.saturating_sub(MERGE_WINDOW_NS) };
+                    let released = self.received.merge.lock().expect("merge lock").release(upto, &mut forward);
+                    Ok(released && forward(None))
+                },
+            ),
         }
     }
 }

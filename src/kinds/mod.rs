@@ -14,9 +14,9 @@ use std::fmt;
 use anyhow::Result;
 use clap::{ArgMatches, FromArgMatches};
 
-use crate::event::Render;
 use crate::decode::Malformed;
 use crate::event::Record;
+use crate::event::Render;
 use crate::loader::{Loaded, Shared};
 use crate::ocsf::Ocsf;
 

@@ -122,6 +122,7 @@ enum Enter {
 fn exiting_child() {
     // SAFETY: the child only calls _exit, which is async-signal-safe.
     match unsafe { nix::unistd::fork() } {
+        // SAFETY: _exit is async-signal-safe.
         Ok(nix::unistd::ForkResult::Child) => unsafe { nix::libc::_exit(0) },
         Ok(nix::unistd::ForkResult::Parent { child }) => {
             let _ = nix::sys::wait::waitpid(child, None);

@@ -38,8 +38,8 @@
 //!                              reports only when the exec fails
 
 use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::io::{BufRead, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
@@ -83,16 +83,16 @@ fn child_process() {
             ["connect", proto, target] => {
                 use std::os::fd::AsRawFd;
                 let result: std::io::Result<(i32, u16)> = match *proto {
-                    "tcp" => std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap())
-                        .map(|s| (s.as_raw_fd(), s.local_addr().unwrap().port())),
+                    "tcp" => {
+                        std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).map(|s| (s.as_raw_fd(), s.local_addr().unwrap().port()))
+                    }
                     "udp" => {
                         let addr: std::net::SocketAddr = target.parse().unwrap();
                         let any = if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
                         let socket = std::net::UdpSocket::bind(any).unwrap();
                         socket.connect(addr).map(|()| (socket.as_raw_fd(), socket.local_addr().unwrap().port()))
                     }
-                    "unix" => std::os::unix::net::UnixStream::connect(std::ffi::OsStr::from_bytes(&unhex(target)))
-                        .map(|s| (s.as_raw_fd(), 0)),
+                    "unix" => std::os::unix::net::UnixStream::connect(std::ffi::OsStr::from_bytes(&unhex(target))).map(|s| (s.as_raw_fd(), 0)),
                     other => panic!("unknown connect kind {other}"),
                 };
                 let (ret, fd, sport) = match result {
@@ -119,12 +119,14 @@ fn child_process() {
             }
             ["block", "open", path] => {
                 let path = CString::new(unhex(path)).unwrap();
+                // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                 std::thread::spawn(move || unsafe {
                     libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0);
                 });
             }
             ["block", "connect", path] => {
                 let path = unhex(path);
+                // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                 std::thread::spawn(move || unsafe {
                     let mut addr: libc::sockaddr_un = std::mem::zeroed();
                     addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
@@ -149,11 +151,13 @@ fn child_process() {
             }
             ["getpriority", n] => {
                 for _ in 0..n.parse::<u32>().unwrap() {
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     unsafe { libc::syscall(libc::SYS_getpriority, libc::PRIO_PROCESS, 0) };
                 }
             }
             ["close-bad", n] => {
                 for _ in 0..n.parse::<u32>().unwrap() {
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     unsafe { libc::syscall(libc::SYS_close, -1) };
                 }
             }
@@ -164,12 +168,14 @@ fn child_process() {
             }
             ["forks", n, dir] => {
                 let dir = unhex(dir);
-                let paths: Vec<CString> = (0..n.parse::<u32>().unwrap()).map(|i| CString::new([&dir[..], format!("/{i}").as_bytes()].concat()).unwrap()).collect();
+                let paths: Vec<CString> =
+                    (0..n.parse::<u32>().unwrap()).map(|i| CString::new([&dir[..], format!("/{i}").as_bytes()].concat()).unwrap()).collect();
                 let (gate_read, gate_write) = nix::unistd::pipe().unwrap();
                 let mut children = Vec::new();
                 for path in &paths {
                     // SAFETY: the child makes raw system calls only, on memory made before the fork.
                     match unsafe { libc::fork() } {
+                        // SAFETY: in the forked child: raw system calls only, on memory made before the fork.
                         0 => unsafe {
                             libc::close(std::os::fd::AsRawFd::as_raw_fd(&gate_write));
                             let mut byte = 0u8;
@@ -191,8 +197,10 @@ fn child_process() {
                 let dir = unhex(dir);
                 for i in 0..n.parse::<u32>().unwrap() {
                     let path = CString::new([&dir[..], format!("/{i}").as_bytes()].concat()).unwrap();
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     let fd = unsafe { libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0) };
                     if fd >= 0 {
+                        // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                         unsafe { libc::close(fd as i32) };
                     }
                 }
@@ -200,8 +208,10 @@ fn child_process() {
             ["repeat", n, path] => {
                 let path = CString::new(unhex(path)).unwrap();
                 for _ in 0..n.parse::<u32>().unwrap() {
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     let fd = unsafe { libc::syscall(libc::SYS_openat, libc::AT_FDCWD, path.as_ptr(), libc::O_RDONLY, 0) };
                     if fd >= 0 {
+                        // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                         unsafe { libc::close(fd as i32) };
                     }
                 }
@@ -212,6 +222,7 @@ fn child_process() {
                 let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
                 argv.push(std::ptr::null());
                 let envp = [std::ptr::null::<libc::c_char>()];
+                // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                 let ret = unsafe {
                     if *call == "exec" {
                         libc::syscall(libc::SYS_execve, path.as_ptr(), argv.as_ptr(), envp.as_ptr())
@@ -246,10 +257,12 @@ fn child_process() {
                 let path = CString::new(unhex(path)).unwrap();
                 let flags = i64::from_str_radix(flags, 8).unwrap();
                 let mode = i64::from_str_radix(mode, 8).unwrap();
+                // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                 let ret = unsafe { libc::syscall(libc::SYS_openat, dir, path.as_ptr(), flags, mode) };
                 let ret = if ret < 0 { -i64::from(nix::errno::Errno::last_raw()) } else { ret };
                 report(opened(ret, None));
                 if ret >= 0 {
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     unsafe { libc::close(ret as i32) };
                 }
             }
@@ -262,6 +275,7 @@ fn child_process() {
                 let ret = open("openat", &proc_path, i64::from(libc::O_RDONLY), 0);
                 report(opened(ret, Some(&proc_path)));
                 for fd in [fd, ret].into_iter().filter(|&fd| fd >= 0) {
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     unsafe { libc::close(fd as i32) };
                 }
             }
@@ -283,6 +297,7 @@ fn child_process() {
                 let ret = open(syscall, &path, flags, mode);
                 report(opened(ret, None));
                 if ret >= 0 {
+                    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     unsafe { libc::close(ret as i32) };
                 }
             }
@@ -293,6 +308,7 @@ fn child_process() {
 
 /// The raw syscall; returns the fd or -errno, as the kernel does.
 fn open(syscall: &str, path: &CString, flags: i64, mode: i64) -> i64 {
+    // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
     let ret = unsafe {
         match syscall {
             "open" => libc::syscall(libc::SYS_open, path.as_ptr(), flags, mode),
@@ -301,13 +317,7 @@ fn open(syscall: &str, path: &CString, flags: i64, mode: i64) -> i64 {
             "openat2" => {
                 // struct open_how { u64 flags, mode, resolve; } (libc's is non-exhaustive)
                 let how: [u64; 3] = [flags as u64, mode as u64, 0];
-                libc::syscall(
-                    libc::SYS_openat2,
-                    libc::AT_FDCWD,
-                    path.as_ptr(),
-                    how.as_ptr(),
-                    std::mem::size_of_val(&how),
-                )
+                libc::syscall(libc::SYS_openat2, libc::AT_FDCWD, path.as_ptr(), how.as_ptr(), std::mem::size_of_val(&how))
             }
             other => panic!("unknown open syscall {other}"),
         }
@@ -373,19 +383,12 @@ pub fn command_line(script: &[String]) -> (Vec<String>, (&'static str, String)) 
 
 fn command(script: &str) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "child::child_process", "--nocapture", "--test-threads=1", "-q"])
-        .env(ENV, script)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+    cmd.args(["--exact", "child::child_process", "--nocapture", "--test-threads=1", "-q"]).env(ENV, script).stdout(Stdio::piped()).stderr(Stdio::inherit());
     cmd
 }
 
 fn parse_reports(stdout: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("CHILD "))
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    String::from_utf8_lossy(stdout).lines().filter_map(|l| l.strip_prefix("CHILD ")).map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 /// Runs a script to the end; returns the child's pid and what each open returned.
@@ -429,6 +432,7 @@ pub struct Waiting {
 }
 
 impl Waiting {
+    #[allow(clippy::zombie_processes)] // kept in the Waiting, which reaps it
     pub fn spawn(script: &[String]) -> Waiting {
         let mut child = command(&script.join("\n")).stdin(Stdio::piped()).spawn().unwrap();
         let stdin = child.stdin.take().unwrap();

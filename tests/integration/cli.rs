@@ -45,7 +45,22 @@ fn help_explains_every_flag() {
     let out = run(&["open", "--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--pid", "--tid", "--uid", "--name", "--failed", "--duration", "--max-events", "--ring-size", "--stats-interval", "--quiet", "--format", "--output", "--queue-size", "--session-id"] {
+    for flag in [
+        "--pid",
+        "--tid",
+        "--uid",
+        "--name",
+        "--failed",
+        "--duration",
+        "--max-events",
+        "--ring-size",
+        "--stats-interval",
+        "--quiet",
+        "--format",
+        "--output",
+        "--queue-size",
+        "--session-id",
+    ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }
@@ -56,7 +71,9 @@ fn all_explains_each_kinds_options() {
     let out = run(&["all", "--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for (heading, flag) in [("Exec options:", "--max-arg-bytes"), ("Exit options:", "--threads"), ("Connect options:", "--port"), ("Traffic options:", "--alert-bytes-per-sec")] {
+    for (heading, flag) in
+        [("Exec options:", "--max-arg-bytes"), ("Exit options:", "--threads"), ("Connect options:", "--port"), ("Traffic options:", "--alert-bytes-per-sec")]
+    {
         let at = help.find(heading).unwrap_or_else(|| panic!("no {heading} in:\n{help}"));
         assert!(help[at..].contains(flag), "{flag} is not under {heading}:\n{help}");
     }
@@ -71,7 +88,10 @@ fn schema_describes_every_record() {
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(all["$schema"], "https://json-schema.org/draft/2020-12/schema");
     let kinds: Vec<&str> = all["$defs"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(kinds, ["alert", "connect", "exec", "exit", "lsm_file_open", "lsm_socket_connect", "open", "start", "stats", "summary", "syscall", "syscall_count", "traffic"]);
+    assert_eq!(
+        kinds,
+        ["alert", "connect", "exec", "exit", "lsm_file_open", "lsm_socket_connect", "open", "start", "stats", "summary", "syscall", "syscall_count", "traffic"]
+    );
     for (kind, schema) in all["$defs"].as_object().unwrap() {
         assert_eq!(schema["properties"]["kind"]["const"], kind.as_str());
         for (field, property) in schema["properties"].as_object().unwrap() {
@@ -82,7 +102,10 @@ fn schema_describes_every_record() {
     let open: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((&open["title"], &open["required"][0], &open["additionalProperties"]), (&"open".into(), &"kind".into(), &false.into()));
     assert!(jsonschema::draft202012::new(&open).is_ok());
-    usage_error(&["schema", "nope"], "[possible values: open, exec, exit, connect, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]");
+    usage_error(
+        &["schema", "nope"],
+        "[possible values: open, exec, exit, connect, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]",
+    );
 }
 
 /// A name sysnoop is given can hold anything (a newline, a terminal's escape sequence):
@@ -94,9 +117,13 @@ fn hostile_names_reach_stderr_escaped() {
     crate::util::require_bpf();
     use std::os::unix::ffi::OsStrExt;
     // Bytes that are not UTF-8 clap refuses in an option (not in CMD): exit 2.
-    let out = std::process::Command::new(crate::util::SYSNOOP).args(["open".as_ref(), "-o".as_ref(), std::ffi::OsStr::from_bytes(b"file:\xff\n")]).output().unwrap();
+    let out =
+        std::process::Command::new(crate::util::SYSNOOP).args(["open".as_ref(), "-o".as_ref(), std::ffi::OsStr::from_bytes(b"file:\xff\n")]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "sysnoop: error: `file:\\xff\\n` (after `-o`) is not UTF-8 (only the command after -- may be any bytes) (see --help)\n");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "sysnoop: error: `file:\\xff\\n` (after `-o`) is not UTF-8 (only the command after -- may be any bytes) (see --help)\n"
+    );
     let hostile = std::ffi::OsStr::from_bytes(b"x\ny\x1b[31m");
     let dir = crate::util::TestDir::new("hostile");
     let mut dest = std::ffi::OsString::from("file:");

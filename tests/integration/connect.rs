@@ -12,10 +12,7 @@ use crate::util::{require_bpf, Output, TestDir, Trace};
 /// with the result the child saw. Each socket is closed after its connect, so fds are
 /// reused: the destination tells records apart.
 fn the_connect<'a>(out: &'a Output, pid: u32, got: &Opened, dport: Option<u16>) -> &'a Value {
-    let found: Vec<&Value> = out
-        .of_kind("connect")
-        .filter(|r| r["pid"] == pid && r["ret"] == got.ret && r["dport"] == json!(dport))
-        .collect();
+    let found: Vec<&Value> = out.of_kind("connect").filter(|r| r["pid"] == pid && r["ret"] == got.ret && r["dport"] == json!(dport)).collect();
     assert_eq!(found.len(), 1, "expected one connect for {got:?}, got {found:?}\nstderr:\n{}", out.stderr);
     found[0]
 }

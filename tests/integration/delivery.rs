@@ -446,7 +446,10 @@ fn a_planted_socket_is_not_sent_to() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())), "{dest}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())),
+            "{dest}: {stderr}"
+        );
     }
     assert_eq!(listener.accept().map(|_| ()).unwrap_err().kind(), std::io::ErrorKind::WouldBlock, "sysnoop connected to the planted socket");
     // Root's own socket in the same directory is root's collector.

@@ -11,10 +11,7 @@ const TRUE: &str = "/bin/true";
 
 /// The one exec record whose argv contains `marker`.
 fn the_exec<'a>(out: &'a Output, marker: &str) -> &'a Value {
-    let found: Vec<&Value> = out
-        .of_kind("exec")
-        .filter(|r| r["argv"].as_array().unwrap().iter().any(|a| a.as_str().unwrap().contains(marker)))
-        .collect();
+    let found: Vec<&Value> = out.of_kind("exec").filter(|r| r["argv"].as_array().unwrap().iter().any(|a| a.as_str().unwrap().contains(marker))).collect();
     assert_eq!(found.len(), 1, "expected one exec with {marker}, got {found:?}\nstderr:\n{}", out.stderr);
     found[0]
 }
@@ -132,9 +129,7 @@ fn failed_execs_carry_the_errno() {
     ]);
     let out = trace.stop();
     assert_eq!(failed.len(), 3);
-    for ((marker, path, errno), got) in
-        [(&m1, &missing, "ENOENT"), (&m2, &not_exec, "EACCES"), (&m3, &missing, "ENOENT")].iter().zip(&failed)
-    {
+    for ((marker, path, errno), got) in [(&m1, &missing, "ENOENT"), (&m2, &not_exec, "EACCES"), (&m3, &missing, "ENOENT")].iter().zip(&failed) {
         let r = the_exec(&out, marker);
         assert_eq!(r["pid"], pid, "{r}");
         assert_eq!(r["tid"], got.tid, "{r}");
@@ -185,9 +180,6 @@ fn exe_and_cwd_as_the_kernel_names_them() {
     assert_ne!(exe, link.to_str().unwrap(), "the symlink is resolved");
     assert_eq!((&r["cwd"], &r["cwd_truncated"]), (&json!(cwd), &json!(false)), "{r}");
     assert_eq!(cwd, dir.path("work").to_str().unwrap());
-    let f = out
-        .of_kind("exec")
-        .find(|r| r["filename"] == missing.to_str().unwrap())
-        .unwrap_or_else(|| panic!("no failed exec: {:?}", out.records));
+    let f = out.of_kind("exec").find(|r| r["filename"] == missing.to_str().unwrap()).unwrap_or_else(|| panic!("no failed exec: {:?}", out.records));
     assert_eq!((&f["errno"], &f["exe"], &f["cwd"]), (&json!("ENOENT"), &Value::Null, &json!(dir.path("work").to_str().unwrap())), "{f}");
 }

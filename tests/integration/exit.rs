@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::child::{self, exec_line, open_line, Waiting};
 use crate::util::{require_bpf, Output, TestDir, Trace};
 
-fn the_exit<'a>(out: &'a Output, pid: u32) -> &'a Value {
+fn the_exit(out: &Output, pid: u32) -> &Value {
     let found: Vec<&Value> = out.of_kind("exit").filter(|r| r["pid"] == pid && r.get("thread").is_none()).collect();
     assert_eq!(found.len(), 1, "expected one exit of {pid}, got {found:?}\nstderr:\n{}", out.stderr);
     found[0]
@@ -82,10 +82,8 @@ fn all_shows_exec_opens_and_exit_in_order() {
     let sysnoop_pid = trace.pid();
     // The child opens a file, then becomes `cat`, which opens another and exits.
     let before = dir.path("before-exec");
-    let (pid, _) = child::run(&[
-        open_line("openat", libc::O_RDONLY, 0, &before),
-        exec_line("exec", Path::new("/bin/cat"), &[b"cat", path.to_str().unwrap().as_bytes()]),
-    ]);
+    let (pid, _) =
+        child::run(&[open_line("openat", libc::O_RDONLY, 0, &before), exec_line("exec", Path::new("/bin/cat"), &[b"cat", path.to_str().unwrap().as_bytes()])]);
     let out = trace.stop();
     out.assert_success();
     let mine: Vec<&Value> = out.records.iter().filter(|r| r["pid"] == pid).collect();

@@ -128,7 +128,8 @@ fn a_command_and_everything_it_starts_and_nothing_else() {
         assert!(exits.contains_key(&r["pid"].as_u64().unwrap()), "a record of a process that is not in the job: {r}");
     }
     let sysnoop = BTreeSet::from([run.of_kind("exec").next().unwrap()["ppid"].as_u64().unwrap()]);
-    let orphans: Vec<&&Value> = exits.values().filter(|r| !exits.contains_key(&r["ppid"].as_u64().unwrap()) && !sysnoop.contains(&r["ppid"].as_u64().unwrap())).collect();
+    let orphans: Vec<&&Value> =
+        exits.values().filter(|r| !exits.contains_key(&r["ppid"].as_u64().unwrap()) && !sysnoop.contains(&r["ppid"].as_u64().unwrap())).collect();
     assert_eq!(orphans.len(), 1, "only the daemon lost its parent: {orphans:?}");
     let execs: BTreeSet<&str> = run.of_kind("exec").map(|r| r["comm"].as_str().unwrap()).collect();
     assert!(execs.is_superset(&BTreeSet::from(["sh", "cat", "sleep"])), "{execs:?}");
@@ -226,12 +227,8 @@ fn follow_a_running_parent() {
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
     let [a, c] = ["a", "c"].map(|n| dir.file(n));
     // The parent starts a child that waits on the FIFO, then waits on its stdin.
-    let script = format!(
-        "sh -c 'read y; cat {c} >/dev/null' < {fifo} & read x; cat {a} >/dev/null; wait",
-        c = c.display(),
-        fifo = fifo.display(),
-        a = a.display()
-    );
+    let script =
+        format!("sh -c 'read y; cat {c} >/dev/null' < {fifo} & read x; cat {a} >/dev/null; wait", c = c.display(), fifo = fifo.display(), a = a.display());
     let mut parent = Command::new("sh").args(["-c", &script]).stdin(Stdio::piped()).spawn().unwrap();
     let mut writer = std::fs::OpenOptions::new().read(true).write(true).custom_flags(0).open(&fifo).unwrap();
     // The child is reading the FIFO once its read(0, ...) shows in /proc.

@@ -8,11 +8,7 @@ use crate::util::{parse_ndjson, require_bpf, without, TestDir, SYSNOOP};
 /// Runs `sysnoop ARGS` in a private mount namespace where /sys/kernel/btf is hidden (an
 /// empty tmpfs over it): to sysnoop, a kernel built without BTF.
 fn without_kernel_btf(args: &[&str]) -> std::process::Output {
-    Command::new("unshare")
-        .args(["-m", "sh", "-c", "mount -t tmpfs tmpfs /sys/kernel/btf && exec \"$@\"", "sh", SYSNOOP])
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new("unshare").args(["-m", "sh", "-c", "mount -t tmpfs tmpfs /sys/kernel/btf && exec \"$@\"", "sh", SYSNOOP]).args(args).output().unwrap()
 }
 
 /// No BTF at /sys/kernel/btf/vmlinux: sysnoop exits 1 saying so and how to run anyway;
@@ -74,11 +70,7 @@ fn every_older_kernels_fallbacks_load_and_trace() {
         ("5.14", &["bpf_task_pt_regs", "bpf_loop"][..]),
         ("5.10", &["bpf_get_current_task_btf", "bpf_task_pt_regs", "bpf_loop"][..]),
     ] {
-        let out = Command::new(SYSNOOP)
-            .env("SYSNOOP_AS_KERNEL", version)
-            .args(["open", "--", "head", "-c0", "/etc/hostname"])
-            .output()
-            .unwrap();
+        let out = Command::new(SYSNOOP).env("SYSNOOP_AS_KERNEL", version).args(["open", "--", "head", "-c0", "/etc/hostname"]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "SYSNOOP_AS_KERNEL={version}: {stderr}");
         let records = parse_ndjson(&out.stdout, &stderr);
@@ -86,7 +78,11 @@ fn every_older_kernels_fallbacks_load_and_trace() {
         let whys: Vec<&str> = records[0]["fallbacks"].as_array().unwrap().iter().map(|f| f["why"].as_str().unwrap()).collect();
         assert_eq!(whys, vec![format!("SYSNOOP_AS_KERNEL={version}"); lacks.len()], "{version}");
         let open = records.iter().find(|r| r["kind"] == "open" && r["path"] == "/etc/hostname").unwrap_or_else(|| panic!("{version}: {records:?}"));
-        assert_eq!((&open["comm"], &open["full_path"], &open["flags"]), (&"head".into(), &"/etc/hostname".into(), &serde_json::json!(["O_RDONLY"])), "{version}");
+        assert_eq!(
+            (&open["comm"], &open["full_path"], &open["flags"]),
+            (&"head".into(), &"/etc/hostname".into(), &serde_json::json!(["O_RDONLY"])),
+            "{version}"
+        );
     }
 }
 

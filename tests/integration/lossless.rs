@@ -98,8 +98,7 @@ fn a_killed_threaded_process_exits_once() {
     const PROCESSES: usize = 50;
     const THREADS: usize = 4;
     let trace = Trace::start(&["exit", "--threads"]);
-    let children: Vec<Waiting> =
-        (0..PROCESSES).map(|_| Waiting::spawn(&[format!("threads {THREADS}"), "wait".into()])).collect();
+    let children: Vec<Waiting> = (0..PROCESSES).map(|_| Waiting::spawn(&[format!("threads {THREADS}"), "wait".into()])).collect();
     for c in &children {
         assert_eq!(std::fs::read_dir(format!("/proc/{}/task", c.pid)).unwrap().count(), THREADS);
     }
@@ -145,12 +144,7 @@ fn threads_killed_inside_blocking_calls_leave_nothing_behind() {
     let inflight = held.maps_named("inflight");
     assert_eq!(inflight.len(), 2, "exec and connect pair their calls: {inflight:?}");
     let hexed = |p: &Path| hex(p.as_os_str().as_bytes());
-    let waiting = Waiting::spawn(&[
-        "comm s9-block".into(),
-        format!("block open {}", hexed(&fifo)),
-        format!("block connect {}", hexed(&socket)),
-        "wait".into(),
-    ]);
+    let waiting = Waiting::spawn(&["comm s9-block".into(), format!("block open {}", hexed(&fifo)), format!("block connect {}", hexed(&socket)), "wait".into()]);
     let blocked = [blocked_in(waiting.pid, "openat"), blocked_in(waiting.pid, "connect")];
     let keys = || -> Vec<u64> { inflight.iter().flat_map(|&id| map_keys(id)).collect() };
     assert!(keys().contains(&u64::from(blocked[1])), "no entry for the blocked thread {}: {:?}", blocked[1], keys());
@@ -162,8 +156,7 @@ fn threads_killed_inside_blocking_calls_leave_nothing_behind() {
     let open = out.opens_of(&fifo);
     assert_eq!(open.len(), 1, "{:?}", out.records);
     assert_eq!((&open[0]["tid"], &open[0]["errno"]), (&Value::from(blocked[0]), &Value::from("ERESTARTSYS")));
-    let connects: Vec<&Value> =
-        out.of_kind("connect").filter(|r| r["path"] == socket.to_str().unwrap() && r["tid"] == blocked[1]).collect();
+    let connects: Vec<&Value> = out.of_kind("connect").filter(|r| r["path"] == socket.to_str().unwrap() && r["tid"] == blocked[1]).collect();
     assert_eq!(connects.len(), 2, "{:?}", out.records);
     assert_eq!((&connects[0]["ret"], &connects[1]["errno"]), (&Value::from(0), &Value::from("ERESTARTSYS")));
 }

@@ -4,8 +4,8 @@
 //! then the child's events are checked field by field.
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
@@ -202,7 +202,11 @@ fn records_without_a_class_are_base_events() {
     assert_eq!(calls.len(), 5, "{:?}", out.records);
     for e in calls {
         let native = &e["unmapped"];
-        assert_eq!((&native["pid"], &native["syscall"], &native["errno"], &native["comm"]), (&json!(pid), &json!("close"), &json!("EBADF"), &json!("s11-base")), "{e}");
+        assert_eq!(
+            (&native["pid"], &native["syscall"], &native["errno"], &native["comm"]),
+            (&json!(pid), &json!("close"), &json!("EBADF"), &json!("s11-base")),
+            "{e}"
+        );
         crate::records::check(native).unwrap_or_else(|err| panic!("not a native record ({err}): {native}"));
     }
     summary(&out);

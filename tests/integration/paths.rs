@@ -207,15 +207,17 @@ fn path_prefixes_and_dedup_count_exactly() {
     let system = Trace::start(&["open", "-p", &pid, "--exclude-system-paths"]);
     let including = Trace::start(&["open", "-p", &pid, "--include-path", &keep]);
     child.go();
-    let paths = |out: &crate::util::Output| -> Vec<String> {
-        out.of_kind("open").map(|r| r["full_path"].as_str().unwrap().to_owned()).collect()
-    };
+    let paths = |out: &crate::util::Output| -> Vec<String> { out.of_kind("open").map(|r| r["full_path"].as_str().unwrap().to_owned()).collect() };
     let counts = |out: &crate::util::Output| out.summary()["counts"]["open"].clone();
 
     let out = excluding.stop();
     out.assert_success();
     let status = format!("/proc/{pid}/status");
-    assert_eq!(paths(&out), [text(&a), text(&b), "/etc/hostname".into(), status, "/dev/null".into(), text(&a)], "the repeats of a within 1s are dropped, c excluded");
+    assert_eq!(
+        paths(&out),
+        [text(&a), text(&b), "/etc/hostname".into(), status, "/dev/null".into(), text(&a)],
+        "the repeats of a within 1s are dropped, c excluded"
+    );
     let n = counts(&out);
     assert_eq!((n["emitted"].as_u64(), n["deduplicated"].as_u64()), (Some(6), Some(2)), "{n}");
     assert!(n["filtered"].as_u64().unwrap() >= 2, "c's two opens are filtered: {n}");

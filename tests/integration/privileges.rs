@@ -73,7 +73,10 @@ fn an_unreadable_tracefs_is_named_with_its_remedies() {
     let tracefs = checks.iter().find(|c| c["check"] == "tracefs").unwrap();
     assert_eq!((&tracefs["ok"], tracefs["detail"].as_str().unwrap()), (&false.into(), stderr.trim_end().trim_start_matches("sysnoop: error: ")));
     let attach = checks.iter().find(|c| c["check"] == "cgroup_attach").unwrap();
-    assert!(attach["ok"] == false && attach["detail"].as_str().unwrap().starts_with("not enough privileges: missing CAP_NET_ADMIN (to attach to a cgroup"), "{attach}");
+    assert!(
+        attach["ok"] == false && attach["detail"].as_str().unwrap().starts_with("not enough privileges: missing CAP_NET_ADMIN (to attach to a cgroup"),
+        "{attach}"
+    );
 }
 
 /// `sysnoop ARGS` as nobody with exactly the capabilities `caps` (by setpriv's names),
@@ -107,14 +110,7 @@ fn each_kind_runs_with_exactly_its_capabilities() {
     let tracers: Vec<&str> = ["bpf", "perfmon", "dac_read_search"].iter().chain(perf).copied().collect();
     // traffic sends no records through the kernel's buffers: no perf buffers to map.
     let traffic: Vec<&str> = vec!["bpf", "perfmon", "net_admin"];
-    for (kind, set) in [
-        ("open", &tracers),
-        ("exec", &tracers),
-        ("exit", &tracers),
-        ("connect", &tracers),
-        ("syscalls", &tracers),
-        ("traffic", &traffic),
-    ] {
+    for (kind, set) in [("open", &tracers), ("exec", &tracers), ("exit", &tracers), ("connect", &tracers), ("syscalls", &tracers), ("traffic", &traffic)] {
         let out = run_as_nobody_with(set, &[kind, "-d", "300ms"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{kind} with {set:?}: {stderr}");

@@ -36,7 +36,7 @@ fn each_call_with_result_and_latency() {
             assert_eq!(out.stderr.contains("per-syscall tracepoints"), fallback, "{}", out.stderr);
             // The child closes nothing else once it goes on: its N bad closes are all.
             let records: Vec<&Value> = out.of_kind("syscall").collect();
-            assert!(records.iter().all(|r| r["pid"].to_string() == pid && r["syscall"] == "close"), "{records:?}");
+            assert!(records.iter().all(|r| r["pid"].as_u64() == pid.parse().ok() && r["syscall"] == "close"), "{records:?}");
             assert_eq!(records.len(), N, "fallback {fallback}, latency {latency}: {records:?}");
             for r in records {
                 assert_eq!(r["errno"], "EBADF", "{r}");
@@ -71,7 +71,7 @@ fn counted_in_the_kernel() {
     const N: u64 = 23;
     let script = ["comm snoop-count".to_string(), "wait".into(), format!("getpriority {N}"), format!("close-bad {N}")];
     let count_of = |out: &crate::util::Output, pid: &str, name: &str| -> Vec<Value> {
-        out.of_kind("syscall_count").filter(|r| r["pid"].to_string() == pid && r["syscall"] == name).cloned().collect()
+        out.of_kind("syscall_count").filter(|r| r["pid"].as_u64() == pid.parse().ok() && r["syscall"] == name).cloned().collect()
     };
 
     let waiting = Waiting::spawn(&script);

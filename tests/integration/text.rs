@@ -19,11 +19,8 @@ fn opens_in_columns_with_hostile_bytes_escaped() {
     // A name that would clear the screen and forge a line of its own.
     let hostile = dir.path("").join(std::ffi::OsStr::from_bytes(b"evil\x1b[2J\nforged\xff"));
     let trace = Trace::start(&["open", "--format", "text", "-n", "s11-text"]);
-    let (pid, got) = child::run(&[
-        "comm s11-text".into(),
-        open_line("openat", nix::libc::O_RDONLY, 0, &plain),
-        open_line("openat", nix::libc::O_RDONLY, 0, &hostile),
-    ]);
+    let (pid, got) =
+        child::run(&["comm s11-text".into(), open_line("openat", nix::libc::O_RDONLY, 0, &plain), open_line("openat", nix::libc::O_RDONLY, 0, &hostile)]);
     let out = trace.stop_text();
     out.assert_success();
     let lines = lines(&out);
@@ -65,5 +62,8 @@ fn all_prefixes_each_line_with_its_kind() {
     assert!(exit.ends_with("code 0"), "{exit}");
     let open = lines.iter().find(|l| l.starts_with("open ") && l.ends_with(path.to_str().unwrap())).unwrap_or_else(|| panic!("{lines:#?}"));
     assert_eq!(open.split_whitespace().nth(2), Some(pid.to_string().as_str()), "{open}");
-    assert!(lines[headers.len()..].iter().all(|l| ["open ", "exec ", "exit ", "connect ", "traffic ", "alert "].iter().any(|k| l.starts_with(k))), "{lines:#?}");
+    assert!(
+        lines[headers.len()..].iter().all(|l| ["open ", "exec ", "exit ", "connect ", "traffic ", "alert "].iter().any(|k| l.starts_with(k))),
+        "{lines:#?}"
+    );
 }

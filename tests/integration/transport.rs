@@ -168,10 +168,9 @@ fn an_argv_too_big_for_a_perf_sample_is_cut_and_flagged() {
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn doctor_says_which_transport() {
     require_bpf();
-    for (env, detail) in [
-        (None, "ringbuf: the BPF ring buffer (this kernel has it)"),
-        (Some("perf"), "perf: perf buffers, one per CPU (forced by SYSNOOP_TRANSPORT)"),
-    ] {
+    for (env, detail) in
+        [(None, "ringbuf: the BPF ring buffer (this kernel has it)"), (Some("perf"), "perf: perf buffers, one per CPU (forced by SYSNOOP_TRANSPORT)")]
+    {
         let out = run_with_transport_env(&["doctor"], env);
         assert!(out.status.success(), "{out:?}");
         let checks = crate::util::parse_ndjson(&out.stdout, "");

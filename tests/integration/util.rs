@@ -19,10 +19,7 @@ pub const SYSNOOP: &str = env!("CARGO_BIN_EXE_sysnoop");
 /// ignored. If a build made as root (or under CI) runs unprivileged anyway, the test
 /// fails here, saying why, rather than passing without having run.
 pub fn require_bpf() {
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "needs root to load BPF programs (build as root, or run with CI=true)"
-    );
+    assert!(nix::unistd::geteuid().is_root(), "needs root to load BPF programs (build as root, or run with CI=true)");
 }
 
 /// The transport the suite runs sysnoop with: scripts/test runs it once as is (the ring
@@ -50,11 +47,7 @@ impl TestDir {
     pub fn new(name: &str) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "sysnoop-{name}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
+        let dir = std::env::temp_dir().join(format!("sysnoop-{name}-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)));
         std::fs::create_dir_all(&dir).unwrap();
         set_mode(&dir, 0o777);
         TestDir(dir)
@@ -112,12 +105,7 @@ impl Trace {
     /// Runs a command that ends up exec'ing sysnoop (e.g. under `unshare`), waiting for
     /// its "tracing" line.
     pub fn start_command(mut cmd: Command) -> Trace {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
         let mut out = child.stdout.take().unwrap();
         let stdout = thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -160,10 +148,7 @@ impl Trace {
                 Err(_) => {
                     let _ = self.child.kill();
                     let status = self.child.wait().unwrap();
-                    panic!(
-                        "sysnoop never printed `{what}` (exit {status}); stderr:\n{}",
-                        self.stderr_seen.join("\n")
-                    );
+                    panic!("sysnoop never printed `{what}` (exit {status}); stderr:\n{}", self.stderr_seen.join("\n"));
                 }
             }
         }
@@ -262,8 +247,7 @@ pub fn parse_ndjson(stdout: &[u8], context: &str) -> Vec<Value> {
     let text = std::str::from_utf8(stdout).expect("stdout is UTF-8");
     text.lines()
         .map(|line| {
-            let value: Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}\nstderr:\n{context}"));
+            let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}\nstderr:\n{context}"));
             assert!(value.is_object(), "not an object: {line}");
             if let Err(e) = crate::records::check(&value) {
                 panic!("not a sysnoop record ({e}): {line}");
@@ -316,13 +300,9 @@ pub fn run(args: &[&str]) -> std::process::Output {
 /// Starts `sysnoop ARGS` with its stdout piped for the caller to read live, and waits
 /// for the "tracing" line on stderr (other lines, such as "tracefs was not mounted",
 /// may come first). Returns the child and the rest of its stderr.
+#[allow(clippy::zombie_processes)] // returned: the caller waits for it
 pub fn spawn_live(args: &[&str]) -> (Child, BufReader<ChildStderr>) {
-    let mut sysnoop = Command::new(SYSNOOP)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut sysnoop = Command::new(SYSNOOP).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut err = BufReader::new(sysnoop.stderr.take().unwrap());
     let mut seen = String::new();
     loop {
@@ -342,12 +322,7 @@ pub fn run_as_nobody(args: &[&str]) -> std::process::Output {
     let copy = dir.path("sysnoop");
     std::fs::copy(SYSNOOP, &copy).unwrap();
     set_mode(&copy, 0o755);
-    Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&copy)
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new("setpriv").args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&copy).args(args).output().unwrap()
 }
 
 /// The mounts of filesystem type `fs_type`, from /proc/self/mountinfo: each as (the
@@ -404,7 +379,11 @@ pub fn cgroup_of(pid: u32) -> String {
         .strip_prefix(root.trim_end_matches('/'))
         .filter(|under| under.is_empty() || under.starts_with('/'))
         .unwrap_or_else(|| panic!("{path} is not under the mount's {root}"));
-    if under.is_empty() { "/".into() } else { under.to_owned() }
+    if under.is_empty() {
+        "/".into()
+    } else {
+        under.to_owned()
+    }
 }
 
 /// The id the kernel gives the cgroup v2 directory `path` (under the mount, as records
@@ -512,11 +491,8 @@ impl Held {
 
     /// The names of its maps, sorted (the kernel's names: at most 15 bytes).
     pub fn map_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .maps
-            .iter()
-            .map(|&id| bpftool_json(&["map", "show", "id", &id.to_string()])["name"].as_str().unwrap().to_owned())
-            .collect();
+        let mut names: Vec<String> =
+            self.maps.iter().map(|&id| bpftool_json(&["map", "show", "id", &id.to_string()])["name"].as_str().unwrap().to_owned()).collect();
         names.sort();
         names
     }
@@ -537,11 +513,7 @@ pub fn bpf_objects(kind: &str) -> Vec<u64> {
 /// reads them from the kernel.
 pub fn map_keys(id: u64) -> Vec<u64> {
     let dump = bpftool_json(&["map", "dump", "id", &id.to_string()]);
-    dump.as_array()
-        .unwrap()
-        .iter()
-        .map(|entry| entry["formatted"]["key"].as_u64().unwrap_or_else(|| panic!("no BTF-formatted key: {entry}")))
-        .collect()
+    dump.as_array().unwrap().iter().map(|entry| entry["formatted"]["key"].as_u64().unwrap_or_else(|| panic!("no BTF-formatted key: {entry}"))).collect()
 }
 
 fn bpftool_json(args: &[&str]) -> Value {
