@@ -133,10 +133,7 @@ fn build_variants(name: &str, bpf_dir: &Path, out: &Path, clang_args: &dyn Fn(&[
         variants.push(Variant { mask, used, object: obj });
     }
     // The generated skeleton the library includes: the one with every feature.
-    let skel_text = full_text.replace(
-        "ObjectSkeletonConfigBuilder::new(&DATA)",
-        "ObjectSkeletonConfigBuilder::new(super::object_bytes())",
-    );
+    let skel_text = full_text.replace("ObjectSkeletonConfigBuilder::new(&DATA)", "ObjectSkeletonConfigBuilder::new(super::object_bytes())");
     assert!(skel_text != full_text, "libbpf-cargo's skeleton no longer opens `&DATA`: update build.rs's variant switch");
     std::fs::write(out.join(format!("{name}.skel.rs")), skel_text).expect("writing a skeleton");
     variants
@@ -191,10 +188,7 @@ fn main() {
     writeln!(modules, "/// The kernel features an object's variants differ by, bit i of a variant's mask: `FEATURES[i]`.").unwrap();
     writeln!(modules, "pub const VARIANT_FEATURES: [&str; {}] = {FEATURES:?};", FEATURES.len()).unwrap();
     for (name, variants) in &built {
-        let camel: String = name
-            .split('_')
-            .map(|part| part[..1].to_uppercase() + &part[1..])
-            .collect();
+        let camel: String = name.split('_').map(|part| part[..1].to_uppercase() + &part[1..]).collect();
         // For each of the 2^n feature masks, the variant that serves it.
         let mut table = String::new();
         for mask in 0..(1u32 << FEATURES.len()) {
@@ -205,11 +199,7 @@ fn main() {
         for v in variants {
             write!(datas, "(include_bytes!({:?}), {}), ", v.object.display(), v.mask).unwrap();
         }
-        writeln!(
-            modules,
-            "skeleton!({name}, {camel}BpfSkel, Open{camel}BpfSkel, {camel}BpfSkelBuilder, {name:?}, [{datas}], [{table}]);"
-        )
-        .unwrap();
+        writeln!(modules, "skeleton!({name}, {camel}BpfSkel, Open{camel}BpfSkel, {camel}BpfSkelBuilder, {name:?}, [{datas}], [{table}]);").unwrap();
     }
     std::fs::write(out.join("skeletons.rs"), modules).expect("writing skeletons.rs");
 
@@ -230,9 +220,5 @@ fn main() {
 /// Whether the build (and so, in practice, the test run) has euid 0.
 fn is_root() -> bool {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Uid:"))
-        .and_then(|uids| uids.split_whitespace().nth(1))
-        .is_some_and(|euid| euid == "0")
+    status.lines().find_map(|line| line.strip_prefix("Uid:")).and_then(|uids| uids.split_whitespace().nth(1)).is_some_and(|euid| euid == "0")
 }

@@ -32,7 +32,11 @@ fn main() {
     let opens: Vec<&[u8]> = all.iter().copied().filter(|r| r.get(8..12) == Some(&1u32.to_ne_bytes())).collect();
     let ctx = replay::context();
     let streams = [("open records", &opens), ("the recorded mix", &all)];
-    println!("Machine: {} CPUs, {}; {PER_ROUND} records per round, median of {rounds} rounds.\n", std::thread::available_parallelism().map_or(0, |n| n.get()), kernel());
+    println!(
+        "Machine: {} CPUs, {}; {PER_ROUND} records per round, median of {rounds} rounds.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        kernel()
+    );
     println!("| stream | format | ns of CPU per record | records/s per core | bytes per record |");
     println!("| --- | --- | ---: | ---: | ---: |");
     for (name, records) in streams {
