@@ -45,16 +45,16 @@ struct CapData {
 const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
 
 /// CAP_KILL (linux/capability.h).
-pub const CAP_KILL: u32 = 5;
+pub(crate) const CAP_KILL: u32 = 5;
 
 /// CAP_BPF (linux/capability.h).
-pub const CAP_BPF: u32 = 39;
+pub(crate) const CAP_BPF: u32 = 39;
 
 /// Gives up every capability of the calling thread but those of `keep` it has, and
 /// CAP_BPF if `bpf_works` (a bpf() command on a descriptor sysnoop holds) fails without
 /// it; sets no_new_privs. Call it while the process has one thread: capabilities are per
 /// thread. Returns whether CAP_BPF was kept.
-pub fn drop_all_but(keep: &[u32], bpf_works: impl Fn() -> bool) -> io::Result<bool> {
+pub(crate) fn drop_all_but(keep: &[u32], bpf_works: impl Fn() -> bool) -> io::Result<bool> {
     // SAFETY: prctl with integer arguments.
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
         return Err(io::Error::last_os_error());

@@ -24,11 +24,11 @@ use crate::preflight;
 
 /// A container, as its runtime names its cgroup.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Container {
+pub(crate) struct Container {
     /// The runtime's container id: 64 lowercase hex digits.
-    pub id: String,
+    pub(crate) id: String,
     /// `docker`, `containerd`, `cri-o` or `podman`.
-    pub runtime: &'static str,
+    pub(crate) runtime: &'static str,
 }
 
 /// The prefixes runtimes put before the id in a container's cgroup name (systemd driver:
@@ -44,7 +44,7 @@ const FORMS: [(&str, &str, bool); 4] =
 /// `/docker/<id>/init.scope`). The monitors' cgroups (`crio-conmon-<id>.scope`,
 /// `libpod-conmon-<id>.scope`) are not containers, and do not match: `conmon-<id>` is
 /// not an id.
-pub fn container_of(path: &str) -> Option<Container> {
+pub(crate) fn container_of(path: &str) -> Option<Container> {
     let mut components = path.rsplit('/').filter(|c| !c.is_empty()).peekable();
     while let Some(name) = components.next() {
         if let Some(container) = container_named(name, components.peek().copied()) {
@@ -99,11 +99,11 @@ struct KernfsHandle {
 
 /// One cgroup v2 directory.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Cgroup {
+pub(crate) struct Cgroup {
     /// Its path under the cgroup v2 mount, `/` for the root.
-    pub path: String,
+    pub(crate) path: String,
     /// The container its path names.
-    pub container: Option<Container>,
+    pub(crate) container: Option<Container>,
 }
 
 impl Cgroup {
@@ -138,7 +138,7 @@ enum Miss {
 ///
 /// A cgroup renamed after its first lookup keeps its old path here (cgroup v2 allows
 /// renames within the same parent; container runtimes do not rename).
-pub struct Cgroups {
+pub(crate) struct Cgroups {
     /// The cgroup v2 mount point; paths are relative to it.
     mount: PathBuf,
     /// The mount point, open: the filesystem open_by_handle_at decodes handles on.
@@ -155,7 +155,7 @@ pub struct Cgroups {
 impl Cgroups {
     /// The resolver for the cgroup v2 mount; None when there is none (or it cannot be
     /// opened).
-    pub fn new() -> Option<Cgroups> {
+    pub(crate) fn new() -> Option<Cgroups> {
         Cgroups::at(preflight::cgroup2_mount()?)
     }
 
@@ -165,7 +165,7 @@ impl Cgroups {
     }
 
     /// The cgroup with this id; None when it is gone or was never a cgroup here.
-    pub fn get(&mut self, id: u64) -> Option<Rc<Cgroup>> {
+    pub(crate) fn get(&mut self, id: u64) -> Option<Rc<Cgroup>> {
         if let Some((_, known)) = self.last.as_ref().filter(|(last, _)| *last == id) {
             return known.clone();
         }
@@ -245,7 +245,7 @@ impl Cgroups {
 /// Every cgroup under `mount` by id (its directory's inode number), and whether the walk
 /// read every directory (one removed while walking counts as read). traffic names its
 /// cgroups with it too.
-pub fn walk(mount: &Path) -> (HashMap<u64, String>, bool) {
+pub(crate) fn walk(mount: &Path) -> (HashMap<u64, String>, bool) {
     let mut found = HashMap::new();
     let mut complete = true;
     let mut todo = vec![mount.to_path_buf()];

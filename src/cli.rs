@@ -112,10 +112,10 @@ pub enum Command {
 /// A tracing subcommand as given: the shared options, and each chosen kind with its own.
 #[derive(Debug)]
 pub struct TraceCommand {
-    pub run: RunArgs,
+    pub(crate) run: RunArgs,
     /// None for kinds that do not trace tasks (traffic).
-    pub task: Option<TaskArgs>,
-    pub kinds: Vec<Selected>,
+    pub(crate) task: Option<TaskArgs>,
+    pub(crate) kinds: Vec<Selected>,
 }
 
 /// Check this host before tracing: kernel, BTF, privileges, tracefs, cgroup v2,
@@ -210,42 +210,42 @@ impl FromArgMatches for Command {
 // The options of kinds that trace tasks (every kind but traffic), and of `all`.
 // (No doc comment: a derived struct's doc comment would become the command's help.)
 #[derive(Debug, Clone, Args)]
-pub struct TaskArgs {
+pub(crate) struct TaskArgs {
     /// Only this process (thread-group id).
     #[arg(short = 'p', long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
-    pub pid: Option<u32>,
+    pub(crate) pid: Option<u32>,
 
     /// Only this thread (thread id).
     #[arg(short = 't', long, value_name = "TID", value_parser = clap::value_parser!(u32).range(1..))]
-    pub tid: Option<u32>,
+    pub(crate) tid: Option<u32>,
 
     /// Only this user: a numeric uid or a user name.
     #[arg(short = 'u', long, value_name = "UID|USER", value_parser = parse_uid)]
-    pub uid: Option<u32>,
+    pub(crate) uid: Option<u32>,
 
     /// Only commands whose name (comm, at most 15 bytes) contains this string.
     #[arg(short = 'n', long, value_name = "NAME", value_parser = parse_comm)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 
     /// Only failed calls.
     #[arg(short = 'x', long)]
-    pub failed: bool,
+    pub(crate) failed: bool,
 
     /// Only this running process and every task it starts from now on, threads
     /// included, with the descendants it has already; the run ends when the last of
     /// them has exited.
     #[arg(long, value_name = "PID", value_parser = parse_follow, conflicts_with = "command")]
-    pub follow: Option<u32>,
+    pub(crate) follow: Option<u32>,
 
     /// With `-- CMD`: run CMD as this user (a name or a uid, with its groups); sysnoop
     /// keeps its own privileges.
     #[arg(long, value_name = "USER", requires = "command", value_parser = crate::follow::parse_run_as)]
-    pub user: Option<crate::follow::RunAs>,
+    pub(crate) user: Option<crate::follow::RunAs>,
 
     /// With `-- CMD` or --follow: the most tasks followed at once. A new task of a
     /// followed one that does not fit is not traced, and counted `untracked`.
     #[arg(long, value_name = "N", default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=4_194_304))]
-    pub max_tasks: u32,
+    pub(crate) max_tasks: u32,
 
     /// Run CMD, trace only it and every task it starts (threads included), and end
     /// when the last of them has exited, with CMD's exit status (128+N when signal N
@@ -253,54 +253,54 @@ pub struct TaskArgs {
     /// shares sysnoop's stdout: send records elsewhere with -o. A run that stops first
     /// (Ctrl-C, --duration, --max-events) ends CMD with SIGTERM.
     #[arg(last = true, value_name = "CMD")]
-    pub command: Vec<std::ffi::OsString>,
+    pub(crate) command: Vec<std::ffi::OsString>,
 
     /// Kernel ring buffer size in bytes: a power of two, at least 4096; K and M
     /// suffixes allowed (e.g. 16M). Bigger absorbs longer bursts before events are lost.
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_ring_size)]
-    pub ring_size: u32,
+    pub(crate) ring_size: u32,
 
     /// How records reach sysnoop: `ringbuf`, the BPF ring buffer (Linux 5.8+), or
     /// `perf`, a perf buffer per CPU (the fallback for kernels without one; --ring-size
     /// is then shared among the CPUs, and records are put back in time order). Default:
     /// the ring buffer where this kernel can create one.
     #[arg(long, value_name = "TRANSPORT", env = crate::transport::ENV, value_enum)]
-    pub transport: Option<crate::transport::Transport>,
+    pub(crate) transport: Option<crate::transport::Transport>,
 }
 
 // The options of every tracing command.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Stop after this long, e.g. 5s, 500ms, 2m, 1h (default: until Ctrl-C).
     #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration)]
-    pub duration: Option<Duration>,
+    pub(crate) duration: Option<Duration>,
 
     /// Stop after writing this many events.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_events: Option<u64>,
+    pub(crate) max_events: Option<u64>,
 
     /// Print the event counters on stderr at this interval, e.g. 1s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub stats_interval: Option<Duration>,
+    pub(crate) stats_interval: Option<Duration>,
 
     /// Do not print the "tracing ..." line on stderr.
     #[arg(short = 'q', long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Only tasks in this cgroup v2 directory or below it: a path under the cgroup v2
     /// mount, or an absolute directory in it (checked in the kernel). traffic counts
     /// only this subtree.
     #[arg(long, value_name = "PATH")]
-    pub cgroup: Option<std::path::PathBuf>,
+    pub(crate) cgroup: Option<std::path::PathBuf>,
 
     /// Records about a task carry its cgroup's path too (`cgroup`), besides its
     /// `cgroup_id` and, when the cgroup names one, its container.
     #[arg(long)]
-    pub cgroup_path: bool,
+    pub(crate) cgroup_path: bool,
 
     /// How records are written (to stdout or the -o destination).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
 
     /// Where records go: `-` (stdout), `file:PATH` (appended to; opened again on
     /// SIGHUP, for logrotate; never through a symlink, nor into another user's file),
@@ -309,25 +309,26 @@ pub struct RunArgs {
     /// records wait in a queue (--queue-size) while it is slow or down, sysnoop
     /// reconnects with backoff, and records it could not send are counted `unsent`.
     #[arg(short = 'o', long, value_name = "DEST", default_value = "-", value_parser = parse_dest)]
-    pub output: Dest,
+    pub(crate) output: Dest,
 
     /// With a file or socket -o: how many bytes of records may wait for it while it is
-    /// slow or down (K and M suffixes allowed); beyond that they are counted unsent.
+    /// slow or down (K and M suffixes allowed; the default holds about 16,000 open
+    /// records); beyond that they are counted unsent.
     #[arg(long, value_name = "BYTES", default_value = "4M", value_parser = parse_queue_size)]
-    pub queue_size: usize,
+    pub(crate) queue_size: usize,
 
     /// The session id every record carries (`session`; in OCSF
     /// `metadata.correlation_uid`): a UUID. Default: a fresh UUID v7.
     #[arg(long, value_name = "UUID", value_parser = parse_session_id)]
-    pub session_id: Option<uuid::Uuid>,
+    pub(crate) session_id: Option<uuid::Uuid>,
 }
 
-pub fn parse_dest(s: &str) -> Result<Dest, String> {
+pub(crate) fn parse_dest(s: &str) -> Result<Dest, String> {
     s.parse()
 }
 
 /// `--queue-size`: at least 64K, at most 1G.
-pub fn parse_queue_size(s: &str) -> Result<usize, String> {
+pub(crate) fn parse_queue_size(s: &str) -> Result<usize, String> {
     let bytes = parse_bytes(s)?;
     if !(MIN_QUEUE_SIZE as u64..=1 << 30).contains(&bytes) {
         return Err(format!("{bytes} bytes: the queue size must be from 64K to 1G"));
@@ -336,12 +337,12 @@ pub fn parse_queue_size(s: &str) -> Result<usize, String> {
 }
 
 /// A UUID in any of its usual spellings (hyphenated, simple, braced, urn:).
-pub fn parse_session_id(s: &str) -> Result<uuid::Uuid, String> {
+pub(crate) fn parse_session_id(s: &str) -> Result<uuid::Uuid, String> {
     uuid::Uuid::parse_str(s).map_err(|e| format!("`{s}` is not a UUID ({e})"))
 }
 
 /// `5s`, `500ms`, `1.5s`, `2m`, `1h`, `250us`; a bare number is seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
@@ -363,7 +364,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// A ring buffer size: the kernel wants a power of two that is a multiple of the page size.
-pub fn parse_ring_size(s: &str) -> Result<u32, String> {
+pub(crate) fn parse_ring_size(s: &str) -> Result<u32, String> {
     let bytes = parse_bytes(s)?;
     if bytes < 4096 || !bytes.is_power_of_two() || bytes > 1 << 30 {
         return Err(format!(
@@ -387,7 +388,7 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
 }
 
 /// A numeric uid, or a user name looked up in the user database.
-pub fn parse_uid(s: &str) -> Result<u32, String> {
+pub(crate) fn parse_uid(s: &str) -> Result<u32, String> {
     if let Ok(uid) = s.parse::<u32>() {
         if uid == u32::MAX {
             return Err("uid 4294967295 is (uid_t)-1, which no user has".into());
@@ -402,7 +403,7 @@ pub fn parse_uid(s: &str) -> Result<u32, String> {
 }
 
 /// `--follow`: a process that exists.
-pub fn parse_follow(s: &str) -> Result<u32, String> {
+pub(crate) fn parse_follow(s: &str) -> Result<u32, String> {
     let pid: u32 = s.parse().map_err(|_| format!("`{s}` is not a process id"))?;
     if pid == 0 || !std::path::Path::new(&format!("/proc/{pid}")).is_dir() {
         return Err(format!("no process {pid}"));
@@ -411,7 +412,7 @@ pub fn parse_follow(s: &str) -> Result<u32, String> {
 }
 
 /// The kernel keeps 15 bytes of a command name; a longer filter could never match.
-pub fn parse_comm(s: &str) -> Result<String, String> {
+pub(crate) fn parse_comm(s: &str) -> Result<String, String> {
     match s.len() {
         0 => Err("the name filter is empty".into()),
         1..=15 => Ok(s.to_owned()),

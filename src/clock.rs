@@ -17,25 +17,25 @@ fn now_ns(clock: ClockId) -> i128 {
 
 /// CLOCK_BOOTTIME now, in nanoseconds: the clock the kernel stamps records with, for
 /// records made in user space (traffic, syscall counts).
-pub fn boot_ns() -> u64 {
+pub(crate) fn boot_ns() -> u64 {
     now_ns(ClockId::CLOCK_BOOTTIME) as u64
 }
 
 /// Converts CLOCK_BOOTTIME nanoseconds to UTC.
 #[derive(Debug)]
-pub struct WallClock {
+pub(crate) struct WallClock {
     offset_ns: i128,
     measured: Instant,
 }
 
 impl WallClock {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         WallClock { offset_ns: Self::measure(), measured: Instant::now() }
     }
 
     /// A clock whose REALTIME - BOOTTIME offset is `offset_ns`, never measured again
     /// (replays: the same output on every run).
-    pub fn with_offset(offset_ns: i128) -> Self {
+    pub(crate) fn with_offset(offset_ns: i128) -> Self {
         WallClock { offset_ns, measured: Instant::now() + Duration::from_secs(1 << 30) }
     }
 
@@ -54,18 +54,18 @@ impl WallClock {
     }
 
     /// Re-measures the offset when the last measurement is more than a second old.
-    pub fn refresh(&mut self) {
+    pub(crate) fn refresh(&mut self) {
         if self.measured.elapsed() >= Duration::from_secs(1) {
             self.offset_ns = Self::measure();
             self.measured = Instant::now();
         }
     }
 
-    pub fn utc(&self, boot_ns: u64) -> Timestamp {
+    pub(crate) fn utc(&self, boot_ns: u64) -> Timestamp {
         Timestamp(i128::from(boot_ns) + self.offset_ns)
     }
 
-    pub fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         Timestamp(now_ns(ClockId::CLOCK_REALTIME))
     }
 }

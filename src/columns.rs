@@ -12,7 +12,7 @@ use crate::clock::Timestamp;
 /// `bytes` for a terminal: UTF-8 text as is, but every control character (C0, DEL, C1),
 /// every backslash and every byte that is not UTF-8 escaped, so the result is one line
 /// that says exactly which bytes there were.
-pub fn escape(bytes: &[u8]) -> Cow<'_, str> {
+pub(crate) fn escape(bytes: &[u8]) -> Cow<'_, str> {
     let plain = |c: char| !c.is_control() && c != '\\';
     if let Ok(text) = std::str::from_utf8(bytes) {
         if text.chars().all(plain) {
@@ -41,7 +41,7 @@ pub fn escape(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 /// `HH:MM:SS.mmm` (UTC), the TIME column.
-pub fn time_of_day(time: Timestamp) -> String {
+pub(crate) fn time_of_day(time: Timestamp) -> String {
     let full = time.to_string(); // 2026-11-23T03:40:12.313938115Z
     full.get(11..23).unwrap_or(&full).to_owned()
 }
@@ -49,21 +49,21 @@ pub fn time_of_day(time: Timestamp) -> String {
 /// A kind's columns: a name and width each, then the last column, which takes the rest
 /// of the line (a path, argv).
 #[derive(Debug)]
-pub struct Header {
-    pub columns: &'static [(&'static str, usize)],
-    pub last: &'static str,
+pub(crate) struct Header {
+    pub(crate) columns: &'static [(&'static str, usize)],
+    pub(crate) last: &'static str,
 }
 
 impl Header {
     /// The header line.
-    pub fn write(&self, line: &mut String) {
+    pub(crate) fn write(&self, line: &mut String) {
         let names: Vec<&dyn Display> = self.columns.iter().map(|(name, _)| name as &dyn Display).collect();
         self.row(line, &names, &self.last);
     }
 
     /// One line: each cell left-aligned in its column (a wider one pushes the rest
     /// right), then the last.
-    pub fn row(&self, line: &mut String, cells: &[&dyn Display], last: &dyn Display) {
+    pub(crate) fn row(&self, line: &mut String, cells: &[&dyn Display], last: &dyn Display) {
         debug_assert_eq!(cells.len(), self.columns.len());
         for (cell, (_, width)) in cells.iter().zip(self.columns) {
             let _ = write!(line, "{:<width$} ", cell.to_string());
@@ -75,7 +75,7 @@ impl Header {
 }
 
 /// A duration for people: `850ns`, `12.3us`, `4.56ms`, `1.20s`.
-pub fn duration(ns: u64) -> String {
+pub(crate) fn duration(ns: u64) -> String {
     match ns {
         0..1_000 => format!("{ns}ns"),
         1_000..1_000_000 => format!("{:.1}us", ns as f64 / 1e3),

@@ -21,35 +21,35 @@ const IDLE_RING_SIZE: u32 = 4096;
 #[derive(Debug)]
 pub struct Config {
     /// The kinds traced, each with its options, in registry order.
-    pub kinds: Vec<Selected>,
-    pub filters: Filters,
+    pub(crate) kinds: Vec<Selected>,
+    pub(crate) filters: Filters,
     /// -- CMD or --follow PID.
     pub follow: Option<Follow>,
     /// The most tasks followed at once.
-    pub max_tasks: u32,
+    pub(crate) max_tasks: u32,
     /// --cgroup: only tasks in this cgroup v2 directory or below (traffic: only it).
-    pub cgroup: Option<PathBuf>,
+    pub(crate) cgroup: Option<PathBuf>,
     /// Records carry their cgroup's path.
-    pub cgroup_path: bool,
-    pub limits: Limits,
+    pub(crate) cgroup_path: bool,
+    pub(crate) limits: Limits,
     /// No "tracing ..." line.
-    pub quiet: bool,
-    pub format: Format,
+    pub(crate) quiet: bool,
+    pub(crate) format: Format,
     /// Where records go.
     pub output: Dest,
     /// Bytes of records that may wait for a file or socket destination.
-    pub queue_size: usize,
+    pub(crate) queue_size: usize,
     /// The session id, hyphenated lowercase.
-    pub session: String,
-    pub ring_size: u32,
+    pub(crate) session: String,
+    pub(crate) ring_size: u32,
     /// How records reach sysnoop: --transport, else what this kernel has.
-    pub transport: Transport,
+    pub(crate) transport: Transport,
     /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
     /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
-    pub tp_btf: bool,
+    pub(crate) tp_btf: bool,
     /// syscalls: try the raw sys_enter/sys_exit tracepoints before the per-syscall
     /// ones. Off with SYSNOOP_NO_RAW_TP=1, likewise.
-    pub raw_tp: bool,
+    pub(crate) raw_tp: bool,
 }
 
 impl Config {

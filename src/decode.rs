@@ -34,7 +34,7 @@ const KIND_OFFSET: usize = offset_of!(task_header, kind);
 const _: () = assert!(size_of::<task_header>() == 56 && KIND_OFFSET == 8);
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum Malformed {
+pub(crate) enum Malformed {
     #[error("unknown record kind {0}")]
     UnknownKind(u32),
     #[error("record of {len} bytes is shorter than its {need}-byte header")]
@@ -46,7 +46,7 @@ pub enum Malformed {
 }
 
 /// The value of type `T` at `offset`. The caller has checked that `bytes` holds it.
-pub fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
+pub(crate) fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
     let mut value = T::default();
     plain::copy_from_bytes(&mut value, &bytes[offset..offset + size_of::<T>()]).expect("caller checked the length");
     value
@@ -54,7 +54,7 @@ pub fn read<T: Plain + Default>(bytes: &[u8], offset: usize) -> T {
 
 /// The fixed-size record `T` at the start of `bytes`, or `Short`.
 #[inline]
-pub fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
+pub(crate) fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
     let need = size_of::<T>();
     if bytes.len() < need {
         return Err(Malformed::Short { len: bytes.len(), need });
@@ -65,7 +65,7 @@ pub fn fixed<T: Plain + Default>(bytes: &[u8]) -> Result<T, Malformed> {
 /// The task header every kernel record starts with. The caller has checked that
 /// `bytes` holds at least the header.
 #[inline]
-pub fn task(bytes: &[u8]) -> Task {
+pub(crate) fn task(bytes: &[u8]) -> Task {
     let h: task_header = read(bytes, 0);
     Task { ts_ns: h.ts_ns, pid: h.pid, tid: h.tid, ppid: h.ppid, uid: h.uid, comm: Comm::new(text::c_bytes(&h.comm)), cgroup_id: h.cgroup_id }
 }
@@ -74,7 +74,7 @@ pub fn task(bytes: &[u8]) -> Task {
 /// cannot be read (an error, never an empty answer). A key deleted between the walk and
 /// its lookup is skipped; bytes that do not fit the types are an error (they cannot come
 /// from our own programs).
-pub fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_rs::MapCore) -> anyhow::Result<Vec<(K, Vec<V>)>> {
+pub(crate) fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_rs::MapCore) -> anyhow::Result<Vec<(K, Vec<V>)>> {
     let name = map.name().to_string_lossy().into_owned();
     let unreadable = |why: String| anyhow::anyhow!("cannot read the kernel's map {name}: {why}");
     let mut entries = Vec::new();
@@ -103,7 +103,7 @@ pub fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn libbpf_r
 /// Any record from the session's ring buffer, told apart by its header's `kind`. A
 /// record that fails to decode comes back with its kind when that much was readable.
 #[inline]
-pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
+pub(crate) fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
     let Some(raw) = bytes.get(KIND_OFFSET..KIND_OFFSET + 4) else {
         return Err((None, Malformed::Short { len: bytes.len(), need: KIND_OFFSET + 4 }));
     };
@@ -115,12 +115,12 @@ pub fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
 }
 
 #[cfg(test)]
-pub mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A kernel record's bytes: the task header (bpf/sysnoop.h offsets) of C kind
     /// `kind`, pid 7, comm "job", then zeroes up to `size` bytes.
-    pub fn header(kind: u32, size: usize) -> Vec<u8> {
+    pub(crate) fn header(kind: u32, size: usize) -> Vec<u8> {
         let mut b = vec![0u8; size];
         b[8..12].copy_from_slice(&kind.to_ne_bytes());
         b[12..16].copy_from_slice(&7u32.to_ne_bytes()); // pid
@@ -129,14 +129,14 @@ pub mod tests {
     }
 
     /// One real record of every kind the ring buffer carries, as the kernel lays it out.
-    pub fn real_records() -> Vec<(Kind, Vec<u8>)> {
+    pub(crate) fn real_records() -> Vec<(Kind, Vec<u8>)> {
         crate::kinds::example_records()
     }
 
     #[test]
     fn real_records_of_every_kind_decode() {
         let records = real_records();
-        assert_eq!(records.len(), Kind::ALL.iter().filter(|k| k.from_ring()).count(), "one example per ring kind");
+        assert_eq!(records.len(), Kind::ALL.iter().filter(|k| k.in_ring()).count(), "one example per ring kind");
         for (kind, bytes) in records {
             assert_eq!(record(&bytes).map(|e| e.kind()), Ok(kind));
         }

@@ -7,10 +7,10 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 /// `--dedup-entries` by default.
-pub const DEFAULT_ENTRIES: usize = 10_000;
+pub(crate) const DEFAULT_ENTRIES: usize = 10_000;
 
 #[derive(Debug)]
-pub struct Dedup {
+pub(crate) struct Dedup {
     window_ns: u64,
     capacity: usize,
     /// Each key written, with when (the record's kernel time, ns).
@@ -21,7 +21,7 @@ pub struct Dedup {
 }
 
 impl Dedup {
-    pub fn new(window: Duration, capacity: usize) -> Self {
+    pub(crate) fn new(window: Duration, capacity: usize) -> Self {
         let capacity = capacity.max(1);
         Dedup {
             window_ns: u64::try_from(window.as_nanos()).unwrap_or(u64::MAX),
@@ -33,7 +33,7 @@ impl Dedup {
 
     /// Whether a record with `key` at `ts_ns` repeats one written within the window
     /// (then it is not to be written); if not, it is remembered as written.
-    pub fn repeats(&mut self, key: &[u8], ts_ns: u64) -> bool {
+    pub(crate) fn repeats(&mut self, key: &[u8], ts_ns: u64) -> bool {
         // Forget what the window has passed.
         while let Some((t, _)) = self.order.front() {
             if ts_ns.saturating_sub(*t) < self.window_ns {
@@ -63,12 +63,9 @@ impl Dedup {
     }
 
     /// Entries held: never more than the capacity.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.written.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.written.is_empty()
     }
 }
 

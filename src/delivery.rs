@@ -36,14 +36,12 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 
 use crate::signals;
 
-/// `--queue-size` by default: about 16,000 open records.
-pub const DEFAULT_QUEUE_SIZE: usize = 4 << 20;
 /// The smallest `--queue-size`: a batch must fit.
-pub const MIN_QUEUE_SIZE: usize = 64 << 10;
+pub(crate) const MIN_QUEUE_SIZE: usize = 64 << 10;
 /// A batch is handed over once it holds this many bytes (or at the writer's flush).
 const BATCH_BYTES: usize = 64 << 10;
 /// At the end of a run, the queue is given up once nothing has moved for this long.
-pub const LINGER: Duration = Duration::from_secs(2);
+pub(crate) const LINGER: Duration = Duration::from_secs(2);
 /// How long a socket write or a wait blocks before the delivery thread looks up again.
 const TICK: Duration = Duration::from_millis(100);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -204,26 +202,26 @@ impl Conn {
 /// Waits between connection attempts: 100 ms, doubling up to 5 s, and back to 100 ms
 /// once connected.
 #[derive(Debug)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     next: Duration,
 }
 
 impl Backoff {
-    pub const FIRST: Duration = Duration::from_millis(100);
-    pub const MAX: Duration = Duration::from_secs(5);
+    pub(crate) const FIRST: Duration = Duration::from_millis(100);
+    pub(crate) const MAX: Duration = Duration::from_secs(5);
 
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Backoff { next: Self::FIRST }
     }
 
     /// An attempt failed: how long to wait before the next one.
-    pub fn failed(&mut self) -> Duration {
+    pub(crate) fn failed(&mut self) -> Duration {
         let wait = self.next;
         self.next = (self.next * 2).min(Self::MAX);
         wait
     }
 
-    pub fn succeeded(&mut self) {
+    pub(crate) fn succeeded(&mut self) {
         self.next = Self::FIRST;
     }
 }
@@ -236,7 +234,7 @@ impl Default for Backoff {
 
 /// Which count a line belongs to: a source's index (session.rs), or None for lines
 /// that are not events (the start record, text headers).
-pub type Origin = Option<usize>;
+pub(crate) type Origin = Option<usize>;
 
 /// Lines on their way to the destination, each with where it ends and its origin.
 #[derive(Debug, Default)]
@@ -347,7 +345,7 @@ impl Feed {
 }
 
 /// A destination, connected or on its way back.
-pub struct Link {
+pub(crate) struct Link {
     dest: Dest,
     conn: Option<Conn>,
     backoff: Backoff,
@@ -364,7 +362,7 @@ pub struct Link {
 
 impl Link {
     /// Connects to (or opens) `dest` at start; the error names it.
-    pub fn open(dest: Dest) -> Result<Link> {
+    pub(crate) fn open(dest: Dest) -> Result<Link> {
         let conn = dest.connect().with_context(|| format!("cannot send records to {dest}"))?;
         let now = Instant::now();
         Ok(Link { dest, conn: Some(conn), backoff: Backoff::new(), retry_at: now, down: false, progress: now, drain_from: None, gave_up: false })
@@ -511,7 +509,7 @@ impl Link {
 
 /// A file or socket in use: the writer's end of the queue and the delivery thread, and
 /// once the run is over and the queue drained, the link the summary goes out on.
-pub struct Remote {
+pub(crate) struct Remote {
     queue: Arc<Queue>,
     state: State,
 }
@@ -529,7 +527,7 @@ enum State {
 impl Remote {
     /// Starts the delivery thread for `link`, with a queue of `capacity` bytes for
     /// records of `sources` sources.
-    pub fn start(link: Link, capacity: usize, sources: usize) -> Result<Remote> {
+    pub(crate) fn start(link: Link, capacity: usize, sources: usize) -> Result<Remote> {
         let queue = Arc::new(Queue::new(capacity, sources));
         let (tx, rx) = unbounded();
         let (spare_tx, spare) = bounded(SPARE_BATCHES);
@@ -547,12 +545,12 @@ impl Remote {
     }
 
     /// Queues one line (never waits); `origin` says whose count it is in.
-    pub fn line(&mut self, line: &[u8], origin: Origin) {
+    pub(crate) fn line(&mut self, line: &[u8], origin: Origin) {
         self.feed().line(line, origin);
     }
 
     /// Hands the lines so far to the delivery thread.
-    pub fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         self.feed().flush();
     }
 
@@ -564,13 +562,13 @@ impl Remote {
     }
 
     /// Records of source `index` that did not reach the destination.
-    pub fn unsent(&self, index: usize) -> u64 {
+    pub(crate) fn unsent(&self, index: usize) -> u64 {
         self.queue.unsent(index)
     }
 
     /// At the end of the run: hands over the last batch and waits until the queue is
     /// delivered, or given up and counted unsent.
-    pub fn drain(&mut self) {
+    pub(crate) fn drain(&mut self) {
         self.state = match std::mem::replace(&mut self.state, State::Changing) {
             State::Running { feed, thread } => {
                 feed.close();
@@ -582,7 +580,7 @@ impl Remote {
 
     /// Sends the run's last line (the summary), after `drain`: whether it was written
     /// whole. Given up after LINGER without progress.
-    pub fn send_last(&mut self, line: &[u8]) -> bool {
+    pub(crate) fn send_last(&mut self, line: &[u8]) -> bool {
         self.drain();
         let State::Drained(link) = &mut self.state else { unreachable!("drained") };
         if link.gave_up || line.is_empty() {

@@ -22,7 +22,7 @@ const KERNEL_INTERNAL: &[(i32, &str)] = &[
 const USER_MAX: i32 = 512;
 
 /// The name of a positive errno value; unknown numbers become `"errno_<n>"`.
-pub fn name(errno: i32) -> Cow<'static, str> {
+pub(crate) fn name(errno: i32) -> Cow<'static, str> {
     if let Some(&(_, name)) = KERNEL_INTERNAL.iter().find(|&&(n, _)| n == errno) {
         return Cow::Borrowed(name);
     }
@@ -47,13 +47,13 @@ fn user_names() -> &'static [Option<&'static str>] {
 }
 
 /// For a syscall return value: the errno name when it failed, else None.
-pub fn of_ret(ret: i64) -> Option<Cow<'static, str>> {
+pub(crate) fn of_ret(ret: i64) -> Option<Cow<'static, str>> {
     // The kernel returns -errno in [-4095, -1]; anything else is a value.
     (-4095..0).contains(&ret).then(|| name(-ret as i32))
 }
 
 /// The number of an errno name (`"EBADF"` -> 9).
-pub fn number(errno_name: &str) -> Option<i32> {
+pub(crate) fn number(errno_name: &str) -> Option<i32> {
     (1..4096).find(|&n| name(n) == errno_name)
 }
 

@@ -16,33 +16,33 @@ use crate::decode::Malformed;
 use crate::json;
 use crate::ocsf::Ocsf;
 
-pub use crate::kinds::{Event, Kind};
+pub(crate) use crate::kinds::{Event, Kind};
 
 /// Who did it: the common header of every record from the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Task {
+pub(crate) struct Task {
     /// CLOCK_BOOTTIME nanoseconds.
-    pub ts_ns: u64,
-    pub pid: u32,
-    pub tid: u32,
-    pub ppid: u32,
-    pub uid: u32,
-    pub comm: Comm,
+    pub(crate) ts_ns: u64,
+    pub(crate) pid: u32,
+    pub(crate) tid: u32,
+    pub(crate) ppid: u32,
+    pub(crate) uid: u32,
+    pub(crate) comm: Comm,
     /// The task's cgroup v2 id.
-    pub cgroup_id: u64,
+    pub(crate) cgroup_id: u64,
 }
 
 /// A command name: what the kernel's 16-byte comm holds before its NUL, kept inline, so
 /// a record's task costs no allocation.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Comm {
+pub(crate) struct Comm {
     bytes: [u8; 16],
     len: u8,
 }
 
 impl Comm {
     /// The first 16 bytes of `name` at most.
-    pub fn new(name: &[u8]) -> Self {
+    pub(crate) fn new(name: &[u8]) -> Self {
         let len = name.len().min(16);
         let mut bytes = [0; 16];
         bytes[..len].copy_from_slice(&name[..len]);
@@ -67,37 +67,37 @@ impl std::fmt::Debug for Comm {
 /// What writing a record needs besides the record: the wall clock, the run's session
 /// id, which every native record carries as `session`, and what cgroup ids name.
 pub struct Render {
-    pub clock: WallClock,
-    pub session: String,
+    pub(crate) clock: WallClock,
+    pub(crate) session: String,
     /// Cgroup ids' paths and containers; None in unit tests and without cgroup v2.
-    pub cgroups: RefCell<Option<Cgroups>>,
+    pub(crate) cgroups: RefCell<Option<Cgroups>>,
     /// --cgroup-path: records carry their cgroup's path.
-    pub cgroup_path: bool,
+    pub(crate) cgroup_path: bool,
     /// The last second's date and time of day, formatted.
-    pub json_clock: json::Clock,
+    pub(crate) json_clock: json::Clock,
 }
 
 impl Render {
-    pub fn new(session: String) -> Self {
+    pub(crate) fn new(session: String) -> Self {
         Render { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false, json_clock: json::Clock::default() }
     }
 
     /// The cgroup `id` names, when it is known.
-    pub fn cgroup(&self, id: u64) -> Option<Rc<Cgroup>> {
+    pub(crate) fn cgroup(&self, id: u64) -> Option<Rc<Cgroup>> {
         self.cgroups.borrow_mut().as_mut()?.get(id)
     }
 
     /// CLOCK_BOOTTIME nanoseconds as wall-clock time.
-    pub fn utc(&self, boot_ns: u64) -> Timestamp {
+    pub(crate) fn utc(&self, boot_ns: u64) -> Timestamp {
         self.clock.utc(boot_ns)
     }
 }
 
 /// Decodes the ring-buffer bytes of one record kind.
-pub type Decoder<T> = fn(&[u8]) -> Result<T, Malformed>;
+pub(crate) type Decoder<T> = fn(&[u8]) -> Result<T, Malformed>;
 
 /// One record kind's event: a variant of `Event`, registered in src/kinds/mod.rs.
-pub trait Record: Sized {
+pub(crate) trait Record: Sized {
     /// The record's `kind` in NDJSON, and its key in the summary's counts.
     const NAME: &'static str;
     /// For records the kernel sends through the ring buffer: their `enum sysnoop_kind`
@@ -128,7 +128,7 @@ pub trait Record: Sized {
 }
 
 /// Appends `record` as one NDJSON line.
-pub fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
+pub(crate) fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
     // Serializing these records into memory cannot fail: no maps with non-string keys.
     serde_json::to_writer(&mut *line, record).expect("serializing a record");
     line.push(b'\n');
@@ -136,7 +136,7 @@ pub fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
 
 /// Appends the line of a record about a task: the head every such record starts with
 /// (`push_task_head`), then `body`'s fields.
-pub fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task, body: &impl Serialize) {
+pub(crate) fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task, body: &impl Serialize) {
     push_task_head(line, kind, ctx, task);
     push_body(line, body);
 }
@@ -146,7 +146,7 @@ pub fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task
 /// when the name is not UTF-8, `cgroup_id`, `cgroup` with --cgroup-path, and
 /// `container_id` and `container_runtime` when the cgroup names a container. Written by
 /// hand (src/json.rs): every record has it.
-pub fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task) {
+pub(crate) fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task) {
     line.extend_from_slice(b"{\"kind\":");
     json::string(line, kind);
     json::key!(line, "time");
@@ -186,7 +186,7 @@ pub fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task
 
 /// Appends the line of a record made in user space, about no task: `kind`, `time`,
 /// `session`, then `body`'s fields.
-pub fn push_record_line(line: &mut Vec<u8>, kind: &'static str, time: Timestamp, session: &str, body: &impl Serialize) {
+pub(crate) fn push_record_line(line: &mut Vec<u8>, kind: &'static str, time: Timestamp, session: &str, body: &impl Serialize) {
     push_head(line, kind, time, session);
     push_body(line, body);
 }
@@ -212,7 +212,7 @@ fn push_field(line: &mut Vec<u8>, key: &str, value: &(impl Serialize + ?Sized)) 
 /// Appends `body`'s fields to a line that holds an object's first fields without its
 /// closing brace, closes it and ends the line: `body` serializes as `{...}`, and its
 /// opening brace becomes the comma after the fields before it.
-pub fn push_body(line: &mut Vec<u8>, body: &impl Serialize) {
+pub(crate) fn push_body(line: &mut Vec<u8>, body: &impl Serialize) {
     let at = line.len();
     write_value(line, body);
     debug_assert_eq!(line[at], b'{', "a record's body is a struct");
@@ -231,25 +231,25 @@ fn write_value(line: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
 }
 
 #[cfg(test)]
-pub mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A task for unit tests of records.
-    pub fn task(comm: &[u8]) -> Task {
+    pub(crate) fn task(comm: &[u8]) -> Task {
         Task { ts_ns: 1_000, pid: 4242, tid: 4243, ppid: 1, uid: 0, comm: Comm::new(comm), cgroup_id: 1 }
     }
 
     /// The one NDJSON line an event writes, parsed.
-    pub fn json(e: &Event) -> serde_json::Value {
+    pub(crate) fn json(e: &Event) -> serde_json::Value {
         let line = line(e);
         serde_json::from_str(&line).unwrap()
     }
 
     /// The session id of unit tests' records.
-    pub const SESSION: &str = "0195c4a0-0000-7000-8000-000000000000";
+    pub(crate) const SESSION: &str = "0195c4a0-0000-7000-8000-000000000000";
 
     /// The one NDJSON line an event writes.
-    pub fn line(e: &Event) -> String {
+    pub(crate) fn line(e: &Event) -> String {
         let mut line = Vec::new();
         e.write_json(&Render::new(SESSION.into()), &mut line);
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
@@ -299,7 +299,7 @@ pub mod tests {
     }
 
     /// The event's line has exactly these keys, in this order.
-    pub fn assert_keys_in_order(e: &Event, keys: &[&str]) {
+    pub(crate) fn assert_keys_in_order(e: &Event, keys: &[&str]) {
         let text = line(e);
         let positions: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no {k} in {text}"))).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");

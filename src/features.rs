@@ -17,10 +17,10 @@ use libbpf_rs::libbpf_sys;
 use serde::Serialize;
 
 /// The environment variable that makes sysnoop do without what an older kernel lacks.
-pub const AS_KERNEL_ENV: &str = "SYSNOOP_AS_KERNEL";
+pub(crate) const AS_KERNEL_ENV: &str = "SYSNOOP_AS_KERNEL";
 
 /// The oldest kernel sysnoop supports: what the fallbacks are built for.
-pub const FLOOR: Version = Version(5, 10);
+pub(crate) const FLOOR: Version = Version(5, 10);
 
 /// A kernel version, major.minor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,7 +40,7 @@ impl Serialize for Version {
 
 impl Version {
     /// "5.10" or "5.10.0-32-cloud-amd64" (a release as uname prints it).
-    pub fn parse(text: &str) -> Option<Version> {
+    pub(crate) fn parse(text: &str) -> Option<Version> {
         let mut parts = text.splitn(3, '.');
         let major = parts.next()?.parse().ok()?;
         let minor: String = parts.next()?.chars().take_while(char::is_ascii_digit).collect();
@@ -50,7 +50,7 @@ impl Version {
 
 /// A feature an object can be built without (bit `self as u32` of a variant's mask).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feature {
+pub(crate) enum Feature {
     TaskBtf = 0,
     TaskPtRegs = 1,
     Loop = 2,
@@ -58,23 +58,23 @@ pub enum Feature {
 
 /// What a feature is, since when the kernel has it, and what sysnoop does without it.
 #[derive(Debug, Serialize)]
-pub struct Info {
+pub(crate) struct Info {
     /// The helper, as the kernel's documentation names it.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The macro the BPF side sees (build.rs's FEATURES, in the same order).
     #[serde(skip)]
-    pub macro_name: &'static str,
+    pub(crate) macro_name: &'static str,
     #[serde(skip)]
-    pub helper: u32,
-    pub since: Version,
+    pub(crate) helper: u32,
+    pub(crate) since: Version,
     /// What the programs do with it.
     #[serde(skip)]
-    pub with: &'static str,
+    pub(crate) with: &'static str,
     /// What they do instead: the fallback, and how it is weaker if it is.
-    pub instead: &'static str,
+    pub(crate) instead: &'static str,
 }
 
-pub const FEATURES: [(Feature, Info); 3] = [
+pub(crate) const FEATURES: [(Feature, Info); 3] = [
     (
         Feature::TaskBtf,
         Info {
@@ -137,7 +137,7 @@ const _: () = {
 
 /// What the probe of one feature found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Probe {
+pub(crate) enum Probe {
     Present,
     Absent,
     /// The probe could not run (no privileges to load BPF): taken as present, so the
@@ -147,52 +147,52 @@ pub enum Probe {
 
 /// The features of the running kernel, as the loader uses them.
 #[derive(Debug)]
-pub struct Features {
+pub(crate) struct Features {
     probes: Vec<Probe>,
     /// SYSNOOP_AS_KERNEL: do without what this version lacks.
-    pub as_kernel: Option<Version>,
+    pub(crate) as_kernel: Option<Version>,
     /// The kernel shows no BTF of its own (run with --btf): a BTF-typed task pointer
     /// cannot be trusted to pass its verifier, whatever the helper probe says.
-    pub no_kernel_btf: bool,
+    pub(crate) no_kernel_btf: bool,
 }
 
 /// Why a feature is not used, and what is done instead: for the start record and doctor.
 #[derive(Debug, Serialize)]
-pub struct Fallback {
+pub(crate) struct Fallback {
     #[serde(flatten)]
-    pub info: &'static Info,
+    pub(crate) info: &'static Info,
     /// "not in this kernel" or "SYSNOOP_AS_KERNEL=5.10".
-    pub why: String,
+    pub(crate) why: String,
 }
 
 impl Features {
     /// Probes the running kernel, and reads SYSNOOP_AS_KERNEL.
-    pub fn probe() -> Features {
+    pub(crate) fn probe() -> Features {
         let probes = FEATURES.iter().map(|(_, info)| probe_helper(info.helper)).collect();
         Features { probes, as_kernel: as_kernel().ok().flatten(), no_kernel_btf: !crate::preflight::kernel_has_btf() }
     }
 
-    pub fn probe_of(&self, feature: Feature) -> &Probe {
+    pub(crate) fn probe_of(&self, feature: Feature) -> &Probe {
         &self.probes[feature as usize]
     }
 
     /// Whether the loader uses `feature`.
-    pub fn has(&self, feature: Feature) -> bool {
+    pub(crate) fn has(&self, feature: Feature) -> bool {
         self.why_not(feature).is_none()
     }
 
     /// SYSNOOP_AS_KERNEL's value when it names a kernel older than `since`.
-    pub fn forced_off(&self, since: Version) -> Option<Version> {
+    pub(crate) fn forced_off(&self, since: Version) -> Option<Version> {
         self.as_kernel.filter(|v| *v < since)
     }
 
     /// The features used, bit `Feature as u32` each: what picks an object's variant.
-    pub fn mask(&self) -> u32 {
+    pub(crate) fn mask(&self) -> u32 {
         FEATURES.iter().filter(|(f, _)| self.has(*f)).fold(0, |mask, (f, _)| mask | 1 << *f as u32)
     }
 
     /// Why `feature` is not used (None when it is).
-    pub fn why_not(&self, feature: Feature) -> Option<String> {
+    pub(crate) fn why_not(&self, feature: Feature) -> Option<String> {
         let info = &FEATURES[feature as usize].1;
         if let Some(v) = self.forced_off(info.since) {
             return Some(format!("{AS_KERNEL_ENV}={v}"));
@@ -204,23 +204,23 @@ impl Features {
     }
 
     /// The fallbacks among the features in `mask` (an object's, or every one).
-    pub fn fallbacks(&self, mask: u32) -> Vec<Fallback> {
+    pub(crate) fn fallbacks(&self, mask: u32) -> Vec<Fallback> {
         FEATURES.iter().filter(|(f, _)| mask & (1 << *f as u32) != 0).filter_map(|(f, info)| self.why_not(*f).map(|why| Fallback { info, why })).collect()
     }
 }
 
 /// The names of the features in `mask` (bit `Feature as u32` each), in FEATURES' order.
-pub fn names(mask: u32) -> impl Iterator<Item = &'static str> {
+pub(crate) fn names(mask: u32) -> impl Iterator<Item = &'static str> {
     FEATURES.iter().filter(move |(f, _)| mask & (1 << *f as u32) != 0).map(|(_, info)| info.name)
 }
 
 /// Serializes a mask of features as their names (the start record's `without`).
-pub fn serialize_names<S: serde::Serializer>(mask: &u32, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_names<S: serde::Serializer>(mask: &u32, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(names(*mask))
 }
 
 /// The features of the running kernel, probed once per run.
-pub fn get() -> &'static Features {
+pub(crate) fn get() -> &'static Features {
     static FEATURES: OnceLock<Features> = OnceLock::new();
     FEATURES.get_or_init(Features::probe)
 }

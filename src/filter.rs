@@ -6,24 +6,24 @@ use crate::cli::TaskArgs;
 
 /// As the start record shows them: null for a filter not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Filters {
+pub(crate) struct Filters {
     #[serde(rename = "pid")]
-    pub tgid: Option<u32>,
-    pub tid: Option<u32>,
-    pub uid: Option<u32>,
+    pub(crate) tgid: Option<u32>,
+    pub(crate) tid: Option<u32>,
+    pub(crate) uid: Option<u32>,
     /// Substring of the command name, at most 15 bytes.
-    pub comm: Option<String>,
-    pub failed: bool,
+    pub(crate) comm: Option<String>,
+    pub(crate) failed: bool,
     /// --cgroup, as given.
-    pub cgroup: Option<String>,
+    pub(crate) cgroup: Option<String>,
     /// --follow: the process followed with its descendants.
-    pub follow: Option<u32>,
+    pub(crate) follow: Option<u32>,
     /// -- CMD: the command run and followed, its arguments lossily as UTF-8.
-    pub command: Option<Vec<String>>,
+    pub(crate) command: Option<Vec<String>>,
 }
 
 impl Filters {
-    pub fn from_args(args: Option<&TaskArgs>, cgroup: Option<&std::path::Path>) -> Self {
+    pub(crate) fn from_args(args: Option<&TaskArgs>, cgroup: Option<&std::path::Path>) -> Self {
         let mut filters = Filters { cgroup: cgroup.map(|c| c.display().to_string()), ..Filters::default() };
         if let Some(args) = args {
             filters.tgid = args.pid;
@@ -40,7 +40,7 @@ impl Filters {
     }
 
     /// A human summary for the "tracing ..." line, e.g. `pid 42, failed only`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(pid) = self.tgid {
             parts.push(format!("pid {pid}"));

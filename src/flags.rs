@@ -9,18 +9,18 @@ const O_ACCMODE: u64 = 0o3;
 
 #[cfg(not(target_arch = "aarch64"))]
 mod arch {
-    pub const O_DIRECT: u64 = 0o40000;
-    pub const O_LARGEFILE: u64 = 0o100000;
-    pub const O_DIRECTORY: u64 = 0o200000;
-    pub const O_NOFOLLOW: u64 = 0o400000;
+    pub(crate) const O_DIRECT: u64 = 0o40000;
+    pub(crate) const O_LARGEFILE: u64 = 0o100000;
+    pub(crate) const O_DIRECTORY: u64 = 0o200000;
+    pub(crate) const O_NOFOLLOW: u64 = 0o400000;
 }
 
 #[cfg(target_arch = "aarch64")]
 mod arch {
-    pub const O_DIRECTORY: u64 = 0o40000;
-    pub const O_NOFOLLOW: u64 = 0o100000;
-    pub const O_DIRECT: u64 = 0o200000;
-    pub const O_LARGEFILE: u64 = 0o400000;
+    pub(crate) const O_DIRECTORY: u64 = 0o40000;
+    pub(crate) const O_NOFOLLOW: u64 = 0o100000;
+    pub(crate) const O_DIRECT: u64 = 0o200000;
+    pub(crate) const O_LARGEFILE: u64 = 0o400000;
 }
 
 const O_DSYNC: u64 = 0o10000;
@@ -46,14 +46,14 @@ const NAMED: &[(u64, &str)] = &[
 
 /// Names for an open flags word: the access mode first, then every set flag; bits with
 /// no name are kept as one hex string so nothing is hidden.
-pub fn open_flags(flags: u64) -> Vec<Cow<'static, str>> {
+pub(crate) fn open_flags(flags: u64) -> Vec<Cow<'static, str>> {
     let mut names = Vec::with_capacity(4);
     each_open_flag(flags, |name| names.push(name));
     names
 }
 
 /// `open_flags`' names, one at a time, without collecting them (the writer's hot path).
-pub fn each_open_flag(flags: u64, mut name: impl FnMut(Cow<'static, str>)) {
+pub(crate) fn each_open_flag(flags: u64, mut name: impl FnMut(Cow<'static, str>)) {
     name(Cow::Borrowed(match flags & O_ACCMODE {
         0 => "O_RDONLY",
         1 => "O_WRONLY",

@@ -39,15 +39,15 @@ pub enum Follow {
 /// `--user`: who runs the command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunAs {
-    pub name: String,
-    pub uid: Uid,
-    pub gid: Gid,
+    pub(crate) name: String,
+    pub(crate) uid: Uid,
+    pub(crate) gid: Gid,
     /// Supplementary groups, from the group database.
-    pub groups: Vec<Gid>,
+    pub(crate) groups: Vec<Gid>,
 }
 
 /// `--user USER`: a user name or a uid with an entry in the user database.
-pub fn parse_run_as(s: &str) -> Result<RunAs, String> {
+pub(crate) fn parse_run_as(s: &str) -> Result<RunAs, String> {
     let user = match s.parse::<u32>() {
         Ok(uid) => nix::unistd::User::from_uid(Uid::from_raw(uid)),
         Err(_) => nix::unistd::User::from_name(s),
@@ -144,12 +144,12 @@ impl Held {
         }
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.pid.as_raw() as u32
     }
 
     /// Lets the command run: it execs.
-    pub fn release(&self) {
+    pub(crate) fn release(&self) {
         let _ = kill(self.pid, Signal::SIGCONT);
     }
 
@@ -203,7 +203,7 @@ impl Drop for Held {
 
 /// The file a command names, as a shell finds it: a name with a slash as it is, else
 /// the first executable regular file of that name in `path` (PATH).
-pub fn resolve(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, String> {
+pub(crate) fn resolve(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, String> {
     let executable = |p: &Path| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
     if program.as_bytes().contains(&b'/') {
         let p = PathBuf::from(program);
@@ -219,16 +219,16 @@ pub fn resolve(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, String>
 
 /// What the summary says of the followed tasks.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct FollowCounts {
+pub(crate) struct FollowCounts {
     /// Tasks (processes and threads) followed: the first ones, and every new one.
-    pub tasks: u64,
+    pub(crate) tasks: u64,
     /// New tasks of followed tasks that were not followed because the set was full
     /// (--max-tasks): nothing they did was traced.
-    pub untracked: u64,
+    pub(crate) untracked: u64,
 }
 
 /// The loaded follower: the set of followed tasks and the programs that keep it.
-pub struct Follower {
+pub(crate) struct Follower {
     _skel: FollowBpfSkel<'static>,
     set: MapHandle,
     counts: MapHandle,
@@ -244,7 +244,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 impl Follower {
     /// Loads and attaches the follower, after every kind's programs: its exit program
     /// must run after theirs on sched_process_exit (bpf/follow.bpf.c).
-    pub fn load(shared: &Shared) -> Result<Follower> {
+    pub(crate) fn load(shared: &Shared) -> Result<Follower> {
         let open = shared.open::<FollowBpfSkel>()?;
         let skel = shared.load_and_attach::<FollowBpfSkel>(open)?;
         let slots = [follow_slot::FOLLOW_SLOT_FORK.0, follow_slot::FOLLOW_SLOT_EXEC.0, follow_slot::FOLLOW_SLOT_EXIT.0];
@@ -259,7 +259,7 @@ impl Follower {
     }
 
     /// Follows the task with thread id `tid`.
-    pub fn add(&mut self, tid: u32) -> Result<()> {
+    pub(crate) fn add(&mut self, tid: u32) -> Result<()> {
         self.set.update(&tid.to_ne_bytes(), &[1], MapFlags::ANY).with_context(|| format!("following task {tid}"))?;
         self.seeded += 1;
         Ok(())
@@ -270,7 +270,7 @@ impl Follower {
     /// The fork program is already attached, so a followed task's later children are
     /// added by the kernel; a child made by a task before it was added here is found by
     /// walking again, until a walk finds nothing new.
-    pub fn add_tree(&mut self, pid: u32) -> Result<()> {
+    pub(crate) fn add_tree(&mut self, pid: u32) -> Result<()> {
         let mut followed = HashSet::new();
         loop {
             let mut new = 0;
@@ -294,7 +294,7 @@ impl Follower {
 
     /// Whether every followed task has exited: then the run is over. Every second,
     /// sweeps the set first.
-    pub fn done(&mut self) -> bool {
+    pub(crate) fn done(&mut self) -> bool {
         if self.swept.elapsed() >= SWEEP_EVERY {
             self.sweep();
             self.swept = Instant::now();
@@ -316,7 +316,7 @@ impl Follower {
         }
     }
 
-    pub fn counts(&self) -> anyhow::Result<FollowCounts> {
+    pub(crate) fn counts(&self) -> anyhow::Result<FollowCounts> {
         let get = |counter: sysnoop_counter| crate::stats::sum_percpu(&self.counts, counter.0);
         Ok(FollowCounts { tasks: self.seeded + get(sysnoop_counter::SN_CTR_FOLLOWED)?, untracked: get(sysnoop_counter::SN_CTR_UNTRACKED)? })
     }

@@ -44,7 +44,7 @@ const KIND_WIDTH: usize = 13;
 
 impl Renderer {
     /// A renderer of `format` for a run whose records are of `kinds`, under `session`.
-    pub fn new(format: Format, kinds: &[Kind], session: &str) -> Self {
+    pub(crate) fn new(format: Format, kinds: &[Kind], session: &str) -> Self {
         match format {
             Format::Native => Renderer::Native,
             Format::Ocsf => Renderer::Ocsf(Ocsf::for_this_host(session)),
@@ -53,7 +53,7 @@ impl Renderer {
     }
 
     /// Appends `event`'s line.
-    pub fn event(&self, event: &Event, ctx: &Render, line: &mut Vec<u8>) {
+    pub(crate) fn event(&self, event: &Event, ctx: &Render, line: &mut Vec<u8>) {
         match self {
             Renderer::Native => event.write_json(ctx, line),
             Renderer::Ocsf(ocsf) => event.write_ocsf(ctx, ocsf, line),
@@ -71,7 +71,7 @@ impl Renderer {
 
     /// Appends what opens the run: the start record, or in text the header line of
     /// each kind.
-    pub fn start(&self, start: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
+    pub(crate) fn start(&self, start: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
         match self {
             Renderer::Text { kinds, prefix } => {
                 for kind in kinds {
@@ -89,7 +89,7 @@ impl Renderer {
     }
 
     /// Appends the summary record; in text, says it on stderr as a sentence instead.
-    pub fn summary(&self, report: &Report, line: &mut Vec<u8>) {
+    pub(crate) fn summary(&self, report: &Report, line: &mut Vec<u8>) {
         match self {
             Renderer::Text { .. } => crate::say!("{}", sentence(report)),
             _ => self.own_record(report, report.time, line),

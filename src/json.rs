@@ -8,7 +8,7 @@ use std::cell::Cell;
 use crate::clock::Timestamp;
 
 /// Appends `s` as a JSON string.
-pub fn string(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     if special(s.as_bytes(), false) {
         serde_json::to_writer(&mut *out, s).expect("serializing a string into memory");
     } else {
@@ -19,7 +19,7 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
 /// Appends bytes from the kernel (a path, a command name) as a JSON string, as
 /// `text::render` shows them: UTF-8, lossily; returns their hex when they are not UTF-8.
 /// Plain ASCII, the usual case, is checked and copied in one pass.
-pub fn text(out: &mut Vec<u8>, bytes: &[u8]) -> Option<String> {
+pub(crate) fn text(out: &mut Vec<u8>, bytes: &[u8]) -> Option<String> {
     if special(bytes, true) {
         let rendered = crate::text::render(bytes);
         string(out, &rendered.text);
@@ -66,10 +66,10 @@ macro_rules! json_key {
         $out.extend_from_slice(concat!(",\"", $key, "\":").as_bytes())
     };
 }
-pub use json_key as key;
+pub(crate) use json_key as key;
 
 /// Appends an integer.
-pub fn int(out: &mut Vec<u8>, n: impl Into<i64>) {
+pub(crate) fn int(out: &mut Vec<u8>, n: impl Into<i64>) {
     let n: i64 = n.into();
     if n < 0 {
         out.push(b'-');
@@ -81,7 +81,7 @@ pub fn int(out: &mut Vec<u8>, n: impl Into<i64>) {
 const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 /// Appends an unsigned 64-bit integer, two digits at a time.
-pub fn uint(out: &mut Vec<u8>, mut v: u64) {
+pub(crate) fn uint(out: &mut Vec<u8>, mut v: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     while v >= 100 {
@@ -100,18 +100,18 @@ pub fn uint(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[at..]);
 }
 
-pub fn boolean(out: &mut Vec<u8>, b: bool) {
+pub(crate) fn boolean(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }
 
-pub fn null(out: &mut Vec<u8>) {
+pub(crate) fn null(out: &mut Vec<u8>) {
     out.extend_from_slice(b"null");
 }
 
 /// The date and time of day of the last second formatted: records come in time order,
 /// so most share it with the one before.
 #[derive(Debug)]
-pub struct Clock {
+pub(crate) struct Clock {
     second: Cell<(i64, [u8; 19])>,
 }
 
@@ -124,7 +124,7 @@ impl Default for Clock {
 impl Clock {
     /// Appends `time` as a JSON string, RFC 3339 UTC with nanoseconds, as `Timestamp`'s
     /// Display writes it.
-    pub fn timestamp(&self, out: &mut Vec<u8>, time: Timestamp) {
+    pub(crate) fn timestamp(&self, out: &mut Vec<u8>, time: Timestamp) {
         // Years 1970 to 9999 have the fixed width cached below; others, never seen from
         // a kernel's clock, take the Display path.
         if !(0..LAST_SECOND_OF_9999 * 1_000_000_000).contains(&time.0) {

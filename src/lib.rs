@@ -15,42 +15,42 @@ macro_rules! say {
     }};
 }
 
-pub mod caps;
-pub mod cgroup;
+pub(crate) mod caps;
+pub(crate) mod cgroup;
 pub mod cli;
 pub mod clock;
-pub mod columns;
+pub(crate) mod columns;
 pub mod config;
-pub mod decode;
-pub mod dedup;
+pub(crate) mod decode;
+pub(crate) mod dedup;
 pub mod delivery;
 pub mod doctor;
-pub mod errno;
-pub mod event;
+pub(crate) mod errno;
+pub(crate) mod event;
 pub mod features;
-pub mod filter;
-pub mod flags;
+pub(crate) mod filter;
+pub(crate) mod flags;
 pub mod follow;
 pub mod format;
-pub mod json;
-pub mod kinds;
+pub(crate) mod json;
+pub(crate) mod kinds;
 pub mod libbpf_log;
-pub mod live;
-pub mod loader;
-pub mod ocsf;
-pub mod outfile;
-pub mod path;
+pub(crate) mod live;
+pub(crate) mod loader;
+pub(crate) mod ocsf;
+pub(crate) mod outfile;
+pub(crate) mod path;
 pub mod preflight;
 pub mod replay;
-pub mod ring;
+pub(crate) mod ring;
 pub mod schema;
 pub mod session;
 pub mod signals;
 pub mod stats;
-pub mod syscall_names;
+pub(crate) mod syscall_names;
 pub mod syscalls;
-pub mod text;
-pub mod transport;
+pub(crate) mod text;
+pub(crate) mod transport;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs), one
 /// module per object, each with its `loader::Object` impl.

@@ -38,20 +38,20 @@ pub fn install(verbose: bool) {
 }
 
 /// Forgets what this thread captured so far (before a load).
-pub fn clear() {
+pub(crate) fn clear() {
     CAPTURED.with(|c| c.borrow_mut().clear());
 }
 
 /// What this thread's captured messages say about a failure, in a line; None when
 /// they say nothing (or -v printed them).
-pub fn explain() -> Option<String> {
+pub(crate) fn explain() -> Option<String> {
     let text = CAPTURED.with(|c| std::mem::take(&mut *c.borrow_mut()));
     summarize(&text)
 }
 
 /// The refused program and the verifier's complaint (the last line of its log before
 /// its statistics), or else libbpf's first line that says something failed.
-pub fn summarize(text: &str) -> Option<String> {
+pub(crate) fn summarize(text: &str) -> Option<String> {
     let mut program = None;
     let mut complaint = None;
     let mut in_log = false;

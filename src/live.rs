@@ -16,7 +16,7 @@ const RETRY: Duration = Duration::from_millis(2);
 /// Calls `probe` until every slot in `slots` is marked in `seen` (an object's
 /// `self_seen`, mmapped from its bss). `what` names the programs for messages; with
 /// `verbose`, says how long they took to fire.
-pub fn wait(slots: &[u32], seen: &[u8], probe: impl Fn(), what: &str, verbose: bool) -> Result<()> {
+pub(crate) fn wait(slots: &[u32], seen: &[u8], probe: impl Fn(), what: &str, verbose: bool) -> Result<()> {
     // The kernel writes `seen` behind the compiler's back: read it afresh every time.
     // SAFETY: a volatile read of an in-bounds (indexing checks it) byte of a live slice.
     let marked = |slot: u32| unsafe { std::ptr::read_volatile(&seen[slot as usize]) } != 0;

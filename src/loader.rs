@@ -24,7 +24,7 @@ use crate::{live, preflight};
 /// A generated skeleton, as the loader sees it. Implemented for every object in
 /// bpf/ by the `skeleton!` macro (src/lib.rs): every object includes
 /// bpf/common.bpf.h, so every one has these globals and maps.
-pub trait Object: Sized + Send + 'static {
+pub(crate) trait Object: Sized + Send + 'static {
     /// The opened, not yet loaded, skeleton.
     type Open;
     /// The object's name: `bpf/<NAME>.bpf.c`.
@@ -57,21 +57,21 @@ pub trait Object: Sized + Send + 'static {
 
 /// The globals every object shares (bpf/common.bpf.h), as written into its rodata.
 #[derive(Debug, Clone)]
-pub struct Common {
-    pub tgid: u32,
-    pub tid: u32,
+pub(crate) struct Common {
+    pub(crate) tgid: u32,
+    pub(crate) tid: u32,
     /// u32::MAX: any user.
-    pub uid: u32,
-    pub comm: Vec<u8>,
-    pub failed: u8,
+    pub(crate) uid: u32,
+    pub(crate) comm: Vec<u8>,
+    pub(crate) failed: u8,
     /// Only the tasks in the set of followed tasks.
-    pub follow: bool,
+    pub(crate) follow: bool,
     /// Only tasks in the cgroup_filter's cgroup or below.
-    pub cgroup: bool,
-    pub self_tgid: u32,
-    pub wakeup_bytes: u64,
+    pub(crate) cgroup: bool,
+    pub(crate) self_tgid: u32,
+    pub(crate) wakeup_bytes: u64,
     /// Records go out through perf buffers, not the ring buffer.
-    pub use_perf: bool,
+    pub(crate) use_perf: bool,
 }
 
 impl Common {
@@ -95,27 +95,27 @@ impl Common {
 /// hooks it attached (naming a fallback when it took one, e.g. `sched_process_exec`
 /// without "(tp_btf)"), and the variants this kernel lacks.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Hooks {
-    pub kind: &'static str,
+pub(crate) struct Hooks {
+    pub(crate) kind: &'static str,
     #[serde(rename = "hooks")]
-    pub traced: Vec<String>,
+    pub(crate) traced: Vec<String>,
     /// Said after the hooks, e.g. the cgroup traffic is counted in.
-    pub detail: Option<String>,
-    pub absent: Vec<String>,
+    pub(crate) detail: Option<String>,
+    pub(crate) absent: Vec<String>,
     /// The kernel features (src/features.rs, one bit each) this kind's programs do
     /// without here: the fallbacks they took. Written as the features' names.
     #[serde(serialize_with = "crate::features::serialize_names")]
-    pub without: u32,
+    pub(crate) without: u32,
 }
 
 impl Hooks {
-    pub fn new(kind: &'static str, traced: Vec<String>) -> Self {
+    pub(crate) fn new(kind: &'static str, traced: Vec<String>) -> Self {
         Hooks { kind, traced, detail: None, absent: Vec::new(), without: 0 }
     }
 
     /// The hooks of a kind whose programs are object `O`'s: they name the kernel
     /// features its loaded variant does without (src/features.rs).
-    pub fn on<O: Object>(mut self) -> Self {
+    pub(crate) fn on<O: Object>(mut self) -> Self {
         self.without = O::used_features() & !O::variant_mask();
         self
     }
@@ -123,36 +123,38 @@ impl Hooks {
 
 /// Whether an event repeats one written within the --dedup window (then it is not
 /// written, and counted `deduplicated`).
-pub type Dedupe = Box<dyn FnMut(&crate::event::Event) -> bool + Send>;
+pub(crate) type Dedupe = Box<dyn FnMut(&crate::event::Event) -> bool + Send>;
 
 /// A loaded, attached and live kind: what the session polls, counts and reports.
-pub struct Loaded {
-    pub hooks: Hooks,
+pub(crate) struct Loaded {
+    pub(crate) hooks: Hooks,
     /// The record kinds it produces, each with its in-kernel counters.
-    pub sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
     /// Records it makes in user space every so often (traffic, syscall counts).
-    pub periodic: Option<Periodic>,
+    pub(crate) periodic: Option<Periodic>,
     /// --dedup: for records of this kind, whether one repeats one written within the
     /// window.
-    pub dedup: Option<(Kind, Dedupe)>,
+    pub(crate) dedup: Option<(Kind, Dedupe)>,
     /// The skeleton and any links made by hand: dropping them detaches the programs.
-    pub attached: Box<dyn Any + Send>,
+    /// Only held, never read.
+    #[allow(dead_code)]
+    pub(crate) attached: Box<dyn Any + Send>,
 }
 
 impl Loaded {
     /// The common case: one object, whose ring-buffer records of `kind` are counted in
     /// its counters, and nothing made in user space.
-    pub fn ring<O: Object>(kind: Kind, object: O, hooks: Hooks) -> Result<Loaded> {
+    pub(crate) fn ring<O: Object>(kind: Kind, object: O, hooks: Hooks) -> Result<Loaded> {
         Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, dedup: None, attached: Box::new(object) })
     }
 }
 
 /// What every loader of a run shares: the ring buffer, the filters, the options that
 /// choose between programs, and the checks already made.
-pub struct Shared {
-    pub verbose: bool,
+pub(crate) struct Shared {
+    pub(crate) verbose: bool,
     /// The run's one ring buffer, or its perf buffers' map: every object reuses it.
-    pub events: Events,
+    pub(crate) events: Events,
     /// -- CMD, --follow: the set of followed tasks (bpf/follow.bpf.c), which every
     /// object reuses.
     followed: Option<MapHandle>,
@@ -164,15 +166,15 @@ pub struct Shared {
     /// tracefs's `events/syscalls` directory (empty when no kind attaches tracepoints).
     syscall_tracepoints: PathBuf,
     /// Try tp_btf programs before their classic-tracepoint fallbacks.
-    pub tp_btf: bool,
+    pub(crate) tp_btf: bool,
     /// syscalls: try the raw sys_enter/sys_exit tracepoints first.
-    pub raw_tp: bool,
+    pub(crate) raw_tp: bool,
 }
 
 impl Shared {
     /// Runs the preflight checks the run's kinds need and creates the ring buffer (or
     /// the perf buffers' map).
-    pub fn new(session: &Config, verbose: bool) -> Result<Shared> {
+    pub(crate) fn new(session: &Config, verbose: bool) -> Result<Shared> {
         let syscall_tracepoints = if session.kinds.iter().any(|k| k.tracepoints) {
             preflight::syscall_tracepoints(&preflight::require_tracefs()?)?
         } else {
@@ -204,21 +206,21 @@ impl Shared {
     }
 
     /// --cgroup's directory.
-    pub fn cgroup(&self) -> Option<&Path> {
+    pub(crate) fn cgroup(&self) -> Option<&Path> {
         self.cgroup.as_ref().map(|(_, dir)| dir.as_path())
     }
 
-    pub fn syscall_tracepoints(&self) -> &Path {
+    pub(crate) fn syscall_tracepoints(&self) -> &Path {
         &self.syscall_tracepoints
     }
 
     /// Whether this kernel has both the enter and the exit tracepoint of `syscall`.
-    pub fn has_syscall_tracepoints(&self, syscall: &str) -> bool {
+    pub(crate) fn has_syscall_tracepoints(&self, syscall: &str) -> bool {
         ["enter", "exit"].iter().all(|side| self.syscall_tracepoints.join(format!("sys_{side}_{syscall}")).is_dir())
     }
 
     /// Opens object `O` with the shared globals set and the run's ring buffer in place.
-    pub fn open<O: Object>(&self) -> Result<O::Open> {
+    pub(crate) fn open<O: Object>(&self) -> Result<O::Open> {
         let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;
         O::set_common(&mut open, &self.common);
         if std::env::var_os("SYSNOOP_VERIFIER_STATS").is_some() {
@@ -241,13 +243,13 @@ impl Shared {
     }
 
     /// Loads the opened object into the kernel (the verifier runs here).
-    pub fn load<O: Object>(&self, open: O::Open) -> Result<O> {
+    pub(crate) fn load<O: Object>(&self, open: O::Open) -> Result<O> {
         crate::libbpf_log::clear();
         O::load(open).map_err(|e| explained(e.into())).with_context(|| format!("loading the {} BPF programs", O::NAME))
     }
 
     /// Loads and attaches every program with an attach point in its SEC().
-    pub fn load_and_attach<O: Object>(&self, open: O::Open) -> Result<O> {
+    pub(crate) fn load_and_attach<O: Object>(&self, open: O::Open) -> Result<O> {
         let mut skel = self.load::<O>(open)?;
         crate::libbpf_log::clear();
         skel.attach().map_err(|e| explained(e.into())).with_context(|| format!("attaching the {} programs", O::NAME))?;
@@ -255,7 +257,7 @@ impl Shared {
     }
 
     /// Calls `probe` until each program's `self_seen` slot in `slots` is marked.
-    pub fn live<O: Object>(&self, skel: &O, slots: &[u32], probe: impl Fn()) -> Result<()> {
+    pub(crate) fn live<O: Object>(&self, skel: &O, slots: &[u32], probe: impl Fn()) -> Result<()> {
         live::wait(slots, skel.self_seen(), probe, O::NAME, self.verbose)
     }
 
@@ -263,7 +265,7 @@ impl Shared {
     /// when that fails, with their fallbacks (`load(false)`); straight to the fallbacks
     /// when `prefer` is off (SYSNOOP_NO_TP_BTF, SYSNOOP_NO_RAW_TP). `hook` names the
     /// preferred programs for messages.
-    pub fn preferred_or_fallback<T>(&self, prefer: bool, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+    pub(crate) fn preferred_or_fallback<T>(&self, prefer: bool, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
         if !prefer {
             return load(false);
         }
@@ -276,7 +278,7 @@ impl Shared {
     }
 
     /// exec and exit: tp_btf programs, else their classic tracepoints.
-    pub fn tp_btf_or_tracepoint<T>(&self, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
+    pub(crate) fn tp_btf_or_tracepoint<T>(&self, hook: &str, load: impl Fn(bool) -> Result<T>) -> Result<T> {
         self.preferred_or_fallback(self.tp_btf, &format!("tp_btf/{hook}"), load)
     }
 }
@@ -309,7 +311,7 @@ fn cgroup_filter(dir: &Path) -> Result<MapHandle> {
 }
 
 /// Records of `kind`, counted in `object`'s in-kernel counters.
-pub fn counted<O: Object>(kind: Kind, object: &O) -> Result<Source> {
+pub(crate) fn counted<O: Object>(kind: Kind, object: &O) -> Result<Source> {
     let counters = MapHandle::try_from(object.counters()).with_context(|| format!("reading the {} counters", O::NAME))?;
     Ok(Source { kind, counters: Some(counters) })
 }
@@ -317,6 +319,6 @@ pub fn counted<O: Object>(kind: Kind, object: &O) -> Result<Source> {
 /// Storage for one BPF object for the rest of the run. Leaked on purpose (a few bytes
 /// per loaded object, once): skeletons borrow it, and a 'static borrow lets a tracer
 /// retry a load with other programs without lifetime juggling.
-pub fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
+pub(crate) fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
     Box::leak(Box::new(MaybeUninit::uninit()))
 }

@@ -30,7 +30,7 @@ use crate::json;
 use crate::text;
 
 /// The OCSF version every event says it follows.
-pub const VERSION: &str = "1.3.0";
+pub(crate) const VERSION: &str = "1.3.0";
 
 /// What every event of a run shares: the product that made it and the host it is about,
 /// serialized once.
@@ -45,13 +45,13 @@ pub struct Ocsf {
 
 impl Ocsf {
     /// This host, as OCSF's `device`: its hostname and kernel.
-    pub fn for_this_host(session: &str) -> Self {
+    pub(crate) fn for_this_host(session: &str) -> Self {
         let hostname = nix::unistd::gethostname().ok().map(|h| h.to_string_lossy().into_owned());
         let release = crate::preflight::kernel_release().ok();
         Ocsf::new(hostname, release, session)
     }
 
-    pub fn new(hostname: Option<String>, kernel_release: Option<String>, session: &str) -> Self {
+    pub(crate) fn new(hostname: Option<String>, kernel_release: Option<String>, session: &str) -> Self {
         let product = Product { vendor_name: "sysnoop", name: "sysnoop", version: env!("CARGO_PKG_VERSION") };
         let device = Device {
             // 0 Unknown: sysnoop cannot tell a server from a desktop or a VM.
@@ -65,24 +65,24 @@ impl Ocsf {
     }
 
     /// `device`: this host.
-    pub fn device(&self) -> &RawValue {
+    pub(crate) fn device(&self) -> &RawValue {
         &self.device
     }
 
-    pub fn hostname(&self) -> Option<&str> {
+    pub(crate) fn hostname(&self) -> Option<&str> {
         self.hostname.as_deref()
     }
 
     /// Appends one event: the head of `class`/`activity`, at `time`, then `body`'s
     /// fields (a derived struct: its class's own objects, status, `unmapped`).
-    pub fn push(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, body: &impl Serialize) {
+    pub(crate) fn push(&self, line: &mut Vec<u8>, class: Class, activity: u8, time: Timestamp, body: &impl Serialize) {
         self.push_profiled(line, class, activity, time, false, body)
     }
 
     /// Appends one event about `task` (at its time): `push`, with the container profile
     /// when the task's cgroup is a container's (its `Process::task` objects then carry
     /// the `container`).
-    pub fn push_task(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task, body: &impl Serialize) {
+    pub(crate) fn push_task(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task, body: &impl Serialize) {
         let container = ctx.cgroup(task.cgroup_id).is_some_and(|c| c.container.is_some());
         self.push_profiled(line, class, activity, ctx.utc(task.ts_ns), container, body)
     }
@@ -116,7 +116,7 @@ impl Ocsf {
     /// For events written by hand: the head of an event about `task`, then its `actor`
     /// (`Actor::task`) and `device`, as `push_task` writes them; the caller appends the
     /// rest of the body and closes the object.
-    pub fn task_head(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task) {
+    pub(crate) fn task_head(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task) {
         let cgroup = ctx.cgroup(task.cgroup_id);
         let container = cgroup.as_ref().and_then(|c| c.container.as_ref());
         self.head(line, class, activity, ctx.utc(task.ts_ns), container.is_some());
@@ -150,7 +150,7 @@ impl Ocsf {
 
     /// A record OCSF has no class for: a Base Event, activity Other, with the native
     /// record (as `native` wrote it, one JSON line) whole under `unmapped`.
-    pub fn push_unmapped(&self, line: &mut Vec<u8>, time: Timestamp, native: impl FnOnce(&mut Vec<u8>)) {
+    pub(crate) fn push_unmapped(&self, line: &mut Vec<u8>, time: Timestamp, native: impl FnOnce(&mut Vec<u8>)) {
         let mut record = Vec::with_capacity(256);
         native(&mut record);
         while record.last() == Some(&b'\n') {
@@ -172,18 +172,18 @@ fn raw(value: &impl Serialize) -> Box<RawValue> {
 }
 
 /// `time` in OCSF: integer milliseconds since the Unix epoch.
-pub fn time_ms(time: Timestamp) -> i64 {
+pub(crate) fn time_ms(time: Timestamp) -> i64 {
     (time.0 / 1_000_000) as i64
 }
 
 /// A duration in OCSF's unit, milliseconds (the nanoseconds stay under `unmapped`).
-pub fn duration_ms(ns: u64) -> u64 {
+pub(crate) fn duration_ms(ns: u64) -> u64 {
     ns / 1_000_000
 }
 
 /// The OCSF classes sysnoop uses, by class_uid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     Base = 0,
     FileSystem = 1001,
     Process = 1007,
@@ -232,54 +232,54 @@ struct Os {
 
 /// `actor`: who did it.
 #[derive(Serialize)]
-pub struct Actor<'a> {
+pub(crate) struct Actor<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub process: Option<Process<'a>>,
+    pub(crate) process: Option<Process<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<User>,
+    pub(crate) user: Option<User>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub app_name: Option<&'a str>,
+    pub(crate) app_name: Option<&'a str>,
 }
 
 impl<'a> Actor<'a> {
     /// The task itself, and its user.
-    pub fn task(task: &'a Task, ctx: &Render) -> Self {
+    pub(crate) fn task(task: &'a Task, ctx: &Render) -> Self {
         Actor { process: Some(Process::task(task, ctx)), user: Some(User::uid(task.uid)), app_name: None }
     }
 }
 
 /// `process`.
 #[derive(Serialize, Default)]
-pub struct Process<'a> {
-    pub pid: u32,
+pub(crate) struct Process<'a> {
+    pub(crate) pid: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tid: Option<u32>,
+    pub(crate) tid: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cmd_line: Option<String>,
+    pub(crate) cmd_line: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<File<'a>>,
+    pub(crate) file: Option<File<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<User>,
+    pub(crate) user: Option<User>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_process: Option<Box<Process<'a>>>,
+    pub(crate) parent_process: Option<Box<Process<'a>>>,
     /// The container profile's: the container the task's cgroup is, when it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<Container>,
+    pub(crate) container: Option<Container>,
 }
 
 /// `container` (container profile): its id, and the runtime.
 #[derive(Serialize)]
-pub struct Container {
-    pub uid: String,
-    pub runtime: &'static str,
+pub(crate) struct Container {
+    pub(crate) uid: String,
+    pub(crate) runtime: &'static str,
 }
 
 impl<'a> Process<'a> {
     /// A task: pid, tid, command name (U+FFFD for bytes that are not UTF-8; the native
     /// `comm_hex` goes under `unmapped`), its user, its parent's pid and its container.
-    pub fn task(task: &'a Task, ctx: &Render) -> Self {
+    pub(crate) fn task(task: &'a Task, ctx: &Render) -> Self {
         let container = ctx.cgroup(task.cgroup_id).and_then(|c| c.container.as_ref().map(|c| Container { uid: c.id.clone(), runtime: c.runtime }));
         Process {
             container,
@@ -295,32 +295,32 @@ impl<'a> Process<'a> {
 
 /// `user`: OCSF's uid is a string.
 #[derive(Serialize)]
-pub struct User {
-    pub uid: String,
+pub(crate) struct User {
+    pub(crate) uid: String,
 }
 
 impl User {
-    pub fn uid(uid: u32) -> Self {
+    pub(crate) fn uid(uid: u32) -> Self {
         User { uid: uid.to_string() }
     }
 }
 
 /// `file`: name and type_id are required.
 #[derive(Serialize)]
-pub struct File<'a> {
-    pub name: Cow<'a, str>,
-    pub type_id: u8,
+pub(crate) struct File<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) type_id: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<Cow<'a, str>>,
+    pub(crate) path: Option<Cow<'a, str>>,
     /// The inode, where a record knows it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
+    pub(crate) uid: Option<String>,
 }
 
 impl<'a> File<'a> {
     /// A file known by its path (rendered as native records render it): its name is
     /// the last component. `type_id` 0 Unknown unless the caller knows better.
-    pub fn at(path: Cow<'a, str>) -> Self {
+    pub(crate) fn at(path: Cow<'a, str>) -> Self {
         let name = match path.trim_end_matches('/').rsplit('/').next() {
             Some(name) if !name.is_empty() => Cow::Owned(name.to_owned()),
             _ => path.clone(),
@@ -331,45 +331,45 @@ impl<'a> File<'a> {
 
 /// `network_endpoint`: at least one of ip, name, hostname (among others).
 #[derive(Serialize, Default)]
-pub struct Endpoint<'a> {
+pub(crate) struct Endpoint<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
+    pub(crate) ip: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<&'a str>,
+    pub(crate) hostname: Option<&'a str>,
 }
 
 /// `connection_info`.
 #[derive(Serialize)]
-pub struct ConnectionInfo {
+pub(crate) struct ConnectionInfo {
     /// 2 Outbound.
-    pub direction_id: u8,
+    pub(crate) direction_id: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol_num: Option<u16>,
+    pub(crate) protocol_num: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol_name: Option<Cow<'static, str>>,
+    pub(crate) protocol_name: Option<Cow<'static, str>>,
     /// 4 IPv4, 6 IPv6.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol_ver_id: Option<u8>,
+    pub(crate) protocol_ver_id: Option<u8>,
 }
 
 /// `traffic` (network_traffic).
 #[derive(Serialize)]
-pub struct Traffic {
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-    pub packets_in: u64,
-    pub packets_out: u64,
-    pub bytes: u64,
-    pub packets: u64,
+pub(crate) struct Traffic {
+    pub(crate) bytes_in: u64,
+    pub(crate) bytes_out: u64,
+    pub(crate) packets_in: u64,
+    pub(crate) packets_out: u64,
+    pub(crate) bytes: u64,
+    pub(crate) packets: u64,
 }
 
 /// `status_id` (1 Success, 2 Failure) and `status_detail` (the errno name) of a call
 /// that returned `ret`.
-pub fn status(ret: i64) -> (u8, Option<Cow<'static, str>>) {
+pub(crate) fn status(ret: i64) -> (u8, Option<Cow<'static, str>>) {
     match crate::errno::of_ret(ret) {
         None => (1, None),
         Some(name) => (2, Some(name)),
@@ -378,13 +378,13 @@ pub fn status(ret: i64) -> (u8, Option<Cow<'static, str>>) {
 
 /// The head tests check: (class_uid, activity_id, type_uid).
 #[cfg(test)]
-pub fn ids(v: &serde_json::Value) -> (u64, u64, u64) {
+pub(crate) fn ids(v: &serde_json::Value) -> (u64, u64, u64) {
     (v["class_uid"].as_u64().unwrap(), v["activity_id"].as_u64().unwrap(), v["type_uid"].as_u64().unwrap())
 }
 
 /// The OCSF line of `e`, parsed.
 #[cfg(test)]
-pub fn json(e: &crate::event::Event) -> serde_json::Value {
+pub(crate) fn json(e: &crate::event::Event) -> serde_json::Value {
     let mut line = Vec::new();
     use crate::event::tests::SESSION;
     e.write_ocsf(&crate::event::Render::new(SESSION.into()), &Ocsf::new(Some("host".into()), Some("6.1.0".into()), SESSION), &mut line);

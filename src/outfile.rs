@@ -34,7 +34,7 @@ const MAX_LINKS: usize = 40;
 
 /// Opens `path` to append to it, creating it (mode 0600) if missing, as the module says.
 /// The error names what was refused and why.
-pub fn open_append(path: &Path) -> io::Result<File> {
+pub(crate) fn open_append(path: &Path) -> io::Result<File> {
     let euid = nix::unistd::geteuid().as_raw();
     let trusted = |uid: u32| uid == 0 || uid == euid;
     let (dir, name) = walk_parent(path, &trusted)?;
@@ -104,7 +104,7 @@ pub fn open_append(path: &Path) -> io::Result<File> {
 /// root or sysnoop's user, since anyone could have made it there to be sent the records.
 /// The socket is connected through its open descriptor (/proc/self/fd/N), so what was
 /// checked is what is connected to.
-pub fn connect_unix(path: &Path) -> io::Result<std::os::unix::net::UnixStream> {
+pub(crate) fn connect_unix(path: &Path) -> io::Result<std::os::unix::net::UnixStream> {
     use std::os::unix::fs::MetadataExt;
     let (euid, egid) = (nix::unistd::geteuid().as_raw(), nix::unistd::getegid().as_raw());
     let trusted = |uid: u32| uid == 0 || uid == euid;

@@ -10,7 +10,7 @@ use crate::text;
 
 /// What a record's walked name is, as bpf/sysnoop.h's `enum sysnoop_path_source` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     None,
     /// The file's own name.
     File,
@@ -28,7 +28,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn from_abi(value: u8) -> Option<Source> {
+    pub(crate) fn from_abi(value: u8) -> Option<Source> {
         Some(match sysnoop_path_source(u32::from(value)) {
             sysnoop_path_source::SN_PATH_NONE => Source::None,
             sysnoop_path_source::SN_PATH_FILE => Source::File,
@@ -47,18 +47,18 @@ impl Source {
 
 /// A full path as a record carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FullPath {
+pub(crate) struct FullPath {
     /// None when there is none to give: the file could not be looked up, or its
     /// filesystem names it in a way sysnoop does not mirror.
-    pub path: Option<Vec<u8>>,
+    pub(crate) path: Option<Vec<u8>>,
     /// The walk was cut (too deep, or longer than PATH_MAX): `path` holds the
     /// components nearest the file, without the leading ones.
-    pub truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 impl FullPath {
     /// The path as records show it, and its bytes in hex when they are not UTF-8.
-    pub fn rendered(&self) -> (Option<Cow<'_, str>>, Option<String>) {
+    pub(crate) fn rendered(&self) -> (Option<Cow<'_, str>>, Option<String>) {
         match self.path.as_deref().map(text::render) {
             Some(r) => (Some(r.text), r.hex),
             None => (None, None),
@@ -71,7 +71,16 @@ const DELETED: &[u8] = b" (deleted)";
 /// A walked name in a record: `len` bytes at `start` of `bytes`, meaning `source` (the
 /// ABI byte), put together with `passed`; `field` names the length when it overruns.
 #[allow(clippy::too_many_arguments)]
-pub fn decode(bytes: &[u8], start: usize, len: usize, source: u8, flags: u8, ino: u64, passed: &[u8], field: &'static str) -> Result<FullPath, Malformed> {
+pub(crate) fn decode(
+    bytes: &[u8],
+    start: usize,
+    len: usize,
+    source: u8,
+    flags: u8,
+    ino: u64,
+    passed: &[u8],
+    field: &'static str,
+) -> Result<FullPath, Malformed> {
     let walked = start.checked_add(len).and_then(|end| bytes.get(start..end)).ok_or(Malformed::Length { field, value: len, len: bytes.len() })?;
     let source = Source::from_abi(source).ok_or(Malformed::Unknown { field: "full path source", value: u32::from(source) })?;
     Ok(assemble(source, walked, passed, ino, flags))
@@ -80,7 +89,7 @@ pub fn decode(bytes: &[u8], start: usize, len: usize, source: u8, flags: u8, ino
 /// Puts the name together: `walked` is what the BPF side walked (meaning `source`),
 /// `passed` the path as passed to the call, `ino` a pseudo file's inode, `flags`
 /// `enum sysnoop_path_flags`.
-pub fn assemble(source: Source, walked: &[u8], passed: &[u8], ino: u64, flags: u8) -> FullPath {
+pub(crate) fn assemble(source: Source, walked: &[u8], passed: &[u8], ino: u64, flags: u8) -> FullPath {
     let truncated = u32::from(flags) & sysnoop_path_flags::SN_PATH_TRUNCATED.0 != 0;
     let deleted = u32::from(flags) & sysnoop_path_flags::SN_PATH_DELETED.0 != 0;
     let rooted = |walked: &[u8]| if walked.is_empty() { b"/".to_vec() } else { walked.to_vec() };

@@ -9,28 +9,28 @@ use thiserror::Error;
 
 /// The oldest kernel sysnoop supports (src/features.rs: what its fallbacks are built
 /// and tested for).
-pub const MIN_KERNEL: (u32, u32) = (crate::features::FLOOR.0, crate::features::FLOOR.1);
-pub const BTF_PATH: &str = "/sys/kernel/btf/vmlinux";
-pub const TRACEFS_PATH: &str = "/sys/kernel/tracing";
+pub(crate) const MIN_KERNEL: (u32, u32) = (crate::features::FLOOR.0, crate::features::FLOOR.1);
+pub(crate) const BTF_PATH: &str = "/sys/kernel/btf/vmlinux";
+pub(crate) const TRACEFS_PATH: &str = "/sys/kernel/tracing";
 /// Where debugfs exposes tracefs on older setups; libbpf looks here second.
-pub const DEBUGFS_TRACING_PATH: &str = "/sys/kernel/debug/tracing";
-pub const SECURITYFS_PATH: &str = "/sys/kernel/security";
+pub(crate) const DEBUGFS_TRACING_PATH: &str = "/sys/kernel/debug/tracing";
+pub(crate) const SECURITYFS_PATH: &str = "/sys/kernel/security";
 
 /// The capabilities every kind together needs, as `setcap` takes them (the README's
 /// table has each kind's own): CAP_BPF and CAP_PERFMON to load and attach, and
 /// CAP_DAC_READ_SEARCH to read tracefs (mode 0700 root) for the tracepoint kinds,
 /// CAP_NET_ADMIN to attach to a cgroup for traffic.
-pub const SETCAP: &str = "cap_bpf,cap_perfmon,cap_dac_read_search,cap_net_admin+ep";
+pub(crate) const SETCAP: &str = "cap_bpf,cap_perfmon,cap_dac_read_search,cap_net_admin+ep";
 
 const CAP_NET_ADMIN: u32 = 12;
-pub const CAP_IPC_LOCK: u32 = 14;
+pub(crate) const CAP_IPC_LOCK: u32 = 14;
 const CAP_SYS_ADMIN: u32 = 21;
 const CAP_PERFMON: u32 = 38;
 const CAP_BPF: u32 = 39;
 
 /// Why sysnoop cannot trace on this host. Callers branch on the kind.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum PreflightError {
+pub(crate) enum PreflightError {
     #[error("kernel {release} is too old: sysnoop needs Linux {}.{} or newer (the oldest its BPF programs are built and tested for; the BPF ring buffer and bpf_ktime_get_boot_ns arrived in 5.8, BTF-typed tracepoints in 5.5)", MIN_KERNEL.0, MIN_KERNEL.1)]
     KernelTooOld { release: String },
     #[error("cannot read the kernel release: {0}")]
@@ -61,30 +61,30 @@ pub enum PreflightError {
 
 /// One check as doctor prints it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Check {
-    pub check: &'static str,
-    pub ok: bool,
+pub(crate) struct Check {
+    pub(crate) check: &'static str,
+    pub(crate) ok: bool,
     /// Whether sysnoop can trace at all without this.
-    pub required: bool,
-    pub detail: String,
+    pub(crate) required: bool,
+    pub(crate) detail: String,
 }
 
 // ---------------------------------------------------------------------------------------
 // Kernel release
 
 /// (major, minor) from a release string such as `6.18.44-fc-v769` or `5.10.0-28-amd64`.
-pub fn parse_release(release: &str) -> Option<(u32, u32)> {
+pub(crate) fn parse_release(release: &str) -> Option<(u32, u32)> {
     let mut parts = release.split(|c: char| !c.is_ascii_digit());
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
     Some((major, minor))
 }
 
-pub fn kernel_release() -> Result<String, PreflightError> {
+pub(crate) fn kernel_release() -> Result<String, PreflightError> {
     nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).map_err(|e| PreflightError::UnknownKernel(e.to_string()))
 }
 
-pub fn check_kernel() -> Result<String, PreflightError> {
+pub(crate) fn check_kernel() -> Result<String, PreflightError> {
     let release = kernel_release()?;
     match parse_release(&release) {
         Some(version) if version >= MIN_KERNEL => Ok(release),
@@ -100,17 +100,17 @@ pub fn set_btf_file(path: PathBuf) {
     let _ = BTF_FILE.set(path);
 }
 
-pub fn btf_file() -> Option<&'static Path> {
+pub(crate) fn btf_file() -> Option<&'static Path> {
     BTF_FILE.get().map(PathBuf::as_path)
 }
 
 /// Whether the kernel shows its own BTF.
-pub fn kernel_has_btf() -> bool {
+pub(crate) fn kernel_has_btf() -> bool {
     Path::new(BTF_PATH).is_file()
 }
 
 /// BTF to relocate the programs against: the kernel's, or --btf's file. Says which.
-pub fn check_btf() -> Result<String, PreflightError> {
+pub(crate) fn check_btf() -> Result<String, PreflightError> {
     match (kernel_has_btf(), btf_file()) {
         (_, Some(file)) => Ok(format!(
             "{} (--btf){}",
@@ -130,11 +130,11 @@ pub fn check_btf() -> Result<String, PreflightError> {
 // Privileges
 
 /// The effective capability set from /proc/self/status (`CapEff:` hex mask).
-pub fn effective_caps() -> u64 {
+pub(crate) fn effective_caps() -> u64 {
     fs::read_to_string("/proc/self/status").ok().as_deref().and_then(parse_cap_eff).unwrap_or(0)
 }
 
-pub fn parse_cap_eff(status: &str) -> Option<u64> {
+pub(crate) fn parse_cap_eff(status: &str) -> Option<u64> {
     status.lines().find_map(|l| l.strip_prefix("CapEff:")).and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
 }
 
@@ -143,7 +143,7 @@ fn has(caps: u64, cap: u32) -> bool {
 }
 
 /// Loading tracing programs needs CAP_BPF and CAP_PERFMON; CAP_SYS_ADMIN implies both.
-pub fn missing_caps(caps: u64) -> Vec<&'static str> {
+pub(crate) fn missing_caps(caps: u64) -> Vec<&'static str> {
     let admin = has(caps, CAP_SYS_ADMIN);
     let mut missing = Vec::new();
     if !admin && !has(caps, CAP_BPF) {
@@ -155,7 +155,7 @@ pub fn missing_caps(caps: u64) -> Vec<&'static str> {
     missing
 }
 
-pub fn check_privileges() -> Result<(), PreflightError> {
+pub(crate) fn check_privileges() -> Result<(), PreflightError> {
     let missing = missing_caps(effective_caps());
     if missing.is_empty() {
         Ok(())
@@ -165,7 +165,7 @@ pub fn check_privileges() -> Result<(), PreflightError> {
 }
 
 /// Attaching to a cgroup (sysnoop traffic) also needs CAP_NET_ADMIN.
-pub fn check_net_admin() -> Result<(), PreflightError> {
+pub(crate) fn check_net_admin() -> Result<(), PreflightError> {
     missing_net_admin(effective_caps())
 }
 
@@ -178,7 +178,7 @@ const CAP_SYS_RESOURCE: u32 = 24;
 /// cgroup). Raises the limit as libbpf would (to infinity, which takes CAP_SYS_RESOURCE
 /// when the hard limit is lower; else the soft limit to the hard one), and refuses when
 /// what is left is too small, rather than fail later with a bare EPERM from the first map.
-pub fn check_memlock() -> Result<(), PreflightError> {
+pub(crate) fn check_memlock() -> Result<(), PreflightError> {
     let release = kernel_release()?;
     if parse_release(&release).is_none_or(|v| v >= (5, 11)) {
         return Ok(());
@@ -211,7 +211,7 @@ pub fn check_memlock() -> Result<(), PreflightError> {
 /// kernel.perf_event_paranoid=3 (their default), under which some kernels (Debian's 5.10)
 /// refuse every perf_event_open to a process without CAP_SYS_ADMIN, CAP_PERFMON or not:
 /// tried here with a software clock on this thread, which any other setting allows.
-pub fn check_perf_events() -> Result<(), PreflightError> {
+pub(crate) fn check_perf_events() -> Result<(), PreflightError> {
     let paranoid: i32 = fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").ok().and_then(|t| t.trim().parse().ok()).unwrap_or(2);
     if paranoid <= 2 || has(effective_caps(), CAP_SYS_ADMIN) {
         return Ok(());
@@ -257,14 +257,14 @@ fn can_mount() -> bool {
 
 /// One line of /proc/self/mountinfo: where, and which filesystem type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mount {
-    pub mount_point: PathBuf,
-    pub fs_type: String,
+pub(crate) struct Mount {
+    pub(crate) mount_point: PathBuf,
+    pub(crate) fs_type: String,
 }
 
 /// Parses /proc/self/mountinfo (proc(5)): field 5 is the mount point (octal-escaped),
 /// and the filesystem type follows the ` - ` separator.
-pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
+pub(crate) fn parse_mountinfo(text: &str) -> Vec<Mount> {
     text.lines()
         .filter_map(|line| {
             let (left, right) = line.split_once(" - ")?;
@@ -292,7 +292,7 @@ fn unescape_octal(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub fn mounts() -> Vec<Mount> {
+pub(crate) fn mounts() -> Vec<Mount> {
     fs::read_to_string("/proc/self/mountinfo").map(|t| parse_mountinfo(&t)).unwrap_or_default()
 }
 
@@ -302,13 +302,13 @@ fn mounted_at(mounts: &[Mount], fs_type: &str, path: &str) -> bool {
 
 /// The cgroup v2 mount point (`/sys/fs/cgroup` on unified hosts, `/sys/fs/cgroup/unified`
 /// on hybrid ones), from mountinfo rather than assumed.
-pub fn cgroup2_mount() -> Option<PathBuf> {
+pub(crate) fn cgroup2_mount() -> Option<PathBuf> {
     mounts().into_iter().find(|m| m.fs_type == "cgroup2").map(|m| m.mount_point)
 }
 
 /// The cgroup v2 mount, and the directory `cgroup` names (--cgroup: a path under the
 /// mount, or an absolute directory in it), else the mount's root.
-pub fn cgroup_dir(cgroup: Option<&Path>) -> anyhow::Result<(PathBuf, PathBuf)> {
+pub(crate) fn cgroup_dir(cgroup: Option<&Path>) -> anyhow::Result<(PathBuf, PathBuf)> {
     let root = cgroup2_mount().ok_or(PreflightError::NoCgroup2)?;
     let dir = match cgroup {
         None => root.clone(),
@@ -320,14 +320,14 @@ pub fn cgroup_dir(cgroup: Option<&Path>) -> anyhow::Result<(PathBuf, PathBuf)> {
 }
 
 /// A path for a message: escaped, since it reaches stderr and may hold anything.
-pub fn shown(path: &Path) -> std::borrow::Cow<'_, str> {
+pub(crate) fn shown(path: &Path) -> std::borrow::Cow<'_, str> {
     use std::os::unix::ffi::OsStrExt;
     crate::columns::escape(path.as_os_str().as_bytes())
 }
 
 /// Where tracefs is, mounting it at /sys/kernel/tracing when it is missing and we may.
 /// Says on stderr when it mounts.
-pub fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
+pub(crate) fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
     let all = mounts();
     // libbpf's own lookup order: /sys/kernel/tracing, then debugfs's tracing directory.
     for path in [TRACEFS_PATH, DEBUGFS_TRACING_PATH] {
@@ -345,7 +345,7 @@ pub fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
 }
 
 /// The syscall tracepoints directory in tracefs.
-pub fn syscall_tracepoints(tracefs: &Path) -> Result<PathBuf, PreflightError> {
+pub(crate) fn syscall_tracepoints(tracefs: &Path) -> Result<PathBuf, PreflightError> {
     let dir = tracefs.join("events/syscalls");
     if dir.is_dir() {
         Ok(dir)
@@ -370,11 +370,11 @@ pub fn syscall_tracepoints(tracefs: &Path) -> Result<PathBuf, PreflightError> {
 
 /// The active kernel lockdown mode (`none`, `integrity`, `confidentiality`), from
 /// securityfs: the bracketed word of "none [integrity] confidentiality".
-pub fn lockdown_mode() -> Option<String> {
+pub(crate) fn lockdown_mode() -> Option<String> {
     parse_lockdown(&read_securityfs("lockdown").ok()?)
 }
 
-pub fn parse_lockdown(text: &str) -> Option<String> {
+pub(crate) fn parse_lockdown(text: &str) -> Option<String> {
     let start = text.find('[')? + 1;
     let end = start + text[start..].find(']')?;
     Some(text[start..end].to_owned())
@@ -382,7 +382,7 @@ pub fn parse_lockdown(text: &str) -> Option<String> {
 
 /// Mounts securityfs at /sys/kernel/security when it is not mounted and we may; says
 /// so on stderr when it mounts.
-pub fn ensure_securityfs() -> Result<(), String> {
+pub(crate) fn ensure_securityfs() -> Result<(), String> {
     if mounted_at(&mounts(), "securityfs", SECURITYFS_PATH) {
         return Ok(());
     }
@@ -405,13 +405,13 @@ fn read_securityfs(name: &str) -> Result<String, String> {
 }
 
 /// The active LSMs.
-pub fn active_lsms() -> Result<Vec<String>, String> {
+pub(crate) fn active_lsms() -> Result<Vec<String>, String> {
     let text = read_securityfs("lsm")?;
     Ok(text.trim().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
 }
 
 /// Whether the kernel will create a ring buffer map: a real creation, not a guess.
-pub fn check_ringbuf() -> Result<(), PreflightError> {
+pub(crate) fn check_ringbuf() -> Result<(), PreflightError> {
     create_ringbuf("sysnoop_probe", 4096).map(drop)
 }
 
@@ -431,14 +431,14 @@ fn check_transport() -> Result<String, String> {
 }
 
 /// A BPF ring buffer map of `size` bytes (a power of two, a multiple of the page size).
-pub fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, PreflightError> {
+pub(crate) fn create_ringbuf(name: &str, size: u32) -> Result<libbpf_rs::MapHandle, PreflightError> {
     use libbpf_rs::libbpf_sys::bpf_map_create_opts;
     let opts = bpf_map_create_opts { sz: std::mem::size_of::<bpf_map_create_opts>() as _, ..Default::default() };
     libbpf_rs::MapHandle::create(libbpf_rs::MapType::RingBuf, Some(name), 0, 0, size, &opts).map_err(|e| PreflightError::NoRingBuf(e.to_string()))
 }
 
 /// What every BPF object needs before it loads: kernel, BTF, privileges.
-pub fn require() -> Result<(), PreflightError> {
+pub(crate) fn require() -> Result<(), PreflightError> {
     check_kernel()?;
     check_btf()?;
     check_privileges()?;
@@ -447,14 +447,14 @@ pub fn require() -> Result<(), PreflightError> {
 
 /// `require`, and tracefs and perf events for tracepoint-based tracers: where tracefs
 /// is mounted.
-pub fn require_tracefs() -> Result<PathBuf, PreflightError> {
+pub(crate) fn require_tracefs() -> Result<PathBuf, PreflightError> {
     require()?;
     check_perf_events()?;
     ensure_tracefs()
 }
 
 /// Every check, in the order doctor prints them.
-pub fn all_checks() -> Vec<Check> {
+pub(crate) fn all_checks() -> Vec<Check> {
     let mut checks = Vec::new();
     let mut push = |check, required, result: Result<String, String>| {
         let (ok, detail) = match result {

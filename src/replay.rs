@@ -32,7 +32,7 @@ pub fn context() -> Render {
     Render { clock: WallClock::with_offset(1_795_000_000_000_000_000), ..Render::new(SESSION.into()) }
 }
 
-pub const SESSION: &str = "01a20764-0000-7000-8000-000000000000";
+pub(crate) const SESSION: &str = "01a20764-0000-7000-8000-000000000000";
 
 /// A renderer of `format` for a replay, OCSF's host fixed likewise.
 pub fn renderer(format: Format, kinds: &[crate::event::Kind]) -> Renderer {

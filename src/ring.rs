@@ -25,9 +25,9 @@ const DISCARD_BIT: u32 = 1 << 30;
 const HEADER: u64 = 8;
 
 /// The consumer position is written back at least this often, in bytes consumed.
-pub const PUBLISH_BYTES: u64 = 64 << 10;
+pub(crate) const PUBLISH_BYTES: u64 = 64 << 10;
 
-pub struct Ring {
+pub(crate) struct Ring {
     consumer: NonNull<std::ffi::c_void>,
     producer: NonNull<std::ffi::c_void>,
     page: usize,
@@ -41,7 +41,7 @@ unsafe impl Send for Ring {}
 
 impl Ring {
     /// Maps the ring buffer `map` of `size` data bytes (its max_entries).
-    pub fn new(map: BorrowedFd<'_>, size: u32) -> Result<Ring> {
+    pub(crate) fn new(map: BorrowedFd<'_>, size: u32) -> Result<Ring> {
         let page = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().context("reading the page size")? as usize;
         let size = size as usize;
         let len = |n: usize| std::num::NonZeroUsize::new(n).expect("non-zero mapping");
@@ -88,7 +88,7 @@ impl Ring {
 
     /// Waits up to `timeout` for the kernel to signal records. Ok(()) on a timeout or a
     /// signal too: the caller consumes either way.
-    pub fn wait(&self, timeout: Duration) -> Result<()> {
+    pub(crate) fn wait(&self, timeout: Duration) -> Result<()> {
         let mut events = [EpollEvent::empty()];
         let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
         match self.epoll.wait(&mut events, EpollTimeout::from(ms)) {
@@ -100,7 +100,7 @@ impl Ring {
     /// Hands each record the kernel has committed to `each`, in order, until the ring
     /// is empty or `each` returns false (then that record is not consumed). Returns
     /// whether it was stopped.
-    pub fn consume(&self, each: impl FnMut(&[u8]) -> bool) -> bool {
+    pub(crate) fn consume(&self, each: impl FnMut(&[u8]) -> bool) -> bool {
         // SAFETY: the positions and the data area (twice) as the kernel maps them.
         unsafe { drain(self.consumer_pos(), self.producer_pos(), self.data(), self.size as u64 - 1, each) }
     }

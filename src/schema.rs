@@ -9,10 +9,10 @@ use serde_json::{json, Map, Value};
 use crate::event::Kind;
 
 /// The JSON Schema dialect.
-pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// One field of a record.
-pub struct Field {
+pub(crate) struct Field {
     name: &'static str,
     schema: Value,
     /// Present in every record (its value may still be null if its type allows it).
@@ -26,29 +26,29 @@ impl Field {
         Field { name, schema, required: true }
     }
 
-    pub fn string(name: &'static str, description: &str) -> Field {
+    pub(crate) fn string(name: &'static str, description: &str) -> Field {
         Field::of(name, json!({"type": "string"}), description)
     }
 
-    pub fn integer(name: &'static str, description: &str) -> Field {
+    pub(crate) fn integer(name: &'static str, description: &str) -> Field {
         Field::of(name, json!({"type": "integer"}), description)
     }
 
     /// An integer that is never negative.
-    pub fn count(name: &'static str, description: &str) -> Field {
+    pub(crate) fn count(name: &'static str, description: &str) -> Field {
         Field::of(name, json!({"type": "integer", "minimum": 0}), description)
     }
 
-    pub fn boolean(name: &'static str, description: &str) -> Field {
+    pub(crate) fn boolean(name: &'static str, description: &str) -> Field {
         Field::of(name, json!({"type": "boolean"}), description)
     }
 
-    pub fn strings(name: &'static str, description: &str) -> Field {
+    pub(crate) fn strings(name: &'static str, description: &str) -> Field {
         Field::of(name, json!({"type": "array", "items": {"type": "string"}}), description)
     }
 
     /// `<field>_hex`: the exact bytes of a text field that was not UTF-8; absent when it was.
-    pub fn hex(name: &'static str, of: &str) -> Field {
+    pub(crate) fn hex(name: &'static str, of: &str) -> Field {
         Field::of(
             name,
             json!({"type": "string", "pattern": "^([0-9a-f]{2})*$"}),
@@ -58,19 +58,19 @@ impl Field {
     }
 
     /// Any other schema.
-    pub fn with(name: &'static str, schema: Value, description: &str) -> Field {
+    pub(crate) fn with(name: &'static str, schema: Value, description: &str) -> Field {
         Field::of(name, schema, description)
     }
 
     /// May also be null.
-    pub fn nullable(mut self) -> Field {
+    pub(crate) fn nullable(mut self) -> Field {
         let ty = self.schema["type"].take();
         self.schema["type"] = json!([ty, "null"]);
         self
     }
 
     /// May be absent.
-    pub fn optional(mut self) -> Field {
+    pub(crate) fn optional(mut self) -> Field {
         self.required = false;
         self
     }
@@ -98,7 +98,7 @@ fn task_fields() -> Vec<Field> {
 }
 
 /// A record kind's schema: `kind` (always `kind`), `time`, then `fields`.
-pub fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
+pub(crate) fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     let head = [
@@ -127,7 +127,7 @@ pub fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
 }
 
 /// A record about a task: `kind`, `time`, the task's fields, then `fields`.
-pub fn task_record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
+pub(crate) fn task_record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
     record(kind, description, task_fields().into_iter().chain(fields).collect())
 }
 
@@ -240,7 +240,7 @@ fn run_records() -> Vec<(&'static str, Value)> {
 }
 
 /// Every record kind's schema, by name.
-pub fn all() -> Vec<(&'static str, Value)> {
+pub(crate) fn all() -> Vec<(&'static str, Value)> {
     let mut schemas: Vec<(&'static str, Value)> = Kind::ALL.iter().map(|k| (k.name(), k.schema())).collect();
     schemas.extend(run_records());
     schemas
@@ -263,7 +263,7 @@ pub fn document(kind: Option<&str>) -> Option<Value> {
 }
 
 /// The kinds `sysnoop schema KIND` takes.
-pub fn names() -> Vec<&'static str> {
+pub(crate) fn names() -> Vec<&'static str> {
     all().into_iter().map(|(name, _)| name).collect()
 }
 

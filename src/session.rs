@@ -39,7 +39,7 @@ use crate::transport::{Events, Transport};
 /// TICK drains the ring. A quarter of the ring, at most 256 KiB: a wakeup every few
 /// thousand records at high rates, and plenty of room left when one arrives. A power of
 /// two, which the BPF side relies on.
-pub fn wakeup_bytes(ring_size: u32) -> u64 {
+pub(crate) fn wakeup_bytes(ring_size: u32) -> u64 {
     let quarter = (u64::from(ring_size) / 4).clamp(1, 256 << 10);
     1 << quarter.ilog2()
 }
@@ -61,27 +61,27 @@ const BATCH: usize = 1024;
 
 /// One kind of record in the session: from a loaded BPF object's ring-buffer records
 /// or maps, counted in that object's in-kernel counters.
-pub struct Source {
-    pub kind: Kind,
+pub(crate) struct Source {
+    pub(crate) kind: Kind,
     /// None for kinds made in user space (alerts).
-    pub counters: Option<MapHandle>,
+    pub(crate) counters: Option<MapHandle>,
 }
 
 /// Events made in user space every `every` (traffic snapshots, syscall counts), and
 /// once more at the end of the run for the last, partial interval (or only then, when
 /// `every` is None).
-pub struct Periodic {
-    pub every: Option<Duration>,
+pub(crate) struct Periodic {
+    pub(crate) every: Option<Duration>,
     /// The events, or why the kernel's maps could not be read (the run ends with it).
-    pub produce: Box<dyn FnMut() -> Result<Vec<Event>> + Send>,
+    pub(crate) produce: Box<dyn FnMut() -> Result<Vec<Event>> + Send>,
 }
 
 /// When a run ends and what it reports on the way.
 #[derive(Debug, Clone, Default)]
-pub struct Limits {
-    pub duration: Option<Duration>,
-    pub max_events: Option<u64>,
-    pub stats_interval: Option<Duration>,
+pub(crate) struct Limits {
+    pub(crate) duration: Option<Duration>,
+    pub(crate) max_events: Option<u64>,
+    pub(crate) stats_interval: Option<Duration>,
 }
 
 /// Per-source counts kept in user space.
@@ -190,14 +190,14 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
 /// How a run's records are written: in which format, under which session id, after
 /// what first (the start record, or text's headers), and where: to `run`'s `out`
 /// (stdout), or to a file or socket through a queue of `queue_size` bytes.
-pub struct Output {
-    pub renderer: Renderer,
-    pub session: String,
-    pub first: Vec<u8>,
-    pub link: Option<Link>,
-    pub queue_size: usize,
+pub(crate) struct Output {
+    pub(crate) renderer: Renderer,
+    pub(crate) session: String,
+    pub(crate) first: Vec<u8>,
+    pub(crate) link: Option<Link>,
+    pub(crate) queue_size: usize,
     /// --cgroup-path.
-    pub cgroup_path: bool,
+    pub(crate) cgroup_path: bool,
 }
 
 /// The first record of every run, even with -q: what the "tracing" line says, for
@@ -266,7 +266,7 @@ fn tracing_line(hooks: &[&Hooks], filters: &str, transport: Option<Transport>) -
 /// Returns after the summary record is written, or quietly when `out` was closed
 /// (broken pipe).
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub(crate) fn run(
     events: &Events,
     sources: &[Source],
     limits: &Limits,

@@ -40,10 +40,10 @@ pub fn install_reopen() -> nix::Result<()> {
 }
 
 /// Whether a SIGHUP came since the last call.
-pub fn take_reopen() -> bool {
+pub(crate) fn take_reopen() -> bool {
     REOPEN.swap(false, Ordering::SeqCst)
 }
 
-pub fn stop_requested() -> bool {
+pub(crate) fn stop_requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }

@@ -13,42 +13,42 @@ use crate::clock::Timestamp;
 
 /// Counts for one event kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Records written to stdout.
-    pub emitted: u64,
+    pub(crate) emitted: u64,
     /// Events a filter dropped (in the kernel or in sysnoop).
-    pub filtered: u64,
+    pub(crate) filtered: u64,
     /// Events the kernel could not hand over: the ring buffer was full.
-    pub lost: u64,
+    pub(crate) lost: u64,
     /// Traced calls whose exit found no entry from their enter: the call started before
     /// tracing did, or its entry could not be stored or was evicted (more calls in
     /// flight than the pairing map holds). Counted once, at the exit (bpf/common.bpf.h).
-    pub pairing_misses: u64,
+    pub(crate) pairing_misses: u64,
     /// Ring-buffer records that failed to decode.
-    pub malformed: u64,
+    pub(crate) malformed: u64,
     /// Records received but not written: --max-events was reached, or stdout closed.
-    pub unwritten: u64,
+    pub(crate) unwritten: u64,
     /// Records not written because --dedup found them repeating one written within its
     /// window.
-    pub deduplicated: u64,
+    pub(crate) deduplicated: u64,
     /// Of the records emitted to a file or socket (`-o`), those that did not reach it:
     /// its queue was full, their line was cut by a failing connection, or it was still
     /// down or stuck when the run ended. Delivered = emitted - unsent.
-    pub unsent: u64,
+    pub(crate) unsent: u64,
 }
 
 /// The counters each BPF object keeps in its per-CPU `counters` array (bpf/sysnoop.h).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct KernelCounts {
-    pub filtered: u64,
-    pub lost: u64,
-    pub pairing_misses: u64,
+pub(crate) struct KernelCounts {
+    pub(crate) filtered: u64,
+    pub(crate) lost: u64,
+    pub(crate) pairing_misses: u64,
 }
 
 impl KernelCounts {
     /// Sums the per-CPU values. A map that cannot be read is an error, never zeros: the
     /// counts would no longer add up.
-    pub fn read(counters: &dyn MapCore) -> anyhow::Result<Self> {
+    pub(crate) fn read(counters: &dyn MapCore) -> anyhow::Result<Self> {
         let get = |counter: sysnoop_counter| sum_percpu(counters, counter.0);
         Ok(KernelCounts {
             filtered: get(sysnoop_counter::SN_CTR_FILTERED)?,
@@ -60,7 +60,7 @@ impl KernelCounts {
 
 /// The sum over CPUs of entry `index` of a per-CPU array of u64 counters, or why it
 /// cannot be read (the map named).
-pub fn sum_percpu(counters: &dyn MapCore, index: u32) -> anyhow::Result<u64> {
+pub(crate) fn sum_percpu(counters: &dyn MapCore, index: u32) -> anyhow::Result<u64> {
     let unreadable = |why: String| anyhow::anyhow!("cannot read the kernel's counters (map {}, entry {index}): {why}", counters.name().to_string_lossy());
     match counters.lookup_percpu(&index.to_ne_bytes(), MapFlags::ANY) {
         Ok(Some(per_cpu)) => Ok(per_cpu.iter().map(|v| sum_u64(v)).sum()),
@@ -75,19 +75,19 @@ fn sum_u64(bytes: &[u8]) -> u64 {
 
 /// The `stats` line (stderr) and the `summary` record (stdout) share this shape.
 #[derive(Debug, Serialize)]
-pub struct Report {
-    pub kind: &'static str,
-    pub time: Timestamp,
-    pub session: String,
-    pub elapsed_ns: u64,
-    pub counts: BTreeMap<&'static str, Counts>,
+pub(crate) struct Report {
+    pub(crate) kind: &'static str,
+    pub(crate) time: Timestamp,
+    pub(crate) session: String,
+    pub(crate) elapsed_ns: u64,
+    pub(crate) counts: BTreeMap<&'static str, Counts>,
     /// -- CMD, --follow: the tasks followed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub follow: Option<crate::follow::FollowCounts>,
+    pub(crate) follow: Option<crate::follow::FollowCounts>,
     /// The perf transport: the samples its buffers reported lost (PERF_RECORD_LOST).
     /// The same losses as the kinds' `lost`, which the BPF programs count by kind when
     /// a record does not fit; the buffers report a loss with their next record that
     /// fits, so the last ones of a run may be missing here.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub perf_lost: Option<u64>,
+    pub(crate) perf_lost: Option<u64>,
 }

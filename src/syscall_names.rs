@@ -2,7 +2,7 @@
 //! linux-headers-6.12.117+deb12-{amd64,common} uapi headers: do not edit.
 
 /// 375 syscalls, sorted by number.
-pub const X86_64: &[(u32, &str)] = &[
+pub(crate) const X86_64: &[(u32, &str)] = &[
     (0, "read"),
     (1, "write"),
     (2, "open"),
@@ -381,7 +381,8 @@ pub const X86_64: &[(u32, &str)] = &[
 ];
 
 /// 319 syscalls, sorted by number.
-pub const AARCH64: &[(u32, &str)] = &[
+#[cfg(any(test, target_arch = "aarch64"))]
+pub(crate) const AARCH64: &[(u32, &str)] = &[
     (0, "io_setup"),
     (1, "io_destroy"),
     (2, "io_submit"),

@@ -16,7 +16,7 @@ const TABLE: &[(u32, &str)] = syscall_names::X86_64;
 const NAMES: [&str; names_len(TABLE)] = by_number(TABLE);
 
 /// The name of syscall `nr` on this architecture, or `syscall_<nr>`.
-pub fn name(nr: u32) -> Cow<'static, str> {
+pub(crate) fn name(nr: u32) -> Cow<'static, str> {
     name_in(&NAMES, nr)
 }
 

@@ -9,14 +9,14 @@
 use std::borrow::Cow;
 
 /// The bytes of a fixed-size C char array up to (not including) the first NUL.
-pub fn c_bytes(chars: &[i8]) -> &[u8] {
+pub(crate) fn c_bytes(chars: &[i8]) -> &[u8] {
     // SAFETY: i8 and u8 have the same size and alignment; this only reinterprets.
     let bytes = unsafe { std::slice::from_raw_parts(chars.as_ptr().cast::<u8>(), chars.len()) };
     until_nul(bytes)
 }
 
 /// `bytes` up to (not including) the first NUL, or all of it when there is none.
-pub fn until_nul(bytes: &[u8]) -> &[u8] {
+pub(crate) fn until_nul(bytes: &[u8]) -> &[u8] {
     match bytes.iter().position(|&b| b == 0) {
         Some(end) => &bytes[..end],
         None => bytes,
@@ -26,19 +26,19 @@ pub fn until_nul(bytes: &[u8]) -> &[u8] {
 /// A byte string rendered for JSON: the text, and the exact bytes in hex when the text
 /// had to replace invalid UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered<'a> {
-    pub text: Cow<'a, str>,
-    pub hex: Option<String>,
+pub(crate) struct Rendered<'a> {
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) hex: Option<String>,
 }
 
-pub fn render(bytes: &[u8]) -> Rendered<'_> {
+pub(crate) fn render(bytes: &[u8]) -> Rendered<'_> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Rendered { text: Cow::Borrowed(text), hex: None },
         Err(_) => Rendered { text: String::from_utf8_lossy(bytes), hex: Some(hex(bytes)) },
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

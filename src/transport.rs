@@ -38,22 +38,22 @@ use crate::preflight::PreflightError;
 use crate::ring::Ring;
 
 /// The environment switch the tests use to force a transport (`--transport` wins).
-pub const ENV: &str = "SYSNOOP_TRANSPORT";
+pub(crate) const ENV: &str = "SYSNOOP_TRANSPORT";
 
 /// How long a poll blocks before the stop flag is checked, and the longest a record
 /// waits in the kernel at low rates (the ring buffer wakes the reader only now and
 /// then): the interactive latency budget is 100 ms.
-pub const TICK: Duration = Duration::from_millis(50);
+pub(crate) const TICK: Duration = Duration::from_millis(50);
 
 /// The perf transport holds a record back until every CPU's buffer has been read past
 /// its time by this much: a BPF program stamps its record (bpf_ktime_get_boot_ns() in
 /// fill_task_header) and sends it in the same run, without sleeping, within
 /// microseconds; this is the bound on that gap the ordering relies on.
-pub const MERGE_WINDOW_NS: u64 = 10_000_000;
+pub(crate) const MERGE_WINDOW_NS: u64 = 10_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
-pub enum Transport {
+pub(crate) enum Transport {
     /// The BPF ring buffer (Linux 5.8+).
     Ringbuf,
     /// A perf buffer per CPU (where the kernel refuses ring buffers).
@@ -61,7 +61,7 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Transport::Ringbuf => "ringbuf",
             Transport::Perf => "perf",
@@ -69,7 +69,7 @@ impl Transport {
     }
 
     /// For the "tracing" line and doctor.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Transport::Ringbuf => "the BPF ring buffer",
             Transport::Perf => "perf buffers, one per CPU",
@@ -78,7 +78,7 @@ impl Transport {
 
     /// SYSNOOP_TRANSPORT: None when unset or empty; Err with the reason when it names
     /// no transport.
-    pub fn from_env() -> Result<Option<Transport>, String> {
+    pub(crate) fn from_env() -> Result<Option<Transport>, String> {
         match std::env::var(ENV) {
             Err(_) => Ok(None),
             Ok(v) if v.is_empty() => Ok(None),
@@ -88,7 +88,7 @@ impl Transport {
 
     /// `forced`, else what this kernel has: the ring buffer when a ring buffer map can
     /// be created here, else perf buffers.
-    pub fn choose(forced: Option<Transport>) -> Transport {
+    pub(crate) fn choose(forced: Option<Transport>) -> Transport {
         forced.unwrap_or_else(|| if ringbuf_supported().unwrap_or(true) { Transport::Ringbuf } else { Transport::Perf })
     }
 }
@@ -96,7 +96,7 @@ impl Transport {
 /// Whether this kernel can create a BPF ring buffer (libbpf's probe makes a small one);
 /// Err when the probe itself failed (no privileges, no BPF), which says nothing either
 /// way.
-pub fn ringbuf_supported() -> Result<bool, String> {
+pub(crate) fn ringbuf_supported() -> Result<bool, String> {
     // SAFETY: a probe with no options.
     let ret = unsafe { libbpf_sys::libbpf_probe_bpf_map_type(libbpf_sys::BPF_MAP_TYPE_RINGBUF, std::ptr::null()) };
     match ret {
@@ -110,11 +110,11 @@ pub fn ringbuf_supported() -> Result<bool, String> {
 /// poll thread's reader of it. Both are set up before any program is attached: a
 /// program that ran before its CPU's perf buffer existed would have nowhere to send its
 /// record.
-pub struct Events {
-    pub transport: Transport,
-    pub map: MapHandle,
+pub(crate) struct Events {
+    pub(crate) transport: Transport,
+    pub(crate) map: MapHandle,
     /// --ring-size: the ring's data bytes, or the perf buffers' together.
-    pub size: u32,
+    pub(crate) size: u32,
     /// The poll thread's, for the whole run.
     reader: Mutex<Reader>,
     /// The perf transport: what its buffers' callbacks hand over.
@@ -234,7 +234,7 @@ fn perf_mlock_kb() -> Option<u64> {
 }
 
 impl Events {
-    pub fn create(transport: Transport, size: u32) -> Result<Events, PreflightError> {
+    pub(crate) fn create(transport: Transport, size: u32) -> Result<Events, PreflightError> {
         let received = Arc::new(Received::default());
         // Named like the objects' map: libbpf takes a reused map's name from the kernel,
         // and the skeletons look their maps up by name.
@@ -272,14 +272,14 @@ impl Events {
     }
 
     /// The perf transport: the samples its buffers have said they lost so far.
-    pub fn perf_lost(&self) -> Option<u64> {
+    pub(crate) fn perf_lost(&self) -> Option<u64> {
         (self.transport == Transport::Perf).then(|| self.received.lost.load(Ordering::Relaxed))
     }
 
     /// The poll thread: reads records until `stop`, then what is left, handing each to
     /// `forward` and None at the end of each drain (`forward` returns false when the
     /// writer has gone: then reading stops).
-    pub fn read(&self, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
+    pub(crate) fn read(&self, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
         let reader = self.reader.lock().expect("one reader");
         match &*reader {
             // The kernel signals only now and then (see `session::wakeup_bytes`); each
@@ -335,7 +335,7 @@ fn page_size() -> usize {
 /// records of equal time in the order they were read. A record too short to have a
 /// time stamp (malformed: the decoder counts it) goes first.
 #[derive(Default)]
-pub struct Merge {
+pub(crate) struct Merge {
     held: BinaryHeap<Reverse<(u64, u64, Vec<u8>)>>,
     read: u64,
     /// Buffers of released records, for the next ones.
@@ -343,7 +343,7 @@ pub struct Merge {
 }
 
 impl Merge {
-    pub fn push(&mut self, bytes: &[u8]) {
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
         let ts = bytes.get(..8).map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap()));
         let mut copy = self.spare.pop().unwrap_or_default();
         copy.clear();
@@ -354,7 +354,7 @@ impl Merge {
 
     /// Hands `forward` every held record stamped at or before `upto`, oldest first;
     /// false when `forward` did (the writer has gone).
-    pub fn release(&mut self, upto: u64, forward: &mut impl FnMut(Option<&[u8]>) -> bool) -> bool {
+    pub(crate) fn release(&mut self, upto: u64, forward: &mut impl FnMut(Option<&[u8]>) -> bool) -> bool {
         while self.held.peek().is_some_and(|Reverse((ts, _, _))| *ts <= upto) {
             let Reverse((_, _, bytes)) = self.held.pop().expect("peeked");
             let more = forward(Some(&bytes));
@@ -366,7 +366,8 @@ impl Merge {
         true
     }
 
-    pub fn held(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
         self.held.len()
     }
 }

@@ -22,24 +22,24 @@ use crate::schema::Field;
 use crate::{errno, plain_abi, text};
 
 /// The most ports --port takes.
-pub const MAX_PORTS: usize = connect_abi::CONNECT_PORTS_MAX.0 as usize;
+pub(crate) const MAX_PORTS: usize = connect_abi::CONNECT_PORTS_MAX.0 as usize;
 
 /// Trace connect(2) calls on the whole host, failed ones included: TCP and UDP over
 /// IPv4 and IPv6, and unix sockets, with both ends' addresses.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Connect options")]
-pub struct ConnectOptions {
+pub(crate) struct ConnectOptions {
     /// Only connects to these destination ports, e.g. 443 or 80,443 (at most 8).
     #[arg(long, value_name = "PORT[,PORT]", value_parser = parse_ports)]
-    pub port: Option<Ports>,
+    pub(crate) port: Option<Ports>,
 }
 
 /// Destination ports, as one comma-separated value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ports(pub Vec<u16>);
+pub(crate) struct Ports(pub Vec<u16>);
 
 /// `80,443`: one to MAX_PORTS ports, each 1-65535.
-pub fn parse_ports(s: &str) -> Result<Ports, String> {
+pub(crate) fn parse_ports(s: &str) -> Result<Ports, String> {
     let ports = s
         .split(',')
         .map(|p| match p.trim().parse::<u16>() {
@@ -53,7 +53,7 @@ pub fn parse_ports(s: &str) -> Result<Ports, String> {
     Ok(Ports(ports))
 }
 
-pub struct Connect;
+pub(crate) struct Connect;
 
 impl Tracer for Connect {
     const NAME: &'static str = "connect";
@@ -86,35 +86,35 @@ fn probe_calls() {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectEvent {
-    pub task: Task,
-    pub ret: i32,
-    pub fd: u32,
-    pub ends: SocketEnds,
+pub(crate) struct ConnectEvent {
+    pub(crate) task: Task,
+    pub(crate) ret: i32,
+    pub(crate) fd: u32,
+    pub(crate) ends: SocketEnds,
 }
 
 const AF_UNSPEC: u16 = 0;
-pub const AF_UNIX: u16 = 1;
-pub const AF_INET: u16 = 2;
-pub const AF_INET6: u16 = 10;
+pub(crate) const AF_UNIX: u16 = 1;
+pub(crate) const AF_INET: u16 = 2;
+pub(crate) const AF_INET6: u16 = 10;
 
 /// The two ends of a socket connect as records show them, for connect's records and
 /// BPF-LSM's (src/kinds/lsm.rs): written once, from the raw fields each record has.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SocketEnds {
+pub(crate) struct SocketEnds {
     /// The address family passed (AF_INET, AF_INET6, AF_UNIX, ...).
-    pub family: u16,
+    pub(crate) family: u16,
     /// The socket's sk_protocol and sk_type; 0 when the socket could not be read.
-    pub protocol: u16,
-    pub sock_type: u16,
+    pub(crate) protocol: u16,
+    pub(crate) sock_type: u16,
     /// The local port as the kernel had it (0: not bound).
-    pub local_port: u16,
-    pub dport: u16,
+    pub(crate) local_port: u16,
+    pub(crate) dport: u16,
     /// The local and destination addresses: 4 bytes for AF_INET, 16 for AF_INET6.
-    pub saddr: [u8; 16],
-    pub daddr: [u8; 16],
+    pub(crate) saddr: [u8; 16],
+    pub(crate) daddr: [u8; 16],
     /// AF_UNIX: the path; an abstract name starts with a NUL.
-    pub path: Vec<u8>,
+    pub(crate) path: Vec<u8>,
 }
 
 /// The `SocketEnds` of a kernel record that has the socket's fields under the same names
@@ -138,7 +138,7 @@ pub(crate) use socket_ends;
 impl SocketEnds {
     /// The native record's view of the two ends: its fields from `family` to
     /// `path_hex`, the same in connect's records and BPF-LSM's.
-    pub fn record(&self) -> EndsRecord {
+    pub(crate) fn record(&self) -> EndsRecord {
         let (path, path_hex) = self.rendered_path().map_or((None, None), |r| (Some(r.text), r.hex));
         EndsRecord {
             family: self.family_name(),
@@ -157,7 +157,7 @@ impl SocketEnds {
     /// address and port, a unix path as its name, else the family); `connection_info`
     /// (outbound, the protocol, the IP version); and the unix path's bytes in hex when
     /// they are not UTF-8.
-    pub fn ocsf_ends(&self) -> OcsfEnds {
+    pub(crate) fn ocsf_ends(&self) -> OcsfEnds {
         let path = self.rendered_path();
         let protocol = self.protocol_name();
         let dst = match (self.address(&self.daddr), &path) {
@@ -179,7 +179,7 @@ impl SocketEnds {
         OcsfEnds { src, dst, info, path_hex: path.and_then(|p| p.hex) }
     }
 
-    pub fn address(&self, bytes: &[u8; 16]) -> Option<String> {
+    pub(crate) fn address(&self, bytes: &[u8; 16]) -> Option<String> {
         let addr: std::net::IpAddr = match self.family {
             AF_INET => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(&bytes[..4]).unwrap()).into(),
             AF_INET6 => std::net::Ipv6Addr::from(*bytes).into(),
@@ -188,20 +188,20 @@ impl SocketEnds {
         Some(addr.to_string())
     }
 
-    pub fn is_inet(&self) -> bool {
+    pub(crate) fn is_inet(&self) -> bool {
         matches!(self.family, AF_INET | AF_INET6)
     }
 
     /// The bound source address; unbound (0.0.0.0, port 0) reads as unknown.
-    pub fn source(&self) -> Option<String> {
+    pub(crate) fn source(&self) -> Option<String> {
         self.address(&self.saddr).filter(|_| self.saddr != [0; 16])
     }
 
-    pub fn sport(&self) -> Option<u16> {
+    pub(crate) fn sport(&self) -> Option<u16> {
         (self.is_inet() && self.local_port != 0).then_some(self.local_port)
     }
 
-    pub fn family_name(&self) -> Cow<'static, str> {
+    pub(crate) fn family_name(&self) -> Cow<'static, str> {
         match self.family {
             AF_UNSPEC => Cow::Borrowed("unspec"),
             AF_UNIX => Cow::Borrowed("unix"),
@@ -211,7 +211,7 @@ impl SocketEnds {
         }
     }
 
-    pub fn protocol_name(&self) -> Option<Cow<'static, str>> {
+    pub(crate) fn protocol_name(&self) -> Option<Cow<'static, str>> {
         match (self.is_inet(), self.protocol) {
             (false, _) | (true, 0) => None,
             (true, 6) => Some(Cow::Borrowed("tcp")),
@@ -220,7 +220,7 @@ impl SocketEnds {
         }
     }
 
-    pub fn socket_type_name(&self) -> Option<Cow<'static, str>> {
+    pub(crate) fn socket_type_name(&self) -> Option<Cow<'static, str>> {
         match self.sock_type {
             0 => None,
             1 => Some(Cow::Borrowed("stream")),
@@ -233,14 +233,14 @@ impl SocketEnds {
 
     /// AF_UNIX: the path as records show it; an abstract name as ss(8) does, with '@'
     /// for the leading NUL.
-    pub fn rendered_path(&self) -> Option<text::Rendered<'static>> {
+    pub(crate) fn rendered_path(&self) -> Option<text::Rendered<'static>> {
         let shown = self.shown_path()?;
         let r = text::render(&shown);
         Some(text::Rendered { text: Cow::Owned(r.text.into_owned()), hex: r.hex })
     }
 
     /// AF_UNIX: the path's bytes as records show them ('@' for an abstract name's NUL).
-    pub fn shown_path(&self) -> Option<Vec<u8>> {
+    pub(crate) fn shown_path(&self) -> Option<Vec<u8>> {
         (self.family == AF_UNIX).then(|| match self.path.split_first() {
             Some((0, rest)) => [b"@".as_slice(), rest].concat(),
             _ => self.path.clone(),
@@ -250,7 +250,7 @@ impl SocketEnds {
 
 /// See `SocketEnds::record`.
 #[derive(Serialize)]
-pub struct EndsRecord {
+pub(crate) struct EndsRecord {
     family: Cow<'static, str>,
     protocol: Option<Cow<'static, str>>,
     socket_type: Option<Cow<'static, str>>,
@@ -264,16 +264,16 @@ pub struct EndsRecord {
 }
 
 /// See `SocketEnds::ocsf_ends`.
-pub struct OcsfEnds {
-    pub src: Option<Endpoint<'static>>,
-    pub dst: Endpoint<'static>,
-    pub info: ConnectionInfo,
-    pub path_hex: Option<String>,
+pub(crate) struct OcsfEnds {
+    pub(crate) src: Option<Endpoint<'static>>,
+    pub(crate) dst: Endpoint<'static>,
+    pub(crate) info: ConnectionInfo,
+    pub(crate) path_hex: Option<String>,
 }
 
 /// A sockaddr_un's path as records carry it: an abstract name (a leading NUL) whole, up
 /// to `path_len`; a filesystem path up to its first NUL.
-pub fn unix_path(path: &[std::ffi::c_char], path_len: u16) -> Result<Vec<u8>, Malformed> {
+pub(crate) fn unix_path(path: &[std::ffi::c_char], path_len: u16) -> Result<Vec<u8>, Malformed> {
     let len = usize::from(path_len);
     if len > path.len() {
         return Err(Malformed::Length { field: "path_len", value: len, len: path.len() });

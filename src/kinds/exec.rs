@@ -25,11 +25,11 @@ use crate::transport::Transport;
 use crate::{errno, plain_abi, text};
 
 /// Default for --max-arg-bytes.
-pub const DEFAULT_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_DEFAULT.0;
+pub(crate) const DEFAULT_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_DEFAULT.0;
 /// The most argv bytes a record can carry.
-pub const MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_MAX.0;
+pub(crate) const MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_MAX.0;
 /// The most on the perf transport, where a record must fit a perf sample (bpf/exec.h).
-pub const PERF_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_PERF_MAX.0;
+pub(crate) const PERF_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_PERF_MAX.0;
 
 /// Trace program executions on the whole host, failed ones included.
 ///
@@ -39,15 +39,15 @@ pub const PERF_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_PERF_MAX.0;
 /// the failed ones.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Exec options")]
-pub struct ExecOptions {
+pub(crate) struct ExecOptions {
     /// Capture at most this many bytes of each exec's arguments (up to 65536; 53142
     /// with --transport perf); a cut argv is marked with "argv_truncated": true.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
-    pub max_arg_bytes: u32,
+    pub(crate) max_arg_bytes: u32,
 }
 
-pub struct Exec;
+pub(crate) struct Exec;
 
 impl Tracer for Exec {
     const NAME: &'static str = "exec";
@@ -105,7 +105,7 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
 /// A child that execs this binary (`--version`, then exits: it reaches
 /// sched_process_exec), and a failing execve and execveat of an empty path from
 /// sysnoop itself. sysnoop's children and its own calls are never reported.
-pub fn probe_calls() {
+pub(crate) fn probe_calls() {
     use nix::libc;
     let _ = std::process::Command::new("/proc/self/exe")
         .arg("--version")
@@ -125,7 +125,7 @@ pub fn probe_calls() {
 
 /// Where an exec record came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecSource {
+pub(crate) enum ExecSource {
     /// sched_process_exec: the exec succeeded.
     Sched,
     /// A failed execve(2).
@@ -135,26 +135,26 @@ pub enum ExecSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExecEvent {
-    pub task: Task,
-    pub ret: i32,
+pub(crate) struct ExecEvent {
+    pub(crate) task: Task,
+    pub(crate) ret: i32,
     /// The thread that called exec (not the pid when a non-leader thread exec'd).
-    pub old_tid: u32,
-    pub source: ExecSource,
-    pub filename: Vec<u8>,
+    pub(crate) old_tid: u32,
+    pub(crate) source: ExecSource,
+    pub(crate) filename: Vec<u8>,
     /// argv as the kernel holds it: each argument followed by a NUL; when cut, the
     /// last one may lack its NUL.
-    pub args: Vec<u8>,
-    pub args_truncated: bool,
+    pub(crate) args: Vec<u8>,
+    pub(crate) args_truncated: bool,
     /// The executable as /proc/PID/exe names it (none for a failed exec).
-    pub exe: FullPath,
+    pub(crate) exe: FullPath,
     /// The process's cwd at the exec.
-    pub cwd: FullPath,
+    pub(crate) cwd: FullPath,
 }
 
 impl ExecEvent {
     /// The arguments, in order; empty arguments are kept.
-    pub fn argv(&self) -> Vec<&[u8]> {
+    pub(crate) fn argv(&self) -> Vec<&[u8]> {
         if self.args.is_empty() {
             return Vec::new();
         }
@@ -392,7 +392,7 @@ mod tests {
     use crate::event::Event;
 
     /// An exec record as the kernel sends it (bpf/exec.h offsets).
-    pub fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
+    pub(crate) fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
         let exe: &[u8] = if ret == 0 { b"/usr/bin/ls" } else { b"" };
         let mut b = vec![0u8; 88];
         b[0..8].copy_from_slice(&5u64.to_ne_bytes()); // ts_ns

@@ -26,13 +26,13 @@ use crate::{plain_abi, text};
 /// processes that exited non-zero or were killed.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Exit options")]
-pub struct ExitOptions {
+pub(crate) struct ExitOptions {
     /// Also report the exit of every thread, not only of whole processes.
     #[arg(long)]
-    pub threads: bool,
+    pub(crate) threads: bool,
 }
 
-pub struct Exit;
+pub(crate) struct Exit;
 
 impl Tracer for Exit {
     const NAME: &'static str = "exit";
@@ -60,34 +60,34 @@ fn load_with(shared: &Shared, options: &ExitOptions, btf: bool) -> Result<Loaded
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExitEvent {
-    pub task: Task,
-    pub duration_ns: u64,
+pub(crate) struct ExitEvent {
+    pub(crate) task: Task,
+    pub(crate) duration_ns: u64,
     /// As wait(2) reports it: exit status << 8, 0x80 when a core was dumped, and the
     /// killing signal in the low 7 bits.
-    pub raw_exit_code: u32,
-    pub is_thread: bool,
+    pub(crate) raw_exit_code: u32,
+    pub(crate) is_thread: bool,
 }
 
 impl ExitEvent {
     /// The killing signal's number, if a signal ended it.
-    pub fn signal(&self) -> Option<i32> {
+    pub(crate) fn signal(&self) -> Option<i32> {
         let signal = (self.raw_exit_code & 0x7f) as i32;
         (signal != 0).then_some(signal)
     }
 
     /// The exit status (0-255), if it exited rather than being killed.
-    pub fn exit_code(&self) -> Option<u8> {
+    pub(crate) fn exit_code(&self) -> Option<u8> {
         self.signal().is_none().then_some(((self.raw_exit_code >> 8) & 0xff) as u8)
     }
 
-    pub fn core_dumped(&self) -> bool {
+    pub(crate) fn core_dumped(&self) -> bool {
         self.raw_exit_code & 0x80 != 0
     }
 }
 
 /// `9` -> `"SIGKILL"`; real-time and unknown signals -> `"signal_<n>"`.
-pub fn signal_name(signal: i32) -> Cow<'static, str> {
+pub(crate) fn signal_name(signal: i32) -> Cow<'static, str> {
     match nix::sys::signal::Signal::try_from(signal) {
         Ok(s) => Cow::Borrowed(s.as_str()),
         Err(_) => Cow::Owned(format!("signal_{signal}")),
@@ -211,7 +211,7 @@ mod tests {
     use crate::event::Event;
 
     /// exit(7) of thread 322 of process 321 after 250 ms (bpf/exit.h offsets).
-    pub fn exit_record() -> Vec<u8> {
+    pub(crate) fn exit_record() -> Vec<u8> {
         let mut b = crate::decode::tests::header(3, 72); // SN_KIND_EXIT
         b[12..16].copy_from_slice(&321u32.to_ne_bytes()); // pid
         b[16..20].copy_from_slice(&322u32.to_ne_bytes()); // tid

@@ -34,12 +34,12 @@ use crate::{flags, plain_abi, text};
 /// programs observe only: they return the verdict they were given and deny nothing.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "LSM options")]
-pub struct LsmOptions {}
+pub(crate) struct LsmOptions {}
 
-pub struct Lsm;
+pub(crate) struct Lsm;
 
 /// What `sysnoop lsm` and `doctor` say when the kernel will not run lsm programs.
-pub const ENABLE: &str = "BPF-LSM needs a kernel built with CONFIG_BPF_LSM=y and booted with bpf in its LSM list: \
+pub(crate) const ENABLE: &str = "BPF-LSM needs a kernel built with CONFIG_BPF_LSM=y and booted with bpf in its LSM list: \
                           add it to the lsm= kernel parameter (the current list is in /sys/kernel/security/lsm), \
                           e.g. lsm=lockdown,capability,landlock,bpf";
 
@@ -84,10 +84,10 @@ impl Tracer for Lsm {
 }
 
 /// The file_open hook as named where it walks the path (no bpf_d_path in lsm programs).
-pub const FILE_OPEN_WALKED: &str = "lsm/file_open (path walked: no bpf_d_path in lsm programs)";
+pub(crate) const FILE_OPEN_WALKED: &str = "lsm/file_open (path walked: no bpf_d_path in lsm programs)";
 
 /// Since when lsm programs may call bpf_d_path (on file_open: the sleepable hooks, 5.11).
-pub const D_PATH_SINCE: Version = Version(5, 11);
+pub(crate) const D_PATH_SINCE: Version = Version(5, 11);
 
 /// Whether a load failed with EINVAL: the verifier's refusal.
 fn is_invalid(e: &anyhow::Error) -> bool {
@@ -96,7 +96,7 @@ fn is_invalid(e: &anyhow::Error) -> bool {
 
 /// Why BPF-LSM cannot be used here (`what` happened), with the active LSMs, and what
 /// would enable it.
-pub fn unavailable(what: &str) -> String {
+pub(crate) fn unavailable(what: &str) -> String {
     match crate::preflight::active_lsms() {
         Ok(lsms) if lsms.iter().any(|l| l == "bpf") => format!(
             "BPF-LSM is not available: {what}, although bpf is among the active LSMs ({}). Some kernels refuse \
@@ -128,16 +128,16 @@ const _: () = {
 
 /// A file being opened, from lsm/file_open.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LsmFileOpenEvent {
-    pub task: Task,
-    pub inode: u64,
+pub(crate) struct LsmFileOpenEvent {
+    pub(crate) task: Task,
+    pub(crate) inode: u64,
     /// The kernel's dev_t: major << 20 | minor.
-    pub dev: u32,
-    pub flags: u32,
+    pub(crate) dev: u32,
+    pub(crate) flags: u32,
     /// i_mode: the file type and permission bits.
-    pub mode: u16,
-    pub path: Vec<u8>,
-    pub path_truncated: bool,
+    pub(crate) mode: u16,
+    pub(crate) path: Vec<u8>,
+    pub(crate) path_truncated: bool,
 }
 
 fn decode_file(bytes: &[u8]) -> Result<LsmFileOpenEvent, Malformed> {
@@ -270,9 +270,9 @@ impl Record for LsmFileOpenEvent {
 
 /// A connect about to be made, from lsm/socket_connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LsmConnectEvent {
-    pub task: Task,
-    pub ends: SocketEnds,
+pub(crate) struct LsmConnectEvent {
+    pub(crate) task: Task,
+    pub(crate) ends: SocketEnds,
 }
 
 fn decode_connect(bytes: &[u8]) -> Result<LsmConnectEvent, Malformed> {
@@ -412,7 +412,7 @@ mod tests {
     use crate::event::Event;
 
     /// A file record as the kernel lays it out (bpf/lsm.h).
-    pub fn file_record(path: &[u8], mode: u16) -> Vec<u8> {
+    pub(crate) fn file_record(path: &[u8], mode: u16) -> Vec<u8> {
         let mut b = crate::decode::tests::header(6, FILE_HEADER); // SN_KIND_LSM_FILE_OPEN
         b[56..64].copy_from_slice(&1234u64.to_ne_bytes()); // inode
         b[64..68].copy_from_slice(&((8u32 << 20) | 1).to_ne_bytes()); // dev 8:1

@@ -27,37 +27,39 @@ macro_rules! registry {
         $(pub mod $module;)*
 
         /// Every tracing subcommand, in `--help` order.
-        pub static TRACERS: &[&dyn Registered] = &[$(&$module::$tracer),*];
+        pub(crate) static TRACERS: &[&dyn Registered] = &[$(&$module::$tracer),*];
 
         /// Every record kind.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Kind { $($($variant,)+)* }
 
         impl Kind {
-            pub const ALL: &[Kind] = &[$($(Kind::$variant,)+)*];
+            pub(crate) const ALL: &[Kind] = &[$($(Kind::$variant,)+)*];
 
             /// The JSON Schema of its native records.
-            pub fn schema(self) -> serde_json::Value {
+            pub(crate) fn schema(self) -> serde_json::Value {
                 match self { $($(Kind::$variant => <$module::$event as Record>::schema(),)+)* }
             }
 
             /// Its columns under `--format text`.
-            pub fn text_header(self) -> &'static crate::columns::Header {
+            pub(crate) fn text_header(self) -> &'static crate::columns::Header {
                 match self { $($(Kind::$variant => &<$module::$event as Record>::TEXT,)+)* }
             }
 
             /// The record's `kind` field, and its key in the summary.
-            pub fn name(self) -> &'static str {
+            pub(crate) fn name(self) -> &'static str {
                 match self { $($(Kind::$variant => <$module::$event as Record>::NAME,)+)* }
             }
 
             /// Whether the kernel sends these records through the ring buffer.
-            pub fn from_ring(self) -> bool {
+            #[cfg(test)]
+            pub(crate) fn in_ring(self) -> bool {
                 match self { $($(Kind::$variant => <$module::$event as Record>::RING.is_some(),)+)* }
             }
 
             /// The kind of records whose header says `kind` (bpf/sysnoop.h).
-            pub fn from_ring_kind(kind: u32) -> Option<Kind> {
+            #[cfg(test)]
+            pub(crate) fn from_ring_kind(kind: u32) -> Option<Kind> {
                 $($(if let Some((k, _)) = <$module::$event as Record>::RING {
                     if k == kind {
                         return Some(Kind::$variant);
@@ -69,25 +71,25 @@ macro_rules! registry {
 
         /// A decoded record of any kind.
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum Event { $($($variant($module::$event),)+)* }
+        pub(crate) enum Event { $($($variant($module::$event),)+)* }
 
         impl Event {
-            pub fn kind(&self) -> Kind {
+            pub(crate) fn kind(&self) -> Kind {
                 match self { $($(Event::$variant(_) => Kind::$variant,)+)* }
             }
 
             /// Appends this event's NDJSON line (with its newline) to `line`.
-            pub fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+            pub(crate) fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
                 match self { $($(Event::$variant(e) => e.write_json(ctx, line),)+)* }
             }
 
             /// Appends this event's text columns (no newline) to `line`.
-            pub fn write_text(&self, ctx: &Render, line: &mut String) {
+            pub(crate) fn write_text(&self, ctx: &Render, line: &mut String) {
                 match self { $($(Event::$variant(e) => e.write_text(ctx, line),)+)* }
             }
 
             /// Appends this event as one OCSF event (with its newline) to `line`.
-            pub fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+            pub(crate) fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
                 match self { $($(Event::$variant(e) => e.write_ocsf(ctx, ocsf, line),)+)* }
             }
         }
@@ -145,7 +147,7 @@ registry! {
 }
 
 /// One kind's tracer: implemented by a unit struct in the kind's module.
-pub trait Tracer: Sync + 'static {
+pub(crate) trait Tracer: Sync + 'static {
     /// Its subcommand, and its name in messages and on the "tracing" line.
     const NAME: &'static str;
     /// Whether `all` traces it.
@@ -172,7 +174,7 @@ pub trait Tracer: Sync + 'static {
 
 /// How `all` treats a kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InAll {
+pub(crate) enum InAll {
     /// Not in `all`.
     No,
     /// In `all`, which fails when it cannot be loaded.
@@ -183,7 +185,7 @@ pub enum InAll {
 }
 
 /// A registered tracer, as the shared code sees it (object-safe).
-pub trait Registered: Sync {
+pub(crate) trait Registered: Sync {
     fn name(&self) -> &'static str;
     fn in_all(&self) -> InAll;
     fn per_task(&self) -> bool;
@@ -224,18 +226,18 @@ impl<T: Tracer> Registered for T {
 
 /// A kind chosen for a run, with its resolved options.
 #[derive(Debug)]
-pub struct Selected {
-    pub name: &'static str,
+pub(crate) struct Selected {
+    pub(crate) name: &'static str,
     /// In `all`, for a kind it goes on without: what it says then (see `InAll`).
-    pub optional: Option<&'static str>,
-    pub per_task: bool,
+    pub(crate) optional: Option<&'static str>,
+    pub(crate) per_task: bool,
     /// Tracer::TRACEPOINTS.
-    pub tracepoints: bool,
+    pub(crate) tracepoints: bool,
     plan: Box<dyn Plan>,
 }
 
 impl Selected {
-    pub fn load(&self, shared: &Shared) -> Result<Loaded> {
+    pub(crate) fn load(&self, shared: &Shared) -> Result<Loaded> {
         self.plan.load(shared)
     }
 }
@@ -277,7 +279,7 @@ mod tests {
     #[test]
     fn every_ring_record_has_an_example() {
         let examples: Vec<Kind> = example_records().into_iter().map(|(k, _)| k).collect();
-        for kind in Kind::ALL.iter().filter(|k| k.from_ring()) {
+        for kind in Kind::ALL.iter().filter(|k| k.in_ring()) {
             assert!(examples.contains(kind), "{kind:?} has no example record");
         }
     }

@@ -29,41 +29,41 @@ use crate::{errno, flags, json, plain_abi, text};
 /// result (fd, or the errno name when it failed).
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Open options")]
-pub struct OpenOptions {
+pub(crate) struct OpenOptions {
     /// Name each opened file by its absolute path (`full_path`), walked in the kernel
     /// as readlink(/proc/PID/fd/N) would show it: `on` (the default) or `off`, which
     /// saves that walk and leaves `full_path` null.
     #[arg(long, value_name = "on|off", default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
-    pub full_path: bool,
+    pub(crate) full_path: bool,
 
     /// Drop opens whose full path starts with PREFIX (repeatable), in the kernel:
     /// counted as filtered. A directory is given with its slash: /var/cache/.
     #[arg(long, value_name = "PREFIX", value_parser = parse_prefix)]
-    pub exclude_path: Vec<String>,
+    pub(crate) exclude_path: Vec<String>,
 
     /// Keep only opens whose full path starts with PREFIX (repeatable; any of them),
     /// in the kernel; the others are counted as filtered.
     #[arg(long, value_name = "PREFIX", value_parser = parse_prefix)]
-    pub include_path: Vec<String>,
+    pub(crate) include_path: Vec<String>,
 
     /// Also drop opens under /proc/, /sys/, /dev/, /run/, /tmp/, /usr/lib/,
     /// /usr/lib64/, /usr/share/, /usr/bin/, /usr/sbin/, /lib/ and /lib64/.
     #[arg(long)]
-    pub exclude_system_paths: bool,
+    pub(crate) exclude_system_paths: bool,
 
     /// Do not write an open identical to one written less than WINDOW earlier (same
     /// pid, full path, flags and result), e.g. 100ms; counted as deduplicated.
     #[arg(long, value_name = "WINDOW", value_parser = crate::cli::parse_duration)]
-    pub dedup: Option<std::time::Duration>,
+    pub(crate) dedup: Option<std::time::Duration>,
 
     /// How many written opens --dedup remembers; past it the oldest is forgotten first.
     #[arg(long, value_name = "N", default_value_t = dedup::DEFAULT_ENTRIES, requires = "dedup",
           value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u64).range(1..=10_000_000), |n| n as usize))]
-    pub dedup_entries: usize,
+    pub(crate) dedup_entries: usize,
 }
 
 /// The prefixes --exclude-system-paths adds.
-pub const SYSTEM_PATHS: [&str; 12] =
+pub(crate) const SYSTEM_PATHS: [&str; 12] =
     ["/proc/", "/sys/", "/dev/", "/run/", "/tmp/", "/usr/lib/", "/usr/lib64/", "/usr/share/", "/usr/bin/", "/usr/sbin/", "/lib/", "/lib64/"];
 
 const PREFIXES_MAX: usize = open_abi::OPEN_PREFIXES_MAX.0 as usize;
@@ -100,7 +100,7 @@ fn on_off(s: &str) -> Result<bool, String> {
     }
 }
 
-pub struct Open;
+pub(crate) struct Open;
 
 impl Tracer for Open {
     const NAME: &'static str = "open";
@@ -229,7 +229,7 @@ fn probe_calls() {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenSyscall {
+pub(crate) enum OpenSyscall {
     Open,
     Openat,
     Openat2,
@@ -237,7 +237,7 @@ pub enum OpenSyscall {
 }
 
 impl OpenSyscall {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             OpenSyscall::Open => "open",
             OpenSyscall::Openat => "openat",
@@ -248,17 +248,17 @@ impl OpenSyscall {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenEvent {
-    pub task: Task,
-    pub syscall: OpenSyscall,
+pub(crate) struct OpenEvent {
+    pub(crate) task: Task,
+    pub(crate) syscall: OpenSyscall,
     /// openat, openat2: the dirfd argument; None for open and creat.
-    pub dirfd: Option<i32>,
-    pub flags: u64,
-    pub mode: u32,
-    pub ret: i32,
+    pub(crate) dirfd: Option<i32>,
+    pub(crate) flags: u64,
+    pub(crate) mode: u32,
+    pub(crate) ret: i32,
     /// As passed.
-    pub path: Vec<u8>,
-    pub full: FullPath,
+    pub(crate) path: Vec<u8>,
+    pub(crate) full: FullPath,
 }
 
 plain_abi!(open_event);
@@ -474,13 +474,13 @@ mod tests {
 
     /// The bytes the kernel sends: built field by field at the C layout's offsets
     /// (bpf/sysnoop.h, bpf/open.h), not through the Rust struct.
-    pub fn kernel_record(syscall: u16, ret: i32, path: &[u8]) -> Vec<u8> {
+    pub(crate) fn kernel_record(syscall: u16, ret: i32, path: &[u8]) -> Vec<u8> {
         kernel_record_full(syscall, ret, -100, path, 0, b"", 0, 0)
     }
 
     /// With a walked name: `source` and `flags` as bpf/sysnoop.h numbers them.
     #[allow(clippy::too_many_arguments)]
-    pub fn kernel_record_full(syscall: u16, ret: i32, dirfd: i32, path: &[u8], source: u8, walked: &[u8], ino: u64, flags: u8) -> Vec<u8> {
+    pub(crate) fn kernel_record_full(syscall: u16, ret: i32, dirfd: i32, path: &[u8], source: u8, walked: &[u8], ino: u64, flags: u8) -> Vec<u8> {
         let mut b = vec![0u8; 96];
         b[0..8].copy_from_slice(&123_456_789u64.to_ne_bytes()); // ts_ns
         b[8..12].copy_from_slice(&1u32.to_ne_bytes()); // kind: SN_KIND_OPEN

@@ -30,52 +30,52 @@ use crate::{errno, json, plain_abi, syscalls, text};
 /// latency with -L; usually with -p, and --syscall to pick some.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Syscalls options")]
-pub struct SyscallsOptions {
+pub(crate) struct SyscallsOptions {
     /// Only these syscalls, by name, e.g. openat,close.
     #[arg(long, value_name = "NAME[,NAME]", value_parser = parse_syscalls)]
-    pub syscall: Option<SyscallNumbers>,
+    pub(crate) syscall: Option<SyscallNumbers>,
 
     /// Count in the kernel instead (like syscount): calls and errors per syscall, as
     /// "syscall_count" records at the end (or every -i), counted at each call's exit
     /// (calls that never return, exit and exit_group, are not counted).
     #[arg(short = 'c', long)]
-    pub count: bool,
+    pub(crate) count: bool,
 
     /// Also measure each call's latency, from its enter to its exit (as strace -T):
     /// each record's latency_ns, or with --count the total and longest per syscall
     /// (exit and exit_group then counted at their enter). Costs a second program per
     /// call and a map to pair them.
     #[arg(short = 'L', long)]
-    pub latency: bool,
+    pub(crate) latency: bool,
 
     /// --count: count per process too.
     #[arg(short = 'P', long, requires = "count")]
-    pub per_process: bool,
+    pub(crate) per_process: bool,
 
     /// --count: only the N most called.
     #[arg(long, value_name = "N", requires = "count", value_parser = clap::value_parser!(u64).range(1..))]
-    pub top: Option<u64>,
+    pub(crate) top: Option<u64>,
 
     /// --count: print the counts of each interval this often, e.g. 1s.
     #[arg(short = 'i', long, value_name = "DURATION", requires = "count", value_parser = parse_duration)]
-    pub interval: Option<Duration>,
+    pub(crate) interval: Option<Duration>,
 
     /// --count: count only calls that fail with this error, e.g. EBADF.
     #[arg(long, value_name = "NAME", requires = "count", value_parser = parse_errno)]
-    pub errno: Option<i32>,
+    pub(crate) errno: Option<i32>,
 }
 
 /// `EBADF` -> 9.
-pub fn parse_errno(s: &str) -> Result<i32, String> {
+pub(crate) fn parse_errno(s: &str) -> Result<i32, String> {
     errno::number(s).ok_or_else(|| format!("`{s}` is not an errno name (e.g. EBADF, ENOENT)"))
 }
 
 /// Syscall numbers for this architecture, from names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyscallNumbers(pub Vec<u32>);
+pub(crate) struct SyscallNumbers(pub Vec<u32>);
 
 /// `openat,close`: names this architecture has.
-pub fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
+pub(crate) fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
     s.split(',')
         .map(|name| {
             let name = name.trim();
@@ -85,7 +85,7 @@ pub fn parse_syscalls(s: &str) -> Result<SyscallNumbers, String> {
         .map(SyscallNumbers)
 }
 
-pub struct Syscalls;
+pub(crate) struct Syscalls;
 
 impl Tracer for Syscalls {
     const NAME: &'static str = "syscalls";
@@ -313,11 +313,11 @@ const _: () = assert!(size_of::<syscall_event>() == syscall_abi::SYSCALL_EVENT_S
 /// One completed syscall, or one that never returns (exit, exit_group): then `result`
 /// is None.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyscallEvent {
-    pub task: Task,
-    pub nr: u32,
+pub(crate) struct SyscallEvent {
+    pub(crate) task: Task,
+    pub(crate) nr: u32,
     /// The return value and, with --latency, the latency, once it returned.
-    pub result: Option<(i64, Option<u64>)>,
+    pub(crate) result: Option<(i64, Option<u64>)>,
 }
 
 /// Fixed size.
@@ -402,16 +402,16 @@ impl Record for SyscallEvent {
 
 /// Count mode: one syscall's totals over an interval (of one process with -P).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyscallCountEvent {
-    pub ts_ns: u64,
-    pub nr: u32,
+pub(crate) struct SyscallCountEvent {
+    pub(crate) ts_ns: u64,
+    pub(crate) nr: u32,
     /// With -P: the process and its command name.
-    pub process: Option<(u32, Vec<u8>)>,
-    pub count: u64,
-    pub errors: u64,
+    pub(crate) process: Option<(u32, Vec<u8>)>,
+    pub(crate) count: u64,
+    pub(crate) errors: u64,
     /// --latency: the interval's total latency, and the longest single call since
     /// tracing started.
-    pub latency: Option<(u64, u64)>,
+    pub(crate) latency: Option<(u64, u64)>,
 }
 
 impl Record for SyscallCountEvent {

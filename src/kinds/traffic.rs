@@ -35,18 +35,18 @@ use crate::{plain_abi, preflight};
 /// cgroup every interval, and alerts above a rate.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Traffic options")]
-pub struct TrafficOptions {
+pub(crate) struct TrafficOptions {
     /// Print the traffic of each active cgroup this often, e.g. 1s, 500ms.
     #[arg(short = 'i', long, visible_alias = "traffic-interval", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
-    pub interval: Duration,
+    pub(crate) interval: Duration,
 
     /// Emit an "alert" record when a cgroup moves more than this many bytes per
     /// second (received plus sent) in an interval.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub alert_bytes_per_sec: Option<u64>,
+    pub(crate) alert_bytes_per_sec: Option<u64>,
 }
 
-pub struct Traffic;
+pub(crate) struct Traffic;
 
 impl Tracer for Traffic {
     const NAME: &'static str = "traffic";
@@ -83,13 +83,13 @@ impl Tracer for Traffic {
 
 /// The cgroup v2 mount and the directory to attach to (`--cgroup`, else the root),
 /// after the checks attaching needs.
-pub fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
+pub(crate) fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
     preflight::check_net_admin()?;
     preflight::cgroup_dir(cgroup)
 }
 
 /// `dir` as records name it: its path under the cgroup v2 mount `root`.
-pub fn relative(root: &Path, dir: &Path) -> String {
+pub(crate) fn relative(root: &Path, dir: &Path) -> String {
     match dir.strip_prefix(root) {
         Ok(p) if p.as_os_str().is_empty() => "/".into(),
         Ok(p) => format!("/{}", p.display()),
@@ -166,15 +166,15 @@ impl Snapshots {
 
 /// Packets and bytes one way.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Flow {
-    pub rx_bytes: u64,
-    pub tx_bytes: u64,
-    pub rx_packets: u64,
-    pub tx_packets: u64,
+pub(crate) struct Flow {
+    pub(crate) rx_bytes: u64,
+    pub(crate) tx_bytes: u64,
+    pub(crate) rx_packets: u64,
+    pub(crate) tx_packets: u64,
 }
 
 impl Flow {
-    pub fn add(&mut self, other: &Flow) {
+    pub(crate) fn add(&mut self, other: &Flow) {
         self.rx_bytes += other.rx_bytes;
         self.tx_bytes += other.tx_bytes;
         self.rx_packets += other.rx_packets;
@@ -184,18 +184,18 @@ impl Flow {
 
 /// One cgroup's traffic over one interval.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrafficEvent {
+pub(crate) struct TrafficEvent {
     /// CLOCK_BOOTTIME nanoseconds at the end of the interval.
-    pub ts_ns: u64,
-    pub cgroup_id: u64,
-    pub cgroup: String,
-    pub interval_ns: u64,
+    pub(crate) ts_ns: u64,
+    pub(crate) cgroup_id: u64,
+    pub(crate) cgroup: String,
+    pub(crate) interval_ns: u64,
     /// By IP protocol number (0: not IP).
-    pub protocols: BTreeMap<u8, Flow>,
+    pub(crate) protocols: BTreeMap<u8, Flow>,
 }
 
 impl TrafficEvent {
-    pub fn total(&self) -> Flow {
+    pub(crate) fn total(&self) -> Flow {
         let mut total = Flow::default();
         self.protocols.values().for_each(|f| total.add(f));
         total
@@ -332,12 +332,12 @@ struct TrafficRecord<'a> {
 
 /// A cgroup moved more bytes per second than --alert-bytes-per-sec in an interval.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlertEvent {
-    pub ts_ns: u64,
-    pub cgroup_id: u64,
-    pub cgroup: String,
-    pub bytes_per_sec: u64,
-    pub threshold: u64,
+pub(crate) struct AlertEvent {
+    pub(crate) ts_ns: u64,
+    pub(crate) cgroup_id: u64,
+    pub(crate) cgroup: String,
+    pub(crate) bytes_per_sec: u64,
+    pub(crate) threshold: u64,
 }
 
 impl Record for AlertEvent {
