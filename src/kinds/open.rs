@@ -52,7 +52,8 @@ pub(crate) struct OpenOptions {
     pub(crate) exclude_system_paths: bool,
 
     /// Do not write an open identical to one written less than WINDOW earlier (same
-    /// pid, full path, flags and result), e.g. 100ms; counted as deduplicated.
+    /// pid, full path, flags and outcome: success, or the same errno; the fd number
+    /// does not count), e.g. 100ms; counted as deduplicated.
     #[arg(long, value_name = "WINDOW", value_parser = crate::cli::parse_duration)]
     pub(crate) dedup: Option<std::time::Duration>,
 
@@ -196,13 +197,14 @@ fn describe(options: &OpenOptions) -> Option<String> {
 }
 
 impl OpenEvent {
-    /// What --dedup compares: pid, flags, result and the full path (the path as passed
-    /// when there is none).
+    /// What --dedup compares: pid, flags, the outcome (success, or which errno: not the
+    /// fd number, which differs while another fd is held) and the full path (the path as
+    /// passed when there is none).
     fn dedup_key(&self, key: &mut Vec<u8>) {
         key.clear();
         key.extend_from_slice(&self.task.pid.to_ne_bytes());
         key.extend_from_slice(&self.flags.to_ne_bytes());
-        key.extend_from_slice(&self.ret.to_ne_bytes());
+        key.extend_from_slice(&self.ret.min(0).to_ne_bytes());
         key.push(u8::from(self.full.path.is_some()));
         key.extend_from_slice(self.full.path.as_deref().unwrap_or(&self.path));
     }

@@ -180,7 +180,9 @@ fn a_path_longer_than_path_max_is_cut_and_flagged() {
 
 /// The normalizer, three runs over one child at once, each count exact: path prefixes
 /// in the kernel (excluded opens never reach the ring: counted as filtered), and
-/// --dedup in sysnoop (counted as deduplicated).
+/// --dedup in sysnoop (counted as deduplicated), which keys on the outcome of an open,
+/// not on its fd: a opened again while the keep directory holds an fd (so as fd 4, not
+/// 3) is a repeat all the same.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn path_prefixes_and_dedup_count_exactly() {
@@ -193,6 +195,8 @@ fn path_prefixes_and_dedup_count_exactly() {
         "wait".into(),
         repeat_line(3, &a),
         open_line("openat", O_RDONLY, 0, &b),
+        format!("opendir {}", crate::child::hex(dir.path("keep").as_os_str().as_encoded_bytes())),
+        repeat_line(1, &a),
         repeat_line(2, &c),
         open_line("openat", O_RDONLY, 0, Path::new("/etc/hostname")),
         open_line("openat", O_RDONLY, 0, Path::new("/proc/self/status")),
@@ -215,11 +219,15 @@ fn path_prefixes_and_dedup_count_exactly() {
     let status = format!("/proc/{pid}/status");
     assert_eq!(
         paths(&out),
-        [text(&a), text(&b), "/etc/hostname".into(), status, "/dev/null".into(), text(&a)],
-        "the repeats of a within 1s are dropped, c excluded"
+        [text(&a), text(&b), text(&dir.path("keep")), "/etc/hostname".into(), status, "/dev/null".into(), text(&a)],
+        "the repeats of a within 1s are dropped (the one as fd 4 too), c excluded"
     );
+    // a's last open, after the window, shows the fd the dropped repeat got as well.
+    let fds: Vec<i64> = out.of_kind("open").filter(|r| r["full_path"] == text(&a)).map(|r| r["ret"].as_i64().unwrap()).collect();
+    assert_eq!(fds.len(), 2);
+    assert_eq!(fds[1], fds[0] + 1, "{:?}", out.records);
     let n = counts(&out);
-    assert_eq!((n["emitted"].as_u64(), n["deduplicated"].as_u64()), (Some(6), Some(2)), "{n}");
+    assert_eq!((n["emitted"].as_u64(), n["deduplicated"].as_u64()), (Some(7), Some(3)), "{n}");
     assert!(n["filtered"].as_u64().unwrap() >= 2, "c's two opens are filtered: {n}");
 
     let out = system.stop();
@@ -229,7 +237,7 @@ fn path_prefixes_and_dedup_count_exactly() {
 
     let out = including.stop();
     out.assert_success();
-    assert_eq!(paths(&out), [text(&a), text(&a), text(&a), text(&b), text(&a)]);
+    assert_eq!(paths(&out), [text(&a), text(&a), text(&a), text(&b), text(&a), text(&a)]);
 }
 
 /// The dedup table holds --dedup-entries written opens and no more: with 2,000 distinct
