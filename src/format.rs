@@ -35,12 +35,11 @@ pub enum Renderer {
     /// The run's record kinds, for the header; `prefix`: each line starts with its kind.
     Text {
         kinds: Vec<Kind>,
-        prefix: bool,
+        /// With more than one kind, each line starts with its kind's name, in a column
+        /// as wide as the longest of them.
+        kind_width: Option<usize>,
     },
 }
-
-/// Wide enough for every kind's name.
-const KIND_WIDTH: usize = 13;
 
 impl Renderer {
     /// A renderer of `format` for a run whose records are of `kinds`, under `session`.
@@ -48,7 +47,9 @@ impl Renderer {
         match format {
             Format::Native => Renderer::Native,
             Format::Ocsf => Renderer::Ocsf(Ocsf::for_this_host(session)),
-            Format::Text => Renderer::Text { kinds: kinds.to_vec(), prefix: kinds.len() > 1 },
+            Format::Text => {
+                Renderer::Text { kinds: kinds.to_vec(), kind_width: kinds.iter().map(|k| k.name().len().max("KIND".len())).max().filter(|_| kinds.len() > 1) }
+            }
         }
     }
 
@@ -57,10 +58,10 @@ impl Renderer {
         match self {
             Renderer::Native => event.write_json(ctx, line),
             Renderer::Ocsf(ocsf) => event.write_ocsf(ctx, ocsf, line),
-            Renderer::Text { prefix, .. } => {
+            Renderer::Text { kind_width, .. } => {
                 let mut text = String::with_capacity(160);
-                if *prefix {
-                    text += &format!("{:<KIND_WIDTH$} ", event.kind().name());
+                if let Some(width) = *kind_width {
+                    text += &format!("{:<width$} ", event.kind().name());
                 }
                 event.write_text(ctx, &mut text);
                 line.extend_from_slice(text.as_bytes());
@@ -73,11 +74,11 @@ impl Renderer {
     /// each kind.
     pub(crate) fn start(&self, start: &impl Serialize, time: Timestamp, line: &mut Vec<u8>) {
         match self {
-            Renderer::Text { kinds, prefix } => {
+            Renderer::Text { kinds, kind_width } => {
                 for kind in kinds {
                     let mut text = String::new();
-                    if *prefix {
-                        text += &format!("{:<KIND_WIDTH$} ", "KIND");
+                    if let Some(width) = *kind_width {
+                        text += &format!("{:<width$} ", "KIND");
                     }
                     kind.text_header().write(&mut text);
                     line.extend_from_slice(text.as_bytes());
@@ -135,6 +136,28 @@ fn sentence(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::stats::Counts;
+
+    /// In a run of several kinds, the text lines of every kind, headers included, put
+    /// their own columns at the same offset: after the longest kind name.
+    #[test]
+    fn text_lines_align_whatever_the_kind() {
+        let kinds: Vec<Kind> = Kind::ALL.to_vec();
+        let renderer = Renderer::new(Format::Text, &kinds, "s");
+        let ctx = Render::new("s".into());
+        let mut lines = Vec::new();
+        renderer.start(&(), Timestamp(0), &mut lines);
+        for (_, bytes) in crate::kinds::example_records() {
+            renderer.event(&crate::decode::record(&bytes).unwrap(), &ctx, &mut lines);
+        }
+        let text = String::from_utf8(lines).unwrap();
+        let width = Kind::ALL.iter().map(|k| k.name().len()).max().unwrap();
+        assert_eq!(width, "lsm_socket_connect".len());
+        for line in text.lines() {
+            let (name, rest) = line.split_at(width + 1);
+            assert!(name.ends_with(' ') && !rest.starts_with(' '), "{line:?}");
+        }
+        assert!(text.lines().count() > Kind::ALL.len(), "{text}");
+    }
 
     #[test]
     fn the_summary_as_a_sentence() {
