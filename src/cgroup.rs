@@ -16,7 +16,6 @@ use nix::fcntl::OFlag;
 use nix::libc;
 use nix::sys::stat::Mode;
 
-use crate::kinds::traffic::relative;
 use crate::preflight;
 
 // ---------------------------------------------------------------------------------------
@@ -36,6 +35,15 @@ pub(crate) struct Container {
 /// podman with the cgroupfs driver).
 const FORMS: [(&str, &str, bool); 4] =
     [("docker-", "docker", false), ("cri-containerd-", "containerd", false), ("crio-", "cri-o", true), ("libpod-", "podman", true)];
+
+/// `dir` as records name it: its path under the cgroup v2 mount `root`.
+pub(crate) fn relative(root: &Path, dir: &Path) -> String {
+    match dir.strip_prefix(root) {
+        Ok(p) if p.as_os_str().is_empty() => "/".into(),
+        Ok(p) => format!("/{}", p.display()),
+        Err(_) => dir.display().to_string(),
+    }
+}
 
 /// The container a cgroup v2 path (relative to the mount, such as
 /// `/system.slice/docker-<id>.scope`) names: the first component, from the leaf up, in
@@ -268,6 +276,13 @@ pub(crate) fn walk(mount: &Path) -> (HashMap<u64, String>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cgroups_are_named_under_the_mount() {
+        let root = Path::new("/sys/fs/cgroup");
+        assert_eq!(relative(root, root), "/");
+        assert_eq!(relative(root, &root.join("system.slice/x.service")), "/system.slice/x.service");
+    }
 
     const ID: &str = "4c1f0d9b7e2a53c8f6b1e0a9d7c3f58e2b6a4d1c9e7f0b3a5d8c2e6f1a4b7d90";
     const ID2: &str = "0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa0123456789";

@@ -11,6 +11,7 @@ use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use crate::delivery::{Dest, MIN_QUEUE_SIZE};
 use crate::format::Format;
 use crate::kinds::{InAll, Registered, Selected, TRACERS};
+use crate::units::{parse_bytes, parse_duration};
 
 /// Watch this Linux host through eBPF and print what happens as NDJSON, one JSON
 /// object per line, ready for jq.
@@ -130,7 +131,7 @@ struct DoctorArgs {}
 #[derive(Debug, Args)]
 struct SchemaArgs {
     /// The record kind (default: every kind).
-    #[arg(value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(crate::schema::names()))]
+    #[arg(value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(crate::kinds::schema_names()))]
     kind: Option<String>,
 }
 
@@ -341,28 +342,6 @@ pub(crate) fn parse_session_id(s: &str) -> Result<uuid::Uuid, String> {
     uuid::Uuid::parse_str(s).map_err(|e| format!("`{s}` is not a UUID ({e})"))
 }
 
-/// `5s`, `500ms`, `1.5s`, `2m`, `1h`, `250us`; a bare number is seconds.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    let value: f64 = number.parse().map_err(|_| format!("`{s}` is not a duration (try 5s, 500ms, 2m)"))?;
-    let seconds_per_unit = match unit {
-        "" | "s" => 1.0,
-        "ms" => 1e-3,
-        "us" => 1e-6,
-        "ns" => 1e-9,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(format!("unknown unit `{unit}` in `{s}` (use ns, us, ms, s, m or h)")),
-    };
-    let duration = Duration::try_from_secs_f64(value * seconds_per_unit).map_err(|_| format!("`{s}` is out of range"))?;
-    if duration.is_zero() {
-        return Err("a duration must be more than zero".into());
-    }
-    Ok(duration)
-}
-
 /// A ring buffer size: the kernel wants a power of two that is a multiple of the page size.
 pub(crate) fn parse_ring_size(s: &str) -> Result<u32, String> {
     let bytes = parse_bytes(s)?;
@@ -373,18 +352,6 @@ pub(crate) fn parse_ring_size(s: &str) -> Result<u32, String> {
         ));
     }
     Ok(bytes as u32)
-}
-
-/// A size in bytes, with an optional K, M or G suffix (powers of 1024).
-fn parse_bytes(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (number, multiplier) = match t.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&t[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&t[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
-        _ => (t, 1),
-    };
-    number.parse::<u64>().ok().and_then(|n| n.checked_mul(multiplier)).ok_or_else(|| format!("`{s}` is not a size in bytes (try 16M)"))
 }
 
 /// A numeric uid, or a user name looked up in the user database.
@@ -551,19 +518,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("5 parsecs").is_err());
-        assert!(parse_duration("fast").is_err());
-        assert!(parse_duration("").is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::filter::Filters;
 use crate::follow::Follow;
 use crate::format::Format;
 use crate::kinds::Selected;
+use crate::loader::Plan;
 use crate::session::Limits;
 use crate::transport::Transport;
 
@@ -57,7 +58,7 @@ impl Config {
         let TraceCommand { run, task, kinds } = command;
         Config {
             kinds,
-            filters: Filters::from_args(task.as_ref(), run.cgroup.as_deref()),
+            filters: filters(task.as_ref(), run.cgroup.as_deref()),
             follow: task.as_ref().and_then(|t| match (&t.command, t.follow) {
                 (command, _) if !command.is_empty() => Some(Follow::Command { argv: command.clone(), user: t.user.clone() }),
                 (_, Some(pid)) => Some(Follow::Pid(pid)),
@@ -81,6 +82,41 @@ impl Config {
     }
 }
 
+impl Config {
+    /// What the loader makes the run's shared BPF parts from.
+    pub(crate) fn plan(&self) -> Plan {
+        Plan {
+            tracepoints: self.kinds.iter().any(|k| k.tracepoints),
+            per_task: self.kinds.iter().any(|k| k.per_task),
+            cgroup: self.cgroup.clone(),
+            follow: self.follow.is_some(),
+            max_tasks: self.max_tasks,
+            filters: self.filters.clone(),
+            transport: self.transport,
+            ring_size: self.ring_size,
+            tp_btf: self.tp_btf,
+            raw_tp: self.raw_tp,
+        }
+    }
+}
+
 fn env_set(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| v == "1")
+}
+
+/// The task filters as the command line gives them.
+fn filters(args: Option<&TaskArgs>, cgroup: Option<&std::path::Path>) -> Filters {
+    let mut filters = Filters { cgroup: cgroup.map(|c| c.display().to_string()), ..Filters::default() };
+    if let Some(args) = args {
+        filters.tgid = args.pid;
+        filters.tid = args.tid;
+        filters.uid = args.uid;
+        filters.comm = args.name.clone();
+        filters.failed = args.failed;
+        filters.follow = args.follow;
+        if !args.command.is_empty() {
+            filters.command = Some(args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect());
+        }
+    }
+    filters
 }

@@ -10,8 +10,8 @@ use std::mem::{offset_of, size_of};
 use plain::Plain;
 use thiserror::Error;
 
-use crate::bpf::open::types::task_header;
-use crate::event::{Comm, Event, Kind, Task};
+use crate::abi::task_header;
+use crate::event::{Comm, Task};
 use crate::text;
 
 /// Declares generated ABI structs (bpf/*.h) readable from bytes.
@@ -30,7 +30,7 @@ macro_rules! plain_abi {
 plain_abi!(task_header);
 
 /// Where the record's kind sits in the header; records shorter than this have none.
-const KIND_OFFSET: usize = offset_of!(task_header, kind);
+pub(crate) const KIND_OFFSET: usize = offset_of!(task_header, kind);
 const _: () = assert!(size_of::<task_header>() == 56 && KIND_OFFSET == 8);
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -100,23 +100,10 @@ pub(crate) fn percpu_entries<K: Plain + Default, V: Plain + Default>(map: &dyn l
     Ok(entries)
 }
 
-/// Any record from the session's ring buffer, told apart by its header's `kind`. A
-/// record that fails to decode comes back with its kind when that much was readable.
-#[inline]
-pub(crate) fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, Malformed)> {
-    let Some(raw) = bytes.get(KIND_OFFSET..KIND_OFFSET + 4) else {
-        return Err((None, Malformed::Short { len: bytes.len(), need: KIND_OFFSET + 4 }));
-    };
-    let kind = u32::from_ne_bytes(raw.try_into().unwrap());
-    match crate::kinds::decode(kind, bytes) {
-        Some((kind, decoded)) => decoded.map_err(|e| (Some(kind), e)),
-        None => Err((None, Malformed::UnknownKind(kind))),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::kinds::{record, Kind};
 
     /// A kernel record's bytes: the task header (bpf/sysnoop.h offsets) of C kind
     /// `kind`, pid 7, comm "job", then zeroes up to `size` bytes.

@@ -3,15 +3,13 @@
 
 use std::io::Write;
 
-use anyhow::Result;
-use clap::Parser;
-
-use crate::cli::{Cli, Command};
-use crate::config::Config;
+use crate::filter::Filters;
 use crate::kinds::lsm::{Lsm, LsmOptions};
 use crate::kinds::Tracer;
-use crate::loader::Shared;
+use crate::loader::{Plan, Shared};
 use crate::preflight::{self, Check};
+use crate::transport::Transport;
+use anyhow::Result;
 
 /// Prints the checks and returns whether every required one passed.
 pub fn run(mut out: impl Write) -> Result<bool> {
@@ -35,11 +33,19 @@ pub fn run(mut out: impl Write) -> Result<bool> {
 /// bpf there and refuse lsm programs all the same, or attach them and never run them.
 fn bpf_lsm() -> Check {
     let tried = || -> Result<bool, String> {
-        let Command::Trace(command) = Cli::try_parse_from(["sysnoop", "lsm", "-q"]).map_err(|e| e.to_string())?.command else {
-            unreachable!("lsm is a tracing command")
+        let plan = Plan {
+            tracepoints: Lsm::TRACEPOINTS,
+            per_task: Lsm::PER_TASK,
+            cgroup: None,
+            follow: false,
+            max_tasks: 1,
+            filters: Filters::default(),
+            transport: Transport::choose(Transport::from_env().ok().flatten()),
+            ring_size: 4096,
+            tp_btf: true,
+            raw_tp: true,
         };
-        let config = Config::new(*command);
-        let shared = Shared::new(&config, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
+        let shared = Shared::new(&plan, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
         // Whether file_open names files with bpf_d_path (else with the walk).
         Lsm::load(&shared, &LsmOptions {}).map(|l| l.hooks.traced[0] != crate::kinds::lsm::FILE_OPEN_WALKED).map_err(|e| format!("{e:#}"))
     };

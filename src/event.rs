@@ -16,8 +16,6 @@ use crate::decode::Malformed;
 use crate::json;
 use crate::ocsf::Ocsf;
 
-pub(crate) use crate::kinds::{Event, Kind};
-
 /// Who did it: the common header of every record from the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Task {
@@ -233,6 +231,7 @@ fn write_value(line: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::kinds::Event;
 
     /// A task for unit tests of records.
     pub(crate) fn task(comm: &[u8]) -> Task {

@@ -112,7 +112,7 @@ pub(crate) const FEATURES: [(Feature, Info); 3] = [
 
 // The walks' bounds the texts above give are bpf/sysnoop.h's.
 const _: () = {
-    use crate::bpf::open::types::sysnoop_path_abi;
+    use crate::abi::sysnoop_path_abi;
     assert!(sysnoop_path_abi::SN_PATH_STEPS_BOUNDED.0 == 64, "FEATURES' bpf_loop text says 64 steps");
     assert!(sysnoop_path_abi::SN_PATH_STEPS_MAX.0 == 2100, "FEATURES' bpf_loop text says 2100 steps");
 };

@@ -2,8 +2,6 @@
 //! into each BPF object's read-only data before load (the kernel then drops what does
 //! not match, before anything reaches the ring buffer).
 
-use crate::cli::TaskArgs;
-
 /// As the start record shows them: null for a filter not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct Filters {
@@ -23,22 +21,6 @@ pub(crate) struct Filters {
 }
 
 impl Filters {
-    pub(crate) fn from_args(args: Option<&TaskArgs>, cgroup: Option<&std::path::Path>) -> Self {
-        let mut filters = Filters { cgroup: cgroup.map(|c| c.display().to_string()), ..Filters::default() };
-        if let Some(args) = args {
-            filters.tgid = args.pid;
-            filters.tid = args.tid;
-            filters.uid = args.uid;
-            filters.comm = args.name.clone();
-            filters.failed = args.failed;
-            filters.follow = args.follow;
-            if !args.command.is_empty() {
-                filters.command = Some(args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect());
-            }
-        }
-        filters
-    }
-
     /// A human summary for the "tracing ..." line, e.g. `pid 42, failed only`.
     pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();

@@ -21,11 +21,12 @@ use nix::libc;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{Gid, Pid, Uid};
-use serde::Serialize;
 
-use crate::bpf::follow::types::{follow_slot, sysnoop_counter};
+use crate::abi::sysnoop_counter;
+use crate::bpf::follow::types::follow_slot;
 use crate::bpf::follow::FollowBpfSkel;
 use crate::loader::Shared;
+use crate::stats::FollowCounts;
 
 /// Whom a run follows.
 #[derive(Debug, Clone)]
@@ -217,16 +218,6 @@ pub(crate) fn resolve(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, 
     std::env::split_paths(path).map(|dir| dir.join(program)).find(|p| executable(p)).ok_or_else(|| "command not found".into())
 }
 
-/// What the summary says of the followed tasks.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub(crate) struct FollowCounts {
-    /// Tasks (processes and threads) followed: the first ones, and every new one.
-    pub(crate) tasks: u64,
-    /// New tasks of followed tasks that were not followed because the set was full
-    /// (--max-tasks): nothing they did was traced.
-    pub(crate) untracked: u64,
-}
-
 /// The loaded follower: the set of followed tasks and the programs that keep it.
 pub(crate) struct Follower {
     _skel: FollowBpfSkel<'static>,
@@ -251,7 +242,7 @@ impl Follower {
         // A thread of sysnoop's forks and exits; exec's probe child execs.
         shared.live(&skel, &slots, || {
             let _ = std::thread::spawn(|| {}).join();
-            crate::kinds::exec::probe_calls();
+            crate::live::child();
         })?;
         let set = MapHandle::try_from(&skel.maps.followed).context("reading the set of followed tasks")?;
         let counts = MapHandle::try_from(&skel.maps.counters).context("reading the follower's counters")?;

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::columns::duration;
-use crate::event::{push_line, Event, Kind, Render};
+use crate::event::{push_line, Render};
+use crate::kinds::{Event, Kind};
 use crate::ocsf::Ocsf;
 use crate::stats::Report;
 
@@ -147,7 +148,7 @@ mod tests {
         let mut lines = Vec::new();
         renderer.start(&(), Timestamp(0), &mut lines);
         for (_, bytes) in crate::kinds::example_records() {
-            renderer.event(&crate::decode::record(&bytes).unwrap(), &ctx, &mut lines);
+            renderer.event(&crate::kinds::record(&bytes).unwrap(), &ctx, &mut lines);
         }
         let text = String::from_utf8(lines).unwrap();
         let width = Kind::ALL.iter().map(|k| k.name().len()).max().unwrap();

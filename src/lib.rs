@@ -15,6 +15,7 @@ macro_rules! say {
     }};
 }
 
+pub(crate) mod abi;
 pub(crate) mod caps;
 pub(crate) mod cgroup;
 pub mod cli;
@@ -33,7 +34,7 @@ pub(crate) mod flags;
 pub mod follow;
 pub mod format;
 pub(crate) mod json;
-pub(crate) mod kinds;
+pub mod kinds;
 pub mod libbpf_log;
 pub(crate) mod live;
 pub(crate) mod loader;
@@ -43,14 +44,16 @@ pub(crate) mod path;
 pub mod preflight;
 pub mod replay;
 pub(crate) mod ring;
-pub mod schema;
+pub(crate) mod schema;
 pub mod session;
 pub mod signals;
+pub(crate) mod socket;
 pub mod stats;
 pub(crate) mod syscall_names;
 pub mod syscalls;
 pub(crate) mod text;
 pub(crate) mod transport;
+pub(crate) mod units;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs), one
 /// module per object, each with its `loader::Object` impl.

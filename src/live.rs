@@ -40,3 +40,16 @@ pub(crate) fn wait(slots: &[u32], seen: &[u8], probe: impl Fn(), what: &str, ver
         std::thread::sleep(RETRY);
     }
 }
+
+/// A child of sysnoop that execs this binary (`--version`) and exits, waited for: it
+/// forks, execs and exits, so it reaches the sched tracepoints of all three (exec,
+/// exit and follow prove their programs live with it). sysnoop's children are never
+/// reported.
+pub(crate) fn child() {
+    let _ = std::process::Command::new("/proc/self/exe")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+}

@@ -9,15 +9,14 @@ use std::any::Any;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use libbpf_rs::libbpf_sys::bpf_map_create_opts;
 use libbpf_rs::{MapCore, MapFlags, MapHandle, MapType, OpenMapMut, OpenObject};
 
-use crate::config::Config;
-use crate::event::Kind;
 use crate::filter::Filters;
-use crate::session::{Periodic, Source};
+use crate::kinds::{Event, Kind};
 use crate::transport::{Events, Transport};
 use crate::{live, preflight};
 
@@ -85,7 +84,7 @@ impl Common {
             comm: filters.comm.clone().unwrap_or_default().into_bytes(),
             failed: u8::from(filters.failed),
             self_tgid: std::process::id(),
-            wakeup_bytes: crate::session::wakeup_bytes(events.size),
+            wakeup_bytes: crate::transport::wakeup_bytes(events.size),
             use_perf: events.transport == Transport::Perf,
         }
     }
@@ -123,7 +122,24 @@ impl Hooks {
 
 /// Whether an event repeats one written within the --dedup window (then it is not
 /// written, and counted `deduplicated`).
-pub(crate) type Dedupe = Box<dyn FnMut(&crate::event::Event) -> bool + Send>;
+pub(crate) type Dedupe = Box<dyn FnMut(&crate::kinds::Event) -> bool + Send>;
+
+/// One kind of record in the session: from a loaded BPF object's ring-buffer records
+/// or maps, counted in that object's in-kernel counters.
+pub(crate) struct Source {
+    pub(crate) kind: Kind,
+    /// None for kinds made in user space (alerts).
+    pub(crate) counters: Option<MapHandle>,
+}
+
+/// Events made in user space every `every` (traffic snapshots, syscall counts), and
+/// once more at the end of the run for the last, partial interval (or only then, when
+/// `every` is None).
+pub(crate) struct Periodic {
+    pub(crate) every: Option<Duration>,
+    /// The events, or why the kernel's maps could not be read (the run ends with it).
+    pub(crate) produce: Box<dyn FnMut() -> Result<Vec<Event>> + Send>,
+}
 
 /// A loaded, attached and live kind: what the session polls, counts and reports.
 pub(crate) struct Loaded {
@@ -171,25 +187,48 @@ pub(crate) struct Shared {
     pub(crate) raw_tp: bool,
 }
 
+/// What a run's shared BPF parts are made from: what its kinds need of the host, its task
+/// filters and its buffers, and nothing else of the command line (`Config::plan` makes
+/// one for a run; doctor its own, to try lsm).
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// Some kind attaches tracepoints: tracefs and perf events are needed.
+    pub(crate) tracepoints: bool,
+    /// Some kind traces tasks: --cgroup filters them in the kernel.
+    pub(crate) per_task: bool,
+    /// --cgroup, as given.
+    pub(crate) cgroup: Option<PathBuf>,
+    /// -- CMD or --follow: the set of followed tasks, of at most `max_tasks`.
+    pub(crate) follow: bool,
+    pub(crate) max_tasks: u32,
+    pub(crate) filters: Filters,
+    pub(crate) transport: Transport,
+    pub(crate) ring_size: u32,
+    /// Try tp_btf programs before their classic-tracepoint fallbacks.
+    pub(crate) tp_btf: bool,
+    /// syscalls: try the raw sys_enter/sys_exit tracepoints first.
+    pub(crate) raw_tp: bool,
+}
+
 impl Shared {
     /// Runs the preflight checks the run's kinds need and creates the ring buffer (or
     /// the perf buffers' map).
-    pub(crate) fn new(session: &Config, verbose: bool) -> Result<Shared> {
-        let syscall_tracepoints = if session.kinds.iter().any(|k| k.tracepoints) {
+    pub(crate) fn new(session: &Plan, verbose: bool) -> Result<Shared> {
+        let syscall_tracepoints = if session.tracepoints {
             preflight::syscall_tracepoints(&preflight::require_tracefs()?)?
         } else {
             preflight::require()?;
             PathBuf::new()
         };
-        let per_task = session.kinds.iter().any(|k| k.per_task);
+        let per_task = session.per_task;
         let cgroup = session.cgroup.as_deref().map(|c| preflight::cgroup_dir(Some(c))).transpose()?;
         let cgroup_filter = match &cgroup {
             Some((_, dir)) if per_task => Some(cgroup_filter(dir)?),
             _ => None,
         };
         let followed = match session.follow {
-            Some(_) => Some(create_map(MapType::Hash, "followed", 4, 1, session.max_tasks).context("creating the set of followed tasks")?),
-            None => None,
+            true => Some(create_map(MapType::Hash, "followed", 4, 1, session.max_tasks).context("creating the set of followed tasks")?),
+            false => None,
         };
         let events = Events::create(session.transport, session.ring_size)?;
         Ok(Shared {

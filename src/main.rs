@@ -12,7 +12,7 @@ use sysnoop::cli::{Cli, Command};
 use sysnoop::config::Config;
 use sysnoop::delivery::Dest;
 use sysnoop::follow::{self, Follow, Held, NotRunnable};
-use sysnoop::{doctor, schema, session, signals};
+use sysnoop::{doctor, session, signals};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -53,7 +53,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Doctor => doctor::run(out).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Schema(kind) => {
-            let document = schema::document(kind.as_deref()).expect("clap accepts only kinds that have a schema");
+            let document = sysnoop::kinds::schema_document(kind.as_deref()).expect("clap accepts only kinds that have a schema");
             let mut text = serde_json::to_string_pretty(&document)?;
             text.push('\n');
             let mut out = out;

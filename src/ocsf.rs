@@ -384,7 +384,7 @@ pub(crate) fn ids(v: &serde_json::Value) -> (u64, u64, u64) {
 
 /// The OCSF line of `e`, parsed.
 #[cfg(test)]
-pub(crate) fn json(e: &crate::event::Event) -> serde_json::Value {
+pub(crate) fn json(e: &crate::kinds::Event) -> serde_json::Value {
     let mut line = Vec::new();
     use crate::event::tests::SESSION;
     e.write_ocsf(&crate::event::Render::new(SESSION.into()), &Ocsf::new(Some("host".into()), Some("6.1.0".into()), SESSION), &mut line);

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::bpf::open::types::{sysnoop_path_flags, sysnoop_path_source};
+use crate::abi::{sysnoop_path_flags, sysnoop_path_source};
 use crate::decode::Malformed;
 use crate::text;
 

@@ -6,8 +6,6 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::event::Kind;
-
 /// The JSON Schema dialect.
 pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -152,7 +150,7 @@ fn counts() -> Value {
 }
 
 /// The records sysnoop writes about the run itself.
-fn run_records() -> Vec<(&'static str, Value)> {
+pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
     let hooks = json!({
         "type": "object",
         "properties": {
@@ -237,53 +235,4 @@ fn run_records() -> Vec<(&'static str, Value)> {
         ("summary", report("summary", "The last line of every run: every event of each kind, counted once.")),
         ("stats", report("stats", "On stderr every --stats-interval: the counts so far.")),
     ]
-}
-
-/// Every record kind's schema, by name.
-pub(crate) fn all() -> Vec<(&'static str, Value)> {
-    let mut schemas: Vec<(&'static str, Value)> = Kind::ALL.iter().map(|k| (k.name(), k.schema())).collect();
-    schemas.extend(run_records());
-    schemas
-}
-
-/// The schema of `kind`'s records, or of every record when None (any one of them, told
-/// apart by `kind`). None when there is no such kind.
-pub fn document(kind: Option<&str>) -> Option<Value> {
-    let schemas = all();
-    let mut document = match kind {
-        Some(kind) => schemas.into_iter().find(|(name, _)| *name == kind)?.1,
-        None => {
-            let one_of: Vec<Value> = schemas.iter().map(|(name, _)| json!({"$ref": format!("#/$defs/{name}")})).collect();
-            let defs: Map<String, Value> = schemas.into_iter().map(|(name, schema)| (name.to_owned(), schema)).collect();
-            json!({"title": "sysnoop record", "description": "One line of sysnoop's native output.", "oneOf": one_of, "$defs": defs})
-        }
-    };
-    document["$schema"] = DIALECT.into();
-    Some(document)
-}
-
-/// The kinds `sysnoop schema KIND` takes.
-pub(crate) fn names() -> Vec<&'static str> {
-    all().into_iter().map(|(name, _)| name).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every kind's schema is one record: `kind` first among the required fields, every
-    /// required field a property, every property described.
-    #[test]
-    fn every_record_schema_is_complete() {
-        for (name, schema) in all() {
-            let properties = schema["properties"].as_object().unwrap();
-            let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
-            assert_eq!(required[..3], ["kind", "time", "session"], "{name}");
-            assert!(required.iter().all(|r| properties.contains_key(*r)), "{name}");
-            assert!(properties.values().all(|p| p["description"].is_string()), "{name}");
-            assert_eq!(schema["additionalProperties"], false, "{name}");
-        }
-        assert_eq!(document(Some("nope")), None);
-        assert_eq!(document(None).unwrap()["oneOf"].as_array().unwrap().len(), Kind::ALL.len() + 3);
-    }
 }

@@ -19,30 +19,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
-use libbpf_rs::MapHandle;
 use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
 use crate::config::Config;
-use crate::decode;
 use crate::delivery::{Dest, Link, Origin, Remote};
-use crate::event::{Event, Kind, Render};
+use crate::event::Render;
 use crate::follow::{Follow, Follower, Held};
 use crate::format::{Format, Renderer};
-use crate::loader::{Dedupe, Hooks, Loaded, Shared};
+use crate::kinds::{Event, Kind};
+use crate::loader::{Dedupe, Hooks, Loaded, Periodic, Shared, Source};
 use crate::signals;
 use crate::stats::{Counts, KernelCounts, Report};
 use crate::transport::{Events, Transport};
-
-/// The BPF side wakes the poll thread once per this many bytes that arrive while it is
-/// not reading (see `wakeup_flags()` in bpf/common.bpf.h); below that, the poll thread's
-/// TICK drains the ring. A quarter of the ring, at most 256 KiB: a wakeup every few
-/// thousand records at high rates, and plenty of room left when one arrives. A power of
-/// two, which the BPF side relies on.
-pub(crate) fn wakeup_bytes(ring_size: u32) -> u64 {
-    let quarter = (u64::from(ring_size) / 4).clamp(1, 256 << 10);
-    1 << quarter.ilog2()
-}
 
 /// Events sent to the writer together, at most: the events one drain of the ring
 /// decodes, cut at this many. A batch costs the channel one send and one receive, and
@@ -58,23 +47,6 @@ const WRITE_BUFFER: usize = 64 * 1024;
 /// Events written between looks at the stop conditions and the stats timer: under
 /// sustained load the channel is never empty, so the batch must end by count.
 const BATCH: usize = 1024;
-
-/// One kind of record in the session: from a loaded BPF object's ring-buffer records
-/// or maps, counted in that object's in-kernel counters.
-pub(crate) struct Source {
-    pub(crate) kind: Kind,
-    /// None for kinds made in user space (alerts).
-    pub(crate) counters: Option<MapHandle>,
-}
-
-/// Events made in user space every `every` (traffic snapshots, syscall counts), and
-/// once more at the end of the run for the last, partial interval (or only then, when
-/// `every` is None).
-pub(crate) struct Periodic {
-    pub(crate) every: Option<Duration>,
-    /// The events, or why the kernel's maps could not be read (the run ends with it).
-    pub(crate) produce: Box<dyn FnMut() -> Result<Vec<Event>> + Send>,
-}
 
 /// When a run ends and what it reports on the way.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +70,7 @@ struct UserCounts {
 /// With -- CMD, `command` is CMD, held stopped: it is followed and let go once tracing
 /// is live.
 pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl Write) -> Result<()> {
-    let shared = Shared::new(config, verbose)?;
+    let shared = Shared::new(&config.plan(), verbose)?;
     let link = match &config.output {
         Dest::Stdout => None,
         dest => Some(Link::open(dest.clone())?),
@@ -296,7 +268,7 @@ pub(crate) fn run(
     // Each record, decoded, to the writer. A failed send means the writer has gone
     // (stdout closed): stop consuming.
     let mut batcher = Batcher { batch: Vec::with_capacity(SEND_BATCH), tx, spent: spent_rx };
-    let forward = move |bytes: Option<&[u8]>| match bytes.map(|bytes| decode::record(record_ring(&mut recording, bytes))) {
+    let forward = move |bytes: Option<&[u8]>| match bytes.map(|bytes| crate::kinds::record(record_ring(&mut recording, bytes))) {
         None => batcher.send(),
         Some(Ok(event)) => batcher.push(index_of(Some(event.kind())), event),
         Some(Err((kind, _))) => {

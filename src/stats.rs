@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use libbpf_rs::{MapCore, MapFlags};
 use serde::Serialize;
 
-use crate::bpf::open::types::sysnoop_counter;
+use crate::abi::sysnoop_counter;
 use crate::clock::Timestamp;
 
 /// Counts for one event kind.
@@ -73,6 +73,16 @@ fn sum_u64(bytes: &[u8]) -> u64 {
     bytes.get(..8).map(|b| u64::from_ne_bytes(b.try_into().unwrap())).unwrap_or(0)
 }
 
+/// What the summary says of the followed tasks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct FollowCounts {
+    /// Tasks (processes and threads) followed: the first ones, and every new one.
+    pub(crate) tasks: u64,
+    /// New tasks of followed tasks that were not followed because the set was full
+    /// (--max-tasks): nothing they did was traced.
+    pub(crate) untracked: u64,
+}
+
 /// The `stats` line (stderr) and the `summary` record (stdout) share this shape.
 #[derive(Debug, Serialize)]
 pub(crate) struct Report {
@@ -83,7 +93,7 @@ pub(crate) struct Report {
     pub(crate) counts: BTreeMap<&'static str, Counts>,
     /// -- CMD, --follow: the tasks followed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) follow: Option<crate::follow::FollowCounts>,
+    pub(crate) follow: Option<FollowCounts>,
     /// The perf transport: the samples its buffers reported lost (PERF_RECORD_LOST).
     /// The same losses as the kinds' `lost`, which the BPF programs count by kind when
     /// a record does not fit; the buffers report a loss with their next record that

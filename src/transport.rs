@@ -227,6 +227,16 @@ struct Received {
     lost: AtomicU64,
 }
 
+/// The BPF side wakes the poll thread once per this many bytes that arrive while it is
+/// not reading (see `wakeup_flags()` in bpf/common.bpf.h); below that, the poll thread's
+/// TICK drains the ring. A quarter of the ring, at most 256 KiB: a wakeup every few
+/// thousand records at high rates, and plenty of room left when one arrives. A power of
+/// two, which the BPF side relies on.
+pub(crate) fn wakeup_bytes(ring_size: u32) -> u64 {
+    let quarter = (u64::from(ring_size) / 4).clamp(1, 256 << 10);
+    1 << quarter.ilog2()
+}
+
 /// kernel.perf_event_mlock_kb: how much perf buffer memory a user may map without
 /// CAP_IPC_LOCK.
 fn perf_mlock_kb() -> Option<u64> {
@@ -250,7 +260,7 @@ impl Events {
                 let opts = libbpf_sys::bpf_map_create_opts { sz: std::mem::size_of::<libbpf_sys::bpf_map_create_opts>() as _, ..Default::default() };
                 let map = MapHandle::create(MapType::PerfEventArray, Some("events"), 4, 4, cpus as u32, &opts).map_err(|e| perf(&e))?;
                 let pages = perf_pages(size, cpus);
-                let watermark = crate::session::wakeup_bytes((pages * page_size()) as u32) as u32;
+                let watermark = wakeup_bytes((pages * page_size()) as u32) as u32;
                 let reader = PerfReader::new(&map, pages, watermark, Arc::clone(&received)).map_err(|e| {
                     // Mapping perf buffers beyond kernel.perf_event_mlock_kb (per user)
                     // takes CAP_IPC_LOCK: the usual EPERM here.
@@ -282,7 +292,7 @@ impl Events {
     pub(crate) fn read(&self, mut forward: impl FnMut(Option<&[u8]>) -> bool, stop: &AtomicBool) -> Result<()> {
         let reader = self.reader.lock().expect("one reader");
         match &*reader {
-            // The kernel signals only now and then (see `session::wakeup_bytes`); each
+            // The kernel signals only now and then (see `wakeup_bytes`); each
             // wait, signalled or timed out, is followed by taking whatever is there.
             Reader::Ring(ring) => read_until(stop, || ring.wait(TICK), |_| Ok(!ring.consume(|bytes| forward(Some(bytes))) && forward(None))),
             // Each drain of the perf buffers is a pass over every CPU's buffer that began

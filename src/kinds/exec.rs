@@ -10,7 +10,8 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source, sysnoop_kind};
+use crate::abi::sysnoop_kind;
+use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source};
 use crate::bpf::exec::ExecBpfSkel;
 use crate::event::Render;
 use crate::columns::{escape, time_of_day, Header};
@@ -102,17 +103,12 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
     Loaded::ring(Kind::Exec, skel, hooks)
 }
 
-/// A child that execs this binary (`--version`, then exits: it reaches
+/// A child that execs this binary and exits (`live::child`: it reaches
 /// sched_process_exec), and a failing execve and execveat of an empty path from
 /// sysnoop itself. sysnoop's children and its own calls are never reported.
-pub(crate) fn probe_calls() {
+fn probe_calls() {
     use nix::libc;
-    let _ = std::process::Command::new("/proc/self/exe")
-        .arg("--version")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
+    crate::live::child();
     let empty = c"".as_ptr();
     let argv = [std::ptr::null::<libc::c_char>()];
     // SAFETY: an empty path makes both calls fail with ENOENT before anything is
@@ -389,7 +385,7 @@ struct ExecRecord<'a> {
 mod tests {
     use super::*;
     use crate::event::tests::{json, task};
-    use crate::event::Event;
+    use crate::kinds::Event;
 
     /// An exec record as the kernel sends it (bpf/exec.h offsets).
     pub(crate) fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {

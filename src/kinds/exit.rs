@@ -9,7 +9,8 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot, sysnoop_kind};
+use crate::abi::sysnoop_kind;
+use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot};
 use crate::bpf::exit::ExitBpfSkel;
 use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
@@ -51,7 +52,7 @@ fn load_with(shared: &Shared, options: &ExitOptions, btf: bool) -> Result<Loaded
     open.progs.tracepoint__sched__sched_process_exit.set_autoload(!btf);
     let skel = shared.load_and_attach::<ExitBpfSkel>(open)?;
     // exec's probe starts a child, whose exit reaches the program.
-    shared.live(&skel, &[exit_slot::EXIT_SLOT_EXIT.0], super::exec::probe_calls)?;
+    shared.live(&skel, &[exit_slot::EXIT_SLOT_EXIT.0], crate::live::child)?;
     let mut hook = format!("sched_process_exit{}", if btf { " (tp_btf)" } else { "" });
     if options.threads {
         hook += ", threads";
@@ -208,7 +209,7 @@ struct ExitRecord {
 mod tests {
     use super::*;
     use crate::event::tests::{json, task};
-    use crate::event::Event;
+    use crate::kinds::Event;
 
     /// exit(7) of thread 322 of process 321 after 250 ms (bpf/exit.h offsets).
     pub(crate) fn exit_record() -> Vec<u8> {

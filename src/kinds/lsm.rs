@@ -12,17 +12,18 @@ use anyhow::{anyhow, Result};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::bpf::lsm::types::{lsm_abi, lsm_connect_event, lsm_file_open_event, lsm_slot, sysnoop_kind};
+use crate::abi::sysnoop_kind;
+use crate::bpf::lsm::types::{lsm_abi, lsm_connect_event, lsm_file_open_event, lsm_slot};
 use crate::bpf::lsm::LsmBpfSkel;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Render, Task};
-use crate::kinds::connect::{socket_ends, SocketEnds};
+use crate::socket::{socket_ends, SocketEnds};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, File, Ocsf};
 use crate::schema::Field;
-use crate::session::Source;
+use crate::loader::Source;
 use crate::features::{self, Version};
 use crate::{flags, plain_abi, text};
 
@@ -409,7 +410,7 @@ struct LsmConnectUnmapped {
 mod tests {
     use super::*;
     use crate::event::tests::json;
-    use crate::event::Event;
+    use crate::kinds::Event;
 
     /// A file record as the kernel lays it out (bpf/lsm.h).
     pub(crate) fn file_record(path: &[u8], mode: u16) -> Vec<u8> {

@@ -107,7 +107,7 @@ macro_rules! registry {
 
         // Every kind the C side can put in a header is decoded by exactly one record.
         const _: () = {
-            let end = crate::bpf::open::types::sysnoop_kind::SN_KIND_NR.0;
+            let end = crate::abi::sysnoop_kind::SN_KIND_NR.0;
             $($(if let Some((k, _)) = <$module::$event as Record>::RING {
                 assert!(k >= 1 && k < end, "a record's ring kind is not in enum sysnoop_kind (bpf/sysnoop.h)");
             })+)*
@@ -144,6 +144,48 @@ registry! {
     syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
     lsm: Lsm => LsmFileOpen(LsmFileOpenEvent), LsmConnect(LsmConnectEvent);
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);
+}
+
+/// Any record from the session's ring buffer, told apart by its header's `kind`. A
+/// record that fails to decode comes back with its kind when that much was readable.
+#[inline]
+pub(crate) fn record(bytes: &[u8]) -> Result<Event, (Option<Kind>, crate::decode::Malformed)> {
+    let Some(raw) = bytes.get(crate::decode::KIND_OFFSET..crate::decode::KIND_OFFSET + 4) else {
+        return Err((None, crate::decode::Malformed::Short { len: bytes.len(), need: crate::decode::KIND_OFFSET + 4 }));
+    };
+    let kind = u32::from_ne_bytes(raw.try_into().unwrap());
+    match decode(kind, bytes) {
+        Some((kind, decoded)) => decoded.map_err(|e| (Some(kind), e)),
+        None => Err((None, crate::decode::Malformed::UnknownKind(kind))),
+    }
+}
+
+/// Every record kind's schema, by name.
+pub(crate) fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    let mut schemas: Vec<(&'static str, serde_json::Value)> = Kind::ALL.iter().map(|k| (k.name(), k.schema())).collect();
+    schemas.extend(crate::schema::run_records());
+    schemas
+}
+
+/// The schema of `kind`'s records, or of every record when None (any one of them, told
+/// apart by `kind`). None when there is no such kind.
+pub fn schema_document(kind: Option<&str>) -> Option<serde_json::Value> {
+    let schemas = schemas();
+    let mut document = match kind {
+        Some(kind) => schemas.into_iter().find(|(name, _)| *name == kind)?.1,
+        None => {
+            let one_of: Vec<serde_json::Value> = schemas.iter().map(|(name, _)| serde_json::json!({"$ref": format!("#/$defs/{name}")})).collect();
+            let defs: serde_json::Map<String, serde_json::Value> = schemas.into_iter().map(|(name, schema)| (name.to_owned(), schema)).collect();
+            serde_json::json!({"title": "sysnoop record", "description": "One line of sysnoop's native output.", "oneOf": one_of, "$defs": defs})
+        }
+    };
+    document["$schema"] = crate::schema::DIALECT.into();
+    Some(document)
+}
+
+/// The kinds `sysnoop schema KIND` takes.
+pub(crate) fn schema_names() -> Vec<&'static str> {
+    schemas().into_iter().map(|(name, _)| name).collect()
 }
 
 /// One kind's tracer: implemented by a unit struct in the kind's module.
@@ -282,5 +324,21 @@ mod tests {
         for kind in Kind::ALL.iter().filter(|k| k.in_ring()) {
             assert!(examples.contains(kind), "{kind:?} has no example record");
         }
+    }
+
+    /// Every kind's schema is one record: `kind` first among the required fields, every
+    /// required field a property, every property described.
+    #[test]
+    fn every_record_schema_is_complete() {
+        for (name, schema) in schemas() {
+            let properties = schema["properties"].as_object().unwrap();
+            let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+            assert_eq!(required[..3], ["kind", "time", "session"], "{name}");
+            assert!(required.iter().all(|r| properties.contains_key(*r)), "{name}");
+            assert!(properties.values().all(|p| p["description"].is_string()), "{name}");
+            assert_eq!(schema["additionalProperties"], false, "{name}");
+        }
+        assert_eq!(schema_document(Some("nope")), None);
+        assert_eq!(schema_document(None).unwrap()["oneOf"].as_array().unwrap().len(), Kind::ALL.len() + 3);
     }
 }

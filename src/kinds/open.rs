@@ -8,9 +8,10 @@ use std::mem::offset_of;
 
 use anyhow::{bail, Result};
 
-use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_syscall, sysnoop_kind};
+use crate::abi::sysnoop_kind;
+use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_syscall};
 use crate::dedup::{self, Dedup};
-use crate::event::Event;
+use crate::kinds::Event;
 use crate::bpf::open::OpenBpfSkel;
 use crate::event::Render;
 use crate::columns::{escape, time_of_day, Header};
@@ -54,7 +55,7 @@ pub(crate) struct OpenOptions {
     /// Do not write an open identical to one written less than WINDOW earlier (same
     /// pid, full path, flags and outcome: success, or the same errno; the fd number
     /// does not count), e.g. 100ms; counted as deduplicated.
-    #[arg(long, value_name = "WINDOW", value_parser = crate::cli::parse_duration)]
+    #[arg(long, value_name = "WINDOW", value_parser = crate::units::parse_duration)]
     pub(crate) dedup: Option<std::time::Duration>,
 
     /// How many written opens --dedup remembers; past it the oldest is forgotten first.
@@ -472,7 +473,7 @@ const ACTIVITY_OPEN: u8 = 14;
 mod tests {
     use super::*;
     use crate::event::tests::{assert_keys_in_order, json, task};
-    use crate::event::Event;
+    use crate::kinds::Event;
 
     /// The bytes the kernel sends: built field by field at the C layout's offsets
     /// (bpf/sysnoop.h, bpf/open.h), not through the Rust struct.
@@ -558,7 +559,7 @@ mod tests {
         assert_eq!(decode(&kernel_record_full(1, 3, -100, b"x", 10, b"", 0, 0)), Err(Malformed::Unknown { field: "full path source", value: 10 }));
         assert_eq!(decode(&kernel_record(9, 3, b"/x")), Err(Malformed::Unknown { field: "open syscall", value: 9 }));
         // A known kind with a bad body is attributed to that kind.
-        assert!(matches!(crate::decode::record(&kernel_record(1, 3, b"/x")[..40]), Err((Some(Kind::Open), Malformed::Short { .. }))));
+        assert!(matches!(crate::kinds::record(&kernel_record(1, 3, b"/x")[..40]), Err((Some(Kind::Open), Malformed::Short { .. }))));
     }
 
     #[test]

@@ -12,17 +12,19 @@ use anyhow::{Context, Result};
 use libbpf_rs::{MapCore, MapHandle};
 use serde::Serialize;
 
-use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event, syscall_slot, sysnoop_kind};
+use crate::abi::sysnoop_kind;
+use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event, syscall_slot};
 use crate::bpf::syscall::SyscallBpfSkel;
-use crate::cli::parse_duration;
+use crate::units::parse_duration;
 use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
-use crate::event::{push_record_line, push_task_head, Decoder, Event, Record, Task};
+use crate::event::{push_record_line, push_task_head, Decoder, Record, Task};
+use crate::kinds::Event;
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
 use crate::ocsf::Ocsf;
-use crate::session::Periodic;
+use crate::loader::Periodic;
 use crate::schema::Field;
 use crate::{errno, json, plain_abi, syscalls, text};
 
@@ -493,13 +495,13 @@ mod tests {
         b[64..72].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
         b[72..76].copy_from_slice(&3u32.to_ne_bytes()); // nr
         b[76] = 1; // returned
-        let Ok(Event::Syscall(e)) = crate::decode::record(&b) else { panic!() };
+        let Ok(Event::Syscall(e)) = crate::kinds::record(&b) else { panic!() };
         assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, Some(1234)))));
         // Without --latency: untimed, no latency.
         b[77] = 1;
         assert_eq!(decode(&b).map(|e| e.result), Ok(Some((-9, None))));
         b[77] = 0;
-        assert!(matches!(crate::decode::record(&b[..79]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
+        assert!(matches!(crate::kinds::record(&b[..79]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
         // exit_group, reported at its enter: no result.
         b[72..76].copy_from_slice(&231u32.to_ne_bytes());
         b[76] = 0;

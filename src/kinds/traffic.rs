@@ -18,14 +18,16 @@ use serde_json::value::RawValue;
 
 use crate::bpf::traffic::types::{traffic_key, traffic_value};
 use crate::bpf::traffic::TrafficBpfSkel;
-use crate::cli::parse_duration;
+use crate::cgroup::relative;
+use crate::units::parse_duration;
 use crate::clock::boot_ns;
 use crate::event::Render;
 use crate::columns::{duration, escape, time_of_day, Header};
-use crate::event::{push_record_line, Event, Record};
+use crate::event::{push_record_line, Record};
+use crate::kinds::Event;
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
-use crate::session::{Periodic, Source};
+use crate::loader::{Periodic, Source};
 use crate::ocsf::{self, Actor, Class, Endpoint, Ocsf};
 use crate::schema::Field;
 use crate::{plain_abi, preflight};
@@ -86,15 +88,6 @@ impl Tracer for Traffic {
 pub(crate) fn target(cgroup: Option<&Path>) -> Result<(PathBuf, PathBuf)> {
     preflight::check_net_admin()?;
     preflight::cgroup_dir(cgroup)
-}
-
-/// `dir` as records name it: its path under the cgroup v2 mount `root`.
-pub(crate) fn relative(root: &Path, dir: &Path) -> String {
-    match dir.strip_prefix(root) {
-        Ok(p) if p.as_os_str().is_empty() => "/".into(),
-        Ok(p) => format!("/{}", p.display()),
-        Err(_) => dir.display().to_string(),
-    }
 }
 
 plain_abi!(traffic_key, traffic_value);
@@ -404,12 +397,5 @@ mod tests {
         assert_keys_in_order(&e, &["kind", "time", "session", "severity", "cgroup_id", "cgroup", "bytes_per_sec", "threshold"]);
         let v = json(&e);
         assert_eq!((v["kind"].as_str(), v["severity"].as_str(), v["bytes_per_sec"].as_u64()), (Some("alert"), Some("warning"), Some(30)));
-    }
-
-    #[test]
-    fn cgroups_are_named_under_the_mount() {
-        let root = Path::new("/sys/fs/cgroup");
-        assert_eq!(relative(root, root), "/");
-        assert_eq!(relative(root, &root.join("system.slice/x.service")), "/system.slice/x.service");
     }
 }
