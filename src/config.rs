@@ -11,8 +11,8 @@ use crate::follow::Follow;
 use crate::format::Format;
 use crate::kinds::Selected;
 use crate::loader::Plan;
-use crate::session::Limits;
 use crate::transport::Transport;
+use crate::writer::Limits;
 
 /// The ring buffer of a run where no kind sends records through it (traffic alone):
 /// the smallest the kernel makes.

@@ -54,6 +54,7 @@ pub mod syscalls;
 pub(crate) mod text;
 pub(crate) mod transport;
 pub(crate) mod units;
+pub(crate) mod writer;
 
 /// The Rust skeletons libbpf-cargo generated from `bpf/*.bpf.c` (see build.rs), one
 /// module per object, each with its `loader::Object` impl.

@@ -132,6 +132,42 @@ pub(crate) struct Source {
     pub(crate) counters: Option<MapHandle>,
 }
 
+/// The run's sources, in order, each found by its record kind in one step; one index
+/// past the last stands for a kind no source claims (or an unreadable one).
+pub(crate) struct Sources {
+    list: Vec<Source>,
+    /// By `Kind as usize`: the index of the first source of that kind.
+    by_kind: Vec<usize>,
+}
+
+impl Sources {
+    pub(crate) fn new(list: Vec<Source>) -> Sources {
+        let mut by_kind = vec![list.len(); Kind::ALL.len()];
+        for (index, source) in list.iter().enumerate().rev() {
+            by_kind[source.kind as usize] = index;
+        }
+        Sources { list, by_kind }
+    }
+
+    /// Which source a record of `kind` is counted under.
+    #[inline]
+    pub(crate) fn index(&self, kind: Option<Kind>) -> usize {
+        kind.map_or(self.list.len(), |k| self.by_kind[k as usize])
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Source> {
+        self.list.iter()
+    }
+
+    pub(crate) fn kinds(&self) -> Vec<Kind> {
+        self.list.iter().map(|s| s.kind).collect()
+    }
+}
+
 /// Events made in user space every `every` (traffic snapshots, syscall counts), and
 /// once more at the end of the run for the last, partial interval (or only then, when
 /// `every` is None).
@@ -360,4 +396,24 @@ pub(crate) fn counted<O: Object>(kind: Kind, object: &O) -> Result<Source> {
 /// retry a load with other programs without lifetime juggling.
 pub(crate) fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
     Box::leak(Box::new(MaybeUninit::uninit()))
+}
+
+#[cfg(test)]
+mod sources_tests {
+    use super::*;
+
+    /// A record is counted under the first source of its kind, and one past the last
+    /// when no source claims its kind or its kind could not be read.
+    #[test]
+    fn a_source_is_found_by_its_kind() {
+        let sources = Sources::new(vec![
+            Source { kind: Kind::Open, counters: None },
+            Source { kind: Kind::Exec, counters: None },
+            Source { kind: Kind::Exec, counters: None },
+        ]);
+        assert_eq!(sources.index(Some(Kind::Open)), 0);
+        assert_eq!(sources.index(Some(Kind::Exec)), 1);
+        assert_eq!(sources.index(Some(Kind::Connect)), 3);
+        assert_eq!(sources.index(None), 3);
+    }
 }

@@ -10,28 +10,23 @@
 //! the writer hands its lines to the delivery thread (delivery.rs) without waiting, and
 //! of the records written, those that never reach the destination are counted `unsent`.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{bounded, Receiver, Sender};
 use serde::Serialize;
 
 use crate::clock::{Timestamp, WallClock};
 use crate::config::Config;
-use crate::delivery::{Dest, Link, Origin, Remote};
-use crate::event::Render;
+use crate::delivery::{Dest, Link, Remote};
 use crate::follow::{Follow, Follower, Held};
 use crate::format::{Format, Renderer};
 use crate::kinds::{Event, Kind};
-use crate::loader::{Dedupe, Hooks, Loaded, Periodic, Shared, Source};
-use crate::signals;
-use crate::stats::{Counts, KernelCounts, Report};
+use crate::loader::{Dedupe, Hooks, Loaded, Periodic, Shared, Sources};
 use crate::transport::{Events, Transport};
+use crate::writer::{Batch, Limits, Setup, Sink, Writer, WRITE_BUFFER};
 
 /// Events sent to the writer together, at most: the events one drain of the ring
 /// decodes, cut at this many. A batch costs the channel one send and one receive, and
@@ -39,30 +34,6 @@ use crate::transport::{Events, Transport};
 const SEND_BATCH: usize = 256;
 /// Batches in flight between the poll thread and the writer (16 Ki events when full).
 const CHANNEL_BATCHES: usize = 64;
-/// How long a channel wait blocks before the stop flag is checked (as a poll of the
-/// kernel's buffers does).
-const TICK: Duration = crate::transport::TICK;
-/// Bytes buffered before a write to stdout.
-const WRITE_BUFFER: usize = 64 * 1024;
-/// Events written between looks at the stop conditions and the stats timer: under
-/// sustained load the channel is never empty, so the batch must end by count.
-const BATCH: usize = 1024;
-
-/// When a run ends and what it reports on the way.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Limits {
-    pub(crate) duration: Option<Duration>,
-    pub(crate) max_events: Option<u64>,
-    pub(crate) stats_interval: Option<Duration>,
-}
-
-/// Per-source counts kept in user space.
-#[derive(Default)]
-struct UserCounts {
-    emitted: u64,
-    unwritten: u64,
-    deduplicated: u64,
-}
 
 /// A tracing run: loads every kind `config` chose (in `all`, going on without an
 /// optional one that cannot be loaded, and saying so), says what is traced once every
@@ -109,7 +80,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
             Some(follower)
         }
     };
-    let sources: Vec<Source> = loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect();
+    let sources = Sources::new(loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect());
     let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
     let dedups: Vec<(Kind, Dedupe)> = loaded.iter_mut().filter_map(|l| l.dedup.take()).collect();
     let announce = || {
@@ -122,7 +93,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
             command.release();
         }
     };
-    let renderer = Renderer::new(config.format, &sources.iter().map(|s| s.kind).collect::<Vec<_>>(), &config.session);
+    let renderer = Renderer::new(config.format, &sources.kinds(), &config.session);
     let start = Start {
         kind: "start",
         time: WallClock::new().now(),
@@ -156,7 +127,8 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         unsafe { libbpf_rs::libbpf_sys::bpf_map_get_info_by_fd(shared.events.map.as_fd().as_raw_fd(), &mut info, &mut len) == 0 }
     };
     crate::caps::drop_all_but(keep, bpf_works).context("giving up capabilities once tracing is live")?;
-    run(&shared.events, &sources, &config.limits, periodic, dedups, follower, output, announce, out)
+    let run = Run { events: &shared.events, sources: &sources, limits: &config.limits, periodic, dedups, follower, output };
+    self::run(run, announce, out)
 }
 
 /// How a run's records are written: in which format, under which session id, after
@@ -232,27 +204,30 @@ fn tracing_line(hooks: &[&Hooks], filters: &str, transport: Option<Transport>) -
     line + ". Ctrl-C to stop."
 }
 
-/// Runs until a stop condition, writing the records of `events` to `out` (or `output`'s
-/// link), but those `dedups` say repeat; calls `ready` once the poll thread is running.
-/// With a `follower`, the run also ends when every followed task has exited.
-/// Returns after the summary record is written, or quietly when `out` was closed
-/// (broken pipe).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run(
-    events: &Events,
-    sources: &[Source],
-    limits: &Limits,
-    periodic: Vec<Periodic>,
-    dedups: Vec<(Kind, Dedupe)>,
-    follower: Option<Follower>,
-    mut output: Output,
-    ready: impl FnOnce(),
-    out: impl Write,
-) -> Result<()> {
+/// What a run is made of, once every program is live: the kernel's buffers, the record
+/// sources, the limits, what is made every so often, the --dedup tables, the followed
+/// tasks, and how and where records are written.
+pub(crate) struct Run<'s> {
+    pub(crate) events: &'s Events,
+    pub(crate) sources: &'s Sources,
+    pub(crate) limits: &'s Limits,
+    pub(crate) periodic: Vec<Periodic>,
+    pub(crate) dedups: Vec<(Kind, Dedupe)>,
+    pub(crate) follower: Option<Follower>,
+    pub(crate) output: Output,
+}
+
+/// Runs until a stop condition: a poll thread reads `run.events` and decodes each
+/// record; this thread writes them (src/writer.rs) to `out`, or to the output's link.
+/// Calls `ready` once the poll thread is running. With a follower, the run also ends
+/// when every followed task has exited. Returns after the summary record is written,
+/// or quietly when `out` was closed (broken pipe).
+pub(crate) fn run(run: Run<'_>, ready: impl FnOnce(), out: impl Write) -> Result<()> {
+    let Run { events, sources, limits, periodic, dedups, follower, output } = run;
+    let Output { renderer, session, first, link, queue_size, cgroup_path } = output;
     // Malformed records per source, and one more slot for records of no known kind.
     let malformed: Vec<AtomicU64> = (0..=sources.len()).map(|_| AtomicU64::new(0)).collect();
     let counted = &malformed;
-    let index_of = |kind: Option<Kind>| source_index(sources, kind);
     let stop = AtomicBool::new(false);
     let stopping = &stop;
     let (tx, rx) = bounded::<Batch>(CHANNEL_BATCHES);
@@ -270,15 +245,15 @@ pub(crate) fn run(
     let mut batcher = Batcher { batch: Vec::with_capacity(SEND_BATCH), tx, spent: spent_rx };
     let forward = move |bytes: Option<&[u8]>| match bytes.map(|bytes| crate::kinds::record(record_ring(&mut recording, bytes))) {
         None => batcher.send(),
-        Some(Ok(event)) => batcher.push(index_of(Some(event.kind())), event),
+        Some(Ok(event)) => batcher.push(sources.index(Some(event.kind())), event),
         Some(Err((kind, _))) => {
-            counted[index_of(kind)].fetch_add(1, Ordering::Relaxed);
+            counted[sources.index(kind)].fetch_add(1, Ordering::Relaxed);
             true
         }
     };
-    let sink = match output.link.take() {
+    let sink = match link {
         None => Sink::Direct(io::BufWriter::with_capacity(WRITE_BUFFER, out)),
-        Some(link) => Sink::Queued(Box::new(Remote::start(link, output.queue_size, sources.len() + 1)?)),
+        Some(link) => Sink::Queued(Box::new(Remote::start(link, queue_size, sources.len() + 1)?)),
     };
 
     thread::scope(|scope| {
@@ -287,13 +262,7 @@ pub(crate) fn run(
             .spawn_scoped(scope, move || events.read(forward, stopping))
             .context("starting the poll thread")?;
         ready();
-        let first = std::mem::take(&mut output.first);
-        let mut writer = Writer::new(sources, limits, &malformed, periodic, output, sink);
-        writer.follower = follower;
-        writer.events = Some(events);
-        for (kind, dedup) in dedups {
-            writer.dedup[source_index(sources, Some(kind))] = Some(dedup);
-        }
+        let writer = Writer::new(Setup { sources, limits, malformed: &malformed, periodic, dedups, follower, events, renderer, session, cgroup_path, sink });
         let written = writer.run(&first, rx, spent_tx, &stop);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
@@ -309,16 +278,6 @@ fn record_ring<'b>(recording: &mut Option<io::BufWriter<std::fs::File>>, bytes: 
     }
     bytes
 }
-
-/// Which source a record of `kind` is counted under; one past the last for a kind no
-/// source claims (or an unreadable one).
-fn source_index(sources: &[Source], kind: Option<Kind>) -> usize {
-    kind.and_then(|k| sources.iter().position(|s| s.kind == k)).unwrap_or(sources.len())
-}
-
-/// Events decoded by the poll thread, each with the index of its source, on their way
-/// to the writer.
-type Batch = Vec<(usize, Event)>;
 
 /// The poll thread's end of the channel. Events are gathered into a batch, sent when it
 /// is full and at the end of each drain of the ring. The writer sends each batch back
@@ -356,294 +315,6 @@ impl Batcher {
     }
 }
 
-/// Where the writer's lines go.
-enum Sink<W: Write> {
-    /// stdout, written by the writer itself: a slow reader holds the run back.
-    Direct(io::BufWriter<W>),
-    /// A file or socket, through the delivery thread's queue (never waits).
-    Queued(Box<Remote>),
-}
-
-impl<W: Write> Sink<W> {
-    /// Ok(false) when stdout is closed.
-    fn write(&mut self, line: &[u8], origin: Origin) -> Result<bool> {
-        match self {
-            Sink::Direct(out) => closed_is_false(out.write_all(line)),
-            Sink::Queued(remote) => {
-                remote.line(line, origin);
-                Ok(true)
-            }
-        }
-    }
-
-    fn flush(&mut self) -> Result<bool> {
-        match self {
-            Sink::Direct(out) => closed_is_false(out.flush()),
-            Sink::Queued(remote) => {
-                remote.flush();
-                Ok(true)
-            }
-        }
-    }
-
-    /// Records of source `index` that a file or socket never got.
-    fn unsent(&self, index: usize) -> u64 {
-        match self {
-            Sink::Direct(_) => 0,
-            Sink::Queued(remote) => remote.unsent(index),
-        }
-    }
-
-    /// At the end of the run, a file or socket's queue: waits until it is delivered, or
-    /// given up and counted unsent.
-    fn drain(&mut self) {
-        if let Sink::Queued(remote) = self {
-            remote.drain();
-        }
-    }
-
-    /// Writes the summary `line` (after `drain`): to stdout, or to the file or socket,
-    /// and to stderr when it cannot be delivered there.
-    fn summary(&mut self, line: &[u8]) -> Result<()> {
-        match self {
-            Sink::Direct(out) => {
-                if closed_is_false(out.write_all(line))? {
-                    closed_is_false(out.flush())?;
-                }
-            }
-            Sink::Queued(remote) => {
-                if !remote.send_last(line) {
-                    let _ = io::stderr().write_all(line); // best effort, as every stderr line
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-struct Writer<'s, W: Write> {
-    sources: &'s [Source],
-    limits: &'s Limits,
-    malformed: &'s [AtomicU64],
-    /// Each producer, with when it is due next (None: only at the end).
-    periodic: Vec<(Periodic, Option<Instant>)>,
-    /// Per source, and one more for events of a kind no source claims (a bug).
-    user: Vec<UserCounts>,
-    /// Per source likewise: --dedup's table, for the kinds that have one.
-    dedup: Vec<Option<Dedupe>>,
-    sink: Sink<W>,
-    /// The wall clock and the session id.
-    render: Render,
-    renderer: Renderer,
-    line: Vec<u8>,
-    started: Instant,
-    total_emitted: u64,
-    /// -- CMD, --follow: the followed tasks; the run ends when none is left.
-    follower: Option<Follower>,
-    /// The kernel's buffers (for what the perf transport says it lost).
-    events: Option<&'s Events>,
-}
-
-impl<'s, W: Write> Writer<'s, W> {
-    fn new(sources: &'s [Source], limits: &'s Limits, malformed: &'s [AtomicU64], periodic: Vec<Periodic>, output: Output, sink: Sink<W>) -> Self {
-        let started = Instant::now();
-        let periodic = periodic
-            .into_iter()
-            .map(|p| {
-                let due = p.every.map(|every| started + every);
-                (p, due)
-            })
-            .collect();
-        Writer {
-            sources,
-            limits,
-            malformed,
-            periodic,
-            user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
-            dedup: (0..=sources.len()).map(|_| None).collect(),
-            sink,
-            render: Render { cgroups: RefCell::new(crate::cgroup::Cgroups::new()), cgroup_path: output.cgroup_path, ..Render::new(output.session) },
-            renderer: output.renderer,
-            line: Vec::with_capacity(512),
-            started,
-            total_emitted: 0,
-            follower: None,
-            events: None,
-        }
-    }
-
-    /// Writes `first` (the start record), then every event until a stop condition, then
-    /// the summary.
-    fn run(mut self, first: &[u8], rx: Receiver<Batch>, spent: Sender<Batch>, stop: &AtomicBool) -> Result<()> {
-        if !(self.sink.write(first, None)? && self.flush()?) {
-            return Ok(());
-        }
-        let deadline = self.limits.duration.map(|d| self.started + d);
-        let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
-        loop {
-            self.render.clock.refresh();
-            let now = Instant::now();
-            let all_exited = self.follower.as_mut().is_some_and(Follower::done);
-            if signals::stop_requested() || deadline.is_some_and(|d| now >= d) || all_exited {
-                stop.store(true, Ordering::SeqCst);
-            }
-            if let Some(due) = next_stats.filter(|&due| now >= due) {
-                self.print_stats()?;
-                next_stats = Some(due + self.limits.stats_interval.unwrap_or_default());
-            }
-            for i in 0..self.periodic.len() {
-                let (every, due) = (self.periodic[i].0.every, self.periodic[i].1);
-                if let Some(due) = due.filter(|&due| now >= due && !stop.load(Ordering::SeqCst)) {
-                    if !self.write_periodic(i)? {
-                        return Ok(());
-                    }
-                    self.periodic[i].1 = every.map(|every| due + every);
-                }
-            }
-            let wait = [deadline, next_stats]
-                .into_iter()
-                .chain(self.periodic.iter().map(|&(_, due)| due))
-                .flatten()
-                .map(|t| t.saturating_duration_since(now))
-                .fold(TICK, Duration::min);
-            match rx.recv_timeout(wait) {
-                Ok(first) => {
-                    // Low rate: each event is flushed at once. High rate: what is
-                    // already queued goes out in one write of BATCH or so.
-                    let (mut next, mut written) = (Some(first), 0);
-                    while let Some(batch) = next {
-                        for (index, event) in &batch {
-                            if !self.write_event(*index, event)? {
-                                return Ok(()); // stdout closed
-                            }
-                        }
-                        written += batch.len();
-                        // Back to the poll thread to be emptied there (or, should it
-                        // have gone, emptied here).
-                        let _ = spent.try_send(batch);
-                        next = if written < BATCH { rx.try_recv().ok() } else { None };
-                    }
-                    if !self.flush()? {
-                        return Ok(());
-                    }
-                    if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) {
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        // The last, partial interval.
-        for i in 0..self.periodic.len() {
-            if !self.write_periodic(i)? {
-                return Ok(());
-            }
-        }
-        self.sink.drain();
-        let summary = self.report("summary")?;
-        self.line.clear();
-        self.renderer.summary(&summary, &mut self.line);
-        self.sink.summary(&self.line)
-    }
-
-    /// Writes what periodic producer `i` makes now. Ok(false) when stdout is closed.
-    fn write_periodic(&mut self, i: usize) -> Result<bool> {
-        for event in (self.periodic[i].0.produce)()? {
-            let index = source_index(self.sources, Some(event.kind()));
-            if !self.write_event(index, &event)? {
-                return Ok(false);
-            }
-        }
-        self.flush()
-    }
-
-    /// Writes one event, or counts it as unwritten past --max-events. Ok(false) when
-    /// stdout is closed.
-    fn write_event(&mut self, index: usize, event: &Event) -> Result<bool> {
-        if self.dedup[index].as_mut().is_some_and(|repeats| repeats(event)) {
-            self.user[index].deduplicated += 1;
-            return Ok(true);
-        }
-        if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) {
-            self.user[index].unwritten += 1;
-            return Ok(true);
-        }
-        self.line.clear();
-        self.renderer.event(event, &self.render, &mut self.line);
-        if self.sink.write(&self.line, Some(index))? {
-            self.user[index].emitted += 1;
-            self.total_emitted += 1;
-            Ok(true)
-        } else {
-            self.user[index].unwritten += 1;
-            Ok(false)
-        }
-    }
-
-    fn flush(&mut self) -> Result<bool> {
-        self.sink.flush()
-    }
-
-    fn report(&self, kind: &'static str) -> Result<Report> {
-        let mut counts = BTreeMap::new();
-        for (index, source) in self.sources.iter().enumerate() {
-            let kernel = source.counters.as_ref().map(|c| KernelCounts::read(c)).transpose()?.unwrap_or_default();
-            let user = &self.user[index];
-            counts.insert(
-                source.kind.name(),
-                Counts {
-                    emitted: user.emitted,
-                    filtered: kernel.filtered,
-                    lost: kernel.lost,
-                    pairing_misses: kernel.pairing_misses,
-                    malformed: self.malformed[index].load(Ordering::Relaxed),
-                    unwritten: user.unwritten,
-                    deduplicated: user.deduplicated,
-                    unsent: self.sink.unsent(index),
-                },
-            );
-        }
-        let (unknown, unknown_malformed) = (&self.user[self.sources.len()], self.malformed[self.sources.len()].load(Ordering::Relaxed));
-        if unknown.emitted + unknown.unwritten + unknown_malformed > 0 {
-            counts.insert(
-                "unknown",
-                Counts {
-                    emitted: unknown.emitted,
-                    unwritten: unknown.unwritten,
-                    malformed: unknown_malformed,
-                    unsent: self.sink.unsent(self.sources.len()),
-                    ..Counts::default()
-                },
-            );
-        }
-        Ok(Report {
-            kind,
-            time: self.render.clock.now(),
-            session: self.render.session.clone(),
-            elapsed_ns: self.started.elapsed().as_nanos() as u64,
-            counts,
-            follow: self.follower.as_ref().map(Follower::counts).transpose()?,
-            perf_lost: self.events.and_then(Events::perf_lost),
-        })
-    }
-
-    fn print_stats(&self) -> Result<()> {
-        let line = serde_json::to_string(&self.report("stats")?).expect("serializing stats");
-        crate::say!("{line}");
-        Ok(())
-    }
-}
-
-/// A closed stdout (EPIPE) is a normal end of the run, as in ripgrep: Ok(false).
-fn closed_is_false(result: io::Result<()>) -> Result<bool> {
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
-        Err(e) => Err(e).context("writing to stdout"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,13 +341,5 @@ mod tests {
             tracing_line(&[&traffic], "", None),
             "sysnoop: tracing traffic (cgroup_skb ingress, egress) of cgroup / under /sys/fs/cgroup, every 1s. Ctrl-C to stop."
         );
-    }
-
-    #[test]
-    fn malformed_records_are_counted_under_their_kind() {
-        let sources = [Source { kind: Kind::Open, counters: None }, Source { kind: Kind::Exec, counters: None }];
-        assert_eq!(source_index(&sources, Some(Kind::Exec)), 1);
-        assert_eq!(source_index(&sources, Some(Kind::Connect)), 2);
-        assert_eq!(source_index(&sources, None), 2);
     }
 }

@@ -189,6 +189,21 @@ pub(crate) fn schema_names() -> Vec<&'static str> {
 }
 
 /// One kind's tracer: implemented by a unit struct in the kind's module.
+///
+/// The contract a kind keeps:
+/// - `load` runs on a thread of its own, beside every other kind's load
+///   (`session::trace`); all it shares is `Shared` (read-only, plus the maps libbpf
+///   reuses). It returns only once its programs are attached and seen to run
+///   (`Shared::live`), or with an error that names the program and the cause.
+/// - It touches no process-wide state: libbpf's print callback is installed once
+///   (src/libbpf_log.rs) and captures per thread, so a load that wants libbpf quiet or
+///   its log explained uses `libbpf_log`'s per-thread capture, never `set_print`; no
+///   signal dispositions, no rlimits, no capabilities (src/caps.rs gives them up after
+///   every load), no current directory.
+/// - What it hands back (`Loaded`) is owned: the skeleton, its sources and counters,
+///   any periodic producer and --dedup table; the writer thread takes those, and the
+///   follower, if any, is loaded after every kind (it must see every kind's tasks).
+/// - It shares code with other kinds only through lower modules (tests/layers.rs).
 pub(crate) trait Tracer: Sync + 'static {
     /// Its subcommand, and its name in messages and on the "tracing" line.
     const NAME: &'static str;
