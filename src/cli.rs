@@ -135,13 +135,7 @@ struct SchemaArgs {
     kind: Option<String>,
 }
 
-/// Trace everything sysnoop knows at once (open, exec, exit, connect, traffic per
-/// cgroup, and the BPF-LSM hooks where the kernel runs them) in one stream, in the
-/// order the kernel recorded it, with one summary.
-///
-/// The process filters apply to every kind but traffic, which is per cgroup; where
-/// traffic cannot be counted (no cgroup v2, no CAP_NET_ADMIN) or BPF-LSM cannot run,
-/// the run goes on without them and says so. Each kind's options apply to that kind only.
+/// `all`'s options: none of its own (its help is made from the registry, `all_command`).
 #[derive(Debug, Args)]
 struct AllArgs {}
 
@@ -162,8 +156,19 @@ fn tracer_command(tracer: &dyn Registered) -> clap::Command {
 /// `all`: the shared options, and the options of every kind it traces.
 fn all_command() -> clap::Command {
     let command = RunArgs::augment_args(TaskArgs::augment_args(clap::Command::new(ALL)));
-    let command = TRACERS.iter().filter(|t| t.in_all() != InAll::No).fold(command, |c, t| t.args(c));
-    AllArgs::augment_args(command)
+    let kinds: Vec<&dyn Registered> = TRACERS.iter().copied().filter(|t| t.in_all() != InAll::No).collect();
+    let command = kinds.iter().fold(command, |c, t| t.args(c));
+    // Its help names the kinds from the registry: those it traces, and those it goes on
+    // without where they cannot run.
+    let name = |t: &&dyn Registered| t.name();
+    let all: Vec<&str> = kinds.iter().map(name).collect();
+    let optional: Vec<&str> = kinds.iter().filter(|t| matches!(t.in_all(), InAll::IfAvailable { .. })).map(name).collect();
+    let about = format!("Trace everything sysnoop knows at once ({}) in one stream, in the order the kernel recorded it, with one summary", all.join(", "));
+    let long_about = format!(
+        "{about}.\n\nThe process filters apply to every kind that traces tasks (traffic is per cgroup). Where {} cannot run here (BPF-LSM off; no cgroup v2 or no CAP_NET_ADMIN), the run goes on without it and says why. Each kind's options apply to that kind only.",
+        optional.join(" or ")
+    );
+    AllArgs::augment_args(command).about(about).long_about(long_about)
 }
 
 impl Subcommand for Command {
