@@ -2,7 +2,10 @@
 //! one per kind, with every field typed, described, and required (present, perhaps
 //! null) or optional (may be absent). Each kind writes its own (`Record::schema`, in
 //! src/kinds/); the record head, and the start and summary records, are written here.
-//! The test suite validates every native record it sees against it.
+//! The test suite validates every native record it sees against it, and docs/records.md's
+//! field tables are made from it (tests/docs.rs; scripts/gen-docs writes them): a field
+//! is described here, for the schema and the docs alike, in its record's order
+//! (serde_json's `preserve_order` keeps `properties` in insertion order).
 
 use serde_json::{json, Map, Value};
 
@@ -74,24 +77,29 @@ impl Field {
     }
 }
 
-/// The head of every record about a task, after `kind` and `time`.
+/// The head of every record about a task, after `kind`, `time` and `session`.
 fn task_fields() -> Vec<Field> {
     vec![
-        Field::count("pid", "the process (thread-group id)"),
-        Field::count("tid", "the thread"),
-        Field::count("ppid", "the real parent's process id"),
+        Field::count("pid", "the process id (the thread-group id)"),
+        Field::count("tid", "the thread id"),
+        Field::count("ppid", "the parent process's id (of the real parent)"),
         Field::count("uid", "the real user id"),
         Field::string("comm", "the command name (at most 15 bytes)"),
         Field::hex("comm_hex", "comm"),
         Field::count("cgroup_id", "the task's cgroup v2 id (its directory's inode number)"),
-        Field::string("cgroup", "--cgroup-path: the cgroup's path under the cgroup v2 mount, or cgroup:<id> when it is gone").optional(),
+        Field::string("cgroup", "with `--cgroup-path`: the cgroup's path under the cgroup v2 mount, or `cgroup:<id>` when it is gone").optional(),
         Field::with(
             "container_id",
             json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}),
-            "the container the cgroup names (docker, containerd, cri-o, podman), when it names one",
+            "when the task's cgroup is a container's: the container's id, as its cgroup names it (docker, containerd, cri-o, podman)",
         )
         .optional(),
-        Field::with("container_runtime", json!({"enum": ["docker", "containerd", "cri-o", "podman"]}), "the runtime of that container").optional(),
+        Field::with(
+            "container_runtime",
+            json!({"enum": ["docker", "containerd", "cri-o", "podman"]}),
+            "when the task's cgroup is a container's: the runtime of that container",
+        )
+        .optional(),
     ]
 }
 
@@ -105,7 +113,7 @@ pub(crate) fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value
         Field::with(
             "session",
             json!({"type": "string", "format": "uuid"}),
-            "the run's session id (--session-id; by default a fresh UUID v7), the same in every record of a run",
+            "the run's session id (`--session-id`; by default a fresh UUID v7), the same in every record of a run",
         ),
     ];
     for field in head.into_iter().chain(fields) {
@@ -124,25 +132,42 @@ pub(crate) fn record(kind: &str, description: &str, fields: Vec<Field>) -> Value
     })
 }
 
-/// A record about a task: `kind`, `time`, the task's fields, then `fields`.
+/// A record about a task: `kind`, `time`, `session`, the task's fields, then `fields`. A
+/// field of `fields` named like one of the task's says what that one means in this kind
+/// of record: it takes that one's place.
 pub(crate) fn task_record(kind: &str, description: &str, fields: Vec<Field>) -> Value {
-    record(kind, description, task_fields().into_iter().chain(fields).collect())
+    let mut fields = fields;
+    let mut head = task_fields();
+    for field in &mut head {
+        if let Some(i) = fields.iter().position(|f| f.name == field.name) {
+            *field = fields.remove(i);
+        }
+    }
+    record(kind, description, head.into_iter().chain(fields).collect())
 }
 
-/// The counts of one kind in the summary and stats records.
+/// The counts of one kind in the summary and stats records: each event of the kind is in
+/// exactly one of them, but `unsent`, which is part of `emitted`.
 fn counts() -> Value {
     let count = |d: &str| json!({"type": "integer", "minimum": 0, "description": d});
     json!({
         "type": "object",
         "properties": {
-            "emitted": count("records written (to a file or socket: handed to its queue)"),
-            "filtered": count("events a filter dropped, in the kernel"),
-            "lost": count("events the kernel could not store: the ring buffer (or a CPU's perf buffer) was full"),
-            "pairing_misses": count("traced calls whose exit found no entry from their enter"),
-            "malformed": count("ring-buffer records that failed to decode"),
-            "unwritten": count("records received but not written (--max-events reached)"),
-            "deduplicated": count("records not written because --dedup found them repeating one written within its window"),
-            "unsent": count("of the records emitted, those a file or socket destination (-o) never got: its queue was full, or it was down or stuck"),
+            "emitted": count("written to stdout; with a file or socket `-o`, handed to its queue"),
+            "filtered": count("dropped by a filter (`-p`, `-t`, `-u`, `-n`, `-x`, ...), in the kernel"),
+            "lost": count("the kernel could not store it: the ring buffer, or its CPU's perf buffer, was full (use a bigger `--ring-size`)"),
+            "pairing_misses": count(
+                "a traced call whose exit found no entry from its enter (connect, failed exec, `syscalls -L`): it began before tracing started, \
+                 or its entry could not be stored or was evicted because more than 10240 calls were in flight at once. Counted once, at the exit",
+            ),
+            "malformed": count("a ring-buffer record that failed to decode (a bug; never a crash)"),
+            "unwritten": count("received, but not written because `--max-events` had been reached"),
+            "deduplicated": count("not written because `--dedup` found it repeating one written within its window"),
+            "unsent": count(
+                "apart from the others, of the records `emitted` to a file or socket (`-o`): those that never reached it: the queue was full \
+                 (the destination slow or down), the connection failed in the middle of its line, or the destination was still down or stuck \
+                 when the run ended. Delivered = `emitted` - `unsent`",
+            ),
         },
         "required": ["emitted", "filtered", "lost", "pairing_misses", "malformed", "unwritten", "deduplicated", "unsent"],
         "additionalProperties": false,
@@ -155,17 +180,28 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
         "type": "object",
         "properties": {
             "kind": {"type": "string", "description": "the kind traced"},
-            "hooks": {"type": "array", "items": {"type": "string"}, "description": "the hooks attached; a fallback is named as such"},
-            "detail": {"type": ["string", "null"], "description": "more about what is traced (traffic: the cgroup and interval)"},
-            "absent": {"type": "array", "items": {"type": "string"}, "description": "variants this kernel lacks"},
-            "without": {"type": "array", "items": {"type": "string"}, "description": "kernel features (BPF helpers) its programs do without here: the fallbacks they took (see the start record's fallbacks)"},
+            "hooks": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "the hooks attached; a fallback is named as such (the hook without \"(tp_btf)\", or `per-syscall tracepoints`)",
+            },
+            "detail": {"type": ["string", "null"], "description": "more about what is traced (traffic: the cgroup and interval); else null"},
+            "absent": {"type": "array", "items": {"type": "string"}, "description": "the variants this kernel lacks"},
+            "without": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "the newer kernel features (BPF helpers) its programs do without here: the fallbacks they took (see the start record's `fallbacks`); empty on Linux 5.17 and later",
+            },
         },
         "required": ["kind", "hooks", "detail", "absent", "without"],
         "additionalProperties": false,
     });
     let skipped = json!({
         "type": "object",
-        "properties": {"kind": {"type": "string"}, "reason": {"type": "string"}},
+        "properties": {
+            "kind": {"type": "string", "description": "the kind not traced"},
+            "reason": {"type": "string", "description": "why (e.g. traffic without cgroup v2)"},
+        },
         "required": ["kind", "reason"],
         "additionalProperties": false,
     });
@@ -173,14 +209,14 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
     let filters = json!({
         "type": "object",
         "properties": {
-            "pid": filter("integer", "-p"),
-            "tid": filter("integer", "-t"),
-            "uid": filter("integer", "-u"),
-            "comm": filter("string", "-n"),
-            "failed": {"type": "boolean", "description": "-x"},
-            "cgroup": filter("string", "--cgroup, as given"),
-            "follow": filter("integer", "--follow: the process followed with its descendants"),
-            "command": {"type": ["array", "null"], "items": {"type": "string"}, "description": "-- CMD: the command run and followed"},
+            "pid": filter("integer", "`-p`: only this process"),
+            "tid": filter("integer", "`-t`: only this thread"),
+            "uid": filter("integer", "`-u`: only this user"),
+            "comm": filter("string", "`-n`: only commands whose name contains this"),
+            "failed": {"type": "boolean", "description": "`-x`: only failed calls"},
+            "cgroup": filter("string", "`--cgroup`, as given"),
+            "follow": filter("integer", "`--follow`: the pid of the process followed with its descendants"),
+            "command": {"type": ["array", "null"], "items": {"type": "string"}, "description": "`-- CMD`: the argv of the command run and followed"},
         },
         "required": ["pid", "tid", "uid", "comm", "failed", "cgroup", "follow", "command"],
         "additionalProperties": false,
@@ -190,13 +226,17 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
         "The first line of every run: what is traced, how, and since when.",
         vec![
             Field::string("version", "sysnoop's version"),
-            Field::string("kernel", "the running kernel's release").nullable(),
-            Field::with("format", json!({"enum": ["native", "ocsf", "text"]}), "--format"),
+            Field::string("kernel", "the running kernel's release; null if `uname` failed").nullable(),
+            Field::with("format", json!({"enum": ["native", "ocsf", "text"]}), "`--format`"),
             Field::with("kinds", json!({"type": "array", "items": hooks}), "each kind traced, with its hooks"),
-            Field::with("skipped", json!({"type": "array", "items": skipped}), "kinds `all` goes on without, and why"),
-            Field::with("filters", filters, "the filters; null when not set"),
-            Field::count("ring_size", "--ring-size: the ring buffer's size in bytes, or the perf buffers' together"),
-            Field::with("transport", json!({"enum": ["ringbuf", "perf"]}), "how records reach sysnoop: the BPF ring buffer, or a perf buffer per CPU"),
+            Field::with("skipped", json!({"type": "array", "items": skipped}), "the kinds `all` goes on without, and why"),
+            Field::with("filters", filters, "the filters; each is null (`failed`: false) when not set"),
+            Field::count("ring_size", "`--ring-size`: the ring buffer's size in bytes, or the perf buffers' together"),
+            Field::with(
+                "transport",
+                json!({"enum": ["ringbuf", "perf"]}),
+                "`--transport`: how records reach sysnoop: the BPF ring buffer, or a perf buffer per CPU",
+            ),
             Field::with(
                 "fallbacks",
                 json!({"type": "array", "items": {
@@ -205,34 +245,54 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
                         "name": {"type": "string", "description": "the kernel feature (a BPF helper) done without"},
                         "since": {"type": "string", "description": "the Linux version that brought it"},
                         "instead": {"type": "string", "description": "what the programs do instead, and how that is weaker if it is"},
-                        "why": {"type": "string", "description": "\"not in this kernel\", or SYSNOOP_AS_KERNEL=VERSION"},
+                        "why": {"type": "string", "description": "why it is not used: `not in this kernel`, or `SYSNOOP_AS_KERNEL=VERSION` (e.g. `SYSNOOP_AS_KERNEL=5.10`)"},
                     },
                     "required": ["name", "since", "instead", "why"],
                     "additionalProperties": false,
                 }}),
-                "the kernel features the traced kinds' programs do without, why, and what they do instead",
+                "the kernel features the traced kinds' programs do without, why, and what they do instead ([docs/kernels.md](kernels.md)); empty on Linux 5.17 and later",
             ),
         ],
     );
     let report = |kind, description| {
         record(kind, description, vec![
             Field::count("elapsed_ns", "since the run began"),
-            Field::with("counts", json!({"type": "object", "additionalProperties": counts()}), "per record kind: what happened to every event"),
-            Field::with("follow", json!({
-                "type": "object",
-                "properties": {
-                    "tasks": {"type": "integer", "minimum": 0, "description": "tasks (processes and threads) followed: the first ones and every new one"},
-                    "untracked": {"type": "integer", "minimum": 0, "description": "new tasks of followed ones not followed because the set was full (--max-tasks): nothing they did was traced"},
-                },
-                "required": ["tasks", "untracked"],
-                "additionalProperties": false,
-            }), "-- CMD and --follow: the tasks followed").optional(),
-            Field::count("perf_lost", "the perf transport: samples its buffers reported lost, the same losses the kinds' `lost` counts (the last ones of a run may be missing here)").optional(),
+            Field::with(
+                "counts",
+                json!({"type": "object", "propertyNames": {"title": "kind"}, "additionalProperties": counts()}),
+                "per record kind: what happened to every event. An `unknown` entry appears only if the ring buffer held records of a kind no tracer claims, which would be a bug",
+            ),
+            Field::with(
+                "follow",
+                json!({
+                    "type": "object",
+                    "properties": {
+                        "tasks": {"type": "integer", "minimum": 0, "description": "the tasks followed: the first ones and every new one, threads included"},
+                        "untracked": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "the new tasks of followed ones that the full set (`--max-tasks`) could not take: their events are not traced, and so are in no count",
+                        },
+                    },
+                    "required": ["tasks", "untracked"],
+                    "additionalProperties": false,
+                }),
+                "with `-- CMD` or `--follow`: the tasks followed",
+            )
+            .optional(),
+            Field::count(
+                "perf_lost",
+                "with `--transport perf`: the samples the perf buffers themselves reported lost (PERF_RECORD_LOST). They are the same losses as \
+                 the kinds' `lost`, which the BPF programs count by kind as they fail to send a record, so `perf_lost` is no more than their sum; \
+                 it can be less, because a perf buffer reports its losses with its next record that fits, and the last losses of a run may have \
+                 none after them",
+            )
+            .optional(),
         ])
     };
     vec![
         ("start", start),
         ("summary", report("summary", "The last line of every run: every event of each kind, counted once.")),
-        ("stats", report("stats", "On stderr every --stats-interval: the counts so far.")),
+        ("stats", report("stats", "On stderr every `--stats-interval`: the counts so far.")),
     ]
 }

@@ -186,17 +186,40 @@ impl Record for ConnectEvent {
         let port = serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535});
         crate::schema::task_record(Self::NAME, "One connect(2), failed ones included.", vec![
             Field::count("fd", "the socket's file descriptor"),
-            Field::string("family", "the address family passed: inet, inet6, unix, unspec, else af_<n>"),
-            Field::string("protocol", "inet sockets: tcp, udp, else ip_<n>; null for others").nullable(),
-            Field::string("socket_type", "stream, dgram, raw, seqpacket, else type_<n>; null when unknown").nullable(),
-            Field::string("saddr", "the local address once connect returned; null when not bound").nullable(),
-            Field::with("sport", port.clone(), "the local port; null when not bound"),
-            Field::string("daddr", "the destination address; null for unix sockets").nullable(),
-            Field::with("dport", port, "the destination port; null for unix sockets"),
-            Field::string("path", "unix sockets: the path, or @name for an abstract one; else null").nullable(),
+            Field::string(
+                "family",
+                "the address family passed: `\"inet\"`, `\"inet6\"`, `\"unix\"`, `\"unspec\"` (UDP disassociate), else `\"af_<n>\"`",
+            ),
+            Field::string(
+                "protocol",
+                "inet sockets: `\"tcp\"`, `\"udp\"`, else `\"ip_<n>\"`, read from the socket; `null` for others (unix sockets)",
+            )
+            .nullable(),
+            Field::string(
+                "socket_type",
+                "read from the socket: `\"stream\"`, `\"dgram\"`, `\"raw\"`, `\"seqpacket\"`, else `\"type_<n>\"`; `null` when unknown",
+            )
+            .nullable(),
+            Field::string(
+                "saddr",
+                "the local address as the socket has it once connect returns; `null` when it is not bound (a refused TCP connect)",
+            )
+            .nullable(),
+            Field::with("sport", port.clone(), "the local port as the socket has it once connect returns; `null` when it is not bound"),
+            Field::string("daddr", "the destination address passed; `null` for unix sockets").nullable(),
+            Field::with("dport", port, "the destination port passed; `null` for unix sockets"),
+            Field::string(
+                "path",
+                "unix sockets: the path, or `@name` for an abstract socket (with `path_hex` when not UTF-8); else `null`",
+            )
+            .nullable(),
             Field::hex("path_hex", "path"),
-            Field::integer("ret", "0, or the negative errno"),
-            Field::string("errno", "the errno name when it failed (\"ECONNREFUSED\", \"EINPROGRESS\"), else null").nullable(),
+            Field::integer("ret", "`0`, or the negative errno (e.g. `-111`; `-115` for a non-blocking connect)"),
+            Field::string(
+                "errno",
+                "the errno name when it failed (e.g. `\"ECONNREFUSED\"`; `\"EINPROGRESS\"` for a non-blocking connect), else `null`",
+            )
+            .nullable(),
         ])
     }
 

@@ -281,19 +281,49 @@ impl Record for ExecEvent {
 
     fn schema() -> serde_json::Value {
         crate::schema::task_record(Self::NAME, "One program execution, failed ones included.", vec![
-            Field::string("filename", "the path the kernel executed (for a #! script, the script)"),
+            Field::string("comm", "the command name (at most 15 bytes): the new one after a successful exec; the caller's after a failed one"),
+            Field::string(
+                "filename",
+                "the path the kernel executed. For a `#!` script this is the script, and `argv` is the interpreter's: \
+                 `[\"/bin/sh\", \"/path/script\", \"arg\"]`",
+            ),
             Field::hex("filename_hex", "filename"),
-            Field::string("exe", "the executable as readlink /proc/PID/exe shows it, resolved by the kernel (for a #! script, its interpreter); null for a failed exec").nullable(),
+            Field::string(
+                "exe",
+                "the executable as `readlink /proc/PID/exe` names it, walked in the kernel like `open`'s `full_path` (a symlink resolved; \
+                 for a `#!` script, its interpreter; a memfd as `/memfd:NAME (deleted)`); `null` for a failed exec",
+            )
+            .nullable(),
             Field::hex("exe_hex", "exe"),
-            Field::boolean("exe_truncated", "exe was cut (longer than PATH_MAX): it holds the components nearest the file"),
-            Field::strings("argv", "every argument, in order, empty ones included"),
-            Field::with("argv_hex", serde_json::json!({"type": "array", "items": {"type": "string", "pattern": "^([0-9a-f]{2})*$"}}), "every argument's exact bytes, hex-encoded; present only when one is not UTF-8").optional(),
-            Field::boolean("argv_truncated", "argv was cut (--max-arg-bytes, or 64 arguments of a failed exec)"),
-            Field::string("cwd", "the process's working directory at the exec, as readlink /proc/PID/cwd shows it").nullable(),
+            Field::boolean("exe_truncated", "`true` when `exe` was cut (longer than PATH_MAX): it then holds the components nearest the file"),
+            Field::strings(
+                "argv",
+                "every argument, in order, empty ones included. For a successful exec it is the new program's argv as the kernel laid it out, \
+                 whatever the path (execve, execveat, scripts, binfmt_misc). For a failed exec it is read from the caller's argv array \
+                 (at most 64 arguments)",
+            ),
+            Field::with(
+                "argv_hex",
+                serde_json::json!({"type": "array", "items": {"type": "string", "pattern": "^([0-9a-f]{2})*$"}}),
+                "every argument's exact bytes, hex-encoded; present only when one is not UTF-8 (it then shows U+FFFD in `argv`)",
+            )
+            .optional(),
+            Field::boolean(
+                "argv_truncated",
+                "`true` when `--max-arg-bytes` (or the 64-argument limit of failed execs) cut argv: never a silent cut",
+            ),
+            Field::string(
+                "cwd",
+                "the process's working directory at the exec, as `readlink /proc/PID/cwd` names it; `null` when it could not be named",
+            )
+            .nullable(),
             Field::hex("cwd_hex", "cwd"),
-            Field::boolean("cwd_truncated", "cwd was cut (longer than PATH_MAX): it holds the components nearest the directory"),
-            Field::integer("ret", "0, or the negative errno of a failed exec"),
-            Field::string("errno", "the errno name of a failed exec, else null").nullable(),
+            Field::boolean(
+                "cwd_truncated",
+                "`true` when `cwd` was cut (longer than PATH_MAX), as for `exe`: it then holds the components nearest the directory",
+            ),
+            Field::integer("ret", "`0` on success; the negative errno of a failed exec"),
+            Field::string("errno", "`null` on success; the errno name of a failed exec").nullable(),
         ])
     }
 

@@ -140,11 +140,27 @@ impl Record for ExitEvent {
 
     fn schema() -> serde_json::Value {
         crate::schema::task_record(Self::NAME, "One process exit (with --threads, thread exits too).", vec![
-            Field::with("exit_code", serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 255}), "the exit status, or null when a signal killed it"),
-            Field::string("signal", "the signal that killed it (\"SIGKILL\"), else null").nullable(),
+            Field::count(
+                "tid",
+                "the thread that reports it: for a process's exit, a thread that was among the last to leave (when several threads leave \
+                 at once, as under SIGKILL, exactly one of them reports the process's exit and the others are thread exits); for a thread \
+                 exit, that thread",
+            ),
+            Field::string("comm", "the command name (at most 15 bytes) of that thread"),
+            Field::with(
+                "exit_code",
+                serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 255}),
+                "the exit status (0-255), or `null` when a signal killed it",
+            ),
+            Field::string("signal", "the signal that killed it (`\"SIGKILL\"`), else `null`").nullable(),
             Field::boolean("core_dumped", "whether it dumped core"),
-            Field::count("duration_ns", "how long the process (or thread) lived"),
-            Field::with("thread", serde_json::json!({"const": true}), "with --threads: the exit of a thread while others live on").optional(),
+            Field::count("duration_ns", "how long the process (or, for a thread exit, the thread) lived"),
+            Field::with(
+                "thread",
+                serde_json::json!({"const": true}),
+                "only with `--threads`: `true` on the exit of a thread while others live on (absent on a process's exit)",
+            )
+            .optional(),
         ])
     }
 

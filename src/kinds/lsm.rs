@@ -245,14 +245,22 @@ impl Record for LsmFileOpenEvent {
 
     fn schema() -> serde_json::Value {
         crate::schema::task_record(Self::NAME, "A file being opened, from BPF-LSM's file_open hook: whoever opens it, as the lookup ended.", vec![
-            Field::string("path", "bpf_d_path's name for the file, as readlink /proc/PID/fd/N would show it; empty when it did not fit"),
+            Field::string(
+                "path",
+                "the file as `bpf_d_path` names it, as `readlink /proc/PID/fd/N` would show it; empty when it did not fit in PATH_MAX \
+                 (`path_truncated`)",
+            ),
             Field::hex("path_hex", "path"),
-            Field::boolean("path_truncated", "the path did not fit in PATH_MAX"),
-            Field::count("inode", "the inode number, as stat -c %i"),
-            Field::string("dev", "the device of the filesystem, major:minor"),
-            Field::with("file_type", serde_json::json!({"enum": ["regular", "directory", "char", "block", "socket", "fifo", "symlink", "unknown"]}), "the file's type"),
-            Field::string("mode", "the permission bits in octal, as stat -c %a"),
-            Field::strings("flags", "the open flags, by name, as open records write them"),
+            Field::boolean("path_truncated", "`true` when the path did not fit in PATH_MAX (`path` is then empty)"),
+            Field::count("inode", "the inode number, as `stat -c %i` gives it"),
+            Field::string("dev", "the filesystem's device as `major:minor` (as in `/proc/PID/mountinfo`)"),
+            Field::with(
+                "file_type",
+                serde_json::json!({"enum": ["regular", "directory", "char", "block", "socket", "fifo", "symlink", "unknown"]}),
+                "the file's type",
+            ),
+            Field::string("mode", "the permission bits in octal, as `stat -c %a` writes them (`\"640\"`, `\"4755\"`)"),
+            Field::strings("flags", "the open flags, by name, as in `open`"),
         ])
     }
 
@@ -312,14 +320,29 @@ impl Record for LsmConnectEvent {
     fn schema() -> serde_json::Value {
         let port = serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535});
         crate::schema::task_record(Self::NAME, "A connect about to be made, from BPF-LSM's socket_connect hook (connect(2) and io_uring).", vec![
-            Field::string("family", "the address family: inet, inet6, unix, unspec, else af_<n>"),
-            Field::string("protocol", "inet sockets: tcp, udp, else ip_<n>; null for others").nullable(),
-            Field::string("socket_type", "stream, dgram, raw, seqpacket, else type_<n>; null when unknown").nullable(),
-            Field::string("saddr", "the local address when already bound; else null").nullable(),
-            Field::with("sport", port.clone(), "the local port when already bound; else null"),
-            Field::string("daddr", "the destination address; null for unix sockets").nullable(),
-            Field::with("dport", port, "the destination port; null for unix sockets"),
-            Field::string("path", "unix sockets: the path, or @name for an abstract one; else null").nullable(),
+            Field::string(
+                "family",
+                "the address family passed, as in `connect`: `\"inet\"`, `\"inet6\"`, `\"unix\"`, `\"unspec\"`, else `\"af_<n>\"`",
+            ),
+            Field::string(
+                "protocol",
+                "as in `connect`: inet sockets: `\"tcp\"`, `\"udp\"`, else `\"ip_<n>\"`, read from the socket; `null` for others",
+            )
+            .nullable(),
+            Field::string(
+                "socket_type",
+                "as in `connect`: `\"stream\"`, `\"dgram\"`, `\"raw\"`, `\"seqpacket\"`, else `\"type_<n>\"`; `null` when unknown",
+            )
+            .nullable(),
+            Field::string("saddr", "the local address when the socket is already bound; else `null`").nullable(),
+            Field::with("sport", port.clone(), "the local port when the socket is already bound; else `null`"),
+            Field::string("daddr", "the destination address passed; `null` for unix sockets").nullable(),
+            Field::with("dport", port, "the destination port passed; `null` for unix sockets"),
+            Field::string(
+                "path",
+                "unix sockets: the path, or `@name` for an abstract socket (with `path_hex` when not UTF-8); else `null`",
+            )
+            .nullable(),
             Field::hex("path_hex", "path"),
         ])
     }

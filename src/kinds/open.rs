@@ -432,21 +432,42 @@ impl Record for OpenEvent {
 
     fn schema() -> serde_json::Value {
         crate::schema::task_record(Self::NAME, "One completed open(2), openat(2), openat2(2) or creat(2).", vec![
-            Field::with("syscall", serde_json::json!({"enum": ["open", "openat", "openat2", "creat"]}), "the syscall"),
-            Field::with("dirfd", serde_json::json!({"type": ["integer", "string", "null"]}), "openat, openat2: the dirfd argument, \"AT_FDCWD\" for the cwd; null for open and creat"),
-            Field::string("path", "the path as passed (at most 4095 bytes); empty if the kernel could not read it"),
+            Field::with("syscall", serde_json::json!({"enum": ["open", "openat", "openat2", "creat"]}), "the syscall that opened"),
+            Field::with(
+                "dirfd",
+                serde_json::json!({"type": ["integer", "string", "null"]}),
+                "`openat`, `openat2`: the directory fd argument, `\"AT_FDCWD\"` for the cwd; `null` for `open` and `creat`",
+            ),
+            Field::string(
+                "path",
+                "the path as passed, at most 4095 bytes, which is the kernel's own limit; empty if the kernel could not read it from user memory",
+            ),
             Field::hex("path_hex", "path"),
             Field::string(
                 "full_path",
-                "absolute, as the opening process's root sees it, as readlink /proc/PID/fd/N shows it: a successful open's file (symlinks and .. resolved as the kernel resolved them; \" (deleted)\", pipe:[N], anon_inode:NAME as the kernel names them); a failed open's path when absolute, else its base directory (cwd or dirfd, taken at the call) joined with the path as passed; null when it could not be named",
+                "absolute, as the opening process's root sees it (inside a chroot, the chroot's view): what `readlink /proc/PID/fd/N` shows. \
+                 A successful open's file is named from the new fd's `struct file`, so symlinks, `..` and bind mounts are resolved as the kernel \
+                 resolved them; an unlinked file ends in ` (deleted)`, and pipes, sockets, anonymous inodes, namespaces and memfds are named as \
+                 the kernel names them (`pipe:[4242]`, `anon_inode:[eventfd]`, `net:[4026531833]`, `/memfd:buf (deleted)`). A failed open's is \
+                 its path when absolute, else its base directory (the cwd, or the dirfd's directory, taken when the call returned) joined with \
+                 the path as passed, unresolved. `null` when there is no name to give: the dirfd was not open, or a pseudo file's filesystem \
+                 names it in a way sysnoop does not mirror",
             )
             .nullable(),
             Field::hex("full_path_hex", "full_path"),
-            Field::boolean("full_path_truncated", "the name was cut (deeper or longer than PATH_MAX): full_path holds the components nearest the file"),
-            Field::strings("flags", "the access mode, then every flag set, by name; bits with no name as one hex string"),
-            Field::count("mode", "the mode argument as passed (meaningful with O_CREAT, O_TMPFILE)"),
+            Field::boolean(
+                "full_path_truncated",
+                "`true` when the name was cut: the file is deeper than the walk goes, or its name is longer than PATH_MAX (4095 bytes); \
+                 `full_path` then holds the components nearest the file, without the leading ones",
+            ),
+            Field::strings(
+                "flags",
+                "the access mode first, then every flag that is set, by name; bits with no name appear as one hex string (`\"0x10000000000\"`). \
+                 For `creat` this is `O_WRONLY`, `O_CREAT`, `O_TRUNC`",
+            ),
+            Field::count("mode", "the mode argument as passed, as a number (only meaningful with `O_CREAT`/`O_TMPFILE`)"),
             Field::integer("ret", "the file descriptor, or the negative errno"),
-            Field::string("errno", "the errno name when it failed (\"ENOENT\"), else null").nullable(),
+            Field::string("errno", "the errno name (`\"ENOENT\"`) when the call failed, otherwise `null`").nullable(),
         ])
     }
 

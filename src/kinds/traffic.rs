@@ -225,23 +225,27 @@ impl Record for TrafficEvent {
         let flow = serde_json::json!({
             "type": "object",
             "properties": {
-                "rx_bytes": {"type": "integer", "minimum": 0},
-                "tx_bytes": {"type": "integer", "minimum": 0},
-                "rx_packets": {"type": "integer", "minimum": 0},
-                "tx_packets": {"type": "integer", "minimum": 0},
+                "rx_bytes": {"type": "integer", "minimum": 0, "description": "bytes of that protocol received"},
+                "tx_bytes": {"type": "integer", "minimum": 0, "description": "bytes of that protocol sent"},
+                "rx_packets": {"type": "integer", "minimum": 0, "description": "packets of that protocol received"},
+                "tx_packets": {"type": "integer", "minimum": 0, "description": "packets of that protocol sent"},
             },
             "required": ["rx_bytes", "tx_bytes", "rx_packets", "tx_packets"],
             "additionalProperties": false,
         });
         crate::schema::record(Self::NAME, "One cgroup's traffic over one interval.", vec![
             Field::count("cgroup_id", "the cgroup v2 id"),
-            Field::string("cgroup", "its path under the cgroup v2 mount (cgroup:<id> once it is gone)"),
+            Field::string("cgroup", "its path under the cgroup v2 mount (`cgroup:<id>` once it is gone)"),
             Field::count("interval_ns", "the time the counts cover"),
-            Field::count("rx_bytes", "bytes received by sockets in the cgroup"),
-            Field::count("tx_bytes", "bytes sent"),
-            Field::count("rx_packets", "packets received"),
-            Field::count("tx_packets", "packets sent"),
-            Field::with("protocols", serde_json::json!({"type": "object", "additionalProperties": flow}), "the same by IP protocol: tcp, udp, icmp, icmpv6, sctp, else ip_<n>; other for non-IP"),
+            Field::count("rx_bytes", "bytes (IP packet lengths) received by sockets in that cgroup during the interval"),
+            Field::count("tx_bytes", "bytes (IP packet lengths) sent by sockets in that cgroup during the interval"),
+            Field::count("rx_packets", "packets received by sockets in that cgroup during the interval"),
+            Field::count("tx_packets", "packets sent by sockets in that cgroup during the interval"),
+            Field::with(
+                "protocols",
+                serde_json::json!({"type": "object", "propertyNames": {"title": "protocol"}, "additionalProperties": flow}),
+                "the same, by IP protocol: `tcp`, `udp`, `icmp`, `icmpv6`, `sctp`, else `ip_<n>`; `other` for non-IP",
+            ),
         ])
     }
 
@@ -348,11 +352,11 @@ impl Record for AlertEvent {
 
     fn schema() -> serde_json::Value {
         crate::schema::record(Self::NAME, "A cgroup moved more bytes per second than --alert-bytes-per-sec in an interval.", vec![
-            Field::with("severity", serde_json::json!({"const": "warning"}), "always warning"),
+            Field::with("severity", serde_json::json!({"const": "warning"}), "always `warning`"),
             Field::count("cgroup_id", "the cgroup v2 id"),
-            Field::string("cgroup", "its path under the cgroup v2 mount"),
-            Field::count("bytes_per_sec", "its rate in that interval, received plus sent"),
-            Field::count("threshold", "--alert-bytes-per-sec"),
+            Field::string("cgroup", "its path under the cgroup v2 mount (`cgroup:<id>` once it is gone)"),
+            Field::count("bytes_per_sec", "the cgroup's rate in that interval, received plus sent"),
+            Field::count("threshold", "`--alert-bytes-per-sec`"),
         ])
     }
 

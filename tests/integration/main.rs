@@ -23,6 +23,7 @@ mod ocsf;
 mod open;
 mod paths;
 mod privileges;
+mod readme;
 mod records;
 mod syscalls;
 mod text;
