@@ -238,12 +238,12 @@ pub(crate) type Origin = Option<usize>;
 
 /// Lines on their way to the destination, each with where it ends and its origin.
 #[derive(Debug, Default)]
-struct Batch {
+struct Lines {
     bytes: Vec<u8>,
     lines: Vec<(usize, Origin)>,
 }
 
-impl Batch {
+impl Lines {
     fn push(&mut self, line: &[u8], origin: Origin) {
         self.bytes.extend_from_slice(line);
         self.lines.push((self.bytes.len(), origin));
@@ -300,9 +300,9 @@ impl Queue {
 /// The writer's end of the queue: never waits.
 struct Feed {
     queue: Arc<Queue>,
-    tx: Sender<Batch>,
-    spare: Receiver<Batch>,
-    batch: Batch,
+    tx: Sender<Lines>,
+    spare: Receiver<Lines>,
+    batch: Lines,
     /// Hand the batch over at this size: it must fit in the queue with room to spare.
     batch_bytes: usize,
 }
@@ -368,7 +368,7 @@ impl Link {
         Ok(Link { dest, conn: Some(conn), backoff: Backoff::new(), retry_at: now, down: false, progress: now, drain_from: None, gave_up: false })
     }
 
-    fn deliver(&mut self, queue: &Queue, rx: Receiver<Batch>, spare: Sender<Batch>) {
+    fn deliver(&mut self, queue: &Queue, rx: Receiver<Lines>, spare: Sender<Lines>) {
         loop {
             match rx.recv_timeout(TICK) {
                 Ok(mut batch) => {
@@ -531,7 +531,7 @@ impl Remote {
         let queue = Arc::new(Queue::new(capacity, sources));
         let (tx, rx) = unbounded();
         let (spare_tx, spare) = bounded(SPARE_BATCHES);
-        let feed = Feed { queue: queue.clone(), tx, spare, batch: Batch::default(), batch_bytes: BATCH_BYTES.min(capacity / 4) };
+        let feed = Feed { queue: queue.clone(), tx, spare, batch: Lines::default(), batch_bytes: BATCH_BYTES.min(capacity / 4) };
         let shared = queue.clone();
         let mut link = link;
         let thread = thread::Builder::new()
@@ -636,11 +636,11 @@ mod tests {
         assert_eq!(b.failed(), Backoff::FIRST);
     }
 
-    fn feed(capacity: usize, sources: usize) -> (Feed, Receiver<Batch>) {
+    fn feed(capacity: usize, sources: usize) -> (Feed, Receiver<Lines>) {
         let queue = Arc::new(Queue::new(capacity, sources));
         let (tx, rx) = unbounded();
         let (_, spare) = bounded(1);
-        (Feed { queue, tx, spare, batch: Batch::default(), batch_bytes: BATCH_BYTES.min(capacity / 4) }, rx)
+        (Feed { queue, tx, spare, batch: Lines::default(), batch_bytes: BATCH_BYTES.min(capacity / 4) }, rx)
     }
 
     /// A batch that does not fit counts each of its records unsent under its own
@@ -686,7 +686,7 @@ mod tests {
 
     #[test]
     fn lines_from_a_position() {
-        let mut batch = Batch::default();
+        let mut batch = Lines::default();
         batch.push(b"aaa\n", Some(0));
         batch.push(b"bb\n", Some(1));
         batch.push(b"c\n", None);

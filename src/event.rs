@@ -64,7 +64,7 @@ impl std::fmt::Debug for Comm {
 
 /// What writing a record needs besides the record: the wall clock, the run's session
 /// id, which every native record carries as `session`, and what cgroup ids name.
-pub struct Render {
+pub struct RecordContext {
     pub(crate) clock: WallClock,
     pub(crate) session: String,
     /// Cgroup ids' paths and containers; None in unit tests and without cgroup v2.
@@ -75,9 +75,9 @@ pub struct Render {
     pub(crate) json_clock: json::Clock,
 }
 
-impl Render {
+impl RecordContext {
     pub(crate) fn new(session: String) -> Self {
-        Render { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false, json_clock: json::Clock::default() }
+        RecordContext { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false, json_clock: json::Clock::default() }
     }
 
     /// The cgroup `id` names, when it is known.
@@ -103,10 +103,10 @@ pub(crate) trait Record: Sized {
     const RING: Option<(u32, Decoder<Self>)> = None;
 
     /// Appends this event's NDJSON line (with its newline) to `line`.
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>);
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>);
 
     /// Appends this event as one OCSF 1.3.0 event (see src/ocsf.rs), with its newline.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>);
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>);
 
     /// The JSON Schema of this kind's native record (see src/schema.rs).
     fn schema() -> serde_json::Value;
@@ -115,7 +115,7 @@ pub(crate) trait Record: Sized {
     const TEXT: Header;
 
     /// Appends this event's columns under `TEXT`, without a newline.
-    fn write_text(&self, ctx: &Render, line: &mut String);
+    fn write_text(&self, ctx: &RecordContext, line: &mut String);
 
     /// Ring records: one real record's bytes, as the kernel lays them out (for the
     /// decoder tests every kind gets: truncations, corruption, dispatch).
@@ -134,7 +134,7 @@ pub(crate) fn push_line(line: &mut Vec<u8>, record: &impl Serialize) {
 
 /// Appends the line of a record about a task: the head every such record starts with
 /// (`push_task_head`), then `body`'s fields.
-pub(crate) fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task, body: &impl Serialize) {
+pub(crate) fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &RecordContext, task: &Task, body: &impl Serialize) {
     push_task_head(line, kind, ctx, task);
     push_body(line, body);
 }
@@ -144,7 +144,7 @@ pub(crate) fn push_task_line(line: &mut Vec<u8>, kind: &'static str, ctx: &Rende
 /// when the name is not UTF-8, `cgroup_id`, `cgroup` with --cgroup-path, and
 /// `container_id` and `container_runtime` when the cgroup names a container. Written by
 /// hand (src/json.rs): every record has it.
-pub(crate) fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &Render, task: &Task) {
+pub(crate) fn push_task_head(line: &mut Vec<u8>, kind: &'static str, ctx: &RecordContext, task: &Task) {
     line.extend_from_slice(b"{\"kind\":");
     json::string(line, kind);
     json::key!(line, "time");
@@ -250,7 +250,7 @@ pub(crate) mod tests {
     /// The one NDJSON line an event writes.
     pub(crate) fn line(e: &Event) -> String {
         let mut line = Vec::new();
-        e.write_json(&Render::new(SESSION.into()), &mut line);
+        e.write_json(&RecordContext::new(SESSION.into()), &mut line);
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
         assert_eq!(line.last(), Some(&b'\n'));
         String::from_utf8(line).unwrap()
@@ -264,7 +264,7 @@ pub(crate) mod tests {
         struct Body {
             n: u8,
         }
-        let ctx = Render::new(SESSION.into());
+        let ctx = RecordContext::new(SESSION.into());
         let time = || ctx.utc(1_000);
         let mut line = Vec::new();
         push_record_line(&mut line, "x", time(), SESSION, &Empty {});
@@ -289,7 +289,7 @@ pub(crate) mod tests {
     fn an_unknown_cgroup_is_named_by_its_id() {
         #[derive(Serialize)]
         struct Empty {}
-        let ctx = Render { cgroup_path: true, ..Render::new(SESSION.into()) };
+        let ctx = RecordContext { cgroup_path: true, ..RecordContext::new(SESSION.into()) };
         let mut line = Vec::new();
         push_task_line(&mut line, "y", &ctx, &Task { cgroup_id: 4242, ..task(b"sh") }, &Empty {});
         let v: serde_json::Value = serde_json::from_slice(&line).unwrap();

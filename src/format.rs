@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::columns::duration;
-use crate::event::{push_line, Render};
+use crate::event::{push_line, RecordContext};
 use crate::kinds::{Event, Kind};
 use crate::ocsf::Ocsf;
 use crate::stats::Report;
@@ -55,7 +55,7 @@ impl Renderer {
     }
 
     /// Appends `event`'s line.
-    pub(crate) fn event(&self, event: &Event, ctx: &Render, line: &mut Vec<u8>) {
+    pub(crate) fn event(&self, event: &Event, ctx: &RecordContext, line: &mut Vec<u8>) {
         match self {
             Renderer::Native => event.write_json(ctx, line),
             Renderer::Ocsf(ocsf) => event.write_ocsf(ctx, ocsf, line),
@@ -144,7 +144,7 @@ mod tests {
     fn text_lines_align_whatever_the_kind() {
         let kinds: Vec<Kind> = Kind::ALL.to_vec();
         let renderer = Renderer::new(Format::Text, &kinds, "s");
-        let ctx = Render::new("s".into());
+        let ctx = RecordContext::new("s".into());
         let mut lines = Vec::new();
         renderer.start(&(), Timestamp(0), &mut lines);
         for (_, bytes) in crate::kinds::example_records() {

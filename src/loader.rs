@@ -96,6 +96,8 @@ impl Common {
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct Hooks {
     pub(crate) kind: &'static str,
+    /// The record kinds it writes (its sources' kinds): filled in once loaded.
+    pub(crate) records: Vec<&'static str>,
     #[serde(rename = "hooks")]
     pub(crate) traced: Vec<String>,
     /// Said after the hooks, e.g. the cgroup traffic is counted in.
@@ -109,7 +111,7 @@ pub(crate) struct Hooks {
 
 impl Hooks {
     pub(crate) fn new(kind: &'static str, traced: Vec<String>) -> Self {
-        Hooks { kind, traced, detail: None, absent: Vec::new(), without: 0 }
+        Hooks { kind, records: Vec::new(), traced, detail: None, absent: Vec::new(), without: 0 }
     }
 
     /// The hooks of a kind whose programs are object `O`'s: they name the kernel

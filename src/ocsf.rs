@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
-use crate::event::{push_body, Render, Task};
+use crate::event::{push_body, RecordContext, Task};
 use crate::json;
 use crate::text;
 
@@ -82,7 +82,7 @@ impl Ocsf {
     /// Appends one event about `task` (at its time): `push`, with the container profile
     /// when the task's cgroup is a container's (its `Process::task` objects then carry
     /// the `container`).
-    pub(crate) fn push_task(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task, body: &impl Serialize) {
+    pub(crate) fn push_task(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &RecordContext, task: &Task, body: &impl Serialize) {
         let container = ctx.cgroup(task.cgroup_id).is_some_and(|c| c.container.is_some());
         self.push_profiled(line, class, activity, ctx.utc(task.ts_ns), container, body)
     }
@@ -116,7 +116,7 @@ impl Ocsf {
     /// For events written by hand: the head of an event about `task`, then its `actor`
     /// (`Actor::task`) and `device`, as `push_task` writes them; the caller appends the
     /// rest of the body and closes the object.
-    pub(crate) fn task_head(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &Render, task: &Task) {
+    pub(crate) fn task_head(&self, line: &mut Vec<u8>, class: Class, activity: u8, ctx: &RecordContext, task: &Task) {
         let cgroup = ctx.cgroup(task.cgroup_id);
         let container = cgroup.as_ref().and_then(|c| c.container.as_ref());
         self.head(line, class, activity, ctx.utc(task.ts_ns), container.is_some());
@@ -243,7 +243,7 @@ pub(crate) struct Actor<'a> {
 
 impl<'a> Actor<'a> {
     /// The task itself, and its user.
-    pub(crate) fn task(task: &'a Task, ctx: &Render) -> Self {
+    pub(crate) fn task(task: &'a Task, ctx: &RecordContext) -> Self {
         Actor { process: Some(Process::task(task, ctx)), user: Some(User::uid(task.uid)), app_name: None }
     }
 }
@@ -279,7 +279,7 @@ pub(crate) struct Container {
 impl<'a> Process<'a> {
     /// A task: pid, tid, command name (U+FFFD for bytes that are not UTF-8; the native
     /// `comm_hex` goes under `unmapped`), its user, its parent's pid and its container.
-    pub(crate) fn task(task: &'a Task, ctx: &Render) -> Self {
+    pub(crate) fn task(task: &'a Task, ctx: &RecordContext) -> Self {
         let container = ctx.cgroup(task.cgroup_id).and_then(|c| c.container.as_ref().map(|c| Container { uid: c.id.clone(), runtime: c.runtime }));
         Process {
             container,
@@ -387,7 +387,7 @@ pub(crate) fn ids(v: &serde_json::Value) -> (u64, u64, u64) {
 pub(crate) fn json(e: &crate::kinds::Event) -> serde_json::Value {
     let mut line = Vec::new();
     use crate::event::tests::SESSION;
-    e.write_ocsf(&crate::event::Render::new(SESSION.into()), &Ocsf::new(Some("host".into()), Some("6.1.0".into()), SESSION), &mut line);
+    e.write_ocsf(&crate::event::RecordContext::new(SESSION.into()), &Ocsf::new(Some("host".into()), Some("6.1.0".into()), SESSION), &mut line);
     assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
     serde_json::from_slice(&line).unwrap()
 }

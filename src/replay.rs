@@ -4,7 +4,7 @@
 //! and then its bytes.
 
 use crate::clock::WallClock;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::format::{Format, Renderer};
 use crate::kinds::Event;
 use crate::ocsf::Ocsf;
@@ -28,8 +28,8 @@ pub fn records(recording: &[u8]) -> Vec<&[u8]> {
 
 /// What records are rendered with for a replay: a fixed clock offset, session and host,
 /// so a replay's output is the same on every run and machine.
-pub fn context() -> Render {
-    Render { clock: WallClock::with_offset(1_795_000_000_000_000_000), ..Render::new(SESSION.into()) }
+pub fn context() -> RecordContext {
+    RecordContext { clock: WallClock::with_offset(1_795_000_000_000_000_000), ..RecordContext::new(SESSION.into()) }
 }
 
 pub(crate) const SESSION: &str = "01a20764-0000-7000-8000-000000000000";
@@ -44,7 +44,7 @@ pub fn renderer(format: Format, kinds: &[crate::kinds::Kind]) -> Renderer {
 
 /// Decodes and renders every record as the writer does, each line appended to `out`;
 /// returns how many records decoded.
-pub fn render(records: &[&[u8]], renderer: &Renderer, ctx: &Render, out: &mut Vec<u8>) -> usize {
+pub fn render(records: &[&[u8]], renderer: &Renderer, ctx: &RecordContext, out: &mut Vec<u8>) -> usize {
     let mut decoded = 0;
     for bytes in records {
         if let Ok(event) = crate::kinds::record(bytes) {

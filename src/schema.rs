@@ -179,7 +179,12 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
     let hooks = json!({
         "type": "object",
         "properties": {
-            "kind": {"type": "string", "description": "the kind traced"},
+            "kind": {"type": "string", "description": "the kind traced: its subcommand"},
+            "records": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "the record kinds it writes, as each record's `kind` and the summary's `counts` name them (`syscalls`: `syscall`, or `syscall_count` with --count; `lsm`: `lsm_file_open` and `lsm_socket_connect`; `traffic`: `traffic` and `alert`)",
+            },
             "hooks": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -193,7 +198,7 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
                 "description": "the newer kernel features (BPF helpers) its programs do without here: the fallbacks they took (see the start record's `fallbacks`); empty on Linux 5.17 and later",
             },
         },
-        "required": ["kind", "hooks", "detail", "absent", "without"],
+        "required": ["kind", "records", "hooks", "detail", "absent", "without"],
         "additionalProperties": false,
     });
     let skipped = json!({

@@ -80,6 +80,9 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
             Some(follower)
         }
     };
+    for l in &mut loaded {
+        l.hooks.records = l.sources.iter().map(|s| s.kind.name()).collect();
+    }
     let sources = Sources::new(loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect());
     let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
     let dedups: Vec<(Kind, Dedupe)> = loaded.iter_mut().filter_map(|l| l.dedup.take()).collect();

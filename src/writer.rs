@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::delivery::{Origin, Remote};
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::follow::Follower;
 use crate::format::Renderer;
 use crate::kinds::{Event, Kind};
@@ -150,7 +150,7 @@ pub(crate) struct Writer<'s, W: Write> {
     dedup: Vec<Option<Dedupe>>,
     sink: Sink<W>,
     /// The wall clock and the session id.
-    render: Render,
+    render: RecordContext,
     renderer: Renderer,
     line: Vec<u8>,
     started: Instant,
@@ -184,7 +184,7 @@ impl<'s, W: Write> Writer<'s, W> {
             user: (0..=sources.len()).map(|_| UserCounts::default()).collect(),
             dedup,
             sink,
-            render: Render { cgroups: RefCell::new(crate::cgroup::Cgroups::new()), cgroup_path, ..Render::new(session) },
+            render: RecordContext { cgroups: RefCell::new(crate::cgroup::Cgroups::new()), cgroup_path, ..RecordContext::new(session) },
             renderer,
             line: Vec::with_capacity(512),
             started,

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use crate::abi::sysnoop_kind;
 use crate::bpf::connect::types::{connect_abi, connect_event, connect_slot};
 use crate::bpf::connect::ConnectBpfSkel;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -142,7 +142,7 @@ impl Record for ConnectEvent {
     const NAME: &'static str = "connect";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_CONNECT.0, decode));
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         let body = ConnectRecord {
             fd: self.fd,
             ends: self.ends.record(),
@@ -154,7 +154,7 @@ impl Record for ConnectEvent {
 
     /// Network Activity: Open when it connected, Refuse when refused, Fail otherwise (a
     /// non-blocking connect still in progress is an Open whose status is Other).
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let (activity, status_id) = match self.ret {
             0 => (ACTIVITY_OPEN, 1),
             EINPROGRESS => (ACTIVITY_OPEN, 99),
@@ -230,7 +230,7 @@ impl Record for ConnectEvent {
 
     /// As tcpconnect, for every family: the source when bound, the destination with its
     /// port (a unix socket's path), RET 0 or the errno name.
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let with_port = |ip: String, port: Option<u16>| match (self.ends.family, port) {
             (AF_INET6, Some(port)) => format!("[{ip}]:{port}"),
             (_, Some(port)) => format!("{ip}:{port}"),
@@ -350,7 +350,7 @@ mod tests {
         };
         let text = |e: ConnectEvent| {
             let mut line = String::new();
-            Event::Connect(e).write_text(&crate::event::Render::new(crate::event::tests::SESSION.into()), &mut line);
+            Event::Connect(e).write_text(&crate::event::RecordContext::new(crate::event::tests::SESSION.into()), &mut line);
             line.split_whitespace().skip(1).map(str::to_owned).collect::<Vec<_>>()
         };
         assert_eq!(text(e.clone()), ["4242", "curl", "tcp", "ECONNREFUSED", "-", "[::1]:443"]);

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use crate::abi::sysnoop_kind;
 use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source};
 use crate::bpf::exec::ExecBpfSkel;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -222,7 +222,7 @@ impl Record for ExecEvent {
     const NAME: &'static str = "exec";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_EXEC.0, decode));
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         let filename = text::render(&self.filename);
         let (argv, argv_hex) = self.rendered_argv();
         let (exe, exe_hex) = self.exe.rendered();
@@ -246,7 +246,7 @@ impl Record for ExecEvent {
     }
 
     /// Process Activity, Launch: the actor is the parent, the process the new image.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let filename = text::render(&self.filename);
         let (argv, argv_hex) = self.rendered_argv();
         let (status_id, status_detail) = ocsf::status(self.ret.into());
@@ -330,7 +330,7 @@ impl Record for ExecEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("RET", 7)], last: "ARGS" };
 
     /// As execsnoop: RET 0 or the errno name, then argv (`...` when it was cut).
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let ret = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
         let mut args: Vec<Cow<'_, str>> = self.argv().into_iter().map(escape).collect();
         if self.args_truncated {

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use crate::abi::sysnoop_kind;
 use crate::bpf::exit::types::{exit_abi, exit_event, exit_slot};
 use crate::bpf::exit::ExitBpfSkel;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
@@ -108,7 +108,7 @@ impl Record for ExitEvent {
     const NAME: &'static str = "exit";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_EXIT.0, decode));
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         let body = ExitRecord {
             exit_code: self.exit_code(),
             signal: self.signal().map(signal_name),
@@ -120,7 +120,7 @@ impl Record for ExitEvent {
     }
 
     /// Process Activity, Terminate: the process is its own actor.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let body = ExitOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
@@ -167,7 +167,7 @@ impl Record for ExitEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PCOMM", 16), ("PID", 7), ("PPID", 7), ("TID", 7), ("AGE", 9)], last: "EXIT" };
 
     /// As exitsnoop: how long it lived, and `code N` or `signal NAME` (and a core dump).
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let how = match self.signal() {
             None => format!("code {}", (self.raw_exit_code >> 8) & 0xff),
             Some(signal) => format!("signal {}{}", signal_name(signal), if self.core_dumped() { ", core dumped" } else { "" }),

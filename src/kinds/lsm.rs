@@ -17,7 +17,7 @@ use crate::bpf::lsm::types::{lsm_abi, lsm_connect_event, lsm_file_open_event, ls
 use crate::bpf::lsm::LsmBpfSkel;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
-use crate::event::{push_task_line, Decoder, Record, Render, Task};
+use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::socket::{socket_ends, SocketEnds};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Shared};
@@ -205,7 +205,7 @@ impl Record for LsmFileOpenEvent {
     const NAME: &'static str = "lsm_file_open";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_LSM_FILE_OPEN.0, decode_file));
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
         let body = LsmFileRecord {
             path: path.text,
@@ -221,7 +221,7 @@ impl Record for LsmFileOpenEvent {
     }
 
     /// File System Activity: Open, with the inode as `file.uid`.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let path = text::render(&self.path);
         let mut file = File::at(path.text);
         file.type_id = file_type(self.mode).1;
@@ -266,7 +266,7 @@ impl Record for LsmFileOpenEvent {
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("INODE", 10), ("MODE", 5)], last: "PATH" };
 
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &self.inode, &permissions(self.mode)];
         Self::TEXT.row(line, &cells, &escape(&self.path));
     }
@@ -293,12 +293,12 @@ impl Record for LsmConnectEvent {
     const NAME: &'static str = "lsm_socket_connect";
     const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_LSM_CONNECT.0, decode_connect));
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         push_task_line(line, Self::NAME, ctx, &self.task, &self.ends.record());
     }
 
     /// Network Activity: Open (the connect is about to be made).
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let ends = self.ends.ocsf_ends();
         let body = LsmConnectOcsf {
             actor: Actor::task(&self.task, ctx),
@@ -349,7 +349,7 @@ impl Record for LsmConnectEvent {
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("PROTO", 6), ("SADDR", 22)], last: "DADDR" };
 
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let proto = self.ends.protocol_name().unwrap_or_else(|| self.ends.family_name());
         let source = self.ends.source().unwrap_or_else(|| "-".to_owned());
         let destination = match (self.ends.address(&self.ends.daddr), self.ends.shown_path()) {

@@ -16,7 +16,7 @@ use clap::{ArgMatches, FromArgMatches};
 
 use crate::decode::Malformed;
 use crate::event::Record;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::loader::{Loaded, Shared};
 use crate::ocsf::Ocsf;
 
@@ -79,17 +79,17 @@ macro_rules! registry {
             }
 
             /// Appends this event's NDJSON line (with its newline) to `line`.
-            pub(crate) fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+            pub(crate) fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
                 match self { $($(Event::$variant(e) => e.write_json(ctx, line),)+)* }
             }
 
             /// Appends this event's text columns (no newline) to `line`.
-            pub(crate) fn write_text(&self, ctx: &Render, line: &mut String) {
+            pub(crate) fn write_text(&self, ctx: &RecordContext, line: &mut String) {
                 match self { $($(Event::$variant(e) => e.write_text(ctx, line),)+)* }
             }
 
             /// Appends this event as one OCSF event (with its newline) to `line`.
-            pub(crate) fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+            pub(crate) fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
                 match self { $($(Event::$variant(e) => e.write_ocsf(ctx, ocsf, line),)+)* }
             }
         }

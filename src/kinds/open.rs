@@ -13,7 +13,7 @@ use crate::bpf::open::types::{open_abi, open_event, open_prefix_action, open_sys
 use crate::dedup::{self, Dedup};
 use crate::kinds::Event;
 use crate::bpf::open::OpenBpfSkel;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_head, Decoder, Record, Task};
@@ -352,7 +352,7 @@ impl Record for OpenEvent {
 
     /// Written by hand (src/json.rs), field for field as serde would write them: the
     /// most frequent record of all (the replay test in src/replay.rs holds the bytes).
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         push_task_head(line, Self::NAME, ctx, &self.task);
         json::key!(line, "syscall");
         json::string(line, self.syscall.name());
@@ -387,7 +387,7 @@ impl Record for OpenEvent {
     /// `file.path` is the full path when there is one, else the path as passed, which
     /// `unmapped.path` always carries.
     /// Written by hand as `write_json` is, field for field as the OCSF objects serialize.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         ocsf.task_head(line, Class::FileSystem, ACTIVITY_OPEN, ctx, &self.task);
         let path = text::render(&self.path);
         let full = self.full.path.as_deref().map(text::render);
@@ -474,7 +474,7 @@ impl Record for OpenEvent {
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("FD", 3), ("ERR", 7)], last: "PATH" };
 
     /// As opensnoop: FD -1 when it failed, ERR the errno name (0 when it did not).
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let fd = if self.ret >= 0 { self.ret } else { -1 };
         let err = errno::of_ret(self.ret.into()).unwrap_or(Cow::Borrowed("0"));
         let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &fd, &err];

@@ -16,7 +16,7 @@ use crate::abi::sysnoop_kind;
 use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event, syscall_slot};
 use crate::bpf::syscall::SyscallBpfSkel;
 use crate::units::parse_duration;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_record_line, push_task_head, Decoder, Record, Task};
@@ -337,7 +337,7 @@ impl Record for SyscallEvent {
     /// Written by hand (src/json.rs), field for field as serde would write them: a
     /// record per call is the most there can be (the replay test in src/replay.rs holds
     /// the bytes).
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         push_task_head(line, Self::NAME, ctx, &self.task);
         json::key!(line, "syscall");
         json::string(line, &syscalls::name(self.nr));
@@ -363,7 +363,7 @@ impl Record for SyscallEvent {
     }
 
     /// No OCSF class is about one syscall: a Base Event with the native record.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         ocsf.push_unmapped(line, ctx.utc(self.task.ts_ns), |native| self.write_json(ctx, native));
     }
 
@@ -397,7 +397,7 @@ impl Record for SyscallEvent {
 
     /// As strace: RET the value, or the errno name when it failed, `?` for a call that
     /// never returns.
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let (ret, latency) = match self.result {
             Some((ret, latency)) => (errno::of_ret(ret).map_or_else(|| ret.to_string(), Cow::into_owned), latency.map_or_else(|| "-".to_owned(), duration)),
             None => ("?".to_owned(), "-".to_owned()),
@@ -432,7 +432,7 @@ pub(crate) struct SyscallCountEvent {
 impl Record for SyscallCountEvent {
     const NAME: &'static str = "syscall_count";
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         let comm = self.process.as_ref().map(|(_, comm)| text::render(comm));
         push_record_line(line, Self::NAME, ctx.utc(self.ts_ns), &ctx.session, &SyscallCountRecord {
             syscall: syscalls::name(self.nr),
@@ -466,7 +466,7 @@ impl Record for SyscallCountEvent {
 
     /// As syscount: the interval's calls, errors and time, the longest call; with -P the
     /// process.
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let process = self.process.as_ref().map_or_else(String::new, |(pid, comm)| format!("{pid} {}", escape(comm)));
         let (total, max) = match self.latency {
             Some((total, max)) => (duration(total), duration(max)),
@@ -477,7 +477,7 @@ impl Record for SyscallCountEvent {
     }
 
     /// Counts have no OCSF class: a Base Event with the native record.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         ocsf.push_unmapped(line, ctx.utc(self.ts_ns), |native| self.write_json(ctx, native));
     }
 }

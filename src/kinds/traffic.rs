@@ -21,7 +21,7 @@ use crate::bpf::traffic::TrafficBpfSkel;
 use crate::cgroup::relative;
 use crate::units::parse_duration;
 use crate::clock::boot_ns;
-use crate::event::Render;
+use crate::event::RecordContext;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::event::{push_record_line, Record};
 use crate::kinds::Event;
@@ -211,7 +211,7 @@ fn ip_protocol(protocol: u8) -> Cow<'static, str> {
 impl Record for TrafficEvent {
     const NAME: &'static str = "traffic";
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         push_record_line(line, Self::NAME, ctx.utc(self.ts_ns), &ctx.session, &TrafficRecord {
             cgroup_id: self.cgroup_id,
             cgroup: &self.cgroup,
@@ -254,7 +254,7 @@ impl Record for TrafficEvent {
         last: "CGROUP",
     };
 
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let t = self.total();
         let cells: [&dyn Display; 6] =
             [&time_of_day(ctx.utc(self.ts_ns)), &t.rx_bytes, &t.tx_bytes, &t.rx_packets, &t.tx_packets, &duration(self.interval_ns)];
@@ -264,7 +264,7 @@ impl Record for TrafficEvent {
     /// Network Activity, Traffic, over the interval: the cgroup is the actor (as an
     /// application: a cgroup is a service or a container) and, on this host, the
     /// endpoint; the per-protocol split stays under `unmapped`.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let total = self.total();
         let end = ctx.utc(self.ts_ns);
         let start = ctx.utc(self.ts_ns.saturating_sub(self.interval_ns));
@@ -340,7 +340,7 @@ pub(crate) struct AlertEvent {
 impl Record for AlertEvent {
     const NAME: &'static str = "alert";
 
-    fn write_json(&self, ctx: &Render, line: &mut Vec<u8>) {
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         push_record_line(line, Self::NAME, ctx.utc(self.ts_ns), &ctx.session, &AlertRecord {
             severity: "warning",
             cgroup_id: self.cgroup_id,
@@ -362,14 +362,14 @@ impl Record for AlertEvent {
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("BYTES/S", 12), ("THRESHOLD", 12)], last: "CGROUP" };
 
-    fn write_text(&self, ctx: &Render, line: &mut String) {
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let cells: [&dyn Display; 3] = [&time_of_day(ctx.utc(self.ts_ns)), &self.bytes_per_sec, &self.threshold];
         Self::TEXT.row(line, &cells, &escape(self.cgroup.as_bytes()));
     }
 
     /// An alert sysnoop raises itself, not a detection of OCSF's kinds: a Base Event
     /// with the native record.
-    fn write_ocsf(&self, ctx: &Render, ocsf: &Ocsf, line: &mut Vec<u8>) {
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         ocsf.push_unmapped(line, ctx.utc(self.ts_ns), |native| self.write_json(ctx, native));
     }
 }

@@ -172,6 +172,12 @@ fn the_usage_examples_do_what_they_say() {
                 let kinds: Vec<&str> = records[0]["kinds"].as_array().unwrap().iter().map(|k| k["kind"].as_str().unwrap()).collect();
                 assert!(["open", "exec", "exit", "connect"].iter().all(|k| kinds.contains(k)), "{kinds:?} {context}");
                 assert!(!of(&records, "exec").is_empty() && !of(&records, "open").is_empty(), "{context}");
+                // One name per record kind: what the start record says each kind writes
+                // is what the summary counts.
+                let written: std::collections::BTreeSet<&str> =
+                    records[0]["kinds"].as_array().unwrap().iter().flat_map(|k| k["records"].as_array().unwrap()).map(|r| r.as_str().unwrap()).collect();
+                let counted: std::collections::BTreeSet<&str> = records.last().unwrap()["counts"].as_object().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(written, counted, "{context}");
             }
             "open" => {
                 ran.ok(&command);
@@ -206,7 +212,9 @@ fn the_usage_examples_do_what_they_say() {
             }
             "syscalls -c -P --top 10 -i 1s" => {
                 ran.ok(&command);
-                let counts = of(&records(), "syscall_count");
+                let records = records();
+                assert_eq!(records[0]["kinds"][0]["records"], serde_json::json!(["syscall_count"]), "{context}");
+                let counts = of(&records, "syscall_count");
                 assert!(!counts.is_empty() && counts.iter().all(|r| r["pid"].is_u64()), "{context}");
                 let mut per_interval = std::collections::HashMap::new();
                 for r in &counts {

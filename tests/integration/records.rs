@@ -311,6 +311,8 @@ pub struct Fallback {
 #[serde(deny_unknown_fields)]
 pub struct Hooks {
     pub kind: String,
+    /// The record kinds it writes.
+    pub records: Vec<String>,
     pub hooks: Vec<String>,
     #[serde(deserialize_with = "nullable")]
     pub detail: Option<String>,
