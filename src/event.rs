@@ -3,6 +3,13 @@
 //! line), and the record head (`kind`, `time`, then the task fields) written once here.
 //! The events themselves live with their kinds (src/kinds/); the `Event` enum that
 //! carries them is generated from the registry (src/kinds/mod.rs).
+//!
+//! One rule for how a native body is written: as a serde struct, handed to
+//! `push_task_line`/`push_record_line`, unless the kind is one of the hot paths that
+//! can write a record per syscall on a busy host (open and syscall), whose bodies are
+//! written by hand through src/json.rs, which writes exactly what serde_json would
+//! (proptest there; the replay test holds every byte). The head (`kind`, `time`,
+//! `session`, the task) is written by hand for every kind, once, here.
 
 use std::cell::RefCell;
 use std::rc::Rc;
