@@ -447,7 +447,7 @@ fn the_start_record_says_what_is_traced() {
             "version": env!("CARGO_PKG_VERSION"),
             "kernel": release,
             "format": "native",
-            "kinds": [{"kind": "open", "hooks": traced, "detail": null, "absent": absent, "without": without}],
+            "kinds": [{"kind": "open", "records": ["open"], "hooks": traced, "detail": null, "absent": absent, "without": without}],
             "skipped": [],
             "filters": {"pid": 1, "tid": null, "uid": null, "comm": null, "failed": true, "cgroup": null, "follow": null, "command": null},
             "ring_size": 4 << 20,
