@@ -2,8 +2,6 @@
 //! (as fd's cli -> config, ripgrep's low args -> high args). Everything that loads reads
 //! this, never the command line.
 
-use std::path::PathBuf;
-
 use crate::cli::{TaskArgs, TraceCommand};
 use crate::delivery::Dest;
 use crate::filter::Filters;
@@ -23,13 +21,11 @@ const IDLE_RING_SIZE: u32 = 4096;
 pub struct Config {
     /// The kinds traced, each with its options, in registry order.
     pub(crate) kinds: Vec<Selected>,
-    pub(crate) filters: Filters,
+    /// What the loader makes the shared BPF parts from: the task filters, --cgroup,
+    /// the set of followed tasks' size, the buffers and the transport.
+    pub(crate) plan: Plan,
     /// -- CMD or --follow PID.
     pub follow: Option<Follow>,
-    /// The most tasks followed at once.
-    pub(crate) max_tasks: u32,
-    /// --cgroup: only tasks in this cgroup v2 directory or below (traffic: only it).
-    pub(crate) cgroup: Option<PathBuf>,
     /// Records carry their cgroup's path.
     pub(crate) cgroup_path: bool,
     pub(crate) limits: Limits,
@@ -42,30 +38,35 @@ pub struct Config {
     pub(crate) queue_size: usize,
     /// The session id, hyphenated lowercase.
     pub(crate) session: String,
-    pub(crate) ring_size: u32,
-    /// How records reach sysnoop: --transport, else what this kernel has.
-    pub(crate) transport: Transport,
-    /// Try tp_btf programs before their classic-tracepoint fallbacks. Off with
-    /// SYSNOOP_NO_TP_BTF=1, so the fallbacks can be tested where tp_btf works.
-    pub(crate) tp_btf: bool,
-    /// syscalls: try the raw sys_enter/sys_exit tracepoints before the per-syscall
-    /// ones. Off with SYSNOOP_NO_RAW_TP=1, likewise.
-    pub(crate) raw_tp: bool,
 }
 
 impl Config {
     pub fn new(command: TraceCommand) -> Self {
         let TraceCommand { run, task, kinds } = command;
+        let follow = task.as_ref().and_then(|t| match (&t.command, t.follow) {
+            (command, _) if !command.is_empty() => Some(Follow::Command { argv: command.clone(), user: t.user.clone() }),
+            (_, Some(pid)) => Some(Follow::Pid(pid)),
+            _ => None,
+        });
+        let plan = Plan {
+            tracepoints: kinds.iter().any(|k| k.tracepoints),
+            per_task: kinds.iter().any(|k| k.per_task),
+            filters: filters(task.as_ref(), run.cgroup.as_deref()),
+            cgroup: run.cgroup,
+            follow: follow.is_some(),
+            max_tasks: task.as_ref().map_or(1, |t| t.max_tasks),
+            ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
+            // Kinds that send no records (traffic alone) take no --transport.
+            transport: Transport::choose(task.as_ref().map_or_else(|| Transport::from_env().ok().flatten(), |t| t.transport)),
+            // Off with SYSNOOP_NO_TP_BTF=1 and SYSNOOP_NO_RAW_TP=1, so the fallbacks can be
+            // tested where tp_btf and raw tracepoints work.
+            tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
+            raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
+        };
         Config {
             kinds,
-            filters: filters(task.as_ref(), run.cgroup.as_deref()),
-            follow: task.as_ref().and_then(|t| match (&t.command, t.follow) {
-                (command, _) if !command.is_empty() => Some(Follow::Command { argv: command.clone(), user: t.user.clone() }),
-                (_, Some(pid)) => Some(Follow::Pid(pid)),
-                _ => None,
-            }),
-            max_tasks: task.as_ref().map_or(1, |t| t.max_tasks),
-            cgroup: run.cgroup,
+            plan,
+            follow,
             cgroup_path: run.cgroup_path,
             limits: Limits { duration: run.duration, max_events: run.max_events, stats_interval: run.stats_interval },
             quiet: run.quiet,
@@ -73,29 +74,6 @@ impl Config {
             output: run.output,
             queue_size: run.queue_size,
             session: run.session_id.unwrap_or_else(uuid::Uuid::now_v7).hyphenated().to_string(),
-            ring_size: task.as_ref().map_or(IDLE_RING_SIZE, |t: &TaskArgs| t.ring_size),
-            // Kinds that send no records (traffic alone) take no --transport.
-            transport: Transport::choose(task.as_ref().map_or_else(|| Transport::from_env().ok().flatten(), |t| t.transport)),
-            tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
-            raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
-        }
-    }
-}
-
-impl Config {
-    /// What the loader makes the run's shared BPF parts from.
-    pub(crate) fn plan(&self) -> Plan {
-        Plan {
-            tracepoints: self.kinds.iter().any(|k| k.tracepoints),
-            per_task: self.kinds.iter().any(|k| k.per_task),
-            cgroup: self.cgroup.clone(),
-            follow: self.follow.is_some(),
-            max_tasks: self.max_tasks,
-            filters: self.filters.clone(),
-            transport: self.transport,
-            ring_size: self.ring_size,
-            tp_btf: self.tp_btf,
-            raw_tp: self.raw_tp,
         }
     }
 }

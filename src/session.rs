@@ -41,7 +41,7 @@ const CHANNEL_BATCHES: usize = 64;
 /// With -- CMD, `command` is CMD, held stopped: it is followed and let go once tracing
 /// is live.
 pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl Write) -> Result<()> {
-    let shared = Shared::new(&config.plan(), verbose)?;
+    let shared = Shared::new(&config.plan, verbose)?;
     let link = match &config.output {
         Dest::Stdout => None,
         dest => Some(Link::open(dest.clone())?),
@@ -90,7 +90,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         if !config.quiet {
             let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
             let transport = config.kinds.iter().any(|k| k.per_task).then_some(shared.events.transport);
-            crate::say!("{}", tracing_line(&hooks, &config.filters.describe(), transport));
+            crate::say!("{}", tracing_line(&hooks, &config.plan.filters.describe(), transport));
         }
         if let Some(command) = command {
             command.release();
@@ -106,8 +106,8 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         format: config.format,
         kinds: loaded.iter().map(|l| &l.hooks).collect(),
         skipped,
-        filters: &config.filters,
-        ring_size: config.ring_size,
+        filters: &config.plan.filters,
+        ring_size: config.plan.ring_size,
         transport: shared.events.transport,
         fallbacks: crate::features::get().fallbacks(loaded.iter().fold(0, |mask, l| mask | l.hooks.without)),
     };
