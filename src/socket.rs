@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::decode::Malformed;
 use crate::ocsf::{ConnectionInfo, Endpoint};
+use crate::schema::Field;
 use crate::text;
 
 const AF_UNSPEC: u16 = 0;
@@ -197,4 +198,20 @@ pub(crate) fn unix_path(path: &[std::ffi::c_char], path_len: u16) -> Result<Vec<
     }
     let raw: Vec<u8> = path[..len].iter().map(|&c| c as u8).collect();
     Ok(if raw.first() == Some(&0) { raw } else { text::c_bytes(path).to_vec() })
+}
+
+/// A port in a record's schema: 0 to 65535, or null.
+pub(crate) fn port_schema() -> serde_json::Value {
+    serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535})
+}
+
+/// The destination fields connect's and BPF-LSM's socket_connect records both end
+/// their socket ends with (`EndsRecord`), described once.
+pub(crate) fn destination_fields() -> [Field; 4] {
+    [
+        Field::string("daddr", "the destination address passed; `null` for unix sockets").nullable(),
+        Field::with("dport", port_schema(), "the destination port passed; `null` for unix sockets"),
+        Field::string("path", "unix sockets: the path, or `@name` for an abstract socket (with `path_hex` when not UTF-8); else `null`").nullable(),
+        Field::hex("path_hex", "path"),
+    ]
 }

@@ -183,8 +183,7 @@ impl Record for ConnectEvent {
     }
 
     fn schema() -> serde_json::Value {
-        let port = serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535});
-        crate::schema::task_record(Self::NAME, "One connect(2), failed ones included.", vec![
+        let mut fields = vec![
             Field::count("fd", "the socket's file descriptor"),
             Field::string(
                 "family",
@@ -205,22 +204,18 @@ impl Record for ConnectEvent {
                 "the local address as the socket has it once connect returns; `null` when it is not bound (a refused TCP connect)",
             )
             .nullable(),
-            Field::with("sport", port.clone(), "the local port as the socket has it once connect returns; `null` when it is not bound"),
-            Field::string("daddr", "the destination address passed; `null` for unix sockets").nullable(),
-            Field::with("dport", port, "the destination port passed; `null` for unix sockets"),
-            Field::string(
-                "path",
-                "unix sockets: the path, or `@name` for an abstract socket (with `path_hex` when not UTF-8); else `null`",
-            )
-            .nullable(),
-            Field::hex("path_hex", "path"),
+            Field::with("sport", crate::socket::port_schema(), "the local port as the socket has it once connect returns; `null` when it is not bound"),
+        ];
+        fields.extend(crate::socket::destination_fields());
+        fields.extend([
             Field::integer("ret", "`0`, or the negative errno (e.g. `-111`; `-115` for a non-blocking connect)"),
             Field::string(
                 "errno",
                 "the errno name when it failed (e.g. `\"ECONNREFUSED\"`; `\"EINPROGRESS\"` for a non-blocking connect), else `null`",
             )
             .nullable(),
-        ])
+        ]);
+        crate::schema::task_record(Self::NAME, "One connect(2), failed ones included.", fields)
     }
 
     const TEXT: Header = Header {

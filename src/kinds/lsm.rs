@@ -318,8 +318,7 @@ impl Record for LsmConnectEvent {
     }
 
     fn schema() -> serde_json::Value {
-        let port = serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535});
-        crate::schema::task_record(Self::NAME, "A connect about to be made, from BPF-LSM's socket_connect hook (connect(2) and io_uring).", vec![
+        let mut fields = vec![
             Field::string(
                 "family",
                 "the address family passed, as in `connect`: `\"inet\"`, `\"inet6\"`, `\"unix\"`, `\"unspec\"`, else `\"af_<n>\"`",
@@ -335,16 +334,10 @@ impl Record for LsmConnectEvent {
             )
             .nullable(),
             Field::string("saddr", "the local address when the socket is already bound; else `null`").nullable(),
-            Field::with("sport", port.clone(), "the local port when the socket is already bound; else `null`"),
-            Field::string("daddr", "the destination address passed; `null` for unix sockets").nullable(),
-            Field::with("dport", port, "the destination port passed; `null` for unix sockets"),
-            Field::string(
-                "path",
-                "unix sockets: the path, or `@name` for an abstract socket (with `path_hex` when not UTF-8); else `null`",
-            )
-            .nullable(),
-            Field::hex("path_hex", "path"),
-        ])
+            Field::with("sport", crate::socket::port_schema(), "the local port when the socket is already bound; else `null`"),
+        ];
+        fields.extend(crate::socket::destination_fields());
+        crate::schema::task_record(Self::NAME, "A connect about to be made, from BPF-LSM's socket_connect hook (connect(2) and io_uring).", fields)
     }
 
     const TEXT: Header = Header { columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("PROTO", 6), ("SADDR", 22)], last: "DADDR" };
