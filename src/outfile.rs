@@ -105,7 +105,6 @@ pub(crate) fn open_append(path: &Path) -> io::Result<File> {
 /// The socket is connected through its open descriptor (/proc/self/fd/N), so what was
 /// checked is what is connected to.
 pub(crate) fn connect_unix(path: &Path) -> io::Result<std::os::unix::net::UnixStream> {
-    use std::os::unix::fs::MetadataExt;
     let (euid, egid) = (nix::unistd::geteuid().as_raw(), nix::unistd::getegid().as_raw());
     let trusted = |uid: u32| uid == 0 || uid == euid;
     let (dir, name) = walk_parent(path, &trusted)?;
@@ -121,12 +120,12 @@ pub(crate) fn connect_unix(path: &Path) -> io::Result<std::os::unix::net::UnixSt
         }
         _ => return Err(refused(path, "it is not a socket")),
     }
-    let parent = File::from(open_dir(Some(&dir), OsStr::new("."))?).metadata()?;
-    let others_write = parent.mode() & 0o002 != 0 || (parent.mode() & 0o020 != 0 && parent.gid() != 0 && parent.gid() != egid);
+    let parent = fstat(&dir)?;
+    let others_write = parent.st_mode & 0o002 != 0 || (parent.st_mode & 0o020 != 0 && parent.st_gid != 0 && parent.st_gid != egid);
     if others_write && !trusted(st.st_uid) {
         return Err(refused(
             path,
-            &format!("it is a socket of uid {} in a directory other users can write (mode {:o}), so anyone could have made it; put the collector's socket in a directory only it can write", st.st_uid, parent.mode() & 0o7777),
+            &format!("it is a socket of uid {} in a directory other users can write (mode {:o}), so anyone could have made it; put the collector's socket in a directory only it can write", st.st_uid, parent.st_mode & 0o7777),
         ));
     }
     std::os::unix::net::UnixStream::connect(format!("/proc/self/fd/{}", socket.as_raw_fd()))

@@ -172,7 +172,6 @@ pub(crate) fn check_net_admin() -> Result<(), PreflightError> {
 /// At least this much locked memory, or a kernel that charges BPF maps to the locked-
 /// memory limit (before 5.11) refuses sysnoop's ring buffer and maps (EPERM).
 const MEMLOCK_NEEDED: u64 = 64 << 20;
-const CAP_SYS_RESOURCE: u32 = 24;
 
 /// Before 5.11 the kernel charges BPF maps to RLIMIT_MEMLOCK (from 5.11, to the memory
 /// cgroup). Raises the limit as libbpf would (to infinity, which takes CAP_SYS_RESOURCE
@@ -183,25 +182,14 @@ pub(crate) fn check_memlock() -> Result<(), PreflightError> {
     if parse_release(&release).is_none_or(|v| v >= (5, 11)) {
         return Ok(());
     }
-    use nix::libc::{rlimit, RLIMIT_MEMLOCK, RLIM_INFINITY};
-    let set = |soft, hard| {
-        // SAFETY: setrlimit(2) with a valid struct.
-        unsafe { nix::libc::setrlimit(RLIMIT_MEMLOCK, &rlimit { rlim_cur: soft, rlim_max: hard }) == 0 }
-    };
-    let get = || {
-        let mut limit = rlimit { rlim_cur: 0, rlim_max: 0 };
-        // SAFETY: getrlimit(2) fills the struct.
-        (unsafe { nix::libc::getrlimit(RLIMIT_MEMLOCK, &mut limit) } == 0).then_some((limit.rlim_cur, limit.rlim_max))
-    };
-    if set(RLIM_INFINITY, RLIM_INFINITY) {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource::RLIMIT_MEMLOCK, RLIM_INFINITY};
+    if setrlimit(RLIMIT_MEMLOCK, RLIM_INFINITY, RLIM_INFINITY).is_ok() {
         return Ok(());
     }
-    let Some((soft, hard)) = get() else { return Ok(()) };
-    if soft < hard {
-        set(hard, hard);
-    }
-    let limit = get().map_or(soft, |(soft, _)| soft);
-    if limit == RLIM_INFINITY || limit >= MEMLOCK_NEEDED || has(effective_caps(), CAP_SYS_RESOURCE) {
+    // Not allowed above the hard limit (no CAP_SYS_RESOURCE): up to it, then.
+    let Ok((soft, hard)) = getrlimit(RLIMIT_MEMLOCK) else { return Ok(()) };
+    let limit = if soft < hard && setrlimit(RLIMIT_MEMLOCK, hard, hard).is_ok() { hard } else { soft };
+    if limit == RLIM_INFINITY || limit >= MEMLOCK_NEEDED {
         return Ok(());
     }
     Err(PreflightError::MemlockTooLow { release, limit_kib: limit / 1024 })
