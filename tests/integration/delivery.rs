@@ -371,6 +371,17 @@ fn as_nobody(argv: &[&str]) {
     assert!(status.success(), "as nobody: {argv:?}");
 }
 
+/// `sysnoop exec -o SCHEME:PATH` exits 1 before tracing with one line: the destination
+/// refused, naming PATH and `why`.
+fn refused(scheme: &str, path: &Path, why: &str) {
+    let dest = format!("{scheme}:{}", path.display());
+    let out = crate::util::run(&["exec", "-q", "-o", &dest, "--duration", "1s"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())), "{dest}: {stderr}");
+}
+
 /// Another user cannot redirect `-o file:`: in a sticky world-writable directory (as
 /// /tmp), nobody plants a symlink to a root-only file at the path root will write to,
 /// or a symlinked directory above it, or a FIFO there. sysnoop exits 1 before tracing,
@@ -398,15 +409,7 @@ fn a_planted_link_does_not_redirect_the_output() {
         (&through_dir, "its directory logs is a symbolic link of uid 65534, which sysnoop does not follow"),
         (&fifo, "it is a FIFO nobody reads"),
     ] {
-        let dest = format!("file:{}", path.display());
-        let out = crate::util::run(&["exec", "-q", "-o", &dest, "--duration", "1s"]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(
-            stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())),
-            "{dest}: {stderr}"
-        );
+        refused("file", path, why);
         assert_eq!(std::fs::read(&secret).unwrap(), b"root's own bytes\n");
     }
     // A file nobody made there first is not root's to append to either.
@@ -441,15 +444,7 @@ fn a_planted_socket_is_not_sent_to() {
         (&theirs, "it is a socket of uid 65534 in a directory other users can write (mode 1777), so anyone could have made it"),
         (&link, "it is a symbolic link (sysnoop does not send through one"),
     ] {
-        let dest = format!("unix:{}", path.display());
-        let out = crate::util::run(&["exec", "-q", "-o", &dest, "--duration", "1s"]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{dest}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(
-            stderr.starts_with(&format!("sysnoop: error: cannot send records to {dest}: refusing to write to {}: {why}", path.display())),
-            "{dest}: {stderr}"
-        );
+        refused("unix", path, why);
     }
     assert_eq!(listener.accept().map(|_| ()).unwrap_err().kind(), std::io::ErrorKind::WouldBlock, "sysnoop connected to the planted socket");
     // Root's own socket in the same directory is root's collector.
