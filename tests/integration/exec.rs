@@ -89,9 +89,7 @@ fn hundreds_of_arguments_in_full_or_marked_cut() {
 fn execveat_and_scripts_are_caught() {
     require_bpf();
     let dir = TestDir::new("script");
-    let script = dir.path("hello.sh");
-    std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
-    crate::util::set_mode(&script, 0o755);
+    let script = dir.executable("hello.sh", b"#!/bin/sh\nexit 0\n");
     let (at, via_script) = (unique("execveat"), unique("script"));
     let trace = Trace::start(&["exec"]);
     child::run(&[exec_line("execveat", Path::new(TRUE), &[b"true", at.as_bytes()])]);

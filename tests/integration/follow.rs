@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::child::{command_line, hex};
 use crate::records::FollowCounts;
-use crate::util::{parse_ndjson, require_bpf, set_mode, TestDir, SYSNOOP};
+use crate::util::{parse_ndjson, require_bpf, TestDir, SYSNOOP};
 
 /// What a `sysnoop ... -o file:F -- CMD` run left: its exit status, its records (from
 /// the file, each checked as every test checks them) and its stderr.
@@ -157,8 +157,7 @@ fn a_command_that_cannot_run_exits_127() {
     assert!(missing.stderr.contains("cannot run `no-such-command-anywhere`: command not found"), "{}", missing.stderr);
     assert!(missing.records.is_empty(), "nothing is traced: {:?}", missing.records);
 
-    let empty = dir.file("empty");
-    set_mode(&empty, 0o755);
+    let empty = dir.executable("empty", b"");
     let refused = run(&dir, &["exec"], &[empty.display().to_string()], &[]);
     assert_eq!(refused.status.code(), Some(127), "{}", refused.stderr);
     let execs: Vec<&Value> = refused.of_kind("exec").collect();

@@ -83,9 +83,7 @@ fn an_unreadable_tracefs_is_named_with_its_remedies() {
 /// as ambient capabilities, the way `setcap` on the binary would give them.
 pub fn run_as_nobody_with(caps: &[&str], args: &[&str]) -> std::process::Output {
     let dir = crate::util::TestDir::new("caps");
-    let copy = dir.path("sysnoop");
-    std::fs::copy(crate::util::SYSNOOP, &copy).unwrap();
-    crate::util::set_mode(&copy, 0o755);
+    let copy = dir.copy_executable(std::path::Path::new(crate::util::SYSNOOP), "sysnoop");
     let set = caps.iter().map(|c| format!("+{c}")).collect::<Vec<_>>().join(",");
     std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", &format!("--inh-caps=-all,{set}"), &format!("--ambient-caps=-all,{set}")])

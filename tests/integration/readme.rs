@@ -111,9 +111,9 @@ fn the_usage_examples_do_what_they_say() {
     std::os::unix::fs::symlink(SYSNOOP, bin.join("sysnoop")).unwrap();
     let work = dir.path("work");
     std::fs::create_dir(&work).unwrap();
-    std::fs::write(work.join("configure"), "#!/bin/sh\nls / >/dev/null\n").unwrap();
-    crate::util::set_mode(&work.join("configure"), 0o755);
-    std::fs::copy("/bin/cat", dir.path("python3")).unwrap();
+    let configure = dir.executable("configure", b"#!/bin/sh\nls / >/dev/null\n");
+    std::fs::rename(configure, work.join("configure")).unwrap();
+    dir.copy_executable(Path::new("/bin/cat"), "python3");
     let socket = dir.path("eventbus.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     let received = std::thread::spawn(move || {

@@ -64,6 +64,24 @@ impl TestDir {
         set_mode(&path, 0o644);
         path
     }
+
+    /// An executable `name` (mode 0755) holding `contents`.
+    pub fn executable(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let source = self.path(&format!("{name}.source"));
+        std::fs::write(&source, contents).unwrap();
+        self.copy_executable(&source, name)
+    }
+
+    /// A copy of the program at `from`, named `name`, mode 0755. `install` writes it, a
+    /// process of its own: a file this process held open for writing could be inherited,
+    /// for the moment between fork and exec, by a child another test's thread starts, and
+    /// running it then fails with ETXTBSY ("Text file busy").
+    pub fn copy_executable(&self, from: &Path, name: &str) -> PathBuf {
+        let path = self.path(name);
+        let status = Command::new("install").arg("-m0755").arg(from).arg(&path).status().unwrap();
+        assert!(status.success(), "install {} {}: {status}", from.display(), path.display());
+        path
+    }
 }
 
 impl Drop for TestDir {
@@ -319,9 +337,7 @@ pub fn spawn_live(args: &[&str]) -> (Child, BufReader<ChildStderr>) {
 /// reach a binary under a 0700 checkout, so this runs a world-readable copy.
 pub fn run_as_nobody(args: &[&str]) -> std::process::Output {
     let dir = TestDir::new("nobody");
-    let copy = dir.path("sysnoop");
-    std::fs::copy(SYSNOOP, &copy).unwrap();
-    set_mode(&copy, 0o755);
+    let copy = dir.copy_executable(Path::new(SYSNOOP), "sysnoop");
     Command::new("setpriv").args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&copy).args(args).output().unwrap()
 }
 
