@@ -156,12 +156,21 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-static __always_inline void count(__u32 counter)
+/*
+ * Counts one event in `map`: `counters`, or the counters of an object's second record
+ * kind (a per-CPU array of SN_CTR_NR u64s of its own, e.g. bpf/connect.bpf.c's).
+ */
+static __always_inline void count_in(void *map, __u32 counter)
 {
-	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
+	__u64 *value = bpf_map_lookup_elem(map, &counter);
 
 	if (value)
 		*value += 1; /* per-CPU: no atomics needed */
+}
+
+static __always_inline void count(__u32 counter)
+{
+	count_in(&counters, counter);
 }
 
 /*
@@ -219,18 +228,24 @@ static __always_inline __u64 wakeup_flags(__u64 waiting, __u64 size)
  * a full buffer counts a loss. A record too big for a perf sample counts a loss too
  * (no kind sends one: exec cuts its argv to fit, see bpf/exec.h).
  */
-static __always_inline void submit(void *ctx, void *data, __u64 size)
+static __always_inline void submit_counted(void *ctx, void *data, __u64 size, void *counter_map)
 {
 	__u64 waiting;
 
 	if (use_perf) {
 		if (size > SN_PERF_RECORD_MAX || bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, data, size))
-			count(SN_CTR_LOST);
+			count_in(counter_map, SN_CTR_LOST);
 		return;
 	}
 	waiting = wakeup_bytes ? bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size : 0;
 	if (bpf_ringbuf_output(&events, data, size, wakeup_flags(waiting, size)))
-		count(SN_CTR_LOST);
+		count_in(counter_map, SN_CTR_LOST);
+}
+
+/* submit_counted() for the object's own record kind: a loss counts in `counters`. */
+static __always_inline void submit(void *ctx, void *data, __u64 size)
+{
+	submit_counted(ctx, data, size, &counters);
 }
 
 /*

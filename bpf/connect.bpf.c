@@ -3,12 +3,15 @@
  * connect(2), from its syscall tracepoints (they load on every kernel sysnoop supports,
  * unlike kprobes): the enter side keeps the fd and the user's sockaddr pointer, the exit
  * side reads the destination from that sockaddr and the socket's protocol, type and
- * local address through the fd table, then sends one record, failures included.
+ * local address through the fd table, then sends one record, failures included. A TCP
+ * connect that returns before its outcome is known gets a connect_result record when
+ * the socket leaves SYN_SENT (the inet_sock_set_state raw tracepoint, 4.16+; below).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 #include "connect.h"
 
 /* What the exit needs from the enter, kept per thread by the pairing layer. */
@@ -16,6 +19,8 @@ struct args {
 	const void *uaddr;
 	__u32 fd;
 	__u32 addrlen;
+	/* The TCP socket this connect put in SYN_SENT (its key in `pending`), else 0. */
+	__u64 tracked;
 };
 
 #define SYSNOOP_PAIRED struct args
@@ -23,6 +28,7 @@ struct args {
 
 #define ENOTSOCK 88
 #define EBADF 9
+#define EEXIST 17
 
 /* --port: destination ports to keep (host order); none set keeps all. */
 const volatile __u16 targ_ports[CONNECT_PORTS_MAX] = {};
@@ -32,6 +38,66 @@ enum connect_abi _connect_abi = 0;
 struct connect_event _connect_event = {};
 
 enum connect_slot _connect_slot = 0;
+enum connect_state _connect_state = 0;
+struct connect_result _connect_result = {};
+
+/*
+ * The outcome of a TCP connect. A connect that puts its socket in SYN_SENT (the
+ * inet_sock_set_state tracepoint, in the connecting thread) is tracked in `pending`,
+ * keyed by the socket, with the connect_result to send. When the socket leaves SYN_SENT
+ * (established, or closed: refused, timed out, unreachable, closed by its process) the
+ * outcome is written into that entry. The connect's exit decides whether it is a record
+ * of its own: a connect that returned 0 or a final error carries its outcome in its own
+ * result, and the entry is dropped; one that returned before the outcome (EINPROGRESS,
+ * EALREADY, interrupted) hands it over by adding the socket to `handed`.
+ *
+ * Whoever deletes the `handed` entry sends the connect_result, exactly once: the state
+ * change when it comes after the hand-over, the exit when the outcome came first (the
+ * exit adds the entry, then looks for an outcome; the state change writes the outcome,
+ * then tries the delete, so one of the two sees the other), and user space at the end
+ * of the run for a connect still pending (src/kinds/connect.rs). A map delete succeeds
+ * for one caller only, on every kernel (no atomics needed: 5.10 has no cmpxchg).
+ */
+
+/* The connect_result records' own counters (the object's `counters` are the connects'). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SN_CTR_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} result_counters SEC(".maps");
+
+/* TCP connects awaiting their outcome, by socket. Full: the outcome is counted lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CONNECT_PENDING_MAX);
+	__type(key, __u64);
+	__type(value, struct connect_result);
+} pending SEC(".maps");
+
+/* The sockets of `pending` whose connect returned before the outcome. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CONNECT_PENDING_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} handed SEC(".maps");
+
+/* Connect ids made on each CPU: an id is (this count << 12) | the CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} next_id SEC(".maps");
+
+#define EINTR 4
+#define EALREADY 114
+#define EINPROGRESS 115
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
 
 static __always_inline bool port_allowed(__u16 dport)
 {
@@ -66,6 +132,125 @@ static __always_inline struct sock *sock_of_fd(__u32 fd)
 	return socket ? BPF_CORE_READ(socket, sk) : NULL;
 }
 
+/* Whether a connect that returned `ret` left its socket still connecting. */
+static __always_inline bool returned_before_outcome(long ret)
+{
+	return ret == -EINPROGRESS || ret == -EALREADY || ret == -EINTR || ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
+/* The socket's addresses and ports (as the inet_sock_set_state tracepoint reads them). */
+static __always_inline void result_ends(struct sock *sk, struct connect_result *r)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+	r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (r->family == AF_INET) {
+		__be32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(r->saddr, &saddr, 4);
+		__builtin_memcpy(r->daddr, &daddr, 4);
+	} else {
+		bpf_core_read(r->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(r->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+static __always_inline void send_result(void *ctx, struct connect_result *r)
+{
+	if (targ_failed && r->state == CONNECT_ESTABLISHED) {
+		count_in(&result_counters, SN_CTR_FILTERED);
+		return;
+	}
+	submit_counted(ctx, r, sizeof(*r), &result_counters);
+}
+
+/* A traced connect put `sk` in SYN_SENT: await its outcome. */
+static __always_inline void track(struct sock *sk)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), key = (__u64)sk, *count;
+	struct connect_result r = {};
+	struct args *ap;
+	__u32 zero = 0;
+
+	ap = pair_lookup((__u32)pid_tgid);
+	if (!ap)
+		return; /* not in a traced connect(2) */
+	result_ends(sk, &r);
+	if (!port_allowed(r.dport))
+		return; /* its connect record is counted filtered */
+	count = bpf_map_lookup_elem(&next_id, &zero);
+	if (!count)
+		return;
+	*count += 1;
+	r.connect_id = (*count << 12) | bpf_get_smp_processor_id();
+	r.connect_ns = bpf_ktime_get_boot_ns();
+	fill_task_header(&r.task, SN_KIND_CONNECT_RESULT, pid_tgid);
+	if ((int)bpf_map_update_elem(&pending, &key, &r, BPF_ANY)) {
+		count_in(&result_counters, SN_CTR_LOST);
+		return;
+	}
+	ap->tracked = key;
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(connect_state, struct sock *sk, int oldstate, int newstate)
+{
+	struct connect_result r, *held;
+	__u64 key = (__u64)sk;
+
+	if (newstate == TCP_SYN_SENT) {
+		track(sk);
+		return 0;
+	}
+	if ((oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV) || (newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE))
+		return 0;
+	held = bpf_map_lookup_elem(&pending, &key);
+	if (!held)
+		return 0;
+	r = *held;
+	r.outcome_ns = bpf_ktime_get_boot_ns();
+	r.task.ts_ns = r.outcome_ns;
+	r.state = newstate == TCP_ESTABLISHED ? CONNECT_ESTABLISHED : CONNECT_CLOSED;
+	r.error = newstate == TCP_CLOSE ? BPF_CORE_READ(sk, sk_err) : 0;
+	result_ends(sk, &r);
+	/* The whole entry replaced: a reader sees the outcome or none of it. */
+	bpf_map_update_elem(&pending, &key, &r, BPF_EXIST);
+	if ((int)bpf_map_delete_elem(&handed, &key) == 0) {
+		send_result(ctx, &r);
+		bpf_map_delete_elem(&pending, &key);
+	}
+	return 0;
+}
+
+/* The connect of `key`'s socket returned before its outcome: hand it over (see above). */
+static __always_inline void hand_over(void *ctx, __u64 key)
+{
+	struct connect_result r, *held;
+	__u8 one = 1;
+	int err;
+
+	err = bpf_map_update_elem(&handed, &key, &one, BPF_NOEXIST);
+	if (err == -EEXIST)
+		return; /* handed over already (EALREADY after EINPROGRESS) */
+	if (err) {
+		count_in(&result_counters, SN_CTR_LOST);
+		bpf_map_delete_elem(&pending, &key);
+		return;
+	}
+	held = bpf_map_lookup_elem(&pending, &key);
+	if (!held || held->state == CONNECT_PENDING)
+		return; /* the state change sends it, or has */
+	r = *held;
+	r.task.ts_ns = bpf_ktime_get_boot_ns();
+	if ((int)bpf_map_delete_elem(&handed, &key) == 0) {
+		send_result(ctx, &r);
+		bpf_map_delete_elem(&pending, &key);
+	}
+}
+
 SEC("tracepoint/syscalls/sys_enter_connect")
 int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
@@ -93,9 +278,12 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	struct connect_event e = {};
+	struct connect_result *held = NULL;
+	bool awaited = false;
 	struct args *ap;
 	struct sock *sk;
 	long ret = ctx->ret;
+	__u64 key;
 	__u32 len;
 
 	if (is_self(pid_tgid, CONNECT_SLOT_EXIT))
@@ -106,6 +294,9 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		pair_miss(trace_allowed(pid_tgid));
 		return 0;
 	}
+	key = ap->tracked;
+	if (key)
+		held = bpf_map_lookup_elem(&pending, &key);
 	if (targ_failed && ret >= 0) {
 		count(SN_CTR_FILTERED);
 		goto cleanup;
@@ -144,8 +335,17 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	fill_task_header(&e.task, SN_KIND_CONNECT, pid_tgid);
 	if (is_probe_child(e.task.ppid))
 		goto cleanup; /* sysnoop's own probe children */
+	awaited = held && returned_before_outcome(ret);
+	if (awaited)
+		e.connect_id = held->connect_id;
+	/* The connect record first, then (hand_over) any outcome already known. */
 	submit(ctx, &e, sizeof(e));
+	if (awaited)
+		hand_over(ctx, key);
 cleanup:
+	/* Returned with its outcome, or not reported: no outcome record. */
+	if (held && !awaited)
+		bpf_map_delete_elem(&pending, &key);
 	pair_done(tid);
 	return 0;
 }

@@ -58,6 +58,7 @@ enum sysnoop_kind {
 	SN_KIND_SYSCALL = 5,
 	SN_KIND_LSM_FILE_OPEN = 6,
 	SN_KIND_LSM_CONNECT = 7,
+	SN_KIND_CONNECT_RESULT = 8,
 	/* One past the last: the Rust registry asserts each value below has a decoder. */
 	SN_KIND_NR,
 };

@@ -140,7 +140,7 @@ registry! {
     open: Open => Open(OpenEvent);
     exec: Exec => Exec(ExecEvent);
     exit: Exit => Exit(ExitEvent);
-    connect: Connect => Connect(ConnectEvent);
+    connect: Connect => Connect(ConnectEvent), ConnectResult(ConnectResultEvent);
     syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
     lsm: Lsm => LsmFileOpen(LsmFileOpenEvent), LsmConnect(LsmConnectEvent);
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);

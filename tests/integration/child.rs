@@ -21,6 +21,12 @@
 //!   open-each N DIRHEX         one openat(O_RDONLY) of each of DIR/0 .. DIR/N-1
 //!   connect tcp|udp ADDR:PORT  connect a new socket (IPv4 or IPv6) to the address
 //!   connect unix PATHHEX       connect a new unix stream socket to the path
+//!   connect-nb ADDR:PORT SYNCNT WAIT_MS  a non-blocking TCP connect (SYNCNT: TCP_SYNCNT,
+//!                              0 for the default), then wait up to WAIT_MS for its
+//!                              outcome; reports the connect's result and the socket's
+//!                              error then (`error`, -1 when it had none yet). A socket
+//!                              still connecting is closed, or with WAIT_MS `keep` kept
+//!                              open without waiting
 //!   send ADDR:PORT N           connect over TCP and send N bytes
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
@@ -100,6 +106,10 @@ fn child_process() {
                     Err(e) => (-i64::from(e.raw_os_error().unwrap()), -1, 0),
                 };
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#));
+            }
+            ["connect-nb", target, syncnt, wait] => {
+                let (ret, fd, sport, error) = connect_nonblocking(target.parse().unwrap(), syncnt.parse().unwrap(), wait.parse().ok());
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport},"error":{error}}}"#));
             }
             ["send", target, n] => {
                 use std::io::Write as _;
@@ -369,6 +379,8 @@ pub struct Opened {
     /// connect: the socket's fd and local port, when it connected.
     pub fd: i64,
     pub sport: u64,
+    /// connect-nb: the socket's error once the outcome came (0: connected), -1 if none came.
+    pub error: i64,
     /// What readlink(/proc/self/fd/N) gave the child right after the open.
     pub link: Option<String>,
 }
@@ -385,6 +397,11 @@ fn command(script: &str) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", "child::child_process", "--nocapture", "--test-threads=1", "-q"]).env(ENV, script).stdout(Stdio::piped()).stderr(Stdio::inherit());
     cmd
+}
+
+/// The reports of a child whose stdout was `stdout` (e.g. run as `sysnoop ... -- CMD`).
+pub fn reports(stdout: &[u8]) -> Vec<Opened> {
+    opened(&parse_reports(stdout))
 }
 
 fn parse_reports(stdout: &[u8]) -> Vec<serde_json::Value> {
@@ -416,6 +433,7 @@ fn opened(reports: &[serde_json::Value]) -> Vec<Opened> {
             ret: r["ret"].as_i64().unwrap(),
             fd: r["fd"].as_i64().unwrap_or(-1),
             sport: r["sport"].as_u64().unwrap_or(0),
+            error: r["error"].as_i64().unwrap_or(-1),
             link: r["link"].as_str().map(str::to_owned),
         })
         .collect()
@@ -494,4 +512,38 @@ impl Waiting {
         std::io::Read::read_to_end(&mut self.reader, &mut rest).unwrap();
         (self.child.wait().unwrap(), opened(&parse_reports(&rest)))
     }
+}
+
+/// connect-nb: a non-blocking TCP connect to `target` (SYN retries `syncnt`, 0 for the
+/// default), then up to `wait_ms` for its outcome (None: keep the socket, connecting).
+/// (ret, fd, local port, the socket's error once the outcome came or -1); the socket is
+/// closed unless kept.
+fn connect_nonblocking(target: std::net::SocketAddr, syncnt: i32, wait_ms: Option<i32>) -> (i64, i32, u16, i64) {
+    use nix::sys::socket::{getsockname, AddressFamily, SockFlag, SockType, SockaddrStorage};
+    use std::os::fd::{AsRawFd, IntoRawFd};
+    let family = if target.is_ipv4() { AddressFamily::Inet } else { AddressFamily::Inet6 };
+    let socket = nix::sys::socket::socket(family, SockType::Stream, SockFlag::SOCK_NONBLOCK, None).unwrap();
+    let fd = socket.as_raw_fd();
+    if syncnt > 0 {
+        // SAFETY: setsockopt on a socket this child owns, with an int option value.
+        let set = unsafe { libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_SYNCNT, (&syncnt as *const i32).cast(), 4) };
+        assert_eq!(set, 0);
+    }
+    let ret = match nix::sys::socket::connect(fd, &SockaddrStorage::from(target)) {
+        Ok(()) => 0,
+        Err(e) => -(e as i64),
+    };
+    let sport = getsockname::<SockaddrStorage>(fd)
+        .ok()
+        .and_then(|a| a.as_sockaddr_in().map(|a| a.port()).or_else(|| a.as_sockaddr_in6().map(|a| a.port())))
+        .unwrap_or(0);
+    let Some(wait_ms) = wait_ms else {
+        let _ = socket.into_raw_fd(); // kept open, connecting, until the child exits
+        return (ret, fd, sport, -1);
+    };
+    let mut poll = [libc::pollfd { fd, events: libc::POLLOUT, revents: 0 }];
+    // SAFETY: poll on one pollfd this child owns.
+    let ready = unsafe { libc::poll(poll.as_mut_ptr(), 1, wait_ms) };
+    let error = if ready == 1 { nix::sys::socket::getsockopt(&socket, nix::sys::socket::sockopt::SocketError).unwrap() as i64 } else { -1 };
+    (ret, fd, sport, error)
 }

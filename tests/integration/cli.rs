@@ -91,7 +91,22 @@ fn schema_describes_every_record() {
     let kinds: Vec<&str> = all["$defs"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         kinds,
-        ["open", "exec", "exit", "connect", "syscall", "syscall_count", "lsm_file_open", "lsm_socket_connect", "traffic", "alert", "start", "summary", "stats"]
+        [
+            "open",
+            "exec",
+            "exit",
+            "connect",
+            "connect_result",
+            "syscall",
+            "syscall_count",
+            "lsm_file_open",
+            "lsm_socket_connect",
+            "traffic",
+            "alert",
+            "start",
+            "summary",
+            "stats"
+        ]
     );
     for (kind, schema) in all["$defs"].as_object().unwrap() {
         assert_eq!(schema["properties"]["kind"]["const"], kind.as_str());
@@ -105,7 +120,7 @@ fn schema_describes_every_record() {
     assert!(jsonschema::draft202012::new(&open).is_ok());
     usage_error(
         &["schema", "nope"],
-        "[possible values: open, exec, exit, connect, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]",
+        "[possible values: open, exec, exit, connect, connect_result, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]",
     );
 }
 

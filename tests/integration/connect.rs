@@ -1,12 +1,14 @@
 //! `sysnoop connect` against the real kernel: connects to listeners on loopback.
 
-use std::net::{TcpListener, UdpSocket};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
+use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
-use crate::child::{self, hex, Opened};
-use crate::util::{require_bpf, Output, TestDir, Trace};
+use crate::child::{self, hex, Opened, Waiting};
+use crate::util::{parse_ndjson, require_bpf, Output, TestDir, Trace, SYSNOOP};
 
 /// The one connect record of `pid` to this destination port (None: a unix socket),
 /// with the result the child saw. Each socket is closed after its connect, so fds are
@@ -92,4 +94,166 @@ fn port_and_failed_filters() {
     // At least the child's two connects that succeeded; -x also drops every other
     // successful connect on the host meanwhile, which no test can know.
     assert!(out.summary()["counts"]["connect"]["filtered"].as_u64().unwrap() >= 2);
+}
+
+/// A TCP listener on loopback that answers no SYN: its accept queue (backlog 0) is full
+/// with one connection never accepted, so the kernel drops every SYN that comes. The
+/// listener and that connection are held as long as it is.
+pub struct Silent {
+    pub addr: SocketAddr,
+    _held: (OwnedFd, std::net::TcpStream),
+}
+
+impl Silent {
+    pub fn new(v6: bool) -> Silent {
+        use nix::sys::socket::{bind, getsockname, listen, socket, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage};
+        let (family, any): (_, SocketAddr) =
+            if v6 { (AddressFamily::Inet6, "[::1]:0".parse().unwrap()) } else { (AddressFamily::Inet, "127.0.0.1:0".parse().unwrap()) };
+        let listener = socket(family, SockType::Stream, SockFlag::empty(), None).unwrap();
+        bind(listener.as_raw_fd(), &SockaddrStorage::from(any)).unwrap();
+        listen(&listener, Backlog::new(0).unwrap()).unwrap();
+        let local = getsockname::<SockaddrStorage>(listener.as_raw_fd()).unwrap();
+        let port = local.as_sockaddr_in().map(|a| a.port()).or_else(|| local.as_sockaddr_in6().map(|a| a.port())).unwrap();
+        let addr = SocketAddr::new(any.ip(), port);
+        let queued = std::net::TcpStream::connect(addr).unwrap();
+        Silent { addr, _held: (listener, queued) }
+    }
+}
+
+/// `sysnoop ARGS -o file:... -- CHILD` running `script`: the records, and the child's reports.
+fn traced(args: &[&str], script: &[String]) -> (Vec<Value>, Vec<Opened>, String) {
+    let dir = TestDir::new("connect-outcome");
+    let records = dir.path("records.ndjson");
+    let (cmd, (var, value)) = child::command_line(script);
+    let output = Command::new(SYSNOOP)
+        .args(args)
+        .arg("-o")
+        .arg(format!("file:{}", records.display()))
+        .arg("--")
+        .args(cmd)
+        .env(var, value)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (parse_ndjson(&std::fs::read(&records).unwrap(), &stderr), child::reports(&output.stdout), stderr)
+}
+
+const ETIMEDOUT: i64 = 110;
+const ECONNREFUSED: i64 = 111;
+
+/// Non-blocking connects (EINPROGRESS) that are established, refused (IPv4 and IPv6),
+/// time out (a listener that drops every SYN, with TCP_SYNCNT 1: about 3 s), and one its
+/// process closes while it is still connecting: each connect record has a connect_id,
+/// and exactly one connect_result follows with that id, the outcome the process saw,
+/// the local port it was given, and how long it took. A blocking connect returns its
+/// outcome itself: no connect_id, no connect_result. Every connect_result is counted:
+/// emitted + lost + filtered = the connects awaited.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn every_nonblocking_connect_gets_its_outcome() {
+    require_bpf();
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open6 = TcpListener::bind("[::1]:0").unwrap();
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed6 = TcpListener::bind("[::1]:0").unwrap().local_addr().unwrap();
+    let (silent, silent6) = (Silent::new(false), Silent::new(true));
+    let script = [
+        format!("connect-nb {} 0 5000", open.local_addr().unwrap()),
+        format!("connect-nb {} 0 5000", open6.local_addr().unwrap()),
+        format!("connect-nb {closed} 0 5000"),
+        format!("connect-nb {closed6} 0 5000"),
+        format!("connect-nb {} 1 10000", silent.addr),
+        format!("connect-nb {} 1 10000", silent6.addr),
+        format!("connect-nb {} 0 200", silent.addr),
+        format!("connect tcp {}", open.local_addr().unwrap()),
+    ];
+    let (records, got, stderr) = traced(&["connect"], &script);
+    assert_eq!(got.len(), script.len(), "{stderr}");
+    let expect = [
+        ("established", 0, Value::Null),
+        ("established", 0, Value::Null),
+        ("refused", ECONNREFUSED, json!("ECONNREFUSED")),
+        ("refused", ECONNREFUSED, json!("ECONNREFUSED")),
+        ("timed_out", ETIMEDOUT, json!("ETIMEDOUT")),
+        ("timed_out", ETIMEDOUT, json!("ETIMEDOUT")),
+        ("closed", -1, Value::Null),
+    ];
+    let connects: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect" && r["family"] != "unix").collect();
+    let results: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect_result").collect();
+    assert_eq!((connects.len(), results.len()), (script.len(), expect.len()), "{records:#?}");
+    for (((outcome, error, errno), got), connect) in expect.iter().zip(&got).zip(&connects) {
+        assert_eq!((got.ret, got.error), (-115, *error), "what the child saw: {got:?}");
+        assert_eq!(connect["errno"], "EINPROGRESS", "{connect}");
+        let id = connect["connect_id"].as_u64().unwrap_or_else(|| panic!("no connect_id: {connect}"));
+        let result: Vec<&&Value> = results.iter().filter(|r| r["connect_id"] == id).collect();
+        assert_eq!(result.len(), 1, "{id}: {results:#?}");
+        let r = result[0];
+        assert_eq!((&r["outcome"], &r["errno"]), (&json!(outcome), errno), "{r}");
+        assert_eq!((&r["pid"], &r["tid"], &r["comm"]), (&connect["pid"], &connect["tid"], &connect["comm"]), "{r}");
+        assert_eq!((&r["family"], &r["daddr"], &r["dport"]), (&connect["family"], &connect["daddr"], &connect["dport"]), "{r}");
+        assert_eq!((&r["saddr"], &r["sport"]), (&connect["daddr"], &json!(got.sport)), "the local end the child was given: {r}");
+        let took = r["duration_ns"].as_u64().unwrap();
+        match *outcome {
+            "timed_out" => assert!((2_500_000_000..10_000_000_000).contains(&took), "{r}"),
+            "closed" => assert!((150_000_000..5_000_000_000).contains(&took), "{r}"),
+            _ => assert!(took < 5_000_000_000, "{r}"),
+        }
+        // In time order: each result after its connect.
+        assert!(r["time"].as_str().unwrap() >= connect["time"].as_str().unwrap(), "{connect}\n{r}");
+    }
+    let blocking = connects.last().unwrap();
+    assert_eq!((&blocking["ret"], &blocking["connect_id"]), (&json!(0), &Value::Null), "{blocking}");
+    let counts = &records.last().unwrap()["counts"]["connect_result"];
+    assert_eq!(counts, &json!({"emitted": 7, "filtered": 0, "lost": 0, "pairing_misses": 0, "malformed": 0, "unwritten": 0, "deduplicated": 0, "unsent": 0}));
+}
+
+/// -x keeps the outcomes that are failures (counting the others filtered); --port keeps
+/// the outcomes of the connects it keeps.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn outcomes_follow_the_filters() {
+    require_bpf();
+    let open = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let _listening = TcpListener::bind(open);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let script = [format!("connect-nb {} 0 5000", listener.local_addr().unwrap()), format!("connect-nb {closed} 0 5000")];
+    let (records, _, _) = traced(&["connect", "-x"], &script);
+    let outcomes: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect_result").map(|r| &r["outcome"]).collect();
+    assert_eq!(outcomes, [&json!("refused")]);
+    assert_eq!(records.last().unwrap()["counts"]["connect_result"]["filtered"], 1);
+    let (records, _, _) = traced(&["connect", "--port", &closed.port().to_string()], &script);
+    let results: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect_result").collect();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!((&results[0]["dport"], &results[0]["outcome"]), (&json!(closed.port()), &json!("refused")));
+}
+
+/// A connect still connecting when the run ends: its connect_result says `pending`,
+/// written when the run stops.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_connect_still_connecting_at_the_end_is_pending() {
+    require_bpf();
+    let silent = Silent::new(false);
+    let trace = Trace::start(&["connect"]);
+    let child = Waiting::spawn(&[format!("connect-nb {} 0 keep", silent.addr), "wait".into()]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = trace.stop();
+    child.kill(nix::sys::signal::Signal::SIGKILL);
+    let connect: Vec<&Value> = out.of_kind("connect").filter(|r| r["pid"] == child_pid(&out, &silent)).collect();
+    assert_eq!(connect.len(), 1, "{:?}", out.records);
+    let results: Vec<&Value> = out.of_kind("connect_result").filter(|r| r["connect_id"] == connect[0]["connect_id"]).collect();
+    assert_eq!(results.len(), 1, "{:?}", out.records);
+    assert_eq!((&results[0]["outcome"], &results[0]["errno"]), (&json!("pending"), &Value::Null), "{}", results[0]);
+    assert!(results[0]["duration_ns"].as_u64().unwrap() >= 250_000_000, "{}", results[0]);
+}
+
+/// The pid of the one process that connected to `silent`.
+fn child_pid(out: &Output, silent: &Silent) -> Value {
+    let pids: Vec<&Value> = out.of_kind("connect").filter(|r| r["dport"] == silent.addr.port() && r["errno"] == "EINPROGRESS").map(|r| &r["pid"]).collect();
+    assert_eq!(pids.len(), 1, "{:?}", out.records);
+    pids[0].clone()
 }

@@ -188,17 +188,18 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     let held = Held::by(trace.pid());
     // Every kind in `all`: open's programs (util::open_programs), exec's
     // sched_process_exec and the enter and exit of each failed-exec syscall this kernel
-    // has, exit's sched_process_exit, connect's enter and exit, traffic's ingress and
-    // egress; a link for each.
+    // has, exit's sched_process_exit, connect's enter and exit and inet_sock_set_state,
+    // traffic's ingress and egress; a link for each.
     let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
-    let progs = open_programs() + (1 + 2 * execs) + 1 + 2 + 2;
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 2;
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
-    // inflight, scratch records, exit's claims, traffic's counts), and the run's ring.
+    // inflight, scratch records, exit's claims, connect's awaited outcomes, traffic's
+    // counts), and the run's ring.
     let mut maps = open_maps();
     maps.extend(["counters", "inflight", "heap", "exec_bpf.bss", "exec_bpf.rodata", "path_scratch"]);
     maps.extend(["counters", "claims", "exit_bpf.bss", "exit_bpf.rodata"]);
-    maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata"]);
+    maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata", "result_counters", "pending", "handed", "next_id"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
     maps.extend(["cgroup_filter", "followed"].repeat(4)); // exec, exit, connect, traffic's placeholders
     maps.extend(per_object().repeat(4));

@@ -186,6 +186,42 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     assert_eq!(emitted as usize, out.records.len() - 2);
 }
 
+/// connect_result: Network Activity, Open (established), Refuse, Close (its process
+/// closed the socket first), with the connect's id under `unmapped` on both events.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn connect_outcomes_are_network_activity() {
+    require_bpf();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let silent = crate::connect::Silent::new(false);
+    let script = [
+        "comm s29-ocsf".to_string(),
+        format!("connect-nb {} 0 5000", listener.local_addr().unwrap()),
+        format!("connect-nb {refused} 0 5000"),
+        format!("connect-nb {} 0 200", silent.addr),
+    ];
+    let trace = Trace::start(&["connect", "--format", "ocsf", "-n", "s29-ocsf"]);
+    let (pid, got) = child::run(&script);
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    assert_eq!(got.iter().map(|g| g.error).collect::<Vec<_>>(), [0, 111, -1]);
+    let results: Vec<&Value> = out.records.iter().filter(|e| e["class_uid"] == 4001 && e["unmapped"]["outcome"].is_string()).collect();
+    assert_eq!(results.len(), 3, "{:?}", out.records);
+    for (e, (activity, status, outcome)) in results.iter().zip([(1, 1, "established"), (5, 2, "refused"), (2, 2, "closed")]) {
+        assert_eq!((ids(e), &e["status_id"], &e["unmapped"]["outcome"]), ((4001, activity, 400100 + activity), &json!(status), &json!(outcome)), "{e}");
+        assert_eq!(e["actor"]["process"]["pid"], pid, "{e}");
+        assert_eq!(e["duration"], e["unmapped"]["duration_ns"].as_u64().unwrap() / 1_000_000, "{e}");
+        let id = &e["unmapped"]["connect_id"];
+        let connects: Vec<&Value> = out.records.iter().filter(|c| c["unmapped"]["connect_id"] == *id && c["unmapped"]["fd"].is_number()).collect();
+        assert_eq!(connects.len(), 1, "{e}");
+        assert_eq!((&connects[0]["status_id"], &connects[0]["status_detail"]), (&json!(99), &json!("EINPROGRESS")));
+        assert_eq!(connects[0]["dst_endpoint"], e["dst_endpoint"], "{e}");
+    }
+    assert_eq!(results[1]["status_detail"], "ECONNREFUSED");
+    assert_eq!(results[0]["src_endpoint"], json!({"ip": "127.0.0.1", "port": got[0].sport}));
+}
+
 /// syscall and syscall_count records, and alerts, have no OCSF class: Base Events, the
 /// native record under `unmapped`.
 #[test]

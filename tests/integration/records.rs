@@ -52,6 +52,7 @@ pub enum Record {
     Exec(Exec),
     Exit(Exit),
     Connect(Connect),
+    ConnectResult(ConnectResult),
     Syscall(Syscall),
     SyscallCount(SyscallCount),
     Traffic(Traffic),
@@ -196,7 +197,41 @@ task_record! {
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        connect_id: Option<u64>,
     }
+}
+
+task_record! {
+    ConnectResult {
+        connect_id: u64,
+        outcome: Outcome,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+        family: String,
+        #[serde(deserialize_with = "nullable")]
+        saddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        sport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        daddr: Option<String>,
+        dport: u16,
+        duration_ns: u64,
+    }
+}
+
+/// How a connect ended (and nothing else).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Established,
+    Refused,
+    TimedOut,
+    Unreachable,
+    Reset,
+    Closed,
+    Failed,
+    Pending,
 }
 
 task_record! {

@@ -9,6 +9,9 @@
  *   threads P T MB      P processes of T threads each (MB MiB of memory touched), all
  *                       killed with SIGKILL at once; prints their pids, one per line
  *   open-as UID PATH    as UID, open PATH for reading; prints 0 or the errno
+ *   connect-nb PORT     a non-blocking TCP connect to 127.0.0.1:PORT, then up to 3 s for
+ *                       its outcome; prints the connect's errno (0 if none) and the
+ *                       socket's error then (0: connected)
  *   caps-as UID MASK CMD...  runs CMD as UID (and its gid) holding exactly the
  *                       capabilities in MASK (hex, bit N = capability N) as ambient
  *                       ones, as `setcap` on CMD's file would give them (busybox has no
@@ -22,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -53,6 +59,23 @@ int main(int argc, char **argv)
 			die("setuid");
 		fd = open(argv[3], O_RDONLY);
 		printf("%d\n", fd < 0 ? errno : 0);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "connect-nb")) {
+		struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])),
+					    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0, error = 0;
+		socklen_t len = sizeof(error);
+		struct pollfd poll_fd = { .fd = fd, .events = POLLOUT };
+
+		if (fd < 0)
+			die("socket");
+		if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+			err = errno;
+		if (poll(&poll_fd, 1, 3000) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len))
+			error = -1;
+		printf("%d %d\n", err, error);
+		close(fd);
 		return 0;
 	}
 	if (argc >= 5 && !strcmp(argv[1], "caps-as")) {
@@ -131,6 +154,7 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	fprintf(stderr, "usage: %s exits N NAME | getpriority N NAME | threads P T MB\n", argv[0]);
+	fprintf(stderr, "usage: %s exits N NAME | getpriority N NAME | threads P T MB | open-as UID PATH | connect-nb PORT | caps-as UID MASK CMD...\n",
+		argv[0]);
 	return 2;
 }
