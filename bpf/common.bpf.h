@@ -467,6 +467,47 @@ static __always_inline void socket_local_end(struct sock *sk, __u16 family, __u1
 	}
 }
 
+/* The socket behind `fd` of the current task, or NULL. */
+static __always_inline struct sock *sock_of_fd(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds, *file = NULL;
+	struct socket *socket;
+	unsigned int max_fds;
+
+	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (fd >= max_fds)
+		return NULL;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	socket = BPF_CORE_READ(file, private_data);
+	return socket ? BPF_CORE_READ(socket, sk) : NULL;
+}
+
+/*
+ * A unix socket's bound path (its unix_address), as a sockaddr_un's sun_path: into
+ * `path` (108 bytes), returning its length (an abstract name starts with a NUL), 0 when
+ * it is not bound.
+ */
+static __always_inline __u16 socket_unix_path(struct sock *sk, char path[108])
+{
+	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	__u64 len; /* 64 bits: a 32-bit one is clamped in a zero-extended copy the verifier does not link */
+
+	if (!addr)
+		return 0;
+	len = (__u32)BPF_CORE_READ(addr, len); /* it counts sun_family */
+	if (len <= sizeof(__u16))
+		return 0;
+	len -= sizeof(__u16);
+	if (len > 108)
+		len = 108;
+	if (bpf_probe_read_kernel(path, len, (void *)addr + bpf_core_field_offset(struct unix_address, name) + sizeof(__u16)))
+		return 0;
+	return len;
+}
+
 /*
  * The header every record starts with. comm is loaded straight from the task's BTF
  * pointer (two loads instead of a helper call); the pointers behind ppid, uid and the

@@ -114,24 +114,6 @@ static __always_inline bool port_allowed(__u16 dport)
 	return false;
 }
 
-/* The socket behind `fd` of the current task, or NULL. */
-static __always_inline struct sock *sock_of_fd(__u32 fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds, *file = NULL;
-	struct socket *socket;
-	unsigned int max_fds;
-
-	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
-	if (fd >= max_fds)
-		return NULL;
-	fds = BPF_CORE_READ(task, files, fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	socket = BPF_CORE_READ(file, private_data);
-	return socket ? BPF_CORE_READ(socket, sk) : NULL;
-}
-
 /* Whether a connect that returned `ret` left its socket still connecting. */
 static __always_inline bool returned_before_outcome(long ret)
 {

@@ -59,6 +59,9 @@ enum sysnoop_kind {
 	SN_KIND_LSM_FILE_OPEN = 6,
 	SN_KIND_LSM_CONNECT = 7,
 	SN_KIND_CONNECT_RESULT = 8,
+	SN_KIND_ACCEPT = 9,
+	SN_KIND_BIND = 10,
+	SN_KIND_LISTEN = 11,
 	/* One past the last: the Rust registry asserts each value below has a decoder. */
 	SN_KIND_NR,
 };

@@ -582,6 +582,8 @@ mod tests {
                 required("exec"),
                 required("exit"),
                 required("connect"),
+                required("accept"),
+                required("bind"),
                 ("lsm", Some("lsm is not traced")),
                 ("traffic", Some("traffic is not counted"))
             ]

@@ -71,6 +71,44 @@ impl SocketEnds {
         }
     }
 
+    /// The native record's view of an inbound socket's ends (accept): as `record`, the
+    /// peer's address and port (`daddr`, `dport`) only once `connected`.
+    pub(crate) fn record_inbound(&self, connected: bool) -> EndsRecord {
+        let mut record = self.record();
+        if !connected {
+            (record.daddr, record.dport) = (None, None);
+        }
+        record
+    }
+
+    /// OCSF's view of an inbound socket's ends (accept): the peer as `src_endpoint` once
+    /// `connected`; the local end (its address and port, a unix path as its name) as
+    /// `dst_endpoint`; `connection_info` inbound.
+    pub(crate) fn ocsf_inbound(&self, connected: bool) -> OcsfEnds {
+        let path = self.rendered_path();
+        let protocol = self.protocol_name();
+        let dst = match (self.source(), &path) {
+            (_, Some(path)) => Endpoint { name: Some(path.text.clone()), ..Endpoint::default() },
+            (ip, None) if self.is_inet() => Endpoint { ip, port: self.sport(), ..Endpoint::default() },
+            (_, None) => Endpoint { name: Some(self.family_name()), ..Endpoint::default() },
+        };
+        let src = match self.address(&self.daddr) {
+            Some(ip) if connected => Some(Endpoint { ip: Some(ip), port: Some(self.dport), ..Endpoint::default() }),
+            _ => None,
+        };
+        let info = ConnectionInfo {
+            direction_id: 1, // Inbound
+            protocol_num: protocol.is_some().then_some(self.protocol),
+            protocol_name: protocol,
+            protocol_ver_id: match self.family {
+                AF_INET => Some(4),
+                AF_INET6 => Some(6),
+                _ => None,
+            },
+        };
+        OcsfEnds { src, dst, info, path_hex: path.and_then(|p| p.hex) }
+    }
+
     /// OCSF's view of the two ends: `src_endpoint` when bound; `dst_endpoint` (the
     /// address and port, a unix path as its name, else the family); `connection_info`
     /// (outbound, the protocol, the IP version); and the unix path's bytes in hex when
@@ -203,6 +241,23 @@ pub(crate) fn unix_path(path: &[std::ffi::c_char], path_len: u16) -> Result<Vec<
 /// A port in a record's schema: 0 to 65535, or null.
 pub(crate) fn port_schema() -> serde_json::Value {
     serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 65535})
+}
+
+/// The fields of an inbound socket's ends (`SocketEnds::record_inbound`), with the
+/// local address's and port's descriptions.
+pub(crate) fn inbound_fields(saddr: &str, sport: &str) -> Vec<Field> {
+    vec![
+        Field::string("family", "the socket's address family: `\"inet\"`, `\"inet6\"`, `\"unix\"`, else `\"af_<n>\"`"),
+        Field::string("protocol", "inet sockets: `\"tcp\"`, else `\"ip_<n>\"`; `null` for others (unix sockets)").nullable(),
+        Field::string("socket_type", "`\"stream\"`, `\"seqpacket\"`, else `\"type_<n>\"`; `null` when unknown").nullable(),
+        Field::string("saddr", saddr).nullable(),
+        Field::with("sport", port_schema(), sport),
+        Field::string("daddr", "the peer's address; `null` when the accept failed, and for unix sockets").nullable(),
+        Field::with("dport", port_schema(), "the peer's port; `null` when the accept failed, and for unix sockets"),
+        Field::string("path", "unix sockets: the listening socket's path, or `@name` for an abstract socket (with `path_hex` when not UTF-8); else `null`")
+            .nullable(),
+        Field::hex("path_hex", "path"),
+    ]
 }
 
 /// The destination fields connect's and BPF-LSM's socket_connect records both end

@@ -14,7 +14,23 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The loader, each kind, and the registry that lists them (its Kind and Event are
     // what a kind's load names): one layer, in which kinds do not use one another
     // except through the loader (checked below).
-    ("kinds", &["loader", "kinds", "kinds::open", "kinds::exec", "kinds::exit", "kinds::connect", "kinds::syscall", "kinds::lsm", "kinds::traffic", "follow"]),
+    (
+        "kinds",
+        &[
+            "loader",
+            "kinds",
+            "kinds::open",
+            "kinds::exec",
+            "kinds::exit",
+            "kinds::connect",
+            "kinds::accept",
+            "kinds::bind",
+            "kinds::syscall",
+            "kinds::lsm",
+            "kinds::traffic",
+            "follow",
+        ],
+    ),
     ("output", &["format", "replay", "doctor"]),
     ("run", &["cli", "config", "writer", "session"]),
 ];

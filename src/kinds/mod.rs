@@ -141,6 +141,8 @@ registry! {
     exec: Exec => Exec(ExecEvent);
     exit: Exit => Exit(ExitEvent);
     connect: Connect => Connect(ConnectEvent), ConnectResult(ConnectResultEvent);
+    accept: Accept => Accept(AcceptEvent);
+    bind: Bind => Bind(BindEvent), Listen(ListenEvent);
     syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
     lsm: Lsm => LsmFileOpen(LsmFileOpenEvent), LsmConnect(LsmConnectEvent);
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);

@@ -27,6 +27,15 @@
 //!                              error then (`error`, -1 when it had none yet). A socket
 //!                              still connecting is closed, or with WAIT_MS `keep` kept
 //!                              open without waiting
+//!   serve tcp|unix ADDR|PATHHEX N  bind a listening socket (TCP at ADDR:PORT, port 0
+//!                              for any; or unix at the path), listen with a backlog of
+//!                              7, and report (ret 0, its fd, its port); then N times
+//!                              connect a client and accept it, reporting each (the new
+//!                              fd as ret, the client's fd, the client's port); then a
+//!                              non-blocking accept4 (SOCK_CLOEXEC) with nothing waiting
+//!                              (EAGAIN) and a
+//!                              second bind to the same address (EADDRINUSE), reported
+//!                              by their results
 //!   send ADDR:PORT N           connect over TCP and send N bytes
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
@@ -111,6 +120,9 @@ fn child_process() {
                 let (ret, fd, sport, error) = connect_nonblocking(target.parse().unwrap(), syncnt.parse().unwrap(), wait.parse().ok());
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport},"error":{error}}}"#));
             }
+            ["serve", kind, target, n] => serve(kind, target, n.parse().unwrap(), |ret, fd, sport| {
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#))
+            }),
             ["send", target, n] => {
                 use std::io::Write as _;
                 let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
@@ -399,6 +411,27 @@ fn command(script: &str) -> Command {
     cmd
 }
 
+/// `sysnoop ARGS -o file:... -- CHILD` running `script`: the records, and the child's reports.
+pub fn traced(args: &[&str], script: &[String]) -> (Vec<serde_json::Value>, Vec<Opened>, String) {
+    let dir = crate::util::TestDir::new("traced");
+    let records = dir.path("records.ndjson");
+    let (cmd, (var, value)) = command_line(script);
+    let output = Command::new(crate::util::SYSNOOP)
+        .args(args)
+        .arg("-o")
+        .arg(format!("file:{}", records.display()))
+        .arg("--")
+        .args(cmd)
+        .env(var, value)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (crate::util::parse_ndjson(&std::fs::read(&records).unwrap(), &stderr), reports(&output.stdout), stderr)
+}
+
 /// The reports of a child whose stdout was `stdout` (e.g. run as `sysnoop ... -- CMD`).
 pub fn reports(stdout: &[u8]) -> Vec<Opened> {
     opened(&parse_reports(stdout))
@@ -546,4 +579,58 @@ fn connect_nonblocking(target: std::net::SocketAddr, syncnt: i32, wait_ms: Optio
     let ready = unsafe { libc::poll(poll.as_mut_ptr(), 1, wait_ms) };
     let error = if ready == 1 { nix::sys::socket::getsockopt(&socket, nix::sys::socket::sockopt::SocketError).unwrap() as i64 } else { -1 };
     (ret, fd, sport, error)
+}
+
+/// serve: see the module's documentation. `report(ret, fd, port)`.
+fn serve(kind: &str, target: &str, n: usize, report: impl Fn(i64, i32, u16)) {
+    use nix::sys::socket::{
+        accept, bind, connect, getsockname, listen, socket, AddressFamily, Backlog, SockFlag, SockType, SockaddrLike, SockaddrStorage, UnixAddr,
+    };
+    use std::os::fd::{AsRawFd, OwnedFd};
+    let (family, addr): (AddressFamily, SockaddrStorage) = match kind {
+        "tcp" => {
+            let addr: std::net::SocketAddr = target.parse().unwrap();
+            (if addr.is_ipv4() { AddressFamily::Inet } else { AddressFamily::Inet6 }, addr.into())
+        }
+        "unix" => {
+            let unix = UnixAddr::new(Path::new(std::ffi::OsStr::from_bytes(&unhex(target)))).unwrap();
+            // SAFETY: a sockaddr_un of unix.len() bytes, as UnixAddr holds it.
+            (AddressFamily::Unix, unsafe { SockaddrStorage::from_raw(unix.as_ptr().cast(), Some(unix.len())) }.unwrap())
+        }
+        other => panic!("unknown serve kind {other}"),
+    };
+    let port_of = |fd: i32| -> u16 {
+        let local = getsockname::<SockaddrStorage>(fd).unwrap();
+        local.as_sockaddr_in().map(|a| a.port()).or_else(|| local.as_sockaddr_in6().map(|a| a.port())).unwrap_or(0)
+    };
+    let new_socket = || socket(family, SockType::Stream, SockFlag::empty(), None).unwrap();
+    let listener = new_socket();
+    bind(listener.as_raw_fd(), &addr).unwrap();
+    listen(&listener, Backlog::new(7).unwrap()).unwrap();
+    let port = port_of(listener.as_raw_fd());
+    report(0, listener.as_raw_fd(), port);
+    // Where clients connect: the port the kernel chose.
+    let bound: SockaddrStorage = match kind {
+        "tcp" => {
+            let mut a: std::net::SocketAddr = target.parse().unwrap();
+            a.set_port(port);
+            a.into()
+        }
+        _ => addr,
+    };
+    let mut kept: Vec<OwnedFd> = Vec::new();
+    for _ in 0..n {
+        let client = new_socket();
+        connect(client.as_raw_fd(), &bound).unwrap();
+        let new = accept(listener.as_raw_fd()).unwrap();
+        report(new.into(), client.as_raw_fd(), port_of(client.as_raw_fd()));
+        // SAFETY: accept returned this descriptor; it is owned here from now on.
+        kept.push(unsafe { std::os::fd::FromRawFd::from_raw_fd(new) });
+        kept.push(client);
+    }
+    nix::fcntl::fcntl(&listener, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK)).unwrap();
+    let failed = nix::sys::socket::accept4(listener.as_raw_fd(), SockFlag::SOCK_CLOEXEC);
+    report(failed.map_or_else(|e| -(e as i64), i64::from), listener.as_raw_fd(), port);
+    let again = new_socket();
+    report(bind(again.as_raw_fd(), &bound).map_or_else(|e| -(e as i64), |()| 0), again.as_raw_fd(), port);
 }

@@ -3,12 +3,11 @@
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
 use crate::child::{self, hex, Opened, Waiting};
-use crate::util::{parse_ndjson, require_bpf, Output, TestDir, Trace, SYSNOOP};
+use crate::util::{require_bpf, Output, TestDir, Trace};
 
 /// The one connect record of `pid` to this destination port (None: a unix socket),
 /// with the result the child saw. Each socket is closed after its connect, so fds are
@@ -120,27 +119,6 @@ impl Silent {
     }
 }
 
-/// `sysnoop ARGS -o file:... -- CHILD` running `script`: the records, and the child's reports.
-fn traced(args: &[&str], script: &[String]) -> (Vec<Value>, Vec<Opened>, String) {
-    let dir = TestDir::new("connect-outcome");
-    let records = dir.path("records.ndjson");
-    let (cmd, (var, value)) = child::command_line(script);
-    let output = Command::new(SYSNOOP)
-        .args(args)
-        .arg("-o")
-        .arg(format!("file:{}", records.display()))
-        .arg("--")
-        .args(cmd)
-        .env(var, value)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{stderr}");
-    (parse_ndjson(&std::fs::read(&records).unwrap(), &stderr), child::reports(&output.stdout), stderr)
-}
-
 const ETIMEDOUT: i64 = 110;
 const ECONNREFUSED: i64 = 111;
 
@@ -170,7 +148,7 @@ fn every_nonblocking_connect_gets_its_outcome() {
         format!("connect-nb {} 0 200", silent.addr),
         format!("connect tcp {}", open.local_addr().unwrap()),
     ];
-    let (records, got, stderr) = traced(&["connect"], &script);
+    let (records, got, stderr) = child::traced(&["connect"], &script);
     assert_eq!(got.len(), script.len(), "{stderr}");
     let expect = [
         ("established", 0, Value::Null),
@@ -221,11 +199,11 @@ fn outcomes_follow_the_filters() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let script = [format!("connect-nb {} 0 5000", listener.local_addr().unwrap()), format!("connect-nb {closed} 0 5000")];
-    let (records, _, _) = traced(&["connect", "-x"], &script);
+    let (records, _, _) = child::traced(&["connect", "-x"], &script);
     let outcomes: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect_result").map(|r| &r["outcome"]).collect();
     assert_eq!(outcomes, [&json!("refused")]);
     assert_eq!(records.last().unwrap()["counts"]["connect_result"]["filtered"], 1);
-    let (records, _, _) = traced(&["connect", "--port", &closed.port().to_string()], &script);
+    let (records, _, _) = child::traced(&["connect", "--port", &closed.port().to_string()], &script);
     let results: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect_result").collect();
     assert_eq!(results.len(), 1, "{results:?}");
     assert_eq!((&results[0]["dport"], &results[0]["outcome"]), (&json!(closed.port()), &json!("refused")));

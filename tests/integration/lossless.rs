@@ -142,7 +142,7 @@ fn threads_killed_inside_blocking_calls_leave_nothing_behind() {
     let trace = Trace::start(&["all", "-n", "s9-block"]);
     let held = Held::by(trace.pid());
     let inflight = held.maps_named("inflight");
-    assert_eq!(inflight.len(), 2, "exec and connect pair their calls: {inflight:?}");
+    assert_eq!(inflight.len(), 4, "exec, connect, accept and bind pair their calls: {inflight:?}");
     let hexed = |p: &Path| hex(p.as_os_str().as_bytes());
     let waiting = Waiting::spawn(&["comm s9-block".into(), format!("block open {}", hexed(&fifo)), format!("block connect {}", hexed(&socket)), "wait".into()]);
     let blocked = [blocked_in(waiting.pid, "openat"), blocked_in(waiting.pid, "connect")];
@@ -189,9 +189,10 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     // Every kind in `all`: open's programs (util::open_programs), exec's
     // sched_process_exec and the enter and exit of each failed-exec syscall this kernel
     // has, exit's sched_process_exit, connect's enter and exit and inet_sock_set_state,
-    // traffic's ingress and egress; a link for each.
+    // accept's and accept4's, bind's and listen's enter and exit, traffic's ingress and
+    // egress; a link for each.
     let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
-    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 2;
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + 2;
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, connect's awaited outcomes, traffic's
@@ -200,9 +201,11 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     maps.extend(["counters", "inflight", "heap", "exec_bpf.bss", "exec_bpf.rodata", "path_scratch"]);
     maps.extend(["counters", "claims", "exit_bpf.bss", "exit_bpf.rodata"]);
     maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata", "result_counters", "pending", "handed", "next_id"]);
+    maps.extend(["counters", "inflight", "accept_b.bss", "accept_b.rodata"]);
+    maps.extend(["counters", "inflight", "bind_bpf.bss", "bind_bpf.rodata", "listen_counters"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
-    maps.extend(["cgroup_filter", "followed"].repeat(4)); // exec, exit, connect, traffic's placeholders
-    maps.extend(per_object().repeat(4));
+    maps.extend(["cgroup_filter", "followed"].repeat(6)); // exec, exit, connect, accept, bind, traffic's placeholders
+    maps.extend(per_object().repeat(6));
     maps.sort_unstable();
     assert_eq!(held.map_names(), maps, "{held:?}");
     held.assert_in_kernel();

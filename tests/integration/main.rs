@@ -7,6 +7,7 @@
 //! them as ignored, with the reason. Run unprivileged all the same, they fail
 //! (`util::require_bpf`).
 
+mod accept;
 mod cgroups;
 mod child;
 mod cli;

@@ -222,6 +222,32 @@ fn connect_outcomes_are_network_activity() {
     assert_eq!(results[0]["src_endpoint"], json!({"ip": "127.0.0.1", "port": got[0].sport}));
 }
 
+/// accept, bind and listen: Network Activity, inbound; accept Open (Fail when it
+/// failed) with the peer as the source; listen Listen; bind Other, named "Bind".
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn inbound_sockets_are_network_activity() {
+    require_bpf();
+    let trace = Trace::start(&["all", "--format", "ocsf", "-n", "s29-inbound"]);
+    let (pid, got) = child::run(&["comm s29-inbound".into(), "serve tcp 127.0.0.1:0 1".into()]);
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let (listener, accepted) = (&got[0], &got[1]);
+    let mine = |e: &Value| e["actor"]["process"]["pid"] == pid;
+    let local = json!({"ip": "127.0.0.1", "port": listener.sport});
+    let bind = the(&out, 4001, 99, |e| mine(e) && e["status_id"] == 1);
+    assert_eq!((&bind["activity_name"], &bind["dst_endpoint"], &bind["connection_info"]["direction_id"]), (&json!("Bind"), &local, &json!(1)), "{bind}");
+    let in_use = the(&out, 4001, 99, |e| mine(e) && e["status_id"] == 2);
+    assert_eq!(in_use["status_detail"], "EADDRINUSE", "{in_use}");
+    let listen = the(&out, 4001, 7, mine);
+    assert_eq!((&listen["dst_endpoint"], &listen["unmapped"]["backlog"]), (&local, &json!(7)), "{listen}");
+    let open = the(&out, 4001, 1, |e| mine(e) && e["unmapped"]["syscall"] == "accept");
+    assert_eq!((&open["src_endpoint"], &open["dst_endpoint"]), (&json!({"ip": "127.0.0.1", "port": accepted.sport}), &local), "{open}");
+    assert_eq!((&open["connection_info"]["direction_id"], &open["status_id"], &open["unmapped"]["ret"]), (&json!(1), &json!(1), &json!(accepted.ret)));
+    let failed = the(&out, 4001, 4, |e| mine(e) && e["unmapped"]["syscall"] == "accept4");
+    assert_eq!((&failed["status_detail"], failed.get("src_endpoint")), (&json!("EAGAIN"), None), "{failed}");
+}
+
 /// syscall and syscall_count records, and alerts, have no OCSF class: Base Events, the
 /// native record under `unmapped`.
 #[test]

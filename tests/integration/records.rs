@@ -53,6 +53,9 @@ pub enum Record {
     Exit(Exit),
     Connect(Connect),
     ConnectResult(ConnectResult),
+    Accept(Accept),
+    Bind(Bind),
+    Listen(Listen),
     Syscall(Syscall),
     SyscallCount(SyscallCount),
     Traffic(Traffic),
@@ -217,6 +220,79 @@ task_record! {
         daddr: Option<String>,
         dport: u16,
         duration_ns: u64,
+    }
+}
+
+task_record! {
+    Accept {
+        syscall: String,
+        fd: u32,
+        family: String,
+        #[serde(deserialize_with = "nullable")]
+        protocol: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        socket_type: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        saddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        sport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        daddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        dport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        path: Option<String>,
+        #[serde(default)]
+        path_hex: Option<String>,
+        flags: Vec<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+task_record! {
+    Bind {
+        fd: u32,
+        family: String,
+        #[serde(deserialize_with = "nullable")]
+        protocol: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        socket_type: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        saddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        sport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        path: Option<String>,
+        #[serde(default)]
+        path_hex: Option<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+task_record! {
+    Listen {
+        fd: u32,
+        backlog: i32,
+        family: String,
+        #[serde(deserialize_with = "nullable")]
+        protocol: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        socket_type: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        saddr: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        sport: Option<u16>,
+        #[serde(deserialize_with = "nullable")]
+        path: Option<String>,
+        #[serde(default)]
+        path_hex: Option<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
     }
 }
 
