@@ -141,10 +141,11 @@ static __always_inline void own_name(struct dentry *dentry, char *buf, struct pa
 /*
  * Names the file at (dentry, vfsmnt) as d_path() would for the current task, into
  * `out` (whose text points into this object's scratch buffer until the next call).
- * `source` is what a walked name means (SN_PATH_FILE or SN_PATH_BASE).
+ * `source` is what a walked name means (SN_PATH_FILE or SN_PATH_BASE). Without bpf_loop
+ * the walk takes at most `bounded` steps.
  */
-static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
-				      struct path_name *out)
+static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
+					      struct path_name *out, __u32 bounded)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
@@ -202,7 +203,7 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
 	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
 	w.buf = scratch->buf;
 	w.pos = SN_PATH_MAX;
-	SN_LOOP(SN_PATH_STEPS_MAX, SN_PATH_STEPS_BOUNDED, path_step, &w);
+	SN_LOOP(SN_PATH_STEPS_MAX, bounded, path_step, &w);
 	if (!w.done)
 		out->flags |= SN_PATH_TRUNCATED;
 	if (w.truncated)
@@ -210,6 +211,12 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
 	out->text = scratch->buf + (w.pos & (SN_PATH_MAX - 1));
 	out->len = SN_PATH_MAX - w.pos; /* 0: the root, "/" */
 	out->source = source;
+}
+
+static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
+				      struct path_name *out)
+{
+	name_path_bounded(dentry, vfsmnt, source, out, SN_PATH_STEPS_BOUNDED);
 }
 
 /* The current task's open file `fd`, or NULL. */

@@ -62,6 +62,7 @@ enum sysnoop_kind {
 	SN_KIND_ACCEPT = 9,
 	SN_KIND_BIND = 10,
 	SN_KIND_LISTEN = 11,
+	SN_KIND_FILE = 12,
 	/* One past the last: the Rust registry asserts each value below has a decoder. */
 	SN_KIND_NR,
 };
@@ -77,6 +78,11 @@ enum sysnoop_path_abi {
 	SN_PATH_STEPS_MAX = 2100,
 	/* Without bpf_loop (before Linux 5.17): a bounded loop the verifier walks step by step. */
 	SN_PATH_STEPS_BOUNDED = 64,
+	/*
+	 * The same, for the file kind's walks (bpf/file.bpf.c): a rename's or a link's two
+	 * in one program, in 25 programs, stay within the verifier's budget at half the steps.
+	 */
+	SN_PATH_STEPS_BOUNDED_FILE = 32,
 };
 
 enum sysnoop_path_source {
@@ -100,6 +106,8 @@ enum sysnoop_path_source {
 	SN_PATH_SHMEM = 8,
 	/* A pseudo file the kernel names with a function of its filesystem sysnoop does not mirror. */
 	SN_PATH_UNNAMED = 9,
+	/* A record's second walked name is its first's: the base directory of both its paths. */
+	SN_PATH_SAME_BASE = 10,
 };
 
 enum sysnoop_path_flags {

@@ -584,6 +584,7 @@ mod tests {
                 required("connect"),
                 required("accept"),
                 required("bind"),
+                required("file"),
                 ("lsm", Some("lsm is not traced")),
                 ("traffic", Some("traffic is not counted"))
             ]

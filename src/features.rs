@@ -105,7 +105,7 @@ pub(crate) const FEATURES: [(Feature, Info); 3] = [
             helper: libbpf_sys::BPF_FUNC_loop,
             since: Version(5, 17),
             with: "full paths walked up to 2100 steps (components and mount crossings), and every --exclude-path/--include-path prefix matched, in bpf_loop callbacks",
-            instead: "full paths walked in a bounded loop of at most 64 steps (a deeper path is cut to its 64 nearest components and flagged full_path_truncated), prefixes matched in a bounded loop",
+            instead: "full paths walked in a bounded loop of at most 64 steps, 32 for file records (a deeper path is cut to its nearest components and flagged full_path_truncated), prefixes matched in a bounded loop",
         },
     ),
 ];
@@ -114,6 +114,7 @@ pub(crate) const FEATURES: [(Feature, Info); 3] = [
 const _: () = {
     use crate::abi::sysnoop_path_abi;
     assert!(sysnoop_path_abi::SN_PATH_STEPS_BOUNDED.0 == 64, "FEATURES' bpf_loop text says 64 steps");
+    assert!(sysnoop_path_abi::SN_PATH_STEPS_BOUNDED_FILE.0 == 32, "FEATURES' bpf_loop text says 32 steps for file records");
     assert!(sysnoop_path_abi::SN_PATH_STEPS_MAX.0 == 2100, "FEATURES' bpf_loop text says 2100 steps");
 };
 

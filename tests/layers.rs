@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kinds::connect",
             "kinds::accept",
             "kinds::bind",
+            "kinds::file",
             "kinds::syscall",
             "kinds::lsm",
             "kinds::traffic",

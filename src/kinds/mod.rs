@@ -143,6 +143,7 @@ registry! {
     connect: Connect => Connect(ConnectEvent), ConnectResult(ConnectResultEvent);
     accept: Accept => Accept(AcceptEvent);
     bind: Bind => Bind(BindEvent), Listen(ListenEvent);
+    file: FileChanges => File(FileEvent);
     syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
     lsm: Lsm => LsmFileOpen(LsmFileOpenEvent), LsmConnect(LsmConnectEvent);
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);

@@ -37,6 +37,9 @@
 //!                              second bind to the same address (EADDRINUSE), reported
 //!                              by their results
 //!   send ADDR:PORT N           connect over TCP and send N bytes
+//!   file-calls                 in the current directory, each file-changing call by its
+//!                              own syscall number (the legacy forms glibc no longer
+//!                              uses among them), some failing: see file_calls()
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
 //!   threads N                  start threads until the process has N, each blocked for good
@@ -123,6 +126,7 @@ fn child_process() {
             ["serve", kind, target, n] => serve(kind, target, n.parse().unwrap(), |ret, fd, sport| {
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#))
             }),
+            ["file-calls"] => file_calls(),
             ["send", target, n] => {
                 use std::io::Write as _;
                 let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
@@ -413,16 +417,23 @@ fn command(script: &str) -> Command {
 
 /// `sysnoop ARGS -o file:... -- CHILD` running `script`: the records, and the child's reports.
 pub fn traced(args: &[&str], script: &[String]) -> (Vec<serde_json::Value>, Vec<Opened>, String) {
+    let (cmd, env) = command_line(script);
+    let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
+    traced_command(args, &cmd, &[env])
+}
+
+/// `sysnoop ARGS -o file:... -- CMD` with `env` added: the records, and what CMD
+/// reported as a child does (on its stdout).
+pub fn traced_command(args: &[&str], cmd: &[&str], env: &[(&str, String)]) -> (Vec<serde_json::Value>, Vec<Opened>, String) {
     let dir = crate::util::TestDir::new("traced");
     let records = dir.path("records.ndjson");
-    let (cmd, (var, value)) = command_line(script);
     let output = Command::new(crate::util::SYSNOOP)
         .args(args)
         .arg("-o")
         .arg(format!("file:{}", records.display()))
         .arg("--")
         .args(cmd)
-        .env(var, value)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .output()
@@ -633,4 +644,58 @@ fn serve(kind: &str, target: &str, n: usize, report: impl Fn(i64, i32, u16)) {
     report(failed.map_or_else(|e| -(e as i64), i64::from), listener.as_raw_fd(), port);
     let again = new_socket();
     report(bind(again.as_raw_fd(), &bound).map_or_else(|e| -(e as i64), |()| 0), again.as_raw_fd(), port);
+}
+
+/// file-calls: every call `sysnoop file` traces, by number, in the current directory;
+/// a failing one after most (a missing file, an existing name, a bad descriptor).
+fn file_calls() {
+    use libc::{c_long, SYS_chmod, SYS_chown, SYS_fchmod, SYS_fchown, SYS_fchownat, SYS_lchown, SYS_link, SYS_linkat, SYS_mkdir, SYS_mkdirat, SYS_mknod};
+    use libc::{
+        SYS_mknodat, SYS_rename, SYS_renameat, SYS_renameat2, SYS_rmdir, SYS_symlink, SYS_symlinkat, SYS_truncate, SYS_unlink, SYS_unlinkat, SYS_utimensat,
+    };
+    let s = |text: &str| CString::new(text).unwrap();
+    let (a, b, c, dir, sub, missing, fifo, link, new) = (s("a"), s("b"), s("c"), s("dir"), s("dir/sub"), s("missing"), s("fifo"), s("link"), s("new"));
+    let p = |c: &CString| c.as_ptr() as c_long;
+    const AT_FDCWD: c_long = libc::AT_FDCWD as c_long;
+    // SAFETY: raw system calls on NUL-terminated strings this function owns, and on
+    // descriptors it opened (or -1).
+    unsafe {
+        let call = |nr: c_long, args: [c_long; 5]| libc::syscall(nr, args[0], args[1], args[2], args[3], args[4]);
+        let fd = libc::open(p(&a) as *const libc::c_char, libc::O_CREAT | libc::O_WRONLY, 0o644);
+        call(SYS_mkdir, [p(&dir), 0o755, 0, 0, 0]);
+        call(SYS_mkdir, [p(&dir), 0o755, 0, 0, 0]); // EEXIST
+        call(SYS_mkdirat, [AT_FDCWD, p(&sub), 0o700, 0, 0]);
+        call(SYS_mknod, [p(&fifo), (libc::S_IFIFO | 0o600) as c_long, 0, 0, 0]);
+        call(SYS_mknodat, [AT_FDCWD, p(&fifo), (libc::S_IFIFO | 0o600) as c_long, 0, 0]); // EEXIST
+        call(SYS_chmod, [p(&a), 0o600, 0, 0, 0]);
+        call(SYS_chmod, [p(&missing), 0o600, 0, 0, 0]); // ENOENT
+        call(SYS_fchmod, [fd as c_long, 0o640, 0, 0, 0]);
+        call(SYS_fchmod, [-1, 0o640, 0, 0, 0]); // EBADF
+        call(SYS_chown, [p(&a), 65534, 65534, 0, 0]);
+        call(SYS_fchown, [fd as c_long, -1, 65534, 0, 0]);
+        call(SYS_lchown, [p(&missing), 0, 0, 0, 0]); // ENOENT
+        call(SYS_fchownat, [AT_FDCWD, p(&a), 0, -1, libc::AT_SYMLINK_NOFOLLOW as c_long]);
+        call(SYS_truncate, [p(&a), 100, 0, 0, 0]);
+        call(SYS_truncate, [p(&missing), 100, 0, 0, 0]); // ENOENT
+        libc::ftruncate(fd, 10);
+        call(SYS_utimensat, [fd as c_long, 0, 0, 0, 0]);
+        call(SYS_utimensat, [AT_FDCWD, p(&a), 0, libc::AT_SYMLINK_NOFOLLOW as c_long, 0]);
+        call(SYS_link, [p(&a), p(&b), 0, 0, 0]);
+        call(SYS_link, [p(&a), p(&b), 0, 0, 0]); // EEXIST
+        call(SYS_linkat, [AT_FDCWD, p(&b), AT_FDCWD, p(&c), 0]);
+        call(SYS_symlink, [p(&a), p(&link), 0, 0, 0]);
+        call(SYS_symlinkat, [p(&missing), AT_FDCWD, p(&link), 0, 0]); // EEXIST
+        call(SYS_rename, [p(&c), p(&new), 0, 0, 0]);
+        call(SYS_rename, [p(&missing), p(&new), 0, 0, 0]); // ENOENT
+        call(SYS_renameat, [AT_FDCWD, p(&new), AT_FDCWD, p(&c), 0]);
+        call(SYS_renameat2, [AT_FDCWD, p(&a), AT_FDCWD, p(&c), libc::RENAME_EXCHANGE as c_long]);
+        call(SYS_renameat2, [AT_FDCWD, p(&a), AT_FDCWD, p(&c), libc::RENAME_NOREPLACE as c_long]); // EEXIST
+        call(SYS_unlink, [p(&b), 0, 0, 0, 0]);
+        call(SYS_unlink, [p(&missing), 0, 0, 0, 0]); // ENOENT
+        call(SYS_unlinkat, [AT_FDCWD, p(&link), 0, 0, 0]);
+        call(SYS_unlinkat, [AT_FDCWD, p(&sub), libc::AT_REMOVEDIR as c_long, 0, 0]);
+        call(SYS_rmdir, [p(&dir), 0, 0, 0, 0]);
+        call(SYS_rmdir, [p(&dir), 0, 0, 0, 0]); // ENOENT
+        libc::close(fd);
+    }
 }

@@ -178,6 +178,35 @@ fn blocked_in(pid: u32, syscall: &str) -> u32 {
     }
 }
 
+/// The syscalls `sysnoop file` has a program for (src/kinds/file.rs).
+const FILE_SYSCALLS: [&str; 25] = [
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "mkdir",
+    "mkdirat",
+    "mknod",
+    "mknodat",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "truncate",
+    "ftruncate",
+    "utimensat",
+];
+
 /// kill -9 gives sysnoop no chance to clean up: the kernel must drop everything with
 /// its last fd.
 #[test]
@@ -189,10 +218,11 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     // Every kind in `all`: open's programs (util::open_programs), exec's
     // sched_process_exec and the enter and exit of each failed-exec syscall this kernel
     // has, exit's sched_process_exit, connect's enter and exit and inet_sock_set_state,
-    // accept's and accept4's, bind's and listen's enter and exit, traffic's ingress and
-    // egress; a link for each.
+    // accept's and accept4's, bind's and listen's enter and exit, file's exit of each
+    // file syscall this kernel has, traffic's ingress and egress; a link for each.
     let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
-    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + 2;
+    let files = FILE_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2;
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, connect's awaited outcomes, traffic's
@@ -203,9 +233,10 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     maps.extend(["counters", "inflight", "connect_.bss", "connect_.rodata", "result_counters", "pending", "handed", "next_id"]);
     maps.extend(["counters", "inflight", "accept_b.bss", "accept_b.rodata"]);
     maps.extend(["counters", "inflight", "bind_bpf.bss", "bind_bpf.rodata", "listen_counters"]);
+    maps.extend(["counters", "heap", "path_scratch", "file_bpf.bss", "file_bpf.rodata"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
-    maps.extend(["cgroup_filter", "followed"].repeat(6)); // exec, exit, connect, accept, bind, traffic's placeholders
-    maps.extend(per_object().repeat(6));
+    maps.extend(["cgroup_filter", "followed"].repeat(7)); // exec, exit, connect, accept, bind, file, traffic's placeholders
+    maps.extend(per_object().repeat(7));
     maps.sort_unstable();
     assert_eq!(held.map_names(), maps, "{held:?}");
     held.assert_in_kernel();

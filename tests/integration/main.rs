@@ -16,6 +16,7 @@ mod delivery;
 mod doctor;
 mod exec;
 mod exit;
+mod file;
 mod follow;
 mod kernels;
 mod lossless;

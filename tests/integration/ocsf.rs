@@ -248,6 +248,37 @@ fn inbound_sockets_are_network_activity() {
     assert_eq!((&failed["status_detail"], failed.get("src_endpoint")), (&json!("EAGAIN"), None), "{failed}");
 }
 
+/// file: File System Activity, by what the call does; a rename's new name in
+/// `file_result`; the native record under `unmapped`.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn file_changes_are_file_system_activity() {
+    require_bpf();
+    let dir = TestDir::new("ocsf-file");
+    let trace = Trace::start(&["file", "--format", "ocsf", "-n", "s29-file"]);
+    let (pid, _) = child::run(&["comm s29-file".into(), format!("chdir {}", hex(dir.path("").as_os_str().as_bytes())), "file-calls".into()]);
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let work = dir.path("");
+    let work = work.to_str().unwrap().trim_end_matches('/');
+    fn call(pid: u32, syscall: &'static str, status: u64) -> impl Fn(&Value) -> bool {
+        move |e: &Value| e["actor"]["process"]["pid"] == pid && e["unmapped"]["syscall"] == syscall && e["status_id"] == status
+    }
+    let mine = |syscall: &'static str, status: u64| call(pid, syscall, status);
+    let mkdir = the(&out, 1001, 1, mine("mkdirat", 1));
+    assert_eq!(mkdir["file"], json!({"name": "sub", "type_id": 2, "path": format!("{work}/dir/sub")}));
+    let rename = the(&out, 1001, 5, mine("rename", 1));
+    assert_eq!((&rename["file"]["path"], &rename["file_result"]["path"]), (&json!(format!("{work}/c")), &json!(format!("{work}/new"))));
+    let failed = the(&out, 1001, 5, mine("rename", 2));
+    assert_eq!((&failed["status_detail"], &failed["unmapped"]["ret"]), (&json!("ENOENT"), &json!(-2)));
+    the(&out, 1001, 4, mine("unlink", 1));
+    let chmod = the(&out, 1001, 7, mine("chmod", 1));
+    assert_eq!(chmod["unmapped"]["mode"], 0o600);
+    the(&out, 1001, 3, mine("ftruncate", 1));
+    let utimes: Vec<&Value> = of(&out, 1001, 6).filter(|e| mine("utimensat", 1)(e)).collect();
+    assert_eq!(utimes.len(), 2, "{utimes:#?}");
+}
+
 /// syscall and syscall_count records, and alerts, have no OCSF class: Base Events, the
 /// native record under `unmapped`.
 #[test]

@@ -56,6 +56,7 @@ pub enum Record {
     Accept(Accept),
     Bind(Bind),
     Listen(Listen),
+    File(File),
     Syscall(Syscall),
     SyscallCount(SyscallCount),
     Traffic(Traffic),
@@ -290,6 +291,54 @@ task_record! {
         path: Option<String>,
         #[serde(default)]
         path_hex: Option<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+task_record! {
+    File {
+        syscall: String,
+        op: String,
+        #[serde(deserialize_with = "nullable")]
+        dirfd: Option<Dirfd>,
+        #[serde(deserialize_with = "nullable")]
+        fd: Option<i32>,
+        #[serde(deserialize_with = "nullable")]
+        path: Option<String>,
+        #[serde(default)]
+        path_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        full_path: Option<String>,
+        #[serde(default)]
+        full_path_hex: Option<String>,
+        full_path_truncated: bool,
+        #[serde(deserialize_with = "nullable")]
+        new_dirfd: Option<Dirfd>,
+        #[serde(deserialize_with = "nullable")]
+        new_path: Option<String>,
+        #[serde(default)]
+        new_path_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        new_full_path: Option<String>,
+        #[serde(default)]
+        new_full_path_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        target: Option<String>,
+        #[serde(default)]
+        target_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        mode: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        owner: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        group: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        size: Option<u64>,
+        #[serde(deserialize_with = "nullable")]
+        dev: Option<String>,
+        flags: Vec<String>,
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
