@@ -137,8 +137,14 @@ pub(crate) struct ConnectEvent {
     pub(crate) connect_id: Option<u64>,
 }
 
-const EINPROGRESS: i32 = -115;
-const ECONNREFUSED: i32 = -111;
+/// The errnos connect's results name (positive, as a socket's error is; a call returns
+/// the negative).
+const ENETUNREACH: i32 = 101;
+const ECONNRESET: i32 = 104;
+const ETIMEDOUT: i32 = 110;
+const ECONNREFUSED: i32 = 111;
+const EHOSTUNREACH: i32 = 113;
+const EINPROGRESS: i32 = 115;
 
 /// Network Activity's activities.
 const ACTIVITY_OPEN: u8 = 1;
@@ -207,8 +213,8 @@ impl Record for ConnectEvent {
     fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let (activity, status_id) = match self.ret {
             0 => (ACTIVITY_OPEN, 1),
-            EINPROGRESS => (ACTIVITY_OPEN, 99),
-            ECONNREFUSED => (ACTIVITY_REFUSE, 2),
+            ret if ret == -EINPROGRESS => (ACTIVITY_OPEN, 99),
+            ret if ret == -ECONNREFUSED => (ACTIVITY_REFUSE, 2),
             _ => (ACTIVITY_FAIL, 2),
         };
         let ends = self.ends.ocsf_ends();
@@ -339,11 +345,6 @@ pub(crate) struct ConnectResultEvent {
 plain_abi!(connect_result);
 const _: () = assert!(size_of::<connect_result>() == connect_abi::CONNECT_RESULT_SIZE.0 as usize);
 
-const ECONNRESET: i32 = 104;
-const ETIMEDOUT: i32 = 110;
-const EHOSTUNREACH: i32 = 113;
-const ENETUNREACH: i32 = 101;
-
 /// Fixed size; from the ring buffer, or from the `pending` map at the end of a run.
 fn decode_result(bytes: &[u8]) -> Result<ConnectResultEvent, Malformed> {
     let e: connect_result = decode::fixed(bytes)?;
@@ -379,7 +380,7 @@ impl ConnectResultEvent {
             (connect_state::CONNECT_PENDING, _) => "pending",
             (connect_state::CONNECT_ESTABLISHED, _) => "established",
             (_, 0) => "closed",
-            (_, ECONNREFUSED_POSITIVE) => "refused",
+            (_, ECONNREFUSED) => "refused",
             (_, ETIMEDOUT) => "timed_out",
             (_, EHOSTUNREACH | ENETUNREACH) => "unreachable",
             (_, ECONNRESET) => "reset",
@@ -395,8 +396,6 @@ impl ConnectResultEvent {
         self.outcome_ns.saturating_sub(self.connect_ns)
     }
 }
-
-const ECONNREFUSED_POSITIVE: i32 = -ECONNREFUSED;
 
 #[derive(Serialize)]
 struct ConnectResultRecord {
