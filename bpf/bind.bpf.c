@@ -98,34 +98,13 @@ int tracepoint__syscalls__sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	struct args *ap;
 	struct sock *sk;
-	__u32 len;
 
 	ap = exit_lookup(ret, pid_tgid, BIND_SLOT_EXIT, &counters);
 	if (!ap)
 		return 0;
 	e.ret = ret;
 	e.fd = ap->fd;
-	bpf_probe_read_user(&e.family, sizeof(e.family), ap->uaddr);
-	if (e.family == AF_INET) {
-		struct sockaddr_in sin = {};
-
-		bpf_probe_read_user(&sin, sizeof(sin), ap->uaddr);
-		e.port = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(e.addr, &sin.sin_addr, 4);
-	} else if (e.family == AF_INET6) {
-		struct sockaddr_in6 sin6 = {};
-
-		bpf_probe_read_user(&sin6, sizeof(sin6), ap->uaddr);
-		e.port = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(e.addr, &sin6.sin6_addr, 16);
-	} else if (e.family == AF_UNIX) {
-		len = ap->addrlen > 2 ? ap->addrlen - 2 : 0;
-		if (len > BIND_PATH_MAX)
-			len = BIND_PATH_MAX;
-		if (len && bpf_probe_read_user(e.path, len & 0x7f, ap->uaddr + 2))
-			len = 0;
-		e.path_len = len;
-	}
+	user_sockaddr(ap->uaddr, ap->addrlen, &e.family, &e.port, e.addr, e.path, &e.path_len);
 	if (ret != -ENOTSOCK && ret != -EBADF && (sk = sock_of_fd(ap->fd))) {
 		e.protocol = BPF_CORE_READ(sk, sk_protocol);
 		e.sock_type = BPF_CORE_READ(sk, sk_type);

@@ -8,6 +8,7 @@
 #define SYSNOOP_COMMON_BPF_H
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "sysnoop.h"
 
 /*
@@ -464,6 +465,40 @@ static __always_inline void socket_local_end(struct sock *sk, __u16 family, __u1
 	} else if (family == AF_INET6) {
 		/* All 16 bytes: `saddr` is a pointer here, so BPF_CORE_READ_INTO would copy one. */
 		bpf_core_read(saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	}
+}
+
+/*
+ * The address a task passed to connect(2) or bind(2) (`addrlen` bytes at user `uaddr`):
+ * its family; for AF_INET and AF_INET6 its port (host order) and address (4 or 16 bytes
+ * of `addr`); for AF_UNIX its path into `path` (108 bytes, which must have 127 bytes of
+ * stack after it: the verifier sees a masked length) and that path's length.
+ */
+static __always_inline void user_sockaddr(const void *uaddr, __u32 addrlen, __u16 *family, __u16 *port, __u8 addr[16],
+					  char *path, __u16 *path_len)
+{
+	__u32 len;
+
+	bpf_probe_read_user(family, sizeof(*family), uaddr);
+	if (*family == AF_INET) {
+		struct sockaddr_in sin = {};
+
+		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
+		*port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(addr, &sin.sin_addr, 4);
+	} else if (*family == AF_INET6) {
+		struct sockaddr_in6 sin6 = {};
+
+		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
+		*port = bpf_ntohs(sin6.sin6_port);
+		__builtin_memcpy(addr, &sin6.sin6_addr, 16);
+	} else if (*family == AF_UNIX) {
+		len = addrlen > 2 ? addrlen - 2 : 0;
+		if (len > 108)
+			len = 108;
+		if (len && bpf_probe_read_user(path, len & 0x7f, uaddr + 2))
+			len = 0;
+		*path_len = len;
 	}
 }
 

@@ -266,7 +266,6 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	struct sock *sk;
 	long ret = ctx->ret;
 	__u64 key;
-	__u32 len;
 
 	if (is_self(pid_tgid, CONNECT_SLOT_EXIT))
 		return 0;
@@ -285,27 +284,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	}
 	e.ret = ret;
 	e.fd = ap->fd;
-	bpf_probe_read_user(&e.family, sizeof(e.family), ap->uaddr);
-	if (e.family == AF_INET) {
-		struct sockaddr_in sin = {};
-
-		bpf_probe_read_user(&sin, sizeof(sin), ap->uaddr);
-		e.dport = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(e.daddr, &sin.sin_addr, 4);
-	} else if (e.family == AF_INET6) {
-		struct sockaddr_in6 sin6 = {};
-
-		bpf_probe_read_user(&sin6, sizeof(sin6), ap->uaddr);
-		e.dport = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(e.daddr, &sin6.sin6_addr, 16);
-	} else if (e.family == AF_UNIX) {
-		len = ap->addrlen > 2 ? ap->addrlen - 2 : 0;
-		if (len > CONNECT_PATH_MAX)
-			len = CONNECT_PATH_MAX;
-		if (len && bpf_probe_read_user(e.path, len & 0x7f, ap->uaddr + 2))
-			len = 0;
-		e.path_len = len;
-	}
+	user_sockaddr(ap->uaddr, ap->addrlen, &e.family, &e.dport, e.daddr, e.path, &e.path_len);
 	if (!port_allowed(e.dport)) {
 		count(SN_CTR_FILTERED);
 		goto cleanup;

@@ -167,28 +167,7 @@ static __noinline void name_of(const char *passed, long len, int dirfd, struct p
 	if (len > 1 && passed[0] == '/') {
 		name->source = SN_PATH_ABSOLUTE;
 	} else if (len > 1) {
-		struct dentry *dentry = NULL;
-		struct vfsmount *mnt = NULL;
-
-		if (dirfd == AT_FDCWD) {
-			struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-			dentry = BPF_CORE_READ(task, fs, pwd.dentry);
-			mnt = BPF_CORE_READ(task, fs, pwd.mnt);
-		} else {
-			struct file *dir = task_file(dirfd);
-
-			if (dir) {
-				dentry = BPF_CORE_READ(dir, f_path.dentry);
-				mnt = BPF_CORE_READ(dir, f_path.mnt);
-			}
-		}
-		if (dentry)
-			name_path_bounded(dentry, mnt, SN_PATH_BASE, name, bounded);
-		if (name->source != SN_PATH_BASE) {
-			name->source = SN_PATH_NONE;
-			name->len = 0;
-		}
+		name_base_bounded(dirfd, name, bounded);
 	} else if (dirfd != AT_FDCWD) {
 		struct file *file = task_file(dirfd);
 

@@ -206,35 +206,6 @@ static __always_inline void args_of(__u16 syscall, long nr, struct args *a)
 	}
 }
 
-/* Names a relative path's base directory (the cwd, or the dirfd's file) into `name`. */
-static __always_inline void name_base(int dirfd, struct path_name *name)
-{
-	struct dentry *dentry = NULL;
-	struct vfsmount *mnt = NULL;
-
-	if (dirfd == AT_FDCWD) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		dentry = BPF_CORE_READ(task, fs, pwd.dentry);
-		mnt = BPF_CORE_READ(task, fs, pwd.mnt);
-	} else {
-		struct file *dir = task_file(dirfd);
-
-		if (dir) {
-			dentry = BPF_CORE_READ(dir, f_path.dentry);
-			mnt = BPF_CORE_READ(dir, f_path.mnt);
-		}
-	}
-	if (!dentry)
-		return;
-	name_path(dentry, mnt, SN_PATH_BASE, name);
-	if (name->source != SN_PATH_BASE) {
-		/* A base that is not a directory of a filesystem: no name. */
-		name->source = SN_PATH_NONE;
-		name->len = 0;
-	}
-}
-
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();

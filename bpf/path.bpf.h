@@ -233,6 +233,47 @@ static __always_inline struct file *task_file(int fd)
 	return file;
 }
 
+#ifndef AT_FDCWD
+#define AT_FDCWD -100
+#endif
+
+/*
+ * Names a relative path's base directory (the cwd, or the dirfd's file) into `name`,
+ * walking at most `bounded` steps without bpf_loop (name_path_bounded()).
+ */
+static __always_inline void name_base_bounded(int dirfd, struct path_name *name, __u32 bounded)
+{
+	struct dentry *dentry = NULL;
+	struct vfsmount *mnt = NULL;
+
+	if (dirfd == AT_FDCWD) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+		mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *dir = task_file(dirfd);
+
+		if (dir) {
+			dentry = BPF_CORE_READ(dir, f_path.dentry);
+			mnt = BPF_CORE_READ(dir, f_path.mnt);
+		}
+	}
+	if (!dentry)
+		return;
+	name_path_bounded(dentry, mnt, SN_PATH_BASE, name, bounded);
+	if (name->source != SN_PATH_BASE) {
+		/* A base that is not a directory of a filesystem: no name. */
+		name->source = SN_PATH_NONE;
+		name->len = 0;
+	}
+}
+
+static __always_inline void name_base(int dirfd, struct path_name *name)
+{
+	name_base_bounded(dirfd, name, SN_PATH_STEPS_BOUNDED);
+}
+
 /* Copies a name into a record at `dst` (room for SN_PATH_MAX - 1 bytes); returns its length. */
 static __always_inline __u32 copy_name(char *dst, const struct path_name *name)
 {
