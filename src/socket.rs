@@ -219,6 +219,26 @@ pub(crate) struct EndsRecord {
     path_hex: Option<String>,
 }
 
+/// A Network Activity event about a socket's ends (connect, connect_result, accept): the
+/// task, this host, the ends as `SocketEnds::ocsf_ends`/`ocsf_inbound` give them, the
+/// status, and the record's own fields under `unmapped`.
+#[derive(Serialize)]
+pub(crate) struct NetworkOcsf<'a, U> {
+    pub(crate) actor: crate::ocsf::Actor<'a>,
+    pub(crate) device: &'a serde_json::value::RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) src_endpoint: Option<Endpoint<'a>>,
+    pub(crate) dst_endpoint: Endpoint<'static>,
+    pub(crate) connection_info: ConnectionInfo,
+    pub(crate) status_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status_detail: Option<Cow<'static, str>>,
+    /// Milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) duration: Option<u64>,
+    pub(crate) unmapped: U,
+}
+
 /// See `SocketEnds::ocsf_ends`.
 pub(crate) struct OcsfEnds {
     pub(crate) src: Option<Endpoint<'static>>,

@@ -8,7 +8,6 @@ use std::mem::size_of;
 
 use anyhow::{bail, Result};
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::abi::sysnoop_kind;
 use crate::bpf::accept::types::{accept_abi, accept_event, accept_slot};
@@ -20,7 +19,7 @@ use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{Actor, Class, Ocsf};
 use crate::schema::Field;
-use crate::socket::{socket_ends, EndsRecord, SocketEnds};
+use crate::socket::{socket_ends, EndsRecord, NetworkOcsf, SocketEnds};
 use crate::{errno, plain_abi, text};
 
 /// Trace accept(2) and accept4(2) on the whole host, failed ones included: each
@@ -151,20 +150,6 @@ struct AcceptRecord {
 }
 
 #[derive(Serialize)]
-struct AcceptOcsf<'a> {
-    actor: Actor<'a>,
-    device: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    src_endpoint: Option<crate::ocsf::Endpoint<'static>>,
-    dst_endpoint: crate::ocsf::Endpoint<'static>,
-    connection_info: crate::ocsf::ConnectionInfo,
-    status_id: u8,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status_detail: Option<Cow<'static, str>>,
-    unmapped: AcceptUnmapped,
-}
-
-#[derive(Serialize)]
 struct AcceptUnmapped {
     syscall: &'static str,
     fd: u32,
@@ -198,7 +183,7 @@ impl Record for AcceptEvent {
     fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
         let (activity, status_id) = if self.ret >= 0 { (1, 1) } else { (4, 2) };
         let ends = self.ends.ocsf_inbound(self.ret >= 0);
-        let body = AcceptOcsf {
+        let body = NetworkOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             src_endpoint: ends.src,
@@ -206,6 +191,7 @@ impl Record for AcceptEvent {
             connection_info: ends.info,
             status_id,
             status_detail: errno::of_ret(self.ret.into()),
+            duration: None,
             unmapped: AcceptUnmapped {
                 syscall: self.syscall(),
                 fd: self.fd,

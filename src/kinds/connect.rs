@@ -8,7 +8,6 @@ use std::mem::size_of;
 use anyhow::{bail, Context, Result};
 use libbpf_rs::{MapCore, MapFlags, MapHandle};
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::abi::sysnoop_kind;
 use crate::bpf::connect::types::{connect_abi, connect_event, connect_result, connect_slot, connect_state};
@@ -19,9 +18,9 @@ use crate::event::RecordContext;
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{Event, InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Periodic, Shared, Source};
-use crate::ocsf::{Actor, Class, ConnectionInfo, Endpoint, Ocsf};
+use crate::ocsf::{Actor, Class, Ocsf};
 use crate::schema::Field;
-use crate::socket::{socket_ends, EndsRecord, SocketEnds, AF_INET6};
+use crate::socket::{socket_ends, EndsRecord, NetworkOcsf, SocketEnds, AF_INET6};
 use crate::{errno, plain_abi, text};
 
 /// The most ports --port takes.
@@ -154,23 +153,6 @@ const ACTIVITY_FAIL: u8 = 4;
 const ACTIVITY_REFUSE: u8 = 5;
 
 #[derive(Serialize)]
-struct ConnectOcsf<'a, U> {
-    actor: Actor<'a>,
-    device: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    src_endpoint: Option<Endpoint<'a>>,
-    dst_endpoint: Endpoint<'static>,
-    connection_info: ConnectionInfo,
-    status_id: u8,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status_detail: Option<Cow<'static, str>>,
-    /// Milliseconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration: Option<u64>,
-    unmapped: U,
-}
-
-#[derive(Serialize)]
 struct ConnectUnmapped {
     fd: u32,
     family: Cow<'static, str>,
@@ -218,7 +200,7 @@ impl Record for ConnectEvent {
             _ => (ACTIVITY_FAIL, 2),
         };
         let ends = self.ends.ocsf_ends();
-        let body = ConnectOcsf {
+        let body = NetworkOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             src_endpoint: ends.src,
@@ -452,7 +434,7 @@ impl Record for ConnectResultEvent {
             _ => (ACTIVITY_FAIL, 2),
         };
         let ends = self.ends.ocsf_ends();
-        let body = ConnectOcsf {
+        let body = NetworkOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
             src_endpoint: ends.src,
