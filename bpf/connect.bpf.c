@@ -140,6 +140,35 @@ static __always_inline void result_ends(struct sock *sk, struct connect_result *
 	}
 }
 
+/*
+ * Whether the socket at `held`'s key is still the one it was tracked for. The kernel
+ * skips this program when it is already running on that CPU (a softirq's state change
+ * in the middle of a run in a task: the program's recursion_misses, which user space
+ * reports as `skipped`, 6.7+), so an outcome can be missed; its socket is then freed with its
+ * entry still here, and a later socket at the same address must not take that outcome.
+ * The destination is set before SYN_SENT (the source port only after it).
+ */
+static __always_inline bool same_socket(const struct connect_result *held, const struct connect_result *now)
+{
+	__u64 a[2], b[2];
+
+	__builtin_memcpy(a, held->daddr, 16);
+	__builtin_memcpy(b, now->daddr, 16);
+	return held->family == now->family && held->dport == now->dport && a[0] == b[0] && a[1] == b[1];
+}
+
+/*
+ * A tracked socket's entry whose outcome was missed (see same_socket): dropped, and its
+ * connect_result counted lost by whoever takes its `handed` entry, as a send would be (a
+ * connect that was not handed over reported its outcome itself, or was not reported).
+ */
+static __always_inline void drop_stale(__u64 key)
+{
+	bpf_map_delete_elem(&pending, &key);
+	if ((int)bpf_map_delete_elem(&handed, &key) == 0)
+		count_in(&result_counters, SN_CTR_LOST);
+}
+
 static __always_inline void send_result(void *ctx, struct connect_result *r)
 {
 	if (targ_failed && r->state == CONNECT_ESTABLISHED) {
@@ -156,6 +185,7 @@ static __always_inline void track(struct sock *sk)
 	struct connect_result r = {};
 	struct args *ap;
 	__u32 zero = 0;
+	int err;
 
 	ap = pair_lookup((__u32)pid_tgid);
 	if (!ap)
@@ -170,7 +200,13 @@ static __always_inline void track(struct sock *sk)
 	r.connect_id = (*count << 12) | bpf_get_smp_processor_id();
 	r.connect_ns = bpf_ktime_get_boot_ns();
 	fill_task_header(&r.task, SN_KIND_CONNECT_RESULT, pid_tgid);
-	if ((int)bpf_map_update_elem(&pending, &key, &r, BPF_ANY)) {
+	err = bpf_map_update_elem(&pending, &key, &r, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* A socket at this address before this one had its outcome missed. */
+		drop_stale(key);
+		err = bpf_map_update_elem(&pending, &key, &r, BPF_NOEXIST);
+	}
+	if (err) {
 		count_in(&result_counters, SN_CTR_LOST);
 		return;
 	}
@@ -193,11 +229,15 @@ int BPF_PROG(connect_state, struct sock *sk, int oldstate, int newstate)
 	if (!held)
 		return 0;
 	r = *held;
+	result_ends(sk, &r);
+	if (!same_socket(held, &r)) {
+		drop_stale(key);
+		return 0;
+	}
 	r.outcome_ns = bpf_ktime_get_boot_ns();
 	r.task.ts_ns = r.outcome_ns;
 	r.state = newstate == TCP_ESTABLISHED ? CONNECT_ESTABLISHED : CONNECT_CLOSED;
 	r.error = newstate == TCP_CLOSE ? BPF_CORE_READ(sk, sk_err) : 0;
-	result_ends(sk, &r);
 	/* The whole entry replaced: a reader sees the outcome or none of it. */
 	bpf_map_update_elem(&pending, &key, &r, BPF_EXIST);
 	if ((int)bpf_map_delete_elem(&handed, &key) == 0) {

@@ -170,6 +170,7 @@ mod tests {
             counts: Default::default(),
             follow: None,
             perf_lost: None,
+            skipped: Default::default(),
         };
         report.counts.insert("exec", Counts { emitted: 3, ..Counts::default() });
         report.counts.insert("open", Counts { emitted: 10, filtered: 4, ..Counts::default() });

@@ -17,6 +17,7 @@ use libbpf_rs::{MapCore, MapFlags, MapHandle, MapType, OpenMapMut, OpenObject};
 
 use crate::filter::Filters;
 use crate::kinds::{Event, Kind};
+use crate::stats::Skippable;
 use crate::transport::{Events, Transport};
 use crate::{live, preflight};
 
@@ -132,6 +133,8 @@ pub(crate) struct Source {
     pub(crate) kind: Kind,
     /// None for kinds made in user space (alerts).
     pub(crate) counters: Option<MapHandle>,
+    /// A program of this kind whose runs the kernel may skip (see Skippable).
+    pub(crate) skippable: Option<Skippable>,
 }
 
 /// The run's sources, in order, each found by its record kind in one step; one index
@@ -390,7 +393,7 @@ fn cgroup_filter(dir: &Path) -> Result<MapHandle> {
 /// Records of `kind`, counted in `object`'s in-kernel counters.
 pub(crate) fn counted<O: Object>(kind: Kind, object: &O) -> Result<Source> {
     let counters = MapHandle::try_from(object.counters()).with_context(|| format!("reading the {} counters", O::NAME))?;
-    Ok(Source { kind, counters: Some(counters) })
+    Ok(Source { kind, counters: Some(counters), skippable: None })
 }
 
 /// Storage for one BPF object for the rest of the run. Leaked on purpose (a few bytes
@@ -409,9 +412,9 @@ mod sources_tests {
     #[test]
     fn a_source_is_found_by_its_kind() {
         let sources = Sources::new(vec![
-            Source { kind: Kind::Open, counters: None },
-            Source { kind: Kind::Exec, counters: None },
-            Source { kind: Kind::Exec, counters: None },
+            Source { kind: Kind::Open, counters: None, skippable: None },
+            Source { kind: Kind::Exec, counters: None, skippable: None },
+            Source { kind: Kind::Exec, counters: None, skippable: None },
         ]);
         assert_eq!(sources.index(Some(Kind::Open)), 0);
         assert_eq!(sources.index(Some(Kind::Exec)), 1);

@@ -293,6 +293,16 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
                  none after them",
             )
             .optional(),
+            Field::with(
+                "skipped",
+                json!({"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}),
+                "by hook, when any were: the runs of sysnoop's program the kernel skipped because the program was already running on that \
+                 CPU (an interrupt in its middle reached the same hook; the program's `recursion_misses`, counted since Linux 6.7). Only \
+                 `inet_sock_set_state` (connect_result) can be reached so: a skipped outcome leaves its connect `pending` at the end of the \
+                 run, or counted `lost` when a later socket at the same kernel address changes state first (never given to that socket); a \
+                 skipped SYN_SENT leaves the connect without a `connect_id`",
+            )
+            .optional(),
         ])
     };
     vec![

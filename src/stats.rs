@@ -5,6 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+use anyhow::Context;
+use libbpf_rs::libbpf_sys;
 use libbpf_rs::{MapCore, MapFlags};
 use serde::Serialize;
 
@@ -73,6 +77,38 @@ fn sum_u64(bytes: &[u8]) -> u64 {
     bytes.get(..8).map(|b| u64::from_ne_bytes(b.try_into().unwrap())).unwrap_or(0)
 }
 
+/// A program whose runs the kernel may skip: it does not run a program again on a CPU
+/// where it is already running (an interrupt in its middle that reaches the same hook),
+/// and counts each run it skipped (bpf_prog_info's `recursion_misses`; raw tracepoint
+/// programs are skipped since about 6.0, and counted since 6.7). A skipped run can miss an event of
+/// the program's record kind; what that costs is the kind's to say (connect_result:
+/// bpf/connect.bpf.c's `same_socket`).
+pub(crate) struct Skippable {
+    /// The hook, as the summary's `skipped` names it.
+    pub(crate) hook: &'static str,
+    prog: OwnedFd,
+}
+
+impl Skippable {
+    pub(crate) fn new(hook: &'static str, prog: &libbpf_rs::Program<'_>) -> anyhow::Result<Skippable> {
+        let prog = prog.as_fd().try_clone_to_owned().with_context(|| format!("keeping the {hook} program"))?;
+        Ok(Skippable { hook, prog })
+    }
+
+    /// The runs the kernel skipped so far.
+    pub(crate) fn skipped(&self) -> anyhow::Result<u64> {
+        let mut info = libbpf_sys::bpf_prog_info::default();
+        let mut len = std::mem::size_of::<libbpf_sys::bpf_prog_info>() as u32;
+        // SAFETY: `info` is a bpf_prog_info of `len` bytes that lives across the call, and
+        // the fd is this program's; an older kernel fills only the fields it knows.
+        let ret = unsafe { libbpf_sys::bpf_prog_get_info_by_fd(self.prog.as_raw_fd(), &mut info, &mut len) };
+        if ret != 0 {
+            anyhow::bail!("cannot read how often the kernel skipped the {} program: {}", self.hook, std::io::Error::from_raw_os_error(-ret));
+        }
+        Ok(info.recursion_misses)
+    }
+}
+
 /// What the summary says of the followed tasks.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub(crate) struct FollowCounts {
@@ -100,4 +136,7 @@ pub(crate) struct Report {
     /// fits, so the last ones of a run may be missing here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) perf_lost: Option<u64>,
+    /// By hook: the runs of a program the kernel skipped (Skippable), when any were.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) skipped: BTreeMap<&'static str, u64>,
 }

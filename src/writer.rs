@@ -326,6 +326,13 @@ impl<'s, W: Write> Writer<'s, W> {
                 },
             );
         }
+        let mut skipped = BTreeMap::new();
+        for skippable in self.sources.iter().filter_map(|s| s.skippable.as_ref()) {
+            let n = skippable.skipped()?;
+            if n > 0 {
+                skipped.insert(skippable.hook, n);
+            }
+        }
         let (unknown, unknown_malformed) = (&self.user[self.sources.len()], self.malformed[self.sources.len()].load(Ordering::Relaxed));
         if unknown.emitted + unknown.unwritten + unknown_malformed > 0 {
             counts.insert(
@@ -347,6 +354,7 @@ impl<'s, W: Write> Writer<'s, W> {
             counts,
             follow: self.follower.as_ref().map(Follower::counts).transpose()?,
             perf_lost: self.events.perf_lost(),
+            skipped,
         })
     }
 

@@ -54,7 +54,7 @@ impl Tracer for Bind {
         shared.live(&skel, &slots.map(|s| s.0), probe_calls)?;
         let hooks = Hooks::new(Self::NAME, vec!["bind".into(), "listen".into()]).on::<BindBpfSkel>();
         let listens = MapHandle::try_from(&skel.maps.listen_counters).context("reading the listen counters")?;
-        let sources = vec![counted(Kind::Bind, &skel)?, Source { kind: Kind::Listen, counters: Some(listens) }];
+        let sources = vec![counted(Kind::Bind, &skel)?, Source { kind: Kind::Listen, counters: Some(listens), skippable: None }];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
     }
 }

@@ -18,6 +18,7 @@ use crate::event::RecordContext;
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{Event, InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Periodic, Shared, Source};
+use crate::stats::Skippable;
 use crate::ocsf::{Actor, Class, Ocsf};
 use crate::schema::Field;
 use crate::socket::{socket_ends, EndsRecord, NetworkOcsf, SocketEnds, AF_INET6};
@@ -77,7 +78,11 @@ impl Tracer for Connect {
         shared.live(&skel, &[connect_slot::CONNECT_SLOT_ENTER.0, connect_slot::CONNECT_SLOT_EXIT.0], probe_calls)?;
         let hooks = Hooks::new(Self::NAME, vec!["connect".into(), "inet_sock_set_state".into()]).on::<ConnectBpfSkel>();
         let results = MapHandle::try_from(&skel.maps.result_counters).context("reading the connect_result counters")?;
-        let sources = vec![counted(Kind::Connect, &skel)?, Source { kind: Kind::ConnectResult, counters: Some(results) }];
+        let sources = vec![counted(Kind::Connect, &skel)?, Source {
+            kind: Kind::ConnectResult,
+            counters: Some(results),
+            skippable: Some(Skippable::new("inet_sock_set_state", &skel.progs.connect_state)?),
+        }];
         let still_pending = StillPending {
             pending: MapHandle::try_from(&skel.maps.pending).context("reading the pending connects")?,
             handed: MapHandle::try_from(&skel.maps.handed).context("reading the pending connects")?,

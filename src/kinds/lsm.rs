@@ -79,7 +79,7 @@ impl Tracer for Lsm {
         let hooks = Hooks::new(Self::NAME, vec![file_open.into(), "lsm/socket_connect".into()]).on::<LsmBpfSkel>();
         // One object counts for both records: its kernel counts (filtered, lost) are
         // reported under lsm_file_open.
-        let sources = vec![counted(Kind::LsmFileOpen, &skel)?, Source { kind: Kind::LsmConnect, counters: None }];
+        let sources = vec![counted(Kind::LsmFileOpen, &skel)?, Source { kind: Kind::LsmConnect, counters: None, skippable: None }];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
     }
 }

@@ -27,6 +27,10 @@
 //!                              error then (`error`, -1 when it had none yet). A socket
 //!                              still connecting is closed, or with WAIT_MS `keep` kept
 //!                              open without waiting
+//!   connect-many ADDR:PORT N SYNCNT  N non-blocking TCP connects (TCP_SYNCNT each),
+//!                              2 ms apart, all kept open until each has its outcome
+//!                              (or 20 s); reports how many timed out (as ret), then
+//!                              closes them
 //!   serve tcp|unix ADDR|PATHHEX N  bind a listening socket (TCP at ADDR:PORT, port 0
 //!                              for any; or unix at the path), listen with a backlog of
 //!                              7, and report (ret 0, its fd, its port); then N times
@@ -122,6 +126,21 @@ fn child_process() {
             ["connect-nb", target, syncnt, wait] => {
                 let (ret, fd, sport, error) = connect_nonblocking(target.parse().unwrap(), syncnt.parse().unwrap(), wait.parse().ok());
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport},"error":{error}}}"#));
+            }
+            ["connect-many", target, n, syncnt] => {
+                let target = target.parse().unwrap();
+                let fds: Vec<i32> = (0..n.parse::<usize>().unwrap())
+                    .map(|_| {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        connect_nonblocking(target, syncnt.parse().unwrap(), None).1
+                    })
+                    .collect();
+                let timed_out = fds.iter().filter(|&&fd| outcome_of(fd, 20_000) == libc::ETIMEDOUT as i64).count();
+                for fd in fds {
+                    // SAFETY: closes a socket connect_nonblocking left open for this child.
+                    unsafe { libc::close(fd) };
+                }
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{timed_out}}}"#));
             }
             ["serve", kind, target, n] => serve(kind, target, n.parse().unwrap(), |ret, fd, sport| {
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#))
@@ -585,11 +604,23 @@ fn connect_nonblocking(target: std::net::SocketAddr, syncnt: i32, wait_ms: Optio
         let _ = socket.into_raw_fd(); // kept open, connecting, until the child exits
         return (ret, fd, sport, -1);
     };
+    (ret, fd, sport, outcome_of(fd, wait_ms))
+}
+
+/// The error of a connecting socket once it has its outcome (0: connected), waiting up
+/// to `wait_ms`; -1 when it has none by then.
+fn outcome_of(fd: i32, wait_ms: i32) -> i64 {
     let mut poll = [libc::pollfd { fd, events: libc::POLLOUT, revents: 0 }];
     // SAFETY: poll on one pollfd this child owns.
     let ready = unsafe { libc::poll(poll.as_mut_ptr(), 1, wait_ms) };
-    let error = if ready == 1 { nix::sys::socket::getsockopt(&socket, nix::sys::socket::sockopt::SocketError).unwrap() as i64 } else { -1 };
-    (ret, fd, sport, error)
+    let (mut error, mut len) = (0i32, 4 as libc::socklen_t);
+    // SAFETY: getsockopt of an int option on a socket this child owns, into an int.
+    let got = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&mut error as *mut i32).cast(), &mut len) };
+    if ready == 1 && got == 0 {
+        error as i64
+    } else {
+        -1
+    }
 }
 
 /// serve: see the module's documentation. `report(ret, fd, port)`.

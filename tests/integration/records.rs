@@ -524,6 +524,9 @@ pub struct Summary {
     /// The perf transport's own count of lost samples.
     #[serde(default)]
     pub perf_lost: Option<u64>,
+    /// By hook: the runs of a program the kernel skipped, when any were.
+    #[serde(default)]
+    pub skipped: BTreeMap<String, u64>,
 }
 
 #[allow(dead_code)]
