@@ -108,7 +108,9 @@ impl StillPending {
     fn take(&self) -> Result<Vec<Event>> {
         let now = crate::clock::boot_ns();
         let mut results = Vec::new();
-        for key in self.handed.keys() {
+        // The keys first: a walk that deletes the key it stands on starts over.
+        let keys: Vec<Vec<u8>> = self.handed.keys().collect();
+        for key in keys {
             let Some(bytes) = self.pending.lookup(&key, MapFlags::ANY).context("reading the pending connects")? else { continue };
             if self.handed.delete(&key).is_err() {
                 continue; // its outcome came meanwhile: the kernel sent it
