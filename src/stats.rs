@@ -80,9 +80,9 @@ fn sum_u64(bytes: &[u8]) -> u64 {
 /// A program whose runs the kernel may skip: it does not run a program again on a CPU
 /// where it is already running (an interrupt in its middle that reaches the same hook),
 /// and counts each run it skipped (bpf_prog_info's `recursion_misses`; raw tracepoint
-/// programs are skipped since about 6.0, and counted since 6.7). A skipped run can miss an event of
-/// the program's record kind; what that costs is the kind's to say (connect_result:
-/// bpf/connect.bpf.c's `same_socket`).
+/// programs are skipped since about 6.0, and counted since 6.7). A skipped run can miss
+/// an event of the program's record kind; what that costs is the kind's to say
+/// (connect_result: bpf/connect.bpf.c's `same_socket`).
 pub(crate) struct Skippable {
     /// The hook, as the summary's `skipped` names it.
     pub(crate) hook: &'static str,

@@ -18,10 +18,10 @@ use crate::event::RecordContext;
 use crate::event::{push_task_line, Decoder, Record, Task};
 use crate::kinds::{Event, InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Periodic, Shared, Source};
-use crate::stats::Skippable;
 use crate::ocsf::{Actor, Class, Ocsf};
 use crate::schema::Field;
 use crate::socket::{socket_ends, EndsRecord, NetworkOcsf, SocketEnds, AF_INET6};
+use crate::stats::Skippable;
 use crate::{errno, plain_abi, text};
 
 /// The most ports --port takes.

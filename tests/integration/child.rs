@@ -613,14 +613,12 @@ fn outcome_of(fd: i32, wait_ms: i32) -> i64 {
     let mut poll = [libc::pollfd { fd, events: libc::POLLOUT, revents: 0 }];
     // SAFETY: poll on one pollfd this child owns.
     let ready = unsafe { libc::poll(poll.as_mut_ptr(), 1, wait_ms) };
-    let (mut error, mut len) = (0i32, 4 as libc::socklen_t);
-    // SAFETY: getsockopt of an int option on a socket this child owns, into an int.
-    let got = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&mut error as *mut i32).cast(), &mut len) };
-    if ready == 1 && got == 0 {
-        error as i64
-    } else {
-        -1
+    if ready != 1 {
+        return -1;
     }
+    // SAFETY: the fd is a socket this child holds open for the duration of the call.
+    let socket = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    nix::sys::socket::getsockopt(&socket, nix::sys::socket::sockopt::SocketError).unwrap() as i64
 }
 
 /// serve: see the module's documentation. `report(ret, fd, port)`.
