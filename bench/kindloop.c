@@ -8,6 +8,7 @@
 //   kindloop bind N          socket, bind 127.0.0.1:0, listen, close
 //   kindloop rename N        rename(2) a file to another name and back: two calls
 //   kindloop chmod N         chmod(2) a file: one call
+//   kindloop exec N          fork a child that execs /bin/true, and wait for it
 #define _GNU_SOURCE
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
 	long long rounds = argc > 2 ? atoll(argv[2]) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kindloop connect N | accept N | bind N | rename N | chmod N\n");
+		fprintf(stderr, "usage: kindloop connect N | accept N | bind N | rename N | chmod N | exec N\n");
 		return 2;
 	}
 	int sockets = !strcmp(argv[1], "connect") || !strcmp(argv[1], "accept");
@@ -96,6 +98,14 @@ int main(int argc, char **argv)
 			rename("kindloop.b", "kindloop.a");
 		} else if (!strcmp(argv[1], "chmod")) {
 			chmod("kindloop.a", i & 1 ? 0600 : 0644);
+		} else if (!strcmp(argv[1], "exec")) {
+			pid_t child = fork();
+
+			if (child == 0) {
+				execl("/bin/true", "true", (char *)NULL);
+				_exit(127);
+			}
+			waitpid(child, NULL, 0);
 		} else {
 			int fd = socket(AF_INET, SOCK_STREAM, 0);
 

@@ -549,6 +549,16 @@ static __always_inline __u16 socket_unix_path(struct sock *sk, char path[108])
  * cgroup id are not: each load of a pointer from a trusted task makes the verifier
  * search the kernel's BTF by name, which cost start-up ~80 ms across sysnoop's programs.
  */
+/*
+ * When the task's process began: its group leader's start_boottime (CLOCK_BOOTTIME ns),
+ * which /proc/PID/stat's field 22 shows in clock ticks. With the pid and the boot id
+ * it names the process across pid reuse (src/identity.rs).
+ */
+static __always_inline __u64 process_start(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, group_leader, start_boottime);
+}
+
 static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
 {
 	struct task_struct *task = current_task();

@@ -25,6 +25,8 @@ struct args {
 
 /* --max-arg-bytes: at most EXEC_ARGS_MAX (EXEC_ARGS_PERF_MAX on the perf transport). */
 const volatile __u32 targ_max_args = EXEC_ARGS_DEFAULT;
+/* --ancestors: at most EXEC_ANCESTORS_MAX. */
+const volatile __u32 targ_ancestors = EXEC_ANCESTORS_MAX;
 
 /*
  * Scratch records, one per CPU (user space sets max_entries to the number of CPUs): a
@@ -54,6 +56,44 @@ static __always_inline __u32 max_args(void)
 	__u32 most = use_perf ? EXEC_ARGS_PERF_MAX : EXEC_ARGS_MAX;
 
 	return targ_max_args < most ? targ_max_args : most;
+}
+
+/*
+ * Who the process is: its start and its parent's, and up to --ancestors processes
+ * above it, nearest first, following real_parent (the tree as it is at the exec: an
+ * orphan's parent is its reaper). The walk ends at pid 1 (or 2, kthreadd), whose
+ * parent is the idle task (pid 0). Pids are global: the chain crosses pid namespaces.
+ */
+static __always_inline void fill_identity(struct exec_event *e, struct task_struct *task)
+{
+	struct task_struct *t = BPF_CORE_READ(task, real_parent);
+	__u32 i;
+
+	e->start_ns = process_start(task);
+	e->parent_start_ns = process_start(t);
+	e->ancestors_len = 0;
+	e->ancestors_truncated = 0;
+	__builtin_memset(e->__pad2, 0, sizeof(e->__pad2));
+	for (i = 0; i < EXEC_ANCESTORS_MAX; i++) {
+		struct task_struct *leader;
+		__u32 pid = BPF_CORE_READ(t, tgid);
+
+		if (!pid)
+			return;
+		if (i >= targ_ancestors) {
+			e->ancestors_truncated = 1;
+			return;
+		}
+		leader = BPF_CORE_READ(t, group_leader);
+		e->ancestors[i].pid = pid;
+		e->ancestors[i].__pad = 0;
+		e->ancestors[i].start_ns = BPF_CORE_READ(leader, start_boottime);
+		BPF_CORE_READ_INTO(&e->ancestors[i].comm, leader, comm);
+		e->ancestors_len = i + 1;
+		t = BPF_CORE_READ(t, real_parent);
+	}
+	/* All EXEC_ANCESTORS_MAX filled: cut when there is one more above. */
+	e->ancestors_truncated = BPF_CORE_READ(t, tgid) != 0;
 }
 
 /*
@@ -137,6 +177,7 @@ static __always_inline int on_exec(void *ctx, const void *filename, __u32 old_ti
 	e->args_len = len;
 	e->args_total = total > 0xffffffff ? 0xffffffff : total;
 	e->args_truncated = len < total;
+	fill_identity(e, task);
 	send(ctx, e, BPF_CORE_READ(task, mm, exe_file));
 	return 0;
 }
@@ -254,6 +295,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	}
 	e->args_len = off;
 	e->args_total = off;
+	fill_identity(e, (struct task_struct *)bpf_get_current_task());
 	send(ctx, e, NULL);
 cleanup:
 	pair_done(tid);

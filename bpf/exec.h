@@ -14,7 +14,9 @@ enum exec_abi {
 	EXEC_ARGS_DEFAULT = 4096,
 	/* The most arguments read from a failed exec's argv pointer array. */
 	EXEC_FAILED_ARGS_MAX = 64,
-	EXEC_EVENT_HEADER_SIZE = 88,
+	/* The most ancestors a record carries (--ancestors is at most this). */
+	EXEC_ANCESTORS_MAX = 8,
+	EXEC_EVENT_HEADER_SIZE = 368,
 	/*
 	 * The most argv bytes a record carries on the perf transport: the biggest record,
 	 * with every other part at its longest, must fit a sample (SN_PERF_RECORD_MAX).
@@ -42,6 +44,16 @@ enum exec_source {
 	EXEC_SOURCE_EXECVEAT = 2,
 };
 
+/* A process above the exec'ing one: its parent, the parent's parent, ... */
+struct exec_ancestor {
+	__u64 start_ns;                 /* its group leader's start_boottime: part of its exec_id */
+	__u32 pid;                      /* thread-group id */
+	__u32 __pad;
+	char comm[SYSNOOP_COMM_LEN];    /* its group leader's, as /proc/PID/stat shows it */
+};
+
+_Static_assert(sizeof(struct exec_ancestor) == 32, "exec_ancestor layout is ABI");
+
 /*
  * One exec. Variable-length: the header, then filename_len bytes of filename (with its
  * NUL), then args_len bytes of arguments, each with its NUL, then exe_len bytes of the
@@ -64,6 +76,17 @@ struct exec_event {
 	__u8 exe_flags;        /* enum sysnoop_path_flags */
 	__u8 cwd_source;
 	__u8 cwd_flags;
+	/*
+	 * The process's start (its group leader's start_boottime, CLOCK_BOOTTIME ns: what
+	 * /proc/PID/stat's starttime counts in clock ticks) and its real parent's: with the
+	 * pids and the boot id, the records' exec_id and parent_exec_id.
+	 */
+	__u64 start_ns;
+	__u64 parent_start_ns;
+	__u8 ancestors_len;       /* entries of ancestors[] filled, nearest first */
+	__u8 ancestors_truncated; /* --ancestors stopped the walk below pid 1 */
+	__u8 __pad2[6];
+	struct exec_ancestor ancestors[EXEC_ANCESTORS_MAX];
 	/*
 	 * Records use at most EXEC_FILENAME_MAX + EXEC_ARGS_MAX + 2 * (SN_PATH_MAX - 1) bytes
 	 * of this (filename, args, exe, cwd). The extra

@@ -88,6 +88,7 @@ static __always_inline int on_exit(void *ctx)
 	/* The leader's start is the process's (exec from a thread carries it over). */
 	e.duration_ns = bpf_ktime_get_ns() - start_time;
 	e.exit_code = exit_code;
+	e.start_ns = process_start(task);
 	submit(ctx, &e, sizeof(e));
 	return 0;
 }

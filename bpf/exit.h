@@ -6,7 +6,7 @@
 #include "sysnoop.h"
 
 enum exit_abi {
-	EXIT_EVENT_SIZE = 72,
+	EXIT_EVENT_SIZE = 80,
 };
 
 /* The program's slot in self_seen. */
@@ -21,6 +21,7 @@ struct exit_event {
 	__u32 exit_code;    /* task->exit_code as wait(2) sees it: status << 8 | core 0x80 | signal */
 	__u8 is_thread;     /* a thread exited, not the process (others still live) */
 	__u8 __pad[3];
+	__u64 start_ns;     /* the group leader's start_boottime: part of the exec_id */
 };
 
 _Static_assert(sizeof(struct exit_event) == EXIT_EVENT_SIZE, "exit_event layout is ABI");

@@ -20,6 +20,7 @@ use crate::cgroup::{Cgroup, Cgroups};
 use crate::clock::{Timestamp, WallClock};
 use crate::columns::Header;
 use crate::decode::Malformed;
+use crate::identity::{ExecId, Identity};
 use crate::json;
 use crate::ocsf::Ocsf;
 
@@ -80,16 +81,30 @@ pub struct RecordContext {
     pub(crate) cgroup_path: bool,
     /// The last second's date and time of day, formatted.
     pub(crate) json_clock: json::Clock,
+    /// What exec ids are made of: this host's boot and clock tick.
+    pub(crate) identity: Identity,
 }
 
 impl RecordContext {
     pub(crate) fn new(session: String) -> Self {
-        RecordContext { clock: WallClock::new(), session, cgroups: RefCell::new(None), cgroup_path: false, json_clock: json::Clock::default() }
+        RecordContext {
+            clock: WallClock::new(),
+            session,
+            cgroups: RefCell::new(None),
+            cgroup_path: false,
+            json_clock: json::Clock::default(),
+            identity: Identity::of_host(),
+        }
     }
 
     /// The cgroup `id` names, when it is known.
     pub(crate) fn cgroup(&self, id: u64) -> Option<Rc<Cgroup>> {
         self.cgroups.borrow_mut().as_mut()?.get(id)
+    }
+
+    /// The id of the process `pid` that began `start_ns` after boot.
+    pub(crate) fn exec_id(&self, start_ns: u64, pid: u32) -> ExecId {
+        self.identity.of(start_ns, pid)
     }
 
     /// CLOCK_BOOTTIME nanoseconds as wall-clock time.

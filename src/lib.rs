@@ -33,6 +33,7 @@ pub(crate) mod filter;
 pub(crate) mod flags;
 pub mod follow;
 pub mod format;
+pub(crate) mod identity;
 pub(crate) mod json;
 pub mod kinds;
 pub mod libbpf_log;

@@ -26,6 +26,7 @@ use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
 use crate::event::{push_body, RecordContext, Task};
+use crate::identity::ExecId;
 use crate::json;
 use crate::text;
 
@@ -252,6 +253,12 @@ impl<'a> Actor<'a> {
 #[derive(Serialize, Default)]
 pub(crate) struct Process<'a> {
     pub(crate) pid: u32,
+    /// The process's exec_id (src/identity.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) uid: Option<ExecId>,
+    /// When the process began, in milliseconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) created_time: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tid: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -68,6 +68,18 @@ impl FullPath {
 
 const DELETED: &[u8] = b" (deleted)";
 
+/// Is a walked name (its ABI source and flags) a file with no name on any filesystem:
+/// an internal shmem file (a memfd), another pseudo file, or an unlinked one? What an
+/// exec's `fileless` says of its executable.
+pub(crate) fn in_memory(source: u8, flags: u8) -> bool {
+    let deleted = u32::from(flags) & sysnoop_path_flags::SN_PATH_DELETED.0 != 0;
+    match Source::from_abi(source) {
+        Some(Source::Shmem | Source::Unnamed | Source::AnonInode) => true,
+        Some(Source::File) => deleted,
+        _ => false,
+    }
+}
+
 /// A walked name in a record: `len` bytes at `start` of `bytes`, meaning `source` (the
 /// ABI byte), put together with `passed`; `field` names the length when it overruns.
 #[allow(clippy::too_many_arguments)]
@@ -126,6 +138,17 @@ mod tests {
 
     fn full(source: Source, walked: &[u8], passed: &[u8], ino: u64, flags: u8) -> Option<String> {
         assemble(source, walked, passed, ino, flags).path.map(|p| String::from_utf8(p).unwrap())
+    }
+
+    #[test]
+    fn files_in_memory() {
+        let source = |s: sysnoop_path_source| s.0 as u8;
+        let deleted = sysnoop_path_flags::SN_PATH_DELETED.0 as u8;
+        assert!(in_memory(source(sysnoop_path_source::SN_PATH_SHMEM), 0), "a memfd");
+        assert!(in_memory(source(sysnoop_path_source::SN_PATH_FILE), deleted), "an unlinked file");
+        assert!(in_memory(source(sysnoop_path_source::SN_PATH_UNNAMED), 0));
+        assert!(!in_memory(source(sysnoop_path_source::SN_PATH_FILE), 0));
+        assert!(!in_memory(source(sysnoop_path_source::SN_PATH_NONE), 0), "a failed exec has no file");
     }
 
     /// Each form as `readlink /proc/PID/fd/N` shows it (fs/d_path.c and the

@@ -6,6 +6,7 @@
 use crate::clock::WallClock;
 use crate::event::RecordContext;
 use crate::format::{Format, Renderer};
+use crate::identity::Identity;
 use crate::kinds::Event;
 use crate::ocsf::Ocsf;
 
@@ -29,7 +30,11 @@ pub fn records(recording: &[u8]) -> Vec<&[u8]> {
 /// What records are rendered with for a replay: a fixed clock offset, session and host,
 /// so a replay's output is the same on every run and machine.
 pub fn context() -> RecordContext {
-    RecordContext { clock: WallClock::with_offset(1_795_000_000_000_000_000), ..RecordContext::new(SESSION.into()) }
+    RecordContext {
+        clock: WallClock::with_offset(1_795_000_000_000_000_000),
+        identity: Identity::fixed(0x01a2_0764_5eed_0001, 10_000_000),
+        ..RecordContext::new(SESSION.into())
+    }
 }
 
 pub(crate) const SESSION: &str = "01a20764-0000-7000-8000-000000000000";
@@ -89,10 +94,13 @@ mod tests {
         }
     }
 
-    /// Since connect records carry `connect_id` (issue 29; `null` in every connect of the
-    /// recording; 1_492_849_669_368_039_705 before): nothing else changed.
-    const NATIVE: u64 = 2_167_252_151_090_644_433;
-    const OCSF: u64 = 7_784_944_801_824_603_514;
+    /// Since exec and exit records carry the process's `exec_id` and exec records its
+    /// parent's, its start, its ancestors and `fileless` (issue 30; the recording's exec
+    /// and exit records were given start times, bench/data/README.md;
+    /// 2_167_252_151_090_644_433 and 7_784_944_801_824_603_514 before): nothing else
+    /// changed.
+    const NATIVE: u64 = 10_059_395_093_225_058_570;
+    const OCSF: u64 = 7_165_370_755_412_960_400;
     /// Since the kind column became as wide as the run's longest kind name (issue 27;
     /// 13 before, which gives 9_823_267_323_922_389_886): nothing else changed.
     const TEXT: u64 = 835_765_484_545_528_006;

@@ -48,6 +48,16 @@ impl Field {
         Field::of(name, json!({"type": "array", "items": {"type": "string"}}), description)
     }
 
+    /// A process's id (src/identity.rs): 32 hex digits.
+    pub(crate) fn exec_id(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "string", "pattern": "^[0-9a-f]{32}$"}), description)
+    }
+
+    /// A wall-clock time, RFC 3339 UTC with nanoseconds.
+    pub(crate) fn time(name: &'static str, description: &str) -> Field {
+        Field::of(name, json!({"type": "string", "format": "date-time"}), description)
+    }
+
     /// `<field>_hex`: the exact bytes of a text field that was not UTF-8; absent when it was.
     pub(crate) fn hex(name: &'static str, of: &str) -> Field {
         Field::of(

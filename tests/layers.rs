@@ -9,7 +9,7 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("leaves", &["text", "clock", "errno", "flags", "ring", "dedup", "signals", "libbpf_log", "syscall_names", "units", "abi"]),
     ("helpers", &["columns", "json", "syscalls", "outfile", "live"]),
-    ("host", &["preflight", "features", "caps", "cgroup", "transport", "delivery"]),
+    ("host", &["preflight", "features", "caps", "cgroup", "identity", "transport", "delivery"]),
     ("records", &["event", "decode", "path", "socket", "ocsf", "schema", "filter", "stats"]),
     // The loader, each kind, and the registry that lists them (its Kind and Event are
     // what a kind's load names): one layer, in which kinds do not use one another

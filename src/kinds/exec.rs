@@ -4,21 +4,23 @@
 
 use std::borrow::Cow;
 use std::fmt::Display;
-use std::mem::offset_of;
+use std::mem::{offset_of, size_of};
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::abi::sysnoop_kind;
-use crate::bpf::exec::types::{exec_abi, exec_event, exec_slot, exec_source};
+use crate::bpf::exec::types::{exec_abi, exec_ancestor, exec_event, exec_slot, exec_source};
 use crate::bpf::exec::ExecBpfSkel;
 use crate::event::RecordContext;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
-use crate::event::{push_task_line, Decoder, Record, Task};
+use crate::event::{push_task_line, Comm, Decoder, Record, Task};
+use crate::identity::ExecId;
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
+use crate::clock::Timestamp;
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::schema::Field;
 use crate::path::{self, FullPath};
@@ -31,21 +33,29 @@ pub(crate) const DEFAULT_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_DEFAULT.0;
 pub(crate) const MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_MAX.0;
 /// The most on the perf transport, where a record must fit a perf sample (bpf/exec.h).
 pub(crate) const PERF_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_PERF_MAX.0;
+/// The most ancestors a record carries.
+pub(crate) const MAX_ANCESTORS: u32 = exec_abi::EXEC_ANCESTORS_MAX.0;
 
 /// Trace program executions on the whole host, failed ones included.
 ///
 /// One record per exec: the program, its full argv (up to --max-arg-bytes, and
-/// `argv_truncated` says when it was cut), the result and the cgroup. Successful
+/// `argv_truncated` says when it was cut), the result, the cgroup, the process's
+/// exec_id and its parent's, and its ancestors (pid, exec_id, comm). Successful
 /// execs are seen whatever the path (execve, execveat, #! scripts); -x keeps only
 /// the failed ones.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Exec options")]
 pub(crate) struct ExecOptions {
-    /// Capture at most this many bytes of each exec's arguments (up to 65536; 53142
+    /// Capture at most this many bytes of each exec's arguments (up to 65536; 52862
     /// with --transport perf); a cut argv is marked with "argv_truncated": true.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_ARG_BYTES,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ARG_BYTES)))]
     pub(crate) max_arg_bytes: u32,
+    /// List at most this many ancestors of each exec's process, nearest first (0-8);
+    /// "ancestors_truncated": true when more were above.
+    #[arg(long, value_name = "N", default_value_t = MAX_ANCESTORS,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_ANCESTORS)))]
+    pub(crate) ancestors: u32,
 }
 
 pub(crate) struct Exec;
@@ -68,7 +78,9 @@ const SYSCALLS: [(&str, exec_slot, exec_slot); 2] = [
 
 fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded> {
     let mut open = shared.open::<ExecBpfSkel>()?;
-    open.maps.rodata_data.as_deref_mut().expect("exec.bpf.c has rodata").targ_max_args = options.max_arg_bytes;
+    let rodata = open.maps.rodata_data.as_deref_mut().expect("exec.bpf.c has rodata");
+    rodata.targ_max_args = options.max_arg_bytes;
+    rodata.targ_ancestors = options.ancestors;
     let cpus = libbpf_rs::num_possible_cpus().context("counting CPUs")?;
     open.maps.heap.set_max_entries(cpus as u32).context("sizing the exec scratch map")?;
 
@@ -146,6 +158,23 @@ pub(crate) struct ExecEvent {
     pub(crate) exe: FullPath,
     /// The process's cwd at the exec.
     pub(crate) cwd: FullPath,
+    /// The executable has no name on a filesystem: a memfd, or unlinked.
+    pub(crate) fileless: bool,
+    /// When the process began (CLOCK_BOOTTIME ns), and its parent.
+    pub(crate) start_ns: u64,
+    pub(crate) parent_start_ns: u64,
+    /// Nearest first: the parent, its parent, ...
+    pub(crate) ancestors: Vec<Ancestor>,
+    /// --ancestors stopped the list below pid 1.
+    pub(crate) ancestors_truncated: bool,
+}
+
+/// A process above an exec's: its pid, start and command name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ancestor {
+    pub(crate) pid: u32,
+    pub(crate) start_ns: u64,
+    pub(crate) comm: Comm,
 }
 
 impl ExecEvent {
@@ -164,6 +193,8 @@ plain_abi!(exec_event);
 const HEADER: usize = exec_abi::EXEC_EVENT_HEADER_SIZE.0 as usize;
 // The generated struct has the layout bpf/exec.h asserts.
 const _: () = assert!(offset_of!(exec_event, task) == 0 && offset_of!(exec_event, data) == HEADER);
+const ANCESTORS: usize = offset_of!(exec_event, ancestors);
+const _: () = assert!(size_of::<exec_ancestor>() == 32);
 
 /// The fixed header, `filename_len` bytes of filename (with its NUL), then `args_len`
 /// bytes of NUL-separated argv.
@@ -177,6 +208,20 @@ fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
     let args_start = HEADER.checked_add(filename_len).ok_or(lengths.clone())?;
     let filename = bytes.get(HEADER..args_start).ok_or(lengths.clone())?;
     let args = bytes.get(args_start..args_start.checked_add(args_len).ok_or(lengths.clone())?).ok_or(lengths)?;
+    let ancestors_len = usize::from(decode::read::<u8>(bytes, offset_of!(exec_event, ancestors_len)));
+    if ancestors_len > MAX_ANCESTORS as usize {
+        return Err(Malformed::Unknown { field: "ancestors_len", value: ancestors_len as u32 });
+    }
+    let ancestors = (0..ancestors_len)
+        .map(|i| {
+            let at = ANCESTORS + i * size_of::<exec_ancestor>();
+            Ancestor {
+                pid: decode::read(bytes, at + offset_of!(exec_ancestor, pid)),
+                start_ns: decode::read(bytes, at + offset_of!(exec_ancestor, start_ns)),
+                comm: Comm::new(text::until_nul(&bytes[at + offset_of!(exec_ancestor, comm)..][..16])),
+            }
+        })
+        .collect();
     let source = match exec_source(u32::from(decode::read::<u8>(bytes, offset_of!(exec_event, source)))) {
         exec_source::EXEC_SOURCE_SCHED => ExecSource::Sched,
         exec_source::EXEC_SOURCE_EXECVE => ExecSource::Execve,
@@ -185,12 +230,14 @@ fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
     };
     let exe_start = args_start + args_len;
     let exe_len = usize::from(decode::read::<u16>(bytes, offset_of!(exec_event, exe_len)));
+    let exe_source = decode::read(bytes, offset_of!(exec_event, exe_source));
+    let exe_flags = decode::read(bytes, offset_of!(exec_event, exe_flags));
     let exe = path::decode(
         bytes,
         exe_start,
         exe_len,
-        decode::read(bytes, offset_of!(exec_event, exe_source)),
-        decode::read(bytes, offset_of!(exec_event, exe_flags)),
+        exe_source,
+        exe_flags,
         0,
         b"",
         "exe_len",
@@ -215,6 +262,11 @@ fn decode(bytes: &[u8]) -> Result<ExecEvent, Malformed> {
         args_truncated: decode::read::<u8>(bytes, offset_of!(exec_event, args_truncated)) != 0,
         exe,
         cwd,
+        fileless: path::in_memory(exe_source, exe_flags),
+        start_ns: decode::read(bytes, offset_of!(exec_event, start_ns)),
+        parent_start_ns: decode::read(bytes, offset_of!(exec_event, parent_start_ns)),
+        ancestors,
+        ancestors_truncated: decode::read::<u8>(bytes, offset_of!(exec_event, ancestors_truncated)) != 0,
     })
 }
 
@@ -228,11 +280,15 @@ impl Record for ExecEvent {
         let (exe, exe_hex) = self.exe.rendered();
         let (cwd, cwd_hex) = self.cwd.rendered();
         let body = ExecRecord {
+            exec_id: ctx.exec_id(self.start_ns, self.task.pid),
+            parent_exec_id: ctx.exec_id(self.parent_start_ns, self.task.ppid),
+            start_time: ctx.utc(self.start_ns),
             filename: filename.text,
             filename_hex: filename.hex,
             exe,
             exe_hex,
             exe_truncated: self.exe.truncated,
+            fileless: self.fileless,
             argv,
             argv_hex,
             argv_truncated: self.args_truncated,
@@ -241,6 +297,8 @@ impl Record for ExecEvent {
             cwd_truncated: self.cwd.truncated,
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
+            ancestors: self.rendered_ancestors(ctx),
+            ancestors_truncated: self.ancestors_truncated,
         };
         push_task_line(line, Self::NAME, ctx, &self.task, &body);
     }
@@ -254,8 +312,14 @@ impl Record for ExecEvent {
         if self.ret == 0 {
             file.type_id = 1; // Regular File: the kernel ran it
         }
-        let process = Process { cmd_line: Some(argv.join(" ")), file: Some(file), ..Process::task(&self.task, ctx) };
-        let parent = Process { pid: self.task.ppid, ..Process::default() };
+        let process = Process {
+            cmd_line: Some(argv.join(" ")),
+            file: Some(file),
+            uid: Some(ctx.exec_id(self.start_ns, self.task.pid)),
+            created_time: Some(ocsf::time_ms(ctx.utc(self.start_ns))),
+            ..Process::task(&self.task, ctx)
+        };
+        let parent = Process { pid: self.task.ppid, uid: Some(ctx.exec_id(self.parent_start_ns, self.task.ppid)), ..Process::default() };
         let body = ExecOcsf {
             actor: Actor { process: Some(parent), user: Some(User::uid(self.task.uid)), app_name: None },
             device: ocsf.device(),
@@ -274,6 +338,9 @@ impl Record for ExecEvent {
                 comm_hex: text::render(&self.task.comm).hex,
                 ret: self.ret,
                 cgroup_id: self.task.cgroup_id,
+                fileless: self.fileless,
+                ancestors: self.rendered_ancestors(ctx),
+                ancestors_truncated: self.ancestors_truncated,
             },
         };
         ocsf.push_task(line, Class::Process, ACTIVITY_LAUNCH, ctx, &self.task, &body);
@@ -282,6 +349,13 @@ impl Record for ExecEvent {
     fn schema() -> serde_json::Value {
         crate::schema::task_record(Self::NAME, "One program execution, failed ones included.", vec![
             Field::string("comm", "the command name (at most 15 bytes): the new one after a successful exec; the caller's after a failed one"),
+            Field::exec_id(
+                "exec_id",
+                "the process's id: unique on this host across pid reuse and reboots, the same in its `exit` record and in a `process` \
+                 record (the boot id, the process's start in clock ticks and its pid, in hex). An exec keeps it, as it keeps the pid",
+            ),
+            Field::exec_id("parent_exec_id", "the parent's (`ppid`'s) `exec_id`"),
+            Field::time("start_time", "when the process began (its fork, not this exec), UTC"),
             Field::string(
                 "filename",
                 "the path the kernel executed. For a `#!` script this is the script, and `argv` is the interpreter's: \
@@ -296,6 +370,11 @@ impl Record for ExecEvent {
             .nullable(),
             Field::hex("exe_hex", "exe"),
             Field::boolean("exe_truncated", "`true` when `exe` was cut (longer than PATH_MAX): it then holds the components nearest the file"),
+            Field::boolean(
+                "fileless",
+                "`true` when the executable has no name on any filesystem: a memfd, another in-memory file, or a file unlinked before the exec; \
+                 for a `#!` script, said of its interpreter. `false` for a failed exec",
+            ),
             Field::strings(
                 "argv",
                 "every argument, in order, empty ones included. For a successful exec it is the new program's argv as the kernel laid it out, \
@@ -324,6 +403,28 @@ impl Record for ExecEvent {
             ),
             Field::integer("ret", "`0` on success; the negative errno of a failed exec"),
             Field::string("errno", "`null` on success; the errno name of a failed exec").nullable(),
+            Field::with(
+                "ancestors",
+                serde_json::json!({"type": "array", "maxItems": MAX_ANCESTORS, "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["pid", "exec_id", "comm"],
+                    "properties": {
+                        "pid": {"type": "integer", "minimum": 1, "description": "its pid (thread-group id)"},
+                        "exec_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "its `exec_id`"},
+                        "comm": {"type": "string", "description": "its command name, as /proc/PID/stat shows it (its main thread's)"},
+                        "comm_hex": {
+                            "type": "string",
+                            "pattern": "^([0-9a-f]{2})*$",
+                            "description": "the exact bytes of `comm`, hex-encoded; present only when they are not UTF-8",
+                        },
+                    },
+                }}),
+                "the processes above this one, nearest first (the parent, its parent, ...), up to `--ancestors` (8) and pid 1: each one's \
+                 pid, `exec_id` and command name, read in the kernel at the exec. The tree as it was then: an orphan's parent is the \
+                 process that reaped it. Pids are the host's, across containers",
+            ),
+            Field::boolean("ancestors_truncated", "`true` when `--ancestors` cut the list below pid 1"),
         ])
     }
 
@@ -347,6 +448,17 @@ impl Record for ExecEvent {
 }
 
 impl ExecEvent {
+    /// The ancestors as records show them.
+    fn rendered_ancestors<'a>(&'a self, ctx: &RecordContext) -> Vec<AncestorRecord<'a>> {
+        self.ancestors
+            .iter()
+            .map(|a| {
+                let comm = text::render(&a.comm);
+                AncestorRecord { pid: a.pid, exec_id: ctx.exec_id(a.start_ns, a.pid), comm: comm.text, comm_hex: comm.hex }
+            })
+            .collect()
+    }
+
     /// The arguments as records show them, and every argument's bytes as hex when one
     /// of them is not UTF-8.
     fn rendered_argv(&self) -> (Vec<Cow<'_, str>>, Option<Vec<String>>) {
@@ -387,10 +499,25 @@ struct ExecUnmapped<'a> {
     comm_hex: Option<String>,
     ret: i32,
     cgroup_id: u64,
+    fileless: bool,
+    ancestors: Vec<AncestorRecord<'a>>,
+    ancestors_truncated: bool,
+}
+
+#[derive(Serialize)]
+struct AncestorRecord<'a> {
+    pid: u32,
+    exec_id: ExecId,
+    comm: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comm_hex: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ExecRecord<'a> {
+    exec_id: ExecId,
+    parent_exec_id: ExecId,
+    start_time: Timestamp,
     filename: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     filename_hex: Option<String>,
@@ -398,6 +525,7 @@ struct ExecRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     exe_hex: Option<String>,
     exe_truncated: bool,
+    fileless: bool,
     argv: Vec<Cow<'a, str>>,
     /// Present when an argument is not valid UTF-8: every argument's exact bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -409,6 +537,8 @@ struct ExecRecord<'a> {
     cwd_truncated: bool,
     ret: i32,
     errno: Option<Cow<'static, str>>,
+    ancestors: Vec<AncestorRecord<'a>>,
+    ancestors_truncated: bool,
 }
 
 #[cfg(test)]
@@ -420,7 +550,7 @@ mod tests {
     /// An exec record as the kernel sends it (bpf/exec.h offsets).
     pub(crate) fn exec_record(source: u8, ret: i32, filename: &[u8], args: &[u8], truncated: bool) -> Vec<u8> {
         let exe: &[u8] = if ret == 0 { b"/usr/bin/ls" } else { b"" };
-        let mut b = vec![0u8; 88];
+        let mut b = vec![0u8; 368];
         b[0..8].copy_from_slice(&5u64.to_ne_bytes()); // ts_ns
         b[8..12].copy_from_slice(&2u32.to_ne_bytes()); // kind: SN_KIND_EXEC
         b[12..16].copy_from_slice(&100u32.to_ne_bytes()); // pid
@@ -441,6 +571,16 @@ mod tests {
         b[82..84].copy_from_slice(&5u16.to_ne_bytes()); // cwd_len
         b[84] = if ret == 0 { 1 } else { 0 }; // exe_source: SN_PATH_FILE, or SN_PATH_NONE
         b[86] = 1; // cwd_source: SN_PATH_FILE
+        b[88..96].copy_from_slice(&12_345_678_901u64.to_ne_bytes()); // start_ns: tick 1234
+        b[96..104].copy_from_slice(&1_000_000_000u64.to_ne_bytes()); // parent_start_ns: tick 100
+        b[104] = 2; // ancestors_len
+        b[105] = 1; // ancestors_truncated
+        for (i, (start, pid, comm)) in [(1_000_000_000u64, 1u32, &b"sh"[..]), (10_000_000, 1, b"init")].into_iter().enumerate() {
+            let at = 112 + i * 32;
+            b[at..at + 8].copy_from_slice(&start.to_ne_bytes());
+            b[at + 8..at + 12].copy_from_slice(&(pid + i as u32).to_ne_bytes());
+            b[at + 16..at + 16 + comm.len()].copy_from_slice(comm);
+        }
         b.extend_from_slice(&name);
         b.extend_from_slice(args);
         b.extend_from_slice(exe);
@@ -457,6 +597,17 @@ mod tests {
         assert_eq!(e.argv(), [&b"ls"[..], b"-l", b"", b"a b"]);
         assert!(!e.args_truncated);
         assert_eq!((e.exe.path.as_deref(), e.cwd.path.as_deref()), (Some(&b"/usr/bin/ls"[..]), Some(&b"/home"[..])));
+        assert_eq!((e.start_ns, e.parent_start_ns, e.ancestors_truncated, e.fileless), (12_345_678_901, 1_000_000_000, true, false));
+        assert_eq!(
+            e.ancestors,
+            [Ancestor { pid: 1, start_ns: 1_000_000_000, comm: Comm::new(b"sh") }, Ancestor { pid: 2, start_ns: 10_000_000, comm: Comm::new(b"init") }]
+        );
+        let mut bad = exec_record(0, 0, b"/usr/bin/ls", b"ls\0", false);
+        bad[104] = 9;
+        assert_eq!(decode(&bad), Err(Malformed::Unknown { field: "ancestors_len", value: 9 }));
+        let mut memfd = exec_record(0, 0, b"/proc/self/fd/3", b"x\0", false);
+        memfd[84] = 8; // exe_source: SN_PATH_SHMEM
+        assert!(decode(&memfd).unwrap().fileless);
     }
 
     #[test]
@@ -474,7 +625,7 @@ mod tests {
 
     #[test]
     fn malformed_exec_records() {
-        assert!(matches!(decode(&[0u8; 79]), Err(Malformed::Short { .. })));
+        assert!(matches!(decode(&[0u8; 367]), Err(Malformed::Short { .. })));
         let mut bad = exec_record(0, 0, b"/bin/ls", b"ls\0", false);
         bad[68..72].copy_from_slice(&u32::MAX.to_ne_bytes());
         assert!(matches!(decode(&bad), Err(Malformed::Length { .. })));
@@ -493,6 +644,11 @@ mod tests {
             args_truncated: false,
             exe: FullPath { path: Some(b"/usr/bin/dash".to_vec()), truncated: false },
             cwd: FullPath { path: Some(b"/root/\xff".to_vec()), truncated: true },
+            fileless: false,
+            start_ns: 12_345_678_901,
+            parent_start_ns: 1_000_000_000,
+            ancestors: vec![Ancestor { pid: 1, start_ns: 1_000_000_000, comm: Comm::new(b"\xffsh") }],
+            ancestors_truncated: false,
         };
         let v = json(&Event::Exec(e.clone()));
         assert_eq!(v["kind"], "exec");
@@ -502,6 +658,9 @@ mod tests {
         assert_eq!(v["ret"], 0);
         assert!(v["errno"].is_null());
         assert_eq!(v["cgroup_id"], 42);
+        assert_eq!((&v["exec_id"].as_str().unwrap()[16..], &v["parent_exec_id"].as_str().unwrap()[16..]), ("00000004d2001092", "0000000064000001"));
+        assert_eq!(v["ancestors"], serde_json::json!([{"pid": 1, "exec_id": v["parent_exec_id"], "comm": "\u{fffd}sh", "comm_hex": "ff7368"}]));
+        assert_eq!((&v["ancestors_truncated"], &v["fileless"]), (&serde_json::json!(false), &serde_json::json!(false)));
         assert!(v.get("argv_hex").is_none());
         assert_eq!((&v["exe"], &v["exe_truncated"]), (&serde_json::json!("/usr/bin/dash"), &serde_json::json!(false)));
         assert_eq!((&v["cwd"], &v["cwd_hex"], &v["cwd_truncated"]), (&serde_json::json!("/root/\u{fffd}"), &serde_json::json!("2f726f6f742fff"), &serde_json::json!(true)));

@@ -16,6 +16,7 @@ use crate::event::RecordContext;
 use crate::columns::{duration, escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, Task};
+use crate::identity::ExecId;
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, Ocsf, Process};
@@ -68,6 +69,8 @@ pub(crate) struct ExitEvent {
     /// killing signal in the low 7 bits.
     pub(crate) raw_exit_code: u32,
     pub(crate) is_thread: bool,
+    /// When the process began (CLOCK_BOOTTIME ns): with the pid, its exec_id.
+    pub(crate) start_ns: u64,
 }
 
 impl ExitEvent {
@@ -101,7 +104,7 @@ const _: () = assert!(size_of::<exit_event>() == exit_abi::EXIT_EVENT_SIZE.0 as 
 /// Fixed size.
 fn decode(bytes: &[u8]) -> Result<ExitEvent, Malformed> {
     let e: exit_event = decode::fixed(bytes)?;
-    Ok(ExitEvent { task: decode::task(bytes), duration_ns: e.duration_ns, raw_exit_code: e.exit_code, is_thread: e.is_thread != 0 })
+    Ok(ExitEvent { task: decode::task(bytes), duration_ns: e.duration_ns, raw_exit_code: e.exit_code, is_thread: e.is_thread != 0, start_ns: e.start_ns })
 }
 
 impl Record for ExitEvent {
@@ -110,6 +113,7 @@ impl Record for ExitEvent {
 
     fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
         let body = ExitRecord {
+            exec_id: ctx.exec_id(self.start_ns, self.task.pid),
             exit_code: self.exit_code(),
             signal: self.signal().map(signal_name),
             core_dumped: self.core_dumped(),
@@ -124,7 +128,7 @@ impl Record for ExitEvent {
         let body = ExitOcsf {
             actor: Actor::task(&self.task, ctx),
             device: ocsf.device(),
-            process: Process::task(&self.task, ctx),
+            process: Process { uid: Some(ctx.exec_id(self.start_ns, self.task.pid)), ..Process::task(&self.task, ctx) },
             exit_code: self.exit_code(),
             duration: ocsf::duration_ms(self.duration_ns),
             unmapped: ExitUnmapped {
@@ -147,6 +151,10 @@ impl Record for ExitEvent {
                  exit, that thread",
             ),
             Field::string("comm", "the command name (at most 15 bytes) of that thread"),
+            Field::exec_id(
+                "exec_id",
+                "the process's id, as its `exec` records and its `process` record give it: unique on this host across pid reuse and reboots",
+            ),
             Field::with(
                 "exit_code",
                 serde_json::json!({"type": ["integer", "null"], "minimum": 0, "maximum": 255}),
@@ -212,6 +220,7 @@ struct ExitUnmapped {
 
 #[derive(Serialize)]
 struct ExitRecord {
+    exec_id: ExecId,
     exit_code: Option<u8>,
     signal: Option<Cow<'static, str>>,
     core_dumped: bool,
@@ -229,12 +238,13 @@ mod tests {
 
     /// exit(7) of thread 322 of process 321 after 250 ms (bpf/exit.h offsets).
     pub(crate) fn exit_record() -> Vec<u8> {
-        let mut b = crate::decode::tests::header(3, 72); // SN_KIND_EXIT
+        let mut b = crate::decode::tests::header(3, 80); // SN_KIND_EXIT
         b[12..16].copy_from_slice(&321u32.to_ne_bytes()); // pid
         b[16..20].copy_from_slice(&322u32.to_ne_bytes()); // tid
         b[56..64].copy_from_slice(&250_000_000u64.to_ne_bytes()); // duration_ns
         b[64..68].copy_from_slice(&0x0700u32.to_ne_bytes()); // exit_code: exit(7)
         b[68] = 1; // is_thread
+        b[72..80].copy_from_slice(&12_345_678_901u64.to_ne_bytes()); // start_ns
         b
     }
 
@@ -244,16 +254,18 @@ mod tests {
         let e = decode(&b).unwrap();
         assert_eq!((e.task.pid, e.task.tid, e.duration_ns, e.raw_exit_code, e.is_thread), (321, 322, 250_000_000, 0x700, true));
         assert_eq!(&e.task.comm[..], b"job");
-        assert_eq!(decode(&b[..71]), Err(Malformed::Short { len: 71, need: 72 }));
+        assert_eq!(e.start_ns, 12_345_678_901);
+        assert_eq!(decode(&b[..79]), Err(Malformed::Short { len: 79, need: 80 }));
     }
 
     #[test]
     fn exit_records() {
-        let exit = |raw, is_thread| Event::Exit(ExitEvent { task: task(b"job"), duration_ns: 5, raw_exit_code: raw, is_thread });
+        let exit = |raw, is_thread| Event::Exit(ExitEvent { task: task(b"job"), duration_ns: 5, raw_exit_code: raw, is_thread, start_ns: 12_345_678_901 });
         let v = json(&exit(0x0700, false));
         assert_eq!((v["kind"].as_str(), v["exit_code"].as_u64()), (Some("exit"), Some(7)));
         assert!(v["signal"].is_null() && v["core_dumped"] == false && v.get("thread").is_none());
         assert_eq!(v["duration_ns"], 5);
+        assert_eq!(v["exec_id"].as_str().unwrap()[16..], *"00000004d2001092", "tick 1234, pid 4242");
         let v = json(&exit(9, false));
         assert!(v["exit_code"].is_null());
         assert_eq!(v["signal"], "SIGKILL");

@@ -58,6 +58,10 @@
 //!   exec|execveat xHEX...       execve/execveat(AT_FDCWD) of the path with that argv
 //!                              (each word is `x` + hex, so empty arguments survive);
 //!                              reports only when the exec fails
+//!   exec-fd memfd|unlinked PATHHEX xHEX...  copy the file at PATH into a memfd, or into a
+//!                              new file in the current directory that is then unlinked,
+//!                              and execveat(fd, "", AT_EMPTY_PATH) it with that argv;
+//!                              reports only when the exec fails
 
 use std::ffi::CString;
 use std::io::{BufRead, Write};
@@ -279,6 +283,11 @@ fn child_process() {
                 let ret = -i64::from(nix::errno::Errno::last_raw());
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret}}}"#));
             }
+            ["exec-fd", how @ ("memfd" | "unlinked"), path, args @ ..] => {
+                let args: Vec<CString> = args.iter().map(|a| CString::new(unhex(&a[1..])).unwrap()).collect();
+                let ret = exec_fd(how, &unhex(&path[1..]), &args);
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret}}}"#));
+            }
             ["chdir", path] => nix::unistd::chdir(std::ffi::OsStr::from_bytes(&unhex(path))).unwrap(),
             ["chroot", path] => {
                 nix::unistd::chroot(std::ffi::OsStr::from_bytes(&unhex(path))).unwrap();
@@ -393,6 +402,34 @@ pub fn open_line(syscall: &str, flags: i32, mode: u32, path: &Path) -> String {
 }
 
 /// A script line that execs `path` (with `call`: exec or execveat) with this argv.
+/// A copy of the file at `path` with no name on any filesystem (a memfd, or a file
+/// unlinked once written), exec'd through its descriptor with `argv`: returns the
+/// negative errno when the exec fails.
+fn exec_fd(how: &str, path: &[u8], args: &[CString]) -> i64 {
+    use std::fs::OpenOptions;
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    let bytes = std::fs::read(std::ffi::OsStr::from_bytes(path)).unwrap();
+    let name = format!("sn-unlinked-{}", std::process::id());
+    let writable: OwnedFd = match how {
+        "memfd" => nix::sys::memfd::memfd_create(c"sn-fileless", nix::sys::memfd::MFdFlags::empty()).unwrap(),
+        _ => OpenOptions::new().write(true).create_new(true).mode(0o755).open(&name).unwrap().into(),
+    };
+    nix::unistd::write(&writable, &bytes).unwrap();
+    // Exec refuses a file open for writing (ETXTBSY): reopened read-only, the writer closed.
+    let file = std::fs::File::open(format!("/proc/self/fd/{}", writable.as_raw_fd())).unwrap();
+    drop(writable);
+    if how == "unlinked" {
+        std::fs::remove_file(&name).unwrap();
+    }
+    let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    let envp = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: execveat of a descriptor this child owns, with NULL-terminated argv and envp.
+    unsafe { libc::syscall(libc::SYS_execveat, file.as_raw_fd(), c"".as_ptr(), argv.as_ptr(), envp.as_ptr(), libc::AT_EMPTY_PATH) };
+    -i64::from(nix::errno::Errno::last_raw())
+}
+
 pub fn exec_line(call: &str, path: &Path, argv: &[&[u8]]) -> String {
     let mut line = format!("{call} x{}", hex(path.as_os_str().as_bytes()));
     for arg in argv {

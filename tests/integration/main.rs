@@ -18,6 +18,7 @@ mod exec;
 mod exit;
 mod file;
 mod follow;
+mod identity;
 mod kernels;
 mod lossless;
 mod lsm;

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use serde_json::{json, Value};
 
 use crate::child::{self, exec_line, hex, open_line, Waiting};
-use crate::util::{require_bpf, Output, TestDir, Trace};
+use crate::util::{exec_id, require_bpf, Output, TestDir, Trace};
 
 /// The schema of each OCSF class sysnoop emits, by class_uid.
 fn validators() -> &'static [(u64, jsonschema::Validator)] {
@@ -101,6 +101,7 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
         exec_line("exec", Path::new("/bin/sh"), &[b"sh", b"-c", b"exit 3"]),
     ]);
     let pid = child.pid;
+    let (id, our_id) = (exec_id(pid), exec_id(std::process::id()));
     let trace = Trace::start(&["all", "--format", "ocsf", "-p", &pid.to_string(), "--traffic-interval", "100ms"]);
     let (status, got) = child.go_to_end();
     let out = trace.stop_ocsf();
@@ -118,13 +119,15 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     assert_eq!(failed["process"]["cmd_line"], "missing arg");
     assert_eq!(failed["process"]["file"], json!({"name": "missing", "type_id": 0, "path": missing.to_str().unwrap()}));
     assert_eq!((&failed["status_detail"], &failed["unmapped"]["ret"], &failed["unmapped"]["argv"]), (&json!("ENOENT"), &json!(-2), &json!(["missing", "arg"])));
-    assert_eq!(failed["actor"], json!({"process": {"pid": std::process::id()}, "user": {"uid": "0"}}));
+    assert_eq!(failed["actor"], json!({"process": {"pid": std::process::id(), "uid": our_id}, "user": {"uid": "0"}}));
+    assert_eq!(failed["process"]["uid"], id, "the process's exec_id");
     assert_eq!(failed["device"], device);
     // ... and the shell it became.
     let launch = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 1);
     assert_eq!(launch["process"]["file"], json!({"name": "sh", "type_id": 1, "path": "/bin/sh"}));
     assert_eq!((&launch["process"]["cmd_line"], &launch["process"]["name"]), (&json!("sh -c exit 3"), &json!("sh")));
     assert!(launch.get("status_detail").is_none(), "{launch}");
+    assert_eq!(launch["process"]["uid"], id, "an exec keeps the exec_id");
 
     // open: File System Activity, Open.
     let opened = the(&out, 1001, 14, |e| mine(e) && e["file"]["path"] == file.to_str().unwrap());

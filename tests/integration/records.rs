@@ -141,6 +141,9 @@ pub enum AtFdcwd {
 
 task_record! {
     Exec {
+        exec_id: String,
+        parent_exec_id: String,
+        start_time: String,
         filename: String,
         #[serde(default)]
         filename_hex: Option<String>,
@@ -149,6 +152,7 @@ task_record! {
         #[serde(default)]
         exe_hex: Option<String>,
         exe_truncated: bool,
+        fileless: bool,
         argv: Vec<String>,
         #[serde(default)]
         argv_hex: Option<Vec<String>>,
@@ -161,11 +165,26 @@ task_record! {
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
+        ancestors: Vec<Ancestor>,
+        ancestors_truncated: bool,
     }
+}
+
+/// One of an exec's ancestors.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ancestor {
+    pub pid: u32,
+    pub exec_id: String,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
 }
 
 task_record! {
     Exit {
+        exec_id: String,
         #[serde(deserialize_with = "nullable")]
         exit_code: Option<u8>,
         #[serde(deserialize_with = "nullable")]

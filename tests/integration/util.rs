@@ -579,3 +579,18 @@ impl Drop for Cgroup {
         let _ = std::fs::remove_dir(&self.path);
     }
 }
+
+/// The exec_id of a live process, as sysnoop makes it: the boot id's first 8 bytes,
+/// /proc/PID/stat's start time in clock ticks and the pid, in hex.
+pub fn exec_id(pid: u32) -> String {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // proc(5): starttime is field 22, the 20th after the name in parentheses.
+    let ticks: u64 = stat[stat.rfind(')').unwrap() + 1..].split_whitespace().nth(19).unwrap().parse().unwrap();
+    exec_id_of(pid, ticks)
+}
+
+/// The exec_id of the process `pid` that began `start_ticks` clock ticks after boot.
+pub fn exec_id_of(pid: u32, start_ticks: u64) -> String {
+    let boot: String = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap().chars().filter(|c| c.is_ascii_hexdigit()).take(16).collect();
+    format!("{boot}{start_ticks:010x}{pid:06x}")
+}
