@@ -171,6 +171,7 @@ mod tests {
             follow: None,
             perf_lost: None,
             skipped: Default::default(),
+            snapshot: None,
         };
         report.counts.insert("exec", Counts { emitted: 3, ..Counts::default() });
         report.counts.insert("open", Counts { emitted: 10, filtered: 4, ..Counts::default() });

@@ -58,7 +58,6 @@ impl Identity {
         ExecId(id)
     }
 
-    #[cfg_attr(not(test), allow(dead_code))] // the /proc snapshot's (issue 30, next)
     /// A start in ticks, as a start in CLOCK_BOOTTIME nanoseconds.
     pub(crate) fn ticks_ns(&self, ticks: u64) -> u64 {
         ticks.saturating_mul(self.tick_ns)
@@ -107,7 +106,6 @@ impl serde::Serialize for ExecId {
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code))] // the /proc snapshot's (issue 30, next)
 /// The fields of /proc/PID/stat from the third (state) on: the name in parentheses
 /// may hold spaces and parentheses, so they start after its last `)`.
 pub(crate) fn stat_fields(stat: &[u8]) -> Option<Vec<&[u8]>> {
@@ -115,7 +113,6 @@ pub(crate) fn stat_fields(stat: &[u8]) -> Option<Vec<&[u8]>> {
     Some(stat[close + 1..].split(u8::is_ascii_whitespace).filter(|f| !f.is_empty()).collect())
 }
 
-#[cfg_attr(not(test), allow(dead_code))] // the /proc snapshot's (issue 30, next)
 /// A field of /proc/PID/stat by its number in proc(5) (from 3 on), as a number.
 pub(crate) fn stat_field(fields: &[&[u8]], number: usize) -> Option<u64> {
     std::str::from_utf8(fields.get(number.checked_sub(3)?)?).ok()?.parse().ok()

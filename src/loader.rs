@@ -192,6 +192,9 @@ pub(crate) struct Loaded {
     /// --dedup: for records of this kind, whether one repeats one written within the
     /// window.
     pub(crate) dedup: Option<(Kind, Dedupe)>,
+    /// exec --snapshot (`all`): begin with a `process` record per process already
+    /// running, argv up to this many bytes.
+    pub(crate) snapshot: Option<usize>,
     /// The skeleton and any links made by hand: dropping them detaches the programs.
     /// Only held, never read.
     #[allow(dead_code)]
@@ -202,7 +205,7 @@ impl Loaded {
     /// The common case: one object, whose ring-buffer records of `kind` are counted in
     /// its counters, and nothing made in user space.
     pub(crate) fn ring<O: Object>(kind: Kind, object: O, hooks: Hooks) -> Result<Loaded> {
-        Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, dedup: None, attached: Box::new(object) })
+        Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, dedup: None, snapshot: None, attached: Box::new(object) })
     }
 }
 

@@ -13,6 +13,7 @@
 //! | open | File System Activity (1001) | 14 Open |
 //! | connect | Network Activity (4001) | 1 Open, 4 Fail, 5 Refuse |
 //! | traffic | Network Activity (4001) | 6 Traffic |
+//! | process | Process Query (5015) | 1 Query (`query_result_id` 1 Exists) |
 //! | syscall, syscall_count, alert, start, summary | Base Event (0) | 99 Other, the native record under `unmapped` |
 //!
 //! Fields OCSF has no place for go under `unmapped`, named as in the native record, and
@@ -109,9 +110,10 @@ impl Ocsf {
         json::key!(line, "time");
         json::int(line, time_ms(time));
         json::key!(line, "metadata");
-        // Network Activity gets `actor` and `device` from the host profile; the system
-        // classes have them of their own.
-        line.extend_from_slice(self.metadata[usize::from(class == Class::Network) + 2 * usize::from(container)].get().as_bytes());
+        // Network Activity and Process Query get `actor` and `device` from the host
+        // profile; the system classes have them of their own.
+        let host = matches!(class, Class::Network | Class::ProcessQuery);
+        line.extend_from_slice(self.metadata[usize::from(host) + 2 * usize::from(container)].get().as_bytes());
     }
 
     /// For events written by hand: the head of an event about `task`, then its `actor`
@@ -189,6 +191,7 @@ pub(crate) enum Class {
     FileSystem = 1001,
     Process = 1007,
     Network = 4001,
+    ProcessQuery = 5015,
 }
 
 impl Class {

@@ -97,9 +97,12 @@ impl Ring {
         }
     }
 
-    /// Hands each record the kernel has committed to `each`, in order, until the ring
-    /// is empty or `each` returns false (then that record is not consumed). Returns
-    /// whether it was stopped.
+    /// Hands each record the kernel had committed when it began to `each`, in order,
+    /// until those are done, or a record is still being written, or `each` returns
+    /// false (then that record is not consumed). Returns whether it was stopped. One
+    /// pass: records committed meanwhile wait for the next call, so a kernel writing
+    /// faster than `each` reads cannot keep the caller from looking at its stop flag
+    /// (the ring's epoll says at once that they are there).
     pub(crate) fn consume(&self, each: impl FnMut(&[u8]) -> bool) -> bool {
         // SAFETY: the positions and the data area (twice) as the kernel maps them.
         unsafe { drain(self.consumer_pos(), self.producer_pos(), self.data(), self.size as u64 - 1, each) }
@@ -115,11 +118,8 @@ unsafe fn drain(consumer: &AtomicU64, producer: &AtomicU64, data: *const u8, mas
     let mut cons = consumer.load(Ordering::Acquire);
     let mut published = cons;
     let mut stopped = false;
-    'drain: loop {
-        let prod = producer.load(Ordering::Acquire);
-        if cons >= prod {
-            break;
-        }
+    let prod = producer.load(Ordering::Acquire);
+    'drain: {
         while cons < prod {
             // SAFETY: cons & mask is inside the data area; a header is 8-aligned.
             let header = unsafe { &*data.add((cons & mask) as usize).cast::<AtomicU32>() };

@@ -313,6 +313,23 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
                  skipped SYN_SENT leaves the connect without a `connect_id`",
             )
             .optional(),
+            Field::with(
+                "snapshot",
+                json!({
+                    "type": "object",
+                    "properties": {
+                        "listed": {"type": "integer", "minimum": 0, "description": "the processes /proc listed: each is one `process` record (counted under `counts.process`: emitted, filtered, unwritten, unsent), or superseded, vanished or unread"},
+                        "superseded": {"type": "integer", "minimum": 0, "description": "introduced by an exec record of their own instead (see docs/records.md, process)"},
+                        "vanished": {"type": "integer", "minimum": 0, "description": "gone before they were read whole, or their pid another's by then: their exits are in the stream"},
+                        "unread": {"type": "integer", "minimum": 0, "description": "not read within the scan's 5 s (a read of /proc/PID/cmdline waits for the process's memory map)"},
+                        "duration_ns": {"type": "integer", "minimum": 0, "description": "how long the scan took, from listing /proc to the last process read"},
+                    },
+                    "required": ["listed", "superseded", "vanished", "unread", "duration_ns"],
+                    "additionalProperties": false,
+                }),
+                "once the run's `process` records are written (`all`, `exec --snapshot`): what became of every process /proc listed",
+            )
+            .optional(),
         ])
     };
     vec![

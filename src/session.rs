@@ -11,8 +11,9 @@
 //! of the records written, those that never reach the destination are counted `unsent`.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread;
+use std::thread::{self, JoinHandle};
 
 use anyhow::{Context, Result};
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::delivery::{Dest, Link, Remote};
 use crate::follow::{Follow, Follower, Held};
 use crate::format::{Format, Renderer};
+use crate::kinds::exec::snapshot::{scan, Scan, Scope};
 use crate::kinds::{Event, Kind};
 use crate::loader::{Dedupe, Hooks, Loaded, Periodic, Shared, Sources};
 use crate::transport::{Events, Transport};
@@ -86,6 +88,27 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     let sources = Sources::new(loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect());
     let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
     let dedups: Vec<(Kind, Dedupe)> = loaded.iter_mut().filter_map(|l| l.dedup.take()).collect();
+    // The processes already running, read from /proc while the writer holds the live
+    // stream; not with -- CMD, which starts once tracing is live. Started before the
+    // capabilities are given up: the scan's threads keep theirs (capabilities are per
+    // thread) to read every process's exe and cwd, and end with the scan.
+    let snapshot = match (loaded.iter_mut().find_map(|l| l.snapshot.take()), &config.follow) {
+        (Some(_), Some(Follow::Command { .. })) | (None, _) => None,
+        (Some(max_arg_bytes), _) => {
+            let filters = &config.plan.filters;
+            let scope = Scope {
+                tgid: filters.tgid,
+                tid: filters.tid,
+                uid: filters.uid,
+                comm: filters.comm.clone(),
+                failed: filters.failed,
+                cgroup: shared.cgroup().map(Path::to_path_buf),
+                follow: filters.follow,
+                max_arg_bytes,
+            };
+            Some(thread::Builder::new().name("sysnoop-snapshot".into()).spawn(move || scan(&scope)).context("starting the /proc snapshot")?)
+        }
+    };
     let announce = || {
         if !config.quiet {
             let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
@@ -130,7 +153,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         unsafe { libbpf_rs::libbpf_sys::bpf_map_get_info_by_fd(shared.events.map.as_fd().as_raw_fd(), &mut info, &mut len) == 0 }
     };
     crate::caps::drop_all_but(keep, bpf_works).context("giving up capabilities once tracing is live")?;
-    let run = Run { events: &shared.events, sources: &sources, limits: &config.limits, periodic, dedups, follower, output };
+    let run = Run { events: &shared.events, sources: &sources, limits: &config.limits, periodic, dedups, follower, snapshot, output };
     self::run(run, announce, out)
 }
 
@@ -217,16 +240,19 @@ pub(crate) struct Run<'s> {
     pub(crate) periodic: Vec<Periodic>,
     pub(crate) dedups: Vec<(Kind, Dedupe)>,
     pub(crate) follower: Option<Follower>,
+    /// The /proc snapshot under way, if the run begins with one.
+    pub(crate) snapshot: Option<JoinHandle<Scan>>,
     pub(crate) output: Output,
 }
 
 /// Runs until a stop condition: a poll thread reads `run.events` and decodes each
 /// record; this thread writes them (src/writer.rs) to `out`, or to the output's link.
-/// Calls `ready` once the poll thread is running. With a follower, the run also ends
+/// Calls `ready` once the poll thread is running and the /proc snapshot, if any, is
+/// written. With a follower, the run also ends
 /// when every followed task has exited. Returns after the summary record is written,
 /// or quietly when `out` was closed (broken pipe).
 pub(crate) fn run(run: Run<'_>, ready: impl FnOnce(), out: impl Write) -> Result<()> {
-    let Run { events, sources, limits, periodic, dedups, follower, output } = run;
+    let Run { events, sources, limits, periodic, dedups, follower, snapshot, output } = run;
     let Output { renderer, session, first, link, queue_size, cgroup_path } = output;
     // Malformed records per source, and one more slot for records of no known kind.
     let malformed: Vec<AtomicU64> = (0..=sources.len()).map(|_| AtomicU64::new(0)).collect();
@@ -264,9 +290,9 @@ pub(crate) fn run(run: Run<'_>, ready: impl FnOnce(), out: impl Write) -> Result
             .name("sysnoop-poll".into())
             .spawn_scoped(scope, move || events.read(forward, stopping))
             .context("starting the poll thread")?;
-        ready();
-        let writer = Writer::new(Setup { sources, limits, malformed: &malformed, periodic, dedups, follower, events, renderer, session, cgroup_path, sink });
-        let written = writer.run(&first, rx, spent_tx, &stop);
+        let writer =
+            Writer::new(Setup { sources, limits, malformed: &malformed, periodic, dedups, follower, snapshot, events, renderer, session, cgroup_path, sink });
+        let written = writer.run(&first, rx, spent_tx, &stop, ready);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");
         written.and(polled)

@@ -139,4 +139,23 @@ pub(crate) struct Report {
     /// By hook: the runs of a program the kernel skipped (Skippable), when any were.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) skipped: BTreeMap<&'static str, u64>,
+    /// The /proc snapshot, once written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) snapshot: Option<SnapshotCounts>,
+}
+
+/// What became of each process the /proc snapshot listed, besides the `process`
+/// counts (emitted, filtered, unwritten, unsent): `listed` is all of them together.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct SnapshotCounts {
+    /// Processes /proc listed.
+    pub(crate) listed: u64,
+    /// Introduced by an exec record of their own instead.
+    pub(crate) superseded: u64,
+    /// Gone before they were read whole (their exits are in the stream).
+    pub(crate) vanished: u64,
+    /// Not read within the scan's deadline.
+    pub(crate) unread: u64,
+    /// How long the scan took.
+    pub(crate) duration_ns: u64,
 }

@@ -4,9 +4,10 @@
 //! it was given under exactly one count; then writes the summary.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -16,10 +17,13 @@ use crate::delivery::{Origin, Remote};
 use crate::event::RecordContext;
 use crate::follow::Follower;
 use crate::format::Renderer;
+use crate::identity::ExecId;
+use crate::kinds::exec::snapshot::Scan;
+use crate::kinds::exec::ExecEvent;
 use crate::kinds::{Event, Kind};
 use crate::loader::{Dedupe, Periodic, Sources};
 use crate::signals;
-use crate::stats::{Counts, KernelCounts, Report};
+use crate::stats::{Counts, KernelCounts, Report, SnapshotCounts};
 use crate::transport::Events;
 
 /// How long a channel wait blocks before the stop flag is checked (as a poll of the
@@ -30,6 +34,11 @@ pub(crate) const WRITE_BUFFER: usize = 64 * 1024;
 /// Events written between looks at the stop conditions and the stats timer: under
 /// sustained load the channel is never empty, so the batch must end by count.
 const BATCH: usize = 1024;
+
+/// How long the live stream stays held after the /proc snapshot: an exec that replaced
+/// a process's image before the scan read it reaches sched_process_exec within
+/// microseconds, and its record must be among those held to be matched.
+const SNAPSHOT_GRACE: Duration = Duration::from_millis(100);
 
 /// Events decoded by the poll thread, each with the index of its source, on their way
 /// to the writer.
@@ -46,6 +55,8 @@ pub(crate) struct Limits {
 /// Per-source counts kept in user space.
 #[derive(Default)]
 struct UserCounts {
+    /// Records made in user space that the filters dropped (the snapshot's).
+    filtered: u64,
     emitted: u64,
     unwritten: u64,
     deduplicated: u64,
@@ -128,6 +139,8 @@ pub(crate) struct Setup<'s, W: Write> {
     pub(crate) periodic: Vec<Periodic>,
     pub(crate) dedups: Vec<(Kind, Dedupe)>,
     pub(crate) follower: Option<Follower>,
+    /// The /proc snapshot under way: written first, the live stream held meanwhile.
+    pub(crate) snapshot: Option<JoinHandle<Scan>>,
     pub(crate) events: &'s Events,
     pub(crate) renderer: Renderer,
     pub(crate) session: String,
@@ -159,11 +172,14 @@ pub(crate) struct Writer<'s, W: Write> {
     follower: Option<Follower>,
     /// The kernel's buffers (for what the perf transport says it lost).
     events: &'s Events,
+    /// The /proc snapshot: under way until it is written, then its counts.
+    snapshot: Option<JoinHandle<Scan>>,
+    snapshot_counts: Option<SnapshotCounts>,
 }
 
 impl<'s, W: Write> Writer<'s, W> {
     pub(crate) fn new(setup: Setup<'s, W>) -> Self {
-        let Setup { sources, limits, malformed, periodic, dedups, follower, events, renderer, session, cgroup_path, sink } = setup;
+        let Setup { sources, limits, malformed, periodic, dedups, follower, snapshot, events, renderer, session, cgroup_path, sink } = setup;
         let started = Instant::now();
         let periodic = periodic
             .into_iter()
@@ -191,15 +207,25 @@ impl<'s, W: Write> Writer<'s, W> {
             total_emitted: 0,
             follower,
             events,
+            snapshot,
+            snapshot_counts: None,
         }
     }
 
-    /// Writes `first` (the start record), then every event until a stop condition, then
-    /// the summary.
-    pub(crate) fn run(mut self, first: &[u8], rx: Receiver<Batch>, spent: Sender<Batch>, stop: &AtomicBool) -> Result<()> {
+    /// Writes `first` (the start record), then the /proc snapshot, if any; calls
+    /// `ready`; then writes every event until a stop condition, then the summary.
+    pub(crate) fn run(mut self, first: &[u8], rx: Receiver<Batch>, spent: Sender<Batch>, stop: &AtomicBool, ready: impl FnOnce()) -> Result<()> {
         if !(self.sink.write(first, None)? && self.flush()?) {
             return Ok(());
         }
+        if let Some(scan) = self.snapshot.take() {
+            if !self.write_snapshot(scan, &rx, &spent)? {
+                return Ok(());
+            }
+        }
+        // "tracing": the snapshot, if any, is written, and its threads and their
+        // capabilities are gone.
+        ready();
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
         loop {
@@ -269,6 +295,59 @@ impl<'s, W: Write> Writer<'s, W> {
         self.sink.summary(&self.line)
     }
 
+    /// Holds the live stream until the /proc snapshot is done (and GRACE longer, for
+    /// execs under way then), writes the snapshot's records but those of processes the
+    /// held stream introduces by an exec of their own (`ProcessEvent::introduced_by`),
+    /// then the held stream. Ok(false) when stdout is closed.
+    fn write_snapshot(&mut self, scan: JoinHandle<Scan>, rx: &Receiver<Batch>, spent: &Sender<Batch>) -> Result<bool> {
+        let mut held: Vec<Batch> = Vec::new();
+        // Looks at `done` every few ms: the scan's end is not signalled on the channel.
+        let mut hold_until = |done: &dyn Fn() -> bool| {
+            while !done() {
+                match rx.recv_timeout(Duration::from_millis(2)) {
+                    Ok(batch) => held.push(batch),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        };
+        hold_until(&|| scan.is_finished());
+        let scan = scan.join().expect("the /proc snapshot panicked");
+        let grace = Instant::now() + SNAPSHOT_GRACE;
+        hold_until(&|| Instant::now() >= grace);
+        let index = self.sources.index(Some(Kind::Process));
+        // The held stream's successful execs, by process.
+        let mut execs: HashMap<ExecId, Vec<&ExecEvent>> = HashMap::new();
+        for (_, event) in held.iter().flatten() {
+            if let Event::Exec(exec) = event {
+                if exec.ret == 0 {
+                    execs.entry(self.render.exec_id(exec.start_ns, exec.task.pid)).or_default().push(exec);
+                }
+            }
+        }
+        let mut superseded = 0;
+        for process in scan.processes {
+            if execs.get(&process.exec_id(&self.render)).is_some_and(|execs| process.introduced_by(execs)) {
+                superseded += 1;
+            } else if !self.write_event(index, &Event::Process(process))? {
+                return Ok(false);
+            }
+        }
+        drop(execs);
+        self.user[index].filtered += scan.filtered;
+        self.snapshot_counts =
+            Some(SnapshotCounts { listed: scan.listed, superseded, vanished: scan.vanished, unread: scan.unread, duration_ns: scan.duration_ns });
+        for batch in held {
+            for (index, event) in &batch {
+                if !self.write_event(*index, event)? {
+                    return Ok(false);
+                }
+            }
+            let _ = spent.try_send(batch);
+        }
+        self.flush()
+    }
+
     /// Writes what periodic producer `i` makes now. Ok(false) when stdout is closed.
     fn write_periodic(&mut self, i: usize) -> Result<bool> {
         for event in (self.periodic[i].0.produce)()? {
@@ -316,7 +395,7 @@ impl<'s, W: Write> Writer<'s, W> {
                 source.kind.name(),
                 Counts {
                     emitted: user.emitted,
-                    filtered: kernel.filtered,
+                    filtered: kernel.filtered + user.filtered,
                     lost: kernel.lost,
                     pairing_misses: kernel.pairing_misses,
                     malformed: self.malformed[index].load(Ordering::Relaxed),
@@ -355,6 +434,7 @@ impl<'s, W: Write> Writer<'s, W> {
             follow: self.follower.as_ref().map(Follower::counts).transpose()?,
             perf_lost: self.events.perf_lost(),
             skipped,
+            snapshot: self.snapshot_counts.clone(),
         })
     }
 

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kinds",
             "kinds::open",
             "kinds::exec",
+            "kinds::exec::snapshot",
             "kinds::exit",
             "kinds::connect",
             "kinds::accept",

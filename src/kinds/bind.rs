@@ -55,7 +55,7 @@ impl Tracer for Bind {
         let hooks = Hooks::new(Self::NAME, vec!["bind".into(), "listen".into()]).on::<BindBpfSkel>();
         let listens = MapHandle::try_from(&skel.maps.listen_counters).context("reading the listen counters")?;
         let sources = vec![counted(Kind::Bind, &skel)?, Source { kind: Kind::Listen, counters: Some(listens), skippable: None }];
-        Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
+        Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new(skel) })
     }
 }
 

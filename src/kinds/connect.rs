@@ -88,7 +88,7 @@ impl Tracer for Connect {
             handed: MapHandle::try_from(&skel.maps.handed).context("reading the pending connects")?,
         };
         let periodic = Periodic { every: None, produce: Box::new(move || still_pending.take()) };
-        Ok(Loaded { hooks, sources, periodic: Some(periodic), dedup: None, attached: Box::new(skel) })
+        Ok(Loaded { hooks, sources, periodic: Some(periodic), dedup: None, snapshot: None, attached: Box::new(skel) })
     }
 }
 

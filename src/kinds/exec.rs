@@ -19,13 +19,16 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Comm, Decoder, Record, Task};
 use crate::identity::ExecId;
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{Hooks, Loaded, Shared};
+use crate::loader::{Hooks, Loaded, Shared, Source};
 use crate::clock::Timestamp;
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::schema::Field;
 use crate::path::{self, FullPath};
 use crate::transport::Transport;
 use crate::{errno, plain_abi, text};
+
+pub(crate) mod snapshot;
+pub(crate) use snapshot::ProcessEvent;
 
 /// Default for --max-arg-bytes.
 pub(crate) const DEFAULT_MAX_ARG_BYTES: u32 = exec_abi::EXEC_ARGS_DEFAULT.0;
@@ -56,6 +59,13 @@ pub(crate) struct ExecOptions {
     #[arg(long, value_name = "N", default_value_t = MAX_ANCESTORS,
           value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_ANCESTORS)))]
     pub(crate) ancestors: u32,
+    /// Begin with one `process` record per process already running, read from /proc
+    /// once tracing is live (on by default in `all`; never with `-- CMD`).
+    #[arg(long)]
+    pub(crate) snapshot: bool,
+    /// In `all`: no `process` records of the processes already running.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub(crate) no_snapshot: bool,
 }
 
 pub(crate) struct Exec;
@@ -67,6 +77,11 @@ impl Tracer for Exec {
 
     fn load(shared: &Shared, options: &ExecOptions) -> Result<Loaded> {
         shared.tp_btf_or_tracepoint("sched_process_exec", |btf| load_with(shared, options, btf))
+    }
+
+    /// `all` begins with the processes already running unless told not to.
+    fn in_all(options: &mut ExecOptions) {
+        options.snapshot = !options.no_snapshot;
     }
 }
 
@@ -112,7 +127,12 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
     }
     let skel = shared.load_and_attach::<ExecBpfSkel>(open)?;
     shared.live(&skel, &slots, probe_calls)?;
-    Loaded::ring(Kind::Exec, skel, hooks)
+    let mut loaded = Loaded::ring(Kind::Exec, skel, hooks)?;
+    if options.snapshot {
+        loaded.sources.push(Source { kind: Kind::Process, counters: None, skippable: None });
+        loaded.snapshot = Some(options.max_arg_bytes as usize);
+    }
+    Ok(loaded)
 }
 
 /// A child that execs this binary and exits (`live::child`: it reaches

@@ -80,7 +80,7 @@ impl Tracer for Lsm {
         // One object counts for both records: its kernel counts (filtered, lost) are
         // reported under lsm_file_open.
         let sources = vec![counted(Kind::LsmFileOpen, &skel)?, Source { kind: Kind::LsmConnect, counters: None, skippable: None }];
-        Ok(Loaded { hooks, sources, periodic: None, dedup: None, attached: Box::new(skel) })
+        Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new(skel) })
     }
 }
 

@@ -138,7 +138,7 @@ macro_rules! registry {
 
 registry! {
     open: Open => Open(OpenEvent);
-    exec: Exec => Exec(ExecEvent);
+    exec: Exec => Exec(ExecEvent), Process(ProcessEvent);
     exit: Exit => Exit(ExitEvent);
     connect: Connect => Connect(ConnectEvent), ConnectResult(ConnectResultEvent);
     accept: Accept => Accept(AcceptEvent);
@@ -230,6 +230,9 @@ pub(crate) trait Tracer: Sync + 'static {
     fn check(_options: &Self::Options) -> Result<(), String> {
         Ok(())
     }
+
+    /// Its options as part of `all`, where some defaults differ.
+    fn in_all(_options: &mut Self::Options) {}
 }
 
 /// How `all` treats a kind.
@@ -274,7 +277,10 @@ impl<T: Tracer> Registered for T {
     }
 
     fn select(&self, matches: &ArgMatches, in_all: bool) -> Result<Selected, clap::Error> {
-        let options = T::Options::from_arg_matches(matches)?;
+        let mut options = T::Options::from_arg_matches(matches)?;
+        if in_all {
+            T::in_all(&mut options);
+        }
         T::check(&options).map_err(|reason| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{reason}\n")))?;
         let optional = match T::IN_ALL {
             InAll::IfAvailable { unavailable } if in_all => Some(unavailable),

@@ -259,7 +259,7 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     } else {
         (vec![counted(Kind::Syscall, &skel)?], None)
     };
-    Ok(Loaded { hooks, sources, periodic, dedup: None, attached: Box::new((skel, links)) })
+    Ok(Loaded { hooks, sources, periodic, dedup: None, snapshot: None, attached: Box::new((skel, links)) })
 }
 
 /// Count mode: what the kernel aggregated, as records of the change since last time.

@@ -79,7 +79,7 @@ impl Tracer for Traffic {
         let alert = options.alert_bytes_per_sec;
         let periodic = Periodic { every: Some(options.interval), produce: Box::new(move || snapshots.snapshot(alert)) };
         let sources = vec![counted(Kind::Traffic, &skel)?, Source { kind: Kind::Alert, counters: None, skippable: None }];
-        Ok(Loaded { hooks, sources, periodic: Some(periodic), dedup: None, attached: Box::new((skel, links)) })
+        Ok(Loaded { hooks, sources, periodic: Some(periodic), dedup: None, snapshot: None, attached: Box::new((skel, links)) })
     }
 }
 

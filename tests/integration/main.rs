@@ -28,6 +28,7 @@ mod paths;
 mod privileges;
 mod readme;
 mod records;
+mod snapshot;
 mod syscalls;
 mod text;
 mod traffic;

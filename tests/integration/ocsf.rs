@@ -22,6 +22,7 @@ fn validators() -> &'static [(u64, jsonschema::Validator)] {
             (1001, include_str!("../ocsf/file_activity.json")),
             (1007, include_str!("../ocsf/process_activity.json")),
             (4001, include_str!("../ocsf/network_activity.json")),
+            (5015, include_str!("../ocsf/process_query.json")),
         ]
         .into_iter()
         .map(|(class, schema)| {
@@ -113,6 +114,12 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     let release = nix::sys::utsname::uname().unwrap().release().to_str().unwrap().to_owned();
     let device = json!({"type_id": 0, "hostname": host, "os": {"name": "Linux", "type_id": 200, "version": release}});
 
+    // The child, running before tracing began: Process Query, Query, Exists.
+    let found = the(&out, 5015, 1, |e| e["process"]["pid"] == pid);
+    assert_eq!((&found["query_result_id"], &found["process"]["uid"]), (&json!(1), &json!(id)), "{found}");
+    assert_eq!(found["process"]["parent_process"], json!({"pid": std::process::id(), "uid": our_id}), "{found}");
+    assert_eq!(found["metadata"]["profiles"], json!(["host"]), "{found}");
+
     // exec: Process Activity, Launch. The failed one, under the name the child set ...
     let failed = the(&out, 1007, 1, |e| e["process"]["pid"] == pid && e["status_id"] == 2);
     assert_eq!(failed["process"]["name"], "s11-ocsf");
@@ -185,7 +192,7 @@ fn every_kind_of_all_is_a_valid_ocsf_event() {
     assert_eq!((ids(start), &start["unmapped"]["kind"], &start["unmapped"]["format"]), ((0, 99, 99), &json!("start"), &json!("ocsf")));
     crate::records::check(&start["unmapped"]).unwrap();
     let counts = &summary(&out)["unmapped"]["counts"];
-    let emitted: u64 = ["open", "exec", "exit", "connect", "traffic", "alert"].iter().map(|k| counts[k]["emitted"].as_u64().unwrap()).sum();
+    let emitted: u64 = ["open", "exec", "process", "exit", "connect", "traffic", "alert"].iter().map(|k| counts[k]["emitted"].as_u64().unwrap()).sum();
     assert_eq!(emitted as usize, out.records.len() - 2);
 }
 

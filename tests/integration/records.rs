@@ -50,6 +50,7 @@ macro_rules! task_record {
 pub enum Record {
     Open(Open),
     Exec(Exec),
+    Process(Process),
     Exit(Exit),
     Connect(Connect),
     ConnectResult(ConnectResult),
@@ -167,6 +168,31 @@ task_record! {
         errno: Option<String>,
         ancestors: Vec<Ancestor>,
         ancestors_truncated: bool,
+    }
+}
+
+task_record! {
+    Process {
+        exec_id: String,
+        #[serde(deserialize_with = "nullable")]
+        parent_exec_id: Option<String>,
+        start_time: String,
+        state: String,
+        kernel_thread: bool,
+        euid: u32,
+        #[serde(deserialize_with = "nullable")]
+        exe: Option<String>,
+        #[serde(default)]
+        exe_hex: Option<String>,
+        fileless: bool,
+        argv: Vec<String>,
+        #[serde(default)]
+        argv_hex: Option<Vec<String>>,
+        argv_truncated: bool,
+        #[serde(deserialize_with = "nullable")]
+        cwd: Option<String>,
+        #[serde(default)]
+        cwd_hex: Option<String>,
     }
 }
 
@@ -546,6 +572,20 @@ pub struct Summary {
     /// By hook: the runs of a program the kernel skipped, when any were.
     #[serde(default)]
     pub skipped: BTreeMap<String, u64>,
+    /// The /proc snapshot (`all`, `exec --snapshot`).
+    #[serde(default)]
+    pub snapshot: Option<SnapshotCounts>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotCounts {
+    pub listed: u64,
+    pub superseded: u64,
+    pub vanished: u64,
+    pub unread: u64,
+    pub duration_ns: u64,
 }
 
 #[allow(dead_code)]
