@@ -200,12 +200,26 @@ pub(crate) struct Ancestor {
 impl ExecEvent {
     /// The arguments, in order; empty arguments are kept.
     pub(crate) fn argv(&self) -> Vec<&[u8]> {
-        if self.args.is_empty() {
-            return Vec::new();
-        }
-        let args = self.args.strip_suffix(&[0]).unwrap_or(&self.args);
-        args.split(|&b| b == 0).collect()
+        split_args(&self.args)
     }
+}
+
+/// argv as the kernel holds it (each argument followed by a NUL; when cut, the last may
+/// lack its NUL), as its arguments, in order, empty ones kept. Exec records' and
+/// `process` records' (/proc/PID/cmdline) alike.
+fn split_args(args: &[u8]) -> Vec<&[u8]> {
+    if args.is_empty() {
+        return Vec::new();
+    }
+    args.strip_suffix(&[0]).unwrap_or(args).split(|&b| b == 0).collect()
+}
+
+/// Each argument as records show it, and every argument's bytes as hex when one of
+/// them is not UTF-8.
+fn rendered_argv<'a>(raw: &[&'a [u8]]) -> (Vec<Cow<'a, str>>, Option<Vec<String>>) {
+    let rendered: Vec<text::Rendered<'_>> = raw.iter().map(|a| text::render(a)).collect();
+    let hex = rendered.iter().any(|r| r.hex.is_some()).then(|| raw.iter().map(|a| text::hex(a)).collect());
+    (rendered.into_iter().map(|r| r.text).collect(), hex)
 }
 
 plain_abi!(exec_event);
@@ -479,13 +493,9 @@ impl ExecEvent {
             .collect()
     }
 
-    /// The arguments as records show them, and every argument's bytes as hex when one
-    /// of them is not UTF-8.
+    /// The arguments as records show them (`rendered_argv`).
     fn rendered_argv(&self) -> (Vec<Cow<'_, str>>, Option<Vec<String>>) {
-        let raw = self.argv();
-        let rendered: Vec<text::Rendered<'_>> = raw.iter().map(|a| text::render(a)).collect();
-        let hex = rendered.iter().any(|r| r.hex.is_some()).then(|| raw.iter().map(|a| text::hex(a)).collect());
-        (rendered.into_iter().map(|r| r.text).collect(), hex)
+        rendered_argv(&self.argv())
     }
 }
 

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::ExecEvent;
+use super::{rendered_argv, split_args, ExecEvent};
 use crate::clock::{self, Timestamp};
 use crate::columns::{escape, time_of_day, Header};
 use crate::event::{push_task_line, Comm, Record, RecordContext, Task};
@@ -69,11 +69,7 @@ pub(crate) struct ProcessEvent {
 
 impl ProcessEvent {
     fn argv(&self) -> Vec<&[u8]> {
-        if self.args.is_empty() {
-            return Vec::new();
-        }
-        let args = self.args.strip_suffix(&[0]).unwrap_or(&self.args);
-        args.split(|&b| b == 0).collect()
+        split_args(&self.args)
     }
 
     /// This record's exec_id.
@@ -395,14 +391,6 @@ impl Record for ProcessEvent {
         let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &escape(&self.task.comm), &self.task.pid, &self.task.ppid, &state];
         Self::TEXT.row(line, &cells, &args);
     }
-}
-
-/// Each argument as records show it, and every argument's bytes as hex when one of
-/// them is not UTF-8.
-fn rendered_argv<'a>(raw: &[&'a [u8]]) -> (Vec<Cow<'a, str>>, Option<Vec<String>>) {
-    let rendered: Vec<text::Rendered<'_>> = raw.iter().map(|a| text::render(a)).collect();
-    let hex = rendered.iter().any(|r| r.hex.is_some()).then(|| raw.iter().map(|a| text::hex(a)).collect());
-    (rendered.into_iter().map(|r| r.text).collect(), hex)
 }
 
 /// Process Query: Query.
