@@ -1,6 +1,7 @@
 //! Who a process is: exec and exit records' `exec_id`, `parent_exec_id` and `ancestors`
 //! against what /proc says of the same processes, pid reuse, and `fileless` execs.
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -113,7 +114,7 @@ fn exec_ids_and_ancestors_are_what_proc_says() {
 fn sleep_at(pid: u32, marker: &str) -> std::process::Child {
     for _ in 0..100 {
         std::fs::write("/proc/sys/kernel/ns_last_pid", (pid - 1).to_string()).unwrap();
-        let mut child = Command::new("/bin/sleep").args(["5", marker]).spawn().unwrap();
+        let mut child = Command::new("/bin/sleep").arg0(marker).arg("5").spawn().unwrap();
         if child.id() == pid {
             return child;
         }
@@ -149,7 +150,8 @@ fn a_reused_pid_gets_a_new_id() {
     let out = trace.stop();
     out.assert_success();
     assert_ne!(ids[0], ids[1]);
-    let execs: Vec<&Value> = out.of_kind("exec").filter(|r| r["argv"][2] == marker.as_str() && r["ret"] == 0).collect();
+    // The tries that got another pid exec'd too: only those at `pid` count.
+    let execs: Vec<&Value> = out.of_kind("exec").filter(|r| r["argv"][0] == marker.as_str() && r["pid"] == pid && r["ret"] == 0).collect();
     assert_eq!(execs.len(), 2, "{execs:?}");
     let us = chain(std::process::id());
     for (exec, id) in execs.iter().zip(&ids) {
