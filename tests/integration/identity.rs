@@ -110,9 +110,10 @@ fn exec_ids_and_ancestors_are_what_proc_says() {
 }
 
 /// Writes `pid - 1` to the init pid namespace's ns_last_pid and spawns `sleep`, until
-/// it gets `pid` (another fork may take it first).
+/// it gets `pid` (another fork may take it first: the suite's other tests fork all the
+/// time, and one CI run lost the race 32 times in two rounds).
 fn sleep_at(pid: u32, marker: &str) -> std::process::Child {
-    for _ in 0..100 {
+    for _ in 0..1000 {
         std::fs::write("/proc/sys/kernel/ns_last_pid", (pid - 1).to_string()).unwrap();
         let mut child = Command::new("/bin/sleep").arg0(marker).arg("5").spawn().unwrap();
         if child.id() == pid {
