@@ -399,9 +399,13 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
  *    the call, and the second an in-flight map overflowing too.
  */
 #ifdef SYSNOOP_PAIRED
+/* An object whose entries are big may hold fewer (bpf/privilege.bpf.c). */
+#ifndef SYSNOOP_PAIRED_MAX
+#define SYSNOOP_PAIRED_MAX SYSNOOP_INFLIGHT_MAX
+#endif
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SYSNOOP_INFLIGHT_MAX);
+	__uint(max_entries, SYSNOOP_PAIRED_MAX);
 	__type(key, __u32); /* thread id */
 	__type(value, SYSNOOP_PAIRED);
 } inflight SEC(".maps");
@@ -500,6 +504,20 @@ static __always_inline void user_sockaddr(const void *uaddr, __u32 addrlen, __u1
 			len = 0;
 		*path_len = len;
 	}
+}
+
+/* The current task's open file `fd`, or NULL. */
+static __always_inline struct file *task_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
 }
 
 /* The socket behind `fd` of the current task, or NULL. */

@@ -219,20 +219,6 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
 	name_path_bounded(dentry, vfsmnt, source, out, SN_PATH_STEPS_BOUNDED);
 }
 
-/* The current task's open file `fd`, or NULL. */
-static __always_inline struct file *task_file(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
-}
-
 #ifndef AT_FDCWD
 #define AT_FDCWD -100
 #endif

@@ -63,6 +63,9 @@ enum sysnoop_kind {
 	SN_KIND_BIND = 10,
 	SN_KIND_LISTEN = 11,
 	SN_KIND_FILE = 12,
+	SN_KIND_CRED = 13,
+	SN_KIND_PTRACE = 14,
+	SN_KIND_BPF_PROG = 15,
 	/* One past the last: the Rust registry asserts each value below has a decoder. */
 	SN_KIND_NR,
 };

@@ -585,6 +585,7 @@ mod tests {
                 required("accept"),
                 required("bind"),
                 required("file"),
+                required("priv"),
                 ("lsm", Some("lsm is not traced")),
                 ("traffic", Some("traffic is not counted"))
             ]

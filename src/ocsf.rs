@@ -189,6 +189,7 @@ pub(crate) fn duration_ms(ns: u64) -> u64 {
 pub(crate) enum Class {
     Base = 0,
     FileSystem = 1001,
+    Kernel = 1003,
     Process = 1007,
     Network = 4001,
     ProcessQuery = 5015,

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kinds::accept",
             "kinds::bind",
             "kinds::file",
+            "kinds::privilege",
             "kinds::syscall",
             "kinds::lsm",
             "kinds::traffic",

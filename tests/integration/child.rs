@@ -44,6 +44,14 @@
 //!   file-calls                 in the current directory, each file-changing call by its
 //!                              own syscall number (the legacy forms glibc no longer
 //!                              uses among them), some failing: see file_calls()
+//!   priv-calls                 as root: ptrace a child (attach, peek, detach), a child that
+//!                              calls PTRACE_TRACEME, a failed peek; a BPF program load
+//!                              and a refused one; then setgroups,
+//!                              setresgid, setregid, setfsgid, setfsuid, capset, setresuid
+//!                              to 1000 and the setuid(0) and setgid(0) that then fail:
+//!                              see priv_calls(). Reports its pid, as `fd` the pid of
+//!                              the child that called PTRACE_TRACEME, and as `id` the
+//!                              BPF program's id
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
 //!   threads N                  start threads until the process has N, each blocked for good
@@ -150,6 +158,10 @@ fn child_process() {
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#))
             }),
             ["file-calls"] => file_calls(),
+            ["priv-calls"] => {
+                let (traceme, prog_id) = priv_calls();
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":0,"fd":{traceme},"id":{prog_id}}}"#));
+            }
             ["send", target, n] => {
                 use std::io::Write as _;
                 let mut stream = std::net::TcpStream::connect(target.parse::<std::net::SocketAddr>().unwrap()).unwrap();
@@ -455,6 +467,8 @@ pub struct Opened {
     pub error: i64,
     /// What readlink(/proc/self/fd/N) gave the child right after the open.
     pub link: Option<String>,
+    /// priv-calls: the id of the BPF program it loaded.
+    pub id: u64,
 }
 
 /// `sysnoop ... -- CMD` for a child running `script`: CMD, and the environment variable
@@ -535,6 +549,7 @@ fn opened(reports: &[serde_json::Value]) -> Vec<Opened> {
             sport: r["sport"].as_u64().unwrap_or(0),
             error: r["error"].as_i64().unwrap_or(-1),
             link: r["link"].as_str().map(str::to_owned),
+            id: r["id"].as_u64().unwrap_or(0),
         })
         .collect()
 }
@@ -714,6 +729,95 @@ fn serve(kind: &str, target: &str, n: usize, report: impl Fn(i64, i32, u16)) {
 
 /// file-calls: every call `sysnoop file` traces, by number, in the current directory;
 /// a failing one after most (a missing file, an existing name, a bad descriptor).
+/// The privilege calls of `priv-calls`, by their syscall numbers (the set*id ones: glibc
+/// would repeat them in every thread). Returns the pid of the child that called
+/// PTRACE_TRACEME, and the id of the BPF program it loaded.
+fn priv_calls() -> (i32, u32) {
+    use libc::{c_long, SYS_capset, SYS_ptrace, SYS_setfsgid, SYS_setfsuid, SYS_setgid, SYS_setgroups, SYS_setregid, SYS_setresgid, SYS_setresuid, SYS_setuid};
+    // SAFETY: fork() in a single-threaded child process; raw system calls on memory this
+    // function owns.
+    unsafe {
+        let call = |nr: c_long, args: [c_long; 4]| libc::syscall(nr, args[0], args[1], args[2], args[3]);
+        // A tracee: attached, one word of it read, detached, then killed.
+        static WORD: c_long = 0x0053_5953_4e4f_4f50; // read back from the tracee's copy
+        let tracee = libc::fork();
+        if tracee == 0 {
+            loop {
+                libc::pause();
+            }
+        }
+        let mut peeked: c_long = 0;
+        let mut status = 0;
+        call(SYS_ptrace, [libc::PTRACE_ATTACH as c_long, tracee as c_long, 0, 0]);
+        libc::waitpid(tracee, &mut status, 0);
+        call(SYS_ptrace, [libc::PTRACE_PEEKDATA as c_long, tracee as c_long, &WORD as *const c_long as c_long, &mut peeked as *mut c_long as c_long]);
+        call(SYS_ptrace, [libc::PTRACE_DETACH as c_long, tracee as c_long, 0, 0]);
+        libc::kill(tracee, libc::SIGKILL);
+        libc::waitpid(tracee, &mut status, 0);
+        assert_eq!(peeked, WORD);
+        // A peek at a process that is not a tracee: ESRCH.
+        call(SYS_ptrace, [libc::PTRACE_PEEKDATA as c_long, 1, 0, 0]);
+        // A child that asks to be traced by this process, then exits.
+        let traceme = libc::fork();
+        if traceme == 0 {
+            libc::syscall(SYS_ptrace, libc::PTRACE_TRACEME, 0, 0, 0);
+            libc::_exit(0);
+        }
+        libc::waitpid(traceme, &mut status, 0);
+        // A BPF socket filter "sn_test" (`r0 = 0; exit`), then one of no instructions (E2BIG).
+        let (prog_fd, prog_id) = load_socket_filter(2);
+        load_socket_filter(0);
+        libc::close(prog_fd);
+        // Root gives itself up: groups, gids, then capabilities, then uids.
+        let groups: [libc::gid_t; 2] = [200, 100];
+        call(SYS_setgroups, [2, groups.as_ptr() as c_long, 0, 0]);
+        call(SYS_setresgid, [1000, 1000, -1, 0]);
+        call(SYS_setregid, [-1, 1001, 0, 0]);
+        call(SYS_setfsgid, [2000, 0, 0, 0]);
+        call(SYS_setfsuid, [1000, 0, 0, 0]);
+        let keep = (1u32 << 7) | (1u32 << 6); // CAP_SETUID, CAP_SETGID
+        let header = [0x2008_0522u32, 0]; // _LINUX_CAPABILITY_VERSION_3, this process
+        let data = [keep, keep, 0, 0, 0, 0]; // effective, permitted, inheritable; low then high words
+        call(SYS_capset, [header.as_ptr() as c_long, data.as_ptr() as c_long, 0, 0]);
+        call(SYS_setresuid, [1000, 1000, 1000, 0]);
+        // No way back: EPERM, and setfsuid(0) leaves fsuid at 1000.
+        call(SYS_setuid, [0, 0, 0, 0]);
+        call(SYS_setgid, [0, 0, 0, 0]);
+        call(SYS_setfsuid, [0, 0, 0, 0]);
+        (traceme, prog_id)
+    }
+}
+
+/// bpf(BPF_PROG_LOAD) of a socket filter named "sn_test" of `insns` instructions (2:
+/// `r0 = 0; exit`; 0 is refused: E2BIG): its fd (or -1) and the id the kernel gave it.
+fn load_socket_filter(insns: u32) -> (i32, u32) {
+    use libc::c_long;
+    let code: [u64; 2] = [0xb7, 0x95]; // BPF_ALU64|BPF_MOV|BPF_K r0 = 0; BPF_JMP|BPF_EXIT
+    let license = b"GPL\0";
+    // union bpf_attr's BPF_PROG_LOAD part: prog_type, insn_cnt, insns, license, ..., prog_name at 48.
+    let mut attr = [0u8; 128];
+    attr[0..4].copy_from_slice(&1u32.to_ne_bytes()); // BPF_PROG_TYPE_SOCKET_FILTER
+    attr[4..8].copy_from_slice(&insns.to_ne_bytes());
+    attr[8..16].copy_from_slice(&(code.as_ptr() as u64).to_ne_bytes());
+    attr[16..24].copy_from_slice(&(license.as_ptr() as u64).to_ne_bytes());
+    attr[48..55].copy_from_slice(b"sn_test");
+    // SAFETY: bpf() reads the attributes and the memory they point to, all of it ours.
+    let fd = unsafe { libc::syscall(libc::SYS_bpf, 5 as c_long, attr.as_ptr() as c_long, attr.len() as c_long) } as i32;
+    if fd < 0 {
+        return (-1, 0);
+    }
+    // BPF_OBJ_GET_INFO_BY_FD: struct bpf_prog_info has the id at 4.
+    let mut info = [0u8; 64];
+    let mut get = [0u8; 16];
+    get[0..4].copy_from_slice(&(fd as u32).to_ne_bytes());
+    get[4..8].copy_from_slice(&(info.len() as u32).to_ne_bytes());
+    get[8..16].copy_from_slice(&(info.as_mut_ptr() as u64).to_ne_bytes());
+    // SAFETY: the kernel writes at most info_len bytes into `info`.
+    let ret = unsafe { libc::syscall(libc::SYS_bpf, 15 as c_long, get.as_ptr() as c_long, get.len() as c_long) };
+    assert_eq!(ret, 0, "BPF_OBJ_GET_INFO_BY_FD");
+    (fd, u32::from_ne_bytes(info[4..8].try_into().unwrap()))
+}
+
 fn file_calls() {
     use libc::{c_long, SYS_chmod, SYS_chown, SYS_fchmod, SYS_fchown, SYS_fchownat, SYS_lchown, SYS_link, SYS_linkat, SYS_mkdir, SYS_mkdirat, SYS_mknod};
     use libc::{

@@ -110,7 +110,10 @@ fn all_shows_exec_opens_and_exit_in_order() {
     // written, with nothing lost, malformed or left unwritten.
     let counts = out.summary()["counts"].as_object().unwrap();
     let kinds: Vec<&str> = counts.keys().map(String::as_str).collect();
-    assert_eq!(kinds, ["accept", "alert", "bind", "connect", "connect_result", "exec", "exit", "file", "listen", "open", "process", "traffic"]);
+    assert_eq!(
+        kinds,
+        ["accept", "alert", "bind", "bpf_prog", "connect", "connect_result", "cred", "exec", "exit", "file", "listen", "open", "process", "ptrace", "traffic"]
+    );
     for (kind, c) in counts {
         assert_eq!(c["emitted"], out.of_kind(kind).count(), "{kind}: {c}");
         for zero in ["lost", "malformed", "unwritten"] {

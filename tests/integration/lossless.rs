@@ -142,7 +142,7 @@ fn threads_killed_inside_blocking_calls_leave_nothing_behind() {
     let trace = Trace::start(&["all", "-n", "s9-block"]);
     let held = Held::by(trace.pid());
     let inflight = held.maps_named("inflight");
-    assert_eq!(inflight.len(), 4, "exec, connect, accept and bind pair their calls: {inflight:?}");
+    assert_eq!(inflight.len(), 5, "exec, connect, accept, bind and priv pair their calls: {inflight:?}");
     let hexed = |p: &Path| hex(p.as_os_str().as_bytes());
     let waiting = Waiting::spawn(&["comm s9-block".into(), format!("block open {}", hexed(&fifo)), format!("block connect {}", hexed(&socket)), "wait".into()]);
     let blocked = [blocked_in(waiting.pid, "openat"), blocked_in(waiting.pid, "connect")];
@@ -207,6 +207,10 @@ const FILE_SYSCALLS: [&str; 25] = [
     "utimensat",
 ];
 
+/// The calls `sysnoop priv` traces: an enter and an exit program each.
+const PRIV_SYSCALLS: [&str; 11] =
+    ["setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", "capset", "ptrace"];
+
 /// kill -9 gives sysnoop no chance to clean up: the kernel must drop everything with
 /// its last fd.
 #[test]
@@ -219,10 +223,12 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     // sched_process_exec and the enter and exit of each failed-exec syscall this kernel
     // has, exit's sched_process_exit, connect's enter and exit and inet_sock_set_state,
     // accept's and accept4's, bind's and listen's enter and exit, file's exit of each
-    // file syscall this kernel has, traffic's ingress and egress; a link for each.
+    // file syscall this kernel has, priv's enter and exit of each privilege syscall it
+    // has and bpf's exit, traffic's ingress and egress; a link for each.
     let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
     let files = FILE_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
-    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2;
+    let privs = PRIV_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2 * privs + 1 + 2;
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, connect's awaited outcomes, traffic's
@@ -234,9 +240,10 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     maps.extend(["counters", "inflight", "accept_b.bss", "accept_b.rodata"]);
     maps.extend(["counters", "inflight", "bind_bpf.bss", "bind_bpf.rodata", "listen_counters"]);
     maps.extend(["counters", "heap", "path_scratch", "file_bpf.bss", "file_bpf.rodata"]);
+    maps.extend(["counters", "inflight", "ptrace_counters", "bpf_counters", "pending_heap", "cred_heap", "privileg.bss", "privileg.rodata"]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
-    maps.extend(["cgroup_filter", "followed"].repeat(7)); // exec, exit, connect, accept, bind, file, traffic's placeholders
-    maps.extend(per_object().repeat(7));
+    maps.extend(["cgroup_filter", "followed"].repeat(8)); // exec, exit, connect, accept, bind, file, priv, traffic's placeholders
+    maps.extend(per_object().repeat(8));
     maps.sort_unstable();
     assert_eq!(held.map_names(), maps, "{held:?}");
     held.assert_in_kernel();

@@ -25,6 +25,7 @@ mod lsm;
 mod ocsf;
 mod open;
 mod paths;
+mod priv_calls;
 mod privileges;
 mod readme;
 mod records;

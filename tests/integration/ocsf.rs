@@ -20,6 +20,7 @@ fn validators() -> &'static [(u64, jsonschema::Validator)] {
         [
             (0, include_str!("../ocsf/base_event.json")),
             (1001, include_str!("../ocsf/file_activity.json")),
+            (1003, include_str!("../ocsf/kernel_activity.json")),
             (1007, include_str!("../ocsf/process_activity.json")),
             (4001, include_str!("../ocsf/network_activity.json")),
             (5015, include_str!("../ocsf/process_query.json")),
@@ -339,4 +340,54 @@ fn records_without_a_class_are_base_events() {
 fn same_ms(ocsf_ms: &Value, native: &Value) -> bool {
     let ms = sysnoop::clock::Timestamp(i128::from(ocsf_ms.as_i64().unwrap()) * 1_000_000).to_string();
     ms[..23] == native.as_str().unwrap()[..23]
+}
+
+/// cred and ptrace: Process Activity. Set User ID for a call that sets user ids (the
+/// actor with its user before, the process with its user after), Other for the rest;
+/// ptrace's attach is Open, with the target as the process.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn privilege_calls_are_process_activity() {
+    require_bpf();
+    let waiting = child::Waiting::spawn(&["wait".into(), "priv-calls".into()]);
+    let pid = waiting.pid;
+    let trace = Trace::start(&["priv", "--format", "ocsf", "--follow", &pid.to_string()]);
+    let reports = waiting.go();
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let mine = |syscall: &'static str| move |e: &Value| e["actor"]["process"]["pid"] == pid && e["unmapped"]["syscall"] == syscall;
+    let setresuid = the(&out, 1007, 5, mine("setresuid"));
+    assert_eq!((&setresuid["actor"]["user"]["uid"], &setresuid["process"]["user"]["uid"], &setresuid["status_id"]), (&json!("0"), &json!("1000"), &json!(1)));
+    assert_eq!(setresuid["process"]["uid"], setresuid["unmapped"]["exec_id"]);
+    let setgid = the(&out, 1007, 99, mine("setgid"));
+    assert_eq!((&setgid["status_id"], &setgid["status_detail"]), (&json!(2), &json!("EPERM")));
+    the(&out, 1007, 99, mine("capset"));
+    let attach = the(&out, 1007, 3, |e| e["actor"]["process"]["pid"] == pid && e["unmapped"]["request"] == "PTRACE_ATTACH");
+    let tracee = attach["unmapped"]["target_pid"].clone();
+    assert_eq!((&attach["process"]["pid"], &attach["process"]["uid"]), (&tracee, &attach["unmapped"]["target"]["exec_id"]));
+    let traceme = the(&out, 1007, 3, |e| e["actor"]["process"]["pid"] == reports[0].fd);
+    assert_eq!((&traceme["process"]["pid"], &traceme["unmapped"]["request"]), (&json!(pid), &json!("PTRACE_TRACEME")));
+    let failed = the(&out, 1007, 99, |e| e["actor"]["process"]["pid"] == pid && e["unmapped"]["errno"] == "ESRCH");
+    assert_eq!((&failed["process"], &failed["status_detail"]), (&json!({"pid": 1}), &json!("ESRCH")));
+}
+
+/// bpf_prog: Kernel Activity, Create (OCSF has no class for BPF): `kernel` names the
+/// program and its type; a refused load is a Failure.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn bpf_program_loads_are_kernel_activity() {
+    require_bpf();
+    let waiting = child::Waiting::spawn(&["wait".into(), "priv-calls".into()]);
+    let pid = waiting.pid;
+    let trace = Trace::start(&["priv", "--format", "ocsf", "--follow", &pid.to_string()]);
+    let reports = waiting.go();
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let loads: Vec<&Value> = of(&out, 1003, 1).filter(|e| e["actor"]["process"]["pid"] == pid).collect();
+    assert_eq!(loads.len(), 2, "{loads:#?}");
+    assert_eq!(
+        (&loads[0]["kernel"], &loads[0]["status_id"], &loads[0]["unmapped"]["id"]),
+        (&json!({"name": "sn_test", "type": "bpf_prog:socket_filter", "type_id": 99}), &json!(1), &json!(reports[0].id))
+    );
+    assert_eq!((&loads[1]["status_id"], &loads[1]["status_detail"]), (&json!(2), &json!("E2BIG")));
 }

@@ -108,7 +108,9 @@ fn each_kind_runs_with_exactly_its_capabilities() {
     let tracers: Vec<&str> = ["bpf", "perfmon", "dac_read_search"].iter().chain(perf).copied().collect();
     // traffic sends no records through the kernel's buffers: no perf buffers to map.
     let traffic: Vec<&str> = vec!["bpf", "perfmon", "net_admin"];
-    for (kind, set) in [("open", &tracers), ("exec", &tracers), ("exit", &tracers), ("connect", &tracers), ("syscalls", &tracers), ("traffic", &traffic)] {
+    for (kind, set) in
+        [("open", &tracers), ("exec", &tracers), ("exit", &tracers), ("connect", &tracers), ("priv", &tracers), ("syscalls", &tracers), ("traffic", &traffic)]
+    {
         let out = run_as_nobody_with(set, &[kind, "-d", "300ms"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{kind} with {set:?}: {stderr}");

@@ -58,6 +58,9 @@ pub enum Record {
     Bind(Bind),
     Listen(Listen),
     File(File),
+    Cred(Cred),
+    Ptrace(Ptrace),
+    BpfProg(BpfProg),
     Syscall(Syscall),
     SyscallCount(SyscallCount),
     Traffic(Traffic),
@@ -384,6 +387,131 @@ task_record! {
         #[serde(deserialize_with = "nullable")]
         dev: Option<String>,
         flags: Vec<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+/// A task's ids, in a cred record.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct Ids {
+    pub uid: u32,
+    pub euid: u32,
+    pub suid: u32,
+    pub fsuid: u32,
+    pub gid: u32,
+    pub egid: u32,
+    pub sgid: u32,
+    pub fsgid: u32,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Groups {
+    pub passed: Vec<u32>,
+    pub before: Vec<u32>,
+    pub after: Vec<u32>,
+    pub truncated: bool,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CapSets {
+    pub effective: Vec<String>,
+    pub permitted: Vec<String>,
+    pub inheritable: Vec<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredCaps {
+    pub before: CapSets,
+    pub after: CapSets,
+    #[serde(deserialize_with = "nullable")]
+    pub passed: Option<CapSets>,
+}
+
+task_record! {
+    Cred {
+        exec_id: String,
+        syscall: String,
+        args: Vec<i64>,
+        before: Ids,
+        after: Ids,
+        #[serde(deserialize_with = "nullable")]
+        groups: Option<Groups>,
+        #[serde(deserialize_with = "nullable")]
+        caps: Option<CredCaps>,
+        failed: bool,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+/// A ptrace call's target.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub pid: u32,
+    pub tid: u32,
+    pub exec_id: String,
+    pub comm: String,
+    #[serde(default)]
+    pub comm_hex: Option<String>,
+}
+
+task_record! {
+    Ptrace {
+        exec_id: String,
+        request: String,
+        request_id: i64,
+        target_pid: i32,
+        addr: String,
+        data: String,
+        #[serde(deserialize_with = "nullable")]
+        target: Option<Target>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+task_record! {
+    BpfProg {
+        exec_id: String,
+        #[serde(deserialize_with = "nullable")]
+        prog_type: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        prog_type_id: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        expected_attach_type: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        name: Option<String>,
+        #[serde(default)]
+        name_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        attach_func: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        insn_cnt: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        prog_flags: Option<u32>,
+        loaded: bool,
+        #[serde(deserialize_with = "nullable")]
+        id: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        tag: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        insns: Option<u32>,
+        #[serde(deserialize_with = "nullable")]
+        fd: Option<i32>,
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,

@@ -57,7 +57,11 @@ fn all_prefixes_each_line_with_its_kind() {
     let lines = lines(&out);
     let headers: Vec<&str> = lines.iter().take_while(|l| l.starts_with("KIND ")).copied().collect();
     let firsts: Vec<&str> = headers.iter().map(|h| h.split_whitespace().nth(2).unwrap()).collect();
-    assert_eq!(firsts, ["PID", "PCOMM", "PCOMM", "PCOMM", "PID", "PID", "PID", "PID", "PID", "PID", "RX_BYTES", "BYTES/S"], "{headers:#?}");
+    assert_eq!(
+        firsts,
+        ["PID", "PCOMM", "PCOMM", "PCOMM", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "RX_BYTES", "BYTES/S"],
+        "{headers:#?}"
+    );
     let exit = lines.iter().find(|l| l.starts_with("exit ") && l.contains(&format!(" {pid} "))).unwrap_or_else(|| panic!("{lines:#?}"));
     assert!(exit.ends_with("code 0"), "{exit}");
     let open = lines.iter().find(|l| l.starts_with("open ") && l.ends_with(path.to_str().unwrap())).unwrap_or_else(|| panic!("{lines:#?}"));

@@ -16,6 +16,11 @@
  *                       capabilities in MASK (hex, bit N = capability N) as ambient
  *                       ones, as `setcap` on CMD's file would give them (busybox has no
  *                       setpriv)
+ *   priv NAME           as NAME: ptrace a child (attach, peek, detach), then as root
+ *                       give up groups (setgroups 200 100), gids (setresgid 1000),
+ *                       capabilities (capset: CAP_SETUID and CAP_SETGID) and uids
+ *                       (setresuid 1000), then fail setuid(0) (EPERM); loads a BPF
+ *                       socket filter "sn_test" first; prints the tracee's pid
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +37,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <unistd.h>
@@ -50,8 +56,78 @@ static void *blocked(void *arg)
 	return NULL;
 }
 
+static long peeked_word = 0x5359534e4f4f50;
+
+/* A socket filter "sn_test" (r0 = 0; exit): its fd. */
+static int load_socket_filter(void)
+{
+	unsigned long long insns[2] = {0xb7, 0x95};
+	union {
+		struct {
+			unsigned int prog_type, insn_cnt;
+			unsigned long long insns, license;
+			unsigned int log_level, log_size;
+			unsigned long long log_buf;
+			unsigned int kern_version, prog_flags;
+			char prog_name[16];
+		} a;
+		char raw[128];
+	} attr;
+
+	/* Before 5.11 the kernel charges programs to the user's locked memory (sysnoop's maps included). */
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	memset(&attr, 0, sizeof(attr));
+	attr.a.prog_type = 1; /* BPF_PROG_TYPE_SOCKET_FILTER */
+	attr.a.insn_cnt = 2;
+	attr.a.insns = (unsigned long)insns;
+	attr.a.license = (unsigned long)"GPL";
+	strcpy(attr.a.prog_name, "sn_test");
+	return syscall(SYS_bpf, 5 /* BPF_PROG_LOAD */, &attr, sizeof(attr));
+}
+
+static int privilege_calls(const char *name)
+{
+	gid_t groups[] = {200, 100};
+	struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2] = {};
+	long word = 0;
+	pid_t tracee;
+
+	prctl(PR_SET_NAME, name);
+	tracee = fork();
+	if (tracee < 0)
+		die("fork");
+	if (tracee == 0)
+		for (;;)
+			pause();
+	if (syscall(SYS_ptrace, PTRACE_ATTACH, tracee, 0, 0))
+		die("PTRACE_ATTACH");
+	waitpid(tracee, NULL, 0);
+	syscall(SYS_ptrace, PTRACE_PEEKDATA, tracee, &peeked_word, &word);
+	syscall(SYS_ptrace, PTRACE_DETACH, tracee, 0, 0);
+	kill(tracee, SIGKILL);
+	waitpid(tracee, NULL, 0);
+	if (word != peeked_word)
+		die("PTRACE_PEEKDATA");
+	if (load_socket_filter() < 0)
+		die("BPF_PROG_LOAD");
+	if (syscall(SYS_setgroups, 2, groups) || syscall(SYS_setresgid, 1000, 1000, -1))
+		die("setgroups, setresgid");
+	data[0].effective = data[0].permitted = (1 << CAP_SETUID) | (1 << CAP_SETGID);
+	if (syscall(SYS_capset, &header, data) || syscall(SYS_setresuid, 1000, 1000, 1000))
+		die("capset, setresuid");
+	if (syscall(SYS_setuid, 0) == 0)
+		die("setuid(0) as 1000");
+	printf("%d\n", tracee);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "priv"))
+		return privilege_calls(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "open-as")) {
 		int fd;
 

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ABI of the privilege tracer: bpf/privilege.bpf.c writes these records, src/kinds/privilege.rs reads them. */
+#ifndef SYSNOOP_PRIV_H
+#define SYSNOOP_PRIV_H
+
+#include "sysnoop.h"
+
+enum priv_abi {
+	/* The supplementary groups a cred record carries of each list (setgroups). */
+	PRIV_GROUPS_MAX = 32,
+	/* A cred record without its groups (every call but setgroups), */
+	CRED_EVENT_BASE_SIZE = 240,
+	/* and with them. */
+	CRED_EVENT_SIZE = CRED_EVENT_BASE_SIZE + 3 * PRIV_GROUPS_MAX * 4,
+	PTRACE_EVENT_SIZE = 128,
+	BPF_PROG_EVENT_SIZE = 184,
+	/* The bytes of a program's attach function name (a tracing or lsm program's hook) a record carries. */
+	BPF_PROG_ATTACH_FUNC_MAX = 64,
+	/* Tracees a ptrace call's caller is searched among for its target (current->ptraced). */
+	PRIV_PTRACED_MAX = 16,
+	/*
+	 * Calls in flight at once (the pairing layer's map, common.bpf.h): fewer than other
+	 * kinds, as each entry holds a task's credentials (about 300 bytes), and none of
+	 * these calls waits long.
+	 */
+	PRIV_INFLIGHT_MAX = 4096,
+};
+
+/*
+ * The calls that change a task's credentials (cred_event.syscall). Their programs'
+ * slots in self_seen: the enter's is this number, the exit's this number +
+ * PRIV_SLOT_CRED_EXIT.
+ */
+enum priv_cred_syscall {
+	CRED_SETUID = 0,
+	CRED_SETGID = 1,
+	CRED_SETREUID = 2,
+	CRED_SETREGID = 3,
+	CRED_SETRESUID = 4,
+	CRED_SETRESGID = 5,
+	CRED_SETFSUID = 6,
+	CRED_SETFSGID = 7,
+	CRED_SETGROUPS = 8,
+	CRED_CAPSET = 9,
+	CRED_SYSCALL_NR = 10,
+};
+
+enum priv_slot {
+	PRIV_SLOT_CRED_EXIT = CRED_SYSCALL_NR,
+	PRIV_SLOT_PTRACE_ENTER = 2 * CRED_SYSCALL_NR,
+	PRIV_SLOT_PTRACE_EXIT = 2 * CRED_SYSCALL_NR + 1,
+	PRIV_SLOT_BPF_EXIT = 2 * CRED_SYSCALL_NR + 2,
+};
+
+/* A task's credentials, as struct cred has them (the ids' kuid/kgid values). */
+struct priv_ids {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+};
+
+/* Capability sets (kernel_cap_t: a u64 since 6.3, two u32s before: the same bytes). */
+struct priv_caps {
+	__u64 effective, permitted, inheritable;
+};
+
+/*
+ * One call that sets credentials: the ids, capabilities and (setgroups) groups before
+ * it (read at its enter) and after it (at its exit). setgroups records end with three
+ * lists of PRIV_GROUPS_MAX gids: as passed, before, after; the others stop before them.
+ */
+struct cred_event {
+	struct task_header task;
+	__u64 start_ns;            /* the process's start (its exec_id) */
+	__s64 args[3];             /* as passed: set*id's ids; setgroups' size; capset's version and pid */
+	struct priv_ids before;
+	struct priv_ids after;
+	struct priv_caps caps_before;
+	struct priv_caps caps_after;
+	struct priv_caps caps_passed; /* capset: the sets passed (when they could be read) */
+	__s32 ret;
+	__u16 syscall;             /* enum priv_cred_syscall */
+	__u8 caps_passed_read;     /* capset: caps_passed holds the sets passed */
+	__u8 __pad;
+	__u32 ngroups_before;      /* setgroups: how many groups each list has (the lists hold at most PRIV_GROUPS_MAX) */
+	__u32 ngroups_after;
+	__u32 groups_passed[PRIV_GROUPS_MAX];
+	__u32 groups_before[PRIV_GROUPS_MAX];
+	__u32 groups_after[PRIV_GROUPS_MAX];
+};
+
+_Static_assert(__builtin_offsetof(struct cred_event, groups_passed) == CRED_EVENT_BASE_SIZE, "cred_event layout is ABI");
+_Static_assert(sizeof(struct cred_event) == CRED_EVENT_SIZE, "cred_event layout is ABI");
+
+/*
+ * One ptrace(2) call. Its target is looked up among the caller's tracees at the enter
+ * (and, for an attach, again at the exit); TRACEME's is the caller's parent.
+ */
+struct ptrace_event {
+	struct task_header task;
+	__u64 start_ns;            /* the caller's process's start (its exec_id) */
+	__s64 request;
+	__u64 addr;
+	__u64 data;
+	__u64 target_start_ns;     /* the target's process's start, when target_tid is known */
+	__s32 ret;                 /* 0 (a raw PEEK* call stores the word at data), or -errno */
+	__s32 pid;                 /* as passed, in the caller's pid namespace */
+	__u32 target_tid;          /* the target thread's global id; 0 when not found */
+	__u32 target_tgid;
+	char target_comm[SYSNOOP_COMM_LEN];
+};
+
+_Static_assert(sizeof(struct ptrace_event) == PTRACE_EVENT_SIZE, "ptrace_event layout is ABI");
+
+/*
+ * One BPF program load (bpf(BPF_PROG_LOAD, ...)), failed ones included. A loaded one is
+ * described as the kernel holds it (from its fd: what the caller cannot change after);
+ * a refused one as passed.
+ */
+struct bpf_prog_event {
+	struct task_header task;
+	__u64 start_ns;            /* the loader's process's start (its exec_id) */
+	__s32 ret;                 /* the new program's fd, or -errno */
+	__u32 prog_type;           /* enum bpf_prog_type */
+	__u32 expected_attach_type;
+	__u32 insn_cnt;            /* instructions passed */
+	__u32 prog_flags;          /* as passed */
+	__u32 id;                  /* the kernel's id of the program (bpftool's), 0 when refused */
+	__u32 len;                 /* instructions the kernel holds, 0 when refused */
+	__u8 tag[8];               /* the kernel's tag of the program, zeros when refused */
+	char name[16];             /* the program's name (the kernel's copy, or as passed) */
+	char attach_func[BPF_PROG_ATTACH_FUNC_MAX]; /* a tracing or lsm program's hook, else empty */
+	__u8 loaded;               /* described from the loaded program */
+	__u8 attr_read;            /* the attributes passed could be read */
+	__u8 __pad[2];
+};
+
+_Static_assert(sizeof(struct bpf_prog_event) == BPF_PROG_EVENT_SIZE, "bpf_prog_event layout is ABI");
+
+#endif /* SYSNOOP_PRIV_H */
