@@ -10,6 +10,9 @@
  *    tracees (at the exit it has left them); an attach finds it at the exit.
  *  - bpf_prog: bpf(BPF_PROG_LOAD), at the exit only (every other bpf() call returns at
  *    once): the loaded program as the kernel holds it, or a refused one as passed.
+ *  - mount: mount, umount2, move_mount, fsmount and pivot_root, at the exit only, as the
+ *    file kind's calls (file.bpf.c): arguments from the saved registers, strings from
+ *    user memory, the target named in full from its base directory.
  *
  * The enter decides the filters, as for every paired kind: -u sees the uid the task had
  * when it made the call.
@@ -19,6 +22,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "privilege.h"
+
+#define AT_FDCWD -100
 
 /* What the exit needs from the enter, kept per thread by the pairing layer. */
 struct pending {
@@ -38,6 +43,7 @@ struct pending {
 #define SYSNOOP_PAIRED struct pending
 #define SYSNOOP_PAIRED_MAX PRIV_INFLIGHT_MAX
 #include "common.bpf.h"
+#include "path.bpf.h"
 
 enum priv_abi _priv_abi = 0;
 enum priv_cred_syscall _priv_cred_syscall = 0;
@@ -45,6 +51,7 @@ enum priv_slot _priv_slot = 0;
 struct cred_event _cred_event = {};
 struct ptrace_event _ptrace_event = {};
 struct bpf_prog_event _bpf_prog_event = {};
+enum priv_mount_syscall _priv_mount_syscall = 0;
 
 #define PTRACE_TRACEME 0
 #define PTRACE_ATTACH 16
@@ -65,6 +72,21 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } bpf_counters SEC(".maps");
+
+/* The mount records' own counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SN_CTR_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} mount_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mount_event);
+} mount_heap SEC(".maps");
 
 /* Scratch space: a pending entry and a cred record are too big for the BPF stack. */
 struct {
@@ -518,5 +540,130 @@ int tracepoint__syscalls__sys_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 	submit_counted(ctx, &e, sizeof(e), &bpf_counters);
 	return 0;
 }
+
+/* ---- mount ---- */
+
+#define MOVE_MOUNT_T_EMPTY_PATH 0x40
+
+/* A user string at `user` into `dst` (at most `max` bytes, NUL included): its length, 0 for none. */
+static __always_inline __u64 user_string(char *dst, __u32 max, const char *user)
+{
+	long n = user ? bpf_probe_read_user_str(dst, max, user) : 0;
+
+	return n > 0 ? (n > max ? max : n) : 0;
+}
+
+static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs = current_regs();
+	const char *source = NULL, *target = NULL, *fs_type = NULL, *options = NULL;
+	struct path_name name = {};
+	struct mount_event *e;
+	long ret = ctx->ret;
+	__u64 off, len;
+	__u32 zero = 0;
+
+	if (is_self(pid_tgid, PRIV_SLOT_MOUNT_EXIT + syscall))
+		return 0;
+	if (!trace_allowed(pid_tgid) || (targ_failed && ret >= 0)) {
+		count_in(&mount_counters, SN_CTR_FILTERED);
+		return 0;
+	}
+#if !SN_USE_TASK_PT_REGS
+	/* As in open.bpf.c: registers found on the stack must hold this call's number. */
+	if (regs_syscall_nr(regs) != ctx->id)
+		regs = NULL;
+#endif
+	e = bpf_map_lookup_elem(&mount_heap, &zero);
+	if (!e)
+		return 0;
+	fill_task_header(&e->task, SN_KIND_MOUNT, pid_tgid);
+	if (is_probe_child(e->task.ppid))
+		return 0;
+	e->start_ns = process_start(current_task());
+	e->mnt_ns = BPF_CORE_READ(current_task(), nsproxy, mnt_ns, ns.inum);
+	e->ret = ret;
+	e->syscall = syscall;
+	e->flags = 0;
+	e->dirfd = AT_FDCWD;
+	e->from_dirfd = AT_FDCWD;
+	e->attr_flags = 0;
+	__builtin_memset(e->__pad, 0, sizeof(e->__pad));
+	if (regs) {
+		switch (syscall) {
+		case MOUNT_MOUNT:
+			source = (const char *)SN_SYSCALL_ARG(1, regs);
+			target = (const char *)SN_SYSCALL_ARG(2, regs);
+			fs_type = (const char *)SN_SYSCALL_ARG(3, regs);
+			e->flags = SN_SYSCALL_ARG(4, regs);
+			options = (const char *)SN_SYSCALL_ARG(5, regs);
+			break;
+		case MOUNT_UMOUNT2:
+			target = (const char *)SN_SYSCALL_ARG(1, regs);
+			e->flags = SN_SYSCALL_ARG(2, regs);
+			break;
+		case MOUNT_MOVE_MOUNT:
+			e->from_dirfd = SN_SYSCALL_ARG(1, regs);
+			source = (const char *)SN_SYSCALL_ARG(2, regs);
+			e->dirfd = SN_SYSCALL_ARG(3, regs);
+			target = (const char *)SN_SYSCALL_ARG(4, regs);
+			e->flags = SN_SYSCALL_ARG(5, regs);
+			break;
+		case MOUNT_FSMOUNT:
+			e->dirfd = SN_SYSCALL_ARG(1, regs);
+			e->flags = SN_SYSCALL_ARG(2, regs);
+			e->attr_flags = SN_SYSCALL_ARG(3, regs);
+			break;
+		case MOUNT_PIVOT_ROOT:
+			target = (const char *)SN_SYSCALL_ARG(1, regs);
+			source = (const char *)SN_SYSCALL_ARG(2, regs);
+			break;
+		}
+	}
+	/* The source, then the target as passed, then the target's full name. */
+	len = user_string(e->data, 4096, source);
+	e->source_len = len;
+	off = len & (8192 - 1);
+	len = user_string(&e->data[off], 4096, target);
+	e->target_len = len;
+	if (len > 1 && e->data[off] == '/') {
+		name.source = SN_PATH_ABSOLUTE;
+	} else if (len > 1) {
+		name_base(e->dirfd, &name);
+	} else if (syscall == MOUNT_MOVE_MOUNT && (e->flags & MOVE_MOUNT_T_EMPTY_PATH)) {
+		struct file *file = task_file(e->dirfd);
+
+		if (file)
+			name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE, &name);
+	}
+	off = (off + len) & (16384 - 1);
+	e->full_source = name.source;
+	e->full_flags = name.flags;
+	len = copy_name(&e->data[off], &name);
+	e->full_len = len;
+	off = (off + len) & (16384 - 1);
+	len = user_string(&e->data[off], MOUNT_FS_TYPE_MAX, fs_type);
+	e->fs_type_len = len;
+	off = (off + len) & (16384 - 1);
+	len = user_string(&e->data[off], MOUNT_OPTIONS_MAX, options);
+	e->options_len = len;
+	off = (off + len) & (16384 - 1);
+	submit_counted(ctx, e, MOUNT_EVENT_HEADER_SIZE + off, &mount_counters);
+	return 0;
+}
+
+#define MOUNT_PROGRAM(name, syscall)                                                  \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
+	int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx) \
+	{                                                                             \
+		return mount_exit(ctx, syscall);                                      \
+	}
+
+MOUNT_PROGRAM(mount, MOUNT_MOUNT)
+MOUNT_PROGRAM(umount, MOUNT_UMOUNT2)
+MOUNT_PROGRAM(move_mount, MOUNT_MOVE_MOUNT)
+MOUNT_PROGRAM(fsmount, MOUNT_FSMOUNT)
+MOUNT_PROGRAM(pivot_root, MOUNT_PIVOT_ROOT)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

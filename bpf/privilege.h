@@ -14,6 +14,12 @@ enum priv_abi {
 	CRED_EVENT_SIZE = CRED_EVENT_BASE_SIZE + 3 * PRIV_GROUPS_MAX * 4,
 	PTRACE_EVENT_SIZE = 128,
 	BPF_PROG_EVENT_SIZE = 184,
+	MOUNT_EVENT_HEADER_SIZE = 112,
+	/* mount's filesystem type and its options (data), as passed: at most these bytes each, NUL included. */
+	MOUNT_FS_TYPE_MAX = 64,
+	MOUNT_OPTIONS_MAX = 256,
+	/* Room for a record's strings at offsets the verifier can bound (each starts below 16384). */
+	MOUNT_DATA_SIZE = 16384 + 4096,
 	/* The bytes of a program's attach function name (a tracing or lsm program's hook) a record carries. */
 	BPF_PROG_ATTACH_FUNC_MAX = 64,
 	/* Tracees a ptrace call's caller is searched among for its target (current->ptraced). */
@@ -50,6 +56,18 @@ enum priv_slot {
 	PRIV_SLOT_PTRACE_ENTER = 2 * CRED_SYSCALL_NR,
 	PRIV_SLOT_PTRACE_EXIT = 2 * CRED_SYSCALL_NR + 1,
 	PRIV_SLOT_BPF_EXIT = 2 * CRED_SYSCALL_NR + 2,
+	/* Each mount call's exit: this + its enum priv_mount_syscall number. */
+	PRIV_SLOT_MOUNT_EXIT = 2 * CRED_SYSCALL_NR + 3,
+};
+
+/* The calls that change mounts (mount_event.syscall). */
+enum priv_mount_syscall {
+	MOUNT_MOUNT = 0,
+	MOUNT_UMOUNT2 = 1, /* its tracepoint is sys_exit_umount */
+	MOUNT_MOVE_MOUNT = 2,
+	MOUNT_FSMOUNT = 3,
+	MOUNT_PIVOT_ROOT = 4,
+	MOUNT_SYSCALL_NR = 5,
 };
 
 /* A task's credentials, as struct cred has them (the ids' kuid/kgid values). */
@@ -135,5 +153,36 @@ struct bpf_prog_event {
 };
 
 _Static_assert(sizeof(struct bpf_prog_event) == BPF_PROG_EVENT_SIZE, "bpf_prog_event layout is ABI");
+
+/*
+ * One call that changes the mount tree, failed ones included. Variable-length: the
+ * header, then source_len bytes of the source as passed (with its NUL: mount's device
+ * or path, move_mount's from path, pivot_root's put_old), target_len bytes of the target
+ * as passed (mount's, umount2's, move_mount's to path, pivot_root's new root),
+ * full_len bytes of the target's walked base (no NUL; see enum sysnoop_path_source),
+ * fs_type_len bytes of mount's filesystem type and options_len bytes of its options.
+ */
+struct mount_event {
+	struct task_header task;
+	__u64 start_ns;            /* the caller's process's start (its exec_id) */
+	__u64 flags;               /* mount's MS_*, umount2's MNT_*, move_mount's and fsmount's flags */
+	__u32 mnt_ns;              /* the caller's mount namespace (its inode number) */
+	__s32 ret;
+	__s32 dirfd;               /* move_mount's to_dfd; fsmount's fs_fd */
+	__s32 from_dirfd;          /* move_mount's from_dfd */
+	__u32 attr_flags;          /* fsmount's MOUNT_ATTR_* */
+	__u16 syscall;             /* enum priv_mount_syscall */
+	__u16 source_len;
+	__u16 target_len;
+	__u16 full_len;
+	__u16 fs_type_len;
+	__u16 options_len;
+	__u8 full_source;          /* enum sysnoop_path_source */
+	__u8 full_flags;           /* enum sysnoop_path_flags */
+	__u8 __pad[6];
+	char data[MOUNT_DATA_SIZE];
+};
+
+_Static_assert(__builtin_offsetof(struct mount_event, data) == MOUNT_EVENT_HEADER_SIZE, "mount_event header layout is ABI");
 
 #endif /* SYSNOOP_PRIV_H */

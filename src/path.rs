@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use serde::Serialize;
+
 use crate::abi::{sysnoop_path_flags, sysnoop_path_source};
 use crate::decode::Malformed;
 use crate::text;
@@ -130,6 +132,32 @@ pub(crate) fn assemble(source: Source, walked: &[u8], passed: &[u8], ino: u64, f
         Source::Shmem => Some([b"/", walked, DELETED].concat()),
     };
     FullPath { path, truncated }
+}
+
+pub(crate) const AT_FDCWD: i32 = -100;
+
+/// A descriptor argument: "AT_FDCWD" or the number.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum Dirfd {
+    Cwd(&'static str),
+    Fd(i32),
+}
+
+pub(crate) fn dirfd(fd: i32) -> Dirfd {
+    if fd == AT_FDCWD {
+        Dirfd::Cwd("AT_FDCWD")
+    } else {
+        Dirfd::Fd(fd)
+    }
+}
+
+/// Bytes as records show them, with their hex when not UTF-8.
+pub(crate) fn shown(bytes: Option<&[u8]>) -> (Option<Cow<'static, str>>, Option<String>) {
+    match bytes.map(text::render) {
+        Some(r) => (Some(Cow::Owned(r.text.into_owned())), r.hex),
+        None => (None, None),
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{Hooks, Loaded, Object, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf};
-use crate::path::{self, FullPath};
+use crate::path::{self, dirfd, shown, Dirfd, FullPath};
 use crate::schema::Field;
 use crate::{errno, plain_abi, text};
 
@@ -267,7 +267,6 @@ fn decode(bytes: &[u8]) -> Result<FileEvent, Malformed> {
     })
 }
 
-const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
 const AT_REMOVEDIR: u32 = 0x200;
 const AT_SYMLINK_FOLLOW: u32 = 0x400;
@@ -275,22 +274,6 @@ const AT_EMPTY_PATH: u32 = 0x1000;
 const RENAME_NOREPLACE: u32 = 1;
 const RENAME_EXCHANGE: u32 = 2;
 const RENAME_WHITEOUT: u32 = 4;
-
-/// A descriptor argument: "AT_FDCWD" or the number.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Dirfd {
-    Cwd(&'static str),
-    Fd(i32),
-}
-
-fn dirfd(fd: i32) -> Dirfd {
-    if fd == AT_FDCWD {
-        Dirfd::Cwd("AT_FDCWD")
-    } else {
-        Dirfd::Fd(fd)
-    }
-}
 
 impl FileEvent {
     /// fchmod, fchown, ftruncate: the call names its file by a descriptor.
@@ -376,14 +359,6 @@ struct FileRecord {
     flags: Vec<Cow<'static, str>>,
     ret: i32,
     errno: Option<Cow<'static, str>>,
-}
-
-/// Bytes as records show them, with their hex when not UTF-8.
-fn shown(bytes: Option<&[u8]>) -> (Option<Cow<'static, str>>, Option<String>) {
-    match bytes.map(text::render) {
-        Some(r) => (Some(Cow::Owned(r.text.into_owned())), r.hex),
-        None => (None, None),
-    }
 }
 
 #[derive(Serialize)]
@@ -495,6 +470,7 @@ impl Record for FileEvent {
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
         // renameat2(AT_FDCWD, "a", AT_FDCWD, "/tmp/b", RENAME_NOREPLACE) in cwd /srv.
+        use crate::path::AT_FDCWD;
         let mut b = crate::decode::tests::header(12, HEADER);
         b[60..62].copy_from_slice(&5u16.to_ne_bytes()); // syscall: renameat2
         b[62..64].copy_from_slice(&2u16.to_ne_bytes()); // path_len

@@ -1,6 +1,8 @@
 //! `sysnoop priv`: the calls that change privilege, from bpf/privilege.bpf.c. `cred`
 //! records: set*id, setgroups and capset, with the task's credentials before and after
-//! each call; `ptrace` records: every ptrace(2) call, with its target.
+//! each call; `ptrace` records: every ptrace(2) call, with its target; `bpf_prog`
+//! records: BPF program loads; `mount` records: mount, umount2, move_mount, fsmount and
+//! pivot_root.
 
 use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
@@ -11,7 +13,7 @@ use libbpf_rs::MapHandle;
 use serde::Serialize;
 
 use crate::abi::sysnoop_kind;
-use crate::bpf::privilege::types::{bpf_prog_event, cred_event, priv_abi, priv_caps, priv_cred_syscall, priv_ids, priv_slot, ptrace_event};
+use crate::bpf::privilege::types::{bpf_prog_event, cred_event, mount_event, priv_abi, priv_caps, priv_cred_syscall, priv_ids, priv_mount_syscall, priv_slot, ptrace_event};
 use crate::bpf::privilege::PrivilegeBpfSkel;
 use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
@@ -19,15 +21,19 @@ use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::identity::ExecId;
 use crate::kinds::{InAll, Kind, Tracer};
 use crate::loader::{counted, Hooks, Loaded, Object, Shared, Source};
-use crate::ocsf::{Actor, Class, Ocsf, Process, User};
+use crate::ocsf::{Actor, Class, File, Ocsf, Process, User};
+use crate::path::{self, dirfd, shown, Dirfd, FullPath};
 use crate::schema::Field;
 use crate::{errno, plain_abi, text};
 
 /// Trace the calls that change privilege on the whole host, failed ones included:
 /// setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid,
 /// setgroups and capset (`cred` records: the ids, capabilities and groups before and
-/// after), and ptrace (`ptrace` records: the request and its target). -x keeps the
-/// failed calls (setfsuid and setfsgid: those that left the id unchanged).
+/// after), ptrace (`ptrace` records: the request and its target), BPF program loads
+/// (`bpf_prog` records: the program as the kernel holds it; sysnoop's own are not
+/// reported), and mount, umount2, move_mount, fsmount and pivot_root (`mount` records:
+/// the mount point in full, the source, type and options, the mount namespace). -x keeps
+/// the failed calls (setfsuid and setfsgid: those that left the id unchanged).
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Privilege options")]
 pub(crate) struct PrivOptions {}
@@ -73,17 +79,23 @@ impl Tracer for Privilege {
                 None if name == "ptrace" && exit => priv_slot::PRIV_SLOT_PTRACE_EXIT.0,
                 None if name == "ptrace" => priv_slot::PRIV_SLOT_PTRACE_ENTER.0,
                 None if name == "bpf" && exit => priv_slot::PRIV_SLOT_BPF_EXIT.0,
+                None if exit && MOUNT_CALLS.iter().any(|(_, tracepoint, _)| *tracepoint == name) => {
+                    let &(_, _, syscall) = MOUNT_CALLS.iter().find(|(_, tracepoint, _)| *tracepoint == name).expect("found above");
+                    priv_slot::PRIV_SLOT_MOUNT_EXIT.0 + syscall.0
+                }
                 None => bail!("privilege.bpf.c has a program for {name}, which privilege.rs does not know"),
             };
+            // The hooks by the syscalls' names (umount2's tracepoint is `umount`).
+            let shown = MOUNT_CALLS.iter().find(|(_, tracepoint, _)| *tracepoint == name).map_or(name.as_str(), |(syscall, _, _)| syscall).to_owned();
             if shared.has_syscall_tracepoints(&name) {
                 if exit {
-                    hooks.traced.push(name);
+                    hooks.traced.push(shown);
                 }
                 slots.push(slot);
             } else {
                 program.set_autoload(false);
                 if exit {
-                    hooks.absent.push(name);
+                    hooks.absent.push(shown);
                 }
             }
         }
@@ -95,10 +107,12 @@ impl Tracer for Privilege {
         shared.live(&skel, &slots, probe_calls)?;
         let ptrace_counters = MapHandle::try_from(&skel.maps.ptrace_counters).context("reading the ptrace counters")?;
         let bpf_counters = MapHandle::try_from(&skel.maps.bpf_counters).context("reading the bpf_prog counters")?;
+        let mount_counters = MapHandle::try_from(&skel.maps.mount_counters).context("reading the mount counters")?;
         let sources = vec![
             counted(Kind::Cred, &skel)?,
             Source { kind: Kind::Ptrace, counters: Some(ptrace_counters), skippable: None },
             Source { kind: Kind::BpfProg, counters: Some(bpf_counters), skippable: None },
+            Source { kind: Kind::Mount, counters: Some(mount_counters), skippable: None },
         ];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new(skel) })
     }
@@ -106,12 +120,12 @@ impl Tracer for Privilege {
 
 /// Each call, made so that it changes nothing: ids of -1 (none, or "unchanged"), NULL
 /// addresses (EFAULT), ptrace of pid 0 (ESRCH), a BPF program load of no attributes
-/// (EINVAL). Raw calls: glibc's wrappers would make
+/// (EINVAL), mount calls on addresses in no mapping (EFAULT) or descriptors of -1 (EBADF). Raw calls: glibc's wrappers would make
 /// every thread of sysnoop repeat the set*id calls.
 fn probe_calls() {
     use nix::libc::{self, c_long};
     let none = -1 as c_long;
-    let calls: [(c_long, [c_long; 4]); 12] = [
+    let calls: [(c_long, [c_long; 4]); 17] = [
         (libc::SYS_setuid, [none, 0, 0, 0]),
         (libc::SYS_setgid, [none, 0, 0, 0]),
         (libc::SYS_setreuid, [none, none, 0, 0]),
@@ -124,11 +138,17 @@ fn probe_calls() {
         (libc::SYS_capset, [0, 0, 0, 0]),
         (libc::SYS_ptrace, [libc::PTRACE_PEEKDATA as c_long, 0, 0, 0]),
         (libc::SYS_bpf, [5, 0, 0, 0]), // BPF_PROG_LOAD of nothing: EINVAL
+        (libc::SYS_mount, [0, 1, 0, 0]),
+        (libc::SYS_umount2, [1, 0, 0, 0]),
+        (libc::SYS_move_mount, [-1, 1, -1, 1]),
+        (libc::SYS_fsmount, [-1, 0, 0, 0]),
+        (libc::SYS_pivot_root, [1, 1, 0, 0]),
     ];
     for (nr, [a, b, c, d]) in calls {
         // SAFETY: raw calls that change nothing: -1 ids are refused (setuid, setgid,
         // setgroups) or mean "unchanged", capset's NULL header faults, pid 0 is no
-        // tracee of sysnoop's, and bpf() refuses a size of 0.
+        // tracee of sysnoop's, bpf() refuses a size of 0, and the mount calls an address
+        // in no mapping (EFAULT) or a descriptor of -1 (EBADF).
         unsafe { libc::syscall(nr, a, b, c, d) };
     }
 }
@@ -1121,6 +1141,357 @@ impl Record for BpfProgEvent {
     }
 }
 
+/// Each mount call: its name, its tracepoint's, and its number in `enum priv_mount_syscall`.
+const MOUNT_CALLS: [(&str, &str, priv_mount_syscall); priv_mount_syscall::MOUNT_SYSCALL_NR.0 as usize] = [
+    ("mount", "mount", priv_mount_syscall::MOUNT_MOUNT),
+    ("umount2", "umount", priv_mount_syscall::MOUNT_UMOUNT2),
+    ("move_mount", "move_mount", priv_mount_syscall::MOUNT_MOVE_MOUNT),
+    ("fsmount", "fsmount", priv_mount_syscall::MOUNT_FSMOUNT),
+    ("pivot_root", "pivot_root", priv_mount_syscall::MOUNT_PIVOT_ROOT),
+];
+
+/// Each call's flags by name (linux/mount.h).
+const MS_FLAGS: &[(u64, &str)] = &[
+    (1, "MS_RDONLY"),
+    (2, "MS_NOSUID"),
+    (4, "MS_NODEV"),
+    (8, "MS_NOEXEC"),
+    (16, "MS_SYNCHRONOUS"),
+    (32, "MS_REMOUNT"),
+    (64, "MS_MANDLOCK"),
+    (128, "MS_DIRSYNC"),
+    (256, "MS_NOSYMFOLLOW"),
+    (1024, "MS_NOATIME"),
+    (2048, "MS_NODIRATIME"),
+    (4096, "MS_BIND"),
+    (8192, "MS_MOVE"),
+    (16384, "MS_REC"),
+    (32768, "MS_SILENT"),
+    (1 << 16, "MS_POSIXACL"),
+    (1 << 17, "MS_UNBINDABLE"),
+    (1 << 18, "MS_PRIVATE"),
+    (1 << 19, "MS_SLAVE"),
+    (1 << 20, "MS_SHARED"),
+    (1 << 21, "MS_RELATIME"),
+    (1 << 23, "MS_I_VERSION"),
+    (1 << 24, "MS_STRICTATIME"),
+    (1 << 25, "MS_LAZYTIME"),
+];
+const UMOUNT_FLAGS: &[(u64, &str)] = &[(1, "MNT_FORCE"), (2, "MNT_DETACH"), (4, "MNT_EXPIRE"), (8, "UMOUNT_NOFOLLOW")];
+const MOVE_MOUNT_FLAGS: &[(u64, &str)] = &[
+    (1, "MOVE_MOUNT_F_SYMLINKS"),
+    (2, "MOVE_MOUNT_F_AUTOMOUNTS"),
+    (4, "MOVE_MOUNT_F_EMPTY_PATH"),
+    (0x10, "MOVE_MOUNT_T_SYMLINKS"),
+    (0x20, "MOVE_MOUNT_T_AUTOMOUNTS"),
+    (0x40, "MOVE_MOUNT_T_EMPTY_PATH"),
+    (0x100, "MOVE_MOUNT_SET_GROUP"),
+    (0x200, "MOVE_MOUNT_BENEATH"),
+];
+const FSMOUNT_FLAGS: &[(u64, &str)] = &[(1, "FSMOUNT_CLOEXEC")];
+const MOUNT_ATTR_FLAGS: &[(u64, &str)] = &[
+    (1, "MOUNT_ATTR_RDONLY"),
+    (2, "MOUNT_ATTR_NOSUID"),
+    (4, "MOUNT_ATTR_NODEV"),
+    (8, "MOUNT_ATTR_NOEXEC"),
+    (0x10, "MOUNT_ATTR_NOATIME"),
+    (0x20, "MOUNT_ATTR_STRICTATIME"),
+    (0x80, "MOUNT_ATTR_NODIRATIME"),
+    (0x10_0000, "MOUNT_ATTR_IDMAP"),
+    (0x20_0000, "MOUNT_ATTR_NOSYMFOLLOW"),
+];
+/// mount(2)'s flags may carry this magic number in their top 16 bits (ignored).
+const MS_MGC_VAL: u64 = 0xc0ed_0000;
+
+/// `flags` by name, any other bit in hex.
+fn flag_names(flags: u64, known: &[(u64, &'static str)]) -> Vec<Cow<'static, str>> {
+    let mut rest = flags;
+    let mut names = Vec::new();
+    for &(bit, name) in known {
+        if rest & bit != 0 {
+            names.push(Cow::Borrowed(name));
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        names.push(Cow::Owned(format!("{rest:#x}")));
+    }
+    names
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MountEvent {
+    pub(crate) task: Task,
+    pub(crate) start_ns: u64,
+    pub(crate) syscall: &'static str,
+    pub(crate) flags: u64,
+    pub(crate) attr_flags: u32,
+    pub(crate) mnt_ns: u32,
+    pub(crate) ret: i32,
+    pub(crate) dirfd: i32,
+    pub(crate) from_dirfd: i32,
+    /// As passed: mount's source, move_mount's from path, pivot_root's put_old.
+    pub(crate) source: Option<Vec<u8>>,
+    /// As passed: mount's, umount2's, move_mount's to path, pivot_root's new root.
+    pub(crate) target: Option<Vec<u8>>,
+    pub(crate) target_full: FullPath,
+    pub(crate) fs_type: Option<Vec<u8>>,
+    pub(crate) options: Option<Vec<u8>>,
+}
+
+const MOUNT_HEADER: usize = priv_abi::MOUNT_EVENT_HEADER_SIZE.0 as usize;
+plain_abi!(mount_event);
+const _: () = assert!(offset_of!(mount_event, data) == MOUNT_HEADER);
+
+/// The header, then the source (source_len bytes with its NUL), the target (target_len),
+/// the target's walked name (full_len), the filesystem type and the options.
+fn decode_mount(bytes: &[u8]) -> Result<MountEvent, Malformed> {
+    if bytes.len() < MOUNT_HEADER {
+        return Err(Malformed::Short { len: bytes.len(), need: MOUNT_HEADER });
+    }
+    let field = |offset: usize| usize::from(decode::read::<u16>(bytes, offset));
+    let number = decode::read::<u16>(bytes, offset_of!(mount_event, syscall));
+    let &(syscall, _, _) = MOUNT_CALLS.get(usize::from(number)).ok_or(Malformed::Unknown { field: "mount syscall", value: number.into() })?;
+    let lens = [
+        ("source_len", field(offset_of!(mount_event, source_len))),
+        ("target_len", field(offset_of!(mount_event, target_len))),
+        ("full_len", field(offset_of!(mount_event, full_len))),
+        ("fs_type_len", field(offset_of!(mount_event, fs_type_len))),
+        ("options_len", field(offset_of!(mount_event, options_len))),
+    ];
+    let mut pieces = Vec::with_capacity(lens.len());
+    let mut start = MOUNT_HEADER;
+    for (name, len) in lens {
+        let piece = bytes.get(start..start + len).ok_or(Malformed::Length { field: name, value: len, len: bytes.len() })?;
+        pieces.push((start, piece));
+        start += len;
+    }
+    // A string as passed: None when there was none (or it could not be read).
+    let string = |piece: &[u8]| (!piece.is_empty()).then(|| text::until_nul(piece).to_vec());
+    let target = string(pieces[1].1);
+    let byte = |offset: usize| decode::read::<u8>(bytes, offset);
+    let target_full = path::decode(
+        bytes,
+        pieces[2].0,
+        lens[2].1,
+        byte(offset_of!(mount_event, full_source)),
+        byte(offset_of!(mount_event, full_flags)),
+        0,
+        target.as_deref().unwrap_or_default(),
+        "full_len",
+    )?;
+    Ok(MountEvent {
+        task: decode::task(bytes),
+        start_ns: decode::read(bytes, offset_of!(mount_event, start_ns)),
+        syscall,
+        flags: decode::read(bytes, offset_of!(mount_event, flags)),
+        attr_flags: decode::read(bytes, offset_of!(mount_event, attr_flags)),
+        mnt_ns: decode::read(bytes, offset_of!(mount_event, mnt_ns)),
+        ret: decode::read(bytes, offset_of!(mount_event, ret)),
+        dirfd: decode::read(bytes, offset_of!(mount_event, dirfd)),
+        from_dirfd: decode::read(bytes, offset_of!(mount_event, from_dirfd)),
+        source: string(pieces[0].1),
+        target,
+        target_full,
+        fs_type: string(pieces[3].1),
+        options: string(pieces[4].1),
+    })
+}
+
+#[derive(Serialize)]
+struct MountRecord {
+    exec_id: ExecId,
+    syscall: &'static str,
+    mnt_ns: u32,
+    source: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_hex: Option<String>,
+    from_dirfd: Option<Dirfd>,
+    target: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_hex: Option<String>,
+    target_dirfd: Option<Dirfd>,
+    target_full_path: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_full_path_hex: Option<String>,
+    target_full_path_truncated: bool,
+    put_old: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    put_old_hex: Option<String>,
+    fs_type: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fs_type_hex: Option<String>,
+    options: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options_hex: Option<String>,
+    fs_fd: Option<i32>,
+    flags: Vec<Cow<'static, str>>,
+    attr_flags: Vec<Cow<'static, str>>,
+    ret: i32,
+    errno: Option<Cow<'static, str>>,
+}
+
+#[derive(Serialize)]
+struct MountOcsf<'a> {
+    actor: Actor<'a>,
+    device: &'a serde_json::value::RawValue,
+    file: File<'a>,
+    status_id: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_detail: Option<Cow<'static, str>>,
+    unmapped: MountRecord,
+}
+
+impl MountEvent {
+    fn body(&self, ctx: &RecordContext) -> MountRecord {
+        let pivot = self.syscall == "pivot_root";
+        let (source, source_hex) = if pivot { (None, None) } else { shown(self.source.as_deref()) };
+        let (put_old, put_old_hex) = if pivot { shown(self.source.as_deref()) } else { (None, None) };
+        let (target, target_hex) = shown(self.target.as_deref());
+        let (full, full_hex) = self.target_full.rendered();
+        let (fs_type, fs_type_hex) = shown(self.fs_type.as_deref());
+        let (options, options_hex) = shown(self.options.as_deref());
+        let flags = match self.syscall {
+            "mount" => {
+                let flags = if self.flags & 0xffff_0000 == MS_MGC_VAL { self.flags & 0xffff } else { self.flags };
+                flag_names(flags, MS_FLAGS)
+            }
+            "umount2" => flag_names(self.flags, UMOUNT_FLAGS),
+            "move_mount" => flag_names(self.flags, MOVE_MOUNT_FLAGS),
+            "fsmount" => flag_names(self.flags, FSMOUNT_FLAGS),
+            _ => Vec::new(),
+        };
+        let move_mount = self.syscall == "move_mount";
+        MountRecord {
+            exec_id: ctx.exec_id(self.start_ns, self.task.pid),
+            syscall: self.syscall,
+            mnt_ns: self.mnt_ns,
+            source,
+            source_hex,
+            from_dirfd: move_mount.then(|| dirfd(self.from_dirfd)),
+            target,
+            target_hex,
+            target_dirfd: move_mount.then(|| dirfd(self.dirfd)),
+            target_full_path: full.map(|f| Cow::Owned(f.into_owned())),
+            target_full_path_hex: full_hex,
+            target_full_path_truncated: self.target_full.truncated,
+            put_old,
+            put_old_hex,
+            fs_type,
+            fs_type_hex,
+            options,
+            options_hex,
+            fs_fd: (self.syscall == "fsmount").then_some(self.dirfd),
+            flags,
+            attr_flags: if self.syscall == "fsmount" { flag_names(self.attr_flags.into(), MOUNT_ATTR_FLAGS) } else { Vec::new() },
+            ret: self.ret,
+            errno: errno::of_ret(self.ret.into()),
+        }
+    }
+
+    /// File System Activity's activity: Mount 12 (mount, move_mount, fsmount, which
+    /// makes one), Unmount 13, Other 99 (pivot_root).
+    fn activity(&self) -> u8 {
+        match self.syscall {
+            "umount2" => 13,
+            "pivot_root" => 99,
+            _ => 12,
+        }
+    }
+}
+
+impl Record for MountEvent {
+    const NAME: &'static str = "mount";
+    const RING: Option<(u32, Decoder<Self>)> = Some((sysnoop_kind::SN_KIND_MOUNT.0, decode_mount));
+
+    fn write_json(&self, ctx: &RecordContext, line: &mut Vec<u8>) {
+        push_task_line(line, Self::NAME, ctx, &self.task, &self.body(ctx));
+    }
+
+    /// File System Activity: Mount, Unmount, or Other (pivot_root); `file` is the
+    /// mount point (a folder): the target in full, or as passed (fsmount's new mount
+    /// has none: an empty path).
+    fn write_ocsf(&self, ctx: &RecordContext, ocsf: &Ocsf, line: &mut Vec<u8>) {
+        let body = self.body(ctx);
+        let mut file = File::at(body.target_full_path.clone().or_else(|| body.target.clone()).unwrap_or(Cow::Borrowed("")));
+        file.type_id = 2;
+        let (status_id, status_detail) = crate::ocsf::status(self.ret.into());
+        let event = MountOcsf { actor: Actor::task(&self.task, ctx), device: ocsf.device(), file, status_id, status_detail, unmapped: body };
+        ocsf.push_task(line, Class::FileSystem, self.activity(), ctx, &self.task, &event);
+    }
+
+    fn schema() -> serde_json::Value {
+        let fd = serde_json::json!({"type": ["integer", "string", "null"]});
+        let fields = vec![
+            Field::exec_id("exec_id", "the caller's process id (as its `exec` records give it)"),
+            Field::with("syscall", serde_json::json!({"enum": MOUNT_CALLS.iter().map(|c| c.0).collect::<Vec<_>>()}), "the call (umount2's tracepoint is the kernel's `umount`)"),
+            Field::count("mnt_ns", "the caller's mount namespace, by its inode number (as `/proc/PID/ns/mnt` links to `mnt:[N]`)"),
+            Field::string("source", "mount: the source as passed (a device, a path for a bind mount, or a name such as `tmpfs`); move_mount: the from path; else `null`").nullable(),
+            Field::hex("source_hex", "source"),
+            Field::with("from_dirfd", fd.clone(), "move_mount: the from path's dirfd (`\"AT_FDCWD\"` or a descriptor, e.g. fsmount's new mount); else `null`"),
+            Field::string("target", "the mount point as passed: mount's, umount2's, move_mount's to path, pivot_root's new root; else `null`").nullable(),
+            Field::hex("target_hex", "target"),
+            Field::with("target_dirfd", fd, "move_mount: the to path's dirfd; else `null`"),
+            Field::string("target_full_path", "`target` in full: an absolute one as passed, else the base directory (the cwd, or move_mount's to dirfd) as the kernel names it, `/`, and the target as passed; move_mount with `MOVE_MOUNT_T_EMPTY_PATH`: the dirfd's file. pivot_root's is named once the call returned, in the new root").nullable(),
+            Field::hex("target_full_path_hex", "target_full_path"),
+            Field::boolean("target_full_path_truncated", "the base directory's name was cut (too deep, or longer than PATH_MAX)"),
+            Field::string("put_old", "pivot_root: where the old root goes, as passed; else `null`").nullable(),
+            Field::hex("put_old_hex", "put_old"),
+            Field::string("fs_type", "mount: the filesystem type as passed (at most 63 bytes); else `null`").nullable(),
+            Field::hex("fs_type_hex", "fs_type"),
+            Field::string("options", "mount: its data, the filesystem's options as passed (`size=1m`; at most 255 bytes); `null` when none").nullable(),
+            Field::hex("options_hex", "options"),
+            Field::with("fs_fd", serde_json::json!({"type": ["integer", "null"]}), "fsmount: the filesystem context's descriptor (from fsopen); else `null`"),
+            Field::strings("flags", "the flags passed by name: mount's `MS_*`, umount2's `MNT_*` and `UMOUNT_NOFOLLOW`, move_mount's `MOVE_MOUNT_*`, fsmount's `FSMOUNT_CLOEXEC`; any other bit in hex"),
+            Field::strings("attr_flags", "fsmount: the new mount's `MOUNT_ATTR_*` by name; else empty"),
+            Field::integer("ret", "`0` (fsmount: the new mount's descriptor), or the negative errno"),
+            Field::string("errno", "the errno name when it failed (e.g. `\"EPERM\"`), else `null`").nullable(),
+        ];
+        crate::schema::task_record(Self::NAME, "One call that changes the mount tree (mount, umount2, move_mount, fsmount, pivot_root), failed ones included.", fields)
+    }
+
+    const TEXT: Header = Header {
+        columns: &[("TIME(UTC)", 12), ("PID", 7), ("COMM", 16), ("SYSCALL", 10), ("RET", 7)],
+        last: "MOUNT",
+    };
+
+    /// The source (mount's fs type in brackets) and the target: `tmpfs [tmpfs] -> /mnt`.
+    fn write_text(&self, ctx: &RecordContext, line: &mut String) {
+        let ret = errno::of_ret(self.ret.into()).unwrap_or_else(|| Cow::Owned(self.ret.to_string()));
+        let target = match (self.target_full.path.as_deref(), self.target.as_deref()) {
+            (Some(t), _) | (None, Some(t)) => escape(t).into_owned(),
+            (None, None) => "-".to_owned(),
+        };
+        let mut mount = String::new();
+        if let Some(source) = &self.source {
+            let _ = write!(mount, "{} ", escape(source));
+        }
+        if let Some(fs_type) = &self.fs_type {
+            let _ = write!(mount, "[{}] ", escape(fs_type));
+        }
+        let _ = write!(mount, "-> {target}");
+        let cells: [&dyn Display; 5] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &escape(&self.task.comm), &self.syscall, &ret];
+        Self::TEXT.row(line, &cells, &mount);
+    }
+
+    #[cfg(test)]
+    fn example() -> Option<Vec<u8>> {
+        // mount("tmpfs", "mnt", "tmpfs", MS_NOSUID, "size=1m") in cwd /srv.
+        let mut b = crate::decode::tests::header(sysnoop_kind::SN_KIND_MOUNT.0, MOUNT_HEADER);
+        let mut put = |offset: usize, bytes: &[u8]| b[offset..offset + bytes.len()].copy_from_slice(bytes);
+        put(offset_of!(mount_event, flags), &2u64.to_ne_bytes());
+        put(offset_of!(mount_event, mnt_ns), &4026531841u32.to_ne_bytes());
+        put(offset_of!(mount_event, dirfd), &(-100i32).to_ne_bytes());
+        put(offset_of!(mount_event, from_dirfd), &(-100i32).to_ne_bytes());
+        for (field, len) in [(offset_of!(mount_event, source_len), 6u16), (offset_of!(mount_event, target_len), 4), (offset_of!(mount_event, full_len), 4), (offset_of!(mount_event, fs_type_len), 6), (offset_of!(mount_event, options_len), 8)] {
+            put(field, &len.to_ne_bytes());
+        }
+        put(offset_of!(mount_event, full_source), &[2]); // SN_PATH_BASE
+        b.extend_from_slice(b"tmpfs\0mnt\0/srvtmpfs\0size=1m\0");
+        Some(b)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1205,6 +1576,23 @@ mod tests {
         let refused = BpfProgEvent { ret: -22, loaded: None, ..e };
         let v = json(&Event::BpfProg(refused));
         assert_eq!((&v["id"], &v["tag"], &v["fd"], &v["errno"], &v["loaded"]), (&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::Value::Null, &"EINVAL".into(), &false.into()));
+    }
+
+    #[test]
+    fn a_mount_with_its_target_in_full() {
+        let e = decode_mount(&<MountEvent as Record>::example().unwrap()).unwrap();
+        let v = json(&Event::Mount(e.clone()));
+        assert_eq!((&v["syscall"], &v["source"], &v["target"], &v["target_full_path"]), (&"mount".into(), &"tmpfs".into(), &"mnt".into(), &"/srv/mnt".into()));
+        assert_eq!((&v["fs_type"], &v["options"], &v["flags"], &v["put_old"], &v["from_dirfd"]), (&"tmpfs".into(), &"size=1m".into(), &serde_json::json!(["MS_NOSUID"]), &serde_json::Value::Null, &serde_json::Value::Null));
+        let o = crate::ocsf::json(&Event::Mount(e.clone()));
+        assert_eq!(crate::ocsf::ids(&o), (1001, 12, 100112));
+        assert_eq!(o["file"], serde_json::json!({"name": "mnt", "type_id": 2, "path": "/srv/mnt"}));
+        // The magic number old callers put in the top bits is not a flag.
+        let magic = MountEvent { flags: MS_MGC_VAL | 1, ..e.clone() };
+        assert_eq!(json(&Event::Mount(magic))["flags"], serde_json::json!(["MS_RDONLY"]));
+        let mut b = <MountEvent as Record>::example().unwrap();
+        b[offset_of!(mount_event, options_len)..][..2].copy_from_slice(&100u16.to_ne_bytes());
+        assert!(matches!(decode_mount(&b), Err(Malformed::Length { field: "options_len", .. })));
     }
 
     #[test]

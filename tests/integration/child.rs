@@ -52,6 +52,11 @@
 //!                              see priv_calls(). Reports its pid, as `fd` the pid of
 //!                              the child that called PTRACE_TRACEME, and as `id` the
 //!                              BPF program's id
+//!   mount-calls                as root, in the current directory and a mount namespace of
+//!                              its own: mount a tmpfs on `a`, unmount it, fail to unmount
+//!                              `missing`, mount one with fsopen/fsmount/move_mount, then
+//!                              pivot_root into it and unmount the old root: see
+//!                              mount_calls(). Needs a directory `a` there
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
 //!   threads N                  start threads until the process has N, each blocked for good
@@ -158,6 +163,10 @@ fn child_process() {
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":{ret},"fd":{fd},"sport":{sport}}}"#))
             }),
             ["file-calls"] => file_calls(),
+            ["mount-calls"] => {
+                mount_calls();
+                report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":0}}"#));
+            }
             ["priv-calls"] => {
                 let (traceme, prog_id) = priv_calls();
                 report(format!(r#"{{"pid":{pid},"tid":{tid},"ret":0,"fd":{traceme},"id":{prog_id}}}"#));
@@ -785,6 +794,37 @@ fn priv_calls() -> (i32, u32) {
         call(SYS_setgid, [0, 0, 0, 0]);
         call(SYS_setfsuid, [0, 0, 0, 0]);
         (traceme, prog_id)
+    }
+}
+
+/// The mount calls of `mount-calls`, by their syscall numbers.
+fn mount_calls() {
+    use libc::{c_long, SYS_fsconfig, SYS_fsmount, SYS_fsopen, SYS_mount, SYS_move_mount, SYS_pivot_root, SYS_umount2};
+    let s = |text: &str| CString::new(text).unwrap();
+    let (none, root, tmpfs, a, size, missing, empty, old, new_old) =
+        (s("none"), s("/"), s("tmpfs"), s("a"), s("size=1m"), s("missing"), s(""), s("a/old"), s("/old"));
+    let p = |c: &CString| c.as_ptr() as c_long;
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS).unwrap();
+    // SAFETY: raw system calls on NUL-terminated strings this function owns, and on
+    // descriptors it opened.
+    unsafe {
+        let call = |nr: c_long, args: [c_long; 5]| libc::syscall(nr, args[0], args[1], args[2], args[3], args[4]);
+        let ok = |what: &str, ret: c_long| assert!(ret >= 0, "{what}: {}", std::io::Error::last_os_error());
+        ok("mount /", call(SYS_mount, [p(&none), p(&root), 0, (libc::MS_REC | libc::MS_PRIVATE) as c_long, 0]));
+        ok("mount a", call(SYS_mount, [p(&tmpfs), p(&a), p(&tmpfs), libc::MS_NOSUID as c_long, p(&size)]));
+        ok("umount2 a", call(SYS_umount2, [p(&a), libc::MNT_DETACH as c_long, 0, 0, 0]));
+        call(SYS_umount2, [p(&missing), 0, 0, 0, 0]); // ENOENT
+        let fs = call(SYS_fsopen, [p(&tmpfs), 0, 0, 0, 0]);
+        ok("fsopen", fs);
+        ok("fsconfig", call(SYS_fsconfig, [fs, 6, 0, 0, 0])); // FSCONFIG_CMD_CREATE
+        let mnt = call(SYS_fsmount, [fs, 1, 4, 0, 0]); // FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV
+        ok("fsmount", mnt);
+        ok("move_mount", call(SYS_move_mount, [mnt, p(&empty), libc::AT_FDCWD as c_long, p(&a), 4])); // MOVE_MOUNT_F_EMPTY_PATH
+        ok("mkdir a/old", libc::mkdir(old.as_ptr(), 0o755) as c_long);
+        ok("pivot_root", call(SYS_pivot_root, [p(&a), p(&old), 0, 0, 0]));
+        ok("umount2 /old", call(SYS_umount2, [p(&new_old), libc::MNT_DETACH as c_long, 0, 0, 0]));
+        libc::close(mnt as i32);
+        libc::close(fs as i32);
     }
 }
 

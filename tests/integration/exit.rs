@@ -112,7 +112,24 @@ fn all_shows_exec_opens_and_exit_in_order() {
     let kinds: Vec<&str> = counts.keys().map(String::as_str).collect();
     assert_eq!(
         kinds,
-        ["accept", "alert", "bind", "bpf_prog", "connect", "connect_result", "cred", "exec", "exit", "file", "listen", "open", "process", "ptrace", "traffic"]
+        [
+            "accept",
+            "alert",
+            "bind",
+            "bpf_prog",
+            "connect",
+            "connect_result",
+            "cred",
+            "exec",
+            "exit",
+            "file",
+            "listen",
+            "mount",
+            "open",
+            "process",
+            "ptrace",
+            "traffic"
+        ]
     );
     for (kind, c) in counts {
         assert_eq!(c["emitted"], out.of_kind(kind).count(), "{kind}: {c}");

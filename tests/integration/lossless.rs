@@ -224,11 +224,13 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     // has, exit's sched_process_exit, connect's enter and exit and inet_sock_set_state,
     // accept's and accept4's, bind's and listen's enter and exit, file's exit of each
     // file syscall this kernel has, priv's enter and exit of each privilege syscall it
-    // has and bpf's exit, traffic's ingress and egress; a link for each.
+    // has, bpf's exit and the exit of each mount call it has, traffic's ingress and
+    // egress; a link for each.
     let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
     let files = FILE_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
     let privs = PRIV_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
-    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2 * privs + 1 + 2;
+    let mounts = ["mount", "umount", "move_mount", "fsmount", "pivot_root"].iter().filter(|s| has_syscall_tracepoints(s)).count();
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2 * privs + 1 + mounts + 2;
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, connect's awaited outcomes, traffic's
@@ -240,7 +242,19 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     maps.extend(["counters", "inflight", "accept_b.bss", "accept_b.rodata"]);
     maps.extend(["counters", "inflight", "bind_bpf.bss", "bind_bpf.rodata", "listen_counters"]);
     maps.extend(["counters", "heap", "path_scratch", "file_bpf.bss", "file_bpf.rodata"]);
-    maps.extend(["counters", "inflight", "ptrace_counters", "bpf_counters", "pending_heap", "cred_heap", "privileg.bss", "privileg.rodata"]);
+    maps.extend([
+        "counters",
+        "inflight",
+        "ptrace_counters",
+        "bpf_counters",
+        "mount_counters",
+        "mount_heap",
+        "path_scratch",
+        "pending_heap",
+        "cred_heap",
+        "privileg.bss",
+        "privileg.rodata",
+    ]);
     maps.extend(["counters", "traffic", "traffic_.bss", "traffic_.rodata"]);
     maps.extend(["cgroup_filter", "followed"].repeat(8)); // exec, exit, connect, accept, bind, file, priv, traffic's placeholders
     maps.extend(per_object().repeat(8));

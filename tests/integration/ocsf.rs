@@ -391,3 +391,29 @@ fn bpf_program_loads_are_kernel_activity() {
     );
     assert_eq!((&loads[1]["status_id"], &loads[1]["status_detail"]), (&json!(2), &json!("E2BIG")));
 }
+
+/// mount: File System Activity, Mount (mount, move_mount, fsmount) or Unmount, with the
+/// mount point as a folder; pivot_root is Other.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn mount_calls_are_file_system_activity() {
+    require_bpf();
+    let dir = TestDir::new("ocsf-mount");
+    let work = dir.path("work");
+    std::fs::create_dir_all(work.join("a")).unwrap();
+    let waiting = child::Waiting::spawn(&[format!("chdir {}", hex(work.as_os_str().as_bytes())), "wait".into(), "mount-calls".into()]);
+    let pid = waiting.pid;
+    let trace = Trace::start(&["priv", "--format", "ocsf", "--follow", &pid.to_string()]);
+    waiting.go();
+    let out = trace.stop_ocsf();
+    out.assert_success();
+    let work = work.to_str().unwrap();
+    let mine = |syscall: &'static str| move |e: &Value| e["actor"]["process"]["pid"] == pid && e["unmapped"]["syscall"] == syscall;
+    let mounts: Vec<&Value> = of(&out, 1001, 12).filter(|e| mine("mount")(e)).collect();
+    assert_eq!(mounts[1]["file"], json!({"name": "a", "type_id": 2, "path": format!("{work}/a")}));
+    the(&out, 1001, 12, mine("move_mount"));
+    the(&out, 1001, 12, mine("fsmount"));
+    let failed = the(&out, 1001, 13, |e| mine("umount2")(e) && e["status_id"] == 2);
+    assert_eq!((&failed["status_detail"], &failed["file"]["path"]), (&json!("ENOENT"), &json!(format!("{work}/missing"))));
+    the(&out, 1001, 99, mine("pivot_root"));
+}

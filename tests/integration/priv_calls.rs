@@ -283,3 +283,87 @@ fn sysnoops_own_loads_are_counted_not_reported() {
     assert!(out.of_kind("bpf_prog").all(|r| r["pid"] != sysnoop), "{:?}", out.records);
     assert!(out.summary()["counts"]["bpf_prog"]["filtered"].as_u64().unwrap() >= 1, "{}", out.summary());
 }
+
+/// Every mount call strace saw is one record with the same call, strings and result, in
+/// the same order; each names its target in full (pivot_root's in the new root) and its
+/// mount namespace, the workload's own.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn every_mount_call_strace_sees() {
+    require_bpf();
+    let dir = TestDir::new("mount-oracle");
+    let work = dir.path("work");
+    std::fs::create_dir_all(work.join("a")).unwrap();
+    let strace_out = dir.path("strace.txt");
+    let waiting = Waiting::spawn(&[format!("chdir {}", crate::child::hex(work.as_os_str().as_encoded_bytes())), "wait".into(), "mount-calls".into()]);
+    let (pid, tid) = (waiting.pid, waiting.tid);
+    let host_ns = std::fs::read_link("/proc/self/ns/mnt").unwrap();
+    let trace = Trace::start(&["priv", "--follow", &pid.to_string()]);
+    let mut strace = std::process::Command::new("strace")
+        .args(["-qq", "-X", "raw", "-e", "trace=mount,umount2,move_mount,fsmount,pivot_root", "-o", strace_out.to_str().unwrap(), "-p", &tid.to_string()])
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{pid}/task/{tid}/status");
+    while std::fs::read_to_string(&status).unwrap().lines().any(|l| l.starts_with("TracerPid:") && l.ends_with("\t0")) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    waiting.go();
+    assert!(strace.wait().unwrap().success());
+    let out = trace.stop();
+
+    // (name, the quoted strings, the result) on both sides.
+    let oracle: Vec<(String, Vec<String>, String)> = strace_calls(&std::fs::read_to_string(&strace_out).unwrap())
+        .into_iter()
+        .map(|(name, args, ret)| {
+            let strings = args.iter().filter_map(|a| a.strip_prefix('"').and_then(|a| a.strip_suffix('"'))).map(str::to_owned).collect();
+            (name, strings, ret)
+        })
+        .collect();
+    let records: Vec<&Value> = out.of_kind("mount").filter(|r| r["tid"] == tid).collect();
+    let seen: Vec<(String, Vec<String>, String)> = records
+        .iter()
+        .map(|r| {
+            let strings = ["source", "target", "fs_type", "options", "put_old"].iter().filter_map(|k| r[k].as_str().map(str::to_owned)).collect();
+            let ret = r["errno"].as_str().map_or_else(|| r["ret"].to_string(), str::to_owned);
+            (r["syscall"].as_str().unwrap().to_owned(), strings, ret)
+        })
+        .collect();
+    assert_eq!(seen, oracle, "sysnoop (left) and strace (right) differ\n{}", out.stderr);
+    assert_eq!(oracle.len(), 8, "{oracle:#?}");
+
+    let work = work.to_str().unwrap();
+    let one = |syscall: &str, ret: &str| {
+        *records
+            .iter()
+            .find(|r| r["syscall"] == syscall && (r["errno"] == ret || r["ret"].as_i64() == ret.parse().ok()))
+            .unwrap_or_else(|| panic!("no {syscall} = {ret}"))
+    };
+    let mount = records[1];
+    assert_eq!(
+        (&mount["target_full_path"], &mount["flags"], &mount["fs_type"], &mount["options"]),
+        (&format!("{work}/a").into(), &serde_json::json!(["MS_NOSUID"]), &"tmpfs".into(), &"size=1m".into())
+    );
+    assert_eq!(records[0]["flags"], serde_json::json!(["MS_REC", "MS_PRIVATE"]));
+    assert_eq!((&records[2]["flags"], &records[2]["target_full_path"]), (&serde_json::json!(["MNT_DETACH"]), &format!("{work}/a").into()));
+    assert_eq!(one("umount2", "ENOENT")["target_full_path"], format!("{work}/missing"));
+    let fsmount = one("fsmount", &records[4]["ret"].to_string());
+    assert_eq!(
+        (&fsmount["flags"], &fsmount["attr_flags"], &fsmount["target"]),
+        (&serde_json::json!(["FSMOUNT_CLOEXEC"]), &serde_json::json!(["MOUNT_ATTR_NODEV"]), &Value::Null)
+    );
+    let moved = one("move_mount", "0");
+    assert_eq!(
+        (&moved["from_dirfd"], &moved["source"], &moved["target_dirfd"], &moved["target_full_path"]),
+        (&fsmount["ret"], &"".into(), &"AT_FDCWD".into(), &format!("{work}/a").into())
+    );
+    assert_eq!(moved["flags"], serde_json::json!(["MOVE_MOUNT_F_EMPTY_PATH"]));
+    let pivot = one("pivot_root", "0");
+    assert_eq!((&pivot["target"], &pivot["put_old"]), (&"a".into(), &"a/old".into()));
+    // Named once the call returned: the working directory is under the old root, now at /old.
+    assert_eq!(pivot["target_full_path"], format!("/old{work}/a"), "{pivot}");
+    // The workload's own mount namespace, not the host's.
+    let ns = records[0]["mnt_ns"].as_u64().unwrap();
+    assert!(records.iter().all(|r| r["mnt_ns"] == ns) && format!("mnt:[{ns}]") != host_ns.to_str().unwrap(), "{ns} {host_ns:?}");
+    let summary = out.summary();
+    assert_eq!((&summary["counts"]["mount"]["lost"], &summary["counts"]["mount"]["malformed"]), (&0.into(), &0.into()));
+}

@@ -61,6 +61,7 @@ pub enum Record {
     Cred(Cred),
     Ptrace(Ptrace),
     BpfProg(BpfProg),
+    Mount(Mount),
     Syscall(Syscall),
     SyscallCount(SyscallCount),
     Traffic(Traffic),
@@ -512,6 +513,50 @@ task_record! {
         insns: Option<u32>,
         #[serde(deserialize_with = "nullable")]
         fd: Option<i32>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+task_record! {
+    Mount {
+        exec_id: String,
+        syscall: String,
+        mnt_ns: u64,
+        #[serde(deserialize_with = "nullable")]
+        source: Option<String>,
+        #[serde(default)]
+        source_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        from_dirfd: Option<Dirfd>,
+        #[serde(deserialize_with = "nullable")]
+        target: Option<String>,
+        #[serde(default)]
+        target_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        target_dirfd: Option<Dirfd>,
+        #[serde(deserialize_with = "nullable")]
+        target_full_path: Option<String>,
+        #[serde(default)]
+        target_full_path_hex: Option<String>,
+        target_full_path_truncated: bool,
+        #[serde(deserialize_with = "nullable")]
+        put_old: Option<String>,
+        #[serde(default)]
+        put_old_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        fs_type: Option<String>,
+        #[serde(default)]
+        fs_type_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        options: Option<String>,
+        #[serde(default)]
+        options_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        fs_fd: Option<i32>,
+        flags: Vec<String>,
+        attr_flags: Vec<String>,
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,
