@@ -87,6 +87,23 @@ pub(crate) fn each_open_flag(flags: u64, mut name: impl FnMut(Cow<'static, str>)
     }
 }
 
+/// `flags` by the names in `known` (single bits, in the order they are printed), any
+/// other bit as one hex string so nothing is hidden.
+pub(crate) fn named(flags: u64, known: &[(u64, &'static str)]) -> Vec<Cow<'static, str>> {
+    let mut rest = flags;
+    let mut names = Vec::new();
+    for &(bit, name) in known {
+        if rest & bit != 0 {
+            names.push(Cow::Borrowed(name));
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        names.push(Cow::Owned(format!("{rest:#x}")));
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -292,22 +292,11 @@ impl FileEvent {
 
     /// The call's flags by name (renameat2's RENAME_*, the AT_* ones), any other bit in hex.
     fn flag_names(&self) -> Vec<Cow<'static, str>> {
-        let known: &[(u32, &str)] = match self.syscall {
-            "renameat2" => &[(RENAME_NOREPLACE, "RENAME_NOREPLACE"), (RENAME_EXCHANGE, "RENAME_EXCHANGE"), (RENAME_WHITEOUT, "RENAME_WHITEOUT")],
-            _ => &[(AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"), (AT_REMOVEDIR, "AT_REMOVEDIR"), (AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"), (AT_EMPTY_PATH, "AT_EMPTY_PATH")],
+        let known: &[(u64, &str)] = match self.syscall {
+            "renameat2" => &[(RENAME_NOREPLACE as u64, "RENAME_NOREPLACE"), (RENAME_EXCHANGE as u64, "RENAME_EXCHANGE"), (RENAME_WHITEOUT as u64, "RENAME_WHITEOUT")],
+            _ => &[(AT_SYMLINK_NOFOLLOW as u64, "AT_SYMLINK_NOFOLLOW"), (AT_REMOVEDIR as u64, "AT_REMOVEDIR"), (AT_SYMLINK_FOLLOW as u64, "AT_SYMLINK_FOLLOW"), (AT_EMPTY_PATH as u64, "AT_EMPTY_PATH")],
         };
-        let mut rest = self.flags;
-        let mut names = Vec::new();
-        for &(bit, name) in known {
-            if rest & bit != 0 {
-                names.push(Cow::Borrowed(name));
-                rest &= !bit;
-            }
-        }
-        if rest != 0 {
-            names.push(Cow::Owned(format!("{rest:#x}")));
-        }
-        names
+        crate::flags::named(self.flags.into(), known)
     }
 
     /// chown's owner or group: None when not chown, or -1 (unchanged).

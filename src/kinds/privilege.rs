@@ -1203,22 +1203,6 @@ const MOUNT_ATTR_FLAGS: &[(u64, &str)] = &[
 /// mount(2)'s flags may carry this magic number in their top 16 bits (ignored).
 const MS_MGC_VAL: u64 = 0xc0ed_0000;
 
-/// `flags` by name, any other bit in hex.
-fn flag_names(flags: u64, known: &[(u64, &'static str)]) -> Vec<Cow<'static, str>> {
-    let mut rest = flags;
-    let mut names = Vec::new();
-    for &(bit, name) in known {
-        if rest & bit != 0 {
-            names.push(Cow::Borrowed(name));
-            rest &= !bit;
-        }
-    }
-    if rest != 0 {
-        names.push(Cow::Owned(format!("{rest:#x}")));
-    }
-    names
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MountEvent {
     pub(crate) task: Task,
@@ -1354,11 +1338,11 @@ impl MountEvent {
         let flags = match self.syscall {
             "mount" => {
                 let flags = if self.flags & 0xffff_0000 == MS_MGC_VAL { self.flags & 0xffff } else { self.flags };
-                flag_names(flags, MS_FLAGS)
+                crate::flags::named(flags, MS_FLAGS)
             }
-            "umount2" => flag_names(self.flags, UMOUNT_FLAGS),
-            "move_mount" => flag_names(self.flags, MOVE_MOUNT_FLAGS),
-            "fsmount" => flag_names(self.flags, FSMOUNT_FLAGS),
+            "umount2" => crate::flags::named(self.flags, UMOUNT_FLAGS),
+            "move_mount" => crate::flags::named(self.flags, MOVE_MOUNT_FLAGS),
+            "fsmount" => crate::flags::named(self.flags, FSMOUNT_FLAGS),
             _ => Vec::new(),
         };
         let move_mount = self.syscall == "move_mount";
@@ -1383,7 +1367,7 @@ impl MountEvent {
             options_hex,
             fs_fd: (self.syscall == "fsmount").then_some(self.dirfd),
             flags,
-            attr_flags: if self.syscall == "fsmount" { flag_names(self.attr_flags.into(), MOUNT_ATTR_FLAGS) } else { Vec::new() },
+            attr_flags: if self.syscall == "fsmount" { crate::flags::named(self.attr_flags.into(), MOUNT_ATTR_FLAGS) } else { Vec::new() },
             ret: self.ret,
             errno: errno::of_ret(self.ret.into()),
         }

@@ -344,7 +344,9 @@ fn same_ms(ocsf_ms: &Value, native: &Value) -> bool {
 
 /// cred and ptrace: Process Activity. Set User ID for a call that sets user ids (the
 /// actor with its user before, the process with its user after), Other for the rest;
-/// ptrace's attach is Open, with the target as the process.
+/// ptrace's attach is Open, with the target as the process. bpf_prog: Kernel Activity,
+/// Create (OCSF has no class for BPF): `kernel` names the program and its type; a
+/// refused load is a Failure.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn privilege_calls_are_process_activity() {
@@ -369,20 +371,6 @@ fn privilege_calls_are_process_activity() {
     assert_eq!((&traceme["process"]["pid"], &traceme["unmapped"]["request"]), (&json!(pid), &json!("PTRACE_TRACEME")));
     let failed = the(&out, 1007, 99, |e| e["actor"]["process"]["pid"] == pid && e["unmapped"]["errno"] == "ESRCH");
     assert_eq!((&failed["process"], &failed["status_detail"]), (&json!({"pid": 1}), &json!("ESRCH")));
-}
-
-/// bpf_prog: Kernel Activity, Create (OCSF has no class for BPF): `kernel` names the
-/// program and its type; a refused load is a Failure.
-#[test]
-#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
-fn bpf_program_loads_are_kernel_activity() {
-    require_bpf();
-    let waiting = child::Waiting::spawn(&["wait".into(), "priv-calls".into()]);
-    let pid = waiting.pid;
-    let trace = Trace::start(&["priv", "--format", "ocsf", "--follow", &pid.to_string()]);
-    let reports = waiting.go();
-    let out = trace.stop_ocsf();
-    out.assert_success();
     let loads: Vec<&Value> = of(&out, 1003, 1).filter(|e| e["actor"]["process"]["pid"] == pid).collect();
     assert_eq!(loads.len(), 2, "{loads:#?}");
     assert_eq!(

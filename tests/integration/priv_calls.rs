@@ -45,6 +45,20 @@ fn strace_calls(text: &str) -> Vec<Call> {
     calls
 }
 
+/// strace of thread `tid` of `pid` alone (no -f: a child it ptraces must be free for it
+/// to attach), tracing `calls` into `out`; returns once strace is attached.
+fn strace_thread(pid: u32, tid: u32, calls: &str, out: &std::path::Path) -> std::process::Child {
+    let strace = std::process::Command::new("strace")
+        .args(["-qq", "-X", "raw", "-e", &format!("trace={calls}"), "-o", out.to_str().unwrap(), "-p", &tid.to_string()])
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{pid}/task/{tid}/status");
+    while std::fs::read_to_string(&status).unwrap().lines().any(|l| l.starts_with("TracerPid:") && l.ends_with("\t0")) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    strace
+}
+
 /// An integer as strace -X raw prints one: decimal, hex, or NULL.
 fn number(text: &str) -> i64 {
     match text {
@@ -111,16 +125,7 @@ fn every_privilege_call_strace_sees() {
     let waiting = Waiting::spawn(&["wait".into(), "priv-calls".into()]);
     let (pid, tid) = (waiting.pid, waiting.tid);
     let trace = Trace::start(&["priv", "--follow", &pid.to_string()]);
-    // strace follows the workload's thread alone (no -f): the child it ptraces must be
-    // free for it to attach.
-    let mut strace = std::process::Command::new("strace")
-        .args(["-qq", "-X", "raw", "-e", &format!("trace={CALLS}"), "-o", strace_out.to_str().unwrap(), "-p", &tid.to_string()])
-        .spawn()
-        .unwrap();
-    let status = format!("/proc/{pid}/task/{tid}/status");
-    while std::fs::read_to_string(&status).unwrap().lines().any(|l| l.starts_with("TracerPid:") && l.ends_with("\t0")) {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut strace = strace_thread(pid, tid, CALLS, &strace_out);
     let reports = waiting.go();
     assert!(strace.wait().unwrap().success());
     let out = trace.stop();
@@ -299,14 +304,7 @@ fn every_mount_call_strace_sees() {
     let (pid, tid) = (waiting.pid, waiting.tid);
     let host_ns = std::fs::read_link("/proc/self/ns/mnt").unwrap();
     let trace = Trace::start(&["priv", "--follow", &pid.to_string()]);
-    let mut strace = std::process::Command::new("strace")
-        .args(["-qq", "-X", "raw", "-e", "trace=mount,umount2,move_mount,fsmount,pivot_root", "-o", strace_out.to_str().unwrap(), "-p", &tid.to_string()])
-        .spawn()
-        .unwrap();
-    let status = format!("/proc/{pid}/task/{tid}/status");
-    while std::fs::read_to_string(&status).unwrap().lines().any(|l| l.starts_with("TracerPid:") && l.ends_with("\t0")) {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut strace = strace_thread(pid, tid, "mount,umount2,move_mount,fsmount,pivot_root", &strace_out);
     waiting.go();
     assert!(strace.wait().unwrap().success());
     let out = trace.stop();
