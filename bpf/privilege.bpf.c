@@ -13,6 +13,9 @@
  *  - mount: mount, umount2, move_mount, fsmount and pivot_root, at the exit only, as the
  *    file kind's calls (file.bpf.c): arguments from the saved registers, strings from
  *    user memory, the target named in full from its base directory.
+ *  - module: init_module, finit_module and delete_module, at the exit only; a load's
+ *    module is named by the tracepoint module_load, which the kernel fires during the
+ *    call in the caller's thread. Kernels without CONFIG_MODULES have none of these.
  *
  * The enter decides the filters, as for every paired kind: -u sees the uid the task had
  * when it made the call.
@@ -52,6 +55,9 @@ struct cred_event _cred_event = {};
 struct ptrace_event _ptrace_event = {};
 struct bpf_prog_event _bpf_prog_event = {};
 enum priv_mount_syscall _priv_mount_syscall = 0;
+enum priv_module_syscall _priv_module_syscall = 0;
+enum priv_module_name _priv_module_name = 0;
+struct module_event _module_event = {};
 
 #define PTRACE_TRACEME 0
 #define PTRACE_ATTACH 16
@@ -194,8 +200,11 @@ static __always_inline int cred_enter(struct trace_event_raw_sys_enter *ctx, __u
 	read_ids(cred, &p->ids);
 	read_caps(cred, &p->caps);
 	p->ngroups = 0;
-	if (syscall == CRED_SETGROUPS)
+	if (syscall == CRED_SETGROUPS) {
+		/* The scratch entry is reused: no earlier call's groups past this task's. */
+		__builtin_memset(p->groups, 0, sizeof(p->groups));
 		p->ngroups = read_groups(cred, p->groups);
+	}
 	pair_enter((__u32)pid_tgid, p);
 	return 0;
 }
@@ -665,5 +674,158 @@ MOUNT_PROGRAM(umount, MOUNT_UMOUNT2)
 MOUNT_PROGRAM(move_mount, MOUNT_MOVE_MOUNT)
 MOUNT_PROGRAM(fsmount, MOUNT_FSMOUNT)
 MOUNT_PROGRAM(pivot_root, MOUNT_PIVOT_ROOT)
+
+/* ---- module ---- */
+
+/* The module records' own counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SN_CTR_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} module_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct module_event);
+} module_heap SEC(".maps");
+
+struct module_name {
+	char name[MODULE_NAME_MAX];
+};
+
+/*
+ * The name module_load gave a load, by thread, until the call's exit takes it. LRU: a
+ * name whose exit never comes (the thread was killed in the module's init) gives way.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MODULE_LOADING_MAX);
+	__type(key, __u32);
+	__type(value, struct module_name);
+} module_loading SEC(".maps");
+
+/* tracepoint/module/module_load's record (include/trace/events/module.h, unchanged since 2.6.33). */
+struct module_load_record {
+	__u64 common;
+	__u32 taints;
+	__u32 name_loc; /* __data_loc char[]: the offset in the record (low 16 bits) and the length */
+};
+
+/*
+ * The module a load made, once the kernel has checked and named it, before its init
+ * runs: the thread's init_module or finit_module exit names it (a module whose init
+ * then fails included).
+ */
+SEC("tracepoint/module/module_load")
+int tracepoint__module__module_load(struct module_load_record *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct module_name name = {};
+
+	bpf_probe_read_kernel_str(name.name, sizeof(name.name), (void *)ctx + (ctx->name_loc & 0xffff));
+	bpf_map_update_elem(&module_loading, &tid, &name, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int module_exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, zero = 0;
+	struct pt_regs *regs = current_regs();
+	struct path_name name = {};
+	struct module_name *loaded;
+	const char *params = NULL;
+	struct module_event *e;
+	long ret = ctx->ret;
+	__u64 off = 0, len;
+
+	if (is_self(pid_tgid, PRIV_SLOT_MODULE_EXIT + syscall))
+		return 0;
+	/* The name a load left, taken whatever becomes of the record. */
+	loaded = syscall == MODULE_DELETE ? NULL : bpf_map_lookup_elem(&module_loading, &tid);
+	if (!trace_allowed(pid_tgid) || (targ_failed && ret >= 0)) {
+		count_in(&module_counters, SN_CTR_FILTERED);
+		goto done;
+	}
+#if !SN_USE_TASK_PT_REGS
+	/* As in open.bpf.c: registers found on the stack must hold this call's number. */
+	if (regs_syscall_nr(regs) != ctx->id)
+		regs = NULL;
+#endif
+	e = bpf_map_lookup_elem(&module_heap, &zero);
+	if (!e)
+		goto done;
+	fill_task_header(&e->task, SN_KIND_MODULE, pid_tgid);
+	if (is_probe_child(e->task.ppid))
+		goto done;
+	e->start_ns = process_start(current_task());
+	e->ret = ret;
+	e->syscall = syscall;
+	e->len = 0;
+	e->flags = 0;
+	e->ino = 0;
+	e->fd = -1;
+	e->name_source = MODULE_NAME_NONE;
+	__builtin_memset(e->__pad, 0, sizeof(e->__pad));
+	__builtin_memset(e->name, 0, sizeof(e->name));
+	if (loaded) {
+		__builtin_memcpy(e->name, loaded->name, sizeof(e->name));
+		e->name_source = MODULE_NAME_KERNEL;
+	}
+	if (regs) {
+		switch (syscall) {
+		case MODULE_INIT:
+			e->len = SN_SYSCALL_ARG(2, regs);
+			params = (const char *)SN_SYSCALL_ARG(3, regs);
+			break;
+		case MODULE_FINIT:
+			e->fd = SN_SYSCALL_ARG(1, regs);
+			params = (const char *)SN_SYSCALL_ARG(2, regs);
+			e->flags = SN_SYSCALL_ARG(3, regs);
+			break;
+		case MODULE_DELETE:
+			/* The kernel reads at most MODULE_NAME_LEN - 1 bytes of it. */
+			if (bpf_probe_read_user_str(e->name, 56, (const char *)SN_SYSCALL_ARG(1, regs)) > 0)
+				e->name_source = MODULE_NAME_PASSED;
+			e->flags = SN_SYSCALL_ARG(2, regs);
+			break;
+		}
+	}
+	len = user_string(e->data, MODULE_PARAMS_MAX, params);
+	e->params_len = len;
+	off = len & (512 - 1);
+	if (syscall == MODULE_FINIT) {
+		struct file *file = task_file(e->fd);
+
+		if (file) {
+			name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE, &name);
+			e->ino = BPF_CORE_READ(file, f_inode, i_ino);
+		}
+	}
+	e->path_source = name.source;
+	e->path_flags = name.flags;
+	len = copy_name(&e->data[off], &name);
+	e->path_len = len;
+	off = (off + len) & (8192 - 1);
+	submit_counted(ctx, e, MODULE_EVENT_HEADER_SIZE + off, &module_counters);
+done:
+	if (loaded)
+		bpf_map_delete_elem(&module_loading, &tid);
+	return 0;
+}
+
+#define MODULE_PROGRAM(name, syscall)                                                 \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
+	int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx) \
+	{                                                                             \
+		return module_exit(ctx, syscall);                                     \
+	}
+
+MODULE_PROGRAM(init_module, MODULE_INIT)
+MODULE_PROGRAM(finit_module, MODULE_FINIT)
+MODULE_PROGRAM(delete_module, MODULE_DELETE)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

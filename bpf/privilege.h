@@ -22,6 +22,15 @@ enum priv_abi {
 	MOUNT_DATA_SIZE = 16384 + 4096,
 	/* The bytes of a program's attach function name (a tracing or lsm program's hook) a record carries. */
 	BPF_PROG_ATTACH_FUNC_MAX = 64,
+	MODULE_EVENT_HEADER_SIZE = 176,
+	/* A module's name (the kernel's MODULE_NAME_LEN is 56 on 64-bit), NUL included. */
+	MODULE_NAME_MAX = 64,
+	/* A module's parameters as passed (init_module's and finit_module's uargs): at most these bytes, NUL included. */
+	MODULE_PARAMS_MAX = 256,
+	/* Room for the parameters and then the file's name at offsets the verifier can bound. */
+	MODULE_DATA_SIZE = 512 + 4096,
+	/* Loads named (module_load) whose call's exit has not come yet. */
+	MODULE_LOADING_MAX = 1024,
 	/* Tracees a ptrace call's caller is searched among for its target (current->ptraced). */
 	PRIV_PTRACED_MAX = 16,
 	/*
@@ -58,6 +67,8 @@ enum priv_slot {
 	PRIV_SLOT_BPF_EXIT = 2 * CRED_SYSCALL_NR + 2,
 	/* Each mount call's exit: this + its enum priv_mount_syscall number. */
 	PRIV_SLOT_MOUNT_EXIT = 2 * CRED_SYSCALL_NR + 3,
+	/* Each module call's exit: this + its enum priv_module_syscall number. */
+	PRIV_SLOT_MODULE_EXIT = 2 * CRED_SYSCALL_NR + 3 + 5, /* after the mount calls' (asserted below) */
 };
 
 /* The calls that change mounts (mount_event.syscall). */
@@ -68,6 +79,24 @@ enum priv_mount_syscall {
 	MOUNT_FSMOUNT = 3,
 	MOUNT_PIVOT_ROOT = 4,
 	MOUNT_SYSCALL_NR = 5,
+};
+
+/* The calls that load and unload kernel modules (module_event.syscall). */
+enum priv_module_syscall {
+	MODULE_INIT = 0,   /* init_module: an image in the caller's memory */
+	MODULE_FINIT = 1,  /* finit_module: a file */
+	MODULE_DELETE = 2, /* delete_module */
+	MODULE_SYSCALL_NR = 3,
+};
+
+_Static_assert(PRIV_SLOT_MODULE_EXIT == PRIV_SLOT_MOUNT_EXIT + MOUNT_SYSCALL_NR, "the module calls' slots follow the mount calls'");
+_Static_assert(PRIV_SLOT_MODULE_EXIT + MODULE_SYSCALL_NR <= SYSNOOP_SELF_SLOTS, "every privilege program has a self_seen slot");
+
+/* Where a module record's name comes from (module_event.name_source). */
+enum priv_module_name {
+	MODULE_NAME_NONE = 0,   /* a load refused before the kernel named the module */
+	MODULE_NAME_KERNEL = 1, /* a load: the name the kernel gave the module (tracepoint module_load) */
+	MODULE_NAME_PASSED = 2, /* delete_module: the name as passed */
 };
 
 /* A task's credentials, as struct cred has them (the ids' kuid/kgid values). */
@@ -184,5 +213,31 @@ struct mount_event {
 };
 
 _Static_assert(__builtin_offsetof(struct mount_event, data) == MOUNT_EVENT_HEADER_SIZE, "mount_event header layout is ABI");
+
+/*
+ * One call that loads or unloads a kernel module, failed ones included. Variable-length:
+ * the header, then params_len bytes of the parameters as passed (with their NUL) and
+ * path_len bytes of finit_module's file's walked name (no NUL; enum sysnoop_path_source).
+ */
+struct module_event {
+	struct task_header task;
+	__u64 start_ns;            /* the caller's process's start (its exec_id) */
+	__u64 len;                 /* init_module: the image's length as passed */
+	__u64 flags;               /* finit_module's MODULE_INIT_*, delete_module's O_NONBLOCK and O_TRUNC */
+	__u64 ino;                 /* finit_module: the file's inode (names a pipe or other pseudo file) */
+	__s32 ret;
+	__s32 fd;                  /* finit_module's */
+	__u16 syscall;             /* enum priv_module_syscall */
+	__u16 params_len;
+	__u16 path_len;
+	__u8 name_source;          /* enum priv_module_name */
+	__u8 path_source;          /* enum sysnoop_path_source */
+	__u8 path_flags;           /* enum sysnoop_path_flags */
+	__u8 __pad[7];
+	char name[MODULE_NAME_MAX];
+	char data[MODULE_DATA_SIZE];
+};
+
+_Static_assert(__builtin_offsetof(struct module_event, data) == MODULE_EVENT_HEADER_SIZE, "module_event header layout is ABI");
 
 #endif /* SYSNOOP_PRIV_H */

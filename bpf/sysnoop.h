@@ -67,6 +67,7 @@ enum sysnoop_kind {
 	SN_KIND_PTRACE = 14,
 	SN_KIND_BPF_PROG = 15,
 	SN_KIND_MOUNT = 16,
+	SN_KIND_MODULE = 17,
 	/* One past the last: the Rust registry asserts each value below has a decoder. */
 	SN_KIND_NR,
 };

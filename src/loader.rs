@@ -302,6 +302,11 @@ impl Shared {
         ["enter", "exit"].iter().all(|side| self.syscall_tracepoints.join(format!("sys_{side}_{syscall}")).is_dir())
     }
 
+    /// Whether this kernel has the tracepoint `group`/`name` (a sibling of the syscalls').
+    pub(crate) fn has_tracepoint(&self, group: &str, name: &str) -> bool {
+        self.syscall_tracepoints.parent().is_some_and(|events| events.join(group).join(name).is_dir())
+    }
+
     /// Opens object `O` with the shared globals set and the run's ring buffer in place.
     pub(crate) fn open<O: Object>(&self) -> Result<O::Open> {
         let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kinds::bind",
             "kinds::file",
             "kinds::privilege",
+            "kinds::privilege::module",
             "kinds::syscall",
             "kinds::lsm",
             "kinds::traffic",

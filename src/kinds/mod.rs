@@ -144,7 +144,7 @@ registry! {
     accept: Accept => Accept(AcceptEvent);
     bind: Bind => Bind(BindEvent), Listen(ListenEvent);
     file: FileChanges => File(FileEvent);
-    privilege: Privilege => Cred(CredEvent), Ptrace(PtraceEvent), BpfProg(BpfProgEvent), Mount(MountEvent);
+    privilege: Privilege => Cred(CredEvent), Ptrace(PtraceEvent), BpfProg(BpfProgEvent), Mount(MountEvent), Module(ModuleEvent);
     syscall: Syscalls => Syscall(SyscallEvent), SyscallCount(SyscallCountEvent);
     lsm: Lsm => LsmFileOpen(LsmFileOpenEvent), LsmConnect(LsmConnectEvent);
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);

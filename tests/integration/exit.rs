@@ -124,6 +124,7 @@ fn all_shows_exec_opens_and_exit_in_order() {
             "exit",
             "file",
             "listen",
+            "module",
             "mount",
             "open",
             "process",

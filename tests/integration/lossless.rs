@@ -10,7 +10,7 @@ use nix::sys::signal::Signal;
 use serde_json::Value;
 
 use crate::child::{self, hex, repeat_line, Waiting};
-use crate::util::{has_syscall_tracepoints, map_keys, open_maps, open_programs, per_object, require_bpf, Held, TestDir, Trace};
+use crate::util::{has_syscall_tracepoints, has_tracepoint, map_keys, open_maps, open_programs, per_object, require_bpf, Held, TestDir, Trace};
 
 /// The "tracing" line means tracing: a process started the moment it is read loses none
 /// of its calls (bench/startup-window checks the same from a shell).
@@ -224,13 +224,16 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
     // has, exit's sched_process_exit, connect's enter and exit and inet_sock_set_state,
     // accept's and accept4's, bind's and listen's enter and exit, file's exit of each
     // file syscall this kernel has, priv's enter and exit of each privilege syscall it
-    // has, bpf's exit and the exit of each mount call it has, traffic's ingress and
-    // egress; a link for each.
+    // has, bpf's exit, the exit of each mount and module call it has (and module_load),
+    // traffic's ingress and egress; a link for each.
     let execs = ["execve", "execveat"].iter().filter(|s| has_syscall_tracepoints(s)).count();
     let files = FILE_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
     let privs = PRIV_SYSCALLS.iter().filter(|s| has_syscall_tracepoints(s)).count();
     let mounts = ["mount", "umount", "move_mount", "fsmount", "pivot_root"].iter().filter(|s| has_syscall_tracepoints(s)).count();
-    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2 * privs + 1 + mounts + 2;
+    // The module calls' exits and the tracepoint module_load, where the kernel has them.
+    let modules = ["init_module", "finit_module", "delete_module"].iter().filter(|s| has_syscall_tracepoints(s)).count()
+        + usize::from(has_tracepoint("module", "module_load"));
+    let progs = open_programs() + (1 + 2 * execs) + 1 + 3 + 4 + 4 + files + 2 * privs + 1 + mounts + modules + 2;
     assert_eq!((held.progs.len(), held.links.len()), (progs, progs), "{held:?}");
     // Each object's maps (its per-CPU counters and globals, and its own: the pairing's
     // inflight, scratch records, exit's claims, connect's awaited outcomes, traffic's
@@ -249,6 +252,9 @@ fn sigkill_of_sysnoop_leaves_nothing_in_the_kernel() {
         "bpf_counters",
         "mount_counters",
         "mount_heap",
+        "module_counters",
+        "module_heap",
+        "module_loading",
         "path_scratch",
         "pending_heap",
         "cred_heap",

@@ -20,6 +20,7 @@ fn validators() -> &'static [(u64, jsonschema::Validator)] {
         [
             (0, include_str!("../ocsf/base_event.json")),
             (1001, include_str!("../ocsf/file_activity.json")),
+            (1002, include_str!("../ocsf/kernel_extension.json")),
             (1003, include_str!("../ocsf/kernel_activity.json")),
             (1007, include_str!("../ocsf/process_activity.json")),
             (4001, include_str!("../ocsf/network_activity.json")),

@@ -62,6 +62,7 @@ pub enum Record {
     Ptrace(Ptrace),
     BpfProg(BpfProg),
     Mount(Mount),
+    Module(Module),
     Syscall(Syscall),
     SyscallCount(SyscallCount),
     Traffic(Traffic),
@@ -557,6 +558,34 @@ task_record! {
         fs_fd: Option<i32>,
         flags: Vec<String>,
         attr_flags: Vec<String>,
+        ret: i32,
+        #[serde(deserialize_with = "nullable")]
+        errno: Option<String>,
+    }
+}
+
+task_record! {
+    Module {
+        exec_id: String,
+        syscall: String,
+        #[serde(deserialize_with = "nullable")]
+        name: Option<String>,
+        #[serde(default)]
+        name_hex: Option<String>,
+        #[serde(deserialize_with = "nullable")]
+        fd: Option<i32>,
+        #[serde(deserialize_with = "nullable")]
+        file: Option<String>,
+        #[serde(default)]
+        file_hex: Option<String>,
+        file_truncated: bool,
+        #[serde(deserialize_with = "nullable")]
+        len: Option<u64>,
+        #[serde(deserialize_with = "nullable")]
+        params: Option<String>,
+        #[serde(default)]
+        params_hex: Option<String>,
+        flags: Vec<String>,
         ret: i32,
         #[serde(deserialize_with = "nullable")]
         errno: Option<String>,

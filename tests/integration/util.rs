@@ -413,13 +413,18 @@ pub fn cgroup_id(path: &str) -> u64 {
 /// Whether this kernel has both syscall tracepoints of `syscall` (sys_enter_NAME and
 /// sys_exit_NAME) in tracefs, wherever it is mounted (sysnoop mounts it if need be).
 pub fn has_syscall_tracepoints(syscall: &str) -> bool {
+    ["enter", "exit"].iter().all(|side| has_tracepoint("syscalls", &format!("sys_{side}_{syscall}")))
+}
+
+/// Whether this kernel has the tracepoint GROUP/NAME in tracefs.
+pub fn has_tracepoint(group: &str, name: &str) -> bool {
     let mounts = mounts_of("tracefs");
     let events = mounts
         .iter()
-        .map(|(_, mount)| mount.join("events/syscalls"))
-        .find(|dir| dir.is_dir())
+        .map(|(_, mount)| mount.join("events"))
+        .find(|dir| dir.join("syscalls").is_dir())
         .unwrap_or_else(|| panic!("no tracefs with syscall events: {mounts:?}"));
-    ["enter", "exit"].iter().all(|side| events.join(format!("sys_{side}_{syscall}")).is_dir())
+    events.join(group).join(name).is_dir()
 }
 
 /// The programs `sysnoop open` loads on this kernel: the exit program of each open

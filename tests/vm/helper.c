@@ -21,6 +21,11 @@
  *                       capabilities (capset: CAP_SETUID and CAP_SETGID) and uids
  *                       (setresuid 1000), then fail setuid(0) (EPERM); loads a BPF
  *                       socket filter "sn_test" first; prints the tracee's pid
+ *   module NAME FILE MOD  as NAME: load FILE (module MOD) with finit_module and unload
+ *                       it, load it from memory with init_module (parameters
+ *                       "sn_test=1") and unload it, then fail finit_module on a file
+ *                       that is no module (/init: ENOEXEC) and delete_module of a
+ *                       module that is not there (ENOENT); prints FILE's size
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -124,8 +129,38 @@ static int privilege_calls(const char *name)
 	return 0;
 }
 
+static int module_calls(const char *name, const char *file, const char *module)
+{
+	static char image[16 << 20];
+	int fd = open(file, O_RDONLY | O_CLOEXEC), init = open("/init", O_RDONLY | O_CLOEXEC);
+	long len;
+
+	prctl(PR_SET_NAME, name);
+	if (fd < 0 || init < 0)
+		die("open");
+	if (syscall(SYS_finit_module, fd, "", 0))
+		die("finit_module");
+	if (syscall(SYS_delete_module, module, O_NONBLOCK))
+		die("delete_module");
+	len = read(fd, image, sizeof(image));
+	if (len <= 0 || len == sizeof(image))
+		die("read");
+	if (syscall(SYS_init_module, image, len, "sn_test=1"))
+		die("init_module");
+	if (syscall(SYS_delete_module, module, O_NONBLOCK))
+		die("delete_module");
+	if (syscall(SYS_finit_module, init, "", 0) == 0 || errno != ENOEXEC)
+		die("finit_module of /init");
+	if (syscall(SYS_delete_module, "sysnoop_nosuch", O_NONBLOCK) == 0 || errno != ENOENT)
+		die("delete_module of sysnoop_nosuch");
+	printf("%ld\n", len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "module"))
+		return module_calls(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "priv"))
 		return privilege_calls(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "open-as")) {

@@ -2,7 +2,11 @@
 //! records: set*id, setgroups and capset, with the task's credentials before and after
 //! each call; `ptrace` records: every ptrace(2) call, with its target; `bpf_prog`
 //! records: BPF program loads; `mount` records: mount, umount2, move_mount, fsmount and
-//! pivot_root.
+//! pivot_root; `module` records (module.rs): kernel module loads and unloads.
+
+mod module;
+
+pub(crate) use module::ModuleEvent;
 
 use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
@@ -32,8 +36,10 @@ use crate::{errno, plain_abi, text};
 /// after), ptrace (`ptrace` records: the request and its target), BPF program loads
 /// (`bpf_prog` records: the program as the kernel holds it; sysnoop's own are not
 /// reported), and mount, umount2, move_mount, fsmount and pivot_root (`mount` records:
-/// the mount point in full, the source, type and options, the mount namespace). -x keeps
-/// the failed calls (setfsuid and setfsgid: those that left the id unchanged).
+/// the mount point in full, the source, type and options, the mount namespace), and
+/// init_module, finit_module and delete_module (`module` records: the module's name,
+/// finit_module's file; kernels without module support have none). -x keeps the failed
+/// calls (setfsuid and setfsgid: those that left the id unchanged).
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Privilege options")]
 pub(crate) struct PrivOptions {}
@@ -66,6 +72,12 @@ impl Tracer for Privilege {
         let mut slots = Vec::new();
         for mut program in <PrivilegeBpfSkel as Object>::object_mut(&mut open).progs_mut() {
             let program_name: String = program.name().to_string_lossy().into_owned();
+            if program_name == "tracepoint__module__module_load" {
+                // It names the module a load made; without it (no module support) a
+                // load's record has no name.
+                program.set_autoload(shared.has_tracepoint("module", "module_load"));
+                continue;
+            }
             let (name, exit) = if let Some(name) = program_name.strip_prefix("tracepoint__syscalls__sys_exit_") {
                 (name.to_owned(), true)
             } else if let Some(name) = program_name.strip_prefix("tracepoint__syscalls__sys_enter_") {
@@ -82,6 +94,10 @@ impl Tracer for Privilege {
                 None if exit && MOUNT_CALLS.iter().any(|(_, tracepoint, _)| *tracepoint == name) => {
                     let &(_, _, syscall) = MOUNT_CALLS.iter().find(|(_, tracepoint, _)| *tracepoint == name).expect("found above");
                     priv_slot::PRIV_SLOT_MOUNT_EXIT.0 + syscall.0
+                }
+                None if exit && module::MODULE_CALLS.iter().any(|(call, _)| *call == name) => {
+                    let &(_, syscall) = module::MODULE_CALLS.iter().find(|(call, _)| *call == name).expect("found above");
+                    priv_slot::PRIV_SLOT_MODULE_EXIT.0 + syscall.0
                 }
                 None => bail!("privilege.bpf.c has a program for {name}, which privilege.rs does not know"),
             };
@@ -108,11 +124,13 @@ impl Tracer for Privilege {
         let ptrace_counters = MapHandle::try_from(&skel.maps.ptrace_counters).context("reading the ptrace counters")?;
         let bpf_counters = MapHandle::try_from(&skel.maps.bpf_counters).context("reading the bpf_prog counters")?;
         let mount_counters = MapHandle::try_from(&skel.maps.mount_counters).context("reading the mount counters")?;
+        let module_counters = MapHandle::try_from(&skel.maps.module_counters).context("reading the module counters")?;
         let sources = vec![
             counted(Kind::Cred, &skel)?,
             Source { kind: Kind::Ptrace, counters: Some(ptrace_counters), skippable: None },
             Source { kind: Kind::BpfProg, counters: Some(bpf_counters), skippable: None },
             Source { kind: Kind::Mount, counters: Some(mount_counters), skippable: None },
+            Source { kind: Kind::Module, counters: Some(module_counters), skippable: None },
         ];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new(skel) })
     }
@@ -120,12 +138,14 @@ impl Tracer for Privilege {
 
 /// Each call, made so that it changes nothing: ids of -1 (none, or "unchanged"), NULL
 /// addresses (EFAULT), ptrace of pid 0 (ESRCH), a BPF program load of no attributes
-/// (EINVAL), mount calls on addresses in no mapping (EFAULT) or descriptors of -1 (EBADF). Raw calls: glibc's wrappers would make
-/// every thread of sysnoop repeat the set*id calls.
+/// (EINVAL), mount calls on addresses in no mapping (EFAULT) or descriptors of -1 (EBADF),
+/// module loads of no image (ENOEXEC) or descriptor -1 (EBADF), an unload of no name
+/// (EFAULT). Raw calls: glibc's wrappers would make every thread of sysnoop repeat the
+/// set*id calls.
 fn probe_calls() {
     use nix::libc::{self, c_long};
     let none = -1 as c_long;
-    let calls: [(c_long, [c_long; 4]); 17] = [
+    let calls: [(c_long, [c_long; 4]); 20] = [
         (libc::SYS_setuid, [none, 0, 0, 0]),
         (libc::SYS_setgid, [none, 0, 0, 0]),
         (libc::SYS_setreuid, [none, none, 0, 0]),
@@ -143,12 +163,16 @@ fn probe_calls() {
         (libc::SYS_move_mount, [-1, 1, -1, 1]),
         (libc::SYS_fsmount, [-1, 0, 0, 0]),
         (libc::SYS_pivot_root, [1, 1, 0, 0]),
+        (libc::SYS_init_module, [0, 0, 0, 0]),
+        (libc::SYS_finit_module, [-1, 0, 0, 0]),
+        (libc::SYS_delete_module, [0, 0, 0, 0]),
     ];
     for (nr, [a, b, c, d]) in calls {
         // SAFETY: raw calls that change nothing: -1 ids are refused (setuid, setgid,
         // setgroups) or mean "unchanged", capset's NULL header faults, pid 0 is no
         // tracee of sysnoop's, bpf() refuses a size of 0, and the mount calls an address
-        // in no mapping (EFAULT) or a descriptor of -1 (EBADF).
+        // in no mapping (EFAULT) or a descriptor of -1 (EBADF), as do the module calls
+        // (init_module of 0 bytes: ENOEXEC); without CAP_SYS_MODULE, all are EPERM.
         unsafe { libc::syscall(nr, a, b, c, d) };
     }
 }
