@@ -59,7 +59,7 @@ fn all_prefixes_each_line_with_its_kind() {
     let firsts: Vec<&str> = headers.iter().map(|h| h.split_whitespace().nth(2).unwrap()).collect();
     assert_eq!(
         firsts,
-        ["PID", "PCOMM", "PCOMM", "PCOMM", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "RX_BYTES", "BYTES/S"],
+        ["PID", "PCOMM", "PCOMM", "PCOMM", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "PID", "RX_BYTES", "BYTES/S"],
         "{headers:#?}"
     );
     let exit = lines.iter().find(|l| l.starts_with("exit ") && l.contains(&format!(" {pid} "))).unwrap_or_else(|| panic!("{lines:#?}"));
