@@ -79,7 +79,8 @@ where
             }
         }
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand) => {
-            let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).filter(|n| n != "help").collect();
+            let names: Vec<String> =
+                Cli::command().get_subcommands().filter(|c| !c.is_hide_set()).map(|c| c.get_name().to_owned()).filter(|n| n != "help").collect();
             format!("a subcommand is required: {}", names.join(", "))
         }
         Err(e) => {
@@ -98,7 +99,33 @@ where
             escape(text.as_bytes()).into_owned()
         }
     };
-    format!("sysnoop: error: {said} (see --help)")
+    format!("sysnoop: error: {said}{} (see --help)", from_environment(&said))
+}
+
+/// The options a daemon takes from the environment (a flag wins over its variable):
+/// `--help` shows each beside its option.
+pub(crate) const ENVIRONMENT: [(&str, &str); 10] = [
+    ("--output", "SYSNOOP_OUTPUT"),
+    ("--tls-ca", "SYSNOOP_TLS_CA"),
+    ("--tls-cert", "SYSNOOP_TLS_CERT"),
+    ("--tls-key", "SYSNOOP_TLS_KEY"),
+    ("--metrics", "SYSNOOP_METRICS"),
+    ("--format", "SYSNOOP_FORMAT"),
+    ("--session-id", "SYSNOOP_SESSION_ID"),
+    ("--queue-size", "SYSNOOP_QUEUE_SIZE"),
+    ("--stats-interval", "SYSNOOP_STATS_INTERVAL"),
+    ("--transport", crate::transport::ENV),
+];
+
+/// For an error about an option whose variable is set: that it may come from there.
+fn from_environment(said: &str) -> String {
+    use crate::columns::escape;
+    use std::os::unix::ffi::OsStrExt;
+    ENVIRONMENT
+        .iter()
+        .filter(|(flag, _)| said.contains(&format!("'{flag} ")) || said.contains(&format!("'{flag}'")))
+        .filter_map(|(_, var)| std::env::var_os(var).map(|value| format!(" (the environment has {var}={})", escape(value.as_bytes()))))
+        .collect()
 }
 
 /// A subcommand: `doctor`, one kind's tracer (src/kinds/), or `all` of them.
@@ -108,6 +135,10 @@ pub enum Command {
     /// The JSON Schema of one record kind, or of all.
     Schema(Option<String>),
     Trace(Box<TraceCommand>),
+    /// Shell completions for a shell.
+    Completions(clap_complete::Shell),
+    /// The man pages (roff), into a directory.
+    Manpages(std::path::PathBuf),
 }
 
 /// A tracing subcommand as given: the shared options, and each chosen kind with its own.
@@ -135,6 +166,23 @@ struct SchemaArgs {
     kind: Option<String>,
 }
 
+/// Print sysnoop's shell completions for SHELL on stdout, e.g. `sysnoop completions
+/// bash >/etc/bash_completion.d/sysnoop` (the Debian package installs them for bash, zsh
+/// and fish).
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    #[arg(value_name = "SHELL", value_enum)]
+    shell: clap_complete::Shell,
+}
+
+/// Write sysnoop's man pages (sysnoop.1 and a sysnoop-COMMAND.1 for each subcommand),
+/// made from the same definitions as --help, into DIR (for packaging).
+#[derive(Debug, Args)]
+struct ManpagesArgs {
+    #[arg(value_name = "DIR")]
+    dir: std::path::PathBuf,
+}
+
 /// `all`'s options: none of its own (its help is made from the registry, `all_command`).
 #[derive(Debug, Args)]
 struct AllArgs {}
@@ -142,6 +190,8 @@ struct AllArgs {}
 const ALL: &str = "all";
 const DOCTOR: &str = "doctor";
 const SCHEMA: &str = "schema";
+const COMPLETIONS: &str = "completions";
+const MANPAGES: &str = "manpages";
 
 /// One kind's subcommand: the shared options, then its own (whose help is the
 /// subcommand's).
@@ -175,7 +225,10 @@ impl Subcommand for Command {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
         let command = command.subcommand(DoctorArgs::augment_args(clap::Command::new(DOCTOR)));
         let command = TRACERS.iter().fold(command, |c, t| c.subcommand(tracer_command(*t))).subcommand(all_command());
-        command.subcommand(SchemaArgs::augment_args(clap::Command::new(SCHEMA)))
+        command
+            .subcommand(SchemaArgs::augment_args(clap::Command::new(SCHEMA)))
+            .subcommand(CompletionsArgs::augment_args(clap::Command::new(COMPLETIONS)))
+            .subcommand(ManpagesArgs::augment_args(clap::Command::new(MANPAGES)).hide(true))
     }
 
     fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
@@ -183,7 +236,7 @@ impl Subcommand for Command {
     }
 
     fn has_subcommand(name: &str) -> bool {
-        [DOCTOR, ALL, SCHEMA].contains(&name) || TRACERS.iter().any(|t| t.name() == name)
+        [DOCTOR, ALL, SCHEMA, COMPLETIONS, MANPAGES].contains(&name) || TRACERS.iter().any(|t| t.name() == name)
     }
 }
 
@@ -193,6 +246,8 @@ impl FromArgMatches for Command {
         match name {
             DOCTOR => return Ok(Command::Doctor),
             SCHEMA => return Ok(Command::Schema(SchemaArgs::from_arg_matches(sub)?.kind)),
+            COMPLETIONS => return Ok(Command::Completions(CompletionsArgs::from_arg_matches(sub)?.shell)),
+            MANPAGES => return Ok(Command::Manpages(ManpagesArgs::from_arg_matches(sub)?.dir)),
             _ => {}
         }
         let all = name == ALL;
@@ -286,7 +341,7 @@ pub(crate) struct RunArgs {
     pub(crate) max_events: Option<u64>,
 
     /// Print the event counters on stderr at this interval, e.g. 1s.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", env = "SYSNOOP_STATS_INTERVAL", value_parser = parse_duration)]
     pub(crate) stats_interval: Option<Duration>,
 
     /// Do not print the "tracing ..." line on stderr.
@@ -305,28 +360,56 @@ pub(crate) struct RunArgs {
     pub(crate) cgroup_path: bool,
 
     /// How records are written (to stdout or the -o destination).
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    #[arg(long, value_enum, value_name = "FORMAT", env = "SYSNOOP_FORMAT", default_value_t)]
     pub(crate) format: Format,
 
     /// Where records go: `-` (stdout), `file:PATH` (appended to; opened again on
     /// SIGHUP, for logrotate; never through a symlink, nor into another user's file),
     /// `unix:PATH` (a Unix stream socket; `unix:@NAME` an
-    /// abstract one) or `tcp:HOST:PORT`. A file or socket never holds the run back:
+    /// abstract one), `tcp:HOST:PORT` or `tls:HOST:PORT` (TLS, see --tls-ca). A file or socket never holds the run back:
     /// records wait in a queue (--queue-size) while it is slow or down, sysnoop
     /// reconnects with backoff, and records it could not send are counted `unsent`.
-    #[arg(short = 'o', long, value_name = "DEST", default_value = "-", value_parser = parse_dest)]
+    #[arg(short = 'o', long, value_name = "DEST", env = "SYSNOOP_OUTPUT", default_value = "-", value_parser = parse_dest)]
     pub(crate) output: Dest,
+
+    /// With -o tls:HOST:PORT: the CA certificates (PEM) the collector's certificate
+    /// must be signed by (default: the system's, /etc/ssl/certs/ca-certificates.crt).
+    /// The certificate must also be for HOST (its subjectAltName).
+    #[arg(long, value_name = "FILE", env = "SYSNOOP_TLS_CA")]
+    pub(crate) tls_ca: Option<std::path::PathBuf>,
+
+    /// With -o tls:HOST:PORT: a client certificate (PEM, with its chain) to present,
+    /// with --tls-key.
+    #[arg(long, value_name = "FILE", env = "SYSNOOP_TLS_CERT", requires = "tls_key")]
+    pub(crate) tls_cert: Option<std::path::PathBuf>,
+
+    /// With --tls-cert: its private key (PEM).
+    #[arg(long, value_name = "FILE", env = "SYSNOOP_TLS_KEY", requires = "tls_cert")]
+    pub(crate) tls_key: Option<std::path::PathBuf>,
 
     /// With a file or socket -o: how many bytes of records may wait for it while it is
     /// slow or down (K and M suffixes allowed; the default holds about 16,000 open
     /// records); beyond that they are counted unsent.
-    #[arg(long, value_name = "BYTES", default_value = "4M", value_parser = parse_queue_size)]
+    #[arg(long, value_name = "BYTES", env = "SYSNOOP_QUEUE_SIZE", default_value = "4M", value_parser = parse_queue_size)]
     pub(crate) queue_size: usize,
 
     /// The session id every record carries (`session`; in OCSF
     /// `metadata.correlation_uid`): a UUID. Default: a fresh UUID v7.
-    #[arg(long, value_name = "UUID", value_parser = parse_session_id)]
+    #[arg(long, value_name = "UUID", env = "SYSNOOP_SESSION_ID", value_parser = parse_session_id)]
     pub(crate) session_id: Option<uuid::Uuid>,
+
+    /// Serve the run's counts to Prometheus at http://ADDR/metrics (text exposition
+    /// format), e.g. 127.0.0.1:9464 or [::1]:9464: every count of the summary by kind
+    /// and fate (sysnoop_events_total), the buffers, the destination, the followed
+    /// tasks. A port in use is an error before tracing starts.
+    #[arg(long, value_name = "ADDR", env = "SYSNOOP_METRICS", value_parser = parse_metrics_addr)]
+    pub(crate) metrics: Option<std::net::SocketAddr>,
+}
+
+/// --metrics: an IP address and a port (a name would make the listening address
+/// depend on the resolver).
+fn parse_metrics_addr(value: &str) -> Result<std::net::SocketAddr, String> {
+    value.parse().map_err(|_| format!("`{value}` is not an address and port to listen on, such as 127.0.0.1:9464 or [::1]:9464"))
 }
 
 pub(crate) fn parse_dest(s: &str) -> Result<Dest, String> {

@@ -38,6 +38,10 @@ pub struct Config {
     pub(crate) queue_size: usize,
     /// The session id, hyphenated lowercase.
     pub(crate) session: String,
+    /// --metrics: where to serve the counts.
+    pub(crate) metrics: Option<std::net::SocketAddr>,
+    /// --tls-ca, --tls-cert, --tls-key.
+    pub(crate) tls: crate::tls::TlsFiles,
 }
 
 impl Config {
@@ -62,6 +66,7 @@ impl Config {
             // tested where tp_btf and raw tracepoints work.
             tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
             raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
+            program_stats: run.metrics.is_some(),
         };
         Config {
             kinds,
@@ -74,6 +79,8 @@ impl Config {
             output: run.output,
             queue_size: run.queue_size,
             session: run.session_id.unwrap_or_else(uuid::Uuid::now_v7).hyphenated().to_string(),
+            metrics: run.metrics,
+            tls: crate::tls::TlsFiles { ca: run.tls_ca, cert: run.tls_cert, key: run.tls_key },
         }
     }
 }

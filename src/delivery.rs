@@ -62,9 +62,11 @@ pub enum Dest {
     Unix(PathBuf),
     /// `tcp:HOST:PORT`; an IPv6 address in brackets.
     Tcp { host: String, port: u16 },
+    /// `tls:HOST:PORT`: TCP with TLS, the server verified against --tls-ca and HOST.
+    Tls { host: String, port: u16 },
 }
 
-const FORMS: &str = "use -, file:PATH, unix:PATH or tcp:HOST:PORT";
+const FORMS: &str = "use -, file:PATH, unix:PATH, tcp:HOST:PORT or tls:HOST:PORT";
 
 impl FromStr for Dest {
     type Err = String;
@@ -81,18 +83,19 @@ impl FromStr for Dest {
             "file" => Ok(Dest::File(rest.into())),
             "unix" if rest.len() > UNIX_PATH_MAX => Err(format!("`{s}`: a unix socket path is at most {UNIX_PATH_MAX} bytes; this one is {}", rest.len())),
             "unix" => Ok(Dest::Unix(rest.into())),
-            "tcp" => {
-                let (host, port) = rest.rsplit_once(':').ok_or_else(|| format!("`{s}`: no port (tcp:HOST:PORT)"))?;
+            "tcp" | "tls" => {
+                let (host, port) = rest.rsplit_once(':').ok_or_else(|| format!("`{s}`: no port ({scheme}:HOST:PORT)"))?;
                 let host = match host.strip_prefix('[') {
                     Some(bracketed) => bracketed.strip_suffix(']').ok_or_else(|| format!("`{s}`: no `]` after the IPv6 address"))?,
-                    None if host.contains(':') => return Err(format!("`{s}`: write an IPv6 address in brackets, tcp:[::1]:{port}")),
+                    None if host.contains(':') => return Err(format!("`{s}`: write an IPv6 address in brackets, {scheme}:[::1]:{port}")),
                     None => host,
                 };
                 if host.is_empty() {
-                    return Err(format!("`{s}`: no host (tcp:HOST:PORT)"));
+                    return Err(format!("`{s}`: no host ({scheme}:HOST:PORT)"));
                 }
                 let port = port.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(|| format!("`{s}`: `{port}` is not a port (1-65535)"))?;
-                Ok(Dest::Tcp { host: host.to_owned(), port })
+                let host = host.to_owned();
+                Ok(if scheme == "tls" { Dest::Tls { host, port } } else { Dest::Tcp { host, port } })
             }
             _ => Err(format!("`{s}`: unknown destination `{scheme}:`; {FORMS}")),
         }
@@ -108,6 +111,8 @@ impl fmt::Display for Dest {
             Dest::Unix(path) => write!(f, "unix:{}", crate::columns::escape(path.as_os_str().as_bytes())),
             Dest::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}"),
             Dest::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+            Dest::Tls { host, port } if host.contains(':') => write!(f, "tls:[{host}]:{port}"),
+            Dest::Tls { host, port } => write!(f, "tls:{host}:{port}"),
         }
     }
 }
@@ -117,10 +122,26 @@ enum Conn {
     File(File),
     Unix(UnixStream),
     Tcp(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+/// A TCP connection to `host`:`port` (the first of its addresses that answers).
+fn tcp_connect(host: &str, port: u16) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
+    for addr in (host, port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+            Ok(stream) => {
+                stream.set_nodelay(true)?;
+                return Ok(stream);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 impl Dest {
-    fn connect(&self) -> io::Result<Conn> {
+    fn connect(&self, tls: Option<&Arc<rustls::ClientConfig>>) -> io::Result<Conn> {
         match self {
             Dest::Stdout => unreachable!("stdout is written directly"),
             Dest::File(path) => crate::outfile::open_append(path).map(Conn::File),
@@ -140,18 +161,15 @@ impl Dest {
                 Ok(Conn::Unix(stream))
             }
             Dest::Tcp { host, port } => {
-                let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
-                for addr in (host.as_str(), *port).to_socket_addrs()? {
-                    match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-                        Ok(stream) => {
-                            stream.set_nodelay(true)?;
-                            stream.set_write_timeout(Some(TICK))?;
-                            return Ok(Conn::Tcp(stream));
-                        }
-                        Err(e) => last = e,
-                    }
-                }
-                Err(last)
+                let stream = tcp_connect(host, *port)?;
+                stream.set_write_timeout(Some(TICK))?;
+                Ok(Conn::Tcp(stream))
+            }
+            Dest::Tls { host, port } => {
+                let config = tls.expect("a tls: destination has its TLS configuration");
+                let stream = crate::tls::connect(config, host, tcp_connect(host, *port)?, CONNECT_TIMEOUT)?;
+                stream.sock.set_write_timeout(Some(TICK))?;
+                Ok(Conn::Tls(Box::new(stream)))
             }
         }
     }
@@ -163,6 +181,16 @@ impl Conn {
             Conn::File(f) => f.write(bytes),
             Conn::Unix(s) => s.write(bytes),
             Conn::Tcp(s) => s.write(bytes),
+            Conn::Tls(s) => s.write(bytes),
+        }
+    }
+
+    /// Pushes out what TLS still holds of the bytes it took (a socket, and a file, hold
+    /// nothing).
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Tls(s) => s.flush(),
+            _ => Ok(()),
         }
     }
 
@@ -171,6 +199,7 @@ impl Conn {
             Conn::File(_) => None,
             Conn::Unix(s) => Some(s.as_fd()),
             Conn::Tcp(s) => Some(s.as_fd()),
+            Conn::Tls(s) => Some(s.sock.as_fd()),
         }
     }
 
@@ -358,14 +387,35 @@ pub(crate) struct Link {
     drain_from: Option<Instant>,
     /// The end-of-run drain found the destination stuck: send nothing more.
     gave_up: bool,
+    /// Connected (or open) now: what --metrics shows (sysnoop_destination_up).
+    up: Arc<AtomicBool>,
+    /// A tls: destination's client configuration.
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Link {
-    /// Connects to (or opens) `dest` at start; the error names it.
-    pub(crate) fn open(dest: Dest) -> Result<Link> {
-        let conn = dest.connect().with_context(|| format!("cannot send records to {dest}"))?;
+    /// Connects to (or opens) `dest` at start; the error names it. `tls`: the files of
+    /// --tls-ca, --tls-cert and --tls-key, which only a tls: destination takes.
+    pub(crate) fn open(dest: Dest, tls: &crate::tls::TlsFiles) -> Result<Link> {
+        let tls = match &dest {
+            Dest::Tls { .. } => Some(crate::tls::client_config(tls)?),
+            _ if *tls != crate::tls::TlsFiles::default() => anyhow::bail!("--tls-ca, --tls-cert and --tls-key are for -o tls:HOST:PORT, not {dest}"),
+            _ => None,
+        };
+        let conn = dest.connect(tls.as_ref()).with_context(|| format!("cannot send records to {dest}"))?;
         let now = Instant::now();
-        Ok(Link { dest, conn: Some(conn), backoff: Backoff::new(), retry_at: now, down: false, progress: now, drain_from: None, gave_up: false })
+        Ok(Link {
+            dest,
+            conn: Some(conn),
+            backoff: Backoff::new(),
+            retry_at: now,
+            down: false,
+            progress: now,
+            drain_from: None,
+            gave_up: false,
+            up: Arc::new(AtomicBool::new(true)),
+            tls,
+        })
     }
 
     fn deliver(&mut self, queue: &Queue, rx: Receiver<Lines>, spare: Sender<Lines>) {
@@ -442,6 +492,11 @@ impl Link {
                 }
             }
         }
+        // TLS may hold the last bytes it took: out with them now (a socket that cannot
+        // take them yet gets them with the next write).
+        if let Some(conn) = self.conn.as_mut() {
+            let _ = conn.flush();
+        }
         true
     }
 
@@ -470,9 +525,10 @@ impl Link {
         if now < self.retry_at {
             return false;
         }
-        match self.dest.connect() {
+        match self.dest.connect(self.tls.as_ref()) {
             Ok(conn) => {
                 self.conn = Some(conn);
+                self.up.store(true, Ordering::Relaxed);
                 self.backoff.succeeded();
                 if std::mem::take(&mut self.down) {
                     crate::say!("sysnoop: {}: connected again", self.dest);
@@ -480,6 +536,7 @@ impl Link {
                 true
             }
             Err(e) => {
+                self.up.store(false, Ordering::Relaxed);
                 self.retry_at = now + self.backoff.failed();
                 if !std::mem::replace(&mut self.down, true) {
                     crate::say!("sysnoop: {}: {e}; retrying (records wait in the queue, and are counted unsent when it is full)", self.dest);
@@ -492,6 +549,7 @@ impl Link {
     /// The connection failed: drop it, say so once, try again after a backoff.
     fn lost(&mut self, e: &io::Error) {
         self.conn = None;
+        self.up.store(false, Ordering::Relaxed);
         self.retry_at = Instant::now() + self.backoff.failed();
         if !std::mem::replace(&mut self.down, true) {
             crate::say!("sysnoop: {}: {e}; reconnecting (records wait in the queue, and are counted unsent when it is full)", self.dest);
@@ -512,6 +570,7 @@ impl Link {
 pub(crate) struct Remote {
     queue: Arc<Queue>,
     state: State,
+    up: Arc<AtomicBool>,
 }
 
 enum State {
@@ -533,6 +592,7 @@ impl Remote {
         let (spare_tx, spare) = bounded(SPARE_BATCHES);
         let feed = Feed { queue: queue.clone(), tx, spare, batch: Lines::default(), batch_bytes: BATCH_BYTES.min(capacity / 4) };
         let shared = queue.clone();
+        let up = link.up.clone();
         let mut link = link;
         let thread = thread::Builder::new()
             .name("sysnoop-send".into())
@@ -541,7 +601,7 @@ impl Remote {
                 link
             })
             .context("starting the delivery thread")?;
-        Ok(Remote { queue, state: State::Running { feed, thread } })
+        Ok(Remote { queue, state: State::Running { feed, thread }, up })
     }
 
     /// Queues one line (never waits); `origin` says whose count it is in.
@@ -559,6 +619,11 @@ impl Remote {
             State::Running { feed, .. } => feed,
             _ => panic!("a line after the end of the run"),
         }
+    }
+
+    /// The bytes of records waiting, and whether the destination is connected (open).
+    pub(crate) fn gauges(&self) -> (u64, bool) {
+        (self.queue.queued.load(Ordering::Relaxed) as u64, self.up.load(Ordering::Relaxed))
     }
 
     /// Records of source `index` that did not reach the destination.
@@ -604,6 +669,9 @@ mod tests {
         assert_eq!("tcp:localhost:514".parse(), Ok(Dest::Tcp { host: "localhost".into(), port: 514 }));
         assert_eq!("tcp:127.0.0.1:6000".parse(), Ok(Dest::Tcp { host: "127.0.0.1".into(), port: 6000 }));
         assert_eq!("tcp:[::1]:6000".parse(), Ok(Dest::Tcp { host: "::1".into(), port: 6000 }));
+        assert_eq!("tls:collector.example:6514".parse(), Ok(Dest::Tls { host: "collector.example".into(), port: 6514 }));
+        assert_eq!("tls:[::1]:6514".parse::<Dest>().unwrap().to_string(), "tls:[::1]:6514");
+        assert!("tls:collector.example".parse::<Dest>().unwrap_err().contains("no port (tls:HOST:PORT)"));
         for (dest, shown) in [("tcp:[::1]:6000", "tcp:[::1]:6000"), ("unix:/a b", "unix:/a b"), ("file:x", "file:x"), ("-", "stdout")] {
             assert_eq!(dest.parse::<Dest>().unwrap().to_string(), shown);
         }

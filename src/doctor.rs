@@ -44,6 +44,7 @@ fn bpf_lsm() -> Check {
             ring_size: 4096,
             tp_btf: true,
             raw_tp: true,
+            program_stats: false,
         };
         let shared = Shared::new(&plan, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
         // Whether file_open names files with bpf_d_path (else with the walk).

@@ -90,6 +90,23 @@ impl Renderer {
         }
     }
 
+    /// Appends a loss marker; in text, says it on stderr as a sentence instead.
+    pub(crate) fn loss(&self, loss: &crate::stats::Loss, line: &mut Vec<u8>) {
+        match self {
+            Renderer::Text { .. } => {
+                let what = match loss.counter {
+                    "lost" => "lost (ring buffer full)",
+                    "pairing_misses" => "pairing misses",
+                    "malformed" => "malformed",
+                    "unsent" => "not delivered",
+                    _ => "lost by the perf buffers",
+                };
+                crate::say!("sysnoop: {} {} events {what} since {}", loss.count, loss.of, loss.since);
+            }
+            _ => self.own_record(loss, loss.time, line),
+        }
+    }
+
     /// Appends the summary record; in text, says it on stderr as a sentence instead.
     pub(crate) fn summary(&self, report: &Report, line: &mut Vec<u8>) {
         match self {
@@ -107,7 +124,7 @@ impl Renderer {
 }
 
 /// The summary for people: what each kind wrote, and every count of what it did not.
-fn sentence(report: &Report) -> String {
+pub(crate) fn sentence(report: &Report) -> String {
     let mut kinds = Vec::new();
     let mut dropped = 0;
     for (kind, c) in &report.counts {

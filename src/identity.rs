@@ -64,6 +64,43 @@ impl Identity {
     }
 }
 
+/// This host as a collector receiving many hosts' streams tells them apart: the start
+/// record's `hostname`, `machine_id` and `boot_id`, each null when it cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Host {
+    pub(crate) hostname: Option<String>,
+    /// /etc/machine-id: 32 lowercase hex digits, the same across reboots.
+    pub(crate) machine_id: Option<String>,
+    /// This boot's id (a UUID), the one exec ids begin with.
+    pub(crate) boot_id: Option<String>,
+}
+
+/// Where systemd (or dbus, on hosts without it) keeps the machine id.
+const MACHINE_IDS: [&str; 2] = ["/etc/machine-id", "/var/lib/dbus/machine-id"];
+
+impl Host {
+    pub(crate) fn read() -> Host {
+        let hostname = nix::unistd::gethostname().ok().map(|h| h.to_string_lossy().into_owned());
+        let machine_id = MACHINE_IDS.iter().find_map(|path| std::fs::read_to_string(path).ok().and_then(|id| machine_id(&id)));
+        let boot_id = std::fs::read_to_string(BOOT_ID).ok().and_then(|id| boot_id(&id));
+        Host { hostname, machine_id, boot_id }
+    }
+}
+
+/// A machine id as the file holds it: 32 lowercase hex digits and a newline.
+fn machine_id(text: &str) -> Option<String> {
+    let id = text.trim_end_matches('\n');
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))).then(|| id.to_owned())
+}
+
+/// A boot id as the kernel gives it: a UUID in lowercase hex, and a newline.
+fn boot_id(text: &str) -> Option<String> {
+    let id = text.trim_end_matches('\n');
+    let shape = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() && !b.is_ascii_uppercase() });
+    shape.then(|| id.to_owned())
+}
+
 /// The first 8 bytes of a boot id ("2b2c1e7c-6a1f-4e3b-...").
 fn boot_of(id: &str) -> Option<u64> {
     let digits: String = id.trim().chars().filter(|&c| c != '-').take(16).collect();
@@ -133,6 +170,17 @@ mod tests {
         assert_eq!(id.of(u64::MAX, 4_194_304).as_str().len(), 32, "the largest pid and start still fit 32 digits");
         assert_eq!(serde_json::to_string(&id.of(0, 1)).unwrap(), "\"2b2c1e7c6a1f4e3b0000000000000001\"");
         assert_eq!(id.ticks_ns(1234), 12_340_000_000);
+    }
+
+    #[test]
+    fn host_ids_as_their_files_hold_them() {
+        assert_eq!(machine_id("0123456789abcdef0123456789abcdef\n").as_deref(), Some("0123456789abcdef0123456789abcdef"));
+        assert_eq!(machine_id("uninitialized\n"), None);
+        assert_eq!(machine_id("0123456789ABCDEF0123456789abcdef\n"), None);
+        assert_eq!(boot_id("2b2c1e7c-6a1f-4e3b-9d3e-0123456789ab\n").as_deref(), Some("2b2c1e7c-6a1f-4e3b-9d3e-0123456789ab"));
+        assert_eq!(boot_id("2b2c1e7c6a1f4e3b9d3e0123456789ab\n"), None);
+        let host = Host::read();
+        assert!(host.boot_id.is_some() && host.hostname.is_some(), "{host:?}");
     }
 
     #[test]

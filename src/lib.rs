@@ -39,6 +39,8 @@ pub mod kinds;
 pub mod libbpf_log;
 pub(crate) mod live;
 pub(crate) mod loader;
+pub(crate) mod metrics;
+pub mod notify;
 pub(crate) mod ocsf;
 pub(crate) mod outfile;
 pub(crate) mod path;
@@ -53,6 +55,7 @@ pub mod stats;
 pub(crate) mod syscall_names;
 pub mod syscalls;
 pub(crate) mod text;
+pub(crate) mod tls;
 pub(crate) mod transport;
 pub(crate) mod units;
 pub(crate) mod writer;
@@ -159,6 +162,16 @@ pub mod bpf {
 
                     fn counters(&self) -> &libbpf_rs::MapMut<'static> {
                         &self.maps.counters
+                    }
+
+                    fn programs(&self) -> Vec<(String, std::os::fd::OwnedFd)> {
+                        use libbpf_rs::skel::Skel;
+                        use std::os::fd::AsFd;
+                        self.object()
+                            .progs()
+                            .filter(|p| p.autoload())
+                            .filter_map(|p| p.as_fd().try_clone_to_owned().ok().map(|fd| (p.name().to_string_lossy().into_owned(), fd)))
+                            .collect()
                     }
                 }
             }

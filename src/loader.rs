@@ -53,6 +53,8 @@ pub(crate) trait Object: Sized + Send + 'static {
     fn self_seen(&self) -> &[u8];
     /// The per-CPU `counters` array (bpf/sysnoop.h `enum sysnoop_counter`).
     fn counters(&self) -> &libbpf_rs::MapMut<'static>;
+    /// Each loaded program's name and a descriptor of it (for its run statistics).
+    fn programs(&self) -> Vec<(String, std::os::fd::OwnedFd)>;
 }
 
 /// The globals every object shares (bpf/common.bpf.h), as written into its rodata.
@@ -229,6 +231,8 @@ pub(crate) struct Shared {
     pub(crate) tp_btf: bool,
     /// syscalls: try the raw sys_enter/sys_exit tracepoints first.
     pub(crate) raw_tp: bool,
+    /// --metrics: each program loaded, for its run statistics (None: not kept).
+    programs: Option<std::sync::Mutex<Vec<crate::stats::Program>>>,
 }
 
 /// What a run's shared BPF parts are made from: what its kinds need of the host, its task
@@ -252,6 +256,8 @@ pub(crate) struct Plan {
     pub(crate) tp_btf: bool,
     /// syscalls: try the raw sys_enter/sys_exit tracepoints first.
     pub(crate) raw_tp: bool,
+    /// --metrics: keep a descriptor of each program loaded, for its run statistics.
+    pub(crate) program_stats: bool,
 }
 
 impl Shared {
@@ -285,6 +291,7 @@ impl Shared {
             syscall_tracepoints,
             tp_btf: session.tp_btf,
             raw_tp: session.raw_tp,
+            programs: session.program_stats.then(Default::default),
         })
     }
 
@@ -333,7 +340,16 @@ impl Shared {
     /// Loads the opened object into the kernel (the verifier runs here).
     pub(crate) fn load<O: Object>(&self, open: O::Open) -> Result<O> {
         crate::libbpf_log::clear();
-        O::load(open).map_err(|e| explained(e.into())).with_context(|| format!("loading the {} BPF programs", O::NAME))
+        let object = O::load(open).map_err(|e| explained(e.into())).with_context(|| format!("loading the {} BPF programs", O::NAME))?;
+        if let Some(Ok(mut programs)) = self.programs.as_ref().map(|p| p.lock()) {
+            programs.extend(object.programs().into_iter().map(|(name, fd)| crate::stats::Program { object: O::NAME, name, fd }));
+        }
+        Ok(object)
+    }
+
+    /// Every program loaded so far, when the plan asked to keep them (--metrics).
+    pub(crate) fn take_programs(&self) -> Vec<crate::stats::Program> {
+        self.programs.as_ref().and_then(|p| p.lock().ok().map(|mut p| std::mem::take(&mut *p))).unwrap_or_default()
     }
 
     /// Loads and attaches every program with an attach point in its SEC().

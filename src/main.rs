@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
-use clap::Parser;
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser};
 
 use sysnoop::cli::{Cli, Command};
 use sysnoop::config::Config;
@@ -46,6 +46,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// `text` on stdout: a closed stdout (`| head`) is a normal end.
+fn print(mut out: impl Write, text: &[u8]) -> Result<ExitCode> {
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
 /// FAILURE when the command ran but says sysnoop cannot trace here (doctor); with
 /// -- CMD, CMD's exit status.
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -56,14 +64,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let document = sysnoop::kinds::schema_document(kind.as_deref()).expect("clap accepts only kinds that have a schema");
             let mut text = serde_json::to_string_pretty(&document)?;
             text.push('\n');
-            let mut out = out;
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-                _ => Ok(ExitCode::SUCCESS), // a closed stdout (`| head`) is a normal end
-            }
+            print(out, text.as_bytes())
+        }
+        Command::Completions(shell) => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sysnoop", &mut text);
+            print(out, &text)
+        }
+        Command::Manpages(dir) => {
+            clap_mangen::generate_to(Cli::command(), &dir).with_context(|| format!("writing the man pages into {}", dir.display()))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Trace(command) => {
             let config = Config::new(*command);
+            // Before -- CMD is forked: its environment has no NOTIFY_SOCKET.
+            sysnoop::notify::init()?;
             // Forked first, while sysnoop has one thread, and held until tracing is live.
             let mut held = match &config.follow {
                 Some(Follow::Command { argv, user }) => Some(Held::spawn(argv, user.as_ref())?),

@@ -150,6 +150,53 @@ unsafe fn drain(consumer: &AtomicU64, producer: &AtomicU64, data: *const u8, mas
     stopped
 }
 
+/// How full the ring is, for --metrics: read-only mappings of its consumer and producer
+/// pages beside the poll thread's (the positions are the kernel's and the reader's).
+pub(crate) struct Fill {
+    consumer: NonNull<std::ffi::c_void>,
+    producer: NonNull<std::ffi::c_void>,
+    page: usize,
+}
+
+// SAFETY: read-only mappings, read through atomics only.
+unsafe impl Send for Fill {}
+
+impl Fill {
+    pub(crate) fn new(map: BorrowedFd<'_>) -> Result<Fill> {
+        let page = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().context("reading the page size")? as usize;
+        let len = std::num::NonZeroUsize::new(page).expect("a page has bytes");
+        // SAFETY: fresh read-only mappings of the ring's first two pages.
+        let consumer = unsafe { mmap(None, len, ProtFlags::PROT_READ, MapFlags::MAP_SHARED, map, 0) }.context("mapping the ring buffer's consumer page")?;
+        // SAFETY: likewise.
+        let producer = match unsafe { mmap(None, len, ProtFlags::PROT_READ, MapFlags::MAP_SHARED, map, page as i64) } {
+            Ok(producer) => producer,
+            Err(e) => {
+                // SAFETY: mapped above, not used since.
+                let _ = unsafe { munmap(consumer, page) };
+                return Err(e).context("mapping the ring buffer's producer page");
+            }
+        };
+        Ok(Fill { consumer, producer, page })
+    }
+
+    /// The bytes written into the ring and not yet read.
+    pub(crate) fn used(&self) -> u64 {
+        // SAFETY: each page starts with its u64 position, 8-aligned.
+        let (consumer, producer) = unsafe { (self.consumer.cast::<AtomicU64>().as_ref(), self.producer.cast::<AtomicU64>().as_ref()) };
+        producer.load(Ordering::Acquire).saturating_sub(consumer.load(Ordering::Acquire))
+    }
+}
+
+impl Drop for Fill {
+    fn drop(&mut self) {
+        // SAFETY: our own mappings, a page each.
+        unsafe {
+            let _ = munmap(self.consumer, self.page);
+            let _ = munmap(self.producer, self.page);
+        }
+    }
+}
+
 impl Drop for Ring {
     fn drop(&mut self) {
         // SAFETY: our own mappings, with the lengths they were made with.

@@ -242,6 +242,17 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
         vec![
             Field::string("version", "sysnoop's version"),
             Field::string("kernel", "the running kernel's release; null if `uname` failed").nullable(),
+            Field::string("hostname", "this host's name (`uname -n`), as OCSF's `device.hostname` has it; null if it cannot be read").nullable(),
+            Field::with(
+                "machine_id",
+                json!({"type": ["string", "null"], "pattern": "^[0-9a-f]{32}$"}),
+                "this host's machine id (/etc/machine-id: the same across reboots), so a collector receiving many hosts' streams tells them apart; null when there is none",
+            ),
+            Field::with(
+                "boot_id",
+                json!({"type": ["string", "null"], "format": "uuid"}),
+                "this boot's id (/proc/sys/kernel/random/boot_id), whose first 16 digits begin every `exec_id`; null when there is none",
+            ),
             Field::with("format", json!({"enum": ["native", "ocsf", "text"]}), "`--format`"),
             Field::with("kinds", json!({"type": "array", "items": hooks}), "each kind traced, with its hooks"),
             Field::with("skipped", json!({"type": "array", "items": skipped}), "the kinds `all` goes on without, and why"),
@@ -334,6 +345,24 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
     };
     vec![
         ("start", start),
+        (
+            "loss",
+            record(
+                "loss",
+                "Where events went missing: written as soon as sysnoop sees a loss count grow (it looks every 100 ms), and the last ones just before the summary, whose loss counts are the sums of their markers.",
+                vec![
+                    Field::string("of", "the record kind of the events (`perf`: the perf buffers' own count, `perf_lost`)"),
+                    Field::with(
+                        "counter",
+                        json!({"enum": ["lost", "pairing_misses", "malformed", "unsent", "perf_lost"]}),
+                        "which of the summary's counts grew: `lost` (the kernel's buffer was full), `pairing_misses`, `malformed`, `unsent` (records a file or socket destination never got), `perf_lost`",
+                    ),
+                    Field::with("count", json!({"type": "integer", "minimum": 1}), "how many since the kind's previous marker of this counter"),
+                    Field::with("since", json!({"type": "string", "format": "date-time"}), "the events went missing after this time (the previous look, or the start)"),
+                    Field::with("until", json!({"type": "string", "format": "date-time"}), "and before this one (this look: the record's `time`)"),
+                ],
+            ),
+        ),
         ("summary", report("summary", "The last line of every run: every event of each kind, counted once.")),
         ("stats", report("stats", "On stderr every `--stats-interval`: the counts so far.")),
     ]

@@ -43,10 +43,12 @@ const CHANNEL_BATCHES: usize = 64;
 /// With -- CMD, `command` is CMD, held stopped: it is followed and let go once tracing
 /// is live.
 pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl Write) -> Result<()> {
+    // Before anything loads: a port in use is a usage problem to report at once.
+    let metrics_server = config.metrics.map(crate::metrics::Server::bind).transpose()?;
     let shared = Shared::new(&config.plan, verbose)?;
     let link = match &config.output {
         Dest::Stdout => None,
-        dest => Some(Link::open(dest.clone())?),
+        dest => Some(Link::open(dest.clone(), &config.tls)?),
     };
     let mut loaded = Vec::new();
     let mut skipped = Vec::new();
@@ -110,11 +112,14 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         }
     };
     let announce = || {
+        let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
+        let transport = config.kinds.iter().any(|k| k.per_task).then_some(shared.events.transport);
+        let line = tracing_line(&hooks, &config.plan.filters.describe(), transport);
         if !config.quiet {
-            let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
-            let transport = config.kinds.iter().any(|k| k.per_task).then_some(shared.events.transport);
-            crate::say!("{}", tracing_line(&hooks, &config.plan.filters.describe(), transport));
+            crate::say!("{line}");
         }
+        // systemd (Type=notify): the service is up now, -q or not.
+        crate::notify::send(&format!("READY=1\n{}", crate::notify::status(line.trim_start_matches("sysnoop: "))));
         if let Some(command) = command {
             command.release();
         }
@@ -126,6 +131,7 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         session: &config.session,
         version: env!("CARGO_PKG_VERSION"),
         kernel: crate::preflight::kernel_release().ok(),
+        host: crate::identity::Host::read(),
         format: config.format,
         kinds: loaded.iter().map(|l| &l.hooks).collect(),
         skipped,
@@ -136,6 +142,25 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     };
     let mut first = Vec::new();
     renderer.start(&start, start.time, &mut first);
+    let board = metrics_server.as_ref().map(|_| std::sync::Arc::new(crate::metrics::Board::default()));
+    let metrics = match &board {
+        None => None,
+        Some(board) => {
+            let board = board.clone();
+            let info = crate::metrics::Info {
+                version: env!("CARGO_PKG_VERSION"),
+                kernel: start.kernel.clone().unwrap_or_default(),
+                transport: shared.events.transport.name(),
+                session: config.session.clone(),
+                start_time_s: start.time.0 as f64 / 1e9,
+            };
+            let ring = match shared.events.transport {
+                Transport::Ringbuf => Some(crate::ring::Fill::new(std::os::fd::AsFd::as_fd(&shared.events.map))?),
+                Transport::Perf => None,
+            };
+            Some(crate::metrics::Metrics { board, info, ring_buffer_bytes: config.plan.ring_size.into(), programs: shared.take_programs(), ring })
+        }
+    };
     let output = Output { renderer, session: config.session.clone(), first, link, queue_size: config.queue_size, cgroup_path: config.cgroup_path };
     // Tracing is live, and nothing from here on needs a capability (src/caps.rs): give
     // them all up while this is the only thread, before the threads that read and send.
@@ -153,7 +178,12 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
         unsafe { libbpf_rs::libbpf_sys::bpf_map_get_info_by_fd(shared.events.map.as_fd().as_raw_fd(), &mut info, &mut len) == 0 }
     };
     crate::caps::drop_all_but(keep, bpf_works).context("giving up capabilities once tracing is live")?;
-    let run = Run { events: &shared.events, sources: &sources, limits: &config.limits, periodic, dedups, follower, snapshot, output };
+    // The metrics server reads what any client on the network sends: started only now,
+    // it holds no capability (they are per thread, and a new thread has its creator's).
+    if let (Some(server), Some(board)) = (metrics_server, board) {
+        server.spawn(board)?;
+    }
+    let run = Run { events: &shared.events, sources: &sources, limits: &config.limits, periodic, dedups, follower, snapshot, output, metrics };
     self::run(run, announce, out)
 }
 
@@ -181,6 +211,9 @@ struct Start<'a> {
     version: &'static str,
     /// The kernel release; null if uname failed.
     kernel: Option<String>,
+    /// hostname, machine_id, boot_id.
+    #[serde(flatten)]
+    host: crate::identity::Host,
     format: Format,
     /// Each kind traced, with its hooks.
     kinds: Vec<&'a Hooks>,
@@ -243,6 +276,8 @@ pub(crate) struct Run<'s> {
     /// The /proc snapshot under way, if the run begins with one.
     pub(crate) snapshot: Option<JoinHandle<Scan>>,
     pub(crate) output: Output,
+    /// --metrics: where the writer leaves pages for the metrics server.
+    pub(crate) metrics: Option<crate::metrics::Metrics>,
 }
 
 /// Runs until a stop condition: a poll thread reads `run.events` and decodes each
@@ -252,7 +287,7 @@ pub(crate) struct Run<'s> {
 /// when every followed task has exited. Returns after the summary record is written,
 /// or quietly when `out` was closed (broken pipe).
 pub(crate) fn run(run: Run<'_>, ready: impl FnOnce(), out: impl Write) -> Result<()> {
-    let Run { events, sources, limits, periodic, dedups, follower, snapshot, output } = run;
+    let Run { events, sources, limits, periodic, dedups, follower, snapshot, output, metrics } = run;
     let Output { renderer, session, first, link, queue_size, cgroup_path } = output;
     // Malformed records per source, and one more slot for records of no known kind.
     let malformed: Vec<AtomicU64> = (0..=sources.len()).map(|_| AtomicU64::new(0)).collect();
@@ -290,8 +325,21 @@ pub(crate) fn run(run: Run<'_>, ready: impl FnOnce(), out: impl Write) -> Result
             .name("sysnoop-poll".into())
             .spawn_scoped(scope, move || events.read(forward, stopping))
             .context("starting the poll thread")?;
-        let writer =
-            Writer::new(Setup { sources, limits, malformed: &malformed, periodic, dedups, follower, snapshot, events, renderer, session, cgroup_path, sink });
+        let writer = Writer::new(Setup {
+            sources,
+            limits,
+            malformed: &malformed,
+            periodic,
+            dedups,
+            follower,
+            snapshot,
+            events,
+            renderer,
+            session,
+            cgroup_path,
+            sink,
+            metrics,
+        });
         let written = writer.run(&first, rx, spent_tx, &stop, ready);
         stop.store(true, Ordering::SeqCst);
         let polled = poller.join().expect("the poll thread panicked");

@@ -109,6 +109,29 @@ impl Skippable {
     }
 }
 
+/// A loaded BPF program, for --metrics: its object, its name, and a descriptor of it.
+pub(crate) struct Program {
+    /// The BPF object it is of (`bpf/<object>.bpf.c`).
+    pub(crate) object: &'static str,
+    pub(crate) name: String,
+    pub(crate) fd: OwnedFd,
+}
+
+impl Program {
+    /// How often the kernel ran it and for how long in all (ns), as counted while
+    /// `kernel.bpf_stats_enabled` is 1 (zeros otherwise).
+    pub(crate) fn runs(&self) -> anyhow::Result<(u64, u64)> {
+        let mut info = libbpf_sys::bpf_prog_info::default();
+        let mut len = std::mem::size_of::<libbpf_sys::bpf_prog_info>() as u32;
+        // SAFETY: `info` is a bpf_prog_info of `len` bytes that lives across the call.
+        let ret = unsafe { libbpf_sys::bpf_prog_get_info_by_fd(self.fd.as_raw_fd(), &mut info, &mut len) };
+        if ret != 0 {
+            anyhow::bail!("cannot read the {} program's statistics: {}", self.name, std::io::Error::from_raw_os_error(-ret));
+        }
+        Ok((info.run_cnt, info.run_time_ns))
+    }
+}
+
 /// What the summary says of the followed tasks.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub(crate) struct FollowCounts {
@@ -117,6 +140,74 @@ pub(crate) struct FollowCounts {
     /// New tasks of followed tasks that were not followed because the set was full
     /// (--max-tasks): nothing they did was traced.
     pub(crate) untracked: u64,
+}
+
+/// A loss marker: where in the stream events went missing. Written as soon as the
+/// writer sees a count grow (it looks every 100 ms) and at the end, just before the
+/// summary, so that each of the summary's loss counts is the sum of its markers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Loss {
+    pub(crate) kind: &'static str,
+    pub(crate) time: Timestamp,
+    pub(crate) session: String,
+    /// The record kind the events were of (`perf` for the perf buffers' own count).
+    pub(crate) of: &'static str,
+    /// Which count grew: lost, pairing_misses, malformed, unsent, perf_lost.
+    pub(crate) counter: &'static str,
+    pub(crate) count: u64,
+    /// The events went missing between these times (the previous look, and this one).
+    pub(crate) since: Timestamp,
+    pub(crate) until: Timestamp,
+}
+
+/// What has been marked so far, to tell the next markers from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Marked {
+    counts: BTreeMap<&'static str, Counts>,
+    perf_lost: u64,
+    since: Option<Timestamp>,
+}
+
+impl Marked {
+    /// From the start of the run (`since`): nothing marked yet.
+    pub(crate) fn from(since: Timestamp) -> Marked {
+        Marked { since: Some(since), ..Marked::default() }
+    }
+
+    /// The markers for what `report` counts beyond what is marked, which it then is.
+    /// The losses that are not the run's choice: the kernel's (ring or perf buffer full,
+    /// pairing misses), records that did not decode, records a destination never got.
+    pub(crate) fn take(&mut self, report: &Report) -> Vec<Loss> {
+        let since = self.since.unwrap_or(report.time);
+        let mut losses = Vec::new();
+        let mut mark = |of: &'static str, counter: &'static str, now: u64, before: u64| {
+            if now > before {
+                losses.push(Loss {
+                    kind: "loss",
+                    time: report.time,
+                    session: report.session.clone(),
+                    of,
+                    counter,
+                    count: now - before,
+                    since,
+                    until: report.time,
+                });
+            }
+        };
+        for (&of, c) in &report.counts {
+            let before = self.counts.get(of).copied().unwrap_or_default();
+            mark(of, "lost", c.lost, before.lost);
+            mark(of, "pairing_misses", c.pairing_misses, before.pairing_misses);
+            mark(of, "malformed", c.malformed, before.malformed);
+            mark(of, "unsent", c.unsent, before.unsent);
+        }
+        let perf_lost = report.perf_lost.unwrap_or(0);
+        mark("perf", "perf_lost", perf_lost, self.perf_lost);
+        self.counts.clone_from(&report.counts);
+        self.perf_lost = perf_lost;
+        self.since = Some(report.time);
+        losses
+    }
 }
 
 /// The `stats` line (stderr) and the `summary` record (stdout) share this shape.
@@ -158,4 +249,43 @@ pub(crate) struct SnapshotCounts {
     pub(crate) unread: u64,
     /// How long the scan took.
     pub(crate) duration_ns: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(at: i128, lost: u64, unsent: u64, perf_lost: Option<u64>) -> Report {
+        let mut counts = BTreeMap::new();
+        counts.insert("open", Counts { emitted: 100, filtered: 7, lost, unsent, ..Counts::default() });
+        counts.insert("exec", Counts { emitted: 3, ..Counts::default() });
+        Report {
+            kind: "stats",
+            time: Timestamp(at),
+            session: "s".into(),
+            elapsed_ns: 0,
+            counts,
+            follow: None,
+            perf_lost,
+            skipped: BTreeMap::new(),
+            snapshot: None,
+        }
+    }
+
+    /// Each growth of a loss count is one marker with what grew since the last look;
+    /// filtered records are no loss; the markers add up to the counts.
+    #[test]
+    fn markers_add_up_to_the_counts() {
+        let mut marked = Marked::from(Timestamp(1));
+        assert_eq!(marked.take(&report(2, 0, 0, None)), []);
+        let first = marked.take(&report(3, 5, 0, Some(2)));
+        assert_eq!(first.iter().map(|l| (l.of, l.counter, l.count)).collect::<Vec<_>>(), [("open", "lost", 5), ("perf", "perf_lost", 2)]);
+        assert_eq!((first[0].since, first[0].until), (Timestamp(2), Timestamp(3)));
+        let second = marked.take(&report(4, 12, 1, Some(2)));
+        assert_eq!(second.iter().map(|l| (l.of, l.counter, l.count)).collect::<Vec<_>>(), [("open", "lost", 7), ("open", "unsent", 1)]);
+        let lost: u64 = first.iter().chain(&second).filter(|l| l.counter == "lost").map(|l| l.count).sum();
+        assert_eq!(lost, 12);
+        let line = serde_json::to_value(&second[0]).unwrap();
+        assert_eq!(line["kind"], "loss");
+    }
 }

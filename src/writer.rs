@@ -22,8 +22,9 @@ use crate::kinds::exec::snapshot::Scan;
 use crate::kinds::exec::ExecEvent;
 use crate::kinds::{Event, Kind};
 use crate::loader::{Dedupe, Periodic, Sources};
+use crate::metrics::{Gauges, Metrics};
 use crate::signals;
-use crate::stats::{Counts, KernelCounts, Report, SnapshotCounts};
+use crate::stats::{Counts, KernelCounts, Marked, Report, SnapshotCounts};
 use crate::transport::Events;
 
 /// How long a channel wait blocks before the stop flag is checked (as a poll of the
@@ -34,6 +35,8 @@ pub(crate) const WRITE_BUFFER: usize = 64 * 1024;
 /// Events written between looks at the stop conditions and the stats timer: under
 /// sustained load the channel is never empty, so the batch must end by count.
 const BATCH: usize = 1024;
+/// How often the writer looks for losses to mark in the stream.
+const MARK_EVERY: Duration = Duration::from_millis(100);
 
 /// How long the live stream stays held after the /proc snapshot: an exec that replaced
 /// a process's image before the scan read it reaches sched_process_exec within
@@ -92,6 +95,14 @@ impl<W: Write> Sink<W> {
         }
     }
 
+    /// A file or socket's queued bytes and whether it is connected.
+    fn gauges(&self) -> Option<(u64, bool)> {
+        match self {
+            Sink::Direct(_) => None,
+            Sink::Queued(remote) => Some(remote.gauges()),
+        }
+    }
+
     /// Records of source `index` that a file or socket never got.
     fn unsent(&self, index: usize) -> u64 {
         match self {
@@ -147,6 +158,7 @@ pub(crate) struct Setup<'s, W: Write> {
     /// --cgroup-path.
     pub(crate) cgroup_path: bool,
     pub(crate) sink: Sink<W>,
+    pub(crate) metrics: Option<Metrics>,
 }
 
 /// The thread that formats and writes records, prints stats, and decides when the run
@@ -175,11 +187,15 @@ pub(crate) struct Writer<'s, W: Write> {
     /// The /proc snapshot: under way until it is written, then its counts.
     snapshot: Option<JoinHandle<Scan>>,
     snapshot_counts: Option<SnapshotCounts>,
+    /// --metrics: a page of the counts whenever a scrape asks.
+    metrics: Option<Metrics>,
+    /// The losses marked in the stream so far.
+    marked: Marked,
 }
 
 impl<'s, W: Write> Writer<'s, W> {
     pub(crate) fn new(setup: Setup<'s, W>) -> Self {
-        let Setup { sources, limits, malformed, periodic, dedups, follower, snapshot, events, renderer, session, cgroup_path, sink } = setup;
+        let Setup { sources, limits, malformed, periodic, dedups, follower, snapshot, events, renderer, session, cgroup_path, sink, metrics } = setup;
         let started = Instant::now();
         let periodic = periodic
             .into_iter()
@@ -209,6 +225,8 @@ impl<'s, W: Write> Writer<'s, W> {
             events,
             snapshot,
             snapshot_counts: None,
+            metrics,
+            marked: Marked::default(),
         }
     }
 
@@ -228,12 +246,24 @@ impl<'s, W: Write> Writer<'s, W> {
         ready();
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
+        self.marked = Marked::from(self.render.clock.now());
+        let mut next_mark = Instant::now() + MARK_EVERY;
         loop {
             self.render.clock.refresh();
             let now = Instant::now();
             let all_exited = self.follower.as_mut().is_some_and(Follower::done);
             if signals::stop_requested() || deadline.is_some_and(|d| now >= d) || all_exited {
                 stop.store(true, Ordering::SeqCst);
+            }
+            if now >= next_mark {
+                if !self.write_losses()? {
+                    return Ok(());
+                }
+                next_mark = now + MARK_EVERY;
+            }
+            if self.metrics.as_ref().is_some_and(|m| m.board.wanted()) {
+                let report = self.report("stats")?;
+                self.publish(&report);
             }
             if let Some(due) = next_stats.filter(|&due| now >= due) {
                 self.print_stats()?;
@@ -288,9 +318,17 @@ impl<'s, W: Write> Writer<'s, W> {
                 return Ok(());
             }
         }
+        crate::notify::send("STOPPING=1");
         self.sink.drain();
         let summary = self.report("summary")?;
+        // The last page: the summary's counts, for a scrape while the summary goes out.
+        self.publish(&summary);
         self.line.clear();
+        // The last markers (what the end of the run lost, and what the destination
+        // never got), just before the summary: each loss count is the sum of its markers.
+        for loss in self.marked.take(&summary) {
+            self.renderer.loss(&loss, &mut self.line);
+        }
         self.renderer.summary(&summary, &mut self.line);
         self.sink.summary(&self.line)
     }
@@ -438,9 +476,40 @@ impl<'s, W: Write> Writer<'s, W> {
         })
     }
 
+    /// Marks in the stream the losses counted since the last look. Ok(false) when
+    /// stdout is closed.
+    fn write_losses(&mut self) -> Result<bool> {
+        let losses = self.marked.take(&self.report("stats")?);
+        if losses.is_empty() {
+            return Ok(true);
+        }
+        self.line.clear();
+        for loss in &losses {
+            self.renderer.loss(loss, &mut self.line);
+        }
+        Ok(self.sink.write(&self.line, None)? && self.flush()?)
+    }
+
+    /// --metrics: `report` as a page, for the scrape that asked.
+    fn publish(&self, report: &Report) {
+        if let Some(m) = &self.metrics {
+            let gauges = Gauges {
+                ring_buffer_bytes: m.ring_buffer_bytes,
+                ring_buffer_used_bytes: m.ring.as_ref().map(crate::ring::Fill::used),
+                destination: self.sink.gauges(),
+                programs: m.program_runs(),
+            };
+            m.board.publish(crate::metrics::render(report, &m.info, &gauges));
+        }
+    }
+
     fn print_stats(&self) -> Result<()> {
-        let line = serde_json::to_string(&self.report("stats")?).expect("serializing stats");
+        let report = self.report("stats")?;
+        let line = serde_json::to_string(&report).expect("serializing stats");
         crate::say!("{line}");
+        if crate::notify::enabled() {
+            crate::notify::send(&crate::notify::status(crate::format::sentence(&report).trim_start_matches("sysnoop: ")));
+        }
         Ok(())
     }
 }

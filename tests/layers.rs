@@ -9,7 +9,7 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("leaves", &["text", "clock", "errno", "flags", "ring", "dedup", "signals", "libbpf_log", "syscall_names", "units", "abi"]),
     ("helpers", &["columns", "json", "syscalls", "outfile", "live"]),
-    ("host", &["preflight", "features", "caps", "cgroup", "identity", "transport", "delivery"]),
+    ("host", &["preflight", "features", "caps", "cgroup", "identity", "transport", "tls", "delivery", "notify"]),
     ("records", &["event", "decode", "path", "socket", "ocsf", "schema", "filter", "stats"]),
     // The loader, each kind, and the registry that lists them (its Kind and Event are
     // what a kind's load names): one layer, in which kinds do not use one another
@@ -35,7 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "follow",
         ],
     ),
-    ("output", &["format", "replay", "doctor"]),
+    ("output", &["format", "replay", "doctor", "metrics"]),
     ("run", &["cli", "config", "writer", "session"]),
 ];
 

@@ -364,6 +364,7 @@ mod tests {
             assert_eq!(schema["additionalProperties"], false, "{name}");
         }
         assert_eq!(schema_document(Some("nope")), None);
-        assert_eq!(schema_document(None).unwrap()["oneOf"].as_array().unwrap().len(), Kind::ALL.len() + 3);
+        // The run records: start, loss, summary, stats.
+        assert_eq!(schema_document(None).unwrap()["oneOf"].as_array().unwrap().len(), Kind::ALL.len() + 4);
     }
 }

@@ -114,6 +114,7 @@ fn schema_describes_every_record() {
             "traffic",
             "alert",
             "start",
+            "loss",
             "summary",
             "stats"
         ]
@@ -130,7 +131,7 @@ fn schema_describes_every_record() {
     assert!(jsonschema::draft202012::new(&open).is_ok());
     usage_error(
         &["schema", "nope"],
-        "[possible values: open, exec, process, exit, connect, connect_result, accept, bind, listen, file, cred, ptrace, bpf_prog, mount, module, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, summary, stats]",
+        "[possible values: open, exec, process, exit, connect, connect_result, accept, bind, listen, file, cred, ptrace, bpf_prog, mount, module, syscall, syscall_count, lsm_file_open, lsm_socket_connect, traffic, alert, start, loss, summary, stats]",
     );
 }
 

@@ -1,6 +1,7 @@
 //! `-o`: records sent to a real collector (syslog-ng, started here with a private
-//! configuration that listens on a Unix stream socket and on a loopback TCP port and
-//! writes each line it receives to a file), and to a file that logrotate moves away.
+//! configuration that listens on a Unix stream socket, on a loopback TCP port and on a
+//! TLS one, with certificates made here, and writes each line it receives to a file),
+//! and to a file that logrotate moves away.
 //! Every line the collector wrote is parsed like stdout is.
 
 use std::collections::HashSet;
@@ -21,28 +22,52 @@ use crate::util::{parse_ndjson, require_bpf, TestDir, Trace};
 struct Collector {
     dir: TestDir,
     port: u16,
+    tls_port: u16,
     process: Option<Child>,
+}
+
+/// A CA, and a certificate it signs for `localhost` (not for 127.0.0.1), made with
+/// openssl in `dir`: ca.pem, server.pem, server.key; and other-ca.pem, a CA that signs
+/// nothing here.
+fn make_certificates(dir: &TestDir) {
+    let script = r#"set -e
+ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" -days 2 \
+  -subj "/CN=sysnoop test $1" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null; }
+ca ca
+ca other-ca
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null
+printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext 2>/dev/null
+"#;
+    let out = Command::new("sh").args(["-c", script]).current_dir(dir.path("")).output().expect("running openssl");
+    assert!(out.status.success(), "making certificates: {out:?}");
 }
 
 impl Collector {
     fn start() -> Collector {
         let dir = TestDir::new("collector");
         let port = free_port();
+        let tls_port = free_port();
+        make_certificates(&dir);
         let config = format!(
             r#"@version: 3.38
 options {{ stats_freq(0); log_fifo_size(100000); }};
 source s_in {{
   unix-stream("{sock}" flags(no-parse) log-msg-size(1048576) max-connections(16) log-iw-size(16000));
   network(ip("127.0.0.1") port({port}) transport("tcp") flags(no-parse) log-msg-size(1048576) max-connections(16) log-iw-size(16000));
+  network(ip("127.0.0.1") port({tls_port}) transport("tls") tls(key-file("{key}") cert-file("{cert}") peer-verify(optional-untrusted))
+    flags(no-parse) log-msg-size(1048576) max-connections(16) log-iw-size(16000));
 }};
 destination d_out {{ file("{out}" template("${{MSG}}\n")); }};
 log {{ source(s_in); destination(d_out); flags(flow-control); }};
 "#,
             sock = dir.path("collector.sock").display(),
             out = dir.path("received").display(),
+            key = dir.path("server.key").display(),
+            cert = dir.path("server.pem").display(),
         );
         std::fs::write(dir.path("syslog-ng.conf"), config).unwrap();
-        let mut collector = Collector { dir, port, process: None };
+        let mut collector = Collector { dir, port, tls_port, process: None };
         collector.run();
         collector
     }
@@ -62,6 +87,7 @@ log {{ source(s_in); destination(d_out); flags(flow-control); }};
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::os::unix::net::UnixStream::connect(self.dir.path("collector.sock")).is_err()
             || std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err()
+            || std::net::TcpStream::connect(("127.0.0.1", self.tls_port)).is_err()
         {
             assert!(Instant::now() < deadline, "syslog-ng did not start: {}", self.log());
             thread::sleep(Duration::from_millis(20));
@@ -74,6 +100,16 @@ log {{ source(s_in); destination(d_out); flags(flow-control); }};
 
     fn tcp(&self) -> String {
         format!("tcp:127.0.0.1:{}", self.port)
+    }
+
+    /// Its TLS port, by the name its certificate is for.
+    fn tls(&self) -> String {
+        format!("tls:localhost:{}", self.tls_port)
+    }
+
+    /// The options that make sysnoop trust its certificate.
+    fn tls_args(&self) -> [String; 2] {
+        ["--tls-ca".into(), self.dir.path("ca.pem").display().to_string()]
     }
 
     fn pid(&self) -> nix::unistd::Pid {
@@ -203,7 +239,7 @@ fn every_record_arrives_once_and_intact() {
 
 /// The collector goes away between records and comes back: sysnoop reconnects, the
 /// records made meanwhile wait in the queue and arrive after the restart, and
-/// delivered + unsent = emitted, over a Unix socket and over TCP.
+/// delivered + unsent = emitted, over a Unix socket, over TCP and over TLS.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn a_restarted_collector_receives_again() {
@@ -211,11 +247,17 @@ fn a_restarted_collector_receives_again() {
     const N: u32 = 500;
     let mut collector = Collector::start();
     let files = TestDir::new("restart");
-    for dest in [collector.unix(), collector.tcp()] {
+    for dest in [collector.unix(), collector.tcp(), collector.tls()] {
         let before = collector.received().lines().count();
         let [a, b, c] = ["before", "while-down", "after"].map(|name| files.file(&format!("{name}-{}", &dest[..3])));
         let mut child = phases(&[(N, &a), (N, &b), (N, &c)]);
-        let mut trace = Trace::start(&["open", "-p", &child.pid.to_string(), "-o", &dest]);
+        let pid = child.pid.to_string();
+        let mut args = vec!["open", "-p", &pid, "-o", &dest];
+        let tls_args = collector.tls_args();
+        if dest.starts_with("tls:") {
+            args.extend(tls_args.iter().map(String::as_str));
+        }
+        let mut trace = Trace::start(&args);
         child.step();
         collector.wait_for("the first opens", |r| r.lines().skip(before).filter(|l| l.contains(a.to_str().unwrap())).count() == N as usize);
         collector.stop();
@@ -464,4 +506,32 @@ fn a_planted_socket_is_not_sent_to() {
     let out = trace.wait();
     assert!(out.status.success(), "{out:?}");
     assert!(received.starts_with("{\"kind\":\"start\"") && received.lines().last().is_some_and(|l| l.starts_with("{\"kind\":\"summary\"")), "{received}");
+}
+
+/// TLS to the collector: a certificate signed by another CA, or not for the name
+/// connected to, is refused at start, before anything loads, with the reason; TLS
+/// options without a tls: destination are refused too.
+#[test]
+fn a_collector_tls_does_not_trust_is_refused_at_start() {
+    let collector = Collector::start();
+    let run = |args: &[&str]| {
+        let out = Command::new(crate::util::SYSNOOP).args(args).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let other_ca = collector.dir.path("other-ca.pem").display().to_string();
+    let (code, stderr) = run(&["open", "-o", &collector.tls(), "--tls-ca", &other_ca]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("cannot send records to {}", collector.tls())) && stderr.contains("not signed by a CA in --tls-ca"), "{stderr}");
+    let by_ip = format!("tls:127.0.0.1:{}", collector.tls_port);
+    let ca = collector.dir.path("ca.pem").display().to_string();
+    let (code, stderr) = run(&["open", "-o", &by_ip, "--tls-ca", &ca]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("is not for this name") && stderr.contains("localhost"), "{stderr}");
+    let (code, stderr) = run(&["open", "-o", &collector.tcp(), "--tls-ca", &ca]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("are for -o tls:HOST:PORT"), "{stderr}");
+    let missing = collector.dir.path("missing.pem").display().to_string();
+    let (code, stderr) = run(&["open", "-o", &collector.tls(), "--tls-ca", &missing]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("--tls-ca") && stderr.contains("cannot read it"), "{stderr}");
 }

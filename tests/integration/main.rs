@@ -29,6 +29,7 @@ mod priv_calls;
 mod privileges;
 mod readme;
 mod records;
+mod service;
 mod snapshot;
 mod syscalls;
 mod text;

@@ -70,6 +70,7 @@ pub enum Record {
     LsmFileOpen(LsmFileOpen),
     LsmSocketConnect(LsmSocketConnect),
     Start(Start),
+    Loss(Loss),
     Summary(Summary),
 }
 
@@ -692,6 +693,12 @@ pub struct Start {
     pub version: String,
     #[serde(deserialize_with = "nullable")]
     pub kernel: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub hostname: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub machine_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub boot_id: Option<String>,
     pub format: String,
     pub kinds: Vec<Hooks>,
     pub skipped: Vec<Skipped>,
@@ -700,6 +707,20 @@ pub struct Start {
     /// "ringbuf" or "perf".
     pub transport: String,
     pub fallbacks: Vec<Fallback>,
+}
+
+/// Where events went missing (src/stats.rs's Loss).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Loss {
+    pub time: String,
+    pub session: String,
+    pub of: String,
+    pub counter: String,
+    pub count: u64,
+    pub since: String,
+    pub until: String,
 }
 
 /// A kernel feature the programs do without (src/features.rs).

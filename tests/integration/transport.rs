@@ -125,6 +125,17 @@ fn a_full_buffer_loses_exactly_what_it_counts() {
         "perf" => assert!(summary.perf_lost.is_some_and(|lost| lost <= counts.lost), "{summary:?}"),
         _ => assert_eq!(summary.perf_lost, None),
     }
+    // The stream says where: loss markers, before the summary, that add up to each count.
+    let markers: Vec<&serde_json::Value> = out.of_kind("loss").collect();
+    let sum = |of: &str, counter: &str| markers.iter().filter(|m| m["of"] == of && m["counter"] == counter).map(|m| m["count"].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("open", "lost"), counts.lost, "{markers:?}");
+    assert_eq!(sum("perf", "perf_lost"), summary.perf_lost.unwrap_or(0), "{markers:?}");
+    assert_eq!(markers.len(), markers.iter().filter(|m| ["lost", "perf_lost"].contains(&m["counter"].as_str().unwrap())).count(), "{markers:?}");
+    for m in &markers {
+        assert!(m["since"].as_str() < m["until"].as_str() && m["until"] == m["time"], "{m}");
+    }
+    let last = out.records.last().unwrap();
+    assert_eq!(last["kind"], "summary");
 }
 
 /// A record must fit one perf sample (64 KiB with its headers), so the perf transport
