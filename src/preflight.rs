@@ -326,10 +326,24 @@ pub(crate) fn ensure_tracefs() -> Result<PathBuf, PreflightError> {
     if !can_mount() {
         return Err(PreflightError::NoTracefs { reason: "mounting it needs CAP_SYS_ADMIN, which this process does not have".into() });
     }
-    mount(Some("tracefs"), TRACEFS_PATH, Some("tracefs"), MsFlags::empty(), None::<&str>)
-        .map_err(|e| PreflightError::NoTracefs { reason: format!("mounting it at {TRACEFS_PATH} failed: {e}") })?;
-    crate::say!("sysnoop: tracefs was not mounted; mounted it at {TRACEFS_PATH}");
+    match mount_once("tracefs", TRACEFS_PATH) {
+        Ok(true) => crate::say!("sysnoop: tracefs was not mounted; mounted it at {TRACEFS_PATH}"),
+        Ok(false) => {}
+        Err(e) => return Err(PreflightError::NoTracefs { reason: format!("mounting it at {TRACEFS_PATH} failed: {e}") }),
+    }
     Ok(PathBuf::from(TRACEFS_PATH))
+}
+
+/// Mounts the single-instance file system `fs` at `path`: Ok(true) when this call
+/// mounted it, Ok(false) when another process did meanwhile. Two sysnoops starting at
+/// once both find it unmounted and both mount; the kernel refuses the second with EBUSY
+/// (the same file system on the same mount point), which is then no error.
+fn mount_once(fs: &str, path: &str) -> nix::Result<bool> {
+    match mount(Some(fs), path, Some(fs), MsFlags::empty(), None::<&str>) {
+        Ok(()) => Ok(true),
+        Err(nix::errno::Errno::EBUSY) if mounted_at(&mounts(), fs, path) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// The syscall tracepoints directory in tracefs.
@@ -377,9 +391,9 @@ pub(crate) fn ensure_securityfs() -> Result<(), String> {
     if !can_mount() {
         return Err("securityfs is not mounted, and mounting it needs CAP_SYS_ADMIN".into());
     }
-    mount(Some("securityfs"), SECURITYFS_PATH, Some("securityfs"), MsFlags::empty(), None::<&str>)
-        .map_err(|e| format!("securityfs is not mounted and mounting it failed: {e}"))?;
-    crate::say!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
+    if mount_once("securityfs", SECURITYFS_PATH).map_err(|e| format!("securityfs is not mounted and mounting it failed: {e}"))? {
+        crate::say!("sysnoop: securityfs was not mounted; mounted it at {SECURITYFS_PATH}");
+    }
     Ok(())
 }
 

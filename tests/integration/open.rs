@@ -386,6 +386,41 @@ fn works_when_tracefs_is_not_mounted() {
     the_one_open(&out, &path);
 }
 
+/// Several sysnoops starting at once where tracefs is not mounted (a fresh machine; a
+/// unit and a user at boot) all find it unmounted and all mount it: the kernel takes
+/// the first mount and refuses the others (EBUSY), which find it mounted and trace.
+/// Exactly one says it mounted tracefs.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn sysnoops_starting_at_once_share_the_tracefs_one_mounts() {
+    require_bpf();
+    // Before the fix, one round in about five had a sysnoop fail (EBUSY).
+    const N: usize = 8;
+    const ROUNDS: usize = 3;
+    for round in 1..=ROUNDS {
+        let dir = TestDir::new("tracefs-race");
+        let out = Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "sh", "-c"])
+            .arg(format!(
+                "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
+                 if grep -q ' - tracefs ' /proc/self/mountinfo; then echo 'tracefs still mounted' >&2; exit 99; fi; \
+                 for i in $(seq 1 {N}); do ({SYSNOOP} open -q -d 300ms -n snoop-nothing >/dev/null 2>{dir}/err-$i; echo $? >{dir}/rc-$i) & done; wait",
+                dir = dir.path("").display()
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let mut mounted = 0;
+        for i in 1..=N {
+            let stderr = std::fs::read_to_string(dir.path(&format!("err-{i}"))).unwrap();
+            let rc = std::fs::read_to_string(dir.path(&format!("rc-{i}"))).unwrap();
+            assert_eq!(rc.trim(), "0", "round {round}: sysnoop {i} of {N}: {stderr}");
+            mounted += stderr.matches("tracefs was not mounted; mounted it at /sys/kernel/tracing").count();
+        }
+        assert_eq!(mounted, 1, "round {round}: one of the {N} mounted tracefs");
+    }
+}
+
 /// Without CAP_SYS_ADMIN sysnoop cannot mount tracefs, and says what to do.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
