@@ -94,13 +94,8 @@ impl Renderer {
     pub(crate) fn loss(&self, loss: &crate::stats::Loss, line: &mut Vec<u8>) {
         match self {
             Renderer::Text { .. } => {
-                let what = match loss.counter {
-                    "lost" => "lost (ring buffer full)",
-                    "pairing_misses" => "pairing misses",
-                    "malformed" => "malformed",
-                    "unsent" => "not delivered",
-                    _ => "lost by the perf buffers",
-                };
+                let fates = crate::stats::Counts::default().fates();
+                let what = fates.iter().find(|(fate, _)| fate.name == loss.counter).map_or("lost by the perf buffers", |(fate, _)| fate.words);
                 crate::say!("sysnoop: {} {} events {what} since {}", loss.count, loss.of, loss.since);
             }
             _ => self.own_record(loss, loss.time, line),
@@ -132,18 +127,13 @@ pub(crate) fn sentence(report: &Report) -> String {
         if c.unsent > 0 {
             part += &format!(" ({} of them not delivered)", c.unsent);
         }
-        let not_written = [
-            (c.filtered, "filtered"),
-            (c.lost, "lost (ring buffer full)"),
-            (c.pairing_misses, "pairing misses"),
-            (c.malformed, "malformed"),
-            (c.unwritten, "not written"),
-            (c.deduplicated, "deduplicated"),
-        ];
-        for (n, what) in not_written.into_iter().filter(|&(n, _)| n > 0) {
-            part += &format!(", {n} {what}");
+        // Of the emitted, the unsent are said above; the others were never written.
+        let not_written = c.fates().into_iter().filter(|(fate, n)| *n > 0 && !matches!(fate.name, "emitted" | "unsent"));
+        for (fate, n) in not_written {
+            part += &format!(", {n} {}", fate.words);
         }
-        dropped += c.lost + c.pairing_misses + c.malformed + c.unwritten + c.unsent;
+        // Every loss, and what --max-events or a closed stdout left unwritten.
+        dropped += c.fates().into_iter().filter(|(fate, _)| fate.loss || fate.name == "unwritten").map(|(_, n)| n).sum::<u64>();
         kinds.push(part);
     }
     let end = if dropped == 0 { "Nothing was lost." } else { "See the counts: not every event was written." };

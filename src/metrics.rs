@@ -208,18 +208,8 @@ pub(crate) fn render(report: &Report, info: &Info, gauges: &Gauges) -> String {
         "Events by record kind and what became of them (the summary's counts): emitted, filtered, lost, pairing_misses, malformed, unwritten, deduplicated, unsent.",
     );
     for (kind, c) in &report.counts {
-        let fates = [
-            ("emitted", c.emitted),
-            ("filtered", c.filtered),
-            ("lost", c.lost),
-            ("pairing_misses", c.pairing_misses),
-            ("malformed", c.malformed),
-            ("unwritten", c.unwritten),
-            ("deduplicated", c.deduplicated),
-            ("unsent", c.unsent),
-        ];
-        for (fate, n) in fates {
-            let _ = writeln!(page, "sysnoop_events_total{{kind=\"{kind}\",fate=\"{fate}\"}} {n}");
+        for (fate, n) in c.fates() {
+            let _ = writeln!(page, "sysnoop_events_total{{kind=\"{kind}\",fate=\"{}\"}} {n}", fate.name);
         }
     }
     if let Some(lost) = report.perf_lost {

@@ -41,6 +41,40 @@ pub(crate) struct Counts {
     pub(crate) unsent: u64,
 }
 
+/// One of `Counts`' counts: its name (the summary's, the metrics' `fate` label, a loss
+/// marker's `counter`), how the summary's sentence says it, and whether it is a loss,
+/// events that went missing against the run's will (with markers in the stream), rather
+/// than its own choice (filtered, deduplicated, unwritten past --max-events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fate {
+    pub(crate) name: &'static str,
+    pub(crate) words: &'static str,
+    pub(crate) loss: bool,
+}
+
+impl Fate {
+    const fn new(name: &'static str, words: &'static str, loss: bool) -> Fate {
+        Fate { name, words, loss }
+    }
+}
+
+impl Counts {
+    /// Every count with its fate, in the summary's order: the one list the summary's
+    /// sentence, the metrics and the loss markers go by.
+    pub(crate) fn fates(&self) -> [(Fate, u64); 8] {
+        [
+            (Fate::new("emitted", "written", false), self.emitted),
+            (Fate::new("filtered", "filtered", false), self.filtered),
+            (Fate::new("lost", "lost (ring buffer full)", true), self.lost),
+            (Fate::new("pairing_misses", "pairing misses", true), self.pairing_misses),
+            (Fate::new("malformed", "malformed", true), self.malformed),
+            (Fate::new("unwritten", "not written", false), self.unwritten),
+            (Fate::new("deduplicated", "deduplicated", false), self.deduplicated),
+            (Fate::new("unsent", "not delivered", true), self.unsent),
+        ]
+    }
+}
+
 /// The counters each BPF object keeps in its per-CPU `counters` array (bpf/sysnoop.h).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct KernelCounts {
@@ -196,10 +230,11 @@ impl Marked {
         };
         for (&of, c) in &report.counts {
             let before = self.counts.get(of).copied().unwrap_or_default();
-            mark(of, "lost", c.lost, before.lost);
-            mark(of, "pairing_misses", c.pairing_misses, before.pairing_misses);
-            mark(of, "malformed", c.malformed, before.malformed);
-            mark(of, "unsent", c.unsent, before.unsent);
+            for ((fate, now), (_, was)) in c.fates().into_iter().zip(before.fates()) {
+                if fate.loss {
+                    mark(of, fate.name, now, was);
+                }
+            }
         }
         let perf_lost = report.perf_lost.unwrap_or(0);
         mark("perf", "perf_lost", perf_lost, self.perf_lost);
@@ -287,5 +322,18 @@ mod tests {
         assert_eq!(lost, 12);
         let line = serde_json::to_value(&second[0]).unwrap();
         assert_eq!(line["kind"], "loss");
+    }
+
+    /// `fates` is every field of Counts, by its serialized name and value, in order: the
+    /// summary, the metrics and the markers cannot disagree on a count.
+    #[test]
+    fn fates_are_the_counts_fields() {
+        let counts = Counts { emitted: 1, filtered: 2, lost: 3, pairing_misses: 4, malformed: 5, unwritten: 6, deduplicated: 7, unsent: 8 };
+        let serialized = serde_json::to_value(counts).unwrap();
+        let fields: Vec<(String, u64)> = serialized.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
+        let fates: Vec<(String, u64)> = counts.fates().iter().map(|(f, n)| (f.name.to_owned(), *n)).collect();
+        assert_eq!(fates, fields);
+        let losses: Vec<&str> = counts.fates().iter().filter(|(f, _)| f.loss).map(|(f, _)| f.name).collect();
+        assert_eq!(losses, ["lost", "pairing_misses", "malformed", "unsent"]);
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +14,8 @@ use anyhow::{bail, Context, Result};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+
+use crate::preflight::shown;
 
 /// Where Debian (and most distributions) keep the system's CA certificates, in one file.
 const SYSTEM_CAS: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -31,7 +33,6 @@ pub struct TlsFiles {
 /// The client side of every connection of a run, made once at start.
 pub(crate) fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>> {
     let ca = files.ca.clone().unwrap_or_else(|| PathBuf::from(SYSTEM_CAS));
-    let shown = |path: &Path| crate::columns::escape(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str())).into_owned();
     let mut roots = RootCertStore::empty();
     let certs = CertificateDer::pem_file_iter(&ca).with_context(|| format!("--tls-ca {}: cannot read it", shown(&ca)))?;
     for cert in certs {

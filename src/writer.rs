@@ -233,6 +233,8 @@ impl<'s, W: Write> Writer<'s, W> {
     /// Writes `first` (the start record), then the /proc snapshot, if any; calls
     /// `ready`; then writes every event until a stop condition, then the summary.
     pub(crate) fn run(mut self, first: &[u8], rx: Receiver<Batch>, spent: Sender<Batch>, stop: &AtomicBool, ready: impl FnOnce()) -> Result<()> {
+        // Losses are marked from here: the snapshot's hold (below) is part of the run.
+        self.marked = Marked::from(self.render.clock.now());
         if !(self.sink.write(first, None)? && self.flush()?) {
             return Ok(());
         }
@@ -246,7 +248,6 @@ impl<'s, W: Write> Writer<'s, W> {
         ready();
         let deadline = self.limits.duration.map(|d| self.started + d);
         let mut next_stats = self.limits.stats_interval.map(|i| self.started + i);
-        self.marked = Marked::from(self.render.clock.now());
         let mut next_mark = Instant::now() + MARK_EVERY;
         loop {
             self.render.clock.refresh();
