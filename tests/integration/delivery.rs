@@ -29,7 +29,7 @@ struct Collector {
 /// A CA, and a certificate it signs for `localhost` (not for 127.0.0.1), made with
 /// openssl in `dir`: ca.pem, server.pem, server.key; and other-ca.pem, a CA that signs
 /// nothing here.
-fn make_certificates(dir: &TestDir) {
+pub(crate) fn make_certificates(dir: &TestDir) {
     let script = r#"set -e
 ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" -days 2 \
   -subj "/CN=sysnoop test $1" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null; }
@@ -169,22 +169,22 @@ impl Drop for Collector {
     }
 }
 
-fn is_summary(line: &str) -> bool {
+pub(crate) fn is_summary(line: &str) -> bool {
     line.contains(r#""kind":"summary""#)
 }
 
 /// A loopback port nothing listens on.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port()
 }
 
 /// The open records of `path`.
-fn opens_of<'a>(records: &'a [Value], path: &Path) -> Vec<&'a Value> {
+pub(crate) fn opens_of<'a>(records: &'a [Value], path: &Path) -> Vec<&'a Value> {
     records.iter().filter(|r| r["kind"] == "open" && r["path"] == path.to_str().unwrap()).collect()
 }
 
 /// A child that opens `path` N times per phase, waiting before each phase.
-fn phases(phases: &[(u32, &Path)]) -> Waiting {
+pub(crate) fn phases(phases: &[(u32, &Path)]) -> Waiting {
     let mut script = vec!["wait".to_string()];
     for (i, &(n, path)) in phases.iter().enumerate() {
         script.push(repeat_line(n, path));

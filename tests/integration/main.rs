@@ -11,6 +11,7 @@ mod accept;
 mod cgroups;
 mod child;
 mod cli;
+mod collectors;
 mod connect;
 mod delivery;
 mod doctor;
