@@ -337,18 +337,22 @@ struct Feed {
 }
 
 impl Feed {
-    fn line(&mut self, line: &[u8], origin: Origin) {
+    /// Adds `line` to the batch, handing the batch over once it is big enough: false
+    /// when that batch, `line` in it, found no room (see `flush`).
+    fn line(&mut self, line: &[u8], origin: Origin) -> bool {
         self.batch.push(line, origin);
         if self.batch.bytes.len() >= self.batch_bytes {
-            self.flush();
+            return self.flush();
         }
+        true
     }
 
     /// Hands the batch to the delivery thread, or counts its records unsent when the
-    /// queue has no room for it.
-    fn flush(&mut self) {
+    /// queue has no room for it: false then (its other lines, not events, are dropped:
+    /// a loss marker is then made again, see Writer::write_losses).
+    fn flush(&mut self) -> bool {
         if self.batch.lines.is_empty() {
-            return;
+            return true;
         }
         let len = self.batch.bytes.len();
         let queued = self.queue.queued.fetch_add(len, Ordering::SeqCst);
@@ -356,19 +360,21 @@ impl Feed {
             self.queue.queued.fetch_sub(len, Ordering::SeqCst);
             self.queue.count_unsent(&self.batch.lines);
             self.batch.clear();
-            return;
+            return false;
         }
         let next = self.spare.try_recv().unwrap_or_default();
         if let Err(e) = self.tx.send(std::mem::replace(&mut self.batch, next)) {
             // The delivery thread is gone (it only ends after `close`).
             self.queue.queued.fetch_sub(len, Ordering::SeqCst);
             self.queue.count_unsent(&e.into_inner().lines);
+            return false;
         }
+        true
     }
 
     /// Hands over the last batch and lets the delivery thread drain the queue.
     fn close(mut self) {
-        self.flush();
+        let _ = self.flush();
         self.queue.closed.store(true, Ordering::SeqCst);
     }
 }
@@ -605,13 +611,13 @@ impl Remote {
     }
 
     /// Queues one line (never waits); `origin` says whose count it is in.
-    pub(crate) fn line(&mut self, line: &[u8], origin: Origin) {
-        self.feed().line(line, origin);
+    pub(crate) fn line(&mut self, line: &[u8], origin: Origin) -> bool {
+        self.feed().line(line, origin)
     }
 
-    /// Hands the lines so far to the delivery thread.
-    pub(crate) fn flush(&mut self) {
-        self.feed().flush();
+    /// Hands the lines so far to the delivery thread: false when the queue had no room.
+    pub(crate) fn flush(&mut self) -> bool {
+        self.feed().flush()
     }
 
     fn feed(&mut self) -> &mut Feed {
@@ -724,15 +730,19 @@ mod tests {
         feed.flush(); // 86
         feed.line(&[b'c'; 10], Some(2));
         feed.line(&[b'd'; 10], Some(2));
-        feed.line(&[b'e'; 10], Some(0));
-        feed.flush(); // 116 > 100: turned away
+        // The batch reaches a quarter of the queue (25): handed over, 116 > 100, turned away.
+        assert!(!feed.line(&[b'e'; 10], Some(0)));
+        // A line that is no event (a loss marker) turned away is said so: its writer
+        // makes it again (Writer::write_losses).
+        assert!(feed.line(&[b'm'; 20], None));
+        assert!(!feed.flush(), "106 > 100: turned away");
         assert_eq!((0..3).map(|i| feed.queue.unsent(i)).collect::<Vec<_>>(), [1, 0, 2]);
         assert_eq!(feed.queue.queued.load(Ordering::SeqCst), 86);
         let first = rx.try_recv().unwrap();
         assert_eq!(first.lines, [(6, None), (46, Some(0))]);
         feed.queue.queued.fetch_sub(first.bytes.len(), Ordering::SeqCst);
         feed.line(&[b'f'; 50], Some(1));
-        feed.flush(); // 40 + 50 fits again
+        assert!(feed.flush(), "40 + 50 fits again");
         assert_eq!(feed.queue.queued.load(Ordering::SeqCst), 90);
         assert_eq!(rx.try_iter().count(), 2);
     }

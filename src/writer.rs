@@ -65,6 +65,17 @@ struct UserCounts {
     deduplicated: u64,
 }
 
+/// What became of a line written at once (Sink::write_now).
+#[derive(Debug, PartialEq, Eq)]
+enum Handed {
+    /// Written to stdout, or queued for the file or socket.
+    Out,
+    /// A file or socket's queue had no room for it: dropped.
+    NoRoom,
+    /// stdout is closed.
+    Closed,
+}
+
 /// Where the writer's lines go.
 pub(crate) enum Sink<W: Write> {
     /// stdout, written by the writer itself: a slow reader holds the run back.
@@ -92,6 +103,14 @@ impl<W: Write> Sink<W> {
                 remote.flush();
                 Ok(true)
             }
+        }
+    }
+
+    /// Writes `line`, which is no event (loss markers), and the lines before it at once.
+    fn write_now(&mut self, line: &[u8]) -> Result<Handed> {
+        match self {
+            Sink::Direct(out) => Ok(if closed_is_false(out.write_all(line))? && closed_is_false(out.flush())? { Handed::Out } else { Handed::Closed }),
+            Sink::Queued(remote) => Ok(if remote.line(line, None) && remote.flush() { Handed::Out } else { Handed::NoRoom }),
         }
     }
 
@@ -479,7 +498,10 @@ impl<'s, W: Write> Writer<'s, W> {
 
     /// Marks in the stream the losses counted since the last look. Ok(false) when
     /// stdout is closed.
+    /// A marker that a full queue turned away is not lost: it is made again at the next
+    /// look, from the last marker that went out, and so counts its events too.
     fn write_losses(&mut self) -> Result<bool> {
+        let before = self.marked.clone();
         let losses = self.marked.take(&self.report("stats")?);
         if losses.is_empty() {
             return Ok(true);
@@ -488,7 +510,17 @@ impl<'s, W: Write> Writer<'s, W> {
         for loss in &losses {
             self.renderer.loss(loss, &mut self.line);
         }
-        Ok(self.sink.write(&self.line, None)? && self.flush()?)
+        if self.line.is_empty() {
+            return Ok(true); // text: said on stderr
+        }
+        match self.sink.write_now(&self.line)? {
+            Handed::Out => Ok(true),
+            Handed::NoRoom => {
+                self.marked = before;
+                Ok(true)
+            }
+            Handed::Closed => Ok(false),
+        }
     }
 
     /// --metrics: `report` as a page, for the scrape that asked.

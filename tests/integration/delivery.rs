@@ -322,6 +322,11 @@ fn a_stalled_collector_makes_records_unsent_while_the_kernel_loses_nothing() {
     let delivered = opens_of(&records, &path).len() as u64;
     assert!(delivered > 0 && unsent_at_end > 0, "{counts}");
     assert_eq!(delivered + unsent_at_end, emitted, "{counts}");
+    // The stream says where: its unsent markers add up to the summary's count, though
+    // the full queue turned the markers away too while the collector was stalled.
+    let marked: u64 =
+        records.iter().filter(|r| r["kind"] == "loss" && r["of"] == "open" && r["counter"] == "unsent").map(|r| r["count"].as_u64().unwrap()).sum();
+    assert_eq!(marked, unsent_at_end, "the unsent markers, against {counts}");
 }
 
 /// When the collector is gone at the end, the summary goes to stderr.
