@@ -44,6 +44,13 @@ const volatile __s32 nr_fork = -1;
 const volatile __s32 nr_vfork = -1;
 const volatile __s32 nr_clone = -1;
 const volatile __s32 nr_clone3 = -1;
+/*
+ * rt_sigreturn restores every register of the interrupted context, the syscall number
+ * included, which it sets to -1 (so that no syscall restart follows): its exit, where
+ * it is taken without --latency, sees -1. Such an exit is rt_sigreturn's. (A tracer that
+ * cancels a call also sets -1; that call's exit is then reported as rt_sigreturn too.)
+ */
+const volatile __s32 nr_rt_sigreturn = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -202,6 +209,8 @@ static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
+	if (nr == -1)
+		nr = nr_rt_sigreturn;
 	if (is_self(pid_tgid, SYSCALL_SLOT_EXIT) || (ret == 0 && makes_a_task(nr)))
 		return 0;
 	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {

@@ -149,6 +149,7 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     rodata.nr_vfork = nr("vfork");
     rodata.nr_clone = nr("clone");
     rodata.nr_clone3 = nr("clone3");
+    rodata.nr_rt_sigreturn = nr("rt_sigreturn");
     if options.count {
         rodata.targ_count = 1;
         rodata.targ_per_process = u8::from(options.per_process);

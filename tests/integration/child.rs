@@ -59,6 +59,8 @@
 //!                              mount_calls(). Needs a directory `a` there
 //!   close-bad N                N close(-1) calls (each fails with EBADF)
 //!   getpriority N              N getpriority(PRIO_PROCESS, 0) calls (rarely used)
+//!   signals N                  N SIGUSR1 to itself (tgkill), each caught by a handler that
+//!                              returns: N rt_sigreturn calls
 //!   threads N                  start threads until the process has N, each blocked for good
 //!   block open PATHHEX         a new thread opens the path (a FIFO: blocks for good)
 //!   block connect PATHHEX      a new thread listens on a unix socket at the path with a
@@ -223,6 +225,20 @@ fn child_process() {
                 for _ in 0..n.parse::<u32>().unwrap() {
                     // SAFETY: a raw system call on a CString, a buffer or a descriptor this child owns.
                     unsafe { libc::syscall(libc::SYS_getpriority, libc::PRIO_PROCESS, 0) };
+                }
+            }
+            ["signals", n] => {
+                extern "C" fn caught(_: libc::c_int) {}
+                let action = nix::sys::signal::SigAction::new(
+                    nix::sys::signal::SigHandler::Handler(caught),
+                    nix::sys::signal::SaFlags::empty(),
+                    nix::sys::signal::SigSet::empty(),
+                );
+                // SAFETY: the handler does nothing, so it is async-signal-safe.
+                unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGUSR1, &action) }.unwrap();
+                for _ in 0..n.parse::<u32>().unwrap() {
+                    // SAFETY: a raw system call signalling this very thread.
+                    unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), libc::SIGUSR1) };
                 }
             }
             ["close-bad", n] => {

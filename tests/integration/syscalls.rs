@@ -55,6 +55,35 @@ fn each_call_with_result_and_latency() {
     }
 }
 
+/// A caught signal's handler returns through rt_sigreturn, which restores the syscall
+/// number to -1 before its exit: each of the child's N is one rt_sigreturn record
+/// (strace -f shows them so), at the exit alone and with -L, and N counted with -c.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_signal_handlers_return_is_rt_sigreturn() {
+    require_bpf();
+    const N: usize = 5;
+    for args in [&[][..], &["-L"], &["-c"]] {
+        let waiting = Waiting::spawn(&["wait".into(), format!("signals {N}")]);
+        let pid = waiting.pid.to_string();
+        let trace = Trace::start(&[&["syscalls", "-p", &pid, "--syscall", "rt_sigreturn,tgkill"][..], args].concat());
+        waiting.go();
+        let out = trace.stop();
+        out.assert_success();
+        let calls = |name: &str| -> u64 {
+            match args {
+                ["-c"] => out.of_kind("syscall_count").filter(|r| r["syscall"] == name).map(|r| r["count"].as_u64().unwrap()).sum(),
+                _ => out.of_kind("syscall").filter(|r| r["syscall"] == name).count() as u64,
+            }
+        };
+        assert_eq!((calls("tgkill"), calls("rt_sigreturn")), (N as u64, N as u64), "{args:?}: {:?}", out.records);
+        let nr = sysnoop::syscalls::number("rt_sigreturn").unwrap();
+        for r in out.of_kind("syscall").filter(|r| r["syscall"] == "rt_sigreturn") {
+            assert_eq!(r["nr"], nr, "{r}");
+        }
+    }
+}
+
 #[test]
 fn unknown_syscall_names_are_usage_errors() {
     let out = crate::util::run(&["syscalls", "--syscall", "close,no_such_call"]);
