@@ -94,8 +94,7 @@ impl Renderer {
     pub(crate) fn loss(&self, loss: &crate::stats::Loss, line: &mut Vec<u8>) {
         match self {
             Renderer::Text { .. } => {
-                let fates = crate::stats::Counts::default().fates();
-                let what = fates.iter().find(|(fate, _)| fate.name == loss.counter).map_or("lost by the perf buffers", |(fate, _)| fate.words);
+                let what = crate::stats::Fate::named(loss.counter).map_or("lost by the perf buffers", |fate| fate.words);
                 crate::say!("sysnoop: {} {} events {what} since {}", loss.count, loss.of, loss.since);
             }
             _ => self.own_record(loss, loss.time, line),

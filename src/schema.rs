@@ -179,7 +179,7 @@ fn counts() -> Value {
                  when the run ended. Delivered = `emitted` - `unsent`",
             ),
         },
-        "required": crate::stats::Counts::default().fates().map(|(fate, _)| fate.name),
+        "required": crate::stats::FATES.map(|fate| fate.name),
         "additionalProperties": false,
     })
 }
@@ -354,7 +354,7 @@ pub(crate) fn run_records() -> Vec<(&'static str, Value)> {
                     Field::string("of", "the record kind of the events (`perf`: the perf buffers' own count, `perf_lost`)"),
                     Field::with(
                         "counter",
-                        json!({"enum": crate::stats::Counts::default().fates().iter().filter(|(fate, _)| fate.loss).map(|(fate, _)| fate.name).chain(["perf_lost"]).collect::<Vec<_>>()}),
+                        json!({"enum": crate::stats::FATES.iter().filter(|fate| fate.loss).map(|fate| fate.name).chain(["perf_lost"]).collect::<Vec<_>>()}),
                         "which of the summary's counts grew: `lost` (the kernel's buffer was full), `pairing_misses`, `malformed`, `unsent` (records a file or socket destination never got), `perf_lost`",
                     ),
                     Field::with("count", json!({"type": "integer", "minimum": 1}), "how many since the kind's previous marker of this counter"),

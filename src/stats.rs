@@ -56,22 +56,32 @@ impl Fate {
     const fn new(name: &'static str, words: &'static str, loss: bool) -> Fate {
         Fate { name, words, loss }
     }
+
+    /// The fate named `name` (a marker's `counter`), if it is one.
+    pub(crate) fn named(name: &str) -> Option<Fate> {
+        FATES.into_iter().find(|fate| fate.name == name)
+    }
 }
 
+/// Every fate, in the summary's order (and Counts' fields'): the one list the summary's
+/// sentence, the metrics, the loss markers and the schema go by.
+pub(crate) const FATES: [Fate; 8] = [
+    Fate::new("emitted", "written", false),
+    Fate::new("filtered", "filtered", false),
+    Fate::new("lost", "lost (ring buffer full)", true),
+    Fate::new("pairing_misses", "pairing misses", true),
+    Fate::new("malformed", "malformed", true),
+    Fate::new("unwritten", "not written", false),
+    Fate::new("deduplicated", "deduplicated", false),
+    Fate::new("unsent", "not delivered", true),
+];
+
 impl Counts {
-    /// Every count with its fate, in the summary's order: the one list the summary's
-    /// sentence, the metrics and the loss markers go by.
+    /// Every count with its fate (FATES' order).
     pub(crate) fn fates(&self) -> [(Fate, u64); 8] {
-        [
-            (Fate::new("emitted", "written", false), self.emitted),
-            (Fate::new("filtered", "filtered", false), self.filtered),
-            (Fate::new("lost", "lost (ring buffer full)", true), self.lost),
-            (Fate::new("pairing_misses", "pairing misses", true), self.pairing_misses),
-            (Fate::new("malformed", "malformed", true), self.malformed),
-            (Fate::new("unwritten", "not written", false), self.unwritten),
-            (Fate::new("deduplicated", "deduplicated", false), self.deduplicated),
-            (Fate::new("unsent", "not delivered", true), self.unsent),
-        ]
+        let c = self;
+        let counts = [c.emitted, c.filtered, c.lost, c.pairing_misses, c.malformed, c.unwritten, c.deduplicated, c.unsent];
+        std::array::from_fn(|i| (FATES[i], counts[i]))
     }
 }
 
