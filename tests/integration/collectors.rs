@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use crate::delivery::{free_port, is_summary, make_certificates, opens_of, phases};
+use crate::delivery::{free_port, is_summary, make_certificates, opens_of, phases, spawn_syslog_ng};
 use crate::util::{parse_ndjson, require_bpf, TestDir, Trace};
 
 /// The fenced block of docs/fleet.md whose info string is `tag` (there must be one).
@@ -70,15 +70,7 @@ impl DocCollector {
         // off are what Debian's main file has before its conf.d include.
         let config = "@version: 3.38\noptions { stats_freq(0); };\n".to_owned() + &replace_all(fleet_block("syslog-ng"), &replacements);
         std::fs::write(dir.path("syslog-ng.conf"), config).unwrap();
-        let arg = |flag: &str, name: &str| format!("--{flag}={}", dir.path(name).display());
-        let process = Command::new("syslog-ng")
-            .args(["-F", "--no-caps"])
-            .args([arg("cfgfile", "syslog-ng.conf"), arg("persist-file", "persist"), arg("pidfile", "pid"), arg("control", "ctl")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path("log")).unwrap())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting syslog-ng (scripts/setup installs syslog-ng-core): {e}"));
+        let process = spawn_syslog_ng(&dir, "log");
         DocCollector { name: "syslog-ng", dir, port, tls_port, process }.started()
     }
 

@@ -74,16 +74,7 @@ log {{ source(s_in); destination(d_out); flags(flow-control); }};
 
     /// Starts syslog-ng and waits until both its sockets take connections.
     fn run(&mut self) {
-        let arg = |flag: &str, name: &str| format!("--{flag}={}", self.dir.path(name).display());
-        let process = Command::new("syslog-ng")
-            .args(["-F", "--no-caps"])
-            .args([arg("cfgfile", "syslog-ng.conf"), arg("persist-file", "persist"), arg("pidfile", "pid"), arg("control", "ctl")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(self.dir.path("syslog-ng.log")).unwrap())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting syslog-ng (scripts/setup installs syslog-ng-core): {e}"));
-        self.process = Some(process);
+        self.process = Some(spawn_syslog_ng(&self.dir, "syslog-ng.log"));
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::os::unix::net::UnixStream::connect(self.dir.path("collector.sock")).is_err()
             || std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err()
@@ -158,6 +149,20 @@ log {{ source(s_in); destination(d_out); flags(flow-control); }};
     fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path("syslog-ng.log")).unwrap_or_default()
     }
+}
+
+/// syslog-ng in the foreground on `dir`'s syslog-ng.conf, its persist file, pid file and
+/// control socket in `dir` too, its messages in `dir`'s file `log`.
+pub(crate) fn spawn_syslog_ng(dir: &TestDir, log: &str) -> Child {
+    let arg = |flag: &str, name: &str| format!("--{flag}={}", dir.path(name).display());
+    Command::new("syslog-ng")
+        .args(["-F", "--no-caps"])
+        .args([arg("cfgfile", "syslog-ng.conf"), arg("persist-file", "persist"), arg("pidfile", "pid"), arg("control", "ctl")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path(log)).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting syslog-ng (scripts/setup installs syslog-ng-core): {e}"))
 }
 
 impl Drop for Collector {

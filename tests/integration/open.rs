@@ -365,6 +365,17 @@ fn nothing_is_left_in_the_kernel_after_exit() {
     held.assert_released();
 }
 
+/// `sh -c SCRIPT` in a private mount namespace of its own, where tracefs is unmounted
+/// (both of its usual places) before SCRIPT runs; exit 99 if it could not be.
+fn without_tracefs(script: &str) -> Command {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "--propagation", "private", "sh", "-c"]).arg(format!(
+        "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
+         if grep -q ' - tracefs ' /proc/self/mountinfo; then echo 'tracefs still mounted' >&2; exit 99; fi; {script}"
+    ));
+    cmd
+}
+
 /// In a private mount namespace with tracefs unmounted, sysnoop mounts it and traces.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
@@ -372,13 +383,7 @@ fn works_when_tracefs_is_not_mounted() {
     require_bpf();
     let dir = TestDir::new("tracefs");
     let path = dir.file("no-tracefs");
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--propagation", "private", "sh", "-c"]).arg(format!(
-        "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
-         if grep -q ' - tracefs ' /proc/self/mountinfo; then echo 'tracefs still mounted' >&2; exit 99; fi; \
-         exec {SYSNOOP} open -n snoop-tracefs"
-    ));
-    let trace = Trace::start_command(cmd);
+    let trace = Trace::start_command(without_tracefs(&format!("exec {SYSNOOP} open -n snoop-tracefs")));
     child::run(&["comm snoop-tracefs".into(), open_line("openat", libc::O_RDONLY, 0, &path)]);
     let out = trace.stop();
     out.assert_success();
@@ -399,16 +404,12 @@ fn sysnoops_starting_at_once_share_the_tracefs_one_mounts() {
     const ROUNDS: usize = 3;
     for round in 1..=ROUNDS {
         let dir = TestDir::new("tracefs-race");
-        let out = Command::new("unshare")
-            .args(["--mount", "--propagation", "private", "sh", "-c"])
-            .arg(format!(
-                "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
-                 if grep -q ' - tracefs ' /proc/self/mountinfo; then echo 'tracefs still mounted' >&2; exit 99; fi; \
-                 for i in $(seq 1 {N}); do ({SYSNOOP} open -q -d 300ms -n snoop-nothing >/dev/null 2>{dir}/err-$i; echo $? >{dir}/rc-$i) & done; wait",
-                dir = dir.path("").display()
-            ))
-            .output()
-            .unwrap();
+        let out = without_tracefs(&format!(
+            "for i in $(seq 1 {N}); do ({SYSNOOP} open -q -d 300ms -n snoop-nothing >/dev/null 2>{dir}/err-$i; echo $? >{dir}/rc-$i) & done; wait",
+            dir = dir.path("").display()
+        ))
+        .output()
+        .unwrap();
         assert!(out.status.success(), "{out:?}");
         let mut mounted = 0;
         for i in 1..=N {
@@ -426,14 +427,7 @@ fn sysnoops_starting_at_once_share_the_tracefs_one_mounts() {
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn missing_tracefs_without_cap_sys_admin_is_explained() {
     require_bpf();
-    let out = Command::new("unshare")
-        .args(["--mount", "--propagation", "private", "sh", "-c"])
-        .arg(format!(
-            "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; \
-             exec setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin {SYSNOOP} open -d 1s"
-        ))
-        .output()
-        .unwrap();
+    let out = without_tracefs(&format!("exec setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin {SYSNOOP} open -d 1s")).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("tracefs is not mounted"), "{stderr}");
