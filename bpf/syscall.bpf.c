@@ -10,12 +10,17 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "syscall.h"
+
+#define EFAULT 14
 
 /* What the exit needs from the enter, kept per thread by the pairing layer. */
 struct start {
 	__u64 ts_ns; /* bpf_ktime_get_boot_ns(), the records' clock */
 	__u32 nr;
+	__u32 __pad;
+	__u64 args[SYSCALL_ARGS]; /* as the call entered */
 };
 
 #define SYSNOOP_PAIRED struct start
@@ -51,6 +56,62 @@ const volatile __s32 nr_clone3 = -1;
  * cancels a call also sets -1; that call's exit is then reported as rt_sigreturn too.)
  */
 const volatile __s32 nr_rt_sigreturn = -1;
+/*
+ * A successful execve or execveat returns into the new program: its registers and its
+ * memory are no longer the caller's. The enter program keeps their arguments and
+ * filename per thread (in `execs`), for their exit.
+ */
+const volatile __s32 nr_execve = -1;
+const volatile __s32 nr_execveat = -1;
+
+/*
+ * Per syscall number: bit i when argument i is a string to read from the caller's
+ * memory, set by user space from the generated prototypes (src/syscall_args.rs) that
+ * also print the arguments.
+ */
+const volatile __u8 targ_strings[SYSCALL_NR_MAX] = {};
+
+/* Room after a record's header for its strings: the verifier bounds the offset (a mask) and the read separately. */
+#define SYSCALL_DATA_MASK (4 * 4096 - 1)
+#define SYSCALL_STRING_READ (SYSCALL_STRING_MAX + 2) /* the string, one byte more to see it is longer, its NUL */
+
+/* A record with strings is built here (per CPU), then sent. */
+struct syscall_record {
+	struct syscall_event e;
+	char data[SYSCALL_DATA_MASK + 1 + SYSCALL_STRING_READ];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct syscall_record);
+} scratch SEC(".maps");
+
+/* An execve or execveat as it entered: its arguments and filename. */
+struct exec_start {
+	__u64 args[SYSCALL_ARGS];
+	__s16 len;      /* bytes of filename, or -errno */
+	__u8 cut;       /* 1: the filename was longer than SYSCALL_STRING_MAX bytes */
+	__u8 __pad[5];
+	char filename[SYSCALL_STRING_READ];
+};
+
+/* Calls of execve/execveat in flight, by thread: an LRU hash, as `inflight`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct exec_start);
+} execs SEC(".maps");
+
+/* Where an exec_start is built before it is stored (per CPU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_start);
+} exec_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -61,6 +122,7 @@ struct {
 
 enum syscall_abi _syscall_abi = 0;
 struct syscall_event _syscall_event = {};
+enum syscall_args_from _syscall_args_from = 0;
 
 enum syscall_slot _syscall_slot = 0;
 
@@ -108,14 +170,156 @@ static __always_inline bool makes_a_task(long nr)
 	return nr == nr_fork || nr == nr_vfork || nr == nr_clone || nr == nr_clone3;
 }
 
+/* The current task's six syscall argument registers (at enter, or at exit: see enum syscall_args_from). */
+static __always_inline void read_args(__u64 *args)
+{
+	struct pt_regs *regs = current_regs();
+
+	args[0] = SN_SYSCALL_ARG(1, regs);
+	args[1] = SN_SYSCALL_ARG(2, regs);
+	args[2] = SN_SYSCALL_ARG(3, regs);
+	args[3] = SN_SYSCALL_ARG(4, regs);
+	args[4] = SN_SYSCALL_ARG(5, regs);
+	args[5] = SN_SYSCALL_ARG(6, regs);
+}
+
+static __always_inline bool is_exec(long nr)
+{
+	return nr == nr_execve || nr == nr_execveat;
+}
+
+/* Which arguments of syscall `nr` are strings to read. */
+static __always_inline __u8 string_args(__u32 nr)
+{
+	__u32 i = nr & (SYSCALL_NR_MAX - 1);
+
+	barrier_var(i); /* or clang bounds nr and indexes with an unbounded copy */
+	return nr < SYSCALL_NR_MAX ? targ_strings[i] : 0;
+}
+
+/*
+ * Reads the user string at `ptr` into `dst` (room for SYSCALL_STRING_READ bytes): its
+ * length without the NUL, at most SYSCALL_STRING_MAX (`*cut` set when it was longer),
+ * or -errno.
+ */
+static __always_inline long read_string(char *dst, __u64 ptr, bool *cut)
+{
+	long n = bpf_probe_read_user_str(dst, SYSCALL_STRING_READ, (const void *)ptr);
+
+	if (n <= 0)
+		return n < 0 ? n : -EFAULT;
+	n -= 1;
+	*cut = n > SYSCALL_STRING_MAX;
+	return *cut ? SYSCALL_STRING_MAX : n;
+}
+
+/* The header of a record of one call; the caller fills args, strings and lengths. */
+static __always_inline void fill_event(struct syscall_event *e, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned, __u8 from)
+{
+	fill_task_header(&e->task, SN_KIND_SYSCALL, pid_tgid);
+	e->ret = ret;
+	e->latency_ns = start_ns ? e->task.ts_ns - start_ns : 0;
+	e->nr = nr;
+	e->returned = returned;
+	e->untimed = !targ_latency;
+	e->args_from = from;
+	e->strings = 0;
+	e->str_cut = 0;
+	e->__pad[0] = 0;
+	e->__pad[1] = 0;
+	e->__pad[2] = 0;
+	for (int i = 0; i < SYSCALL_ARGS; i++)
+		e->str_len[i] = 0;
+}
+
+/*
+ * A call with string arguments: built in `scratch`, each string read after the header
+ * (SYSCALL_STRINGS_MAX at most), then sent with its strings' bytes.
+ */
+static __always_inline void send_with_strings(void *ctx, struct syscall_record *r, __u8 strings)
+{
+	struct syscall_event *e = &r->e;
+	__u32 off = 0, read = 0;
+	bool cut;
+	long n;
+
+	for (int i = 0; i < SYSCALL_ARGS; i++) {
+		if (!(strings & (1 << i)) || read >= SYSCALL_STRINGS_MAX)
+			continue;
+		read++;
+		off &= SYSCALL_DATA_MASK;
+		n = read_string(&r->data[off], e->args[i], &cut);
+		e->strings |= 1 << i;
+		e->str_len[i] = n;
+		if (n <= 0)
+			continue;
+		if (cut)
+			e->str_cut |= 1 << i;
+		off += n;
+	}
+	off &= SYSCALL_DATA_MASK;
+	submit(ctx, r, sizeof(*e) + off);
+}
+
+/* An execve or execveat at its exit: its arguments and filename as kept at its enter. */
+static __always_inline void send_exec(void *ctx, struct syscall_record *r, __u32 tid)
+{
+	struct syscall_event *e = &r->e;
+	struct exec_start *x = bpf_map_lookup_elem(&execs, &tid);
+	__u32 i = e->nr == nr_execveat ? 1 : 0, len;
+
+	if (!x) {
+		e->args_from = SYSCALL_ARGS_NONE;
+		for (int j = 0; j < SYSCALL_ARGS; j++)
+			e->args[j] = 0;
+		submit(ctx, r, sizeof(*e));
+		return;
+	}
+	e->args_from = SYSCALL_ARGS_AT_ENTER;
+	for (int j = 0; j < SYSCALL_ARGS; j++)
+		e->args[j] = x->args[j];
+	e->strings = 1 << i;
+	e->str_len[i & 1] = x->len;
+	e->str_cut = x->cut << i;
+	len = x->len > 0 ? x->len : 0;
+	len &= SYSCALL_DATA_MASK;
+	if (len > SYSCALL_STRING_MAX)
+		len = SYSCALL_STRING_MAX;
+	barrier_var(len);
+	bpf_probe_read_kernel(r->data, len, x->filename);
+	bpf_map_delete_elem(&execs, &tid);
+	submit(ctx, r, sizeof(*e) + len);
+}
+
+/* At an execve or execveat's enter: keeps its arguments and filename for its exit. */
+static __always_inline void keep_exec(long nr)
+{
+	static const __u32 zero = 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exec_start *x = bpf_map_lookup_elem(&exec_scratch, &zero);
+	bool cut = false;
+
+	if (!x)
+		return;
+	read_args(x->args);
+	x->len = read_string(x->filename, x->args[nr == nr_execveat ? 1 : 0], &cut);
+	x->cut = cut;
+	bpf_map_update_elem(&execs, &tid, x, BPF_ANY);
+}
+
 /*
  * One completed call, or one that never returns (`returned` 0, ret 0: no result that -x
  * or --errno could keep): filtered by its result, then counted or sent. `start_ns`:
  * with --latency, when the call entered (bpf_ktime_get_boot_ns(), the records' clock);
- * else 0.
+ * else 0. `entered`: its arguments as kept at its enter (--latency), else NULL: they
+ * are read from the registers now.
  */
-static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned)
+static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned, const __u64 *entered)
 {
+	static const __u32 zero = 0;
+	__u8 from = entered || !returned ? SYSCALL_ARGS_AT_ENTER : SYSCALL_ARGS_AT_EXIT;
+	struct syscall_record *r;
+	__u8 strings;
 	struct syscall_event *e;
 
 	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
@@ -126,18 +330,33 @@ static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret
 		aggregate(nr, pid_tgid, ret, start_ns ? bpf_ktime_get_boot_ns() - start_ns : 0);
 		return;
 	}
-	e = reserve(sizeof(*e));
-	if (!e)
+	strings = string_args(nr);
+	if (!strings && !is_exec(nr)) {
+		/* The common case: a fixed-size record, built in place. */
+		e = reserve(sizeof(*e));
+		if (!e)
+			return;
+		fill_event(e, nr, pid_tgid, ret, start_ns, returned, from);
+		if (entered)
+			__builtin_memcpy(e->args, entered, sizeof(e->args));
+		else
+			read_args(e->args);
+		commit(ctx, e, sizeof(*e));
 		return;
-	fill_task_header(&e->task, SN_KIND_SYSCALL, pid_tgid);
-	e->ret = ret;
-	e->latency_ns = start_ns ? e->task.ts_ns - start_ns : 0;
-	e->nr = nr;
-	e->returned = returned;
-	e->untimed = !targ_latency;
-	e->__pad[0] = 0;
-	e->__pad[1] = 0;
-	commit(ctx, e, sizeof(*e));
+	}
+	r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return;
+	fill_event(&r->e, nr, pid_tgid, ret, start_ns, returned, from);
+	if (is_exec(nr)) {
+		send_exec(ctx, r, (__u32)pid_tgid);
+		return;
+	}
+	if (entered)
+		__builtin_memcpy(r->e.args, entered, sizeof(r->e.args));
+	else
+		read_args(r->e.args);
+	send_with_strings(ctx, r, strings);
 }
 
 static __always_inline int on_enter(void *ctx, long nr)
@@ -146,6 +365,12 @@ static __always_inline int on_enter(void *ctx, long nr)
 	__u32 tid = (__u32)pid_tgid;
 	struct start s;
 
+	if (is_exec(nr) && !targ_count && !is_self(pid_tgid, SYSCALL_SLOT_ENTER)) {
+		/* Kept whatever the filters say: its exit decides, and drops it. */
+		keep_exec(nr);
+		if (!targ_latency)
+			return 0;
+	}
 	if (never_returns(nr)) {
 		/*
 		 * Neither sysnoop's probe children: without --latency, where the enter
@@ -165,11 +390,14 @@ static __always_inline int on_enter(void *ctx, long nr)
 		return 0;
 	}
 	if (never_returns(nr)) {
-		report(ctx, nr, pid_tgid, 0, 0, 0);
+		report(ctx, nr, pid_tgid, 0, 0, 0, NULL);
 		return 0;
 	}
 	s.ts_ns = bpf_ktime_get_boot_ns();
 	s.nr = nr;
+	s.__pad = 0;
+	if (!targ_count)
+		read_args(s.args);
 	pair_enter(tid, &s);
 	return 0;
 }
@@ -193,7 +421,7 @@ static __always_inline int on_exit(void *ctx, long ret, long nr)
 		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
 		return 0;
 	}
-	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1);
+	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1, s->args);
 	pair_done(tid);
 	return 0;
 }
@@ -217,7 +445,7 @@ static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
-	report(ctx, nr, pid_tgid, ret, 0, 1);
+	report(ctx, nr, pid_tgid, ret, 0, 1, NULL);
 	return 0;
 }
 

@@ -8,7 +8,13 @@
 enum syscall_abi {
 	/* Syscall numbers --syscall can select (both architectures stay below this). */
 	SYSCALL_NR_MAX = 1024,
-	SYSCALL_EVENT_SIZE = 80,
+	SYSCALL_EVENT_HEADER_SIZE = 144,
+	/* Argument registers a record carries. */
+	SYSCALL_ARGS = 6,
+	/* Strings read per call at most (mount and request_key take three). */
+	SYSCALL_STRINGS_MAX = 3,
+	/* Bytes kept of each string, as a path's longest (PATH_MAX less its NUL). */
+	SYSCALL_STRING_MAX = 4095,
 	/* Distinct (syscall, process) pairs counted at once. */
 	SYSCALL_COUNT_KEYS_MAX = 16384,
 };
@@ -19,7 +25,24 @@ enum syscall_slot {
 	SYSCALL_SLOT_EXIT = 1,
 };
 
-/* One completed syscall, or one that never returns (exit, exit_group), seen at its enter. */
+/* Where a record's argument registers come from (syscall_event.args_from). */
+enum syscall_args_from {
+	/*
+	 * The task's saved user registers as the call returns: the values it entered with,
+	 * unless the call or a tracer changed them (see docs/records.md).
+	 */
+	SYSCALL_ARGS_AT_EXIT = 0,
+	/* Taken as the call entered (-L, and execve/execveat always). */
+	SYSCALL_ARGS_AT_ENTER = 1,
+	/* None: an execve/execveat whose entry was not seen (the registers are the new program's). */
+	SYSCALL_ARGS_NONE = 2,
+};
+
+/*
+ * One completed syscall, or one that never returns (exit, exit_group), seen at its enter.
+ * Records are variable-length: this header, then the strings of the arguments in
+ * `strings`, in argument order, each str_len[i] bytes (no NUL).
+ */
 struct syscall_event {
 	struct task_header task;
 	__s64 ret;          /* 0 when it never returns */
@@ -27,10 +50,16 @@ struct syscall_event {
 	__u32 nr;
 	__u8 returned;      /* 0: a call that never returns, reported at its enter */
 	__u8 untimed;       /* 1: latency not measured (no --latency) */
-	__u8 __pad[2];
+	__u8 args_from;     /* enum syscall_args_from */
+	__u8 strings;       /* bit i: argument i is a string read from the caller's memory */
+	__u64 args[SYSCALL_ARGS]; /* the argument registers, in the syscall ABI's order */
+	/* Per string argument: bytes that follow (at most SYSCALL_STRING_MAX), or -errno when it could not be read. */
+	__s16 str_len[SYSCALL_ARGS];
+	__u8 str_cut;       /* bit i: argument i's string was longer than SYSCALL_STRING_MAX bytes */
+	__u8 __pad[3];
 };
 
-_Static_assert(sizeof(struct syscall_event) == SYSCALL_EVENT_SIZE, "syscall_event layout is ABI");
+_Static_assert(sizeof(struct syscall_event) == SYSCALL_EVENT_HEADER_SIZE, "syscall_event layout is ABI");
 _Static_assert(sizeof(struct syscall_event) <= SN_RESERVE_MAX, "syscall_event is built in place (reserve() in common.bpf.h)");
 
 /* Count mode: aggregated in the kernel, read by user space from the `counts` map. */

@@ -30,6 +30,24 @@ pub(crate) fn text(out: &mut Vec<u8>, bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// Appends `"KEY":` for a key that needs no escaping (a name from sysnoop's own tables).
+pub(crate) fn quoted_key(out: &mut Vec<u8>, key: &str) {
+    debug_assert!(!special(key.as_bytes(), true), "{key:?} needs escaping");
+    quoted(out, key.as_bytes());
+    out.push(b':');
+}
+
+/// Appends `v` as a JSON string of `0x` and its lower-case hex digits (`"0x0"` for 0).
+pub(crate) fn hex(out: &mut Vec<u8>, v: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digits = (64 - v.leading_zeros()).div_ceil(4).max(1);
+    out.extend_from_slice(b"\"0x");
+    for i in (0..digits).rev() {
+        out.push(DIGITS[((v >> (4 * i)) & 0xf) as usize]);
+    }
+    out.push(b'"');
+}
+
 fn quoted(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');

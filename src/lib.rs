@@ -52,6 +52,7 @@ pub mod session;
 pub mod signals;
 pub(crate) mod socket;
 pub mod stats;
+pub(crate) mod syscall_args;
 pub(crate) mod syscall_names;
 pub mod syscalls;
 pub(crate) mod text;

@@ -1,10 +1,13 @@
 //! Syscall numbers and names for the target architecture, from the generated tables in
 //! `syscall_names.rs` (regenerate with scripts/gen-syscalls). Numbers the table does not
-//! know (syscalls newer than the headers it came from) print as `syscall_<nr>`.
+//! know (syscalls newer than the headers it came from) print as `syscall_<nr>`. Each
+//! syscall's arguments and tracepoint name come from `syscall_args.rs`
+//! (scripts/gen-syscall-args).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use crate::syscall_names;
+use crate::{syscall_args, syscall_names};
 
 #[cfg(target_arch = "aarch64")]
 const TABLE: &[(u32, &str)] = syscall_names::AARCH64;
@@ -39,6 +42,27 @@ const fn by_number<const N: usize>(table: &[(u32, &'static str)]) -> [&'static s
 /// The number of the syscall called `name` on this architecture.
 pub fn number(name: &str) -> Option<u32> {
     TABLE.iter().find(|&&(_, n)| n == name).map(|&(nr, _)| nr)
+}
+
+/// A syscall's arguments, as (C type, name), in order.
+pub(crate) type Args = &'static [(&'static str, &'static str)];
+
+/// The arguments of syscall `nr` on this architecture, when the generated table has them.
+pub(crate) fn args(nr: u32) -> Option<Args> {
+    static BY_NUMBER: OnceLock<Vec<Option<Args>>> = OnceLock::new();
+    let table = BY_NUMBER.get_or_init(|| NAMES.iter().map(|&name| prototype(name).map(|(_, args)| args)).collect());
+    table.get(nr as usize).copied().flatten()
+}
+
+/// The name of `syscall`'s sys_enter_/sys_exit_ tracepoints: its own, but for the few
+/// the kernel defines under another (stat is sys_newstat).
+pub(crate) fn tracepoint(syscall: &str) -> &str {
+    prototype(syscall).map_or(syscall, |(tracepoint, _)| tracepoint)
+}
+
+fn prototype(name: &str) -> Option<(&'static str, Args)> {
+    let table = syscall_args::PROTOTYPES;
+    table.binary_search_by(|&(n, _, _)| n.cmp(name)).ok().map(|i| (table[i].1, table[i].2))
 }
 
 fn name_in(names: &[&'static str], nr: u32) -> Cow<'static, str> {
@@ -82,6 +106,18 @@ mod tests {
         }
         // aarch64 has no open(2).
         assert!(!t.contains(&"open"));
+    }
+
+    #[test]
+    fn prototypes_are_sorted_and_known() {
+        assert!(syscall_args::PROTOTYPES.windows(2).all(|w| w[0].0 < w[1].0));
+        let openat = args(number("openat").unwrap()).unwrap();
+        assert_eq!(openat, &[("int", "dfd"), ("const char *", "filename"), ("int", "flags"), ("umode_t", "mode")]);
+        assert_eq!(args(number("getppid").unwrap()), Some(&[][..]));
+        assert!(syscall_args::PROTOTYPES.iter().all(|&(_, _, args)| args.len() <= 6));
+        assert_eq!(tracepoint("stat"), "newstat");
+        assert_eq!(tracepoint("openat"), "openat");
+        assert_eq!(args(9999), None);
     }
 
     #[test]

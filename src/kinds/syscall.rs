@@ -13,7 +13,7 @@ use libbpf_rs::{MapCore, MapHandle};
 use serde::Serialize;
 
 use crate::abi::sysnoop_kind;
-use crate::bpf::syscall::types::{syscall_abi, syscall_count, syscall_count_key, syscall_event, syscall_slot};
+use crate::bpf::syscall::types::{syscall_abi, syscall_args_from, syscall_count, syscall_count_key, syscall_event, syscall_slot};
 use crate::bpf::syscall::SyscallBpfSkel;
 use crate::units::parse_duration;
 use crate::event::RecordContext;
@@ -27,6 +27,9 @@ use crate::ocsf::Ocsf;
 use crate::loader::Periodic;
 use crate::schema::Field;
 use crate::{errno, json, plain_abi, syscalls, text};
+
+mod values;
+use values::Value;
 
 /// Trace every syscall on the host, with its result (strace without ptrace), and its
 /// latency with -L; usually with -p, and --syscall to pick some.
@@ -104,8 +107,17 @@ impl Tracer for Syscalls {
 /// The syscall sysnoop makes to prove the programs fire: attached in every mode.
 const PROBE: &str = "getppid";
 
-/// The calls that never return: without --latency, all the enter program looks at.
+/// The calls that never return: without --latency, what the enter program reports.
 const NEVER_RETURN: [&str; 2] = ["exit", "exit_group"];
+
+/// The calls whose arguments the enter program keeps for their exit (a successful one
+/// returns into a new program, whose registers and memory are not the caller's).
+const EXECS: [&str; 2] = ["execve", "execveat"];
+
+/// Bit i when argument i of syscall `name` is a string the kernel reads.
+fn string_args(name: &str, args: syscalls::Args) -> u8 {
+    args.iter().enumerate().filter(|(_, &(ctype, arg))| values::is_string(name, arg, ctype)).fold(0, |bits, (i, _)| bits | 1 << i)
+}
 
 /// Which calls the enter program sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +126,8 @@ enum Enter {
     Nowhere,
     /// --latency: every call, paired with its exit.
     Every,
-    /// Per-event mode without --latency: exit and exit_group, on their own tracepoints.
+    /// Per-event mode without --latency: exit and exit_group (and execve and execveat,
+    /// whose arguments it keeps), on their own tracepoints.
     NeverReturning,
 }
 
@@ -150,6 +163,11 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     rodata.nr_clone = nr("clone");
     rodata.nr_clone3 = nr("clone3");
     rodata.nr_rt_sigreturn = nr("rt_sigreturn");
+    [rodata.nr_execve, rodata.nr_execveat] = EXECS.map(nr);
+    // Which arguments the kernel reads as strings: the table that prints them says.
+    for (nr, slot) in rodata.targ_strings.iter_mut().enumerate() {
+        *slot = syscalls::args(nr as u32).map_or(0, |args| string_args(&syscalls::name(nr as u32), args));
+    }
     if options.count {
         rodata.targ_count = 1;
         rodata.targ_per_process = u8::from(options.per_process);
@@ -163,7 +181,7 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     // needs no enter.
     rodata.targ_latency = u8::from(options.latency);
     let paired = options.latency;
-    let never_returning_tracepoints = NEVER_RETURN.iter().all(|name| shared.has_syscall_tracepoints(name));
+    let never_returning_tracepoints = NEVER_RETURN.iter().chain(&EXECS).all(|name| shared.has_syscall_tracepoints(name));
     let enter = if paired {
         Enter::Every
     } else if options.count {
@@ -194,11 +212,11 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
             Enter::Every => "raw_syscalls sys_enter, sys_exit".into(),
             Enter::Nowhere => "raw_syscalls sys_exit".into(),
             Enter::NeverReturning => {
-                for name in NEVER_RETURN {
+                for name in NEVER_RETURN.iter().chain(&EXECS) {
                     links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", name)?);
                 }
                 enter_on_exits_alone = true;
-                format!("raw_syscalls sys_exit; syscalls sys_enter_{}", NEVER_RETURN.join(", sys_enter_"))
+                format!("raw_syscalls sys_exit; syscalls sys_enter_{}, sys_enter_{}", NEVER_RETURN.join(", sys_enter_"), EXECS.join(", sys_enter_"))
             }
         });
         skel
@@ -220,16 +238,18 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         names.dedup();
         let exit = if paired { &skel.progs.tracepoint__syscalls__sys_exit } else { &skel.progs.tracepoint__syscalls__sys_exit_unpaired };
         for name in &names {
-            if !shared.has_syscall_tracepoints(name) {
+            // Their tracepoints' names, which are not always theirs (stat's is newstat).
+            let tracepoint = syscalls::tracepoint(name);
+            if !shared.has_syscall_tracepoints(tracepoint) {
                 hooks.absent.push(name.clone());
                 continue;
             }
-            let never_returns = NEVER_RETURN.contains(&name.as_str());
-            if enter == Enter::Every || (enter == Enter::NeverReturning && never_returns) {
-                links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", name)?);
+            let at_enter = NEVER_RETURN.contains(&name.as_str()) || (!options.count && EXECS.contains(&name.as_str()));
+            if enter == Enter::Every || (enter == Enter::NeverReturning && at_enter) {
+                links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", tracepoint)?);
                 enter_on_exits_alone = enter == Enter::NeverReturning;
             }
-            links.push(attach(exit, "exit", name)?);
+            links.push(attach(exit, "exit", tracepoint)?);
         }
         hooks.traced.push(format!("per-syscall tracepoints of {} syscalls", names.len() - hooks.absent.len()));
         skel
@@ -311,7 +331,10 @@ impl Counts {
 }
 
 plain_abi!(syscall_event, syscall_count_key, syscall_count);
-const _: () = assert!(size_of::<syscall_event>() == syscall_abi::SYSCALL_EVENT_SIZE.0 as usize);
+const _: () = assert!(size_of::<syscall_event>() == syscall_abi::SYSCALL_EVENT_HEADER_SIZE.0 as usize);
+
+/// The argument registers a record carries.
+const ARGS: usize = syscall_abi::SYSCALL_ARGS.0 as usize;
 
 /// One completed syscall, or one that never returns (exit, exit_group): then `result`
 /// is None.
@@ -321,14 +344,96 @@ pub(crate) struct SyscallEvent {
     pub(crate) nr: u32,
     /// The return value and, with --latency, the latency, once it returned.
     pub(crate) result: Option<(i64, Option<u64>)>,
+    /// The argument registers; None for an execve or execveat whose entry was not seen.
+    pub(crate) args: Option<[u64; ARGS]>,
+    /// The string arguments read from the caller's memory, by argument index.
+    pub(crate) strings: Vec<(usize, Read)>,
 }
 
-/// Fixed size.
+/// A string argument, as read from the caller's memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// Its bytes (no NUL); `cut`: it was longer than SYSCALL_STRING_MAX bytes.
+    Bytes { bytes: Vec<u8>, cut: bool },
+    /// It could not be read (a NULL or bad pointer): the errno.
+    Failed(i32),
+}
+
+/// The header, then the strings' bytes.
 #[inline]
 fn decode(bytes: &[u8]) -> Result<SyscallEvent, Malformed> {
     let e: syscall_event = decode::fixed(bytes)?;
     let result = (e.returned != 0).then_some((e.ret, (e.untimed == 0).then_some(e.latency_ns)));
-    Ok(SyscallEvent { task: decode::task(bytes), nr: e.nr, result })
+    let mut strings = Vec::new();
+    let mut offset = size_of::<syscall_event>();
+    for i in (0..ARGS).filter(|i| e.strings & (1 << i) != 0) {
+        let len = e.str_len[i];
+        if len < 0 {
+            strings.push((i, Read::Failed(-i32::from(len))));
+            continue;
+        }
+        let end = offset + len as usize;
+        let text = bytes.get(offset..end).ok_or(Malformed::Length { field: "str_len", value: end, len: bytes.len() })?;
+        strings.push((i, Read::Bytes { bytes: text.to_vec(), cut: e.str_cut & (1 << i) != 0 }));
+        offset = end;
+    }
+    let args = (u32::from(e.args_from) != syscall_args_from::SYSCALL_ARGS_NONE.0).then_some(e.args);
+    Ok(SyscallEvent { task: decode::task(bytes), nr: e.nr, result, args, strings })
+}
+
+/// One argument as the record shows it.
+enum Shown<'a> {
+    Value(Value),
+    String(&'a Read),
+}
+
+impl SyscallEvent {
+    /// Its arguments, named and shown, when known: the prototype's (all six registers,
+    /// named arg0..arg5, for a syscall the table does not know).
+    fn shown(&self) -> Option<impl Iterator<Item = (&'static str, Shown<'_>)>> {
+        const UNKNOWN: syscalls::Args = &[("unsigned long", "arg0"), ("unsigned long", "arg1"), ("unsigned long", "arg2"), ("unsigned long", "arg3"), ("unsigned long", "arg4"), ("unsigned long", "arg5")];
+        let args = self.args.as_ref()?;
+        let syscall = syscalls::name(self.nr);
+        let prototype = syscalls::args(self.nr).unwrap_or(UNKNOWN);
+        Some(prototype.iter().enumerate().map(move |(i, &(ctype, name))| {
+            let shown = match self.strings.iter().find(|(at, _)| *at == i) {
+                Some((_, read)) => Shown::String(read),
+                None => Shown::Value(values::decode(&syscall, i, name, ctype, args[i], args)),
+            };
+            (name, shown)
+        }))
+    }
+
+    /// How many argument registers the call takes (six when the table does not know it).
+    fn arity(&self) -> usize {
+        syscalls::args(self.nr).map_or(ARGS, <[_]>::len)
+    }
+
+    /// As strace prints a call: `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC)`;
+    /// `execve(?)` when its arguments are not known.
+    fn call(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = format!("{}(", syscalls::name(self.nr));
+        match self.shown() {
+            None => out.push('?'),
+            Some(shown) => {
+                for (i, (_, arg)) in shown.enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = match arg {
+                        Shown::Value(Value::Int(v)) => write!(out, "{v}"),
+                        Shown::Value(Value::Uint(v)) => write!(out, "{v}"),
+                        Shown::Value(Value::Text(t)) => write!(out, "{t}"),
+                        Shown::String(Read::Bytes { bytes, cut }) => write!(out, "\"{}\"{}", escape(bytes).replace('"', "\\\""), if *cut { "..." } else { "" }),
+                        Shown::String(Read::Failed(_)) => write!(out, "{:#x}", self.args.map_or(0, |a| a[i])),
+                    };
+                }
+            }
+        }
+        out.push(')');
+        out
+    }
 }
 
 impl Record for SyscallEvent {
@@ -360,6 +465,52 @@ impl Record for SyscallEvent {
             Some(ns) => json::uint(line, ns),
             None => json::null(line),
         }
+        json::key!(line, "args");
+        match &self.args {
+            Some(args) => {
+                line.push(b'[');
+                for (i, &arg) in args[..self.arity()].iter().enumerate() {
+                    if i > 0 {
+                        line.push(b',');
+                    }
+                    json::hex(line, arg);
+                }
+                line.push(b']');
+            }
+            None => json::null(line),
+        }
+        json::key!(line, "decoded");
+        match self.shown() {
+            Some(shown) => {
+                line.push(b'{');
+                for (i, (name, arg)) in shown.enumerate() {
+                    if i > 0 {
+                        line.push(b',');
+                    }
+                    json::quoted_key(line, name);
+                    match arg {
+                        Shown::Value(Value::Int(v)) => json::int(line, v),
+                        Shown::Value(Value::Uint(v)) => json::uint(line, v),
+                        Shown::Value(Value::Text(t)) => json::string(line, &t),
+                        Shown::String(Read::Failed(_)) => json::null(line),
+                        Shown::String(Read::Bytes { bytes, cut }) => {
+                            if let Some(hex) = json::text(line, bytes) {
+                                line.push(b',');
+                                json::quoted_key(line, &format!("{name}_hex"));
+                                json::string(line, &hex);
+                            }
+                            if *cut {
+                                line.push(b',');
+                                json::quoted_key(line, &format!("{name}_truncated"));
+                                json::boolean(line, true);
+                            }
+                        }
+                    }
+                }
+                line.push(b'}');
+            }
+            None => json::null(line),
+        }
         line.extend_from_slice(b"}\n");
     }
 
@@ -388,29 +539,51 @@ impl Record for SyscallEvent {
                 "with `-L`/`--latency` (as `strace -T`), from entry to return; `null` without it, and for `exit` and `exit_group`",
             )
             .nullable(),
+            Field::with(
+                "args",
+                serde_json::json!({"type": "array", "maxItems": 6, "items": {"type": "string", "pattern": "^0x[0-9a-f]+$"}}),
+                "the argument registers, as many as the syscall takes (all six for one the table does not know), in hex as `strace -e \
+                 raw=all` prints them: the full register, not sign-extended to the argument's type (`AT_FDCWD` passed as an `int` is \
+                 `0xffffff9c`). With `-L` they are taken as the call enters; else as it returns, from the registers the task saved when \
+                 it entered the kernel, which still hold the entry values unless the call restores them (`rt_sigreturn`) or a tracer \
+                 (ptrace) changed them. `execve` and `execveat` are always taken as they enter (a successful one returns into the new \
+                 program); `null` for one that began before tracing did",
+            )
+            .nullable(),
+            Field::with(
+                "decoded",
+                serde_json::json!({"type": "object", "additionalProperties": {"type": ["integer", "string", "boolean", "null"]}}),
+                "the arguments by their kernel names (`dfd`, `filename`, `flags`, `mode`...) as strace prints them: integers as numbers; \
+                 strings the call reads (paths, names) as read from its memory, at most 4095 bytes, with `<name>_truncated: true` when \
+                 longer and `<name>_hex` (every byte) when they are not UTF-8, `null` when they could not be read (a `NULL` or bad \
+                 pointer); flags by name (`O_RDONLY|O_CLOEXEC`, unknown bits in hex after them), modes in octal (`0644`), signals \
+                 and other named values by name (`SIGTERM`, `F_GETFD`, `AT_FDCWD`), pointers in hex (`NULL` for 0) and the structs \
+                 they point to not read. Strings are read as the call returns (an `execve`'s filename as it enters), so a string the \
+                 call changes, or another thread changes meanwhile, shows its later bytes. `null` when `args` is",
+            )
+            .nullable(),
         ])
     }
 
     const TEXT: Header = Header {
-        columns: &[("TIME(UTC)", 12), ("PID", 7), ("TID", 7), ("COMM", 16), ("SYSCALL", 16), ("RET", 12)],
-        last: "LATENCY",
+        columns: &[("TIME(UTC)", 12), ("PID", 7), ("TID", 7), ("COMM", 16), ("RET", 12), ("LATENCY", 10)],
+        last: "CALL",
     };
 
     /// As strace: RET the value, or the errno name when it failed, `?` for a call that
-    /// never returns.
+    /// never returns; the call as strace prints it.
     fn write_text(&self, ctx: &RecordContext, line: &mut String) {
         let (ret, latency) = match self.result {
             Some((ret, latency)) => (errno::of_ret(ret).map_or_else(|| ret.to_string(), Cow::into_owned), latency.map_or_else(|| "-".to_owned(), duration)),
             None => ("?".to_owned(), "-".to_owned()),
         };
-        let cells: [&dyn Display; 6] =
-            [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &self.task.tid, &escape(&self.task.comm), &syscalls::name(self.nr), &ret];
-        Self::TEXT.row(line, &cells, &latency);
+        let cells: [&dyn Display; 6] = [&time_of_day(ctx.utc(self.task.ts_ns)), &self.task.pid, &self.task.tid, &escape(&self.task.comm), &ret, &latency];
+        Self::TEXT.row(line, &cells, &self.call());
     }
 
     #[cfg(test)]
     fn example() -> Option<Vec<u8>> {
-        let mut b = crate::decode::tests::header(5, 80); // SN_KIND_SYSCALL
+        let mut b = crate::decode::tests::header(5, 144); // SN_KIND_SYSCALL
         b[76] = 1; // returned
         Some(b)
     }
@@ -503,22 +676,47 @@ mod tests {
 
     #[test]
     fn decodes_a_syscall_record() {
-        let mut b = crate::decode::tests::header(5, 80);
+        let mut b = crate::decode::tests::header(5, 144);
         b[12..16].copy_from_slice(&77u32.to_ne_bytes()); // pid
         b[56..64].copy_from_slice(&(-9i64).to_ne_bytes()); // ret: -EBADF
         b[64..72].copy_from_slice(&1234u64.to_ne_bytes()); // latency_ns
         b[72..76].copy_from_slice(&3u32.to_ne_bytes()); // nr
         b[76] = 1; // returned
+        b[80..88].copy_from_slice(&u64::MAX.to_ne_bytes()); // args[0]
         let Ok(Event::Syscall(e)) = crate::kinds::record(&b) else { panic!() };
         assert_eq!((e.task.pid, e.nr, e.result), (77, 3, Some((-9, Some(1234)))));
+        assert_eq!((e.args.map(|a| a[0]), e.strings.len()), (Some(u64::MAX), 0));
         // Without --latency: untimed, no latency.
         b[77] = 1;
         assert_eq!(decode(&b).map(|e| e.result), Ok(Some((-9, None))));
         b[77] = 0;
-        assert!(matches!(crate::kinds::record(&b[..79]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
+        assert!(matches!(crate::kinds::record(&b[..143]), Err((Some(Kind::Syscall), Malformed::Short { .. }))));
+        // An exec whose entry was not seen: no arguments.
+        b[78] = 2; // SYSCALL_ARGS_NONE
+        assert_eq!(decode(&b).map(|e| e.args), Ok(None));
+        b[78] = 0;
         // exit_group, reported at its enter: no result.
         b[72..76].copy_from_slice(&231u32.to_ne_bytes());
         b[76] = 0;
         assert_eq!(decode(&b).map(|e| (e.nr, e.result)), Ok((231, None)));
+    }
+
+    /// Strings follow the header in argument order: here arguments 1 (cut) and 3
+    /// (unreadable), as renameat's oldname and newname.
+    #[test]
+    fn decodes_strings_after_the_header() {
+        let mut b = crate::decode::tests::header(5, 144);
+        b[72..76].copy_from_slice(&264u32.to_ne_bytes()); // renameat on x86_64
+        b[76] = 1;
+        b[79] = 0b1010; // strings: arguments 1 and 3
+        b[128 + 2..128 + 4].copy_from_slice(&3i16.to_ne_bytes()); // str_len[1]
+        b[128 + 6..128 + 8].copy_from_slice(&(-14i16).to_ne_bytes()); // str_len[3]: -EFAULT
+        b[140] = 0b10; // str_cut: argument 1
+        b.extend_from_slice(b"abc");
+        let e = decode(&b).unwrap();
+        assert_eq!(e.strings, vec![(1, Read::Bytes { bytes: b"abc".to_vec(), cut: true }), (3, Read::Failed(14))]);
+        // A length past the record's end is malformed, not a panic.
+        b[128 + 2..128 + 4].copy_from_slice(&4i16.to_ne_bytes());
+        assert!(matches!(decode(&b), Err(Malformed::Length { field: "str_len", .. })));
     }
 }

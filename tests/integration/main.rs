@@ -32,6 +32,7 @@ mod readme;
 mod records;
 mod service;
 mod snapshot;
+mod syscall_args;
 mod syscalls;
 mod text;
 mod traffic;

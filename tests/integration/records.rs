@@ -619,6 +619,11 @@ task_record! {
         errno: Option<String>,
         #[serde(deserialize_with = "nullable")]
         latency_ns: Option<u64>,
+        /// The registers in hex; null for an exec whose entry was not seen, as is decoded.
+        #[serde(deserialize_with = "nullable")]
+        args: Option<Vec<String>>,
+        #[serde(deserialize_with = "nullable")]
+        decoded: Option<serde_json::Map<String, serde_json::Value>>,
     }
 }
 
