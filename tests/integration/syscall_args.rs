@@ -15,11 +15,62 @@ use crate::util::{require_bpf, TestDir};
 /// The syscalls whose decoded arguments are compared with strace's decoding; strace
 /// prints every other one raw (`-e raw=!...`), and its registers are compared instead.
 const DECODED: &[&str] = &[
-    "open", "openat", "creat", "close", "read", "write", "pread64", "pwrite64", "lseek", "stat", "fstat", "lstat", "newfstatat", "statx",
-    "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "unlink",
-    "unlinkat", "rename", "renameat", "renameat2", "getdents64", "dup", "dup2", "dup3", "fcntl", "pipe2", "mmap", "mprotect", "munmap",
-    "brk", "madvise", "execve", "wait4", "kill", "tgkill", "socket", "connect", "bind", "futex", "getrandom", "exit_group",
-    "set_tid_address", "rt_sigprocmask", "prlimit64", "arch_prctl", "umask",
+    "open",
+    "openat",
+    "creat",
+    "close",
+    "read",
+    "write",
+    "pread64",
+    "pwrite64",
+    "lseek",
+    "stat",
+    "fstat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "readlink",
+    "readlinkat",
+    "getcwd",
+    "chdir",
+    "fchdir",
+    "mkdir",
+    "mkdirat",
+    "rmdir",
+    "unlink",
+    "unlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "getdents64",
+    "dup",
+    "dup2",
+    "dup3",
+    "fcntl",
+    "pipe2",
+    "mmap",
+    "mprotect",
+    "munmap",
+    "brk",
+    "madvise",
+    "execve",
+    "wait4",
+    "kill",
+    "tgkill",
+    "socket",
+    "connect",
+    "bind",
+    "futex",
+    "getrandom",
+    "exit_group",
+    "set_tid_address",
+    "rt_sigprocmask",
+    "prlimit64",
+    "arch_prctl",
+    "umask",
 ];
 
 /// The workload, run by /usr/bin/python3 with the work directory as its argument.
@@ -206,10 +257,16 @@ fn result(r: &Value) -> String {
     }
 }
 
+/// The registers as each call returns (the default), and as it enters (-L).
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn arguments_match_strace() {
     require_bpf();
+    against_strace(&["syscalls"]);
+    against_strace(&["syscalls", "-L"]);
+}
+
+fn against_strace(sysnoop: &[&str]) {
     let dir = TestDir::new("syscall-args");
     let work = dir.path("work");
     std::fs::create_dir(&work).unwrap();
@@ -217,11 +274,25 @@ fn arguments_match_strace() {
     let raw = format!("raw=!{}", DECODED.join(","));
     let work_arg = work.to_str().unwrap();
     let strace = [
-        "strace", "-f", "-qqq", "-xx", "-s", "4096", "-e", "signal=none", "-e", &raw, "-o", strace_out.to_str().unwrap(), "/usr/bin/python3", "-c", WORKLOAD,
+        "strace",
+        "-f",
+        "-qqq",
+        "-xx",
+        "-s",
+        "4096",
+        "-e",
+        "signal=none",
+        "-e",
+        &raw,
+        "-o",
+        strace_out.to_str().unwrap(),
+        "/usr/bin/python3",
+        "-c",
+        WORKLOAD,
         work_arg,
     ];
     let env = [("GIT_CONFIG_NOSYSTEM", "1".to_owned()), ("HOME", work_arg.to_owned())];
-    let (records, _, stderr) = child::traced_command(&["syscalls"], &strace, &env);
+    let (records, _, stderr) = child::traced_command(sysnoop, &strace, &env);
     let oracle = strace_calls(&std::fs::read_to_string(&strace_out).unwrap());
 
     // Each of the workload's threads: sysnoop's records from its first call strace shows
@@ -235,7 +306,7 @@ fn arguments_match_strace() {
         strace_by_tid.entry(call.tid).or_default().push(call);
     }
     assert!(strace_by_tid.len() >= 3, "python and two gits at least: {:?}", strace_by_tid.keys());
-    let (mut decoded, mut raw_compared, mut paths) = (0, 0, 0);
+    let (mut decoded, mut raw_compared, mut paths, mut named) = (0, 0, 0, 0);
     let mut differences = Vec::new();
     for (tid, calls) in &strace_by_tid {
         let ours = by_tid.get(tid).map_or(&[][..], Vec::as_slice);
@@ -271,6 +342,7 @@ fn arguments_match_strace() {
                         Some(true) => {
                             decoded += 1;
                             paths += usize::from(token.starts_with('"'));
+                            named += usize::from(token.starts_with(|c: char| c.is_ascii_uppercase()));
                         }
                         Some(false) => differences.push(format!("{}: {name} is {value}, strace says {token}", at())),
                         None => {}
@@ -287,6 +359,8 @@ fn arguments_match_strace() {
             }
         }
     }
-    assert!(differences.is_empty(), "{} differences:\n{}", differences.len(), differences.join("\n"));
-    assert!(decoded >= 500 && raw_compared >= 50 && paths >= 100, "compared {decoded} decoded arguments ({paths} strings) and {raw_compared} registers");
+    assert!(differences.is_empty(), "{sysnoop:?}: {} differences:\n{}", differences.len(), differences.join("\n"));
+    let compared = format!("{sysnoop:?}: compared {decoded} decoded arguments ({paths} strings, {named} named values) and {raw_compared} registers");
+    assert!(decoded >= 1000 && raw_compared >= 50 && paths >= 200 && named >= 200, "{compared}");
+    eprintln!("{compared}");
 }

@@ -65,22 +65,6 @@ pub(crate) fn is_string(syscall: &str, name: &str, ctype: &str) -> bool {
     }
 }
 
-/// Whether strace prints this string argument as a path: in full, never cut at `-s`
-/// (the other strings are). Checked against strace 6.1 with `-s 2`.
-pub(crate) fn is_path(syscall: &str, name: &str, ctype: &str) -> bool {
-    if !is_string(syscall, name, ctype) {
-        return false;
-    }
-    match name {
-        "filename" | "pathname" | "oldname" | "newname" | "path" | "new_root" | "put_old" | "from_pathname" | "to_pathname" | "specialfile" | "special"
-        | "dev_name" | "dir_name" | "u_name" => true,
-        // acct(2) and umount2(2) take a path called "name"; name_to_handle_at's "name"
-        // is its path too. The xattr calls' "name" is an attribute name (cut).
-        "name" => matches!(syscall, "acct" | "umount2" | "name_to_handle_at"),
-        _ => false,
-    }
-}
-
 // ---------------------------------------------------------------------------------
 // C types and the defaults by type
 
@@ -2102,33 +2086,5 @@ mod tests {
         assert!(!is_string("getcwd", "buf", "char *"));
         assert!(!is_string("readlink", "buf", "char *"));
         assert!(!is_string("sethostname", "name", "char *"));
-    }
-
-    /// Checked with `strace -s 2`: paths print whole, other strings are cut.
-    #[test]
-    fn paths_are_not_cut() {
-        for (syscall, name, ctype) in [
-            ("openat", "filename", "const char *"),
-            ("mount", "dev_name", "char *"),
-            ("mount", "dir_name", "char *"),
-            ("umount2", "name", "char *"),
-            ("acct", "name", "const char *"),
-            ("mq_open", "u_name", "const char *"),
-            ("pivot_root", "put_old", "const char *"),
-            ("move_mount", "to_pathname", "const char *"),
-            ("name_to_handle_at", "name", "const char *"),
-        ] {
-            assert!(is_path(syscall, name, ctype), "{syscall} {name}");
-        }
-        for (syscall, name, ctype) in [
-            ("mount", "type", "char *"),
-            ("memfd_create", "uname", "const char *"),
-            ("getxattr", "name", "const char *"),
-            ("add_key", "_description", "const char *"),
-            ("finit_module", "uargs", "const char *"),
-            ("write", "buf", "const char *"),
-        ] {
-            assert!(!is_path(syscall, name, ctype), "{syscall} {name}");
-        }
     }
 }
