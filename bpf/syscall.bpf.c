@@ -57,6 +57,12 @@ const volatile __s32 nr_clone3 = -1;
  */
 const volatile __s32 nr_rt_sigreturn = -1;
 /*
+ * Through the per-syscall tracepoints, rt_sigreturn's exit is never seen (the kernel
+ * does not fire sys_exit_rt_sigreturn): there it is reported at its enter, as exit and
+ * exit_group are, without a result. -1 elsewhere.
+ */
+const volatile __s32 nr_at_enter = -1;
+/*
  * A successful execve or execveat returns into the new program: its registers and its
  * memory are no longer the caller's. The enter program keeps their arguments and
  * filename per thread (in `execs`), for their exit.
@@ -162,7 +168,7 @@ static __always_inline void aggregate(__u32 nr, __u64 pid_tgid, long ret, __u64 
 
 static __always_inline bool never_returns(long nr)
 {
-	return nr == nr_exit || nr == nr_exit_group;
+	return nr == nr_exit || nr == nr_exit_group || nr == nr_at_enter;
 }
 
 static __always_inline bool makes_a_task(long nr)
@@ -291,6 +297,15 @@ static __always_inline void send_exec(void *ctx, struct syscall_record *r, __u32
 	submit(ctx, r, sizeof(*e) + len);
 }
 
+/* At the exit of an execve or execveat that is not reported: what its enter kept goes. */
+static __always_inline void forget_exec(long nr, __u64 pid_tgid)
+{
+	__u32 tid = (__u32)pid_tgid;
+
+	if (is_exec(nr))
+		bpf_map_delete_elem(&execs, &tid);
+}
+
 /* At an execve or execveat's enter: keeps its arguments and filename for its exit. */
 static __always_inline void keep_exec(long nr)
 {
@@ -324,6 +339,7 @@ static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret
 
 	if ((targ_failed && ret >= 0) || (targ_errno && ret != -(long)targ_errno)) {
 		count(SN_CTR_FILTERED);
+		forget_exec(nr, pid_tgid);
 		return;
 	}
 	if (targ_count) {
@@ -365,8 +381,8 @@ static __always_inline int on_enter(void *ctx, long nr)
 	__u32 tid = (__u32)pid_tgid;
 	struct start s;
 
-	if (is_exec(nr) && !targ_count && !is_self(pid_tgid, SYSCALL_SLOT_ENTER)) {
-		/* Kept whatever the filters say: its exit decides, and drops it. */
+	if (is_exec(nr) && !targ_count && syscall_allowed(nr) && !is_self(pid_tgid, SYSCALL_SLOT_ENTER)) {
+		/* Kept whatever the task filters say: its exit decides (forget_exec()). */
 		keep_exec(nr);
 		if (!targ_latency)
 			return 0;
@@ -419,6 +435,7 @@ static __always_inline int on_exit(void *ctx, long ret, long nr)
 		 * traced call's miss.
 		 */
 		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
+		forget_exec(nr, pid_tgid);
 		return 0;
 	}
 	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1, s->args);
@@ -443,6 +460,7 @@ static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
 		return 0;
 	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {
 		count(SN_CTR_FILTERED);
+		forget_exec(nr, pid_tgid);
 		return 0;
 	}
 	report(ctx, nr, pid_tgid, ret, 0, 1, NULL);

@@ -110,6 +110,10 @@ const PROBE: &str = "getppid";
 /// The calls that never return: without --latency, what the enter program reports.
 const NEVER_RETURN: [&str; 2] = ["exit", "exit_group"];
 
+/// The call whose exit the per-syscall tracepoints never show (the kernel does not
+/// fire sys_exit_rt_sigreturn): there the enter program reports it, without a result.
+const RETURN_UNSEEN: &str = "rt_sigreturn";
+
 /// The calls whose arguments the enter program keeps for their exit (a successful one
 /// returns into a new program, whose registers and memory are not the caller's).
 const EXECS: [&str; 2] = ["execve", "execveat"];
@@ -163,6 +167,9 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     rodata.nr_clone = nr("clone");
     rodata.nr_clone3 = nr("clone3");
     rodata.nr_rt_sigreturn = nr("rt_sigreturn");
+    if !raw && !options.count {
+        rodata.nr_at_enter = nr(RETURN_UNSEEN);
+    }
     [rodata.nr_execve, rodata.nr_execveat] = EXECS.map(nr);
     // Which arguments the kernel reads as strings: the table that prints them says.
     for (nr, slot) in rodata.targ_strings.iter_mut().enumerate() {
@@ -244,12 +251,19 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
                 hooks.absent.push(name.clone());
                 continue;
             }
-            let at_enter = NEVER_RETURN.contains(&name.as_str()) || (!options.count && EXECS.contains(&name.as_str()));
+            let at_enter = NEVER_RETURN.contains(&name.as_str()) || (!options.count && (EXECS.contains(&name.as_str()) || name == RETURN_UNSEEN));
             if enter == Enter::Every || (enter == Enter::NeverReturning && at_enter) {
                 links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", tracepoint)?);
                 enter_on_exits_alone = enter == Enter::NeverReturning;
             }
             links.push(attach(exit, "exit", tracepoint)?);
+        }
+        // What proves an enter program on these calls alone runs is the exit_group of
+        // sysnoop's probe child: on exit_group's tracepoint too, even if not asked for
+        // (its calls then filtered).
+        let probe_exit = NEVER_RETURN[1];
+        if enter_on_exits_alone && !names.iter().any(|name| name == probe_exit) && shared.has_syscall_tracepoints(probe_exit) {
+            links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", probe_exit)?);
         }
         hooks.traced.push(format!("per-syscall tracepoints of {} syscalls", names.len() - hooks.absent.len()));
         skel
@@ -530,7 +544,7 @@ impl Record for SyscallEvent {
             Field::integer(
                 "ret",
                 "the return value (an fd, a count, an address...) or the negative errno; `null` for `exit` and `exit_group`, which never \
-                 return (strace's `= ?`)",
+                 return (strace's `= ?`), and for `rt_sigreturn` through the per-syscall tracepoints, which never show its return",
             )
             .nullable(),
             Field::string("errno", "the errno name when it failed, else `null`").nullable(),
@@ -699,6 +713,25 @@ mod tests {
         b[72..76].copy_from_slice(&231u32.to_ne_bytes());
         b[76] = 0;
         assert_eq!(decode(&b).map(|e| (e.nr, e.result)), Ok((231, None)));
+    }
+
+    /// The text form's last column: the call as strace prints it, strings quoted and
+    /// escaped, an unreadable one as its pointer.
+    #[test]
+    fn prints_the_call_as_strace_does() {
+        let openat = syscalls::number("openat").unwrap();
+        let mut e = SyscallEvent {
+            task: decode(&crate::decode::tests::header(5, 144)).unwrap().task,
+            nr: openat,
+            result: Some((3, None)),
+            args: Some([0xffff_ff9c, 0x7ffd_0000_1000, 0o2_000_000 | 0o100 | 1, 0o640, 0, 0]),
+            strings: vec![(1, Read::Bytes { bytes: b"/tmp/a \"b\"\n".to_vec(), cut: false })],
+        };
+        assert_eq!(e.call(), r#"openat(AT_FDCWD, "/tmp/a \"b\"\n", O_WRONLY|O_CREAT|O_CLOEXEC, 0640)"#);
+        e.strings = vec![(1, Read::Failed(14))];
+        assert_eq!(e.call(), "openat(AT_FDCWD, 0x7ffd00001000, O_WRONLY|O_CREAT|O_CLOEXEC, 0640)");
+        e.args = None;
+        assert_eq!(e.call(), "openat(?)");
     }
 
     /// Strings follow the header in argument order: here arguments 1 (cut) and 3

@@ -57,16 +57,23 @@ fn each_call_with_result_and_latency() {
 
 /// A caught signal's handler returns through rt_sigreturn, which restores the syscall
 /// number to -1 before its exit: each of the child's N is one rt_sigreturn record
-/// (strace -f shows them so), at the exit alone and with -L, and N counted with -c.
+/// (strace -f shows them so), at the exit alone and with -L, and N counted with -c;
+/// through the per-syscall tracepoints (which never show its exit) at its enter,
+/// without a result.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn a_signal_handlers_return_is_rt_sigreturn() {
     require_bpf();
     const N: usize = 5;
-    for args in [&[][..], &["-L"], &["-c"]] {
+    for (args, fallback) in [(&[][..], false), (&["-L"], false), (&["-c"], false), (&[], true), (&["-L"], true)] {
         let waiting = Waiting::spawn(&["wait".into(), format!("signals {N}")]);
         let pid = waiting.pid.to_string();
-        let trace = Trace::start(&[&["syscalls", "-p", &pid, "--syscall", "rt_sigreturn,tgkill"][..], args].concat());
+        let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
+        cmd.args(["syscalls", "-p", &pid, "--syscall", "rt_sigreturn,tgkill"]).args(args);
+        if fallback {
+            cmd.env("SYSNOOP_NO_RAW_TP", "1");
+        }
+        let trace = Trace::start_command(cmd);
         waiting.go();
         let out = trace.stop();
         out.assert_success();
@@ -76,10 +83,12 @@ fn a_signal_handlers_return_is_rt_sigreturn() {
                 _ => out.of_kind("syscall").filter(|r| r["syscall"] == name).count() as u64,
             }
         };
-        assert_eq!((calls("tgkill"), calls("rt_sigreturn")), (N as u64, N as u64), "{args:?}: {:?}", out.records);
+        assert_eq!((calls("tgkill"), calls("rt_sigreturn")), (N as u64, N as u64), "{args:?}, fallback {fallback}: {:?}", out.records);
         let nr = sysnoop::syscalls::number("rt_sigreturn").unwrap();
         for r in out.of_kind("syscall").filter(|r| r["syscall"] == "rt_sigreturn") {
             assert_eq!(r["nr"], nr, "{r}");
+            assert_eq!(r["ret"].is_null(), fallback, "{r}");
+            assert_eq!(r["args"], serde_json::json!([]), "rt_sigreturn takes no arguments: {r}");
         }
     }
 }
