@@ -29,9 +29,10 @@ fn main() {
     let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5);
     let only = args.get(1).map(String::as_str);
     let all = replay::records(replay::RECORDS);
-    let opens: Vec<&[u8]> = all.iter().copied().filter(|r| r.get(8..12) == Some(&1u32.to_ne_bytes())).collect();
+    let of_kind = |kind: u32| -> Vec<&[u8]> { all.iter().copied().filter(|r| r.get(8..12) == Some(&kind.to_ne_bytes())).collect() };
+    let (opens, syscalls) = (of_kind(1), of_kind(5)); // SN_KIND_OPEN, SN_KIND_SYSCALL
     let ctx = replay::context();
-    let streams = [("open records", &opens), ("the recorded mix", &all)];
+    let streams = [("open records", &opens), ("syscall records (with arguments)", &syscalls), ("the recorded mix", &all)];
     println!(
         "Machine: {} CPUs, {}; {PER_ROUND} records per round, median of {rounds} rounds.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),

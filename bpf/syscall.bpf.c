@@ -106,7 +106,7 @@ struct exec_start {
 /* Calls of execve/execveat in flight, by thread: an LRU hash, as `inflight`. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, SYSCALL_EXECS_MAX);
 	__type(key, __u32);
 	__type(value, struct exec_start);
 } execs SEC(".maps");

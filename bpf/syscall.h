@@ -15,6 +15,11 @@ enum syscall_abi {
 	SYSCALL_STRINGS_MAX = 3,
 	/* Bytes kept of each string, as a path's longest (PATH_MAX less its NUL). */
 	SYSCALL_STRING_MAX = 4095,
+	/*
+	 * execve/execveat calls in flight at once whose arguments are kept (about 4 KiB
+	 * each, preallocated): past it the oldest goes, and its record has no arguments.
+	 */
+	SYSCALL_EXECS_MAX = 256,
 	/* Distinct (syscall, process) pairs counted at once. */
 	SYSCALL_COUNT_KEYS_MAX = 16384,
 };
