@@ -509,6 +509,18 @@ static __always_inline void user_sockaddr(const void *uaddr, __u32 addrlen, __u1
 /* The current task's open file `fd`, or NULL. */
 static __always_inline struct file *task_file(int fd)
 {
+#if SN_HAVE_TASK_BTF
+	/* Loads through the BTF task (a faulting load each), not probe-read helper calls. */
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct file **fds = fdt->fd;
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	/* An index into an array of pointers: the one read a BTF load cannot make. */
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+#else
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
@@ -518,6 +530,7 @@ static __always_inline struct file *task_file(int fd)
 		return NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
+#endif
 }
 
 /* The socket behind `fd` of the current task, or NULL. */
@@ -586,7 +599,11 @@ static __always_inline void fill_task_header(struct task_header *h, __u32 kind, 
 	h->__pad = 0;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
+#if SN_HAVE_TASK_BTF
+	h->ppid = task->real_parent->tgid; /* two loads through the BTF task */
+#else
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+#endif
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	current_comm(h->comm);
 	h->cgroup_id = bpf_get_current_cgroup_id();
