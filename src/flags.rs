@@ -8,7 +8,7 @@ use std::borrow::Cow;
 const O_ACCMODE: u64 = 0o3;
 
 #[cfg(not(target_arch = "aarch64"))]
-mod arch {
+pub(crate) mod arch {
     pub(crate) const O_DIRECT: u64 = 0o40000;
     pub(crate) const O_LARGEFILE: u64 = 0o100000;
     pub(crate) const O_DIRECTORY: u64 = 0o200000;
@@ -16,7 +16,7 @@ mod arch {
 }
 
 #[cfg(target_arch = "aarch64")]
-mod arch {
+pub(crate) mod arch {
     pub(crate) const O_DIRECTORY: u64 = 0o40000;
     pub(crate) const O_NOFOLLOW: u64 = 0o100000;
     pub(crate) const O_DIRECT: u64 = 0o200000;

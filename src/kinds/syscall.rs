@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::mem::size_of;
 use std::time::Duration;
 
@@ -395,6 +396,28 @@ fn decode(bytes: &[u8]) -> Result<SyscallEvent, Malformed> {
     Ok(SyscallEvent { task: decode::task(bytes), nr: e.nr, result, args, strings })
 }
 
+/// The arguments of syscall `nr` by name, each with how it is decoded (values::Plan):
+/// its prototype's, or six `unsigned long`s named arg0..arg5 when the table does not
+/// know it. Worked out once per run, for every number at once.
+fn plans(nr: u32) -> &'static [(&'static str, values::Plan)] {
+    type Planned = Vec<(&'static str, values::Plan)>;
+    static BY_NUMBER: OnceLock<(Vec<Planned>, Planned)> = OnceLock::new();
+    let (known, unknown) = BY_NUMBER.get_or_init(|| {
+        let known = (0..syscall_abi::SYSCALL_NR_MAX.0)
+            .map(|nr| {
+                let syscall = syscalls::name(nr);
+                syscalls::args(nr).unwrap_or_default().iter().map(|&(ctype, name)| (name, values::Plan::of(&syscall, name, ctype))).collect()
+            })
+            .collect();
+        let unknown = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"].into_iter().map(|name| (name, values::Plan::of("", name, "unsigned long"))).collect();
+        (known, unknown)
+    });
+    match known.get(nr as usize) {
+        Some(args) if syscalls::args(nr).is_some() => args,
+        _ => unknown,
+    }
+}
+
 /// One argument as the record shows it.
 enum Shown<'a> {
     Value(Value),
@@ -405,14 +428,11 @@ impl SyscallEvent {
     /// Its arguments, named and shown, when known: the prototype's (all six registers,
     /// named arg0..arg5, for a syscall the table does not know).
     fn shown(&self) -> Option<impl Iterator<Item = (&'static str, Shown<'_>)>> {
-        const UNKNOWN: syscalls::Args = &[("unsigned long", "arg0"), ("unsigned long", "arg1"), ("unsigned long", "arg2"), ("unsigned long", "arg3"), ("unsigned long", "arg4"), ("unsigned long", "arg5")];
         let args = self.args.as_ref()?;
-        let syscall = syscalls::name(self.nr);
-        let prototype = syscalls::args(self.nr).unwrap_or(UNKNOWN);
-        Some(prototype.iter().enumerate().map(move |(i, &(ctype, name))| {
+        Some(plans(self.nr).iter().enumerate().map(move |(i, &(name, plan))| {
             let shown = match self.strings.iter().find(|(at, _)| *at == i) {
                 Some((_, read)) => Shown::String(read),
-                None => Shown::Value(values::decode(&syscall, i, name, ctype, args[i], args)),
+                None => Shown::Value(plan.decode(args[i], args)),
             };
             (name, shown)
         }))

@@ -8,6 +8,9 @@
 //! `0x.. /* PREFIX_??? */`, modes in octal, signals by name. The constants are the
 //! kernel's uapi values (include/uapi/...), x86_64 unless marked otherwise.
 
+// The open(2) flags whose bits differ by architecture: src/flags.rs's.
+use crate::flags::arch as o_arch;
+
 /// One argument, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
@@ -21,34 +24,74 @@ pub(crate) enum Value {
     Text(String),
 }
 
-/// Argument `index` (named `name`, of C type `ctype`) of syscall `syscall`, from its
-/// raw register `raw` (all six registers in `all`, for arguments whose meaning depends
-/// on another). Not called for string arguments.
-pub(crate) fn decode(syscall: &str, index: usize, name: &str, ctype: &str, raw: u64, all: &[u64; 6]) -> Value {
-    let _ = index;
-    let ty = CType::of(ctype);
-    if UNDECODED.contains(&syscall) {
-        return Value::Text(hex(raw));
+/// How one argument of one syscall is decoded, worked out once from its syscall's name,
+/// its own and its C type (a record's arguments are then decoded without looking
+/// anything up by name).
+#[derive(Clone, Copy)]
+pub(crate) struct Plan {
+    ty: CType,
+    /// A syscall whose arguments strace leaves raw: hex.
+    undecoded: bool,
+    /// By meaning, first.
+    named: Option<Named>,
+    /// Else (or when the meaning's guard did not hold), by what the argument is.
+    by: By,
+}
+
+#[derive(Clone, Copy)]
+enum By {
+    Pointer,
+    Dirfd,
+    Fd,
+    /// A user or group id: (uid_t)-1 prints as -1.
+    Id,
+    Type,
+}
+
+impl Plan {
+    /// Argument `name` (of C type `ctype`) of syscall `syscall`. Not for string arguments.
+    pub(crate) fn of(syscall: &str, name: &str, ctype: &str) -> Plan {
+        let ty = CType::of(ctype);
+        let by = if ty == CType::Pointer {
+            By::Pointer
+        } else if is_dirfd(syscall, name) {
+            By::Dirfd
+        } else if is_fd(name) {
+            By::Fd
+        } else if ADDRESSES.contains(&(syscall, name)) {
+            By::Pointer
+        } else if matches!(ctype, "uid_t" | "gid_t") {
+            By::Id
+        } else {
+            By::Type
+        };
+        Plan { ty, undecoded: UNDECODED.contains(&syscall), named: named(syscall, name), by }
     }
-    if let Some(value) = named(syscall, name, ty.bits(raw), raw, all) {
-        return value;
+
+    /// The argument whose raw register is `raw` (all six registers in `all`).
+    pub(crate) fn decode(&self, raw: u64, all: &[u64; 6]) -> Value {
+        if self.undecoded {
+            return Value::Text(hex(raw));
+        }
+        if let Some(value) = self.named.and_then(|named| named(self.ty.bits(raw), raw, all)) {
+            return value;
+        }
+        match self.by {
+            By::Pointer => pointer(raw),
+            By::Dirfd => dirfd(raw),
+            By::Fd => Value::Int(raw as i32 as i64),
+            By::Id if raw as u32 == u32::MAX => Value::Int(-1), // strace prints (uid_t)-1 as -1
+            By::Id | By::Type => self.ty.default(raw),
+        }
     }
-    if ty == CType::Pointer {
-        return pointer(raw);
-    }
-    if is_dirfd(syscall, name) {
-        return dirfd(raw);
-    }
-    if is_fd(name) {
-        return Value::Int(raw as i32 as i64);
-    }
-    if ADDRESSES.contains(&(syscall, name)) {
-        return pointer(raw);
-    }
-    if matches!(ctype, "uid_t" | "gid_t") && raw as u32 == u32::MAX {
-        return Value::Int(-1); // strace prints (uid_t)-1 as -1
-    }
-    ty.default(raw)
+}
+
+/// Argument `name` (of C type `ctype`) of syscall `syscall`, from its raw register
+/// `raw` (all six registers in `all`, for arguments whose meaning depends on another).
+/// Not called for string arguments.
+#[cfg(test)]
+pub(crate) fn decode(syscall: &str, name: &str, ctype: &str, raw: u64, all: &[u64; 6]) -> Value {
+    Plan::of(syscall, name, ctype).decode(raw, all)
 }
 
 /// Whether argument `name` (of C type `ctype`) of `syscall` is a NUL-terminated
@@ -288,95 +331,101 @@ fn lookup(v: u64, table: Table) -> Option<&'static str> {
 // ---------------------------------------------------------------------------------
 // By syscall and argument
 
-/// The arguments decoded by meaning (`None`: by type). `v` is `raw` cut to the C
-/// type's width.
-fn named(syscall: &str, name: &str, v: u64, raw: u64, all: &[u64; 6]) -> Option<Value> {
-    let t = |s: String| Some(Value::Text(s));
-    match (syscall, name) {
-        ("open" | "openat" | "mq_open", "flags" | "oflag") => t(open_flags(v, true)),
-        ("open" | "openat" | "creat" | "mq_open" | "mkdir" | "mkdirat" | "chmod" | "fchmod" | "fchmodat", "mode") => t(octal(v & 0xffff)),
-        ("umask", "mask") => t(octal(v & 0xffff)),
-        ("mknod" | "mknodat", "mode") => t(file_mode(v & 0xffff)),
-        ("mknod" | "mknodat", "dev") => t(makedev(v)),
-        ("access" | "faccessat" | "faccessat2", "mode") => t(access_mode(v)),
-        ("faccessat2", "flags") => t(flags(v, AT_ACCESS, "AT_???")),
-        ("newfstatat" | "unlinkat" | "fchownat" | "linkat" | "utimensat" | "execveat" | "name_to_handle_at", "flag" | "flags") => t(flags(v, AT, "AT_???")),
-        ("statx", "flags") => t(statx_flags(v)),
-        ("statx", "mask") => t(flags(v, STATX, "STATX_???")),
-        ("renameat2", "flags") => t(flags(v, RENAME, "RENAME_??")),
-        ("mmap" | "mprotect" | "pkey_mprotect", "prot") => t(prot(v)),
-        ("mmap", "flags") => t(map_flags(v)),
-        ("mmap", "off") => t(hex(raw)),
-        ("madvise" | "process_madvise", "behavior") => t(choice(v, MADV, "MADV_???")),
-        ("clone", "clone_flags") => t(clone_flags(v)),
-        ("unshare", "unshare_flags") => t(flags(v, UNSHARE, "CLONE_???")),
-        ("setns", "flags") => t(flags(v, SETNS, "CLONE_???")),
-        ("kill" | "tkill" | "tgkill" | "rt_sigaction" | "rt_sigqueueinfo" | "rt_tgsigqueueinfo" | "pidfd_send_signal", "sig") => t(signal(v)),
-        ("rt_sigprocmask", "how") => t(choice(v, SIG_HOW, "SIG_???")),
-        ("wait4" | "waitid", "options") => t(flags(v, WAIT, "W???")),
-        ("waitid", "which") => t(choice(v, IDTYPE, "P_???")),
-        ("socket" | "socketpair", "family") => t(choice(v, AF, "AF_???")),
-        ("socket" | "socketpair", "type") => t(socket_type(v)),
-        ("socket" | "socketpair", "protocol") => socket_protocol(all[0] & 0xffff_ffff, v),
-        ("accept4", "flags") => t(flags(v, SOCK_FLAGS, "SOCK_???")),
-        ("shutdown", "how") => t(choice(v, SHUT, "SHUT_???")),
-        ("sendto" | "recvfrom" | "sendmsg" | "recvmsg" | "sendmmsg" | "recvmmsg", "flags") => t(flags(v, MSG, "MSG_???")),
-        ("epoll_ctl", "op") => t(choice(v, EPOLL_CTL, "EPOLL_CTL_???")),
-        ("setsockopt" | "getsockopt", "level") => t(choice(v, SOL, "SOL_??")),
-        ("setsockopt" | "getsockopt", "optname") if all[1] & 0xffff_ffff == SOL_SOCKET => t(choice(v, SO, "SO_???")),
-        ("fcntl", "cmd") => t(choice(v, FCNTL, "F_???")),
-        ("fcntl", "arg") => Some(fcntl_arg(all[1] & 0xffff_ffff, raw)),
-        ("lseek", "whence") => t(choice(v, SEEK, "SEEK_???")),
-        ("flock", "cmd") => t(flags(v, LOCK, "LOCK_???")),
-        ("futex", "op") => t(futex_op(v)),
-        ("futex", "utime") if futex_has_val2(all[1]) => Some(Value::Uint(raw & 0xffff_ffff)),
-        ("futex", "val3") => Some(futex_val3(all[1], v)),
-        ("pipe2" | "dup3", "flags") => t(open_flags(v, false)),
-        ("eventfd2", "flags") => t(flags(v, EFD, "EFD_???")),
-        ("inotify_init1", "flags") => t(flags(v, IN_INIT, "IN_???")),
-        ("inotify_add_watch", "mask") => t(flags(v, IN_MASK, "IN_???")),
-        ("epoll_create1", "flags") => t(flags(v, EPOLL_CREATE, "EPOLL_???")),
-        ("signalfd4", "flags") => t(flags(v, SFD, "SFD_???")),
-        ("timerfd_create", "flags") | ("timerfd_settime", "flags") => t(flags(v, TFD, "TFD_???")),
-        ("timerfd_create", "clockid") => t(clock(v)),
-        ("clock_gettime" | "clock_settime" | "clock_getres" | "clock_nanosleep" | "clock_adjtime" | "timer_create", "which_clock") => t(clock(v)),
-        ("clock_nanosleep" | "timer_settime", "flags") => t(flags(v, TIMER, "TIMER_???")),
-        ("ioctl", "cmd") => t(hex(v)),
-        ("prctl", "option") => t(choice(v, PR, "PR_???")),
-        ("prctl", "arg2") if all[0] & 0xffff_ffff == PR_SET_PDEATHSIG => t(signal(raw & 0xffff_ffff)),
-        ("arch_prctl", "option") => t(choice(v, ARCH, "ARCH_???")),
+/// An argument decoded by meaning, from `v` (its register cut to the C type's width),
+/// the raw register, and all six (for a meaning another argument decides); None: by its
+/// type after all.
+type Named = fn(u64, u64, &[u64; 6]) -> Option<Value>;
+
+fn t(s: String) -> Option<Value> {
+    Some(Value::Text(s))
+}
+
+/// How argument `name` of `syscall` is decoded by meaning, if it is.
+fn named(syscall: &str, name: &str) -> Option<Named> {
+    let named: Named = match (syscall, name) {
+        ("open" | "openat" | "mq_open", "flags" | "oflag") => |v, _, _| t(open_flags(v, true)),
+        ("open" | "openat" | "creat" | "mq_open" | "mkdir" | "mkdirat" | "chmod" | "fchmod" | "fchmodat", "mode") => |v, _, _| t(octal(v & 0xffff)),
+        ("umask", "mask") => |v, _, _| t(octal(v & 0xffff)),
+        ("mknod" | "mknodat", "mode") => |v, _, _| t(file_mode(v & 0xffff)),
+        ("mknod" | "mknodat", "dev") => |v, _, _| t(makedev(v)),
+        ("access" | "faccessat" | "faccessat2", "mode") => |v, _, _| t(access_mode(v)),
+        ("faccessat2", "flags") => |v, _, _| t(flags(v, AT_ACCESS, "AT_???")),
+        ("newfstatat" | "unlinkat" | "fchownat" | "linkat" | "utimensat" | "execveat" | "name_to_handle_at", "flag" | "flags") => |v, _, _| t(flags(v, AT, "AT_???")),
+        ("statx", "flags") => |v, _, _| t(statx_flags(v)),
+        ("statx", "mask") => |v, _, _| t(flags(v, STATX, "STATX_???")),
+        ("renameat2", "flags") => |v, _, _| t(flags(v, RENAME, "RENAME_??")),
+        ("mmap" | "mprotect" | "pkey_mprotect", "prot") => |v, _, _| t(prot(v)),
+        ("mmap", "flags") => |v, _, _| t(map_flags(v)),
+        ("mmap", "off") => |_, raw, _| t(hex(raw)),
+        ("madvise" | "process_madvise", "behavior") => |v, _, _| t(choice(v, MADV, "MADV_???")),
+        ("clone", "clone_flags") => |v, _, _| t(clone_flags(v)),
+        ("unshare", "unshare_flags") => |v, _, _| t(flags(v, UNSHARE, "CLONE_???")),
+        ("setns", "flags") => |v, _, _| t(flags(v, SETNS, "CLONE_???")),
+        ("kill" | "tkill" | "tgkill" | "rt_sigaction" | "rt_sigqueueinfo" | "rt_tgsigqueueinfo" | "pidfd_send_signal", "sig") => |v, _, _| t(signal(v)),
+        ("rt_sigprocmask", "how") => |v, _, _| t(choice(v, SIG_HOW, "SIG_???")),
+        ("wait4" | "waitid", "options") => |v, _, _| t(flags(v, WAIT, "W???")),
+        ("waitid", "which") => |v, _, _| t(choice(v, IDTYPE, "P_???")),
+        ("socket" | "socketpair", "family") => |v, _, _| t(choice(v, AF, "AF_???")),
+        ("socket" | "socketpair", "type") => |v, _, _| t(socket_type(v)),
+        ("socket" | "socketpair", "protocol") => |v, _, all| socket_protocol(all[0] & 0xffff_ffff, v),
+        ("accept4", "flags") => |v, _, _| t(flags(v, SOCK_FLAGS, "SOCK_???")),
+        ("shutdown", "how") => |v, _, _| t(choice(v, SHUT, "SHUT_???")),
+        ("sendto" | "recvfrom" | "sendmsg" | "recvmsg" | "sendmmsg" | "recvmmsg", "flags") => |v, _, _| t(flags(v, MSG, "MSG_???")),
+        ("epoll_ctl", "op") => |v, _, _| t(choice(v, EPOLL_CTL, "EPOLL_CTL_???")),
+        ("setsockopt" | "getsockopt", "level") => |v, _, _| t(choice(v, SOL, "SOL_??")),
+        ("setsockopt" | "getsockopt", "optname") => |v, _, all| if all[1] & 0xffff_ffff == SOL_SOCKET { t(choice(v, SO, "SO_???")) } else { None },
+        ("fcntl", "cmd") => |v, _, _| t(choice(v, FCNTL, "F_???")),
+        ("fcntl", "arg") => |_, raw, all| Some(fcntl_arg(all[1] & 0xffff_ffff, raw)),
+        ("lseek", "whence") => |v, _, _| t(choice(v, SEEK, "SEEK_???")),
+        ("flock", "cmd") => |v, _, _| t(flags(v, LOCK, "LOCK_???")),
+        ("futex", "op") => |v, _, _| t(futex_op(v)),
+        ("futex", "utime") => |_, raw, all| if futex_has_val2(all[1]) { Some(Value::Uint(raw & 0xffff_ffff)) } else { None },
+        ("futex", "val3") => |v, _, all| Some(futex_val3(all[1], v)),
+        ("pipe2" | "dup3", "flags") => |v, _, _| t(open_flags(v, false)),
+        ("eventfd2", "flags") => |v, _, _| t(flags(v, EFD, "EFD_???")),
+        ("inotify_init1", "flags") => |v, _, _| t(flags(v, IN_INIT, "IN_???")),
+        ("inotify_add_watch", "mask") => |v, _, _| t(flags(v, IN_MASK, "IN_???")),
+        ("epoll_create1", "flags") => |v, _, _| t(flags(v, EPOLL_CREATE, "EPOLL_???")),
+        ("signalfd4", "flags") => |v, _, _| t(flags(v, SFD, "SFD_???")),
+        ("timerfd_create", "flags") | ("timerfd_settime", "flags") => |v, _, _| t(flags(v, TFD, "TFD_???")),
+        ("timerfd_create", "clockid") => |v, _, _| t(clock(v)),
+        ("clock_gettime" | "clock_settime" | "clock_getres" | "clock_nanosleep" | "clock_adjtime" | "timer_create", "which_clock") => |v, _, _| t(clock(v)),
+        ("clock_nanosleep" | "timer_settime", "flags") => |v, _, _| t(flags(v, TIMER, "TIMER_???")),
+        ("ioctl", "cmd") => |v, _, _| t(hex(v)),
+        ("prctl", "option") => |v, _, _| t(choice(v, PR, "PR_???")),
+        ("prctl", "arg2") => |_, raw, all| if all[0] & 0xffff_ffff == PR_SET_PDEATHSIG { t(signal(raw & 0xffff_ffff)) } else { None },
+        ("arch_prctl", "option") => |v, _, _| t(choice(v, ARCH, "ARCH_???")),
         // the ARCH_GET_* codes but ARCH_GET_CPUID take a pointer to write to
-        ("arch_prctl", "arg2") if matches!(all[0] & 0xffff_ffff, 0x1003 | 0x1004 | 0x1021 | 0x1022 | 0x1024) => Some(pointer(raw)),
-        ("arch_prctl", "arg2") => t(hex(raw)),
-        ("fanotify_mark", "dfd") if raw as i32 == -1 => t("FAN_NOFD".into()),
-        ("getrandom", "flags") => t(flags(v, GRND, "GRND_???")),
-        ("prlimit64" | "getrlimit" | "setrlimit", "resource") => t(choice(v, RLIMIT, "RLIMIT_???")),
-        ("mount", "flags") => t(mount_flags(v)),
-        ("umount2", "flags") => t(flags(v, UMOUNT, "MNT_???")),
-        ("memfd_create", "flags") => t(memfd_flags(v)),
-        ("personality", "personality") => t(personality(v)),
-        ("mlockall", "flags") => t(flags(v, MCL, "MCL_???")),
-        ("msync", "flags") => t(flags(v, MS_SYNC, "MS_???")),
-        ("mremap", "flags") => t(flags(v, MREMAP, "MREMAP_???")),
-        ("close_range", "flags") => t(flags(v, CLOSE_RANGE, "CLOSE_RANGE_???")),
-        ("pidfd_open", "flags") => t(flags(v, PIDFD, "PIDFD_???")),
-        ("fadvise64", "advice") => t(choice(v, FADV, "POSIX_FADV_???")),
-        ("fallocate", "mode") => t(flags(v, FALLOC, "FALLOC_FL_???")),
-        ("getitimer" | "setitimer", "which") => t(choice(v, ITIMER, "ITIMER_???")),
-        ("getrusage", "who") => t(choice(v, RUSAGE, "RUSAGE_???")),
-        ("getpriority" | "setpriority", "which") => t(choice(v, PRIO, "PRIO_???")),
-        ("sched_setscheduler" | "sched_get_priority_max" | "sched_get_priority_min", "policy") => t(choice(v, SCHED, "SCHED_???")),
-        ("seccomp", "op") => t(choice(v, SECCOMP_OP, "SECCOMP_SET_MODE_???")),
-        ("seccomp", "flags") if all[0] & 0xffff_ffff == SECCOMP_SET_MODE_FILTER => t(flags(v, SECCOMP_FILTER, "SECCOMP_FILTER_FLAG_???")),
-        ("seccomp", "flags") => t(hex(v)),
-        ("ptrace", "request") => t(choice(raw, PTRACE, "PTRACE_???")),
+        ("arch_prctl", "arg2") => |_, raw, all| if matches!(all[0] & 0xffff_ffff, 0x1003 | 0x1004 | 0x1021 | 0x1022 | 0x1024) { Some(pointer(raw)) } else { t(hex(raw)) },
+        ("fanotify_mark", "dfd") => |_, raw, _| if raw as i32 == -1 { t("FAN_NOFD".into()) } else { None },
+        ("getrandom", "flags") => |v, _, _| t(flags(v, GRND, "GRND_???")),
+        ("prlimit64" | "getrlimit" | "setrlimit", "resource") => |v, _, _| t(choice(v, RLIMIT, "RLIMIT_???")),
+        ("mount", "flags") => |v, _, _| t(mount_flags(v)),
+        ("umount2", "flags") => |v, _, _| t(flags(v, UMOUNT, "MNT_???")),
+        ("memfd_create", "flags") => |v, _, _| t(memfd_flags(v)),
+        ("personality", "personality") => |v, _, _| t(personality(v)),
+        ("mlockall", "flags") => |v, _, _| t(flags(v, MCL, "MCL_???")),
+        ("msync", "flags") => |v, _, _| t(flags(v, MS_SYNC, "MS_???")),
+        ("mremap", "flags") => |v, _, _| t(flags(v, MREMAP, "MREMAP_???")),
+        ("close_range", "flags") => |v, _, _| t(flags(v, CLOSE_RANGE, "CLOSE_RANGE_???")),
+        ("pidfd_open", "flags") => |v, _, _| t(flags(v, PIDFD, "PIDFD_???")),
+        ("fadvise64", "advice") => |v, _, _| t(choice(v, FADV, "POSIX_FADV_???")),
+        ("fallocate", "mode") => |v, _, _| t(flags(v, FALLOC, "FALLOC_FL_???")),
+        ("getitimer" | "setitimer", "which") => |v, _, _| t(choice(v, ITIMER, "ITIMER_???")),
+        ("getrusage", "who") => |v, _, _| t(choice(v, RUSAGE, "RUSAGE_???")),
+        ("getpriority" | "setpriority", "which") => |v, _, _| t(choice(v, PRIO, "PRIO_???")),
+        ("sched_setscheduler" | "sched_get_priority_max" | "sched_get_priority_min", "policy") => |v, _, _| t(choice(v, SCHED, "SCHED_???")),
+        ("seccomp", "op") => |v, _, _| t(choice(v, SECCOMP_OP, "SECCOMP_SET_MODE_???")),
+        ("seccomp", "flags") => |v, _, all| if all[0] & 0xffff_ffff == SECCOMP_SET_MODE_FILTER { t(flags(v, SECCOMP_FILTER, "SECCOMP_FILTER_FLAG_???")) } else { t(hex(v)) },
+        ("ptrace", "request") => |_, raw, _| t(choice(raw, PTRACE, "PTRACE_???")),
         // PTRACE_SETOPTIONS' and PTRACE_SEIZE's data are options; PTRACE_GET_SYSCALL_INFO's
         // addr is a size
-        ("ptrace", "data") if matches!(all[0], 0x4200 | 0x4206) => t(hex(raw)),
-        ("ptrace", "addr") if all[0] == 0x420e => Some(Value::Uint(raw)),
-        ("bpf", "cmd") => t(choice(v, BPF, "BPF_???")),
-        _ => None,
-    }
+        ("ptrace", "data") => |_, raw, all| if matches!(all[0], 0x4200 | 0x4206) { t(hex(raw)) } else { None },
+        ("ptrace", "addr") => |_, raw, all| if all[0] == 0x420e { Some(Value::Uint(raw)) } else { None },
+        ("bpf", "cmd") => |v, _, _| t(choice(v, BPF, "BPF_???")),
+        _ => return None,
+    };
+    Some(named)
 }
 
 // ---------------------------------------------------------------------------------
@@ -384,22 +433,6 @@ fn named(syscall: &str, name: &str, v: u64, raw: u64, all: &[u64; 6]) -> Option<
 
 /// The access modes (`flags & O_ACCMODE`).
 const O_ACCMODE: &[&str] = &["O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"];
-
-#[cfg(not(target_arch = "aarch64"))]
-mod o_arch {
-    pub(super) const O_DIRECT: u64 = 0o40000;
-    pub(super) const O_LARGEFILE: u64 = 0o100000;
-    pub(super) const O_DIRECTORY: u64 = 0o200000;
-    pub(super) const O_NOFOLLOW: u64 = 0o400000;
-}
-
-#[cfg(target_arch = "aarch64")]
-mod o_arch {
-    pub(super) const O_DIRECTORY: u64 = 0o40000;
-    pub(super) const O_NOFOLLOW: u64 = 0o100000;
-    pub(super) const O_DIRECT: u64 = 0o200000;
-    pub(super) const O_LARGEFILE: u64 = 0o400000;
-}
 
 /// `O_SYNC` is `__O_SYNC | O_DSYNC`, `O_TMPFILE` is `__O_TMPFILE | O_DIRECTORY`:
 /// listed before their parts.
@@ -779,50 +812,14 @@ fn memfd_flags(v: u64) -> String {
 // ---------------------------------------------------------------------------------
 // Processes and signals
 
-/// Signal names 1..31 (the same numbers on x86_64 and aarch64).
-const SIGNALS: [&str; 32] = [
-    "0",
-    "SIGHUP",
-    "SIGINT",
-    "SIGQUIT",
-    "SIGILL",
-    "SIGTRAP",
-    "SIGABRT",
-    "SIGBUS",
-    "SIGFPE",
-    "SIGKILL",
-    "SIGUSR1",
-    "SIGSEGV",
-    "SIGUSR2",
-    "SIGPIPE",
-    "SIGALRM",
-    "SIGTERM",
-    "SIGSTKFLT",
-    "SIGCHLD",
-    "SIGCONT",
-    "SIGSTOP",
-    "SIGTSTP",
-    "SIGTTIN",
-    "SIGTTOU",
-    "SIGURG",
-    "SIGXCPU",
-    "SIGXFSZ",
-    "SIGVTALRM",
-    "SIGPROF",
-    "SIGWINCH",
-    "SIGIO",
-    "SIGPWR",
-    "SIGSYS",
-];
-
 /// A signal number (32-bit): `SIGTERM`, `SIGRTMIN`, `SIGRT_3`; others in decimal.
 fn signal(v: u64) -> String {
     let sig = v as u32 as i32;
     match sig {
-        0..=31 => SIGNALS[sig as usize].into(),
         32 => "SIGRTMIN".into(),
         33..=64 => format!("SIGRT_{}", sig - 32),
-        _ => sig.to_string(),
+        // 1..31 by name (as exit records name them), 0 and the rest in decimal
+        _ => nix::sys::signal::Signal::try_from(sig).map_or_else(|_| sig.to_string(), |s| s.as_str().into()),
     }
 }
 
@@ -1591,7 +1588,7 @@ mod tests {
                 if want.is_empty() {
                     continue;
                 }
-                let got = shown(&decode(syscall, index, name, ctype, all[index], &all));
+                let got = shown(&decode(syscall, name, ctype, all[index], &all));
                 if got != want {
                     wrong.push(format!("{syscall} arg {index} ({name}) {:#x}: {got:?}, strace {want:?}", all[index]));
                 }
