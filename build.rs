@@ -29,7 +29,19 @@ use libbpf_cargo::SkeletonBuilder;
 /// the same order). Every variant must generate the same skeleton (the same maps,
 /// programs and global variables) but for its bytes: the build checks that, so one
 /// skeleton opens any variant.
-const FEATURES: [&str; 3] = ["SN_HAVE_TASK_BTF", "SN_HAVE_TASK_PT_REGS", "SN_HAVE_LOOP"];
+const FEATURES: [&str; 4] = ["SN_HAVE_TASK_BTF", "SN_HAVE_TASK_PT_REGS", "SN_HAVE_LOOP", "SN_HAVE_RDONLY_CAST"];
+
+/// For each feature, the others its code is written with (a mask of FEATURES bits):
+/// src/features.rs uses it only where the kernel has them too, so no variant is built
+/// for a kernel that has it without them. bpf_rdonly_cast (6.2) is used with all three
+/// older ones.
+const NEEDS: [u32; 4] = [0, 0, 0, 0b0111];
+
+/// `mask` less every feature whose needs it lacks: what the loader uses on a kernel
+/// with the features in `mask`.
+fn coherent(mask: u32) -> u32 {
+    (0..FEATURES.len()).filter(|&i| mask & (1 << i) != 0 && NEEDS[i] & !mask != 0).fold(mask, |m, i| m & !(1 << i))
+}
 
 /// One built variant of an object: built with the features in `mask` (of those it uses),
 /// for every kernel that has exactly those of the features the object uses.
@@ -111,23 +123,32 @@ fn build_variants(name: &str, bpf_dir: &Path, out: &Path, clang_args: &dyn Fn(&[
         shape
     };
     let (full_obj, full_text) = build(all);
-    let full_bytes = std::fs::read(&full_obj).expect("reading a BPF object");
-    // The features the source uses: those whose absence changes the object.
+    // The features the source uses: those whose absence changes the object, with the
+    // features that need them (NEEDS) off in both builds: the C takes a needing feature
+    // only where what it needs is there too, so without it the needed one may make no
+    // difference of its own.
     let mut used = 0;
-    for (i, _) in FEATURES.iter().enumerate() {
-        let (obj, _) = build(all & !(1 << i));
-        if std::fs::read(&obj).expect("reading a BPF object") != full_bytes {
+    for i in 0..FEATURES.len() {
+        let needing = (0..FEATURES.len()).filter(|&j| NEEDS[j] & (1 << i) != 0).fold(0, |m, j| m | 1 << j);
+        let with = all & !needing;
+        let (a, _) = build(with);
+        let (b, _) = build(with & !(1 << i));
+        if std::fs::read(&a).expect("reading a BPF object") != std::fs::read(&b).expect("reading a BPF object") {
             used |= 1 << i;
         }
     }
     let mut variants = vec![Variant { mask: used, used, object: full_obj.clone() }];
-    for mask in (0..=all).rev().filter(|m| m & !used == 0 && *m != used) {
-        let (obj, text) = build(mask);
+    // One per combination of the used features a kernel can have, with some combination
+    // of the unused ones; each built with the unused ones on, so that a used feature
+    // finds what it needs (an unused one makes no difference otherwise).
+    let possible = |m: u32| (0..=all).filter(|u| u & used == 0).any(|u| coherent(m | u) == m | u);
+    for mask in (0..=all).rev().filter(|&m| m & !used == 0 && m != used && possible(m)) {
+        let (obj, text) = build(mask | (all & !used));
         if shape(&text) != shape(&full_text) {
             panic!(
                 "bpf/{name}.bpf.c built with {} generates a different skeleton than with every feature: \
                  a variant may change what programs do, but not which programs, maps and globals exist",
-                defines(mask).join(" ")
+                defines(mask | (all & !used)).join(" ")
             );
         }
         variants.push(Variant { mask, used, object: obj });
@@ -187,12 +208,14 @@ fn main() {
     let mut modules = String::new();
     writeln!(modules, "/// The kernel features an object's variants differ by, bit i of a variant's mask: `FEATURES[i]`.").unwrap();
     writeln!(modules, "pub const VARIANT_FEATURES: [&str; {}] = {FEATURES:?};", FEATURES.len()).unwrap();
+    writeln!(modules, "/// For each feature, the others it is used with only (a mask of the same bits).").unwrap();
+    writeln!(modules, "pub const VARIANT_NEEDS: [u32; {}] = {NEEDS:?};", FEATURES.len()).unwrap();
     for (name, variants) in &built {
         let camel: String = name.split('_').map(|part| part[..1].to_uppercase() + &part[1..]).collect();
         // For each of the 2^n feature masks, the variant that serves it.
         let mut table = String::new();
         for mask in 0..(1u32 << FEATURES.len()) {
-            let index = variants.iter().position(|v| v.serves(mask)).expect("every mask has a variant");
+            let index = variants.iter().position(|v| v.serves(coherent(mask))).expect("every mask has a variant");
             write!(table, "{index}, ").unwrap();
         }
         let mut datas = String::new();

@@ -25,13 +25,21 @@
  *  - SN_HAVE_LOOP: bpf_loop() (5.17) and its callbacks (BPF_PSEUDO_FUNC, 5.13). Without
  *    it: bounded loops the verifier walks iteration by iteration (SN_LOOP below), with
  *    fewer iterations.
+ *  - SN_HAVE_RDONLY_CAST: the kfunc bpf_rdonly_cast() (6.2; libbpf's bpf_core_cast()),
+ *    which makes any kernel pointer a read-only BTF pointer whose fields are plain
+ *    (faulting) loads; the verifier turns the call into a register move. Used with the
+ *    three above only (src/features.rs: needs). Without it: a full path's walk reads
+ *    each file, dentry and mount field with a bpf_probe_read_kernel() call.
  */
-#if !defined(SN_HAVE_TASK_BTF) || !defined(SN_HAVE_TASK_PT_REGS) || !defined(SN_HAVE_LOOP)
-#error "build.rs defines SN_HAVE_TASK_BTF, SN_HAVE_TASK_PT_REGS and SN_HAVE_LOOP (0 or 1)"
+#if !defined(SN_HAVE_TASK_BTF) || !defined(SN_HAVE_TASK_PT_REGS) || !defined(SN_HAVE_LOOP) || \
+	!defined(SN_HAVE_RDONLY_CAST)
+#error "build.rs defines SN_HAVE_TASK_BTF, SN_HAVE_TASK_PT_REGS, SN_HAVE_LOOP and SN_HAVE_RDONLY_CAST (0 or 1)"
 #endif
 
 /* bpf_task_pt_regs() needs the BTF task: without bpf_get_current_task_btf() it is no use. */
 #define SN_USE_TASK_PT_REGS (SN_HAVE_TASK_PT_REGS && SN_HAVE_TASK_BTF)
+/* build.rs builds no variant with the cast but without the others; this says so to the C. */
+#define SN_USE_RDONLY_CAST (SN_HAVE_RDONLY_CAST && SN_HAVE_TASK_BTF && SN_HAVE_TASK_PT_REGS && SN_HAVE_LOOP)
 
 /* The current task; read its fields with BPF_CORE_READ (which works with either). */
 #if SN_HAVE_TASK_BTF
@@ -40,12 +48,26 @@
 #define current_task() ((struct task_struct *)bpf_get_current_task())
 #endif
 
+/*
+ * The current task, to load its fields from (with SN_HAVE_TASK_BTF only). Where the
+ * kernel has bpf_rdonly_cast, the task cast read-only: the verifier walks an untrusted
+ * pointer's fields as they are, where each pointer loaded from a trusted one makes it
+ * search the kernel's BTF by name (6.3+: for "task_struct__safe_trusted" and the like,
+ * each a pass over every type, in every state it checks: that doubled open's
+ * verification time). Else the BTF task itself (before 6.3 there are no such searches).
+ */
+#if SN_USE_RDONLY_CAST
+#define loads_task() bpf_core_cast((void *)bpf_get_current_task(), struct task_struct)
+#elif SN_HAVE_TASK_BTF
+#define loads_task() bpf_get_current_task_btf()
+#endif
+
 /* Copies the current task's comm (SYSNOOP_COMM_LEN bytes, 8-aligned `dst`). */
 static __always_inline void current_comm(char *dst)
 {
 #if SN_HAVE_TASK_BTF
 	/* Two loads from the task, instead of a helper call. */
-	__builtin_memcpy(dst, bpf_get_current_task_btf()->comm, SYSNOOP_COMM_LEN);
+	__builtin_memcpy(dst, loads_task()->comm, SYSNOOP_COMM_LEN);
 #else
 	bpf_get_current_comm(dst, SYSNOOP_COMM_LEN);
 #endif
@@ -511,7 +533,7 @@ static __always_inline struct file *task_file(int fd)
 {
 #if SN_HAVE_TASK_BTF
 	/* Loads through the BTF task (a faulting load each), not probe-read helper calls. */
-	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct fdtable *fdt = loads_task()->files->fdt;
 	struct file **fds = fdt->fd;
 	struct file *file = NULL;
 
@@ -575,12 +597,6 @@ static __always_inline __u16 socket_unix_path(struct sock *sk, char path[108])
 }
 
 /*
- * The header every record starts with. comm is loaded straight from the task's BTF
- * pointer (two loads instead of a helper call); the pointers behind ppid, uid and the
- * cgroup id are not: each load of a pointer from a trusted task makes the verifier
- * search the kernel's BTF by name, which cost start-up ~80 ms across sysnoop's programs.
- */
-/*
  * When the task's process began: its group leader's start_boottime (CLOCK_BOOTTIME ns),
  * which /proc/PID/stat's field 22 shows in clock ticks. With the pid and the boot id
  * it names the process across pid reuse (src/identity.rs).
@@ -590,23 +606,41 @@ static __always_inline __u64 process_start(struct task_struct *task)
 	return BPF_CORE_READ(task, group_leader, start_boottime);
 }
 
+/*
+ * The header every record starts with. With bpf_rdonly_cast (6.2+), every field of the
+ * task's is a load through the task cast read-only. Before that (5.11+), comm and ppid
+ * are loads through the task's BTF pointer, uid and the cgroup id come from their
+ * helpers: each load of a pointer from a trusted task makes the verifier search the
+ * kernel's BTF by name (start-up time: ~80 ms once across sysnoop's programs). On 5.10,
+ * helpers and probe reads.
+ */
 static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
 {
-	struct task_struct *task = current_task();
-
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->kind = kind;
 	h->__pad = 0;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-#if SN_HAVE_TASK_BTF
-	h->ppid = task->real_parent->tgid; /* two loads through the BTF task */
+#if SN_USE_RDONLY_CAST
+	{
+		/* Every field by loads through the task cast read-only: no helper call. */
+		struct task_struct *t = loads_task();
+
+		h->ppid = t->real_parent->tgid;
+		h->uid = t->cred->uid.val; /* the kuid: the uid in the initial namespace, as the helper gives it */
+		__builtin_memcpy(h->comm, t->comm, SYSNOOP_COMM_LEN);
+		h->cgroup_id = t->cgroups->dfl_cgrp->kn->id; /* bpf_get_current_cgroup_id()'s */
+	}
 #else
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+#if SN_HAVE_TASK_BTF
+	h->ppid = bpf_get_current_task_btf()->real_parent->tgid; /* two loads through the BTF task */
+#else
+	h->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
 #endif
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	current_comm(h->comm);
 	h->cgroup_id = bpf_get_current_cgroup_id();
+#endif
 }
 
 #endif /* SYSNOOP_COMMON_BPF_H */

@@ -102,9 +102,9 @@ static __always_inline void fill_identity(struct exec_event *e, struct task_stru
  */
 static __always_inline void send(void *ctx, struct exec_event *e, struct file *exe)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 fname = e->filename_len, args = e->args_len, off, exe_len = 0, cwd_len;
 	struct path_name name = {};
+	struct path cwd = {};
 
 	if (fname > EXEC_FILENAME_MAX)
 		fname = EXEC_FILENAME_MAX;
@@ -112,14 +112,15 @@ static __always_inline void send(void *ctx, struct exec_event *e, struct file *e
 		args = EXEC_ARGS_MAX;
 	off = fname + args; /* at most EXEC_FILENAME_MAX + EXEC_ARGS_MAX: the mask below keeps it */
 	if (exe)
-		name_path(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), SN_PATH_FILE, &name);
+		name_file(exe, SN_PATH_FILE, &name);
 	e->exe_source = name.source;
 	e->exe_flags = name.flags;
 	if (exe)
 		exe_len = copy_name(&e->data[off & (2 * EXEC_ARGS_MAX - 1)], &name);
 	e->exe_len = exe_len;
 	off += exe_len;
-	name_path(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt), SN_PATH_FILE, &name);
+	task_fs_path(true, &cwd);
+	name_path(cwd.dentry, cwd.mnt, SN_PATH_FILE, &name);
 	e->cwd_source = name.source;
 	e->cwd_flags = name.flags;
 	cwd_len = copy_name(&e->data[off & (2 * EXEC_ARGS_MAX - 1)], &name);

@@ -172,8 +172,7 @@ static __noinline void name_of(const char *passed, long len, int dirfd, struct p
 		struct file *file = task_file(dirfd);
 
 		if (file)
-			name_path_bounded(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE,
-					  name, bounded);
+			name_file_bounded(file, SN_PATH_FILE, name, bounded);
 	}
 }
 

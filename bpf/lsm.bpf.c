@@ -100,7 +100,7 @@ int BPF_PROG(file_open_walk, struct file *file, int ret)
 
 	if (!e)
 		return ret;
-	name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE, &name);
+	name_file(file, SN_PATH_FILE, &name);
 	len = copy_name(e->path, &name);
 	e->path_source = name.source;
 	e->path_truncated = name.flags;

@@ -250,8 +250,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		struct file *file = task_file(ret);
 
 		if (file)
-			name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
-				  SN_PATH_FILE, &name);
+			name_file(file, SN_PATH_FILE, &name);
 	} else if (len > 1 && e->data[0] == '/') {
 		name.source = SN_PATH_ABSOLUTE;
 	} else if (len > 0) {

@@ -48,9 +48,78 @@ struct path_name {
 	__u8 flags;   /* enum sysnoop_path_flags */
 };
 
+/*
+ * What a step of the walk reads of a dentry: d_hash.pprev (NULL when the dentry is
+ * unhashed), d_parent and d_name. Every kernel sysnoop supports lays them out in a row,
+ * so one read takes all three; the layout is checked against the running kernel's BTF
+ * (CO-RE offsets are constants at load, and the verifier drops the branch not taken).
+ */
+struct dentry_head {
+	void *pprev;
+	struct dentry *parent;
+	struct qstr name;
+};
+
+/* What the walk reads of a mount: mnt_parent, mnt_mountpoint and mnt.mnt_root, in a row too. */
+struct mount_head {
+	struct mount *parent;
+	struct dentry *mountpoint;
+	struct dentry *root;
+};
+
+/* Whether fields a, b and c of `type` are 8-byte words in a row, as struct *_head have them. */
+#define SN_IN_A_ROW(type, a, b, c)                                                   \
+	(bpf_core_field_offset(type, b) == bpf_core_field_offset(type, a) + 8 &&      \
+	 bpf_core_field_offset(type, c) == bpf_core_field_offset(type, b) + 8)
+
+/*
+ * With bpf_rdonly_cast (6.2+), the walk's pointers are cast to what they point to and
+ * their fields loaded: no helper call. (A pointer loaded so is one the verifier knows as
+ * untrusted: it can be compared, loaded through and cast again, never written through.)
+ */
+static __always_inline void read_dentry_head(struct dentry *dentry, struct dentry_head *h)
+{
+#if SN_USE_RDONLY_CAST
+	struct dentry *d = bpf_core_cast(dentry, struct dentry);
+
+	h->pprev = d->d_hash.pprev;
+	h->parent = d->d_parent;
+	h->name.hash_len = d->d_name.hash_len;
+	h->name.name = d->d_name.name;
+#else
+	if (SN_IN_A_ROW(struct dentry, d_hash.pprev, d_parent, d_name)) {
+		bpf_probe_read_kernel(h, sizeof(*h), (void *)dentry + bpf_core_field_offset(struct dentry, d_hash.pprev));
+	} else {
+		h->pprev = BPF_CORE_READ(dentry, d_hash.pprev);
+		h->parent = BPF_CORE_READ(dentry, d_parent);
+		h->name = BPF_CORE_READ(dentry, d_name);
+	}
+#endif
+}
+
+static __always_inline void read_mount_head(struct mount *mnt, struct mount_head *h)
+{
+#if SN_USE_RDONLY_CAST
+	struct mount *m = bpf_core_cast(mnt, struct mount);
+
+	h->parent = m->mnt_parent;
+	h->mountpoint = m->mnt_mountpoint;
+	h->root = m->mnt.mnt_root;
+#else
+	if (SN_IN_A_ROW(struct mount, mnt_parent, mnt_mountpoint, mnt.mnt_root)) {
+		bpf_probe_read_kernel(h, sizeof(*h), (void *)mnt + bpf_core_field_offset(struct mount, mnt_parent));
+	} else {
+		h->parent = BPF_CORE_READ(mnt, mnt_parent);
+		h->mountpoint = BPF_CORE_READ(mnt, mnt_mountpoint);
+		h->root = BPF_CORE_READ(mnt, mnt.mnt_root);
+	}
+#endif
+}
+
 struct path_walk {
 	struct dentry *dentry;
 	struct mount *mnt;
+	struct mount_head m;    /* mnt's */
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
 	char *buf;
@@ -69,42 +138,46 @@ static __always_inline struct mount *mount_of(struct vfsmount *vfsmnt)
 	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 }
 
-/* One step up, as __prepend_path() takes it; returns 1 to stop. */
+/*
+ * One step up, as __prepend_path() takes it; returns 1 to stop. A component costs two
+ * reads (its dentry's head, its name), a mount crossing one (the new mount's head).
+ * (The first dentry's head, read once already to name the file, is read again here: a
+ * flag to skip that made the verifier's work half as large again.)
+ */
 SN_CALLBACK path_step(__u64 index, void *data)
 {
 	struct path_walk *w = data;
 	/* Into locals first: BPF_CORE_READ would relocate w's own (local) fields too. */
 	struct dentry *dentry = w->dentry;
 	struct mount *mnt = w->mnt;
-	struct dentry *parent;
-	struct qstr name;
+	struct dentry_head h;
 	__u64 pos;
 
 	if (dentry == w->root_dentry && vfsmount_of(mnt) == w->root_mnt) {
 		w->done = 1; /* the task's root */
 		return 1;
 	}
-	if (dentry == BPF_CORE_READ(mnt, mnt.mnt_root)) {
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+	if (dentry == w->m.root) {
+		struct mount *up = w->m.parent;
 
 		if (up == mnt) {
 			w->done = 1; /* the global root, or a mount attached nowhere */
 			return 1;
 		}
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->dentry = w->m.mountpoint;
 		w->mnt = up;
+		read_mount_head(up, &w->m);
 		return 0;
 	}
-	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry) {
+	read_dentry_head(dentry, &h);
+	if (h.parent == dentry) {
 		/* Escaped (a disconnected dentry): d_path() then says "/". */
 		w->pos = SN_PATH_MAX;
 		w->done = 1;
 		return 1;
 	}
-	name = BPF_CORE_READ(dentry, d_name);
 	/* Room for the name and its '/', keeping pos >= 1: a name has at most SN_PATH_MAX - 1 bytes. */
-	if (name.len + 1 >= w->pos) {
+	if (h.name.len + 1 >= w->pos) {
 		w->truncated = 1;
 		return 1;
 	}
@@ -114,17 +187,43 @@ SN_CALLBACK path_step(__u64 index, void *data)
 	 * verifier then gives pos the same range after every step, so that a bounded loop's
 	 * states prune (without this its work doubles with each step).
 	 */
-	pos = (__u64)w->pos - name.len - 1;
+	pos = (__u64)w->pos - h.name.len - 1;
 	asm volatile("" : "+r"(pos));
 	if (pos < 1 || pos >= SN_PATH_MAX) {
 		w->truncated = 1;
 		return 1;
 	}
-	bpf_probe_read_kernel(w->buf + pos + 1, name.len & (SN_PATH_MAX - 1), name.name);
+	bpf_probe_read_kernel(w->buf + pos + 1, h.name.len & (SN_PATH_MAX - 1), h.name.name);
 	w->buf[pos] = '/';
 	w->pos = pos;
-	w->dentry = parent;
+	w->dentry = h.parent;
 	return 0;
+}
+
+/*
+ * The current task's root directory, or (`pwd`) its working directory: loads through the
+ * task cast read-only (6.2+), else a read of its fs_struct's struct path.
+ */
+static __always_inline void task_fs_path(bool pwd, struct path *p)
+{
+#if SN_USE_RDONLY_CAST
+	struct fs_struct *fs = loads_task()->fs;
+
+	if (pwd) {
+		p->mnt = fs->pwd.mnt;
+		p->dentry = fs->pwd.dentry;
+	} else {
+		p->mnt = fs->root.mnt;
+		p->dentry = fs->root.dentry;
+	}
+#else
+	struct fs_struct *fs = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), fs);
+
+	if (pwd)
+		BPF_CORE_READ_INTO(p, fs, pwd);
+	else
+		BPF_CORE_READ_INTO(p, fs, root);
+#endif
 }
 
 /* The dentry's own name (a pseudo file's), into the scratch buffer. */
@@ -147,12 +246,11 @@ static __always_inline void own_name(struct dentry *dentry, char *buf, struct pa
 static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
 					      struct path_name *out, __u32 bounded)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	const struct dentry_operations *ops;
-	struct dentry *parent;
+	struct dentry_head head;
 	struct path_walk w = {};
 	struct path_scratch *scratch;
+	struct path root;
 	__u32 zero = 0;
 
 	out->source = SN_PATH_NONE;
@@ -162,11 +260,16 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 	scratch = bpf_map_lookup_elem(&path_scratch, &zero);
 	if (!scratch || !dentry || !vfsmnt)
 		return;
-	parent = BPF_CORE_READ(dentry, d_parent);
-	ops = BPF_CORE_READ(dentry, d_op);
+	read_dentry_head(dentry, &head);
+#if SN_USE_RDONLY_CAST
+	ops = bpf_core_cast(dentry, struct dentry)->d_op;
 	/* d_path(): the filesystem names its own (pipes, sockets, ...), but for a mount's root. */
+	if (ops && ops->d_dname &&
+#else
+	ops = BPF_CORE_READ(dentry, d_op);
 	if (ops && BPF_CORE_READ(ops, d_dname) &&
-	    (dentry != parent || dentry != BPF_CORE_READ(vfsmnt, mnt_root))) {
+#endif
+	    (dentry != head.parent || dentry != BPF_CORE_READ(vfsmnt, mnt_root))) {
 		struct inode *inode = BPF_CORE_READ(dentry, d_inode);
 		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
 
@@ -195,12 +298,14 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 		return;
 	}
 	/* d_unlinked(): unhashed, and not a root. */
-	if (!BPF_CORE_READ(dentry, d_hash.pprev) && dentry != parent)
+	if (!head.pprev && dentry != head.parent)
 		out->flags |= SN_PATH_DELETED;
 	w.dentry = dentry;
 	w.mnt = mount_of(vfsmnt);
-	w.root_dentry = BPF_CORE_READ(fs, root.dentry);
-	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	read_mount_head(w.mnt, &w.m);
+	task_fs_path(false, &root);
+	w.root_dentry = root.dentry;
+	w.root_mnt = root.mnt;
 	w.buf = scratch->buf;
 	w.pos = SN_PATH_MAX;
 	SN_LOOP(SN_PATH_STEPS_MAX, bounded, path_step, &w);
@@ -219,6 +324,26 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
 	name_path_bounded(dentry, vfsmnt, source, out, SN_PATH_STEPS_BOUNDED);
 }
 
+/* name_path_bounded() of an open file (its f_path, read at once). */
+static __always_inline void name_file_bounded(struct file *file, __u8 source, struct path_name *out, __u32 bounded)
+{
+#if SN_USE_RDONLY_CAST
+	struct file *f = bpf_core_cast(file, struct file);
+
+	name_path_bounded(f->f_path.dentry, f->f_path.mnt, source, out, bounded);
+#else
+	struct path p = {};
+
+	BPF_CORE_READ_INTO(&p, file, f_path);
+	name_path_bounded(p.dentry, p.mnt, source, out, bounded);
+#endif
+}
+
+static __always_inline void name_file(struct file *file, __u8 source, struct path_name *out)
+{
+	name_file_bounded(file, source, out, SN_PATH_STEPS_BOUNDED);
+}
+
 #ifndef AT_FDCWD
 #define AT_FDCWD -100
 #endif
@@ -229,25 +354,26 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
  */
 static __always_inline void name_base_bounded(int dirfd, struct path_name *name, __u32 bounded)
 {
-	struct dentry *dentry = NULL;
-	struct vfsmount *mnt = NULL;
+	struct path base = {};
 
 	if (dirfd == AT_FDCWD) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		dentry = BPF_CORE_READ(task, fs, pwd.dentry);
-		mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+		task_fs_path(true, &base);
 	} else {
 		struct file *dir = task_file(dirfd);
 
+#if SN_USE_RDONLY_CAST
 		if (dir) {
-			dentry = BPF_CORE_READ(dir, f_path.dentry);
-			mnt = BPF_CORE_READ(dir, f_path.mnt);
+			base.dentry = bpf_core_cast(dir, struct file)->f_path.dentry;
+			base.mnt = bpf_core_cast(dir, struct file)->f_path.mnt;
 		}
+#else
+		if (dir)
+			BPF_CORE_READ_INTO(&base, dir, f_path);
+#endif
 	}
-	if (!dentry)
+	if (!base.dentry)
 		return;
-	name_path_bounded(dentry, mnt, SN_PATH_BASE, name, bounded);
+	name_path_bounded(base.dentry, base.mnt, SN_PATH_BASE, name, bounded);
 	if (name->source != SN_PATH_BASE) {
 		/* A base that is not a directory of a filesystem: no name. */
 		name->source = SN_PATH_NONE;

@@ -644,7 +644,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u1
 		struct file *file = task_file(e->dirfd);
 
 		if (file)
-			name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE, &name);
+			name_file(file, SN_PATH_FILE, &name);
 	}
 	off = (off + len) & (16384 - 1);
 	e->full_source = name.source;
@@ -801,7 +801,7 @@ static __always_inline int module_exit(struct trace_event_raw_sys_exit *ctx, __u
 		struct file *file = task_file(e->fd);
 
 		if (file) {
-			name_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), SN_PATH_FILE, &name);
+			name_file(file, SN_PATH_FILE, &name);
 			e->ino = BPF_CORE_READ(file, f_inode, i_ino);
 		}
 	}

@@ -7,7 +7,8 @@
 //! funcs in func_info doesn't match number of subprogs" for bpf_loop's callbacks).
 //!
 //! Chosen by probing the kernel (libbpf's helper probe: a one-call program the verifier
-//! accepts or not), never by its version number: distribution kernels backport. The
+//! accepts or not; for a kfunc, its name in the kernel's BTF), never by its version
+//! number: distribution kernels backport. The
 //! environment variable `SYSNOOP_AS_KERNEL=5.10` takes every fallback a 5.10 kernel
 //! needs on a newer one, so the tests run them on the host.
 
@@ -54,6 +55,18 @@ pub(crate) enum Feature {
     TaskBtf = 0,
     TaskPtRegs = 1,
     Loop = 2,
+    RdonlyCast = 3,
+}
+
+/// How the running kernel is asked whether it has a feature.
+#[derive(Debug)]
+pub(crate) enum Ask {
+    /// A BPF helper: libbpf's probe loads a tracepoint program that calls it.
+    Helper(u32),
+    /// A kfunc: the kernel has it when its BTF names it (a FUNC; libbpf resolves a
+    /// program's kfunc calls there too). Every kfunc sysnoop uses is one tracepoint
+    /// programs may call wherever it exists.
+    Kfunc(&'static str),
 }
 
 /// What a feature is, since when the kernel has it, and what sysnoop does without it.
@@ -65,7 +78,11 @@ pub(crate) struct Info {
     #[serde(skip)]
     pub(crate) macro_name: &'static str,
     #[serde(skip)]
-    pub(crate) helper: u32,
+    pub(crate) ask: Ask,
+    /// The other features its code is written with (bits of `Feature`): without them
+    /// it is not used either, and build.rs builds no variant for such a kernel.
+    #[serde(skip)]
+    pub(crate) needs: u32,
     pub(crate) since: Version,
     /// What the programs do with it.
     #[serde(skip)]
@@ -74,13 +91,14 @@ pub(crate) struct Info {
     pub(crate) instead: &'static str,
 }
 
-pub(crate) const FEATURES: [(Feature, Info); 3] = [
+pub(crate) const FEATURES: [(Feature, Info); 4] = [
     (
         Feature::TaskBtf,
         Info {
             name: "bpf_get_current_task_btf",
             macro_name: "SN_HAVE_TASK_BTF",
-            helper: libbpf_sys::BPF_FUNC_get_current_task_btf,
+            ask: Ask::Helper(libbpf_sys::BPF_FUNC_get_current_task_btf),
+            needs: 0,
             since: Version(5, 11),
             with: "the task read through its BTF pointer",
             instead: "the task read with bpf_get_current_task() and CO-RE reads, its command name with bpf_get_current_comm()",
@@ -91,7 +109,8 @@ pub(crate) const FEATURES: [(Feature, Info); 3] = [
         Info {
             name: "bpf_task_pt_regs",
             macro_name: "SN_HAVE_TASK_PT_REGS",
-            helper: libbpf_sys::BPF_FUNC_task_pt_regs,
+            ask: Ask::Helper(libbpf_sys::BPF_FUNC_task_pt_regs),
+            needs: 0,
             since: Version(5, 15),
             with: "a syscall's arguments and number read from the task's saved registers",
             instead: "the saved registers found at the top of the task's kernel stack (open), or the raw tracepoint's own pt_regs argument (syscalls)",
@@ -102,10 +121,23 @@ pub(crate) const FEATURES: [(Feature, Info); 3] = [
         Info {
             name: "bpf_loop",
             macro_name: "SN_HAVE_LOOP",
-            helper: libbpf_sys::BPF_FUNC_loop,
+            ask: Ask::Helper(libbpf_sys::BPF_FUNC_loop),
+            needs: 0,
             since: Version(5, 17),
             with: "full paths walked up to 2100 steps (components and mount crossings), and every --exclude-path/--include-path prefix matched, in bpf_loop callbacks",
             instead: "full paths walked in a bounded loop of at most 64 steps, 32 for file records (a deeper path is cut to its nearest components and flagged full_path_truncated), prefixes matched in a bounded loop",
+        },
+    ),
+    (
+        Feature::RdonlyCast,
+        Info {
+            name: "bpf_rdonly_cast",
+            macro_name: "SN_HAVE_RDONLY_CAST",
+            ask: Ask::Kfunc("bpf_rdonly_cast"),
+            needs: 1 << Feature::TaskBtf as u32 | 1 << Feature::TaskPtRegs as u32 | 1 << Feature::Loop as u32,
+            since: Version(6, 2),
+            with: "every record's task fields and full paths' walks read with plain loads from the kernel's structures (a kfunc the verifier turns into a register move)",
+            instead: "the uid and cgroup id by their helpers, and each file, dentry and mount field of a full path's walk by a bpf_probe_read_kernel() call",
         },
     ),
 ];
@@ -118,13 +150,14 @@ const _: () = {
     assert!(sysnoop_path_abi::SN_PATH_STEPS_MAX.0 == 2100, "FEATURES' bpf_loop text says 2100 steps");
 };
 
-// The order build.rs builds the variants in is the order here.
+// The order build.rs builds the variants in is the order here, and so are the needs.
 const _: () = {
     let names = crate::bpf::VARIANT_FEATURES;
     assert!(names.len() == FEATURES.len());
     let mut i = 0;
     while i < names.len() {
         assert!(FEATURES[i].0 as usize == i);
+        assert!(FEATURES[i].1.needs == crate::bpf::VARIANT_NEEDS[i], "build.rs's NEEDS are src/features.rs's");
         let (a, b) = (names[i].as_bytes(), FEATURES[i].1.macro_name.as_bytes());
         assert!(a.len() == b.len(), "src/features.rs lists the features in build.rs's order");
         let mut j = 0;
@@ -169,7 +202,13 @@ pub(crate) struct Fallback {
 impl Features {
     /// Probes the running kernel, and reads SYSNOOP_AS_KERNEL.
     pub(crate) fn probe() -> Features {
-        let probes = FEATURES.iter().map(|(_, info)| probe_helper(info.helper)).collect();
+        let probes = FEATURES
+            .iter()
+            .map(|(_, info)| match info.ask {
+                Ask::Helper(helper) => probe_helper(helper),
+                Ask::Kfunc(name) => probe_kfunc(name),
+            })
+            .collect();
         Features { probes, as_kernel: as_kernel().ok().flatten(), no_kernel_btf: !crate::preflight::kernel_has_btf() }
     }
 
@@ -192,16 +231,25 @@ impl Features {
         FEATURES.iter().filter(|(f, _)| self.has(*f)).fold(0, |mask, (f, _)| mask | 1 << *f as u32)
     }
 
+    /// The first of `feature`'s needs (Info::needs) not used here, by name.
+    fn missing_need(&self, feature: Feature) -> Option<&'static str> {
+        let needs = FEATURES[feature as usize].1.needs;
+        FEATURES.iter().filter(|(f, _)| needs & (1 << *f as u32) != 0).find(|(f, _)| !self.has(*f)).map(|(_, info)| info.name)
+    }
+
     /// Why `feature` is not used (None when it is).
     pub(crate) fn why_not(&self, feature: Feature) -> Option<String> {
         let info = &FEATURES[feature as usize].1;
         if let Some(v) = self.forced_off(info.since) {
             return Some(format!("{AS_KERNEL_ENV}={v}"));
         }
-        if feature == Feature::TaskBtf && self.no_kernel_btf {
+        if matches!(feature, Feature::TaskBtf | Feature::RdonlyCast) && self.no_kernel_btf {
             return Some(format!("the kernel shows no BTF of its own at {}", crate::preflight::BTF_PATH));
         }
-        (*self.probe_of(feature) == Probe::Absent).then(|| "not in this kernel".to_owned())
+        if *self.probe_of(feature) == Probe::Absent {
+            return Some("not in this kernel".to_owned());
+        }
+        self.missing_need(feature).map(|need| format!("used only with {need}, which is not"))
     }
 
     /// The fallbacks among the features in `mask` (an object's, or every one).
@@ -251,6 +299,51 @@ fn probe_helper(helper: u32) -> Probe {
     }
 }
 
+/// Whether the kernel has kfunc `name`: whether its BTF (/sys/kernel/btf/vmlinux) names
+/// it. Only the string section is read and searched (about 40 % of the file, a
+/// millisecond or two): no type has a name that is not in it, and no type but the
+/// kfunc's FUNC has this one.
+fn probe_kfunc(name: &str) -> Probe {
+    match btf_strings(crate::preflight::BTF_PATH) {
+        Ok(Some(strings)) => {
+            if strings.split(|&b| b == 0).any(|s| s == name.as_bytes()) {
+                Probe::Present
+            } else {
+                Probe::Absent
+            }
+        }
+        Ok(None) => Probe::Unknown(format!("{} is not BTF as sysnoop reads it", crate::preflight::BTF_PATH)),
+        // No kernel BTF: why_not() says so.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Probe::Absent,
+        Err(e) => Probe::Unknown(format!("reading {}: {e}", crate::preflight::BTF_PATH)),
+    }
+}
+
+/// The string section of the raw BTF at `path` (include/uapi/linux/btf.h: a header, then
+/// the types and the strings at offsets it gives past itself), in the machine's byte
+/// order; None when it is not BTF.
+fn btf_strings(path: &str) -> std::io::Result<Option<Vec<u8>>> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let mut header = [0u8; 24];
+    file.read_exact_at(&mut header, 0)?;
+    let Some((start, len)) = btf_string_section(&header) else { return Ok(None) };
+    let mut strings = vec![0; len];
+    file.read_exact_at(&mut strings, start)?;
+    Ok(Some(strings))
+}
+
+/// Where a BTF header (its first 24 bytes) says the string section is: its offset in the
+/// file and its length.
+fn btf_string_section(header: &[u8; 24]) -> Option<(u64, usize)> {
+    let u32_at = |at: usize| u32::from_ne_bytes(header[at..at + 4].try_into().unwrap());
+    if header[0..2] != 0xeb9fu16.to_ne_bytes() {
+        return None;
+    }
+    let (hdr_len, str_off, str_len) = (u32_at(4), u32_at(16), u32_at(20));
+    Some((u64::from(hdr_len) + u64::from(str_off), str_len as usize))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,13 +360,40 @@ mod tests {
 
     #[test]
     fn as_kernel_drops_what_the_version_lacks() {
-        let f = Features { probes: vec![Probe::Present; 3], as_kernel: Some(Version(5, 15)), no_kernel_btf: false };
-        assert!(f.has(Feature::TaskBtf) && f.has(Feature::TaskPtRegs) && !f.has(Feature::Loop));
-        assert_eq!(f.mask(), 0b011);
+        let f = Features { probes: vec![Probe::Present; 4], as_kernel: Some(Version(5, 15)), no_kernel_btf: false };
+        assert!(f.has(Feature::TaskBtf) && f.has(Feature::TaskPtRegs) && !f.has(Feature::Loop) && !f.has(Feature::RdonlyCast));
+        assert_eq!(f.mask(), 0b0011);
         assert_eq!(f.why_not(Feature::Loop).as_deref(), Some("SYSNOOP_AS_KERNEL=5.15"));
-        let f = Features { probes: vec![Probe::Present, Probe::Absent, Probe::Unknown("EPERM".into())], as_kernel: None, no_kernel_btf: false };
-        assert_eq!(f.mask(), 0b101);
-        assert_eq!(f.fallbacks(0b111).len(), 1);
-        assert_eq!(f.fallbacks(0b101).len(), 0);
+        let f = Features { probes: vec![Probe::Present; 4], as_kernel: Some(Version(6, 1)), no_kernel_btf: false };
+        assert_eq!(f.mask(), 0b0111);
+        assert_eq!(f.why_not(Feature::RdonlyCast).as_deref(), Some("SYSNOOP_AS_KERNEL=6.1"));
+        let f = Features { probes: vec![Probe::Present, Probe::Absent, Probe::Unknown("EPERM".into()), Probe::Present], as_kernel: None, no_kernel_btf: false };
+        assert_eq!(f.mask(), 0b0101);
+        assert_eq!(f.fallbacks(0b0111).len(), 1);
+        assert_eq!(f.fallbacks(0b0101).len(), 0);
+    }
+
+    #[test]
+    fn a_feature_is_used_only_with_what_it_needs() {
+        // A kernel with bpf_rdonly_cast but without bpf_loop (none is known; a probe that
+        // failed) takes neither: no variant is built for that mix.
+        let f = Features { probes: vec![Probe::Present, Probe::Present, Probe::Absent, Probe::Present], as_kernel: None, no_kernel_btf: false };
+        assert_eq!(f.mask(), 0b0011);
+        assert_eq!(f.why_not(Feature::RdonlyCast).as_deref(), Some("used only with bpf_loop, which is not"));
+        // Without the kernel's own BTF there is neither the BTF task nor the cast.
+        let f = Features { probes: vec![Probe::Present; 4], as_kernel: None, no_kernel_btf: true };
+        assert_eq!(f.mask(), 0b0110);
+        assert!(f.why_not(Feature::RdonlyCast).unwrap().starts_with("the kernel shows no BTF"));
+    }
+
+    #[test]
+    fn the_running_kernels_btf_names_its_kfuncs() {
+        if !crate::preflight::kernel_has_btf() {
+            return;
+        }
+        let strings = btf_strings(crate::preflight::BTF_PATH).unwrap().expect("the kernel's BTF parses");
+        assert!(strings.split(|&b| b == 0).any(|s| s == b"task_struct"));
+        assert_eq!(probe_kfunc("sysnoop_no_such_kfunc"), Probe::Absent);
+        assert_eq!(btf_string_section(&[0; 24]), None, "not BTF");
     }
 }

@@ -2,12 +2,13 @@
 
 use crate::util::{parse_ndjson, require_bpf, run, run_as_nobody};
 
-const CHECKS: [&str; 14] = [
+const CHECKS: [&str; 15] = [
     "kernel",
     "btf",
     "bpf_get_current_task_btf",
     "bpf_task_pt_regs",
     "bpf_loop",
+    "bpf_rdonly_cast",
     "privileges",
     "memlock",
     "perf_events",
@@ -28,7 +29,7 @@ fn doctor_names_the_fallbacks_a_run_takes() {
     require_bpf();
     let out = run(&["doctor"]);
     let checks = parse_ndjson(&out.stdout, &String::from_utf8_lossy(&out.stderr));
-    let features = &checks[2..5];
+    let features = &checks[2..6];
     let unused: Vec<&str> = features.iter().filter(|c| c["ok"] == false).map(|c| c["check"].as_str().unwrap()).collect();
     assert_eq!(unused, crate::util::without(), "{features:?}");
     for c in features {

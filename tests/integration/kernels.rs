@@ -50,7 +50,7 @@ fn without_kernel_btf_a_btf_file_is_taken() {
     let records = parse_ndjson(&traced.stdout, &stderr);
     let start = &records[0];
     // Without BTF of the kernel's own, the task is read without its BTF pointer.
-    let expected = if without().is_empty() { vec!["bpf_get_current_task_btf"] } else { without() };
+    let expected = if without().is_empty() { vec!["bpf_get_current_task_btf", "bpf_rdonly_cast"] } else { without() };
     assert_eq!(start["kinds"][0]["without"], serde_json::json!(expected), "{start}");
     let open = records.iter().find(|r| r["kind"] == "open" && r["path"] == "/etc/hostname").unwrap_or_else(|| panic!("{records:?}"));
     assert_eq!((&open["comm"], &open["full_path"], &open["errno"]), (&"head".into(), &"/etc/hostname".into(), &serde_json::Value::Null));
@@ -66,9 +66,10 @@ fn without_kernel_btf_a_btf_file_is_taken() {
 fn every_older_kernels_fallbacks_load_and_trace() {
     require_bpf();
     for (version, lacks) in [
-        ("5.16", &["bpf_loop"][..]),
-        ("5.14", &["bpf_task_pt_regs", "bpf_loop"][..]),
-        ("5.10", &["bpf_get_current_task_btf", "bpf_task_pt_regs", "bpf_loop"][..]),
+        ("6.1", &["bpf_rdonly_cast"][..]),
+        ("5.16", &["bpf_loop", "bpf_rdonly_cast"][..]),
+        ("5.14", &["bpf_task_pt_regs", "bpf_loop", "bpf_rdonly_cast"][..]),
+        ("5.10", &["bpf_get_current_task_btf", "bpf_task_pt_regs", "bpf_loop", "bpf_rdonly_cast"][..]),
     ] {
         let out = Command::new(SYSNOOP).env("SYSNOOP_AS_KERNEL", version).args(["open", "--", "head", "-c0", "/etc/hostname"]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -34,7 +34,7 @@ pub fn transport() -> String {
 pub fn without() -> Vec<&'static str> {
     match std::env::var("SYSNOOP_AS_KERNEL").ok().filter(|v| !v.is_empty()).as_deref() {
         None => Vec::new(),
-        Some("5.10") => vec!["bpf_get_current_task_btf", "bpf_task_pt_regs", "bpf_loop"],
+        Some("5.10") => vec!["bpf_get_current_task_btf", "bpf_task_pt_regs", "bpf_loop", "bpf_rdonly_cast"],
         Some(other) => panic!("the tests know SYSNOOP_AS_KERNEL=5.10, not {other}"),
     }
 }
