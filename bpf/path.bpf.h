@@ -116,6 +116,7 @@ static __always_inline void read_mount_head(struct mount *mnt, struct mount_head
 #endif
 }
 
+#if SN_HAVE_LOOP
 struct path_walk {
 	struct dentry *dentry;
 	struct mount *mnt;
@@ -127,6 +128,24 @@ struct path_walk {
 	__u8 done;
 	__u8 truncated;
 };
+#else
+/*
+ * Without bpf_loop (5.10-5.16), the walk as it was before the reads above were put
+ * together: its bounded loop is laid out so that 5.10's verifier takes it (which
+ * refuses a loop whose edge back to its head is a fallthrough, "back-edge from insn N
+ * to N+1"; the version above compiles so in the bounded loop). Same names.
+ */
+struct path_walk {
+	struct dentry *dentry;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	char *buf;
+	__u32 pos; /* the name so far is buf[pos, SN_PATH_MAX) */
+	__u8 done;
+	__u8 truncated;
+};
+#endif
 
 static __always_inline struct vfsmount *vfsmount_of(struct mount *mnt)
 {
@@ -138,6 +157,7 @@ static __always_inline struct mount *mount_of(struct vfsmount *vfsmnt)
 	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 }
 
+#if SN_HAVE_LOOP
 /*
  * One step up, as __prepend_path() takes it; returns 1 to stop. A component costs two
  * reads (its dentry's head, its name), a mount crossing one (the new mount's head).
@@ -164,9 +184,15 @@ SN_CALLBACK path_step(__u64 index, void *data)
 			w->done = 1; /* the global root, or a mount attached nowhere */
 			return 1;
 		}
-		w->dentry = w->m.mountpoint;
-		w->mnt = up;
+		struct dentry *mountpoint = w->m.mountpoint;
+
+		/*
+		 * The read first, the stores after it: 5.10's verifier refuses a loop whose
+		 * step ends in a helper call ("back-edge from insn N to N+1").
+		 */
 		read_mount_head(up, &w->m);
+		w->dentry = mountpoint;
+		w->mnt = up;
 		return 0;
 	}
 	read_dentry_head(dentry, &h);
@@ -199,6 +225,65 @@ SN_CALLBACK path_step(__u64 index, void *data)
 	w->dentry = h.parent;
 	return 0;
 }
+#else
+/* One step up, as __prepend_path() takes it; returns 1 to stop. */
+SN_CALLBACK path_step(__u64 index, void *data)
+{
+	struct path_walk *w = data;
+	/* Into locals first: BPF_CORE_READ would relocate w's own (local) fields too. */
+	struct dentry *dentry = w->dentry;
+	struct mount *mnt = w->mnt;
+	struct dentry *parent;
+	struct qstr name;
+	__u64 pos;
+
+	if (dentry == w->root_dentry && vfsmount_of(mnt) == w->root_mnt) {
+		w->done = 1; /* the task's root */
+		return 1;
+	}
+	if (dentry == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt) {
+			w->done = 1; /* the global root, or a mount attached nowhere */
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry) {
+		/* Escaped (a disconnected dentry): d_path() then says "/". */
+		w->pos = SN_PATH_MAX;
+		w->done = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(dentry, d_name);
+	/* Room for the name and its '/', keeping pos >= 1: a name has at most SN_PATH_MAX - 1 bytes. */
+	if (name.len + 1 >= w->pos) {
+		w->truncated = 1;
+		return 1;
+	}
+	/*
+	 * The name goes at [pos + 1, old pos), its '/' at pos: pos is in [1, SN_PATH_MAX) by
+	 * the test above. Said again, to a compiler made to forget it, in 64 bits: the
+	 * verifier then gives pos the same range after every step, so that a bounded loop's
+	 * states prune (without this its work doubles with each step).
+	 */
+	pos = (__u64)w->pos - name.len - 1;
+	asm volatile("" : "+r"(pos));
+	if (pos < 1 || pos >= SN_PATH_MAX) {
+		w->truncated = 1;
+		return 1;
+	}
+	bpf_probe_read_kernel(w->buf + pos + 1, name.len & (SN_PATH_MAX - 1), name.name);
+	w->buf[pos] = '/';
+	w->pos = pos;
+	w->dentry = parent;
+	return 0;
+}
+#endif
 
 /*
  * The current task's root directory, or (`pwd`) its working directory: loads through the
@@ -243,6 +328,7 @@ static __always_inline void own_name(struct dentry *dentry, char *buf, struct pa
  * `source` is what a walked name means (SN_PATH_FILE or SN_PATH_BASE). Without bpf_loop
  * the walk takes at most `bounded` steps.
  */
+#if SN_HAVE_LOOP
 static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
 					      struct path_name *out, __u32 bounded)
 {
@@ -317,6 +403,76 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 	out->len = SN_PATH_MAX - w.pos; /* 0: the root, "/" */
 	out->source = source;
 }
+#else
+static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
+					      struct path_name *out, __u32 bounded)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	const struct dentry_operations *ops;
+	struct dentry *parent;
+	struct path_walk w = {};
+	struct path_scratch *scratch;
+	__u32 zero = 0;
+
+	out->source = SN_PATH_NONE;
+	out->flags = 0;
+	out->len = 0;
+	out->ino = 0;
+	scratch = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!scratch || !dentry || !vfsmnt)
+		return;
+	parent = BPF_CORE_READ(dentry, d_parent);
+	ops = BPF_CORE_READ(dentry, d_op);
+	/* d_path(): the filesystem names its own (pipes, sockets, ...), but for a mount's root. */
+	if (ops && BPF_CORE_READ(ops, d_dname) &&
+	    (dentry != parent || dentry != BPF_CORE_READ(vfsmnt, mnt_root))) {
+		struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+
+		out->ino = BPF_CORE_READ(inode, i_ino);
+		if (magic == PIPEFS_MAGIC) {
+			out->source = SN_PATH_PIPE;
+		} else if (magic == SOCKFS_MAGIC) {
+			out->source = SN_PATH_SOCKET;
+		} else if (magic == ANON_INODE_FS_MAGIC) {
+			own_name(dentry, scratch->buf, out);
+			out->source = SN_PATH_ANON_INODE;
+		} else if (magic == NSFS_MAGIC) {
+			struct ns_common *ns = BPF_CORE_READ(inode, i_private);
+			const char *name = BPF_CORE_READ(ns, ops, name);
+			long len = bpf_probe_read_kernel_str(scratch->buf, 64, name);
+
+			out->text = scratch->buf;
+			out->len = len > 0 ? len - 1 : 0;
+			out->source = SN_PATH_NAMESPACE;
+		} else if (magic == TMPFS_MAGIC) {
+			own_name(dentry, scratch->buf, out);
+			out->source = SN_PATH_SHMEM;
+		} else {
+			out->source = SN_PATH_UNNAMED;
+		}
+		return;
+	}
+	/* d_unlinked(): unhashed, and not a root. */
+	if (!BPF_CORE_READ(dentry, d_hash.pprev) && dentry != parent)
+		out->flags |= SN_PATH_DELETED;
+	w.dentry = dentry;
+	w.mnt = mount_of(vfsmnt);
+	w.root_dentry = BPF_CORE_READ(fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w.buf = scratch->buf;
+	w.pos = SN_PATH_MAX;
+	SN_LOOP(SN_PATH_STEPS_MAX, bounded, path_step, &w);
+	if (!w.done)
+		out->flags |= SN_PATH_TRUNCATED;
+	if (w.truncated)
+		out->flags |= SN_PATH_TRUNCATED;
+	out->text = scratch->buf + (w.pos & (SN_PATH_MAX - 1));
+	out->len = SN_PATH_MAX - w.pos; /* 0: the root, "/" */
+	out->source = source;
+}
+#endif
 
 static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
 				      struct path_name *out)
