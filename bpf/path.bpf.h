@@ -184,12 +184,9 @@ SN_CALLBACK path_step(__u64 index, void *data)
 			w->done = 1; /* the global root, or a mount attached nowhere */
 			return 1;
 		}
+		/* Taken before the read below overwrites the mount's head with up's. */
 		struct dentry *mountpoint = w->m.mountpoint;
 
-		/*
-		 * The read first, the stores after it: 5.10's verifier refuses a loop whose
-		 * step ends in a helper call ("back-edge from insn N to N+1").
-		 */
 		read_mount_head(up, &w->m);
 		w->dentry = mountpoint;
 		w->mnt = up;
