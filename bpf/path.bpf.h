@@ -320,6 +320,54 @@ static __always_inline void own_name(struct dentry *dentry, char *buf, struct pa
 }
 
 /*
+ * A pseudo file's name, as its filesystem's d_dname gives it (pipes, sockets, anonymous
+ * inodes, namespaces, memfds), into `out`, its text in `buf` (the scratch buffer).
+ */
+static __always_inline void pseudo_name(struct dentry *dentry, char *buf, struct path_name *out)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+
+	out->ino = BPF_CORE_READ(inode, i_ino);
+	if (magic == PIPEFS_MAGIC) {
+		out->source = SN_PATH_PIPE;
+	} else if (magic == SOCKFS_MAGIC) {
+		out->source = SN_PATH_SOCKET;
+	} else if (magic == ANON_INODE_FS_MAGIC) {
+		own_name(dentry, buf, out);
+		out->source = SN_PATH_ANON_INODE;
+	} else if (magic == NSFS_MAGIC) {
+		struct ns_common *ns = BPF_CORE_READ(inode, i_private);
+		const char *name = BPF_CORE_READ(ns, ops, name);
+		long len = bpf_probe_read_kernel_str(buf, 64, name);
+
+		out->text = buf;
+		out->len = len > 0 ? len - 1 : 0;
+		out->source = SN_PATH_NAMESPACE;
+	} else if (magic == TMPFS_MAGIC) {
+		own_name(dentry, buf, out);
+		out->source = SN_PATH_SHMEM;
+	} else {
+		out->source = SN_PATH_UNNAMED;
+	}
+}
+
+/*
+ * A finished walk's name into `out`: buf[pos, SN_PATH_MAX), flagged truncated when the
+ * walk stopped short of a root or ran out of room.
+ */
+static __always_inline void walked(const struct path_walk *w, __u8 source, struct path_name *out)
+{
+	if (!w->done)
+		out->flags |= SN_PATH_TRUNCATED;
+	if (w->truncated)
+		out->flags |= SN_PATH_TRUNCATED;
+	out->text = w->buf + (w->pos & (SN_PATH_MAX - 1));
+	out->len = SN_PATH_MAX - w->pos; /* 0: the root, "/" */
+	out->source = source;
+}
+
+/*
  * Names the file at (dentry, vfsmnt) as d_path() would for the current task, into
  * `out` (whose text points into this object's scratch buffer until the next call).
  * `source` is what a walked name means (SN_PATH_FILE or SN_PATH_BASE). Without bpf_loop
@@ -353,31 +401,7 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 	if (ops && BPF_CORE_READ(ops, d_dname) &&
 #endif
 	    (dentry != head.parent || dentry != BPF_CORE_READ(vfsmnt, mnt_root))) {
-		struct inode *inode = BPF_CORE_READ(dentry, d_inode);
-		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
-
-		out->ino = BPF_CORE_READ(inode, i_ino);
-		if (magic == PIPEFS_MAGIC) {
-			out->source = SN_PATH_PIPE;
-		} else if (magic == SOCKFS_MAGIC) {
-			out->source = SN_PATH_SOCKET;
-		} else if (magic == ANON_INODE_FS_MAGIC) {
-			own_name(dentry, scratch->buf, out);
-			out->source = SN_PATH_ANON_INODE;
-		} else if (magic == NSFS_MAGIC) {
-			struct ns_common *ns = BPF_CORE_READ(inode, i_private);
-			const char *name = BPF_CORE_READ(ns, ops, name);
-			long len = bpf_probe_read_kernel_str(scratch->buf, 64, name);
-
-			out->text = scratch->buf;
-			out->len = len > 0 ? len - 1 : 0;
-			out->source = SN_PATH_NAMESPACE;
-		} else if (magic == TMPFS_MAGIC) {
-			own_name(dentry, scratch->buf, out);
-			out->source = SN_PATH_SHMEM;
-		} else {
-			out->source = SN_PATH_UNNAMED;
-		}
+		pseudo_name(dentry, scratch->buf, out);
 		return;
 	}
 	/* d_unlinked(): unhashed, and not a root. */
@@ -392,13 +416,7 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 	w.buf = scratch->buf;
 	w.pos = SN_PATH_MAX;
 	SN_LOOP(SN_PATH_STEPS_MAX, bounded, path_step, &w);
-	if (!w.done)
-		out->flags |= SN_PATH_TRUNCATED;
-	if (w.truncated)
-		out->flags |= SN_PATH_TRUNCATED;
-	out->text = scratch->buf + (w.pos & (SN_PATH_MAX - 1));
-	out->len = SN_PATH_MAX - w.pos; /* 0: the root, "/" */
-	out->source = source;
+	walked(&w, source, out);
 }
 #else
 static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsmount *vfsmnt, __u8 source,
@@ -424,31 +442,7 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 	/* d_path(): the filesystem names its own (pipes, sockets, ...), but for a mount's root. */
 	if (ops && BPF_CORE_READ(ops, d_dname) &&
 	    (dentry != parent || dentry != BPF_CORE_READ(vfsmnt, mnt_root))) {
-		struct inode *inode = BPF_CORE_READ(dentry, d_inode);
-		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
-
-		out->ino = BPF_CORE_READ(inode, i_ino);
-		if (magic == PIPEFS_MAGIC) {
-			out->source = SN_PATH_PIPE;
-		} else if (magic == SOCKFS_MAGIC) {
-			out->source = SN_PATH_SOCKET;
-		} else if (magic == ANON_INODE_FS_MAGIC) {
-			own_name(dentry, scratch->buf, out);
-			out->source = SN_PATH_ANON_INODE;
-		} else if (magic == NSFS_MAGIC) {
-			struct ns_common *ns = BPF_CORE_READ(inode, i_private);
-			const char *name = BPF_CORE_READ(ns, ops, name);
-			long len = bpf_probe_read_kernel_str(scratch->buf, 64, name);
-
-			out->text = scratch->buf;
-			out->len = len > 0 ? len - 1 : 0;
-			out->source = SN_PATH_NAMESPACE;
-		} else if (magic == TMPFS_MAGIC) {
-			own_name(dentry, scratch->buf, out);
-			out->source = SN_PATH_SHMEM;
-		} else {
-			out->source = SN_PATH_UNNAMED;
-		}
+		pseudo_name(dentry, scratch->buf, out);
 		return;
 	}
 	/* d_unlinked(): unhashed, and not a root. */
@@ -461,13 +455,7 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 	w.buf = scratch->buf;
 	w.pos = SN_PATH_MAX;
 	SN_LOOP(SN_PATH_STEPS_MAX, bounded, path_step, &w);
-	if (!w.done)
-		out->flags |= SN_PATH_TRUNCATED;
-	if (w.truncated)
-		out->flags |= SN_PATH_TRUNCATED;
-	out->text = scratch->buf + (w.pos & (SN_PATH_MAX - 1));
-	out->len = SN_PATH_MAX - w.pos; /* 0: the root, "/" */
-	out->source = source;
+	walked(&w, source, out);
 }
 #endif
 
