@@ -31,3 +31,16 @@ start_sysnoop() {
   sysnoop_pid=$!
   wait_for "$stderr" "sysnoop: tracing"
 }
+
+# The number of BPF programs loaded now.
+bpf_progs() { bpftool prog list 2>/dev/null | grep -c '^[0-9]*:' || true; }
+
+# Waits until at least $1 more BPF programs than $2 (a bpf_progs count) are loaded: a
+# tracer that says nothing when it is ready (its stdio buffered) is ready then.
+wait_more_progs() {
+  for _ in $(seq 1 300); do
+    [ "$(bpf_progs)" -ge $(($2 + $1)) ] && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for $1 more BPF programs" >&2; return 1
+}
