@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Calls that change files: delete, rename, link, symlink, mkdir, mknod, chmod, chown,
- * truncate, utimensat. One program on the exit tracepoint of each, as for opens
+ * truncate, utimensat. One program on the exit tracepoint of them all, as for opens
  * (open.bpf.c): it reads the call's arguments from the task's saved registers and its
  * paths from user memory (the kernel has already faulted them in), names each path's
  * base directory (the cwd, or the dirfd's file) as d_path() would (path.bpf.h), or for
@@ -156,14 +156,23 @@ static __always_inline void args_of(__u16 syscall, long nr, struct args *a, stru
  * `dirfd` is, into `name`: an absolute path is its own full path; a relative one its
  * base directory's walked name (the cwd, or the dirfd's file); none (a call on a
  * descriptor, AT_EMPTY_PATH, utimensat's NULL) the descriptor's own file. A function of
- * its own (not inlined): inlined, symlink's program needs more than clang's 512 bytes of
- * stack.
+ * its own (not inlined): inlined, symlink's path needs more than clang's 512 bytes of
+ * stack. With bpf_loop (5.17+) it is a global function, which the verifier checks once
+ * on its own rather than at each call with the caller's state (two calls, rename's and
+ * link's paths, made the program 10 times as slow to verify); before 5.12, a global
+ * function could not take pointers.
  */
-static __noinline void name_of(const char *passed, long len, int dirfd, struct path_name *name)
+#if SN_HAVE_LOOP
+__noinline int name_of(const char *passed, long len, int dirfd, struct path_name *name)
+#else
+static __noinline int name_of(const char *passed, long len, int dirfd, struct path_name *name)
+#endif
 {
 	/* Without bpf_loop, each walk is inlined: at most SN_PATH_STEPS_BOUNDED_FILE steps. */
 	const __u32 bounded = SN_PATH_STEPS_BOUNDED_FILE;
 
+	if (!passed || !name)
+		return 0;
 	if (len > 1 && passed[0] == '/') {
 		name->source = SN_PATH_ABSOLUTE;
 	} else if (len > 1) {
@@ -174,6 +183,7 @@ static __noinline void name_of(const char *passed, long len, int dirfd, struct p
 		if (file)
 			name_file_bounded(file, SN_PATH_FILE, name, bounded);
 	}
+	return 0;
 }
 
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
@@ -265,37 +275,27 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	return 0;
 }
 
-#define FILE_PROGRAM(name, syscall)                                                  \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                   \
-	int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                                            \
-		return exit(ctx, syscall);                                           \
-	}
+/*
+ * One program for every call, attached by user space to the exit tracepoint of each
+ * (src/kinds/file.rs): the verifier checks it once, not once per call (25 programs took
+ * a third of a second to verify). Which call fired is the tracepoint's syscall number,
+ * looked up in `file_syscall_of` (enum file_syscall + 1; 0 for a number that is none of
+ * them), which user space fills from its syscall table before the load.
+ */
+const volatile __u8 file_syscall_of[FILE_NR_LIMIT] = {};
 
-FILE_PROGRAM(unlink, FILE_UNLINK)
-FILE_PROGRAM(unlinkat, FILE_UNLINKAT)
-FILE_PROGRAM(rmdir, FILE_RMDIR)
-FILE_PROGRAM(rename, FILE_RENAME)
-FILE_PROGRAM(renameat, FILE_RENAMEAT)
-FILE_PROGRAM(renameat2, FILE_RENAMEAT2)
-FILE_PROGRAM(link, FILE_LINK)
-FILE_PROGRAM(linkat, FILE_LINKAT)
-FILE_PROGRAM(symlink, FILE_SYMLINK)
-FILE_PROGRAM(symlinkat, FILE_SYMLINKAT)
-FILE_PROGRAM(mkdir, FILE_MKDIR)
-FILE_PROGRAM(mkdirat, FILE_MKDIRAT)
-FILE_PROGRAM(mknod, FILE_MKNOD)
-FILE_PROGRAM(mknodat, FILE_MKNODAT)
-FILE_PROGRAM(chmod, FILE_CHMOD)
-FILE_PROGRAM(fchmod, FILE_FCHMOD)
-FILE_PROGRAM(fchmodat, FILE_FCHMODAT)
-FILE_PROGRAM(fchmodat2, FILE_FCHMODAT2)
-FILE_PROGRAM(chown, FILE_CHOWN)
-FILE_PROGRAM(fchown, FILE_FCHOWN)
-FILE_PROGRAM(lchown, FILE_LCHOWN)
-FILE_PROGRAM(fchownat, FILE_FCHOWNAT)
-FILE_PROGRAM(truncate, FILE_TRUNCATE)
-FILE_PROGRAM(ftruncate, FILE_FTRUNCATE)
-FILE_PROGRAM(utimensat, FILE_UTIMENSAT)
+SEC("tracepoint")
+int tracepoint__syscalls__sys_exit_file(struct trace_event_raw_sys_exit *ctx)
+{
+	long nr = ctx->id;
+	__u8 which;
+
+	if (nr < 0 || nr >= FILE_NR_LIMIT)
+		return 0;
+	which = file_syscall_of[nr];
+	if (which == 0 || which > FILE_SYSCALL_NR)
+		return 0;
+	return exit(ctx, which - 1);
+}
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,12 +1,12 @@
 //! `sysnoop file`: the calls that change files (delete, rename, link, symlink, mkdir,
 //! mknod, chmod, chown, truncate, utimensat) from bpf/file.bpf.c, one program on the exit
-//! tracepoint of each, every path named in full as open's records name theirs.
+//! tracepoints of them all, every path named in full as open's records name theirs.
 
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::mem::offset_of;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::abi::{sysnoop_kind, sysnoop_path_source};
@@ -16,7 +16,7 @@ use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{Hooks, Loaded, Object, Shared};
+use crate::loader::{Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf};
 use crate::path::{self, dirfd, shown, Dirfd, FullPath};
 use crate::schema::Field;
@@ -72,27 +72,37 @@ impl Tracer for FileChanges {
         let mut open = shared.open::<FileBpfSkel>()?;
         let mut hooks = Hooks::new(Self::NAME, Vec::new()).on::<FileBpfSkel>();
         let mut slots = Vec::new();
-        for mut program in <FileBpfSkel as Object>::object_mut(&mut open).progs_mut() {
-            let program_name: String = program.name().to_string_lossy().into_owned();
-            let Some(name) = program_name.strip_prefix("tracepoint__syscalls__sys_exit_").map(str::to_owned) else { continue };
-            let Some(&(_, syscall, _)) = CALLS.iter().find(|(call, _, _)| *call == name.as_str()) else {
-                bail!("file.bpf.c has a program for {name}, which file.rs does not know")
-            };
-            if shared.has_syscall_tracepoints(&name) {
-                hooks.traced.push(name);
-                slots.push(syscall.0);
-            } else {
-                program.set_autoload(false);
-                hooks.absent.push(name);
+        // One program for every call (bpf/file.bpf.c): it knows a call by its number.
+        let rodata = open.maps.rodata_data.as_deref_mut().expect("file.bpf.c has rodata");
+        for &(name, syscall, _) in &CALLS {
+            let nr = crate::syscalls::number(name).filter(|&nr| (nr as usize) < rodata.file_syscall_of.len());
+            match nr {
+                Some(nr) if shared.has_syscall_tracepoints(name) => {
+                    rodata.file_syscall_of[nr as usize] = syscall.0 as u8 + 1;
+                    hooks.traced.push(name.to_owned());
+                    slots.push(syscall.0);
+                }
+                _ => hooks.absent.push(name.to_owned()),
             }
         }
         if slots.is_empty() {
             bail!("none of the file syscalls' tracepoints exist in {}", shared.syscall_tracepoints().display());
         }
         slots.sort_unstable();
-        let skel = shared.load_and_attach::<FileBpfSkel>(open)?;
+        let skel = shared.load::<FileBpfSkel>(open)?;
+        let mut links = Vec::with_capacity(hooks.traced.len());
+        for name in &hooks.traced {
+            let tracepoint = format!("sys_exit_{name}");
+            links.push(
+                skel.progs
+                    .tracepoint__syscalls__sys_exit_file
+                    .attach_tracepoint(libbpf_rs::TracepointCategory::Syscalls, &tracepoint)
+                    .with_context(|| format!("attaching the file program to syscalls/{tracepoint}"))?,
+            );
+        }
         shared.live(&skel, &slots, probe_calls)?;
-        Loaded::ring(Kind::File, skel, hooks)
+        let sources = vec![crate::loader::counted(Kind::File, &skel)?];
+        Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) })
     }
 }
 
