@@ -332,6 +332,22 @@ static __always_inline bool comm_allowed(void)
 	return false;
 }
 
+/*
+ * A program attached to the tracepoints of several syscalls (one program, which the
+ * verifier checks once, instead of one per call) knows which call fired by its number:
+ * `of[nr]` is the call's index + 1, 0 for a number that is none of them, as user space
+ * filled it before the load (src/loader.rs `number_call`). The call's index, or -1.
+ */
+static __always_inline int call_of(const volatile __u8 *of, long n, long nr)
+{
+	__u8 which;
+
+	if (nr < 0 || nr >= n)
+		return -1;
+	which = of[nr];
+	return (int)which - 1;
+}
+
 /* Is this sysnoop itself? Then `slot`'s program is live. */
 static __always_inline bool is_self(__u64 pid_tgid, __u32 slot)
 {

@@ -310,12 +310,6 @@ int tracepoint__syscalls__sys_enter_execve(struct trace_event_raw_sys_enter *ctx
 		     EXEC_SLOT_ENTER_EXECVE);
 }
 
-SEC("tracepoint/syscalls/sys_exit_execve")
-int tracepoint__syscalls__sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
-{
-	return exit(ctx, EXEC_SLOT_EXIT_EXECVE);
-}
-
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int tracepoint__syscalls__sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
 {
@@ -323,10 +317,20 @@ int tracepoint__syscalls__sys_enter_execveat(struct trace_event_raw_sys_enter *c
 		     EXEC_SLOT_ENTER_EXECVEAT);
 }
 
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int tracepoint__syscalls__sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+/*
+ * One program on the exit of both (common.bpf.h call_of): src/kinds/exec.rs attaches it
+ * to each, and marks each call's number with its exit's slot.
+ */
+const volatile __u8 exec_exit_slot_of[SYSNOOP_CALL_NR_LIMIT] = {};
+
+SEC("tracepoint")
+int sys_exit_exec_calls(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit(ctx, EXEC_SLOT_EXIT_EXECVEAT);
+	int slot = call_of(exec_exit_slot_of, SYSNOOP_CALL_NR_LIMIT, ctx->id);
+
+	if (slot != EXEC_SLOT_EXIT_EXECVE && slot != EXEC_SLOT_EXIT_EXECVEAT)
+		return 0;
+	return exit(ctx, slot);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -275,27 +275,17 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	return 0;
 }
 
-/*
- * One program for every call, attached by user space to the exit tracepoint of each
- * (src/kinds/file.rs): the verifier checks it once, not once per call (25 programs took
- * a third of a second to verify). Which call fired is the tracepoint's syscall number,
- * looked up in `file_syscall_of` (enum file_syscall + 1; 0 for a number that is none of
- * them), which user space fills from its syscall table before the load.
- */
-const volatile __u8 file_syscall_of[FILE_NR_LIMIT] = {};
+/* One program for every call (common.bpf.h call_of): src/kinds/file.rs attaches it to each. */
+const volatile __u8 file_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
 
 SEC("tracepoint")
-int tracepoint__syscalls__sys_exit_file(struct trace_event_raw_sys_exit *ctx)
+int sys_exit_file_calls(struct trace_event_raw_sys_exit *ctx)
 {
-	long nr = ctx->id;
-	__u8 which;
+	int which = call_of(file_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id);
 
-	if (nr < 0 || nr >= FILE_NR_LIMIT)
+	if (which < 0 || which >= FILE_SYSCALL_NR)
 		return 0;
-	which = file_syscall_of[nr];
-	if (which == 0 || which > FILE_SYSCALL_NR)
-		return 0;
-	return exit(ctx, which - 1);
+	return exit(ctx, which);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -14,8 +14,6 @@ enum file_abi {
 	 * the verifier can bound: each starts below 16384 and takes at most 4096.
 	 */
 	FILE_DATA_SIZE = 16384 + 4096,
-	/* Syscall numbers below this are looked up (file.bpf.c file_syscall_of). */
-	FILE_NR_LIMIT = 512,
 };
 
 /*

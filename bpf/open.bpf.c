@@ -269,16 +269,17 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	return 0;
 }
 
-#define OPEN_PROGRAM(name, syscall)                                                  \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                   \
-	int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                                            \
-		return exit(ctx, syscall);                                           \
-	}
+/* One program for every open call (common.bpf.h call_of): src/kinds/open.rs attaches it to each. */
+const volatile __u8 open_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
 
-OPEN_PROGRAM(open, OPEN_SYSCALL_OPEN)
-OPEN_PROGRAM(openat, OPEN_SYSCALL_OPENAT)
-OPEN_PROGRAM(openat2, OPEN_SYSCALL_OPENAT2)
-OPEN_PROGRAM(creat, OPEN_SYSCALL_CREAT)
+SEC("tracepoint")
+int sys_exit_open_calls(struct trace_event_raw_sys_exit *ctx)
+{
+	int which = call_of(open_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id);
+
+	if (which < 0 || which >= OPEN_SYSCALL_NR)
+		return 0;
+	return exit(ctx, which);
+}
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

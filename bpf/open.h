@@ -34,11 +34,12 @@ enum open_syscall {
 	OPEN_SYSCALL_OPENAT = 1,
 	OPEN_SYSCALL_OPENAT2 = 2,
 	OPEN_SYSCALL_CREAT = 3,
+	OPEN_SYSCALL_NR = 4,
 };
 
 /*
- * Each program's slot in self_seen (src/kinds/open.rs waits for the slots of those it
- * attached) is its syscall's number in enum open_syscall.
+ * Each call's slot in self_seen (src/kinds/open.rs waits for the slots of the calls it
+ * attached to) is its number in enum open_syscall.
  */
 
 /*

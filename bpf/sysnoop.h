@@ -11,6 +11,8 @@ enum sysnoop_abi {
 	SYSNOOP_COMM_LEN = 16,
 	/* Slots in each object's `self_seen` array: one per program. */
 	SYSNOOP_SELF_SLOTS = 32,
+	/* Syscall numbers below this are looked up by a program on several calls (common.bpf.h call_of). */
+	SYSNOOP_CALL_NR_LIMIT = 512,
 	/* Calls in flight at once per object (the pairing layer's LRU map, common.bpf.h). */
 	SYSNOOP_INFLIGHT_MAX = 10240,
 	/* Process exits being claimed at once (bpf/exit.bpf.c). */

@@ -387,6 +387,33 @@ impl Shared {
     }
 }
 
+/// For a program attached to the exit tracepoints of several syscalls (bpf/common.bpf.h
+/// `call_of`): marks call `index` under its syscall number in the program's table `of`.
+/// false when this architecture has no such syscall, or its number is past the table.
+pub(crate) fn number_call(of: &mut [u8], name: &str, index: u32) -> bool {
+    match crate::syscalls::number(name).map(|nr| nr as usize) {
+        Some(nr) if nr < of.len() => {
+            of[nr] = index as u8 + 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Attaches `program` to the exit tracepoint of each syscall in `names`.
+pub(crate) fn attach_exits(program: &libbpf_rs::ProgramMut<'_>, names: &[String]) -> Result<Vec<libbpf_rs::Link>> {
+    names
+        .iter()
+        .map(|name| {
+            let tracepoint = format!("sys_exit_{name}");
+            program
+                .attach_tracepoint(libbpf_rs::TracepointCategory::Syscalls, &tracepoint)
+                .map_err(|e| explained(e.into()))
+                .with_context(|| format!("attaching {} to syscalls/{tracepoint}", program.name().to_string_lossy()))
+        })
+        .collect()
+}
+
 /// `error`, with what libbpf's messages said about it (the verifier's complaint, in a
 /// line; -v prints them whole instead). Its words never name libbpf: a user has no
 /// business with it.

@@ -86,6 +86,12 @@ impl Ring {
         unsafe { self.producer.as_ptr().cast::<u8>().add(self.page) }
     }
 
+    /// Makes `wait` return also when `fd` becomes readable (edge-triggered: each time it
+    /// is signalled, without being read).
+    pub(crate) fn wake_on(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        self.epoll.add(fd, EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLET, 1)).context("watching the poll thread's wake-up")
+    }
+
     /// Waits up to `timeout` for the kernel to signal records. Ok(()) on a timeout or a
     /// signal too: the caller consumes either way.
     pub(crate) fn wait(&self, timeout: Duration) -> Result<()> {

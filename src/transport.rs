@@ -23,7 +23,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ffi::{c_int, c_void};
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use libbpf_rs::libbpf_sys;
 use libbpf_rs::{MapCore, MapHandle, MapType};
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use nix::sys::eventfd::{EfdFlags, EventFd};
 use serde::Serialize;
 
 use crate::preflight::PreflightError;
@@ -119,6 +121,17 @@ pub(crate) struct Events {
     reader: Mutex<Reader>,
     /// The perf transport: what its buffers' callbacks hand over.
     received: Arc<Received>,
+    /// Asks for a drain now (see `ask_drain`).
+    asks: Asks,
+}
+
+/// The writer's asks of the poll thread for a drain that begins now, rather than at the
+/// next TICK or the kernel's next wake-up: an eventfd in the poll thread's epoll, the
+/// number of the last ask, and of the last one a finished drain began after.
+struct Asks {
+    kick: EventFd,
+    asked: AtomicU64,
+    served: AtomicU64,
 }
 
 enum Reader {
@@ -130,6 +143,8 @@ enum Reader {
 /// for that CPU, read through one epoll.
 struct PerfReader {
     buffers: NonNull<libbpf_sys::perf_buffer>,
+    /// libbpf's epoll of the buffers, and the asks' eventfd: what a wait waits on.
+    epoll: Epoll,
     /// The context on_perf_event() is given: kept alive here, dropped after the buffer.
     _received: Arc<Received>,
 }
@@ -158,20 +173,24 @@ impl PerfReader {
         // in the PerfReader, which frees the buffer first).
         let raw = unsafe { libbpf_sys::perf_buffer__new_raw(map.as_fd().as_raw_fd(), pages as _, &mut attr, Some(on_perf_event), context, std::ptr::null()) };
         // libbpf 1.x: NULL and errno on failure.
-        match NonNull::new(raw) {
-            Some(buffers) => Ok(PerfReader { buffers, _received: received }),
-            None => Err(std::io::Error::last_os_error()),
-        }
+        let buffers = NonNull::new(raw).ok_or_else(std::io::Error::last_os_error)?;
+        // From here the buffers are freed on error by the PerfReader's drop.
+        let reader = PerfReader { buffers, epoll: Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?, _received: received };
+        // SAFETY: a live perf buffer; its epoll fd lives as long as the buffer.
+        let inner = unsafe { BorrowedFd::borrow_raw(libbpf_sys::perf_buffer__epoll_fd(reader.buffers.as_ptr())) };
+        reader.epoll.add(inner, EpollEvent::new(EpollFlags::EPOLLIN, 0))?;
+        Ok(reader)
     }
 
-    /// Waits up to `timeout` for a buffer to pass its watermark and reads those that did.
-    fn poll(&self, timeout: Duration) -> Result<()> {
-        // SAFETY: a live perf buffer.
-        let ret = unsafe { libbpf_sys::perf_buffer__poll(self.buffers.as_ptr(), timeout.as_millis() as c_int) };
-        match ret {
+    /// Waits up to `timeout` for a buffer to pass its watermark (or an ask); `consume`
+    /// reads them all.
+    fn wait(&self, timeout: Duration) -> Result<()> {
+        let mut events = [EpollEvent::empty()];
+        let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+        match self.epoll.wait(&mut events, EpollTimeout::from(ms)) {
             // A signal (Ctrl-C) ends the wait early: the caller looks at the stop flag.
-            n if n >= 0 || n == -(nix::errno::Errno::EINTR as c_int) => Ok(()),
-            e => Err(std::io::Error::from_raw_os_error(-e)).context("polling the perf buffers"),
+            Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
+            Err(e) => Err(e).context("waiting on the perf buffers"),
         }
     }
 
@@ -278,7 +297,37 @@ impl Events {
                 (map, Reader::Perf(reader))
             }
         };
-        Ok(Events { transport, map, size, reader: Mutex::new(reader), received })
+        // The poll thread's wake-up on an ask (see Asks).
+        let kick = EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK).context("creating an eventfd").and_then(|kick| {
+            match &reader {
+                Reader::Ring(ring) => ring.wake_on(kick.as_fd()),
+                Reader::Perf(perf) => {
+                    perf.epoll.add(kick.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLET, 1)).context("watching the poll thread's wake-up")
+                }
+            }
+            .map(|()| kick)
+        });
+        let kick = kick.map_err(|e| match transport {
+            Transport::Ringbuf => PreflightError::NoRingBuf(format!("setting up its reader: {e:#}")),
+            Transport::Perf => PreflightError::NoPerfBuffer(format!("setting up their reader: {e:#}")),
+        })?;
+        let asks = Asks { kick, asked: AtomicU64::new(0), served: AtomicU64::new(0) };
+        Ok(Events { transport, map, size, reader: Mutex::new(reader), received, asks })
+    }
+
+    /// Asks the poll thread for a drain that begins now; returns the ask's number, which
+    /// `served` takes.
+    pub(crate) fn ask_drain(&self) -> u64 {
+        let ask = self.asks.asked.fetch_add(1, Ordering::SeqCst) + 1;
+        // Only fails when the counter is full, which a few asks never fill.
+        let _ = self.asks.kick.write(1);
+        ask
+    }
+
+    /// Whether a drain that began after ask `ask` has handed over all it read (in the
+    /// channel now), or the poll thread has ended.
+    pub(crate) fn served(&self, ask: u64) -> bool {
+        self.asks.served.load(Ordering::SeqCst) >= ask
     }
 
     /// The perf transport: the samples its buffers have said they lost so far.
@@ -294,14 +343,15 @@ impl Events {
         match &*reader {
             // The kernel signals only now and then (see `wakeup_bytes`); each
             // wait, signalled or timed out, is followed by taking whatever is there.
-            Reader::Ring(ring) => read_until(stop, || ring.wait(TICK), |_| Ok(!ring.consume(|bytes| forward(Some(bytes))) && forward(None))),
+            Reader::Ring(ring) => read_until(stop, &self.asks, || ring.wait(TICK), |_| Ok(!ring.consume(|bytes| forward(Some(bytes))) && forward(None))),
             // Each drain of the perf buffers is a pass over every CPU's buffer that began
             // at a known time: every record stamped more than MERGE_WINDOW_NS before that
             // has been read, whatever its CPU, and records up to there are released in
             // time order; the last pass releases everything.
             Reader::Perf(buffers) => read_until(
                 stop,
-                || buffers.poll(TICK),
+                &self.asks,
+                || buffers.wait(TICK),
                 |last| {
                     let known = crate::clock::boot_ns();
                     buffers.consume()?;
@@ -317,16 +367,23 @@ impl Events {
 /// The poll thread's loop, whatever the transport: `wait` for records, then `drain`
 /// what the kernel holds, until asked to stop; then `drain(true)` what the kernel
 /// already delivered, which the writer counts even when it no longer writes. `drain`
-/// gives false when the writer has gone: then reading stops.
-fn read_until(stop: &AtomicBool, mut wait: impl FnMut() -> Result<()>, mut drain: impl FnMut(bool) -> Result<bool>) -> Result<()> {
-    while !stop.load(Ordering::SeqCst) {
-        wait()?;
-        if !drain(false)? {
-            return Ok(()); // the writer is gone
+/// gives false when the writer has gone: then reading stops. Each drain serves the
+/// asks made before it began; once the loop ends, every ask counts as served.
+fn read_until(stop: &AtomicBool, asks: &Asks, mut wait: impl FnMut() -> Result<()>, mut drain: impl FnMut(bool) -> Result<bool>) -> Result<()> {
+    let result = (|| {
+        while !stop.load(Ordering::SeqCst) {
+            wait()?;
+            let asked = asks.asked.load(Ordering::SeqCst);
+            if !drain(false)? {
+                return Ok(()); // the writer is gone
+            }
+            asks.served.store(asked, Ordering::SeqCst);
         }
-    }
-    drain(true)?;
-    Ok(())
+        drain(true)?;
+        Ok(())
+    })();
+    asks.served.store(u64::MAX, Ordering::SeqCst);
+    result
 }
 
 /// Each CPU's perf buffer, in pages: `size` shared among the CPUs, a power of two of

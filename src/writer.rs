@@ -38,10 +38,13 @@ const BATCH: usize = 1024;
 /// How often the writer looks for losses to mark in the stream.
 const MARK_EVERY: Duration = Duration::from_millis(100);
 
-/// How long the live stream stays held after the /proc snapshot: an exec that replaced
-/// a process's image before the scan read it reaches sched_process_exec within
-/// microseconds, and its record must be among those held to be matched.
-const SNAPSHOT_GRACE: Duration = Duration::from_millis(100);
+/// How long the live stream stays held after the /proc snapshot before the poll thread
+/// is asked for what the kernel holds: an exec that replaced a process's image before
+/// the scan read it reaches sched_process_exec within microseconds (the rest of loading
+/// the binary), and its record must be among those held to be matched.
+const SNAPSHOT_GRACE: Duration = Duration::from_millis(10);
+/// The longest the writer waits for the poll thread to serve its ask.
+const ASK_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Events decoded by the poll thread, each with the index of its source, on their way
 /// to the writer.
@@ -373,6 +376,12 @@ impl<'s, W: Write> Writer<'s, W> {
         let scan = scan.join().expect("the /proc snapshot panicked");
         let grace = Instant::now() + SNAPSHOT_GRACE;
         hold_until(&|| Instant::now() >= grace);
+        // What the kernel holds now, without waiting for the poll thread's next TICK:
+        // once served, the drain's batches are all in the channel.
+        let ask = self.events.ask_drain();
+        let give_up = Instant::now() + ASK_TIMEOUT;
+        hold_until(&|| self.events.served(ask) || Instant::now() >= give_up);
+        held.extend(rx.try_iter());
         let index = self.sources.index(Some(Kind::Process));
         // The held stream's successful execs, by process.
         let mut execs: HashMap<ExecId, Vec<&ExecEvent>> = HashMap::new();

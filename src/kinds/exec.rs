@@ -19,7 +19,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Comm, Decoder, Record, Task};
 use crate::identity::ExecId;
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{Hooks, Loaded, Shared, Source};
+use crate::loader::{attach_exits, number_call, Hooks, Loaded, Shared, Source};
 use crate::clock::Timestamp;
 use crate::ocsf::{self, Actor, Class, File, Ocsf, Process, User};
 use crate::schema::Field;
@@ -108,26 +108,28 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
         hooks.detail = Some(format!("with argv cut at {PERF_MAX_ARG_BYTES} bytes, the most a perf sample holds"));
     }
     let mut slots = vec![exec_slot::EXEC_SLOT_SCHED.0];
-    let variants = [
-        (SYSCALLS[0], &mut progs.tracepoint__syscalls__sys_enter_execve, &mut progs.tracepoint__syscalls__sys_exit_execve),
-        (SYSCALLS[1], &mut progs.tracepoint__syscalls__sys_enter_execveat, &mut progs.tracepoint__syscalls__sys_exit_execveat),
-    ];
-    for ((name, enter_slot, exit_slot), enter, exit) in variants {
-        if shared.has_syscall_tracepoints(name) {
+    let rodata = open.maps.rodata_data.as_deref_mut().expect("exec.bpf.c has rodata");
+    let variants = [(SYSCALLS[0], &mut progs.tracepoint__syscalls__sys_enter_execve), (SYSCALLS[1], &mut progs.tracepoint__syscalls__sys_enter_execveat)];
+    // Their exits: one program (bpf/exec.bpf.c), which knows a call by its number.
+    let mut exits = Vec::new();
+    for ((name, enter_slot, exit_slot), enter) in variants {
+        if shared.has_syscall_tracepoints(name) && number_call(&mut rodata.exec_exit_slot_of, name, exit_slot.0) {
             hooks.traced.push(format!("failed {name}"));
             slots.extend([enter_slot.0, exit_slot.0]);
+            exits.push(name.to_owned());
         } else {
             enter.set_autoload(false);
-            exit.set_autoload(false);
             hooks.absent.push(name.to_owned());
         }
     }
-    if slots.len() == 1 {
+    if exits.is_empty() {
         bail!("neither execve nor execveat has syscall tracepoints in {}", shared.syscall_tracepoints().display());
     }
     let skel = shared.load_and_attach::<ExecBpfSkel>(open)?;
+    let links = attach_exits(&skel.progs.sys_exit_exec_calls, &exits)?;
     shared.live(&skel, &slots, probe_calls)?;
-    let mut loaded = Loaded::ring(Kind::Exec, skel, hooks)?;
+    let sources = vec![crate::loader::counted(Kind::Exec, &skel)?];
+    let mut loaded = Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) };
     if options.snapshot {
         loaded.sources.push(Source { kind: Kind::Process, counters: None, skippable: None });
         loaded.snapshot = Some(options.max_arg_bytes as usize);

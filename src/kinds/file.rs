@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt::Display;
 use std::mem::offset_of;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::abi::{sysnoop_kind, sysnoop_path_source};
@@ -16,7 +16,7 @@ use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{Hooks, Loaded, Shared};
+use crate::loader::{attach_exits, number_call, Hooks, Loaded, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf};
 use crate::path::{self, dirfd, shown, Dirfd, FullPath};
 use crate::schema::Field;
@@ -75,14 +75,11 @@ impl Tracer for FileChanges {
         // One program for every call (bpf/file.bpf.c): it knows a call by its number.
         let rodata = open.maps.rodata_data.as_deref_mut().expect("file.bpf.c has rodata");
         for &(name, syscall, _) in &CALLS {
-            let nr = crate::syscalls::number(name).filter(|&nr| (nr as usize) < rodata.file_syscall_of.len());
-            match nr {
-                Some(nr) if shared.has_syscall_tracepoints(name) => {
-                    rodata.file_syscall_of[nr as usize] = syscall.0 as u8 + 1;
-                    hooks.traced.push(name.to_owned());
-                    slots.push(syscall.0);
-                }
-                _ => hooks.absent.push(name.to_owned()),
+            if shared.has_syscall_tracepoints(name) && number_call(&mut rodata.file_syscall_of, name, syscall.0) {
+                hooks.traced.push(name.to_owned());
+                slots.push(syscall.0);
+            } else {
+                hooks.absent.push(name.to_owned());
             }
         }
         if slots.is_empty() {
@@ -90,16 +87,7 @@ impl Tracer for FileChanges {
         }
         slots.sort_unstable();
         let skel = shared.load::<FileBpfSkel>(open)?;
-        let mut links = Vec::with_capacity(hooks.traced.len());
-        for name in &hooks.traced {
-            let tracepoint = format!("sys_exit_{name}");
-            links.push(
-                skel.progs
-                    .tracepoint__syscalls__sys_exit_file
-                    .attach_tracepoint(libbpf_rs::TracepointCategory::Syscalls, &tracepoint)
-                    .with_context(|| format!("attaching the file program to syscalls/{tracepoint}"))?,
-            );
-        }
+        let links = attach_exits(&skel.progs.sys_exit_file_calls, &hooks.traced)?;
         shared.live(&skel, &slots, probe_calls)?;
         let sources = vec![crate::loader::counted(Kind::File, &skel)?];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) })

@@ -18,7 +18,7 @@ use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_head, Decoder, Record, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{Hooks, Loaded, Shared};
+use crate::loader::{attach_exits, number_call, Hooks, Loaded, Shared};
 use crate::ocsf::{self, Class, Ocsf};
 use crate::schema::Field;
 use crate::path::{self, FullPath};
@@ -123,21 +123,20 @@ impl Tracer for Open {
         }
         rodata.targ_nprefixes = prefixes.len() as u32;
         rodata.targ_ninclude = options.include_path.len() as u32;
-        let progs = &mut open.progs;
-        let variants = [
-            ("open", open_syscall::OPEN_SYSCALL_OPEN, &mut progs.tracepoint__syscalls__sys_exit_open),
-            ("openat", open_syscall::OPEN_SYSCALL_OPENAT, &mut progs.tracepoint__syscalls__sys_exit_openat),
-            ("openat2", open_syscall::OPEN_SYSCALL_OPENAT2, &mut progs.tracepoint__syscalls__sys_exit_openat2),
-            ("creat", open_syscall::OPEN_SYSCALL_CREAT, &mut progs.tracepoint__syscalls__sys_exit_creat),
+        let calls = [
+            ("open", open_syscall::OPEN_SYSCALL_OPEN),
+            ("openat", open_syscall::OPEN_SYSCALL_OPENAT),
+            ("openat2", open_syscall::OPEN_SYSCALL_OPENAT2),
+            ("creat", open_syscall::OPEN_SYSCALL_CREAT),
         ];
         let mut hooks = Hooks::new(Self::NAME, Vec::new()).on::<OpenBpfSkel>();
         let mut slots = Vec::new();
-        for (name, syscall, program) in variants {
-            if shared.has_syscall_tracepoints(name) {
+        // One program for every open call (bpf/open.bpf.c): it knows a call by its number.
+        for (name, syscall) in calls {
+            if shared.has_syscall_tracepoints(name) && number_call(&mut rodata.open_syscall_of, name, syscall.0) {
                 hooks.traced.push(name.to_owned());
                 slots.push(syscall.0);
             } else {
-                program.set_autoload(false);
                 hooks.absent.push(name.to_owned());
             }
         }
@@ -145,9 +144,11 @@ impl Tracer for Open {
             bail!("none of the open syscall tracepoints exist in {}", shared.syscall_tracepoints().display());
         }
         hooks.detail = describe(options);
-        let skel = shared.load_and_attach::<OpenBpfSkel>(open)?;
+        let skel = shared.load::<OpenBpfSkel>(open)?;
+        let links = attach_exits(&skel.progs.sys_exit_open_calls, &hooks.traced)?;
         shared.live(&skel, &slots, probe_calls)?;
-        let mut loaded = Loaded::ring(Kind::Open, skel, hooks)?;
+        let sources = vec![crate::loader::counted(Kind::Open, &skel)?];
+        let mut loaded = Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) };
         if let Some(window) = options.dedup {
             let mut table = Dedup::new(window, options.dedup_entries);
             let mut key = Vec::new();

@@ -320,6 +320,6 @@ fn the_page_has_each_programs_runs_when_the_kernel_counts_them() {
         let prefix = format!("sysnoop_bpf_program_runs_total{{kind=\"open\",program=\"{program}\"}} ");
         page.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap_or_else(|| panic!("no {program}:\n{page}")).parse().unwrap()
     };
-    assert!(runs("tracepoint__syscalls__sys_exit_openat") >= 20, "{page}");
+    assert!(runs("sys_exit_open_calls") >= 20, "{page}");
     assert!(page.contains("# TYPE sysnoop_bpf_program_run_seconds_total counter\n"), "{page}");
 }

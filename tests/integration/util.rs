@@ -427,10 +427,10 @@ pub fn has_tracepoint(group: &str, name: &str) -> bool {
     events.join(group).join(name).is_dir()
 }
 
-/// The programs `sysnoop open` loads on this kernel: the exit program of each open
-/// syscall that has tracepoints (no open or creat on arm64, no openat2 before
-/// 5.6).
-pub fn open_programs() -> usize {
+/// The open calls `sysnoop open` traces on this kernel, each with a link to its exit
+/// tracepoint (one program for them all): those that have tracepoints (no open or
+/// creat on arm64, no openat2 before 5.6).
+pub fn open_calls() -> usize {
     ["open", "openat", "openat2", "creat"].iter().filter(|s| has_syscall_tracepoints(s)).count()
 }
 
