@@ -275,8 +275,8 @@ impl<'s, W: Write> Writer<'s, W> {
             self.render.clock.refresh();
             let now = Instant::now();
             let all_exited = self.follower.as_mut().is_some_and(Follower::done);
-            if signals::stop_requested() || deadline.is_some_and(|d| now >= d) || all_exited {
-                stop.store(true, Ordering::SeqCst);
+            if !stop.load(Ordering::SeqCst) && (signals::stop_requested() || deadline.is_some_and(|d| now >= d) || all_exited) {
+                self.stop(stop);
             }
             if now >= next_mark {
                 if !self.write_losses()? {
@@ -301,12 +301,16 @@ impl<'s, W: Write> Writer<'s, W> {
                     self.periodic[i].1 = every.map(|every| due + every);
                 }
             }
-            let wait = [deadline, next_stats]
-                .into_iter()
-                .chain(self.periodic.iter().map(|&(_, due)| due))
-                .flatten()
-                .map(|t| t.saturating_duration_since(now))
-                .fold(TICK, Duration::min);
+            // Once stopping, nothing is due but the poll thread's end.
+            let wait = match stop.load(Ordering::SeqCst) {
+                true => TICK,
+                false => [deadline, next_stats]
+                    .into_iter()
+                    .chain(self.periodic.iter().map(|&(_, due)| due))
+                    .flatten()
+                    .map(|t| t.saturating_duration_since(now))
+                    .fold(TICK, Duration::min),
+            };
             match rx.recv_timeout(wait) {
                 Ok(first) => {
                     // Low rate: each event is flushed at once. High rate: what is
@@ -327,8 +331,8 @@ impl<'s, W: Write> Writer<'s, W> {
                     if !self.flush()? {
                         return Ok(());
                     }
-                    if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) {
-                        stop.store(true, Ordering::SeqCst);
+                    if self.limits.max_events.is_some_and(|max| self.total_emitted >= max) && !stop.load(Ordering::SeqCst) {
+                        self.stop(stop);
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
@@ -354,6 +358,13 @@ impl<'s, W: Write> Writer<'s, W> {
         }
         self.renderer.summary(&summary, &mut self.line);
         self.sink.summary(&self.line)
+    }
+
+    /// Tells the poll thread to stop, and wakes it: it drains what the kernel holds and
+    /// ends, which ends the run's loop.
+    fn stop(&self, stop: &AtomicBool) {
+        stop.store(true, Ordering::SeqCst);
+        self.events.ask_drain();
     }
 
     /// Holds the live stream until the /proc snapshot is done (and GRACE longer, for
