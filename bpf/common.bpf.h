@@ -336,16 +336,21 @@ static __always_inline bool comm_allowed(void)
  * A program attached to the tracepoints of several syscalls (one program, which the
  * verifier checks once, instead of one per call) knows which call fired by its number:
  * `of[nr]` is the call's index + 1, 0 for a number that is none of them, as user space
- * filled it before the load (src/loader.rs `number_call`). The call's index, or -1.
+ * filled it before the load (src/loader.rs `number_call`). The call's index if it is
+ * below `calls`, else `calls`; kept in one register, so that the verifier knows the
+ * bound wherever the index is used.
  */
-static __always_inline int call_of(const volatile __u8 *of, long n, long nr)
+static __always_inline __u32 call_of(const volatile __u8 *of, long n, long nr, __u32 calls)
 {
-	__u8 which;
+	__u32 which;
 
 	if (nr < 0 || nr >= n)
-		return -1;
-	which = of[nr];
-	return (int)which - 1;
+		return calls;
+	which = (__u32)of[nr] - 1;
+	if (which >= calls)
+		return calls;
+	barrier_var(which);
+	return which;
 }
 
 /* Is this sysnoop itself? Then `slot`'s program is live. */

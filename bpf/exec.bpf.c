@@ -326,7 +326,7 @@ const volatile __u8 exec_exit_slot_of[SYSNOOP_CALL_NR_LIMIT] = {};
 SEC("tracepoint")
 int sys_exit_exec_calls(struct trace_event_raw_sys_exit *ctx)
 {
-	int slot = call_of(exec_exit_slot_of, SYSNOOP_CALL_NR_LIMIT, ctx->id);
+	__u32 slot = call_of(exec_exit_slot_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, SYSNOOP_SELF_SLOTS);
 
 	if (slot != EXEC_SLOT_EXIT_EXECVE && slot != EXEC_SLOT_EXIT_EXECVEAT)
 		return 0;

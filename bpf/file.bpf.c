@@ -17,6 +17,8 @@
 #define AT_FDCWD -100
 
 #include "common.bpf.h"
+/* Without bpf_loop, each walk is inlined: at most SN_PATH_STEPS_BOUNDED_FILE steps. */
+#define SN_NAME_PASSED_STEPS SN_PATH_STEPS_BOUNDED_FILE
 #include "path.bpf.h"
 
 /* Scratch space to build a record in: too big for the 512-byte BPF stack. */
@@ -151,41 +153,6 @@ static __always_inline void args_of(__u16 syscall, long nr, struct args *a, stru
 	}
 }
 
-/*
- * Names what a path passed as `len` bytes at `passed` (its NUL included) relative to
- * `dirfd` is, into `name`: an absolute path is its own full path; a relative one its
- * base directory's walked name (the cwd, or the dirfd's file); none (a call on a
- * descriptor, AT_EMPTY_PATH, utimensat's NULL) the descriptor's own file. A function of
- * its own (not inlined): inlined, symlink's path needs more than clang's 512 bytes of
- * stack. With bpf_loop (5.17+) it is a global function, which the verifier checks once
- * on its own rather than at each call with the caller's state (two calls, rename's and
- * link's paths, made the program 10 times as slow to verify); before 5.12, a global
- * function could not take pointers.
- */
-#if SN_HAVE_LOOP
-__noinline int name_of(const char *passed, long len, int dirfd, struct path_name *name)
-#else
-static __noinline int name_of(const char *passed, long len, int dirfd, struct path_name *name)
-#endif
-{
-	/* Without bpf_loop, each walk is inlined: at most SN_PATH_STEPS_BOUNDED_FILE steps. */
-	const __u32 bounded = SN_PATH_STEPS_BOUNDED_FILE;
-
-	if (!passed || !name)
-		return 0;
-	if (len > 1 && passed[0] == '/') {
-		name->source = SN_PATH_ABSOLUTE;
-	} else if (len > 1) {
-		name_base_bounded(dirfd, name, bounded);
-	} else if (dirfd != AT_FDCWD) {
-		struct file *file = task_file(dirfd);
-
-		if (file)
-			name_file_bounded(file, SN_PATH_FILE, name, bounded);
-	}
-	return 0;
-}
-
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -226,10 +193,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	if (len > FILE_PATH_MAX)
 		len = FILE_PATH_MAX;
 	e->path_len = len;
-	if (a.on_fd)
-		name_of(e->data, 0, e->dirfd, &name);
-	else
-		name_of(e->data, len, e->dirfd, &name);
+	name_passed(e->data, a.on_fd ? 0 : len, e->dirfd, e->dirfd != AT_FDCWD, &name);
 	e->full_source = name.source;
 	e->full_flags = name.flags;
 	full = copy_name(&e->data[len & (2 * SN_PATH_MAX - 1)], &name);
@@ -263,7 +227,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		if (len > 1 && e->data[off] != '/' && e->new_dirfd == e->dirfd && first == SN_PATH_BASE)
 			name.source = SN_PATH_SAME_BASE;
 		else
-			name_of(&e->data[off], len, e->new_dirfd, &name);
+			name_passed(&e->data[off], len, e->new_dirfd, e->new_dirfd != AT_FDCWD, &name);
 		e->new_full_source = name.source;
 		e->new_full_flags = name.flags;
 		off = (off + len) & (16384 - 1);
@@ -281,9 +245,9 @@ const volatile __u8 file_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
 SEC("tracepoint")
 int sys_exit_file_calls(struct trace_event_raw_sys_exit *ctx)
 {
-	int which = call_of(file_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id);
+	__u32 which = call_of(file_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, FILE_SYSCALL_NR);
 
-	if (which < 0 || which >= FILE_SYSCALL_NR)
+	if (which >= FILE_SYSCALL_NR)
 		return 0;
 	return exit(ctx, which);
 }

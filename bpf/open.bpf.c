@@ -275,9 +275,9 @@ const volatile __u8 open_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
 SEC("tracepoint")
 int sys_exit_open_calls(struct trace_event_raw_sys_exit *ctx)
 {
-	int which = call_of(open_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id);
+	__u32 which = call_of(open_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, OPEN_SYSCALL_NR);
 
-	if (which < 0 || which >= OPEN_SYSCALL_NR)
+	if (which >= OPEN_SYSCALL_NR)
 		return 0;
 	return exit(ctx, which);
 }

@@ -527,6 +527,44 @@ static __always_inline void name_base(int dirfd, struct path_name *name)
 	name_base_bounded(dirfd, name, SN_PATH_STEPS_BOUNDED);
 }
 
+#ifdef SN_NAME_PASSED_STEPS
+/*
+ * Names a path a call was passed, `len` bytes at `passed` (its NUL included) relative
+ * to `dirfd`, into `name`: an absolute path is its own full path; a relative one its
+ * base directory's walked name (the cwd, or the dirfd's file); an empty one, when
+ * `name_fd`, dirfd's own file (a call on a descriptor, AT_EMPTY_PATH). Walks at most
+ * SN_NAME_PASSED_STEPS steps without bpf_loop; an object that calls it defines that
+ * before including this file.
+ *
+ * A function of its own, not inlined: inlined, a call with two paths needs more than
+ * clang's 512 bytes of stack. With bpf_loop (5.17+) it is a global function, which the
+ * verifier checks once on its own rather than at each call with the caller's state (a
+ * program naming two paths, or one for several calls, took ten times as long to
+ * verify); before 5.12 a global function could not take pointers.
+ */
+#if SN_HAVE_LOOP
+__noinline int
+#else
+static __noinline int
+#endif
+name_passed(const char *passed, long len, int dirfd, int name_fd, struct path_name *name)
+{
+	if (!passed || !name)
+		return 0;
+	if (len > 1 && passed[0] == '/') {
+		name->source = SN_PATH_ABSOLUTE;
+	} else if (len > 1) {
+		name_base_bounded(dirfd, name, SN_NAME_PASSED_STEPS);
+	} else if (name_fd) {
+		struct file *file = task_file(dirfd);
+
+		if (file)
+			name_file_bounded(file, SN_PATH_FILE, name, SN_NAME_PASSED_STEPS);
+	}
+	return 0;
+}
+#endif
+
 /* Copies a name into a record at `dst` (room for SN_PATH_MAX - 1 bytes); returns its length. */
 static __always_inline __u32 copy_name(char *dst, const struct path_name *name)
 {

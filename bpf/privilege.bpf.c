@@ -46,6 +46,7 @@ struct pending {
 #define SYSNOOP_PAIRED struct pending
 #define SYSNOOP_PAIRED_MAX PRIV_INFLIGHT_MAX
 #include "common.bpf.h"
+#define SN_NAME_PASSED_STEPS SN_PATH_STEPS_BOUNDED
 #include "path.bpf.h"
 
 enum priv_abi _priv_abi = 0;
@@ -636,16 +637,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u1
 	off = len & (8192 - 1);
 	len = user_string(&e->data[off], 4096, target);
 	e->target_len = len;
-	if (len > 1 && e->data[off] == '/') {
-		name.source = SN_PATH_ABSOLUTE;
-	} else if (len > 1) {
-		name_base(e->dirfd, &name);
-	} else if (syscall == MOUNT_MOVE_MOUNT && (e->flags & MOVE_MOUNT_T_EMPTY_PATH)) {
-		struct file *file = task_file(e->dirfd);
-
-		if (file)
-			name_file(file, SN_PATH_FILE, &name);
-	}
+	name_passed(&e->data[off], len, e->dirfd, syscall == MOUNT_MOVE_MOUNT && (e->flags & MOVE_MOUNT_T_EMPTY_PATH), &name);
 	off = (off + len) & (16384 - 1);
 	e->full_source = name.source;
 	e->full_flags = name.flags;
@@ -662,18 +654,18 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u1
 	return 0;
 }
 
-#define MOUNT_PROGRAM(name, syscall)                                                  \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                    \
-	int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                                             \
-		return mount_exit(ctx, syscall);                                      \
-	}
+/* One program for every mount call (common.bpf.h call_of): src/kinds/privilege attaches it to each. */
+const volatile __u8 mount_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
 
-MOUNT_PROGRAM(mount, MOUNT_MOUNT)
-MOUNT_PROGRAM(umount, MOUNT_UMOUNT2)
-MOUNT_PROGRAM(move_mount, MOUNT_MOVE_MOUNT)
-MOUNT_PROGRAM(fsmount, MOUNT_FSMOUNT)
-MOUNT_PROGRAM(pivot_root, MOUNT_PIVOT_ROOT)
+SEC("tracepoint")
+int sys_exit_mount_calls(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 which = call_of(mount_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, MOUNT_SYSCALL_NR);
+
+	if (which >= MOUNT_SYSCALL_NR)
+		return 0;
+	return mount_exit(ctx, which);
+}
 
 /* ---- module ---- */
 

@@ -24,7 +24,7 @@ use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::identity::ExecId;
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{counted, Hooks, Loaded, Object, Shared, Source};
+use crate::loader::{attach_exits, counted, number_call, Hooks, Loaded, Object, Shared, Source};
 use crate::ocsf::{Actor, Class, File, Ocsf, Process, User};
 use crate::path::{self, dirfd, shown, Dirfd, FullPath};
 use crate::schema::Field;
@@ -91,35 +91,49 @@ impl Tracer for Privilege {
                 None if name == "ptrace" && exit => priv_slot::PRIV_SLOT_PTRACE_EXIT.0,
                 None if name == "ptrace" => priv_slot::PRIV_SLOT_PTRACE_ENTER.0,
                 None if name == "bpf" && exit => priv_slot::PRIV_SLOT_BPF_EXIT.0,
-                None if exit && MOUNT_CALLS.iter().any(|(_, tracepoint, _)| *tracepoint == name) => {
-                    let &(_, _, syscall) = MOUNT_CALLS.iter().find(|(_, tracepoint, _)| *tracepoint == name).expect("found above");
-                    priv_slot::PRIV_SLOT_MOUNT_EXIT.0 + syscall.0
-                }
                 None if exit && module::MODULE_CALLS.iter().any(|(call, _)| *call == name) => {
                     let &(_, syscall) = module::MODULE_CALLS.iter().find(|(call, _)| *call == name).expect("found above");
                     priv_slot::PRIV_SLOT_MODULE_EXIT.0 + syscall.0
                 }
                 None => bail!("privilege.bpf.c has a program for {name}, which privilege.rs does not know"),
             };
-            // The hooks by the syscalls' names (umount2's tracepoint is `umount`).
-            let shown = MOUNT_CALLS.iter().find(|(_, tracepoint, _)| *tracepoint == name).map_or(name.as_str(), |(syscall, _, _)| syscall).to_owned();
             if shared.has_syscall_tracepoints(&name) {
                 if exit {
-                    hooks.traced.push(shown);
+                    hooks.traced.push(name);
                 }
                 slots.push(slot);
             } else {
                 program.set_autoload(false);
                 if exit {
-                    hooks.absent.push(shown);
+                    hooks.absent.push(name);
                 }
             }
+        }
+        // The mount calls: one program (bpf/privilege.bpf.c), which knows a call by its
+        // number; shown by the syscalls' names (umount2's tracepoint is `umount`), before
+        // the module calls.
+        let rodata = open.maps.rodata_data.as_deref_mut().expect("privilege.bpf.c has rodata");
+        let mut mount_tracepoints = Vec::new();
+        let (mut traced, mut absent) = (Vec::new(), Vec::new());
+        for &(syscall, tracepoint, call) in &MOUNT_CALLS {
+            if shared.has_syscall_tracepoints(tracepoint) && number_call(&mut rodata.mount_syscall_of, syscall, call.0) {
+                traced.push(syscall.to_owned());
+                slots.push(priv_slot::PRIV_SLOT_MOUNT_EXIT.0 + call.0);
+                mount_tracepoints.push(tracepoint.to_owned());
+            } else {
+                absent.push(syscall.to_owned());
+            }
+        }
+        for (list, mounts) in [(&mut hooks.traced, traced), (&mut hooks.absent, absent)] {
+            let modules = list.iter().position(|hook| module::MODULE_CALLS.iter().any(|(call, _)| call == hook)).unwrap_or(list.len());
+            list.splice(modules..modules, mounts);
         }
         if slots.is_empty() {
             bail!("none of the privilege syscalls' tracepoints exist in {}", shared.syscall_tracepoints().display());
         }
         slots.sort_unstable();
         let skel = shared.load_and_attach::<PrivilegeBpfSkel>(open)?;
+        let links = attach_exits(&skel.progs.sys_exit_mount_calls, &mount_tracepoints)?;
         shared.live(&skel, &slots, probe_calls)?;
         let ptrace_counters = MapHandle::try_from(&skel.maps.ptrace_counters).context("reading the ptrace counters")?;
         let bpf_counters = MapHandle::try_from(&skel.maps.bpf_counters).context("reading the bpf_prog counters")?;
@@ -132,7 +146,7 @@ impl Tracer for Privilege {
             Source { kind: Kind::Mount, counters: Some(mount_counters), skippable: None },
             Source { kind: Kind::Module, counters: Some(module_counters), skippable: None },
         ];
-        Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new(skel) })
+        Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) })
     }
 }
 
