@@ -353,6 +353,60 @@ static __always_inline __u32 call_of(const volatile __u8 *of, long n, long nr, _
 	return which;
 }
 
+/*
+ * `return fn(ctx, which)` for a program on several calls whose index `which` is below
+ * `calls` (at most 32). With bpf_loop (5.17+), as is. Before, each call's code is
+ * inlined with its index a constant, as when each call had its own program: 5.10's
+ * verifier, given the index as a variable, follows paths whose bounds contradict
+ * themselves (2 <= len <= 1) and refuses a pointer moved by such a value.
+ */
+#if SN_HAVE_LOOP
+#define SN_EACH_CALL(which, calls, fn, ctx) \
+	return (which) < (calls) ? fn(ctx, which) : 0
+#else
+#define SN_CALL_CASE(n, calls, fn, ctx) \
+	case n:                          \
+		if ((n) < (calls))       \
+			return fn(ctx, n); \
+		break;
+#define SN_EACH_CALL(which, calls, fn, ctx) \
+	switch (which) {                    \
+	SN_CALL_CASE(0, calls, fn, ctx) \
+	SN_CALL_CASE(1, calls, fn, ctx) \
+	SN_CALL_CASE(2, calls, fn, ctx) \
+	SN_CALL_CASE(3, calls, fn, ctx) \
+	SN_CALL_CASE(4, calls, fn, ctx) \
+	SN_CALL_CASE(5, calls, fn, ctx) \
+	SN_CALL_CASE(6, calls, fn, ctx) \
+	SN_CALL_CASE(7, calls, fn, ctx) \
+	SN_CALL_CASE(8, calls, fn, ctx) \
+	SN_CALL_CASE(9, calls, fn, ctx) \
+	SN_CALL_CASE(10, calls, fn, ctx) \
+	SN_CALL_CASE(11, calls, fn, ctx) \
+	SN_CALL_CASE(12, calls, fn, ctx) \
+	SN_CALL_CASE(13, calls, fn, ctx) \
+	SN_CALL_CASE(14, calls, fn, ctx) \
+	SN_CALL_CASE(15, calls, fn, ctx) \
+	SN_CALL_CASE(16, calls, fn, ctx) \
+	SN_CALL_CASE(17, calls, fn, ctx) \
+	SN_CALL_CASE(18, calls, fn, ctx) \
+	SN_CALL_CASE(19, calls, fn, ctx) \
+	SN_CALL_CASE(20, calls, fn, ctx) \
+	SN_CALL_CASE(21, calls, fn, ctx) \
+	SN_CALL_CASE(22, calls, fn, ctx) \
+	SN_CALL_CASE(23, calls, fn, ctx) \
+	SN_CALL_CASE(24, calls, fn, ctx) \
+	SN_CALL_CASE(25, calls, fn, ctx) \
+	SN_CALL_CASE(26, calls, fn, ctx) \
+	SN_CALL_CASE(27, calls, fn, ctx) \
+	SN_CALL_CASE(28, calls, fn, ctx) \
+	SN_CALL_CASE(29, calls, fn, ctx) \
+	SN_CALL_CASE(30, calls, fn, ctx) \
+	SN_CALL_CASE(31, calls, fn, ctx) \
+	}                                   \
+	return 0
+#endif
+
 /* Is this sysnoop itself? Then `slot`'s program is live. */
 static __always_inline bool is_self(__u64 pid_tgid, __u32 slot)
 {

@@ -247,9 +247,7 @@ int sys_exit_file_calls(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 which = call_of(file_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, FILE_SYSCALL_NR);
 
-	if (which >= FILE_SYSCALL_NR)
-		return 0;
-	return exit(ctx, which);
+	SN_EACH_CALL(which, FILE_SYSCALL_NR, exit, ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

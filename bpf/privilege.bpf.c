@@ -662,9 +662,7 @@ int sys_exit_mount_calls(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 which = call_of(mount_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, MOUNT_SYSCALL_NR);
 
-	if (which >= MOUNT_SYSCALL_NR)
-		return 0;
-	return mount_exit(ctx, which);
+	SN_EACH_CALL(which, MOUNT_SYSCALL_NR, mount_exit, ctx);
 }
 
 /* ---- module ---- */

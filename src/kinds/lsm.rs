@@ -51,6 +51,9 @@ impl Tracer for Lsm {
     type Options = LsmOptions;
 
     fn load(shared: &Shared, _: &LsmOptions) -> Result<Loaded> {
+        if let Some(e) = refused_outright() {
+            return Err(anyhow!("{}", unavailable(&format!("the kernel refused the lsm programs (loading a two-instruction lsm program: {e})"))));
+        }
         // bpf_d_path names the file where the kernel lets lsm programs call it (5.11+);
         // else the walk open records use. Which one, the kernel says only by refusing.
         let d_path = features::get().forced_off(D_PATH_SINCE).is_none();
@@ -107,6 +110,26 @@ pub(crate) fn unavailable(what: &str) -> String {
         Ok(lsms) => format!("BPF-LSM is not available: {what}; bpf is not among the active LSMs ({}). {ENABLE}", lsms.join(",")),
         Err(e) => format!("BPF-LSM is not available: {what} (the active LSMs are unknown: {e}). {ENABLE}"),
     }
+}
+
+/// Whether the kernel refuses lsm programs before it looks at them: EPERM for a
+/// two-instruction one (privileges, or a policy against the program type). Then the
+/// object is not opened and relocated against the kernel's BTF (what this kind costs
+/// `all`'s start-up, on the hosts that refuse it). Any other answer (its attach point is
+/// bogus on purpose) leaves the verdict to the real load.
+fn refused_outright() -> Option<std::io::Error> {
+    use libbpf_rs::libbpf_sys::{bpf_insn, bpf_prog_load, bpf_prog_load_opts, BPF_LSM_MAC, BPF_PROG_TYPE_LSM};
+    // r0 = 0; exit
+    let mut insns = [bpf_insn { code: 0xb7, ..Default::default() }, bpf_insn { code: 0x95, ..Default::default() }];
+    let mut opts = bpf_prog_load_opts { sz: std::mem::size_of::<bpf_prog_load_opts>() as _, expected_attach_type: BPF_LSM_MAC, attach_btf_id: 1, ..Default::default() };
+    // SAFETY: a valid program of two instructions, a NUL-terminated license, sized opts.
+    let fd = unsafe { bpf_prog_load(BPF_PROG_TYPE_LSM, std::ptr::null(), c"GPL".as_ptr(), insns.as_mut_ptr(), insns.len() as _, &mut opts) };
+    if fd >= 0 {
+        // SAFETY: a descriptor the kernel just gave, closed once.
+        drop(unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) });
+        return None;
+    }
+    (-fd == nix::libc::EPERM).then(|| std::io::Error::from_raw_os_error(-fd))
 }
 
 /// sysnoop opens a file and connects a UDP socket (nothing is sent): each reaches
