@@ -16,7 +16,8 @@ use crate::columns::{escape, time_of_day, Header};
 use crate::decode::{self, Malformed};
 use crate::event::{push_task_line, Decoder, Record, RecordContext, Task};
 use crate::kinds::{InAll, Kind, Tracer};
-use crate::loader::{attach_exits, number_call, Hooks, Loaded, Shared};
+use crate::features::Feature;
+use crate::loader::{attach_exits, number_call, Hooks, Loaded, Object, Shared};
 use crate::ocsf::{self, Actor, Class, File, Ocsf};
 use crate::path::{self, dirfd, shown, Dirfd, FullPath};
 use crate::schema::Field;
@@ -72,9 +73,22 @@ impl Tracer for FileChanges {
         let mut open = shared.open::<FileBpfSkel>()?;
         let mut hooks = Hooks::new(Self::NAME, Vec::new()).on::<FileBpfSkel>();
         let mut slots = Vec::new();
-        // One program for every call (bpf/file.bpf.c): it knows a call by its number.
+        // With bpf_loop, one program for every call, which knows a call by its number;
+        // before, a program per call (bpf/file.bpf.c says why).
+        let one = <FileBpfSkel as Object>::variant_mask() & 1 << Feature::Loop as u32 != 0;
+        open.progs.sys_exit_file_calls.set_autoload(one);
+        let mut per_call = Vec::new();
+        for mut program in <FileBpfSkel as Object>::object_mut(&mut open).progs_mut() {
+            if let Some(name) = program.name().to_string_lossy().strip_prefix("tracepoint__syscalls__sys_exit_") {
+                per_call.push(name.to_owned());
+                program.set_autoload(false);
+            }
+        }
         let rodata = open.maps.rodata_data.as_deref_mut().expect("file.bpf.c has rodata");
         for &(name, syscall, _) in &CALLS {
+            if !per_call.iter().any(|p| p == name) {
+                bail!("file.bpf.c has no program for {name}, which file.rs knows");
+            }
             if shared.has_syscall_tracepoints(name) && number_call(&mut rodata.file_syscall_of, name, syscall.0) {
                 hooks.traced.push(name.to_owned());
                 slots.push(syscall.0);
@@ -86,8 +100,21 @@ impl Tracer for FileChanges {
             bail!("none of the file syscalls' tracepoints exist in {}", shared.syscall_tracepoints().display());
         }
         slots.sort_unstable();
-        let skel = shared.load::<FileBpfSkel>(open)?;
-        let links = attach_exits(&skel.progs.sys_exit_file_calls, &hooks.traced)?;
+        if !one {
+            for mut program in <FileBpfSkel as Object>::object_mut(&mut open).progs_mut() {
+                let traced = program.name().to_string_lossy().strip_prefix("tracepoint__syscalls__sys_exit_").is_some_and(|name| hooks.traced.iter().any(|t| t == name));
+                if traced {
+                    program.set_autoload(true);
+                }
+            }
+        }
+        let (skel, links) = if one {
+            let skel = shared.load::<FileBpfSkel>(open)?;
+            let links = attach_exits(&skel.progs.sys_exit_file_calls, &hooks.traced)?;
+            (skel, links)
+        } else {
+            (shared.load_and_attach::<FileBpfSkel>(open)?, Vec::new())
+        };
         shared.live(&skel, &slots, probe_calls)?;
         let sources = vec![crate::loader::counted(Kind::File, &skel)?];
         Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) })
