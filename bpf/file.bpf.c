@@ -17,8 +17,9 @@
 #define AT_FDCWD -100
 
 #include "common.bpf.h"
-/* Without bpf_loop, each walk is inlined: at most SN_PATH_STEPS_BOUNDED_FILE steps. */
+#if SN_HAVE_LOOP
 #define SN_NAME_PASSED_STEPS SN_PATH_STEPS_BOUNDED_FILE
+#endif
 #include "path.bpf.h"
 
 /* Scratch space to build a record in: too big for the 512-byte BPF stack. */
@@ -153,6 +154,37 @@ static __always_inline void args_of(__u16 syscall, long nr, struct args *a, stru
 	}
 }
 
+/*
+ * Names what a path passed as `len` bytes at `passed` (its NUL included) relative to
+ * `dirfd` is, into `name`: an absolute path is its own full path; a relative one its
+ * base directory's walked name (the cwd, or the dirfd's file); none (a call on a
+ * descriptor, AT_EMPTY_PATH, utimensat's NULL) the descriptor's own file. With bpf_loop,
+ * path.bpf.h's name_passed() (a global function). Before, a function of this object's
+ * own, as it was: 5.10's verifier refuses rename's program calling name_passed() (the
+ * same work, one more argument) over a bound that contradicts itself. Not inlined:
+ * inlined, symlink's program needs more than clang's 512 bytes of stack.
+ */
+#if SN_HAVE_LOOP
+#define name_of(passed, len, dirfd, name) name_passed(passed, len, dirfd, 1, name)
+#else
+static __noinline void name_of(const char *passed, long len, int dirfd, struct path_name *name)
+{
+	/* Without bpf_loop, each walk is inlined: at most SN_PATH_STEPS_BOUNDED_FILE steps. */
+	const __u32 bounded = SN_PATH_STEPS_BOUNDED_FILE;
+
+	if (len > 1 && passed[0] == '/') {
+		name->source = SN_PATH_ABSOLUTE;
+	} else if (len > 1) {
+		name_base_bounded(dirfd, name, bounded);
+	} else if (dirfd != AT_FDCWD) {
+		struct file *file = task_file(dirfd);
+
+		if (file)
+			name_file_bounded(file, SN_PATH_FILE, name, bounded);
+	}
+}
+#endif
+
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -193,7 +225,10 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	if (len > FILE_PATH_MAX)
 		len = FILE_PATH_MAX;
 	e->path_len = len;
-	name_passed(e->data, a.on_fd ? 0 : len, e->dirfd, e->dirfd != AT_FDCWD, &name);
+	if (a.on_fd)
+		name_of(e->data, 0, e->dirfd, &name);
+	else
+		name_of(e->data, len, e->dirfd, &name);
 	e->full_source = name.source;
 	e->full_flags = name.flags;
 	full = copy_name(&e->data[len & (2 * SN_PATH_MAX - 1)], &name);
@@ -227,7 +262,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 		if (len > 1 && e->data[off] != '/' && e->new_dirfd == e->dirfd && first == SN_PATH_BASE)
 			name.source = SN_PATH_SAME_BASE;
 		else
-			name_passed(&e->data[off], len, e->new_dirfd, e->new_dirfd != AT_FDCWD, &name);
+			name_of(&e->data[off], len, e->new_dirfd, &name);
 		e->new_full_source = name.source;
 		e->new_full_flags = name.flags;
 		off = (off + len) & (16384 - 1);

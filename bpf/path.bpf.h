@@ -532,7 +532,8 @@ static __always_inline void name_base(int dirfd, struct path_name *name)
  * Names a path a call was passed, `len` bytes at `passed` (its NUL included) relative
  * to `dirfd`, into `name`: an absolute path is its own full path; a relative one its
  * base directory's walked name (the cwd, or the dirfd's file); an empty one, when
- * `name_fd`, dirfd's own file (a call on a descriptor, AT_EMPTY_PATH). Walks at most
+ * `name_fd` and dirfd is not AT_FDCWD, dirfd's own file (a call on a descriptor,
+ * AT_EMPTY_PATH). Walks at most
  * SN_NAME_PASSED_STEPS steps without bpf_loop; an object that calls it defines that
  * before including this file.
  *
@@ -555,7 +556,7 @@ name_passed(const char *passed, long len, int dirfd, int name_fd, struct path_na
 		name->source = SN_PATH_ABSOLUTE;
 	} else if (len > 1) {
 		name_base_bounded(dirfd, name, SN_NAME_PASSED_STEPS);
-	} else if (name_fd) {
+	} else if (name_fd && dirfd != AT_FDCWD) {
 		struct file *file = task_file(dirfd);
 
 		if (file)
