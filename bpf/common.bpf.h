@@ -356,9 +356,10 @@ static __always_inline __u32 call_of(const volatile __u8 *of, long n, long nr, _
 /*
  * `return fn(ctx, which)` for a program on several calls whose index `which` is below
  * `calls` (at most 32). With bpf_loop (5.17+), as is. Before, each call's code is
- * inlined with its index a constant, as when each call had its own program: 5.10's
- * verifier, given the index as a variable, follows paths whose bounds contradict
- * themselves (2 <= len <= 1) and refuses a pointer moved by such a value.
+ * inlined with its index a constant, as when each call had its own program: the form
+ * the mount calls' program passed 5.10's verifier in. (file's did not pass in either
+ * form: 5.10's verifier followed a path whose bounds contradict themselves, 2 <= len <=
+ * 1, and refused a pointer moved by such a value; file keeps a program per call there.)
  */
 #if SN_HAVE_LOOP
 #define SN_EACH_CALL(which, calls, fn, ctx) \
