@@ -458,8 +458,6 @@ pub(crate) fn object_storage() -> &'static mut MaybeUninit<OpenObject> {
 mod sources_tests {
     use super::*;
 
-    /// A record is counted under the first source of its kind, and one past the last
-    /// when no source claims its kind or its kind could not be read.
     /// A program on several calls finds call i under its syscall number as i + 1 (0:
     /// none); a syscall this architecture lacks, or numbered past the table, is not marked.
     #[test]
@@ -475,6 +473,8 @@ mod sources_tests {
         assert!(!number_call(&mut [0u8; 3], "openat", 3));
     }
 
+    /// A record is counted under the first source of its kind, and one past the last
+    /// when no source claims its kind or its kind could not be read.
     #[test]
     fn a_source_is_found_by_its_kind() {
         let sources = Sources::new(vec![

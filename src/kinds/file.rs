@@ -85,6 +85,9 @@ impl Tracer for FileChanges {
             }
         }
         let rodata = open.maps.rodata_data.as_deref_mut().expect("file.bpf.c has rodata");
+        if let Some(name) = per_call.iter().find(|p| !CALLS.iter().any(|(call, _, _)| call == p)) {
+            bail!("file.bpf.c has a program for {name}, which file.rs does not know");
+        }
         for &(name, syscall, _) in &CALLS {
             if !per_call.iter().any(|p| p == name) {
                 bail!("file.bpf.c has no program for {name}, which file.rs knows");
