@@ -209,6 +209,12 @@ impl Loaded {
     pub(crate) fn ring<O: Object>(kind: Kind, object: O, hooks: Hooks) -> Result<Loaded> {
         Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, dedup: None, snapshot: None, attached: Box::new(object) })
     }
+
+    /// As `ring`, with the links of a program attached by hand to several tracepoints
+    /// (`attach_exits`).
+    pub(crate) fn ring_linked<O: Object>(kind: Kind, object: O, links: Vec<libbpf_rs::Link>, hooks: Hooks) -> Result<Loaded> {
+        Ok(Loaded { hooks, sources: vec![counted(kind, &object)?], periodic: None, dedup: None, snapshot: None, attached: Box::new((object, links)) })
+    }
 }
 
 /// What every loader of a run shares: the ring buffer, the filters, the options that

@@ -128,8 +128,7 @@ fn load_with(shared: &Shared, options: &ExecOptions, btf: bool) -> Result<Loaded
     let skel = shared.load_and_attach::<ExecBpfSkel>(open)?;
     let links = attach_exits(&skel.progs.sys_exit_exec_calls, &exits)?;
     shared.live(&skel, &slots, probe_calls)?;
-    let sources = vec![crate::loader::counted(Kind::Exec, &skel)?];
-    let mut loaded = Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) };
+    let mut loaded = Loaded::ring_linked(Kind::Exec, skel, links, hooks)?;
     if options.snapshot {
         loaded.sources.push(Source { kind: Kind::Process, counters: None, skippable: None });
         loaded.snapshot = Some(options.max_arg_bytes as usize);

@@ -119,8 +119,7 @@ impl Tracer for FileChanges {
             (shared.load_and_attach::<FileBpfSkel>(open)?, Vec::new())
         };
         shared.live(&skel, &slots, probe_calls)?;
-        let sources = vec![crate::loader::counted(Kind::File, &skel)?];
-        Ok(Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) })
+        Loaded::ring_linked(Kind::File, skel, links, hooks)
     }
 }
 

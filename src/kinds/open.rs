@@ -147,8 +147,7 @@ impl Tracer for Open {
         let skel = shared.load::<OpenBpfSkel>(open)?;
         let links = attach_exits(&skel.progs.sys_exit_open_calls, &hooks.traced)?;
         shared.live(&skel, &slots, probe_calls)?;
-        let sources = vec![crate::loader::counted(Kind::Open, &skel)?];
-        let mut loaded = Loaded { hooks, sources, periodic: None, dedup: None, snapshot: None, attached: Box::new((skel, links)) };
+        let mut loaded = Loaded::ring_linked(Kind::Open, skel, links, hooks)?;
         if let Some(window) = options.dedup {
             let mut table = Dedup::new(window, options.dedup_entries);
             let mut key = Vec::new();
