@@ -354,6 +354,23 @@ static __always_inline __u32 call_of(const volatile __u8 *of, long n, long nr, _
 }
 
 /*
+ * A program `name` on the exits of several calls, and its table `of` (call_of()):
+ * `fn(ctx, index)` for each of the `calls` calls user space marked in the table.
+ */
+#define SN_EXIT_OF_CALLS(name, of, calls, fn)                                          \
+	const volatile __u8 of[SYSNOOP_CALL_NR_LIMIT] = {};                            \
+                                                                                       \
+	SEC("tracepoint")                                                              \
+	int name(struct trace_event_raw_sys_exit *ctx)                                 \
+	{                                                                              \
+		__u32 which = call_of(of, SYSNOOP_CALL_NR_LIMIT, ctx->id, calls);       \
+                                                                                       \
+		if (which >= (calls))                                                  \
+			return 0;                                                      \
+		return fn(ctx, which);                                                 \
+	}
+
+/*
  * `return fn(ctx, which)` for a program on several calls whose index `which` is below
  * `calls` (at most 32). With bpf_loop (5.17+), as is. Before, each call's code is
  * inlined with its index a constant, as when each call had its own program: the form

@@ -278,17 +278,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
  * With bpf_loop (5.17+): one program for every call (common.bpf.h call_of), which
  * src/kinds/file.rs attaches to each call's exit tracepoint.
  */
-const volatile __u8 file_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
-
-SEC("tracepoint")
-int sys_exit_file_calls(struct trace_event_raw_sys_exit *ctx)
-{
-	__u32 which = call_of(file_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, FILE_SYSCALL_NR);
-
-	if (which >= FILE_SYSCALL_NR)
-		return 0;
-	return exit(ctx, which);
-}
+SN_EXIT_OF_CALLS(sys_exit_file_calls, file_syscall_of, FILE_SYSCALL_NR, exit)
 
 /*
  * Before (5.10-5.16): a program per call, each with its call a constant. 5.10's verifier

@@ -270,16 +270,6 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 }
 
 /* One program for every open call (common.bpf.h call_of): src/kinds/open.rs attaches it to each. */
-const volatile __u8 open_syscall_of[SYSNOOP_CALL_NR_LIMIT] = {};
-
-SEC("tracepoint")
-int sys_exit_open_calls(struct trace_event_raw_sys_exit *ctx)
-{
-	__u32 which = call_of(open_syscall_of, SYSNOOP_CALL_NR_LIMIT, ctx->id, OPEN_SYSCALL_NR);
-
-	if (which >= OPEN_SYSCALL_NR)
-		return 0;
-	return exit(ctx, which);
-}
+SN_EXIT_OF_CALLS(sys_exit_open_calls, open_syscall_of, OPEN_SYSCALL_NR, exit)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
