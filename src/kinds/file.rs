@@ -76,22 +76,8 @@ impl Tracer for FileChanges {
         // With bpf_loop, one program for every call, which knows a call by its number;
         // before, a program per call (bpf/file.bpf.c says why).
         let one = <FileBpfSkel as Object>::variant_mask() & 1 << Feature::Loop as u32 != 0;
-        open.progs.sys_exit_file_calls.set_autoload(one);
-        let mut per_call = Vec::new();
-        for mut program in <FileBpfSkel as Object>::object_mut(&mut open).progs_mut() {
-            if let Some(name) = program.name().to_string_lossy().strip_prefix("tracepoint__syscalls__sys_exit_") {
-                per_call.push(name.to_owned());
-                program.set_autoload(false);
-            }
-        }
         let rodata = open.maps.rodata_data.as_deref_mut().expect("file.bpf.c has rodata");
-        if let Some(name) = per_call.iter().find(|p| !CALLS.iter().any(|(call, _, _)| call == p)) {
-            bail!("file.bpf.c has a program for {name}, which file.rs does not know");
-        }
         for &(name, syscall, _) in &CALLS {
-            if !per_call.iter().any(|p| p == name) {
-                bail!("file.bpf.c has no program for {name}, which file.rs knows");
-            }
             if shared.has_syscall_tracepoints(name) && number_call(&mut rodata.file_syscall_of, name, syscall.0) {
                 hooks.traced.push(name.to_owned());
                 slots.push(syscall.0);
@@ -103,13 +89,20 @@ impl Tracer for FileChanges {
             bail!("none of the file syscalls' tracepoints exist in {}", shared.syscall_tracepoints().display());
         }
         slots.sort_unstable();
-        if !one {
-            for mut program in <FileBpfSkel as Object>::object_mut(&mut open).progs_mut() {
-                let traced = program.name().to_string_lossy().strip_prefix("tracepoint__syscalls__sys_exit_").is_some_and(|name| hooks.traced.iter().any(|t| t == name));
-                if traced {
-                    program.set_autoload(true);
+        open.progs.sys_exit_file_calls.set_autoload(one);
+        // The per-call programs: each loaded where its call is traced and there is no one program.
+        let mut per_call = Vec::new();
+        for mut program in <FileBpfSkel as Object>::object_mut(&mut open).progs_mut() {
+            if let Some(name) = program.name().to_string_lossy().strip_prefix("tracepoint__syscalls__sys_exit_") {
+                if !CALLS.iter().any(|(call, _, _)| *call == name) {
+                    bail!("file.bpf.c has a program for {name}, which file.rs does not know");
                 }
+                program.set_autoload(!one && hooks.traced.iter().any(|t| t == name));
+                per_call.push(name.to_owned());
             }
+        }
+        if let Some((name, _, _)) = CALLS.iter().find(|(call, _, _)| !per_call.iter().any(|p| p == call)) {
+            bail!("file.bpf.c has no program for {name}, which file.rs knows");
         }
         let (skel, links) = if one {
             let skel = shared.load::<FileBpfSkel>(open)?;
