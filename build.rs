@@ -29,13 +29,13 @@ use libbpf_cargo::SkeletonBuilder;
 /// the same order). Every variant must generate the same skeleton (the same maps,
 /// programs and global variables) but for its bytes: the build checks that, so one
 /// skeleton opens any variant.
-const FEATURES: [&str; 4] = ["SN_HAVE_TASK_BTF", "SN_HAVE_TASK_PT_REGS", "SN_HAVE_LOOP", "SN_HAVE_RDONLY_CAST"];
+const FEATURES: [&str; 5] = ["SN_HAVE_TASK_BTF", "SN_HAVE_TASK_PT_REGS", "SN_HAVE_LOOP", "SN_HAVE_RDONLY_CAST", "SN_HAVE_TASK_STORAGE"];
 
 /// For each feature, the others its code is written with (a mask of FEATURES bits):
 /// src/features.rs uses it only where the kernel has them too, so no variant is built
 /// for a kernel that has it without them. bpf_rdonly_cast (6.2) is used with all three
-/// older ones.
-const NEEDS: [u32; 4] = [0, 0, 0, 0b0111];
+/// older ones; task storage (5.12) with the BTF task its helper takes.
+const NEEDS: [u32; 5] = [0, 0, 0, 0b0111, 0b0001];
 
 /// `mask` less every feature whose needs it lacks: what the loader uses on a kernel
 /// with the features in `mask`.

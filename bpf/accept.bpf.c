@@ -98,7 +98,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 		goto cleanup;
 	submit(ctx, &e, sizeof(e));
 cleanup:
-	pair_done(tid);
+	pair_done(tid, ap);
 	return 0;
 }
 

@@ -68,7 +68,7 @@ static __always_inline struct args *exit_lookup(long ret, __u64 pid_tgid, __u32 
 	}
 	if (targ_failed && ret >= 0) {
 		count_in(ctrs, SN_CTR_FILTERED);
-		pair_done((__u32)pid_tgid);
+		pair_done((__u32)pid_tgid, ap);
 		return NULL;
 	}
 	return ap;
@@ -79,7 +79,7 @@ static __always_inline void send(void *ctx, struct bind_event *e, __u32 kind, __
 	fill_task_header(&e->task, kind, pid_tgid);
 	if (!is_probe_child(e->task.ppid))
 		submit_counted(ctx, e, sizeof(*e), ctrs);
-	pair_done((__u32)pid_tgid);
+	pair_done((__u32)pid_tgid, NULL);
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")

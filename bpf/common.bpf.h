@@ -30,16 +30,22 @@
  *    (faulting) loads; the verifier turns the call into a register move. Used with the
  *    three above only (src/features.rs: needs). Without it: a full path's walk reads
  *    each file, dentry and mount field with a bpf_probe_read_kernel() call.
+ *  - SN_HAVE_TASK_STORAGE: task local storage (BPF_MAP_TYPE_TASK_STORAGE) from tracing
+ *    programs (5.12), used with the BTF task. Enter/exit pairing keeps a call's entry in
+ *    its task (below). Without it: an LRU hash keyed by thread id.
  */
 #if !defined(SN_HAVE_TASK_BTF) || !defined(SN_HAVE_TASK_PT_REGS) || !defined(SN_HAVE_LOOP) || \
-	!defined(SN_HAVE_RDONLY_CAST)
-#error "build.rs defines SN_HAVE_TASK_BTF, SN_HAVE_TASK_PT_REGS, SN_HAVE_LOOP and SN_HAVE_RDONLY_CAST (0 or 1)"
+	!defined(SN_HAVE_RDONLY_CAST) || !defined(SN_HAVE_TASK_STORAGE)
+#error "build.rs defines SN_HAVE_TASK_BTF, SN_HAVE_TASK_PT_REGS, SN_HAVE_LOOP, SN_HAVE_RDONLY_CAST and SN_HAVE_TASK_STORAGE (0 or 1)"
 #endif
 
 /* bpf_task_pt_regs() needs the BTF task: without bpf_get_current_task_btf() it is no use. */
 #define SN_USE_TASK_PT_REGS (SN_HAVE_TASK_PT_REGS && SN_HAVE_TASK_BTF)
 /* build.rs builds no variant with the cast but without the others; this says so to the C. */
 #define SN_USE_RDONLY_CAST (SN_HAVE_RDONLY_CAST && SN_HAVE_TASK_BTF && SN_HAVE_TASK_PT_REGS && SN_HAVE_LOOP)
+
+/* build.rs builds no variant with task storage but without the BTF task; likewise. */
+#define SN_USE_TASK_STORAGE (SN_HAVE_TASK_STORAGE && SN_HAVE_TASK_BTF)
 
 /* The current task; read its fields with BPF_CORE_READ (which works with either). */
 #if SN_HAVE_TASK_BTF
@@ -499,7 +505,21 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
  *    a stored call is always taken out and reported, whatever the thread became
  *    meanwhile (a setuid under -u, a new comm under -n).
  *  - Calls that never return (exit, exit_group) are never stored.
- *  - An LRU hash: an entry whose exit never comes (a thread stuck for good, the old tid
+ *  - Where the kernel has task storage (SN_USE_TASK_STORAGE), the entry lives in the
+ *    thread's task_struct, with a flag that says it is live: the enter stores it there
+ *    (allocated once per thread, on its first traced call), the exit reads it and clears
+ *    the flag. The kernel frees it with the task, so an entry whose exit never comes
+ *    costs nothing, and there is no map to fill. A thread that execs keeps its task, so
+ *    its exec's entry is its own whatever tid it ends with. One get at the enter and one
+ *    at the exit, where a hash costs a lookup of its bucket, an update that takes an
+ *    element from a free list, and a delete that gives it back (with the LRU's lists too):
+ *    `syscalls --count -L` halves its added cost (docs/benchmarks.md).
+ *    An allocation that fails (out of memory, or another task storage call on this CPU
+ *    in progress) stores nothing: that call is a pairing miss. Before 6.2 a lookup can
+ *    fail that way too; its entry then stays live, to be overwritten by the thread's next
+ *    traced enter, or taken by the next exit whose enter was filtered (one wrong pairing,
+ *    needing two such collisions in a row on one thread).
+ *  - Else an LRU hash: an entry whose exit never comes (a thread stuck for good, the old tid
  *    of a thread that exec'd) is reclaimed when room is needed, instead of filling the
  *    map for the rest of the run and silently dropping every later call.
  *  - An exit that finds no entry is classified by the caller and counted with
@@ -512,8 +532,57 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
  *    is counted once more, as a miss; and a traced call whose entry was lost and whose
  *    thread changed that way is not counted. Both need a filter's input to change inside
  *    the call, and the second an in-flight map overflowing too.
+ *
+ * Every pair_*() is about the current thread; `tid` is its id (for exec, the id it had
+ * before the exec), the hash's key.
  */
 #ifdef SYSNOOP_PAIRED
+#if SN_USE_TASK_STORAGE
+/* The entry first, so that a pointer to it is one to its slot. */
+struct pair_slot {
+	SYSNOOP_PAIRED entry;
+	__u8 live;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pair_slot);
+} inflight SEC(".maps");
+
+/* At a traced call's enter: remember `args` for its exit. */
+static __always_inline void pair_enter(__u32 tid, const SYSNOOP_PAIRED *args)
+{
+	struct pair_slot *slot;
+
+	slot = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot)
+		return; /* the exit counts the miss */
+	__builtin_memcpy(&slot->entry, args, sizeof(slot->entry));
+	slot->live = 1;
+}
+
+/* At a call's exit: what its enter stored, or NULL. Release a non-NULL one with pair_done(). */
+static __always_inline SYSNOOP_PAIRED *pair_lookup(__u32 tid)
+{
+	struct pair_slot *slot;
+
+	slot = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (!slot || !slot->live)
+		return NULL;
+	return &slot->entry;
+}
+
+/* The call is done with: `entry` is what pair_lookup() returned, or NULL to look it up. */
+static __always_inline void pair_done(__u32 tid, SYSNOOP_PAIRED *entry)
+{
+	if (!entry)
+		entry = (SYSNOOP_PAIRED *)bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (entry)
+		((struct pair_slot *)entry)->live = 0;
+}
+#else
 /* An object whose entries are big may hold fewer (bpf/privilege.bpf.c). */
 #ifndef SYSNOOP_PAIRED_MAX
 #define SYSNOOP_PAIRED_MAX SYSNOOP_INFLIGHT_MAX
@@ -542,10 +611,12 @@ static __always_inline SYSNOOP_PAIRED *pair_lookup(__u32 tid)
 	return bpf_map_lookup_elem(&inflight, &tid);
 }
 
-static __always_inline void pair_done(__u32 tid)
+/* The call is done with: `entry` is what pair_lookup() returned, or NULL. */
+static __always_inline void pair_done(__u32 tid, SYSNOOP_PAIRED *entry)
 {
 	bpf_map_delete_elem(&inflight, &tid);
 }
+#endif
 
 /*
  * An exit with no entry. `traced`: the caller's classification, true when the enter

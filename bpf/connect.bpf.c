@@ -347,7 +347,7 @@ cleanup:
 	/* Returned with its outcome, or not reported: no outcome record. */
 	if (held && !awaited)
 		bpf_map_delete_elem(&pending, &key);
-	pair_done(tid);
+	pair_done(tid, ap);
 	return 0;
 }
 

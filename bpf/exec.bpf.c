@@ -144,7 +144,7 @@ static __always_inline int on_exec(void *ctx, const void *filename, __u32 old_ti
 	 * the leader exec'd, its exit comes under the new tid and would never find it.
 	 * Deleted before the filters, which see the new comm and may not match.
 	 */
-	pair_done(old_tid);
+	pair_done(old_tid, NULL);
 	if (!trace_allowed(pid_tgid) || targ_failed) {
 		count(SN_CTR_FILTERED);
 		return 0;
@@ -299,7 +299,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 	fill_identity(e, (struct task_struct *)bpf_get_current_task());
 	send(ctx, e, NULL);
 cleanup:
-	pair_done(tid);
+	pair_done(tid, ap);
 	return 0;
 }
 

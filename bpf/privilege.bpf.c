@@ -296,7 +296,7 @@ static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx, __u16
 	}
 	submit(ctx, e, size);
 done:
-	pair_done(tid);
+	pair_done(tid, p);
 	return 0;
 }
 
@@ -445,7 +445,7 @@ int tracepoint__syscalls__sys_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memcpy(e.target_comm, p->target_comm, sizeof(e.target_comm));
 	submit_counted(ctx, &e, sizeof(e), &ptrace_counters);
 done:
-	pair_done(tid);
+	pair_done(tid, p);
 	return 0;
 }
 

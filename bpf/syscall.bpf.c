@@ -439,7 +439,7 @@ static __always_inline int on_exit(void *ctx, long ret, long nr)
 		return 0;
 	}
 	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1, s->args);
-	pair_done(tid);
+	pair_done(tid, s);
 	return 0;
 }
 

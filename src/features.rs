@@ -56,6 +56,7 @@ pub(crate) enum Feature {
     TaskPtRegs = 1,
     Loop = 2,
     RdonlyCast = 3,
+    TaskStorage = 4,
 }
 
 /// How the running kernel is asked whether it has a feature.
@@ -91,7 +92,7 @@ pub(crate) struct Info {
     pub(crate) instead: &'static str,
 }
 
-pub(crate) const FEATURES: [(Feature, Info); 4] = [
+pub(crate) const FEATURES: [(Feature, Info); 5] = [
     (
         Feature::TaskBtf,
         Info {
@@ -138,6 +139,18 @@ pub(crate) const FEATURES: [(Feature, Info); 4] = [
             since: Version(6, 2),
             with: "every record's task fields and full paths' walks read with plain loads from the kernel's structures (a kfunc the verifier turns into a register move)",
             instead: "the uid and cgroup id by their helpers, and each file, dentry and mount field of a full path's walk by a bpf_probe_read_kernel() call",
+        },
+    ),
+    (
+        Feature::TaskStorage,
+        Info {
+            name: "bpf_task_storage_get",
+            macro_name: "SN_HAVE_TASK_STORAGE",
+            ask: Ask::Helper(libbpf_sys::BPF_FUNC_task_storage_get),
+            needs: 1 << Feature::TaskBtf as u32,
+            since: Version(5, 12),
+            with: "a call's entry kept in its thread's task storage from its enter to its exit (--latency, and the kinds that read a call's arguments at its exit)",
+            instead: "the entry kept in an LRU hash by thread id (10,240 threads in a call at once; one more evicts the least recently used entry, whose exit then counts a pairing miss)",
         },
     ),
 ];
@@ -360,14 +373,21 @@ mod tests {
 
     #[test]
     fn as_kernel_drops_what_the_version_lacks() {
-        let f = Features { probes: vec![Probe::Present; 4], as_kernel: Some(Version(5, 15)), no_kernel_btf: false };
+        let f = Features { probes: vec![Probe::Present; 5], as_kernel: Some(Version(5, 15)), no_kernel_btf: false };
         assert!(f.has(Feature::TaskBtf) && f.has(Feature::TaskPtRegs) && !f.has(Feature::Loop) && !f.has(Feature::RdonlyCast));
-        assert_eq!(f.mask(), 0b0011);
+        assert_eq!(f.mask(), 0b1_0011);
         assert_eq!(f.why_not(Feature::Loop).as_deref(), Some("SYSNOOP_AS_KERNEL=5.15"));
-        let f = Features { probes: vec![Probe::Present; 4], as_kernel: Some(Version(6, 1)), no_kernel_btf: false };
-        assert_eq!(f.mask(), 0b0111);
+        let f = Features { probes: vec![Probe::Present; 5], as_kernel: Some(Version(5, 11)), no_kernel_btf: false };
+        assert_eq!(f.mask(), 0b0001);
+        assert_eq!(f.why_not(Feature::TaskStorage).as_deref(), Some("SYSNOOP_AS_KERNEL=5.11"));
+        let f = Features { probes: vec![Probe::Present; 5], as_kernel: Some(Version(6, 1)), no_kernel_btf: false };
+        assert_eq!(f.mask(), 0b1_0111);
         assert_eq!(f.why_not(Feature::RdonlyCast).as_deref(), Some("SYSNOOP_AS_KERNEL=6.1"));
-        let f = Features { probes: vec![Probe::Present, Probe::Absent, Probe::Unknown("EPERM".into()), Probe::Present], as_kernel: None, no_kernel_btf: false };
+        let f = Features {
+            probes: vec![Probe::Present, Probe::Absent, Probe::Unknown("EPERM".into()), Probe::Present, Probe::Absent],
+            as_kernel: None,
+            no_kernel_btf: false,
+        };
         assert_eq!(f.mask(), 0b0101);
         assert_eq!(f.fallbacks(0b0111).len(), 1);
         assert_eq!(f.fallbacks(0b0101).len(), 0);
@@ -377,12 +397,14 @@ mod tests {
     fn a_feature_is_used_only_with_what_it_needs() {
         // A kernel with bpf_rdonly_cast but without bpf_loop (none is known; a probe that
         // failed) takes neither: no variant is built for that mix.
-        let f = Features { probes: vec![Probe::Present, Probe::Present, Probe::Absent, Probe::Present], as_kernel: None, no_kernel_btf: false };
+        let f = Features { probes: vec![Probe::Present, Probe::Present, Probe::Absent, Probe::Present, Probe::Absent], as_kernel: None, no_kernel_btf: false };
         assert_eq!(f.mask(), 0b0011);
         assert_eq!(f.why_not(Feature::RdonlyCast).as_deref(), Some("used only with bpf_loop, which is not"));
-        // Without the kernel's own BTF there is neither the BTF task nor the cast.
-        let f = Features { probes: vec![Probe::Present; 4], as_kernel: None, no_kernel_btf: true };
+        // Without the kernel's own BTF there is neither the BTF task nor the cast, nor
+        // task storage, whose helper takes the BTF task.
+        let f = Features { probes: vec![Probe::Present; 5], as_kernel: None, no_kernel_btf: true };
         assert_eq!(f.mask(), 0b0110);
+        assert_eq!(f.why_not(Feature::TaskStorage).as_deref(), Some("used only with bpf_get_current_task_btf, which is not"));
         assert!(f.why_not(Feature::RdonlyCast).unwrap().starts_with("the kernel shows no BTF"));
     }
 

@@ -2,13 +2,14 @@
 
 use crate::util::{parse_ndjson, require_bpf, run, run_as_nobody};
 
-const CHECKS: [&str; 15] = [
+const CHECKS: [&str; 16] = [
     "kernel",
     "btf",
     "bpf_get_current_task_btf",
     "bpf_task_pt_regs",
     "bpf_loop",
     "bpf_rdonly_cast",
+    "bpf_task_storage_get",
     "privileges",
     "memlock",
     "perf_events",

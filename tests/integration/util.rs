@@ -537,6 +537,26 @@ pub fn map_keys(id: u64) -> Vec<u64> {
     dump.as_array().unwrap().iter().map(|entry| entry["formatted"]["key"].as_u64().unwrap_or_else(|| panic!("no BTF-formatted key: {entry}"))).collect()
 }
 
+/// A map's type as bpftool names it ("lru_hash", "task_storage").
+pub fn map_type(id: u64) -> String {
+    bpftool_json(&["map", "show", "id", &id.to_string()])["type"].as_str().unwrap_or_default().to_string()
+}
+
+/// Whether the task storage map `id` holds an entry in thread `tid`: looked up by a
+/// pidfd of the thread (PIDFD_THREAD, Linux 6.9), as the kernel takes its keys.
+pub fn task_storage_has(id: u64, tid: u32) -> bool {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    const PIDFD_THREAD: nix::libc::c_long = nix::libc::O_EXCL as nix::libc::c_long;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, tid as nix::libc::c_long, PIDFD_THREAD) };
+    assert!(fd >= 0, "pidfd_open({tid}, PIDFD_THREAD): {}", std::io::Error::last_os_error());
+    // SAFETY: a new fd, owned here alone.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    use libbpf_rs::MapCore;
+    let map = libbpf_rs::MapHandle::from_map_id(id as u32).unwrap_or_else(|e| panic!("map {id}: {e}"));
+    map.lookup(&fd.as_raw_fd().to_ne_bytes(), libbpf_rs::MapFlags::ANY).unwrap_or_else(|e| panic!("map {id}, thread {tid}: {e}")).is_some()
+}
+
 fn bpftool_json(args: &[&str]) -> Value {
     let out = Command::new("bpftool").arg("-j").args(args).output().expect("bpftool (scripts/setup installs it)");
     assert!(out.status.success(), "bpftool {args:?}: {out:?}");
