@@ -513,7 +513,7 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
  *    its exec's entry is its own whatever tid it ends with. One get at the enter and one
  *    at the exit, where a hash costs a lookup of its bucket, an update that takes an
  *    element from a free list, and a delete that gives it back (with the LRU's lists too):
- *    `syscalls --count -L` halves its added cost (docs/benchmarks.md).
+ *    `syscalls --count -L` added a third less than with the LRU hash (docs/benchmarks.md).
  *    An allocation that fails (out of memory, or another task storage call on this CPU
  *    in progress) stores nothing: that call is a pairing miss. Before 6.2 a lookup can
  *    fail that way too; its entry then stays live, to be overwritten by the thread's next

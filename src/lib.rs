@@ -44,6 +44,7 @@ pub mod notify;
 pub(crate) mod ocsf;
 pub(crate) mod outfile;
 pub(crate) mod path;
+pub(crate) mod pool;
 pub mod preflight;
 pub mod replay;
 pub(crate) mod ring;

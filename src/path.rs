@@ -106,7 +106,7 @@ pub(crate) fn decode(
 pub(crate) fn assemble(source: Source, walked: &[u8], passed: &[u8], ino: u64, flags: u8) -> FullPath {
     let truncated = u32::from(flags) & sysnoop_path_flags::SN_PATH_TRUNCATED.0 != 0;
     let deleted = u32::from(flags) & sysnoop_path_flags::SN_PATH_DELETED.0 != 0;
-    let rooted = |walked: &[u8]| if walked.is_empty() { b"/".to_vec() } else { walked.to_vec() };
+    let rooted = |walked: &[u8]| crate::pool::bytes(if walked.is_empty() { b"/" } else { walked });
     let path = match source {
         Source::None | Source::Unnamed => None,
         Source::File => {
@@ -117,14 +117,17 @@ pub(crate) fn assemble(source: Source, walked: &[u8], passed: &[u8], ino: u64, f
             Some(path)
         }
         Source::Base => {
-            let mut path = walked.to_vec(); // "" for the root: "/" + passed
+            let mut path = crate::pool::bytes(walked); // "" for the root: "/" + passed
             if !passed.is_empty() {
                 path.push(b'/');
                 path.extend_from_slice(passed);
             }
-            Some(if path.is_empty() { b"/".to_vec() } else { path })
+            if path.is_empty() {
+                path.push(b'/');
+            }
+            Some(path)
         }
-        Source::Absolute => Some(passed.to_vec()),
+        Source::Absolute => Some(crate::pool::bytes(passed)),
         Source::Pipe => Some(format!("pipe:[{ino}]").into_bytes()),
         Source::Socket => Some(format!("socket:[{ino}]").into_bytes()),
         Source::AnonInode => Some([b"anon_inode:", walked].concat()),

@@ -358,9 +358,9 @@ fn record_ring<'b>(recording: &mut Option<io::BufWriter<std::fs::File>>, bytes: 
 
 /// The poll thread's end of the channel. Events are gathered into a batch, sent when it
 /// is full and at the end of each drain of the ring. The writer sends each batch back
-/// once written, and it is emptied here: an event's memory is freed by the thread that
-/// allocated it (glibc's per-thread cache takes it back at once, for the next record),
-/// and the batch's own memory is reused.
+/// once written, and it is emptied here: its events' buffers go back to the pool the
+/// next records' decoding takes them from (src/pool.rs), and the batch's own memory is
+/// reused.
 struct Batcher {
     batch: Batch,
     tx: Sender<Batch>,
@@ -383,7 +383,9 @@ impl Batcher {
         }
         let next = match self.spent.try_recv() {
             Ok(mut spent) => {
-                spent.clear();
+                for (_, event) in spent.drain(..) {
+                    event.recycle();
+                }
                 spent
             }
             Err(_) => Vec::with_capacity(SEND_BATCH),

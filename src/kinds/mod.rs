@@ -150,6 +150,30 @@ registry! {
     traffic: Traffic => Traffic(TrafficEvent), Alert(AlertEvent);
 }
 
+impl Event {
+    /// Gives the event's byte buffers back to src/pool.rs, for the next records the poll
+    /// thread decodes: open's and syscall's, the records a busy host sends by the million.
+    /// Any other event is dropped.
+    pub(crate) fn recycle(self) {
+        match self {
+            Event::Open(e) => {
+                crate::pool::give(e.path);
+                if let Some(full) = e.full.path {
+                    crate::pool::give(full);
+                }
+            }
+            Event::Syscall(e) => {
+                for (_, read) in e.strings {
+                    if let syscall::Read::Bytes { bytes, .. } = read {
+                        crate::pool::give(bytes);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Any record from the session's ring buffer, told apart by its header's `kind`. A
 /// record that fails to decode comes back with its kind when that much was readable.
 #[inline]

@@ -291,7 +291,7 @@ fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
         open_syscall::OPEN_SYSCALL_CREAT => OpenSyscall::Creat,
         open_syscall(other) => return Err(Malformed::Unknown { field: "open syscall", value: other }),
     };
-    let path = text::until_nul(path).to_vec();
+    let path = crate::pool::bytes(text::until_nul(path));
     let full = path::decode(
         bytes,
         HEADER + path_len,

@@ -389,7 +389,7 @@ fn decode(bytes: &[u8]) -> Result<SyscallEvent, Malformed> {
         }
         let end = offset + len as usize;
         let text = bytes.get(offset..end).ok_or(Malformed::Length { field: "str_len", value: end, len: bytes.len() })?;
-        strings.push((i, Read::Bytes { bytes: text.to_vec(), cut: e.str_cut & (1 << i) != 0 }));
+        strings.push((i, Read::Bytes { bytes: crate::pool::bytes(text), cut: e.str_cut & (1 << i) != 0 }));
         offset = end;
     }
     let args = (u32::from(e.args_from) != syscall_args_from::SYSCALL_ARGS_NONE.0).then_some(e.args);
