@@ -10,9 +10,10 @@
 
 use std::cell::RefCell;
 
-/// Buffers kept, at most: more than the events in flight (src/session.rs: 64 batches of
-/// 256, two buffers each for open).
-const KEPT: usize = 40_000;
+/// Buffers kept, at most (2 MiB at KEPT_CAPACITY): the poll thread takes one batch back
+/// before it decodes the next (src/session.rs: 256 events, two buffers each for open),
+/// so a few batches' worth are all it ever holds.
+const KEPT: usize = 4096;
 /// A buffer that grew past this (a long path) is freed, not kept.
 const KEPT_CAPACITY: usize = 512;
 
