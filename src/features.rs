@@ -149,7 +149,7 @@ pub(crate) const FEATURES: [(Feature, Info); 5] = [
             ask: Ask::Helper(libbpf_sys::BPF_FUNC_task_storage_get),
             needs: 1 << Feature::TaskBtf as u32,
             since: Version(5, 12),
-            with: "a call's entry kept in its thread's task storage from its enter to its exit (--latency, and the kinds that read a call's arguments at its exit)",
+            with: "what a call's exit needs from its enter (syscalls --latency; exec, connect, accept, bind and priv) kept in the thread's task storage",
             instead: "the entry kept in an LRU hash by thread id (10,240 threads in a call at once; one more evicts the least recently used entry, whose exit then counts a pairing miss)",
         },
     ),
