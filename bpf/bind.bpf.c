@@ -74,12 +74,13 @@ static __always_inline struct args *exit_lookup(long ret, __u64 pid_tgid, __u32 
 	return ap;
 }
 
-static __always_inline void send(void *ctx, struct bind_event *e, __u32 kind, __u64 pid_tgid, void *ctrs)
+/* Sends the record of the paired call `ap` (exit_lookup()'s), which is then done with. */
+static __always_inline void send(void *ctx, struct bind_event *e, __u32 kind, __u64 pid_tgid, void *ctrs, struct args *ap)
 {
 	fill_task_header(&e->task, kind, pid_tgid);
 	if (!is_probe_child(e->task.ppid))
 		submit_counted(ctx, e, sizeof(*e), ctrs);
-	pair_done((__u32)pid_tgid, NULL);
+	pair_done((__u32)pid_tgid, ap);
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")
@@ -112,7 +113,7 @@ int tracepoint__syscalls__sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 		if (ret == 0 && (e.family == AF_INET || e.family == AF_INET6))
 			e.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	}
-	send(ctx, &e, SN_KIND_BIND, pid_tgid, &counters);
+	send(ctx, &e, SN_KIND_BIND, pid_tgid, &counters, ap);
 	return 0;
 }
 
@@ -148,7 +149,7 @@ int tracepoint__syscalls__sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 			socket_local_end(sk, e.family, &e.protocol, &e.sock_type, &e.port, e.addr);
 		}
 	}
-	send(ctx, &e, SN_KIND_LISTEN, pid_tgid, &listen_counters);
+	send(ctx, &e, SN_KIND_LISTEN, pid_tgid, &listen_counters, ap);
 	return 0;
 }
 
