@@ -59,6 +59,14 @@ pub(crate) struct FullPath {
 }
 
 impl FullPath {
+    /// Gives its buffer back to the poll thread's pool (src/pool.rs), which `assemble`
+    /// takes it from.
+    pub(crate) fn recycle(self) {
+        if let Some(path) = self.path {
+            crate::pool::give(path);
+        }
+    }
+
     /// The path as records show it, and its bytes in hex when they are not UTF-8.
     pub(crate) fn rendered(&self) -> (Option<Cow<'_, str>>, Option<String>) {
         match self.path.as_deref().map(text::render) {

@@ -156,19 +156,8 @@ impl Event {
     /// Any other event is dropped.
     pub(crate) fn recycle(self) {
         match self {
-            Event::Open(e) => {
-                crate::pool::give(e.path);
-                if let Some(full) = e.full.path {
-                    crate::pool::give(full);
-                }
-            }
-            Event::Syscall(e) => {
-                for (_, read) in e.strings {
-                    if let syscall::Read::Bytes { bytes, .. } = read {
-                        crate::pool::give(bytes);
-                    }
-                }
-            }
+            Event::Open(e) => e.recycle(),
+            Event::Syscall(e) => e.recycle(),
             _ => {}
         }
     }

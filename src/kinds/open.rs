@@ -315,6 +315,12 @@ fn decode(bytes: &[u8]) -> Result<OpenEvent, Malformed> {
 }
 
 impl OpenEvent {
+    /// Gives its buffers back to the poll thread's pool (src/pool.rs).
+    pub(crate) fn recycle(self) {
+        crate::pool::give(self.path);
+        self.full.recycle();
+    }
+
     /// `dirfd` in a record: null (open, creat), "AT_FDCWD", or the descriptor.
     fn write_dirfd(&self, line: &mut Vec<u8>) {
         match self.dirfd {

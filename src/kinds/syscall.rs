@@ -425,6 +425,15 @@ enum Shown<'a> {
 }
 
 impl SyscallEvent {
+    /// Gives its strings' buffers back to the poll thread's pool (src/pool.rs).
+    pub(crate) fn recycle(self) {
+        for (_, read) in self.strings {
+            if let Read::Bytes { bytes, .. } = read {
+                crate::pool::give(bytes);
+            }
+        }
+    }
+
     /// Its arguments, named and shown, when known: the prototype's (all six registers,
     /// named arg0..arg5, for a syscall the table does not know).
     fn shown(&self) -> Option<impl Iterator<Item = (&'static str, Shown<'_>)>> {
