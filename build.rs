@@ -20,6 +20,11 @@ use std::path::{Path, PathBuf};
 
 use libbpf_cargo::SkeletonBuilder;
 
+/// BTF parsing, shared with the binary (CORE_ROOTS below).
+#[path = "src/btf.rs"]
+#[allow(dead_code)]
+mod btf;
+
 /// The kernel features a BPF object can be built without, as the macros its C sees
 /// (bpf/common.bpf.h says what each one switches): 1 where the running kernel has the
 /// feature, 0 where the object must do without. Every object is built once with all of
@@ -224,6 +229,15 @@ fn main() {
         }
         writeln!(modules, "skeleton!({name}, {camel}BpfSkel, Open{camel}BpfSkel, {camel}BpfSkelBuilder, {name:?}, [{datas}], [{table}]);").unwrap();
     }
+    // The types every variant's CO-RE relocations start from: what the kernel's BTF is
+    // cut down to at load (src/btf.rs, src/loader.rs).
+    let mut roots = std::collections::BTreeSet::new();
+    for v in built.iter().flat_map(|(_, variants)| variants) {
+        let bytes = std::fs::read(&v.object).expect("reading a built object");
+        roots.extend(btf::core_roots(&bytes).unwrap_or_else(|e| panic!("{}: {e}", v.object.display())));
+    }
+    writeln!(modules, "/// The types the objects' CO-RE relocations start from (build.rs, src/btf.rs).").unwrap();
+    writeln!(modules, "pub const CORE_ROOTS: &[&str] = &{:?};", roots.iter().collect::<Vec<_>>()).unwrap();
     std::fs::write(out.join("skeletons.rs"), modules).expect("writing skeletons.rs");
 
     // Every C source and header: a change to the ABI header must rebuild both sides.
@@ -232,6 +246,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", entry.expect("bpf/ entry").path().display());
     }
     println!("cargo:rerun-if-changed={}", vmlinux.join("vmlinux.h").display());
+    println!("cargo:rerun-if-changed=src/btf.rs");
 
     println!("cargo::rustc-check-cfg=cfg(sysnoop_no_bpf)");
     println!("cargo:rerun-if-env-changed=CI");

@@ -55,6 +55,21 @@
 #endif
 
 /*
+ * bpf_core_cast(), with the kernel's ID of the type from read-only data, which user
+ * space fills from the kernel's BTF (src/loader.rs, Common): `sn_cast(p, dentry)` is
+ * `p` as a read-only `struct dentry *`. libbpf's bpf_core_cast() takes the ID from a
+ * relocation instead, which would give the ID in the cut-down BTF the objects are
+ * relocated against (src/btf.rs; build.rs refuses an object with such a relocation).
+ * The verifier reads a frozen read-only map's values as constants, as the kfunc needs.
+ * One variable per type cast to; 0 where the kernel has no BTF (no cast is loaded then).
+ */
+const volatile __u32 kid_task_struct = 0;
+const volatile __u32 kid_dentry = 0;
+const volatile __u32 kid_mount = 0;
+const volatile __u32 kid_file = 0;
+#define sn_cast(ptr, type) ((struct type *)bpf_rdonly_cast((ptr), kid_##type))
+
+/*
  * The current task, to load its fields from (with SN_HAVE_TASK_BTF only). Where the
  * kernel has bpf_rdonly_cast, the task cast read-only: the verifier walks an untrusted
  * pointer's fields as they are, where each pointer loaded from a trusted one makes it
@@ -63,7 +78,7 @@
  * verification time). Else the BTF task itself (before 6.3 there are no such searches).
  */
 #if SN_USE_RDONLY_CAST
-#define loads_task() bpf_core_cast((void *)bpf_get_current_task(), struct task_struct)
+#define loads_task() sn_cast((void *)bpf_get_current_task(), task_struct)
 #elif SN_HAVE_TASK_BTF
 #define loads_task() bpf_get_current_task_btf()
 #endif

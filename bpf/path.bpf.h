@@ -80,7 +80,7 @@ struct mount_head {
 static __always_inline void read_dentry_head(struct dentry *dentry, struct dentry_head *h)
 {
 #if SN_USE_RDONLY_CAST
-	struct dentry *d = bpf_core_cast(dentry, struct dentry);
+	struct dentry *d = sn_cast(dentry, dentry);
 
 	h->pprev = d->d_hash.pprev;
 	h->parent = d->d_parent;
@@ -100,7 +100,7 @@ static __always_inline void read_dentry_head(struct dentry *dentry, struct dentr
 static __always_inline void read_mount_head(struct mount *mnt, struct mount_head *h)
 {
 #if SN_USE_RDONLY_CAST
-	struct mount *m = bpf_core_cast(mnt, struct mount);
+	struct mount *m = sn_cast(mnt, mount);
 
 	h->parent = m->mnt_parent;
 	h->mountpoint = m->mnt_mountpoint;
@@ -393,7 +393,7 @@ static __always_inline void name_path_bounded(struct dentry *dentry, struct vfsm
 		return;
 	read_dentry_head(dentry, &head);
 #if SN_USE_RDONLY_CAST
-	ops = bpf_core_cast(dentry, struct dentry)->d_op;
+	ops = sn_cast(dentry, dentry)->d_op;
 	/* d_path(): the filesystem names its own (pipes, sockets, ...), but for a mount's root. */
 	if (ops && ops->d_dname &&
 #else
@@ -469,7 +469,7 @@ static __always_inline void name_path(struct dentry *dentry, struct vfsmount *vf
 static __always_inline void name_file_bounded(struct file *file, __u8 source, struct path_name *out, __u32 bounded)
 {
 #if SN_USE_RDONLY_CAST
-	struct file *f = bpf_core_cast(file, struct file);
+	struct file *f = sn_cast(file, file);
 
 	name_path_bounded(f->f_path.dentry, f->f_path.mnt, source, out, bounded);
 #else
@@ -504,8 +504,8 @@ static __always_inline void name_base_bounded(int dirfd, struct path_name *name,
 
 #if SN_USE_RDONLY_CAST
 		if (dir) {
-			base.dentry = bpf_core_cast(dir, struct file)->f_path.dentry;
-			base.mnt = bpf_core_cast(dir, struct file)->f_path.mnt;
+			base.dentry = sn_cast(dir, file)->f_path.dentry;
+			base.mnt = sn_cast(dir, file)->f_path.mnt;
 		}
 #else
 		if (dir)

@@ -13,8 +13,14 @@
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 
+/*
+ * Not preallocated: a key's per-CPU values are allocated when it is first seen (a
+ * failed allocation is a full map: counted below). Preallocating every key's values
+ * on every CPU took some 10 ms of the kernel's time at each start (issue 33).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, TRAFFIC_KEYS_MAX);
 	__type(key, struct traffic_key);
 	__type(value, struct traffic_value);

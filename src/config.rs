@@ -67,6 +67,7 @@ impl Config {
             tp_btf: !env_set("SYSNOOP_NO_TP_BTF"),
             raw_tp: !env_set("SYSNOOP_NO_RAW_TP"),
             program_stats: run.metrics.is_some(),
+            cut_btf: !env_set("SYSNOOP_FULL_BTF"),
         };
         Config {
             kinds,

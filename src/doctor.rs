@@ -45,6 +45,7 @@ fn bpf_lsm() -> Check {
             tp_btf: true,
             raw_tp: true,
             program_stats: false,
+            cut_btf: true,
         };
         let shared = Shared::new(&plan, false).map_err(|e| format!("cannot try BPF-LSM here: {e:#}"))?;
         // Whether file_open names files with bpf_d_path (else with the walk).

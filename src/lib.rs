@@ -16,6 +16,7 @@ macro_rules! say {
 }
 
 pub(crate) mod abi;
+pub(crate) mod btf;
 pub(crate) mod caps;
 pub(crate) mod cgroup;
 pub mod cli;
@@ -96,10 +97,10 @@ pub mod bpf {
                     type Open = $open<'static>;
                     const NAME: &'static str = $file;
 
-                    fn open() -> libbpf_rs::Result<Self::Open> {
+                    fn open(btf: Option<&std::path::Path>) -> libbpf_rs::Result<Self::Open> {
                         use libbpf_rs::skel::SkelBuilder;
                         let mut builder = $builder::default();
-                        if let Some(btf) = crate::preflight::btf_file() {
+                        if let Some(btf) = btf {
                             builder.obj_builder.btf_custom_path(btf)?;
                         }
                         builder.open(crate::loader::object_storage())
@@ -120,6 +121,8 @@ pub mod bpf {
                             *dst = src as _;
                         }
                         rodata.targ_comm_len = common.comm.len() as u32;
+                        let [task_struct, dentry, mount, file] = common.cast_ids;
+                        (rodata.kid_task_struct, rodata.kid_dentry, rodata.kid_mount, rodata.kid_file) = (task_struct, dentry, mount, file);
                     }
 
                     fn object_mut(open: &mut Self::Open) -> &mut libbpf_rs::OpenObject {

@@ -30,7 +30,8 @@ pub(crate) trait Object: Sized + Send + 'static {
     /// The object's name: `bpf/<NAME>.bpf.c`.
     const NAME: &'static str;
 
-    fn open() -> libbpf_rs::Result<Self::Open>;
+    /// Opens it to be relocated against the BTF in file `btf`, or else the kernel's.
+    fn open(btf: Option<&Path>) -> libbpf_rs::Result<Self::Open>;
     /// Writes the shared globals into the opened object's rodata.
     fn set_common(open: &mut Self::Open, common: &Common);
     /// The opened object, for what every program of it shares.
@@ -74,11 +75,19 @@ pub(crate) struct Common {
     pub(crate) wakeup_bytes: u64,
     /// Records go out through perf buffers, not the ring buffer.
     pub(crate) use_perf: bool,
+    /// The kernel's BTF IDs of the types the programs cast to (`CAST_TYPES`), 0 where
+    /// it has no BTF.
+    pub(crate) cast_ids: [u32; CAST_TYPES.len()],
 }
 
+/// The types the programs cast to with `sn_cast()` (bpf/common.bpf.h), whose IDs in the
+/// kernel's BTF their `kid_<type>` variables hold.
+pub(crate) const CAST_TYPES: [&str; 4] = ["task_struct", "dentry", "mount", "file"];
+
 impl Common {
-    fn new(filters: &Filters, events: &Events, follow: bool, cgroup: bool) -> Self {
+    fn new(filters: &Filters, events: &Events, follow: bool, cgroup: bool, cast_ids: [u32; CAST_TYPES.len()]) -> Self {
         Common {
+            cast_ids,
             follow,
             cgroup,
             tgid: filters.tgid.unwrap_or(0),
@@ -239,6 +248,9 @@ pub(crate) struct Shared {
     pub(crate) raw_tp: bool,
     /// --metrics: each program loaded, for its run statistics (None: not kept).
     programs: Option<std::sync::Mutex<Vec<crate::stats::Program>>>,
+    /// The BTF the objects are relocated against in place of the kernel's: --btf's, or
+    /// the kernel's cut down (src/btf.rs), kept in a memfd this holds.
+    btf: Option<(PathBuf, Option<std::fs::File>)>,
 }
 
 /// What a run's shared BPF parts are made from: what its kinds need of the host, its task
@@ -264,12 +276,21 @@ pub(crate) struct Plan {
     pub(crate) raw_tp: bool,
     /// --metrics: keep a descriptor of each program loaded, for its run statistics.
     pub(crate) program_stats: bool,
+    /// Relocate against the kernel's BTF cut down to what the objects use (src/btf.rs):
+    /// off with SYSNOOP_FULL_BTF=1, for comparison.
+    pub(crate) cut_btf: bool,
 }
 
 impl Shared {
     /// Runs the preflight checks the run's kinds need and creates the ring buffer (or
     /// the perf buffers' map).
     pub(crate) fn new(session: &Plan, verbose: bool) -> Result<Shared> {
+        // The BTF to relocate against (some 5 ms of reading and cutting) is made beside
+        // the checks and the buffers.
+        std::thread::scope(|scope| Self::with_btf(session, verbose, scope.spawn(|| relocation_btf(session.cut_btf, verbose))))
+    }
+
+    fn with_btf(session: &Plan, verbose: bool, btf: std::thread::ScopedJoinHandle<'_, RelocationBtf>) -> Result<Shared> {
         let syscall_tracepoints = if session.tracepoints {
             preflight::syscall_tracepoints(&preflight::require_tracefs()?)?
         } else {
@@ -287,9 +308,11 @@ impl Shared {
             false => None,
         };
         let events = Events::create(session.transport, session.ring_size)?;
+        let (btf, cast_ids) = btf.join().expect("the BTF cut panicked");
         Ok(Shared {
             verbose,
-            common: Common::new(&session.filters, &events, followed.is_some(), cgroup_filter.is_some()),
+            btf,
+            common: Common::new(&session.filters, &events, followed.is_some(), cgroup_filter.is_some(), cast_ids),
             events,
             followed,
             cgroup,
@@ -322,7 +345,7 @@ impl Shared {
 
     /// Opens object `O` with the shared globals set and the run's ring buffer in place.
     pub(crate) fn open<O: Object>(&self) -> Result<O::Open> {
-        let mut open = O::open().with_context(|| format!("opening the {} BPF object", O::NAME))?;
+        let mut open = O::open(self.btf.as_ref().map(|(path, _)| path.as_path())).with_context(|| format!("opening the {} BPF object", O::NAME))?;
         O::set_common(&mut open, &self.common);
         if std::env::var_os("SYSNOOP_VERIFIER_STATS").is_some() {
             // For developers: the verifier's statistics per program (-v shows them).
@@ -437,6 +460,86 @@ fn create_map(map_type: MapType, name: &str, key_size: u32, value_size: u32, max
 }
 
 /// --cgroup for the kernel: a cgroup array holding `dir` at index 0, which
+/// The BTF to relocate the objects against in place of the kernel's, and the kernel's
+/// IDs of `CAST_TYPES`. --btf's file, when given. Else the kernel's BTF cut down to the
+/// types the objects' relocations start from and what those reach (src/btf.rs: libbpf
+/// then searches some 6,000 types for each, not the kernel's 125,000; a third of `all`'s
+/// start-up CPU), unless `cut` is off or the cut might relocate differently: a root the
+/// kernel's BTF lacks, which libbpf would look for in the modules' BTF. On any trouble,
+/// none: libbpf reads the kernel's own, as it would without this.
+/// What `relocation_btf` gives: the BTF file to relocate against (and the memfd that
+/// holds it), or None for the kernel's; and the kernel's IDs of `CAST_TYPES`.
+type RelocationBtf = (Option<(PathBuf, Option<std::fs::File>)>, [u32; CAST_TYPES.len()]);
+
+fn relocation_btf(cut: bool, verbose: bool) -> RelocationBtf {
+    let user = preflight::btf_file();
+    let user_btf = || user.map(|file| (file.to_path_buf(), None));
+    with_kernel_btf(|bytes| relocation_btf_from(bytes, user_btf(), cut, verbose)).unwrap_or_else(|_| (user_btf(), [0; CAST_TYPES.len()]))
+}
+
+/// Calls `f` with the bytes of the kernel's BTF file: mapped where sysfs allows it, as
+/// libbpf does (newer kernels), else read (sysfs hands a binary file out 4 KiB a read():
+/// about 3 ms for the 5 MB).
+fn with_kernel_btf<R>(f: impl FnOnce(&[u8]) -> R) -> std::io::Result<R> {
+    use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
+    let file = std::fs::File::open(preflight::BTF_PATH)?;
+    let len = file.metadata()?.len() as usize;
+    let Some(size) = std::num::NonZeroUsize::new(len) else { return Ok(f(&[])) };
+    // SAFETY: a private read-only mapping of a file no one writes, unmapped below.
+    match unsafe { mmap(None, size, ProtFlags::PROT_READ, MapFlags::MAP_PRIVATE, &file, 0) } {
+        Ok(at) => {
+            // SAFETY: `len` bytes are mapped at `at`, until the munmap below.
+            let result = f(unsafe { std::slice::from_raw_parts(at.as_ptr().cast::<u8>(), len) });
+            // SAFETY: the mapping made above, which nothing borrows any more.
+            let _ = unsafe { munmap(at, len) };
+            Ok(result)
+        }
+        Err(_) => Ok(f(&std::fs::read(preflight::BTF_PATH)?)),
+    }
+}
+
+fn relocation_btf_from(bytes: &[u8], user: Option<(PathBuf, Option<std::fs::File>)>, cut: bool, verbose: bool) -> RelocationBtf {
+    let kernel = match crate::btf::Types::parse(bytes) {
+        Ok(kernel) => kernel,
+        Err(e) => {
+            if verbose {
+                crate::say!("sysnoop: reading {}: {e}; relocating against it as libbpf reads it", preflight::BTF_PATH);
+            }
+            return (user, [0; CAST_TYPES.len()]);
+        }
+    };
+    let cast_ids = kernel.struct_ids(CAST_TYPES);
+    if user.is_some() || !cut {
+        return (user, cast_ids);
+    }
+    let cut = crate::btf::cut(&kernel, crate::bpf::CORE_ROOTS);
+    let modules = std::fs::read_dir(Path::new(preflight::BTF_PATH).parent().unwrap_or(Path::new("/"))).map_or(0, |dir| dir.count().saturating_sub(1));
+    if !cut.missing.is_empty() && modules > 0 {
+        if verbose {
+            crate::say!("sysnoop: the kernel's BTF has no {}: relocating against it and its modules' in full", cut.missing.join(", "));
+        }
+        return (None, cast_ids);
+    }
+    let memfd = nix::sys::memfd::memfd_create(c"sysnoop-btf", nix::sys::memfd::MFdFlags::MFD_CLOEXEC);
+    let file = memfd.map(std::fs::File::from).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, &cut.bytes).map(|()| file).map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0)))
+    });
+    match file {
+        Ok(file) => {
+            if verbose {
+                crate::say!("sysnoop: relocating against the kernel's BTF cut to {} of its {} types", cut.kept, kernel.len());
+            }
+            (Some((PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd())), Some(file))), cast_ids)
+        }
+        Err(e) => {
+            if verbose {
+                crate::say!("sysnoop: no memfd for the cut BTF ({e}): relocating against the kernel's in full");
+            }
+            (None, cast_ids)
+        }
+    }
+}
+
 /// bpf_current_task_under_cgroup() checks (bpf/common.bpf.h).
 fn cgroup_filter(dir: &Path) -> Result<MapHandle> {
     let map = create_map(MapType::CgroupArray, "cgroup_filter", 4, 4, 1).context("creating the cgroup filter")?;

@@ -52,13 +52,59 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     };
     let mut loaded = Vec::new();
     let mut skipped = Vec::new();
+    // The processes already running, read from /proc while the writer holds the live
+    // stream; not with -- CMD, which starts once tracing is live. Started before the
+    // capabilities are given up: the scan's threads keep theirs (capabilities are per
+    // thread) to read every process's exe and cwd, and end with the scan.
+    let start_scan = |max_arg_bytes: usize| {
+        let filters = &config.plan.filters;
+        let scope = Scope {
+            tgid: filters.tgid,
+            tid: filters.tid,
+            uid: filters.uid,
+            comm: filters.comm.clone(),
+            failed: filters.failed,
+            cgroup: shared.cgroup().map(Path::to_path_buf),
+            follow: filters.follow,
+            max_arg_bytes,
+        };
+        thread::Builder::new().name("sysnoop-snapshot".into()).spawn(move || scan(&scope)).context("starting the /proc snapshot")
+    };
+    let mut snapshot: Option<JoinHandle<Scan>> = None;
     // The kinds load side by side: most of a load is libbpf relocating the object
     // against the kernel's BTF and the verifier checking it, each object on its own.
-    let results: Vec<Result<Loaded>> = thread::scope(|scope| {
-        let shared = &shared;
-        let loading: Vec<_> = config.kinds.iter().map(|kind| scope.spawn(move || kind.load(shared))).collect();
-        loading.into_iter().map(|l| l.join().expect("a loader thread panicked")).collect()
-    });
+    // The snapshot starts as soon as the kinds it needs are live (exec and exit, not
+    // waiting for the others): a process it lists has its exec and its exit traced
+    // from then on, which is what makes each one introduced exactly once. With
+    // --follow, once the followed set is filled (below). Meanwhile those kinds have a
+    // CPU to themselves (`Reserved`), so that the snapshot overlaps the other loads.
+    let early_scan = config.follow.is_none() && config.kinds.iter().any(|k| k.snapshot);
+    let reserved = Reserved::new(early_scan);
+    let results: Vec<Result<Loaded>> = thread::scope(|scope| -> Result<Vec<Result<Loaded>>> {
+        let (shared, reserved) = (&shared, &reserved);
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        for (i, kind) in config.kinds.iter().enumerate() {
+            let done = done_tx.clone();
+            scope.spawn(move || {
+                reserved.enter(kind.snapshot_needs);
+                // The receiver stays until every loader has sent.
+                let _ = done.send((i, kind.load(shared)));
+            });
+        }
+        drop(done_tx);
+        let mut results: Vec<Option<Result<Loaded>>> = config.kinds.iter().map(|_| None).collect();
+        for (i, result) in done_rx {
+            results[i] = Some(result);
+            if early_scan && snapshot.is_none() && config.kinds.iter().zip(&results).all(|(k, r)| !k.snapshot_needs || r.is_some()) {
+                reserved.release();
+                if let Some(max_arg_bytes) = results.iter_mut().find_map(|r| r.as_mut()?.as_mut().ok()?.snapshot.take()) {
+                    snapshot = Some(start_scan(max_arg_bytes)?);
+                }
+            }
+        }
+        // A loader that panicked sent nothing: the scope's end re-raises its panic.
+        Ok(results.into_iter().flatten().collect())
+    })?;
     for (kind, result) in config.kinds.iter().zip(results) {
         match result {
             Ok(l) => loaded.push(l),
@@ -90,26 +136,10 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     let sources = Sources::new(loaded.iter_mut().flat_map(|l| std::mem::take(&mut l.sources)).collect());
     let periodic: Vec<Periodic> = loaded.iter_mut().filter_map(|l| l.periodic.take()).collect();
     let dedups: Vec<(Kind, Dedupe)> = loaded.iter_mut().filter_map(|l| l.dedup.take()).collect();
-    // The processes already running, read from /proc while the writer holds the live
-    // stream; not with -- CMD, which starts once tracing is live. Started before the
-    // capabilities are given up: the scan's threads keep theirs (capabilities are per
-    // thread) to read every process's exe and cwd, and end with the scan.
-    let snapshot = match (loaded.iter_mut().find_map(|l| l.snapshot.take()), &config.follow) {
-        (Some(_), Some(Follow::Command { .. })) | (None, _) => None,
-        (Some(max_arg_bytes), _) => {
-            let filters = &config.plan.filters;
-            let scope = Scope {
-                tgid: filters.tgid,
-                tid: filters.tid,
-                uid: filters.uid,
-                comm: filters.comm.clone(),
-                failed: filters.failed,
-                cgroup: shared.cgroup().map(Path::to_path_buf),
-                follow: filters.follow,
-                max_arg_bytes,
-            };
-            Some(thread::Builder::new().name("sysnoop-snapshot".into()).spawn(move || scan(&scope)).context("starting the /proc snapshot")?)
-        }
+    let snapshot = match (snapshot, loaded.iter_mut().find_map(|l| l.snapshot.take()), &config.follow) {
+        (Some(early), _, _) => Some(early),
+        (None, Some(_), Some(Follow::Command { .. })) | (None, None, _) => None,
+        (None, Some(max_arg_bytes), _) => Some(start_scan(max_arg_bytes)?),
     };
     let announce = || {
         let hooks: Vec<&Hooks> = loaded.iter().map(|l| &l.hooks).collect();
@@ -185,6 +215,61 @@ pub fn trace(config: &Config, verbose: bool, command: Option<&Held>, out: impl W
     }
     let run = Run { events: &shared.events, sources: &sources, limits: &config.limits, periodic, dedups, follower, snapshot, output, metrics };
     self::run(run, announce, out)
+}
+
+/// A CPU kept for the loads the /proc snapshot waits for (exec and exit), while the
+/// other kinds load on the rest: with every kind loading at once on a few CPUs, the
+/// scheduler shares them out evenly, exec (the most for the verifier to check) finished
+/// last, and the snapshot then came after every load instead of beside them. Each
+/// loader thread takes its side as it starts; `release` gives the others every CPU
+/// back once the snapshot's kinds are loaded. Nothing where the process may run on one
+/// CPU only, or affinity cannot be read or set (it only ever speeds the start up).
+struct Reserved {
+    /// The CPUs the process may run on, and the one kept.
+    cpus: Option<(nix::sched::CpuSet, usize)>,
+    /// The other loaders' threads, until released (then None).
+    others: std::sync::Mutex<Option<Vec<nix::unistd::Pid>>>,
+}
+
+impl Reserved {
+    fn new(wanted: bool) -> Reserved {
+        use nix::sched::{sched_getaffinity, CpuSet};
+        let cpus = wanted.then(|| sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()).flatten().and_then(|allowed| {
+            let mut on = (0..CpuSet::count()).filter(|&cpu| allowed.is_set(cpu).unwrap_or(false));
+            let kept = on.next()?;
+            on.next().map(|_| (allowed, kept))
+        });
+        Reserved { cpus, others: std::sync::Mutex::new(Some(Vec::new())) }
+    }
+
+    /// The calling loader thread takes the kept CPU (`needed`: a kind the snapshot waits
+    /// for), or the others until `release`.
+    fn enter(&self, needed: bool) {
+        use nix::sched::{sched_setaffinity, CpuSet};
+        let Some((allowed, kept)) = &self.cpus else { return };
+        let me = nix::unistd::Pid::from_raw(0);
+        let mut set = if needed { CpuSet::new() } else { *allowed };
+        let _ = if needed { set.set(*kept) } else { set.unset(*kept) };
+        if needed {
+            let _ = sched_setaffinity(me, &set);
+        } else if let Ok(mut others) = self.others.lock() {
+            if let Some(others) = others.as_mut() {
+                if sched_setaffinity(me, &set).is_ok() {
+                    others.push(nix::unistd::gettid());
+                }
+            }
+        }
+    }
+
+    /// Every CPU back to the other loaders (those that have ended are gone: no matter).
+    fn release(&self) {
+        let Some((allowed, _)) = &self.cpus else { return };
+        if let Some(others) = self.others.lock().ok().and_then(|mut others| others.take()) {
+            for tid in others {
+                let _ = nix::sched::sched_setaffinity(tid, allowed);
+            }
+        }
+    }
 }
 
 /// How a run's records are written: in which format, under which session id, after

@@ -385,7 +385,8 @@ impl<'s, W: Write> Writer<'s, W> {
         };
         hold_until(&|| scan.is_finished());
         let scan = scan.join().expect("the /proc snapshot panicked");
-        let grace = Instant::now() + SNAPSHOT_GRACE;
+        // From the scan's end: it may have run while the last kinds loaded.
+        let grace = scan.ended.unwrap_or_else(Instant::now) + SNAPSHOT_GRACE;
         hold_until(&|| Instant::now() >= grace);
         // What the kernel holds now, without waiting for the poll thread's next TICK:
         // once served, the drain's batches are all in the channel.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Each layer, lowest first: a module may use its own layer and those above it here.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("leaves", &["text", "clock", "errno", "flags", "ring", "dedup", "signals", "libbpf_log", "syscall_names", "syscall_args", "units", "abi", "pool"]),
+    ("leaves", &["text", "clock", "errno", "flags", "ring", "dedup", "signals", "libbpf_log", "syscall_names", "syscall_args", "units", "abi", "pool", "btf"]),
     ("helpers", &["columns", "json", "syscalls", "outfile", "live"]),
     ("host", &["preflight", "features", "caps", "cgroup", "identity", "transport", "tls", "delivery", "notify"]),
     ("records", &["event", "decode", "path", "socket", "ocsf", "schema", "filter", "stats"]),

@@ -73,10 +73,15 @@ pub(crate) struct Exec;
 impl Tracer for Exec {
     const NAME: &'static str = "exec";
     const IN_ALL: InAll = InAll::Required;
+    const SNAPSHOT_NEEDS: bool = true;
     type Options = ExecOptions;
 
     fn load(shared: &Shared, options: &ExecOptions) -> Result<Loaded> {
         shared.tp_btf_or_tracepoint("sched_process_exec", |btf| load_with(shared, options, btf))
+    }
+
+    fn snapshot(options: &ExecOptions) -> bool {
+        options.snapshot
     }
 
     /// `all` begins with the processes already running unless told not to.

@@ -39,6 +39,7 @@ pub(crate) struct Exit;
 impl Tracer for Exit {
     const NAME: &'static str = "exit";
     const IN_ALL: InAll = InAll::Required;
+    const SNAPSHOT_NEEDS: bool = true;
     type Options = ExitOptions;
 
     fn load(shared: &Shared, options: &ExitOptions) -> Result<Loaded> {

@@ -233,6 +233,9 @@ pub(crate) trait Tracer: Sync + 'static {
     /// perf_event_open): every kind that traces tasks but lsm (its hooks attach through
     /// BTF alone).
     const TRACEPOINTS: bool = Self::PER_TASK;
+    /// Whether the /proc snapshot waits for it to be live before it reads /proc: a
+    /// process the snapshot lists must have its exec and its exit traced from then on.
+    const SNAPSHOT_NEEDS: bool = false;
     /// Its own options (clap derive; the struct's doc comment is the subcommand's
     /// help). The same struct is flattened into `all`.
     type Options: clap::Args + FromArgMatches + fmt::Debug + Sync + 'static;
@@ -247,6 +250,11 @@ pub(crate) trait Tracer: Sync + 'static {
 
     /// Its options as part of `all`, where some defaults differ.
     fn in_all(_options: &mut Self::Options) {}
+
+    /// Whether the run begins with the /proc snapshot (its Loaded's `snapshot`).
+    fn snapshot(_options: &Self::Options) -> bool {
+        false
+    }
 }
 
 /// How `all` treats a kind.
@@ -300,7 +308,15 @@ impl<T: Tracer> Registered for T {
             InAll::IfAvailable { unavailable } if in_all => Some(unavailable),
             _ => None,
         };
-        Ok(Selected { name: T::NAME, optional, per_task: T::PER_TASK, tracepoints: T::TRACEPOINTS, plan: Box::new(Planned::<T>(options)) })
+        Ok(Selected {
+            name: T::NAME,
+            optional,
+            per_task: T::PER_TASK,
+            tracepoints: T::TRACEPOINTS,
+            snapshot: T::snapshot(&options),
+            snapshot_needs: T::SNAPSHOT_NEEDS,
+            plan: Box::new(Planned::<T>(options)),
+        })
     }
 }
 
@@ -313,6 +329,10 @@ pub(crate) struct Selected {
     pub(crate) per_task: bool,
     /// Tracer::TRACEPOINTS.
     pub(crate) tracepoints: bool,
+    /// Tracer::snapshot(), with these options.
+    pub(crate) snapshot: bool,
+    /// Tracer::SNAPSHOT_NEEDS.
+    pub(crate) snapshot_needs: bool,
     plan: Box<dyn Plan>,
 }
 

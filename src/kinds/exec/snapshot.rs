@@ -115,6 +115,8 @@ pub(crate) struct Scan {
     pub(crate) vanished: u64,
     pub(crate) unread: u64,
     pub(crate) duration_ns: u64,
+    /// When the scan ended (None: not yet).
+    pub(crate) ended: Option<Instant>,
 }
 
 /// Reads every process /proc lists but sysnoop itself (whose events are never
@@ -179,6 +181,7 @@ pub(crate) fn scan(scope: &Scope) -> Scan {
     found.sort_by_key(|p| (p.start_ticks, p.task.pid));
     scan.processes = found;
     scan.duration_ns = started.elapsed().as_nanos() as u64;
+    scan.ended = Some(Instant::now());
     scan
 }
 
