@@ -145,10 +145,10 @@ impl<'a> Types<'a> {
         (1..=self.len()).find(|&id| self.kind(id) == kind && self.name(id) == name.as_bytes())
     }
 
-    /// The IDs of the structs named `names`, in one pass (0 for one not found).
-    pub(crate) fn struct_ids<const N: usize>(&self, names: [&str; N]) -> [u32; N] {
+    /// The IDs of the structs named `names` among types `among` (0 for one not found).
+    pub(crate) fn struct_ids<const N: usize>(&self, among: impl Iterator<Item = u32>, names: [&str; N]) -> [u32; N] {
         let mut ids = [0; N];
-        for id in (1..=self.len()).filter(|&id| self.kind(id) == KIND_STRUCT) {
+        for id in among.filter(|&id| self.kind(id) == KIND_STRUCT) {
             if let Some(i) = names.iter().position(|n| n.as_bytes() == self.name(id)) {
                 if ids[i] == 0 {
                     ids[i] = id;
@@ -160,10 +160,22 @@ impl<'a> Types<'a> {
 
     /// Where in type `id`'s record each ID it refers to is (offsets into the record),
     /// and where each name it holds is (its own, its members' and its values').
+    #[cfg(test)]
     fn fields(&self, id: u32) -> (Vec<usize>, Vec<usize>) {
+        let (mut types, mut names) = (Vec::new(), Vec::new());
+        self.fields_into(id, &mut types, &mut names);
+        (types, names)
+    }
+
+    /// Where in type `id`'s record each ID it refers to is (offsets into the record, into
+    /// `types`), and where each name it holds is (its own, its members' and its values',
+    /// into `names`); both emptied first.
+    fn fields_into(&self, id: u32, types: &mut Vec<usize>, names: &mut Vec<usize>) {
         let info = self.info(id);
         let (kind, vlen) = ((info >> 24) & 0x1f, (info & 0xffff) as usize);
-        let (mut types, mut names) = (Vec::new(), vec![0]);
+        types.clear();
+        names.clear();
+        names.push(0);
         match kind {
             KIND_PTR | KIND_TYPEDEF | KIND_VOLATILE | KIND_CONST | KIND_RESTRICT | KIND_FUNC | KIND_VAR | KIND_DECL_TAG | KIND_TYPE_TAG => types.push(8),
             KIND_ARRAY => types.extend([12, 16]),
@@ -183,10 +195,10 @@ impl<'a> Types<'a> {
             KIND_DATASEC => types.extend((0..vlen).map(|i| 12 + 12 * i)),
             _ => {}
         }
-        (types, names)
     }
 
     /// The types type `id` refers to (0, void, included).
+    #[cfg(test)]
     fn refers_to(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
         let record = self.record(id);
         self.fields(id).0.into_iter().map(move |at| u32_at(record, at).unwrap_or(0))
@@ -212,6 +224,8 @@ pub(crate) struct Cut {
     /// Roots the kernel's BTF has no type of: libbpf would look for them in the
     /// modules' BTF, which a custom BTF stops it doing.
     pub(crate) missing: Vec<String>,
+    /// The kernel's IDs of the types named as roots are (ascending).
+    pub(crate) named: Vec<u32>,
     /// Types kept.
     pub(crate) kept: u32,
 }
@@ -279,11 +293,15 @@ pub(crate) fn cut(kernel: &Types<'_>, roots: &[&str]) -> Cut {
             todo.push(id);
         }
     }
+    let named = todo.clone();
+    let (mut type_fields, mut name_fields) = (Vec::new(), Vec::new());
     while let Some(id) = todo.pop() {
         if id == 0 || std::mem::replace(&mut keep[id as usize], true) {
             continue;
         }
-        todo.extend(kernel.refers_to(id));
+        kernel.fields_into(id, &mut type_fields, &mut name_fields);
+        let record = kernel.record(id);
+        todo.extend(type_fields.iter().map(|&at| u32_at(record, at).unwrap_or(0)));
     }
     let mut new_id = vec![0u32; kernel.len() as usize + 1];
     let mut kept = 0;
@@ -298,14 +316,16 @@ pub(crate) fn cut(kernel: &Types<'_>, roots: &[&str]) -> Cut {
     string_at.insert(0, 0);
     let mut types = Vec::new();
     for id in (1..=kernel.len()).filter(|&id| keep[id as usize]) {
-        let mut record = kernel.record(id).to_vec();
-        let (type_fields, name_fields) = kernel.fields(id);
-        for at in type_fields {
-            let old = u32_at(&record, at).unwrap_or(0);
+        let start = types.len();
+        types.extend_from_slice(kernel.record(id));
+        let record = &mut types[start..];
+        kernel.fields_into(id, &mut type_fields, &mut name_fields);
+        for &at in &type_fields {
+            let old = u32_at(record, at).unwrap_or(0);
             record[at..at + 4].copy_from_slice(&new_id[old as usize].to_ne_bytes());
         }
-        for at in name_fields {
-            let old = u32_at(&record, at).unwrap_or(0);
+        for &at in &name_fields {
+            let old = u32_at(record, at).unwrap_or(0);
             let new = *string_at.entry(old).or_insert_with(|| {
                 let new = strings.len() as u32;
                 strings.extend_from_slice(kernel.string(old));
@@ -314,7 +334,6 @@ pub(crate) fn cut(kernel: &Types<'_>, roots: &[&str]) -> Cut {
             });
             record[at..at + 4].copy_from_slice(&new.to_ne_bytes());
         }
-        types.extend_from_slice(&record);
     }
     let mut bytes = Vec::with_capacity(HEADER_LEN + types.len() + strings.len());
     bytes.extend_from_slice(&MAGIC.to_ne_bytes());
@@ -326,7 +345,7 @@ pub(crate) fn cut(kernel: &Types<'_>, roots: &[&str]) -> Cut {
     bytes.extend_from_slice(&strings);
     let mut missing: Vec<String> = roots.difference(&found).map(|r| String::from_utf8_lossy(r).into_owned()).collect();
     missing.sort();
-    Cut { bytes, missing, kept }
+    Cut { bytes, missing, named, kept }
 }
 
 /// Section `name` of the ELF64 object `elf` (in the machine's byte order).
@@ -500,7 +519,8 @@ mod tests {
         let Ok(bytes) = std::fs::read("/sys/kernel/btf/vmlinux") else { return };
         let kernel = Types::parse(&bytes).unwrap();
         let task = kernel.find(KIND_STRUCT, "task_struct").unwrap();
-        let cut = cut(&kernel, &["task_struct"]);
+        let cut = cut(&kernel, &["task_struct", "file"]);
+        assert_eq!(kernel.struct_ids(cut.named.iter().copied(), ["file", "task_struct"]), kernel.struct_ids(1..=kernel.len(), ["file", "task_struct"]));
         assert!(cut.missing.is_empty());
         let kept = Types::parse(&cut.bytes).unwrap();
         assert_eq!(kept.len(), cut.kept);

@@ -508,11 +508,14 @@ fn relocation_btf_from(bytes: &[u8], user: Option<(PathBuf, Option<std::fs::File
             return (user, [0; CAST_TYPES.len()]);
         }
     };
-    let cast_ids = kernel.struct_ids(CAST_TYPES);
+    let all_types = || kernel.struct_ids(1..=kernel.len(), CAST_TYPES);
     if user.is_some() || !cut {
-        return (user, cast_ids);
+        return (user, all_types());
     }
     let cut = crate::btf::cut(&kernel, crate::bpf::CORE_ROOTS);
+    // The types cast to are roots too (they are read): among those the cut found.
+    let found = kernel.struct_ids(cut.named.iter().copied(), CAST_TYPES);
+    let cast_ids = if found.contains(&0) { all_types() } else { found };
     let modules = std::fs::read_dir(Path::new(preflight::BTF_PATH).parent().unwrap_or(Path::new("/"))).map_or(0, |dir| dir.count().saturating_sub(1));
     if !cut.missing.is_empty() && modules > 0 {
         if verbose {
