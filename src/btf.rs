@@ -12,7 +12,8 @@
 //! What the cut cannot serve: a relocation of a type's kernel ID (`bpf_core_type_id_kernel`,
 //! as libbpf's `bpf_core_cast()` uses), which would give the cut's numbering. build.rs
 //! refuses an object with one; the programs take the IDs of the types they cast to from
-//! read-only data instead, which user space fills from the kernel's BTF (`Cut::ids`).
+//! read-only data instead, which user space fills from the kernel's BTF (`Types::struct_ids`,
+//! `CAST_TYPES` in src/loader.rs).
 //! kfuncs and tp_btf attach points libbpf still looks up in the kernel's own BTF.
 //!
 //! Also compiled into build.rs (`#[path]`): it uses nothing else of the crate.

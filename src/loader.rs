@@ -460,17 +460,18 @@ fn create_map(map_type: MapType, name: &str, key_size: u32, value_size: u32, max
 }
 
 /// --cgroup for the kernel: a cgroup array holding `dir` at index 0, which
+/// What `relocation_btf` gives: the BTF file to relocate against (and the memfd that
+/// holds it), or None for the kernel's; and the kernel's IDs of `CAST_TYPES`.
+type RelocationBtf = (Option<(PathBuf, Option<std::fs::File>)>, [u32; CAST_TYPES.len()]);
+
 /// The BTF to relocate the objects against in place of the kernel's, and the kernel's
 /// IDs of `CAST_TYPES`. --btf's file, when given. Else the kernel's BTF cut down to the
 /// types the objects' relocations start from and what those reach (src/btf.rs: libbpf
 /// then searches some 6,000 types for each, not the kernel's 125,000; a third of `all`'s
 /// start-up CPU), unless `cut` is off or the cut might relocate differently: a root the
 /// kernel's BTF lacks, which libbpf would look for in the modules' BTF. On any trouble,
-/// none: libbpf reads the kernel's own, as it would without this.
-/// What `relocation_btf` gives: the BTF file to relocate against (and the memfd that
-/// holds it), or None for the kernel's; and the kernel's IDs of `CAST_TYPES`.
-type RelocationBtf = (Option<(PathBuf, Option<std::fs::File>)>, [u32; CAST_TYPES.len()]);
-
+/// none: libbpf reads the kernel's own, as it would without this (a kernel BTF this
+/// cannot parse, e.g. with a kind newer than it knows, libbpf 1.7 cannot either).
 fn relocation_btf(cut: bool, verbose: bool) -> RelocationBtf {
     let user = preflight::btf_file();
     let user_btf = || user.map(|file| (file.to_path_buf(), None));
