@@ -83,15 +83,47 @@ const volatile __u32 kid_file = 0;
 #define loads_task() bpf_get_current_task_btf()
 #endif
 
-/* Copies the current task's comm (SYSNOOP_COMM_LEN bytes, 8-aligned `dst`). */
-static __always_inline void current_comm(char *dst)
+/*
+ * The current task, fetched once for a program's hot path: a helper call fetches it,
+ * and calls cost (each call and return pays the kernel's return-thunk mitigation on the
+ * AMD machines this project measures on: ~20 ns a pair, docs/benchmarks.md), so a path
+ * that reads the task for its filters, its pid and its record's header takes it once
+ * with sn_current() and passes it down to the *_of() functions below. Where the kernel
+ * has no read-only cast the handle is NULL and those read the task as before.
+ */
+#if SN_USE_RDONLY_CAST
+#define sn_current() loads_task()
+#else
+#define sn_current() ((struct task_struct *)0)
+#endif
+
+/* bpf_get_current_pid_tgid(), from the task `t` from sn_current(): two loads, no call. */
+static __always_inline __u64 pid_tgid_of(struct task_struct *t)
 {
-#if SN_HAVE_TASK_BTF
+#if SN_USE_RDONLY_CAST
+	return (__u64)(__u32)t->tgid << 32 | (__u32)t->pid;
+#else
+	return bpf_get_current_pid_tgid();
+#endif
+}
+
+/* Copies the comm of the current task `t` (from sn_current()): SYSNOOP_COMM_LEN bytes, 8-aligned `dst`. */
+static __always_inline void current_comm_of(char *dst, struct task_struct *t)
+{
+#if SN_USE_RDONLY_CAST
 	/* Two loads from the task, instead of a helper call. */
+	__builtin_memcpy(dst, t->comm, SYSNOOP_COMM_LEN);
+#elif SN_HAVE_TASK_BTF
 	__builtin_memcpy(dst, loads_task()->comm, SYSNOOP_COMM_LEN);
 #else
 	bpf_get_current_comm(dst, SYSNOOP_COMM_LEN);
 #endif
+}
+
+/* Copies the current task's comm (SYSNOOP_COMM_LEN bytes, 8-aligned `dst`). */
+static __always_inline void current_comm(char *dst)
+{
+	current_comm_of(dst, sn_current());
 }
 
 /*
@@ -324,8 +356,8 @@ static __always_inline void commit(void *ctx, void *record, __u64 size)
 	bpf_ringbuf_submit(record, wakeup_flags(waiting, size));
 }
 
-/* Is `needle` (targ_comm, targ_comm_len bytes) a substring of the current comm? */
-static __always_inline bool comm_allowed(void)
+/* Is `needle` (targ_comm, targ_comm_len bytes) a substring of the comm of `t` (sn_current())? */
+static __always_inline bool comm_allowed_of(struct task_struct *t)
 {
 	/* 8-aligned, so the copy is two loads, not sixteen. */
 	union {
@@ -337,7 +369,7 @@ static __always_inline bool comm_allowed(void)
 
 	if (targ_comm_len == 0)
 		return true;
-	current_comm(current.text);
+	current_comm_of(current.text, t);
 	for (i = 0; i < SYSNOOP_COMM_LEN; i++) {
 		if (i + targ_comm_len >= SYSNOOP_COMM_LEN)
 			break;
@@ -490,8 +522,11 @@ static __always_inline bool is_probe_child(__u32 ppid)
 	return self_tgid && ppid == self_tgid && !targ_follow;
 }
 
-/* All task filters in one place; pid_tgid is bpf_get_current_pid_tgid(). */
-static __always_inline bool trace_allowed(__u64 pid_tgid)
+/*
+ * All task filters in one place; pid_tgid is bpf_get_current_pid_tgid(), `t` the
+ * current task from sn_current().
+ */
+static __always_inline bool trace_allowed_of(__u64 pid_tgid, struct task_struct *t)
 {
 	__u32 tgid = pid_tgid >> 32;
 	__u32 tid = (__u32)pid_tgid;
@@ -506,7 +541,13 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
 		return false;
 	if (targ_uid != (__u32)-1 && targ_uid != (__u32)bpf_get_current_uid_gid())
 		return false;
-	return comm_allowed();
+	return comm_allowed_of(t);
+}
+
+/* trace_allowed_of() with the task fetched here. */
+static __always_inline bool trace_allowed(__u64 pid_tgid)
+{
+	return trace_allowed_of(pid_tgid, sn_current());
 }
 
 /*
@@ -793,7 +834,7 @@ static __always_inline __u64 process_start(struct task_struct *task)
  * kernel's BTF by name (start-up time: ~80 ms once across sysnoop's programs). On 5.10,
  * helpers and probe reads.
  */
-static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
+static __always_inline void fill_task_header_of(struct task_header *h, __u32 kind, __u64 pid_tgid, struct task_struct *t)
 {
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->kind = kind;
@@ -801,15 +842,11 @@ static __always_inline void fill_task_header(struct task_header *h, __u32 kind, 
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
 #if SN_USE_RDONLY_CAST
-	{
-		/* Every field by loads through the task cast read-only: no helper call. */
-		struct task_struct *t = loads_task();
-
-		h->ppid = t->real_parent->tgid;
-		h->uid = t->cred->uid.val; /* the kuid: the uid in the initial namespace, as the helper gives it */
-		__builtin_memcpy(h->comm, t->comm, SYSNOOP_COMM_LEN);
-		h->cgroup_id = t->cgroups->dfl_cgrp->kn->id; /* bpf_get_current_cgroup_id()'s */
-	}
+	/* Every field by loads through the task cast read-only: no helper call. */
+	h->ppid = t->real_parent->tgid;
+	h->uid = t->cred->uid.val; /* the kuid: the uid in the initial namespace, as the helper gives it */
+	__builtin_memcpy(h->comm, t->comm, SYSNOOP_COMM_LEN);
+	h->cgroup_id = t->cgroups->dfl_cgrp->kn->id; /* bpf_get_current_cgroup_id()'s */
 #else
 #if SN_HAVE_TASK_BTF
 	h->ppid = bpf_get_current_task_btf()->real_parent->tgid; /* two loads through the BTF task */
@@ -820,6 +857,12 @@ static __always_inline void fill_task_header(struct task_header *h, __u32 kind, 
 	current_comm(h->comm);
 	h->cgroup_id = bpf_get_current_cgroup_id();
 #endif
+}
+
+/* fill_task_header_of() with the task fetched here. */
+static __always_inline void fill_task_header(struct task_header *h, __u32 kind, __u64 pid_tgid)
+{
+	fill_task_header_of(h, kind, pid_tgid, sn_current());
 }
 
 #endif /* SYSNOOP_COMMON_BPF_H */

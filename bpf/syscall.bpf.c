@@ -176,11 +176,23 @@ static __always_inline bool makes_a_task(long nr)
 	return nr == nr_fork || nr == nr_vfork || nr == nr_clone || nr == nr_clone3;
 }
 
-/* The current task's six syscall argument registers (at enter, or at exit: see enum syscall_args_from). */
-static __always_inline void read_args(__u64 *args)
+/*
+ * The current task's six syscall argument registers (at enter, or at exit: see enum
+ * syscall_args_from): from `regs`, the tp_btf programs' own pt_regs argument (loads
+ * through a BTF pointer), or where that is NULL from current_regs().
+ */
+static __always_inline void read_args(__u64 *args, struct pt_regs *regs)
 {
-	struct pt_regs *regs = current_regs();
-
+	if (regs) {
+		args[0] = PT_REGS_PARM1_SYSCALL(regs);
+		args[1] = PT_REGS_PARM2_SYSCALL(regs);
+		args[2] = PT_REGS_PARM3_SYSCALL(regs);
+		args[3] = PT_REGS_PARM4_SYSCALL(regs);
+		args[4] = PT_REGS_PARM5_SYSCALL(regs);
+		args[5] = PT_REGS_PARM6_SYSCALL(regs);
+		return;
+	}
+	regs = current_regs();
 	args[0] = SN_SYSCALL_ARG(1, regs);
 	args[1] = SN_SYSCALL_ARG(2, regs);
 	args[2] = SN_SYSCALL_ARG(3, regs);
@@ -220,9 +232,10 @@ static __always_inline long read_string(char *dst, __u64 ptr, bool *cut)
 }
 
 /* The header of a record of one call; the caller fills args, strings and lengths. */
-static __always_inline void fill_event(struct syscall_event *e, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned, __u8 from)
+static __always_inline void fill_event(struct syscall_event *e, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned, __u8 from,
+				       struct task_struct *t)
 {
-	fill_task_header(&e->task, SN_KIND_SYSCALL, pid_tgid);
+	fill_task_header_of(&e->task, SN_KIND_SYSCALL, pid_tgid, t);
 	e->ret = ret;
 	e->latency_ns = start_ns ? e->task.ts_ns - start_ns : 0;
 	e->nr = nr;
@@ -307,7 +320,7 @@ static __always_inline void forget_exec(long nr, __u64 pid_tgid)
 }
 
 /* At an execve or execveat's enter: keeps its arguments and filename for its exit. */
-static __always_inline void keep_exec(long nr)
+static __always_inline void keep_exec(long nr, struct pt_regs *regs)
 {
 	static const __u32 zero = 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -316,7 +329,7 @@ static __always_inline void keep_exec(long nr)
 
 	if (!x)
 		return;
-	read_args(x->args);
+	read_args(x->args, regs);
 	x->len = read_string(x->filename, x->args[nr == nr_execveat ? 1 : 0], &cut);
 	x->cut = cut;
 	bpf_map_update_elem(&execs, &tid, x, BPF_ANY);
@@ -329,7 +342,8 @@ static __always_inline void keep_exec(long nr)
  * else 0. `entered`: its arguments as kept at its enter (--latency), else NULL: they
  * are read from the registers now.
  */
-static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned, const __u64 *entered)
+static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret, __u64 start_ns, __u8 returned, const __u64 *entered,
+				   struct pt_regs *regs, struct task_struct *t)
 {
 	static const __u32 zero = 0;
 	__u8 from = entered || !returned ? SYSCALL_ARGS_AT_ENTER : SYSCALL_ARGS_AT_EXIT;
@@ -352,18 +366,18 @@ static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret
 		e = reserve(sizeof(*e));
 		if (!e)
 			return;
-		fill_event(e, nr, pid_tgid, ret, start_ns, returned, from);
+		fill_event(e, nr, pid_tgid, ret, start_ns, returned, from, t);
 		if (entered)
 			__builtin_memcpy(e->args, entered, sizeof(e->args));
 		else
-			read_args(e->args);
+			read_args(e->args, regs);
 		commit(ctx, e, sizeof(*e));
 		return;
 	}
 	r = bpf_map_lookup_elem(&scratch, &zero);
 	if (!r)
 		return;
-	fill_event(&r->e, nr, pid_tgid, ret, start_ns, returned, from);
+	fill_event(&r->e, nr, pid_tgid, ret, start_ns, returned, from, t);
 	if (is_exec(nr)) {
 		send_exec(ctx, r, (__u32)pid_tgid);
 		return;
@@ -371,19 +385,20 @@ static __always_inline void report(void *ctx, __u32 nr, __u64 pid_tgid, long ret
 	if (entered)
 		__builtin_memcpy(r->e.args, entered, sizeof(r->e.args));
 	else
-		read_args(r->e.args);
+		read_args(r->e.args, regs);
 	send_with_strings(ctx, r, strings);
 }
 
-static __always_inline int on_enter(void *ctx, long nr)
+static __always_inline int on_enter(void *ctx, long nr, struct pt_regs *regs)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *t = sn_current();
+	__u64 pid_tgid = pid_tgid_of(t);
 	__u32 tid = (__u32)pid_tgid;
 	struct start s;
 
 	if (is_exec(nr) && !targ_count && syscall_allowed(nr) && !is_self(pid_tgid, SYSCALL_SLOT_ENTER)) {
 		/* Kept whatever the task filters say: its exit decides (forget_exec()). */
-		keep_exec(nr);
+		keep_exec(nr, regs);
 		if (!targ_latency)
 			return 0;
 	}
@@ -401,19 +416,19 @@ static __always_inline int on_enter(void *ctx, long nr)
 		 */
 		return 0;
 	}
-	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {
+	if (!syscall_allowed(nr) || !trace_allowed_of(pid_tgid, t)) {
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
 	if (never_returns(nr)) {
-		report(ctx, nr, pid_tgid, 0, 0, 0, NULL);
+		report(ctx, nr, pid_tgid, 0, 0, 0, NULL, regs, t);
 		return 0;
 	}
 	s.ts_ns = bpf_ktime_get_boot_ns();
 	s.nr = nr;
 	s.__pad = 0;
 	if (!targ_count)
-		read_args(s.args);
+		read_args(s.args, regs);
 	pair_enter(tid, &s);
 	return 0;
 }
@@ -421,7 +436,8 @@ static __always_inline int on_enter(void *ctx, long nr)
 /* `nr` is read only when the exit finds no entry, to classify the miss. */
 static __always_inline int on_exit(void *ctx, long ret, long nr)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *t = sn_current();
+	__u64 pid_tgid = pid_tgid_of(t);
 	__u32 tid = (__u32)pid_tgid;
 	struct start *s;
 
@@ -434,11 +450,11 @@ static __always_inline int on_exit(void *ctx, long ret, long nr)
 		 * or clone that made it (its parent's call is the one reported); else a
 		 * traced call's miss.
 		 */
-		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed(pid_tgid));
+		pair_miss(!(ret == 0 && makes_a_task(nr)) && syscall_allowed(nr) && trace_allowed_of(pid_tgid, t));
 		forget_exec(nr, pid_tgid);
 		return 0;
 	}
-	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1, s->args);
+	report(ctx, s->nr, pid_tgid, ret, s->ts_ns, 1, s->args, NULL, t);
 	pair_done(tid, s);
 	return 0;
 }
@@ -450,22 +466,32 @@ static __always_inline int on_exit(void *ctx, long ret, long nr)
  * task's return from the fork or clone that made it is not a call of its own. The
  * filters look at the thread as the call ends.
  */
-static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
+static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr, struct pt_regs *regs)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *t = sn_current();
+	__u64 pid_tgid = pid_tgid_of(t);
 
 	if (nr == -1)
 		nr = nr_rt_sigreturn;
 	if (is_self(pid_tgid, SYSCALL_SLOT_EXIT) || (ret == 0 && makes_a_task(nr)))
 		return 0;
-	if (!syscall_allowed(nr) || !trace_allowed(pid_tgid)) {
+	if (!syscall_allowed(nr) || !trace_allowed_of(pid_tgid, t)) {
 		count(SN_CTR_FILTERED);
 		forget_exec(nr, pid_tgid);
 		return 0;
 	}
-	report(ctx, nr, pid_tgid, ret, 0, 1, NULL);
+	report(ctx, nr, pid_tgid, ret, 0, 1, NULL, regs, t);
 	return 0;
 }
+
+/* The syscall number in saved registers `regs` that loads can read. */
+#if defined(__TARGET_ARCH_x86)
+#define SN_REGS_NR(regs) ((regs)->orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SN_REGS_NR(regs) ((regs)->syscallno)
+#else
+#error "SN_REGS_NR: unsupported architecture"
+#endif
 
 /*
  * The number of the syscall the current task returns from, from its saved registers:
@@ -474,23 +500,41 @@ static __always_inline int on_exit_unpaired(void *ctx, long ret, long nr)
 static __always_inline long regs_nr(struct bpf_raw_tracepoint_args *ctx)
 {
 #if SN_USE_TASK_PT_REGS
-	struct pt_regs *regs = current_regs();
-#if defined(__TARGET_ARCH_x86)
-	return regs->orig_ax;
-#elif defined(__TARGET_ARCH_arm64)
-	return regs->syscallno;
-#else
-#error "regs_nr: unsupported architecture"
-#endif
+	return SN_REGS_NR(current_regs());
 #else
 	return regs_syscall_nr((struct pt_regs *)ctx->args[0]);
 #endif
 }
 
+/*
+ * The raw tracepoints with their arguments typed (tp_btf, 5.5): the saved registers are
+ * the tracepoint's own pt_regs argument, read with plain loads. Where the raw ones read
+ * them from the task instead, two helper calls each time, and calls cost: on this
+ * project's AMD machines each call and return pays the kernel's return-thunk mitigation
+ * (docs/benchmarks.md).
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
+{
+	return on_enter(ctx, id, regs);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_exit(ctx, ret, SN_REGS_NR(regs));
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf__sys_exit_unpaired, struct pt_regs *regs, long ret)
+{
+	return on_exit_unpaired(ctx, ret, SN_REGS_NR(regs), regs);
+}
+
 SEC("raw_tp/sys_enter")
 int raw_tp__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_enter(ctx, ctx->args[1]);
+	return on_enter(ctx, ctx->args[1], NULL);
 }
 
 SEC("raw_tp/sys_exit")
@@ -502,7 +546,7 @@ int raw_tp__sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int raw_tp__sys_exit_unpaired(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit_unpaired(ctx, ctx->args[1], regs_nr(ctx));
+	return on_exit_unpaired(ctx, ctx->args[1], regs_nr(ctx), NULL);
 }
 
 /*
@@ -531,7 +575,7 @@ struct syscalls_exit {
 SEC("tracepoint")
 int tracepoint__syscalls__sys_enter(struct syscalls_enter *ctx)
 {
-	return on_enter(ctx, ctx->syscall_nr);
+	return on_enter(ctx, ctx->syscall_nr, NULL);
 }
 
 SEC("tracepoint")
@@ -543,7 +587,7 @@ int tracepoint__syscalls__sys_exit(struct syscalls_exit *ctx)
 SEC("tracepoint")
 int tracepoint__syscalls__sys_exit_unpaired(struct syscalls_exit *ctx)
 {
-	return on_exit_unpaired(ctx, ctx->ret, ctx->syscall_nr);
+	return on_exit_unpaired(ctx, ctx->ret, ctx->syscall_nr, NULL);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -98,10 +98,13 @@ impl Tracer for Syscalls {
     const IN_ALL: InAll = InAll::No;
     type Options = SyscallsOptions;
 
-    /// The raw sys_enter/sys_exit tracepoints where they attach, else the per-syscall
-    /// tracepoints of the syscalls asked for.
+    /// The raw sys_enter/sys_exit tracepoints where they attach (with typed arguments,
+    /// tp_btf, where those load), else the per-syscall tracepoints of the syscalls asked
+    /// for.
     fn load(shared: &Shared, options: &SyscallsOptions) -> Result<Loaded> {
-        shared.preferred_or_fallback(shared.raw_tp, "raw_tp/sys_enter", |raw| load_with(shared, options, raw))
+        let untyped = |raw| load_with(shared, options, if raw { Hook::Raw } else { Hook::PerSyscall });
+        let raw = || shared.preferred_or_fallback(shared.raw_tp, "raw_tp/sys_enter", untyped);
+        shared.preferred_or_fallback(shared.tp_btf && shared.raw_tp, "tp_btf/sys_enter", |typed| if typed { load_with(shared, options, Hook::Typed) } else { raw() })
     }
 }
 
@@ -122,6 +125,18 @@ const EXECS: [&str; 2] = ["execve", "execveat"];
 /// Bit i when argument i of syscall `name` is a string the kernel reads.
 fn string_args(name: &str, args: syscalls::Args) -> u8 {
     args.iter().enumerate().filter(|(_, &(ctype, arg))| values::is_string(name, arg, ctype)).fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// Where the programs hang.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hook {
+    /// The raw sys_enter/sys_exit tracepoints, their arguments typed (tp_btf): the saved
+    /// registers are the tracepoint's argument, read with loads.
+    Typed,
+    /// The raw tracepoints: the registers are found from the task (two helper calls).
+    Raw,
+    /// The per-syscall tracepoints.
+    PerSyscall,
 }
 
 /// Which calls the enter program sees.
@@ -151,7 +166,9 @@ fn exiting_child() {
     }
 }
 
-fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Loaded> {
+fn load_with(shared: &Shared, options: &SyscallsOptions, hook: Hook) -> Result<Loaded> {
+    let raw = hook != Hook::PerSyscall;
+    let typed = hook == Hook::Typed;
     let numbers = options.syscall.as_ref().map_or(&[][..], |s| &s.0);
     let mut open = shared.open::<SyscallBpfSkel>()?;
     let rodata = open.maps.rodata_data.as_deref_mut().expect("syscall.bpf.c has rodata");
@@ -200,9 +217,12 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
         Enter::Every
     };
     let progs = &mut open.progs;
-    progs.raw_tp__sys_enter.set_autoload(raw && enter == Enter::Every);
-    progs.raw_tp__sys_exit.set_autoload(raw && paired);
-    progs.raw_tp__sys_exit_unpaired.set_autoload(raw && !paired);
+    progs.tp_btf__sys_enter.set_autoload(typed && enter == Enter::Every);
+    progs.tp_btf__sys_exit.set_autoload(typed && paired);
+    progs.tp_btf__sys_exit_unpaired.set_autoload(typed && !paired);
+    progs.raw_tp__sys_enter.set_autoload(hook == Hook::Raw && enter == Enter::Every);
+    progs.raw_tp__sys_exit.set_autoload(hook == Hook::Raw && paired);
+    progs.raw_tp__sys_exit_unpaired.set_autoload(hook == Hook::Raw && !paired);
     progs.tracepoint__syscalls__sys_enter.set_autoload(enter == Enter::NeverReturning || (!raw && enter == Enter::Every));
     progs.tracepoint__syscalls__sys_exit.set_autoload(!raw && paired);
     progs.tracepoint__syscalls__sys_exit_unpaired.set_autoload(!raw && !paired);
@@ -217,14 +237,17 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, raw: bool) -> Result<Lo
     let skel = if raw {
         let skel = shared.load_and_attach::<SyscallBpfSkel>(open)?;
         hooks.traced.push(match enter {
+            Enter::Every if typed => "raw_syscalls sys_enter, sys_exit (tp_btf)".into(),
             Enter::Every => "raw_syscalls sys_enter, sys_exit".into(),
+            Enter::Nowhere if typed => "raw_syscalls sys_exit (tp_btf)".into(),
             Enter::Nowhere => "raw_syscalls sys_exit".into(),
             Enter::NeverReturning => {
                 for name in NEVER_RETURN.iter().chain(&EXECS) {
                     links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", name)?);
                 }
                 enter_on_exits_alone = true;
-                format!("raw_syscalls sys_exit; syscalls sys_enter_{}, sys_enter_{}", NEVER_RETURN.join(", sys_enter_"), EXECS.join(", sys_enter_"))
+                let typed = if typed { " (tp_btf)" } else { "" };
+                format!("raw_syscalls sys_exit{typed}; syscalls sys_enter_{}, sys_enter_{}", NEVER_RETURN.join(", sys_enter_"), EXECS.join(", sys_enter_"))
             }
         });
         skel

@@ -5,42 +5,72 @@ use serde_json::Value;
 use crate::child::Waiting;
 use crate::util::{require_bpf, Trace};
 
-/// `sysnoop syscalls ARGS -p CHILD --syscall close` (through the per-syscall
-/// tracepoints when `fallback`, forced with SYSNOOP_NO_RAW_TP=1) while a child makes `n`
-/// close(-1) calls: the child's pid, and the run's output.
-fn bad_closes(n: u64, args: &[&str], fallback: bool) -> (String, crate::util::Output) {
+/// Where the programs hang: each hook is forced by the variable that turns off the
+/// ones before it (all attach here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hook {
+    /// The raw sys_enter/sys_exit tracepoints with typed arguments (tp_btf): the default.
+    Typed,
+    /// The raw tracepoints as such: SYSNOOP_NO_TP_BTF=1.
+    Raw,
+    /// The per-syscall tracepoints: SYSNOOP_NO_RAW_TP=1.
+    PerSyscall,
+}
+
+impl Hook {
+    const ALL: [Hook; 3] = [Hook::Typed, Hook::Raw, Hook::PerSyscall];
+
+    fn on(self, cmd: &mut std::process::Command) {
+        match self {
+            Hook::Typed => {}
+            Hook::Raw => _ = cmd.env("SYSNOOP_NO_TP_BTF", "1"),
+            Hook::PerSyscall => _ = cmd.env("SYSNOOP_NO_RAW_TP", "1"),
+        }
+    }
+
+    /// Whether the "tracing" line on `stderr` names this hook.
+    fn named_in(self, stderr: &str) -> bool {
+        match self {
+            Hook::Typed => stderr.contains("raw_syscalls sys_exit (tp_btf)") || stderr.contains("raw_syscalls sys_enter, sys_exit (tp_btf)"),
+            Hook::Raw => stderr.contains("raw_syscalls") && !stderr.contains("(tp_btf)"),
+            Hook::PerSyscall => stderr.contains("per-syscall tracepoints"),
+        }
+    }
+}
+
+/// `sysnoop syscalls ARGS -p CHILD --syscall close` through `hook` while a child makes
+/// `n` close(-1) calls: the child's pid, and the run's output.
+fn bad_closes(n: u64, args: &[&str], hook: Hook) -> (String, crate::util::Output) {
     let waiting = Waiting::spawn(&["wait".into(), format!("close-bad {n}")]);
     let pid = waiting.pid.to_string();
     let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
     cmd.arg("syscalls").args(args).args(["-p", &pid, "--syscall", "close"]);
-    if fallback {
-        cmd.env("SYSNOOP_NO_RAW_TP", "1");
-    }
+    hook.on(&mut cmd);
     let trace = Trace::start_command(cmd);
     waiting.go();
     (pid, trace.stop())
 }
 
-/// Through the raw tracepoints, then through the per-syscall ones they fall back to
-/// (forced with SYSNOOP_NO_RAW_TP=1, since the raw ones attach here); each without a
-/// latency, then with -L.
+/// Through the raw tracepoints with typed arguments, the raw ones as such, then the
+/// per-syscall ones they fall back to; each without a latency, then with -L.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
 fn each_call_with_result_and_latency() {
     require_bpf();
     const N: usize = 17;
-    for fallback in [false, true] {
+    for hook in Hook::ALL {
         for latency in [false, true] {
-            let (pid, out) = bad_closes(N as u64, if latency { &["-L"] } else { &[] }, fallback);
+            let (pid, out) = bad_closes(N as u64, if latency { &["-L"] } else { &[] }, hook);
             out.assert_success();
-            assert_eq!(out.stderr.contains("per-syscall tracepoints"), fallback, "{}", out.stderr);
+            assert!(hook.named_in(&out.stderr), "{hook:?}: {}", out.stderr);
             // The child closes nothing else once it goes on: its N bad closes are all.
             let records: Vec<&Value> = out.of_kind("syscall").collect();
             assert!(records.iter().all(|r| r["pid"].as_u64() == pid.parse().ok() && r["syscall"] == "close"), "{records:?}");
-            assert_eq!(records.len(), N, "fallback {fallback}, latency {latency}: {records:?}");
+            assert_eq!(records.len(), N, "{hook:?}, latency {latency}: {records:?}");
             for r in records {
                 assert_eq!(r["errno"], "EBADF", "{r}");
                 assert_eq!(r["ret"], -9, "{r}");
+                assert_eq!((&r["args"], &r["decoded"]), (&serde_json::json!(["0xffffffff"]), &serde_json::json!({"fd": -1})), "close(-1): {r}");
                 assert_eq!(r["nr"], sysnoop::syscalls::number("close").unwrap(), "{r}");
                 match latency {
                     true => assert!(r["latency_ns"].as_u64().unwrap() > 0, "{r}"),
@@ -65,14 +95,15 @@ fn each_call_with_result_and_latency() {
 fn a_signal_handlers_return_is_rt_sigreturn() {
     require_bpf();
     const N: usize = 5;
-    for (args, fallback) in [(&[][..], false), (&["-L"], false), (&["-c"], false), (&[], true), (&["-L"], true)] {
+    for (args, hook) in
+        [(&[][..], Hook::Typed), (&["-L"], Hook::Typed), (&["-c"], Hook::Typed), (&[], Hook::Raw), (&[], Hook::PerSyscall), (&["-L"], Hook::PerSyscall)]
+    {
+        let fallback = hook == Hook::PerSyscall;
         let waiting = Waiting::spawn(&["wait".into(), format!("signals {N}")]);
         let pid = waiting.pid.to_string();
         let mut cmd = std::process::Command::new(crate::util::SYSNOOP);
         cmd.args(["syscalls", "-p", &pid, "--syscall", "rt_sigreturn,tgkill"]).args(args);
-        if fallback {
-            cmd.env("SYSNOOP_NO_RAW_TP", "1");
-        }
+        hook.on(&mut cmd);
         let trace = Trace::start_command(cmd);
         waiting.go();
         let out = trace.stop();
@@ -83,7 +114,7 @@ fn a_signal_handlers_return_is_rt_sigreturn() {
                 _ => out.of_kind("syscall").filter(|r| r["syscall"] == name).count() as u64,
             }
         };
-        assert_eq!((calls("tgkill"), calls("rt_sigreturn")), (N as u64, N as u64), "{args:?}, fallback {fallback}: {:?}", out.records);
+        assert_eq!((calls("tgkill"), calls("rt_sigreturn")), (N as u64, N as u64), "{args:?}, {hook:?}: {:?}", out.records);
         let nr = sysnoop::syscalls::number("rt_sigreturn").unwrap();
         for r in out.of_kind("syscall").filter(|r| r["syscall"] == "rt_sigreturn") {
             assert_eq!(r["nr"], nr, "{r}");
@@ -155,18 +186,17 @@ fn count_options_need_count() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// Counting at the exit alone, through the per-syscall tracepoints too (forced with
-/// SYSNOOP_NO_RAW_TP=1): N failing closes, counted exactly, with no latency.
+/// Counting at the exit alone, through each hook: N failing closes, counted exactly,
+/// with no latency.
 #[test]
 #[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
-fn count_at_exit_through_either_tracepoint() {
+fn count_at_exit_through_each_hook() {
     require_bpf();
     const N: u64 = 23;
-    for fallback in [false, true] {
-        let (_, out) = bad_closes(N, &["-c"], fallback);
+    for hook in Hook::ALL {
+        let (_, out) = bad_closes(N, &["-c"], hook);
         out.assert_success();
-        let hook = if fallback { "per-syscall tracepoints" } else { "raw_syscalls sys_exit" };
-        assert!(out.stderr.contains(hook) && out.stderr.contains("counted in the kernel at exit"), "{}", out.stderr);
+        assert!(hook.named_in(&out.stderr) && out.stderr.contains("counted in the kernel at exit"), "{hook:?}: {}", out.stderr);
         let close: Vec<&Value> = out.of_kind("syscall_count").collect();
         assert_eq!(close.len(), 1, "{close:?}");
         assert_eq!((&close[0]["count"], &close[0]["errors"], &close[0]["total_ns"]), (&Value::from(N), &Value::from(N), &Value::Null), "{}", close[0]);
