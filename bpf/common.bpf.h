@@ -748,12 +748,16 @@ static __always_inline void user_sockaddr(const void *uaddr, __u32 addrlen, __u1
 	}
 }
 
-/* The current task's open file `fd`, or NULL. */
-static __always_inline struct file *task_file(int fd)
+/* The open file `fd` of the current task `t` (from sn_current()), or NULL. */
+static __always_inline struct file *task_file_of(int fd, struct task_struct *t)
 {
 #if SN_HAVE_TASK_BTF
 	/* Loads through the BTF task (a faulting load each), not probe-read helper calls. */
+#if SN_USE_RDONLY_CAST
+	struct fdtable *fdt = t->files->fdt;
+#else
 	struct fdtable *fdt = loads_task()->files->fdt;
+#endif
 	struct file **fds = fdt->fd;
 	struct file *file = NULL;
 
@@ -773,6 +777,12 @@ static __always_inline struct file *task_file(int fd)
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
 #endif
+}
+
+/* The current task's open file `fd`, or NULL. */
+static __always_inline struct file *task_file(int fd)
+{
+	return task_file_of(fd, sn_current());
 }
 
 /* The socket behind `fd` of the current task, or NULL. */

@@ -214,15 +214,66 @@ static __always_inline int enter(const char *filename, const char *const *argv, 
 }
 
 /* A failed exec: argv from the caller's pointer array, up to EXEC_FAILED_ARGS_MAX. */
+
+/* Where failed_arg() copies argv to, and how far it got. */
+struct failed_args {
+	struct exec_event *e;
+	const char *const *argv;
+	__u64 fname; /* the filename's bytes before the args in e->data */
+	__u64 off;   /* the args' bytes so far */
+	__u32 max;   /* max_args() */
+	__u8 done;   /* argv's NULL (or an unreadable pointer) was reached, or the room ran out */
+};
+
+/*
+ * Copies argv[index] after the ones before it. One call per argument: with bpf_loop (a
+ * callback the verifier checks once) where the kernel has it, else a bounded loop of
+ * EXEC_FAILED_ARGS_MAX steps.
+ */
+SN_CALLBACK failed_arg(__u64 index, void *data)
+{
+	struct failed_args *f = data;
+	const char *arg = NULL;
+	__u64 room, off = f->off, fname = f->fname;
+	long n;
+
+	if (bpf_probe_read_user(&arg, sizeof(arg), &f->argv[index & (EXEC_FAILED_ARGS_MAX - 1)]) || !arg)
+		goto done;
+	if (off >= f->max) {
+		f->e->args_truncated = 1;
+		goto done;
+	}
+	room = f->max - off;
+	if (room > EXEC_ARGS_MAX)
+		room = EXEC_ARGS_MAX;
+	if (off > EXEC_ARGS_MAX)
+		goto done;
+	if (fname > EXEC_FILENAME_MAX)
+		fname = EXEC_FILENAME_MAX;
+	n = bpf_probe_read_user_str(f->e->data + fname + off, room, arg);
+	if (n <= 0)
+		goto done;
+	f->off = off + n;
+	if ((__u64)n == room) {
+		/* The argument filled the room: it was cut (or fit exactly; count it cut). */
+		f->e->args_truncated = 1;
+		goto done;
+	}
+	return 0;
+done:
+	f->done = 1;
+	return 1;
+}
+
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	long ret = ctx->ret;
+	struct failed_args f = {};
 	struct exec_event *e;
 	struct args *ap;
-	__u64 fname, off = 0;
-	int i;
+	__u64 fname;
 
 	if (is_self_or_child(pid_tgid, slot))
 		return 0;
@@ -261,41 +312,21 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot
 		fname = EXEC_FILENAME_MAX;
 	e->filename_len = fname;
 
-	for (i = 0; i < EXEC_FAILED_ARGS_MAX; i++) {
-		const char *arg = NULL;
-		__u64 room;
-		long n;
-
-		if (bpf_probe_read_user(&arg, sizeof(arg), &ap->argv[i]) || !arg)
-			break;
-		if (off >= max_args()) {
-			e->args_truncated = 1;
-			break;
-		}
-		room = max_args() - off;
-		if (room > EXEC_ARGS_MAX)
-			room = EXEC_ARGS_MAX;
-		if (off > EXEC_ARGS_MAX)
-			break;
-		n = bpf_probe_read_user_str(e->data + fname + off, room, arg);
-		if (n <= 0)
-			break;
-		off += n;
-		if ((__u64)n == room) {
-			/* The argument filled the room: it was cut (or fit exactly; count it cut). */
-			e->args_truncated = 1;
-			break;
-		}
-	}
-	if (i == EXEC_FAILED_ARGS_MAX) {
+	f.e = e;
+	f.argv = ap->argv;
+	f.fname = fname;
+	f.max = max_args();
+	SN_LOOP(EXEC_FAILED_ARGS_MAX, EXEC_FAILED_ARGS_MAX, failed_arg, &f);
+	if (!f.done) {
+		/* All EXEC_FAILED_ARGS_MAX copied: cut when there is one more. */
 		const char *more = NULL;
 
-		bpf_probe_read_user(&more, sizeof(more), &ap->argv[i]);
+		bpf_probe_read_user(&more, sizeof(more), &ap->argv[EXEC_FAILED_ARGS_MAX]);
 		if (more)
 			e->args_truncated = 1;
 	}
-	e->args_len = off;
-	e->args_total = off;
+	e->args_len = f.off;
+	e->args_total = f.off;
 	fill_identity(e, (struct task_struct *)bpf_get_current_task());
 	send(ctx, e, NULL);
 cleanup:

@@ -208,7 +208,8 @@ static __always_inline void args_of(__u16 syscall, long nr, struct args *a)
 
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 syscall)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *t = sn_current(); /* once: each fetch is a helper call */
+	__u64 pid_tgid = pid_tgid_of(t);
 	__u32 zero = 0;
 	struct path_name name = {};
 	struct open_event *e;
@@ -218,7 +219,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 
 	if (is_self(pid_tgid, syscall))
 		return 0;
-	if (!trace_allowed(pid_tgid) || (targ_failed && ret >= 0)) {
+	if (!trace_allowed_of(pid_tgid, t) || (targ_failed && ret >= 0)) {
 		count(SN_CTR_FILTERED);
 		return 0;
 	}
@@ -226,7 +227,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	if (!e)
 		return 0;
 
-	fill_task_header(&e->task, SN_KIND_OPEN, pid_tgid);
+	fill_task_header_of(&e->task, SN_KIND_OPEN, pid_tgid, t);
 	/* The children sysnoop starts to probe exec and exit open files too. */
 	if (is_probe_child(e->task.ppid))
 		return 0;
@@ -247,7 +248,7 @@ static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u16 sysc
 	if (!targ_full_path) {
 		/* name.source stays SN_PATH_NONE */
 	} else if (ret >= 0) {
-		struct file *file = task_file(ret);
+		struct file *file = task_file_of(ret, t);
 
 		if (file)
 			name_file(file, SN_PATH_FILE, &name);

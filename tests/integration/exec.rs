@@ -142,6 +142,33 @@ fn failed_execs_carry_the_errno() {
     assert!(out.summary()["counts"]["exec"]["filtered"].as_u64().unwrap() >= 2);
 }
 
+/// A failed exec's argv is read from the caller's pointer array, at most 64 pointers
+/// (one step of the kernel's loop each): 64 arguments come whole, and 65 are the first
+/// 64, marked cut.
+#[test]
+#[cfg_attr(sysnoop_no_bpf, ignore = "needs root to load BPF programs")]
+fn a_failed_execs_arguments_up_to_64() {
+    require_bpf();
+    let dir = TestDir::new("noexec-args");
+    let missing = dir.path("missing");
+    let (whole, cut) = (unique("args-64"), unique("args-65"));
+    let args = |marker: &str, n: usize| -> Vec<String> { (0..n).map(|i| format!("{marker}-{i}")).collect() };
+    let (args64, args65) = (args(&whole, 64), args(&cut, 65));
+    let bytes = |args: &[String]| -> Vec<Vec<u8>> { args.iter().map(|a| a.as_bytes().to_vec()).collect() };
+    let (argv64, argv65) = (bytes(&args64), bytes(&args65));
+    let trace = Trace::start(&["exec", "-x"]);
+    let (_, failed) = child::run(&[
+        exec_line("exec", &missing, &argv64.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+        exec_line("exec", &missing, &argv65.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+    ]);
+    let out = trace.stop();
+    assert_eq!(failed.len(), 2);
+    let r = the_exec(&out, &format!("{whole}-0"));
+    assert_eq!((&r["argv"], &r["argv_truncated"], &r["errno"]), (&json!(args64), &json!(false), &json!("ENOENT")), "{r}");
+    let r = the_exec(&out, &format!("{cut}-0"));
+    assert_eq!((&r["argv"], &r["argv_truncated"]), (&json!(args65[..64]), &json!(true)), "{r}");
+}
+
 /// `exe` is the executable as /proc/PID/exe names it (a symlink resolved, a script's
 /// interpreter), and `cwd` the working directory as /proc/PID/cwd names it; both are
 /// what the process itself read back. A failed exec has no exe, and its cwd.
