@@ -213,9 +213,7 @@ static __always_inline int enter(const char *filename, const char *const *argv, 
 	return 0;
 }
 
-/* A failed exec: argv from the caller's pointer array, up to EXEC_FAILED_ARGS_MAX. */
-
-/* Where failed_arg() copies argv to, and how far it got. */
+/* Where failed_arg() copies a failed exec's argv to, and how far it got. */
 struct failed_args {
 	struct exec_event *e;
 	const char *const *argv;
@@ -265,6 +263,7 @@ done:
 	return 1;
 }
 
+/* A failed exec: argv from the caller's pointer array, up to EXEC_FAILED_ARGS_MAX. */
 static __always_inline int exit(struct trace_event_raw_sys_exit *ctx, __u32 slot)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();

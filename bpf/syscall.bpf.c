@@ -320,10 +320,9 @@ static __always_inline void forget_exec(long nr, __u64 pid_tgid)
 }
 
 /* At an execve or execveat's enter: keeps its arguments and filename for its exit. */
-static __always_inline void keep_exec(long nr, struct pt_regs *regs)
+static __always_inline void keep_exec(long nr, __u32 tid, struct pt_regs *regs)
 {
 	static const __u32 zero = 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct exec_start *x = bpf_map_lookup_elem(&exec_scratch, &zero);
 	bool cut = false;
 
@@ -398,7 +397,7 @@ static __always_inline int on_enter(void *ctx, long nr, struct pt_regs *regs)
 
 	if (is_exec(nr) && !targ_count && syscall_allowed(nr) && !is_self(pid_tgid, SYSCALL_SLOT_ENTER)) {
 		/* Kept whatever the task filters say: its exit decides (forget_exec()). */
-		keep_exec(nr, regs);
+		keep_exec(nr, (__u32)pid_tgid, regs);
 		if (!targ_latency)
 			return 0;
 	}

@@ -236,17 +236,15 @@ fn load_with(shared: &Shared, options: &SyscallsOptions, hook: Hook) -> Result<L
     let mut enter_on_exits_alone = false;
     let skel = if raw {
         let skel = shared.load_and_attach::<SyscallBpfSkel>(open)?;
+        let typed = if typed { " (tp_btf)" } else { "" };
         hooks.traced.push(match enter {
-            Enter::Every if typed => "raw_syscalls sys_enter, sys_exit (tp_btf)".into(),
-            Enter::Every => "raw_syscalls sys_enter, sys_exit".into(),
-            Enter::Nowhere if typed => "raw_syscalls sys_exit (tp_btf)".into(),
-            Enter::Nowhere => "raw_syscalls sys_exit".into(),
+            Enter::Every => format!("raw_syscalls sys_enter, sys_exit{typed}"),
+            Enter::Nowhere => format!("raw_syscalls sys_exit{typed}"),
             Enter::NeverReturning => {
                 for name in NEVER_RETURN.iter().chain(&EXECS) {
                     links.push(attach(&skel.progs.tracepoint__syscalls__sys_enter, "enter", name)?);
                 }
                 enter_on_exits_alone = true;
-                let typed = if typed { " (tp_btf)" } else { "" };
                 format!("raw_syscalls sys_exit{typed}; syscalls sys_enter_{}, sys_enter_{}", NEVER_RETURN.join(", sys_enter_"), EXECS.join(", sys_enter_"))
             }
         });

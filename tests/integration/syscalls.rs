@@ -31,7 +31,7 @@ impl Hook {
     /// Whether the "tracing" line on `stderr` names this hook.
     fn named_in(self, stderr: &str) -> bool {
         match self {
-            Hook::Typed => stderr.contains("raw_syscalls sys_exit (tp_btf)") || stderr.contains("raw_syscalls sys_enter, sys_exit (tp_btf)"),
+            Hook::Typed => stderr.contains("raw_syscalls") && stderr.contains("(tp_btf)"),
             Hook::Raw => stderr.contains("raw_syscalls") && !stderr.contains("(tp_btf)"),
             Hook::PerSyscall => stderr.contains("per-syscall tracepoints"),
         }
